@@ -1,0 +1,424 @@
+/** A minimal Docker Engine API client over the unix socket (undici), for the container backend, its scripts and tests. */
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { Agent, type Dispatcher } from 'undici';
+
+/** The highest API version we speak; Debian's dockerd 20.10 also tops out here. */
+export const MAX_API_VERSION = '1.41';
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export type DockerErrorKind = 'unreachable' | 'not-found' | 'conflict' | 'engine';
+
+export class DockerError extends Error {
+  override readonly name = 'DockerError';
+  constructor(readonly kind: DockerErrorKind, message: string, readonly statusCode?: number, readonly engineMessage?: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export interface ImageInfo { id: string; repoDigests: string[]; repoTags: string[]; size: number; created: string }
+export interface VersionInfo { version: string; apiVersion: string; minApiVersion: string; os: string; arch: string; kernelVersion: string }
+export interface PortBinding { hostIp: string; hostPort: string }
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  state: {
+    status: string; running: boolean; paused: boolean; restarting: boolean; oomKilled: boolean; dead: boolean;
+    pid: number; exitCode: number; error: string; startedAt: string; finishedAt: string;
+  };
+  /** Network name → IPv4 address ("" for host networking). */
+  ipAddresses: Record<string, string>;
+  /** "8080/tcp" → host bindings; empty when the port is exposed but not published. */
+  ports: Record<string, PortBinding[]>;
+}
+export interface ContainerSummary { id: string; names: string[]; image: string; imageId: string; state: string; status: string; labels: Record<string, string>; created: number }
+export interface DockerEvent { type: string; action: string; id: string; attributes: Record<string, string>; time: number; timeNano: number }
+export interface LogLine { stream: 'stdout' | 'stderr'; line: string }
+/** Settles when a stream ends: resolves on end or abort, rejects on a connection or engine error. */
+export interface StreamHandle { done: Promise<void> }
+
+/** The body of POST /containers/create, passed to the engine as is (its PascalCase field names). */
+export interface ContainerSpec {
+  Image: string;
+  Cmd?: string[]; Entrypoint?: string[]; Env?: string[]; WorkingDir?: string; User?: string; Tty?: boolean;
+  Labels?: Record<string, string>;
+  ExposedPorts?: Record<string, object>;
+  HostConfig?: {
+    Binds?: string[]; NetworkMode?: string; ExtraHosts?: string[]; Memory?: number; NanoCpus?: number; AutoRemove?: boolean;
+    PortBindings?: Record<string, { HostIp?: string; HostPort?: string }[]>;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+export interface DockerEngineOptions {
+  /** "unix:///path" or "tcp://host:port"; default: $DOCKER_HOST, else unix:///var/run/docker.sock. */
+  host?: string;
+  timeoutMs?: number;
+}
+
+/** Docker's log stream: frames of [stream type, 0, 0, 0, uint32 BE length] + payload; keeps a partial frame across chunks. */
+export class Demuxer {
+  private pending: Buffer = Buffer.alloc(0);
+  get pendingBytes(): number {
+    return this.pending.length;
+  }
+  push(chunk: Buffer): { stream: 'stdout' | 'stderr'; data: Buffer }[] {
+    let buf = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+    const frames: { stream: 'stdout' | 'stderr'; data: Buffer }[] = [];
+    while (buf.length >= 8) {
+      const len = buf.readUInt32BE(4);
+      if (buf.length < 8 + len) break;
+      // Type 0 (stdin) only shows up for attached TTY-less stdin; treat it like stdout.
+      frames.push({ stream: buf[0] === 2 ? 'stderr' : 'stdout', data: buf.subarray(8, 8 + len) });
+      buf = buf.subarray(8 + len);
+    }
+    this.pending = Buffer.from(buf);
+    return frames;
+  }
+}
+
+/** Splits a complete multiplexed log body into stdout and stderr text (a trailing partial frame is dropped). */
+export function demultiplex(buf: Buffer): { stdout: string; stderr: string } {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  for (const f of new Demuxer().push(buf)) (f.stream === 'stderr' ? err : out).push(f.data);
+  return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
+
+/** True when `buf` starts with a plausible frame header; containers created with Tty:true log raw text instead. */
+export function looksMultiplexed(buf: Buffer): boolean {
+  return buf.length >= 8 && (buf[0] ?? 9) <= 2 && buf[1] === 0 && buf[2] === 0 && buf[3] === 0;
+}
+
+/** "repo/name:tag" or "name@sha256:…" → the fromImage/tag pair POST /images/create wants. */
+export function parseImageRef(ref: string): { name: string; tag: string } {
+  const at = ref.indexOf('@');
+  if (at !== -1) return { name: ref.slice(0, at), tag: ref.slice(at + 1) };
+  const colon = ref.lastIndexOf(':');
+  if (colon > ref.lastIndexOf('/')) return { name: ref.slice(0, colon), tag: ref.slice(colon + 1) };
+  return { name: ref, tag: 'latest' };
+}
+
+function compareVersions(a: string, b: string): number {
+  const [a1 = 0, a2 = 0] = a.split('.').map(Number);
+  const [b1 = 0, b2 = 0] = b.split('.').map(Number);
+  return a1 - b1 || a2 - b2;
+}
+
+/** Encodes each path segment but keeps "/" (image names contain it and the engine routes on the raw path). */
+const seg = (s: string): string => s.split('/').map(encodeURIComponent).join('/');
+
+function qs(params: Record<string, string | number | boolean | undefined>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) p.set(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Yields each JSON value of a newline-delimited JSON stream (pull progress, import status, events). */
+async function* jsonLines(body: AsyncIterable<Buffer>): AsyncGenerator<Record<string, unknown>> {
+  const dec = new StringDecoder('utf8');
+  let text = '';
+  for await (const chunk of body) {
+    text += dec.write(chunk);
+    let nl: number;
+    while ((nl = text.indexOf('\n')) !== -1) {
+      const line = text.slice(0, nl).trim();
+      text = text.slice(nl + 1);
+      if (line) yield JSON.parse(line) as Record<string, unknown>;
+    }
+  }
+  const rest = (text + dec.end()).trim();
+  if (rest) yield JSON.parse(rest) as Record<string, unknown>;
+}
+
+function streamError(msg: Record<string, unknown>): string | undefined {
+  const detail = msg.errorDetail as { message?: string } | undefined;
+  if (typeof msg.error === 'string') return msg.error;
+  return detail?.message;
+}
+
+const isAbort = (e: unknown): boolean => e instanceof Error && (e.name === 'AbortError' || (e as { code?: string }).code === 'UND_ERR_ABORTED');
+
+interface CallOptions {
+  body?: unknown;
+  raw?: Buffer | Readable;
+  contentType?: string;
+  /** 0 disables the timeout (streams). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export class DockerEngine {
+  /** Where the engine is, for messages ("/var/run/docker.sock"). */
+  readonly address: string;
+  private readonly agent: Agent;
+  private readonly origin: string;
+  private readonly timeoutMs: number;
+  private prefix: Promise<string> | undefined;
+
+  constructor(opts: DockerEngineOptions = {}) {
+    const host = opts.host ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (host.startsWith('unix://')) {
+      this.address = host.slice('unix://'.length);
+      this.origin = 'http://docker';
+      this.agent = new Agent({ connect: { socketPath: this.address } });
+    } else if (host.startsWith('tcp://') || host.startsWith('http://')) {
+      this.address = host;
+      this.origin = host.replace(/^tcp:/, 'http:');
+      this.agent = new Agent();
+    } else {
+      throw new DockerError('unreachable', `unsupported DOCKER_HOST ${JSON.stringify(host)} (use unix:///path or tcp://host:port)`);
+    }
+  }
+
+  /** Closes pooled connections; streams in flight are aborted. */
+  async close(): Promise<void> {
+    await this.agent.destroy();
+  }
+
+  /** GET /_ping (unversioned); fixes the API version used by every other call to min(engine's, 1.41). */
+  async ping(): Promise<{ apiVersion: string; engineApiVersion: string; osType: string }> {
+    const res = await this.send('GET', '/_ping', { timeoutMs: 5000 });
+    await res.body.text();
+    const engineApiVersion = String(res.headers['api-version'] ?? MAX_API_VERSION);
+    const apiVersion = compareVersions(engineApiVersion, MAX_API_VERSION) < 0 ? engineApiVersion : MAX_API_VERSION;
+    this.prefix = Promise.resolve(`/v${apiVersion}`);
+    return { apiVersion, engineApiVersion, osType: String(res.headers['ostype'] ?? '') };
+  }
+
+  async version(): Promise<VersionInfo> {
+    const v = await this.json<Record<string, string>>('GET', '/version');
+    return {
+      version: v.Version ?? '', apiVersion: v.ApiVersion ?? '', minApiVersion: v.MinAPIVersion ?? '',
+      os: v.Os ?? '', arch: v.Arch ?? '', kernelVersion: v.KernelVersion ?? '',
+    };
+  }
+
+  async inspectImage(ref: string): Promise<ImageInfo | undefined> {
+    try {
+      const i = await this.json<{ Id: string; RepoDigests: string[] | null; RepoTags: string[] | null; Size: number; Created: string }>('GET', `/images/${seg(ref)}/json`);
+      return { id: i.Id, repoDigests: i.RepoDigests ?? [], repoTags: i.RepoTags ?? [], size: i.Size, created: i.Created };
+    } catch (e) {
+      if (e instanceof DockerError && e.kind === 'not-found') return undefined;
+      throw e;
+    }
+  }
+
+  /** Pulls from a registry; progress lines go to onProgress, an error inside the stream rejects. */
+  async pullImage(ref: string, onProgress?: (line: string) => void, signal?: AbortSignal): Promise<ImageInfo> {
+    const { name, tag } = parseImageRef(ref);
+    const res = await this.versioned('POST', `/images/create${qs({ fromImage: name, tag })}`, { timeoutMs: 0, ...(signal ? { signal } : {}) });
+    for await (const msg of jsonLines(res.body)) {
+      const err = streamError(msg);
+      if (err) throw new DockerError('engine', `pull ${ref} failed: ${err}`, res.statusCode, err);
+      if (onProgress && typeof msg.status === 'string') onProgress([msg.id, msg.status, msg.progress].filter(Boolean).join(' '));
+    }
+    const info = await this.inspectImage(ref);
+    if (!info) throw new DockerError('engine', `pull ${ref} finished but the image is not there`);
+    return info;
+  }
+
+  /** Imports a rootfs tarball as repo:tag (POST /images/create?fromSrc=-); `changes` are Dockerfile lines like 'CMD ["sh"]'. */
+  async importImage(tar: Buffer | Readable, repo: string, tag: string, opts: { changes?: string[] } = {}): Promise<{ id: string }> {
+    const changes = (opts.changes ?? []).map((c) => `&changes=${encodeURIComponent(c)}`).join('');
+    const res = await this.versioned('POST', `/images/create${qs({ fromSrc: '-', repo, tag })}${changes}`, {
+      raw: tar, contentType: 'application/x-tar', timeoutMs: 10 * this.timeoutMs, // ~100 MB rootfs: seconds, not minutes
+    });
+    let id = '';
+    try {
+      for await (const msg of jsonLines(res.body)) {
+        const err = streamError(msg);
+        if (err) throw new DockerError('engine', `import ${repo}:${tag} failed: ${err}`, res.statusCode, err);
+        if (typeof msg.status === 'string' && msg.status.startsWith('sha256:')) id = msg.status.trim();
+      }
+    } catch (e) {
+      throw this.wrap(e, `import ${repo}:${tag}`, 10 * this.timeoutMs);
+    }
+    return { id: id || ((await this.inspectImage(`${repo}:${tag}`))?.id ?? '') };
+  }
+
+  /** Removes an image or one of its tags; returns the engine's list of untagged refs and deleted ids. */
+  async removeImage(ref: string, opts: { force?: boolean; noprune?: boolean } = {}): Promise<{ untagged: string[]; deleted: string[] }> {
+    const items = await this.json<{ Untagged?: string; Deleted?: string }[]>('DELETE', `/images/${seg(ref)}${qs({ force: opts.force, noprune: opts.noprune })}`);
+    return {
+      untagged: items.flatMap((i) => (i.Untagged ? [i.Untagged] : [])),
+      deleted: items.flatMap((i) => (i.Deleted ? [i.Deleted] : [])),
+    };
+  }
+
+  async tagImage(id: string, repo: string, tag: string): Promise<void> { await this.json('POST', `/images/${seg(id)}/tag${qs({ repo, tag })}`); }
+
+  async createContainer(spec: ContainerSpec, name?: string): Promise<{ id: string; warnings: string[] }> {
+    const r = await this.json<{ Id: string; Warnings: string[] | null }>('POST', `/containers/create${qs({ name })}`, { body: spec });
+    return { id: r.Id, warnings: r.Warnings ?? [] };
+  }
+
+  /** 304 (already started / already stopped) counts as success. */
+  async startContainer(id: string): Promise<void> { await this.json('POST', `/containers/${seg(id)}/start`); }
+
+  async pauseContainer(id: string): Promise<void> { await this.json('POST', `/containers/${seg(id)}/pause`); }
+
+  async unpauseContainer(id: string): Promise<void> { await this.json('POST', `/containers/${seg(id)}/unpause`); }
+
+  /** SIGTERM, then SIGKILL after timeoutSec; the HTTP timeout is stretched to cover the grace period. */
+  async stopContainer(id: string, timeoutSec = 10): Promise<void> {
+    await this.json('POST', `/containers/${seg(id)}/stop${qs({ t: timeoutSec })}`, { timeoutMs: this.timeoutMs + timeoutSec * 1000 });
+  }
+
+  /** Copies a tar (e.g. function code from TarWriter) into a created or running container, extracted under `path`. */
+  async putArchive(id: string, path: string, tar: Buffer | Readable): Promise<void> {
+    await this.json('PUT', `/containers/${seg(id)}/archive${qs({ path })}`, { raw: tar, contentType: 'application/x-tar', timeoutMs: 10 * this.timeoutMs });
+  }
+
+  async removeContainer(id: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    await this.json('DELETE', `/containers/${seg(id)}${qs({ force: opts.force, v: opts.volumes })}`);
+  }
+
+  async inspectContainer(id: string): Promise<ContainerInfo> {
+    type Raw = {
+      Id: string; Name: string; Image: string; Config: { Labels: Record<string, string> | null };
+      State: { Status: string; Running: boolean; Paused: boolean; Restarting: boolean; OOMKilled: boolean; Dead: boolean; Pid: number; ExitCode: number; Error: string; StartedAt: string; FinishedAt: string };
+      NetworkSettings: { Networks: Record<string, { IPAddress: string }> | null; Ports: Record<string, { HostIp: string; HostPort: string }[] | null> | null };
+    };
+    const r = await this.json<Raw>('GET', `/containers/${seg(id)}/json`);
+    const s = r.State;
+    return {
+      id: r.Id, name: r.Name.replace(/^\//, ''), image: r.Image, labels: r.Config.Labels ?? {},
+      state: {
+        status: s.Status, running: s.Running, paused: s.Paused, restarting: s.Restarting, oomKilled: s.OOMKilled, dead: s.Dead,
+        pid: s.Pid, exitCode: s.ExitCode, error: s.Error, startedAt: s.StartedAt, finishedAt: s.FinishedAt,
+      },
+      ipAddresses: Object.fromEntries(Object.entries(r.NetworkSettings.Networks ?? {}).map(([n, v]) => [n, v.IPAddress])),
+      ports: Object.fromEntries(Object.entries(r.NetworkSettings.Ports ?? {}).map(([p, b]) => [p, (b ?? []).map((x) => ({ hostIp: x.HostIp, hostPort: x.HostPort }))])),
+    };
+  }
+
+  async listContainers(opts: { labels?: Record<string, string> | string[]; all?: boolean } = {}): Promise<ContainerSummary[]> {
+    const l = opts.labels ?? [];
+    const label = Array.isArray(l) ? l : Object.entries(l).map(([k, v]) => `${k}=${v}`);
+    const filters = label.length > 0 ? JSON.stringify({ label }) : undefined;
+    type Raw = { Id: string; Names: string[]; Image: string; ImageID: string; State: string; Status: string; Labels: Record<string, string> | null; Created: number };
+    const rows = await this.json<Raw[]>('GET', `/containers/json${qs({ all: opts.all, filters })}`);
+    return rows.map((c) => ({
+      id: c.Id, names: c.Names.map((n) => n.replace(/^\//, '')), image: c.Image, imageId: c.ImageID,
+      state: c.State, status: c.Status, labels: c.Labels ?? {}, created: c.Created,
+    }));
+  }
+
+  /** Logs so far, split into stdout/stderr. `since` is a unix time in seconds (or a Date). */
+  async containerLogs(id: string, opts: { since?: number | Date; tail?: number | 'all' } = {}): Promise<{ stdout: string; stderr: string }> {
+    const since = opts.since instanceof Date ? opts.since.getTime() / 1000 : opts.since;
+    const res = await this.versioned('GET', `/containers/${seg(id)}/logs${qs({ stdout: true, stderr: true, since, tail: opts.tail })}`);
+    const buf = Buffer.from(await res.body.arrayBuffer());
+    // A Tty:true container logs raw text without frame headers.
+    return buf.length === 0 || looksMultiplexed(buf) ? demultiplex(buf) : { stdout: buf.toString('utf8'), stderr: '' };
+  }
+
+  /** Follows logs line by line until the container exits or `signal` aborts; resolves once the engine has accepted. */
+  async followLogs(id: string, onLine: (l: LogLine) => void, signal: AbortSignal, opts: { tail?: number | 'all' } = {}): Promise<StreamHandle> {
+    const res = await this.versioned('GET', `/containers/${seg(id)}/logs${qs({ stdout: true, stderr: true, follow: true, tail: opts.tail ?? 'all' })}`, { timeoutMs: 0, signal });
+    const demux = new Demuxer();
+    const partial = { stdout: '', stderr: '' };
+    const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+    const emit = (stream: 'stdout' | 'stderr', text: string, flush: boolean): void => {
+      const lines = (partial[stream] + text).split('\n');
+      partial[stream] = flush ? '' : (lines.pop() ?? '');
+      for (const line of lines) if (!flush || line !== '') onLine({ stream, line });
+    };
+    const done = (async () => {
+      try {
+        for await (const chunk of res.body) for (const f of demux.push(chunk as Buffer)) emit(f.stream, decoders[f.stream].write(f.data), false);
+      } catch (e) {
+        if (!isAbort(e)) throw this.wrap(e);
+      }
+      for (const s of ['stdout', 'stderr'] as const) emit(s, decoders[s].end(), true);
+    })();
+    return { done };
+  }
+
+  /** Streams engine events (e.g. filters {type: ['image'], event: ['delete', 'untag']}) until `signal` aborts. */
+  async events(opts: { filters?: Record<string, string[]>; since?: number }, onEvent: (e: DockerEvent) => void, signal: AbortSignal): Promise<StreamHandle> {
+    const filters = opts.filters ? JSON.stringify(opts.filters) : undefined;
+    const res = await this.versioned('GET', `/events${qs({ filters, since: opts.since })}`, { timeoutMs: 0, signal });
+    const done = (async () => {
+      try {
+        for await (const m of jsonLines(res.body)) {
+          const actor = (m.Actor ?? {}) as { ID?: string; Attributes?: Record<string, string> };
+          onEvent({
+            type: String(m.Type ?? ''), action: String(m.Action ?? m.status ?? ''), id: actor.ID ?? String(m.id ?? ''),
+            attributes: actor.Attributes ?? {}, time: Number(m.time ?? 0), timeNano: Number(m.timeNano ?? 0),
+          });
+        }
+      } catch (e) {
+        if (!isAbort(e)) throw this.wrap(e);
+      }
+    })();
+    return { done };
+  }
+
+  private async json<T = unknown>(method: Dispatcher.HttpMethod, path: string, opts: CallOptions = {}): Promise<T> {
+    const res = await this.versioned(method, path, opts);
+    const text = await res.body.text().catch((e: unknown) => {
+      throw this.wrap(e, `${method} ${path}`, opts.timeoutMs ?? this.timeoutMs);
+    });
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  private async versioned(method: Dispatcher.HttpMethod, path: string, opts: CallOptions = {}): Promise<Dispatcher.ResponseData> {
+    // Negotiate once; a failed ping is not cached so a later call can retry once the engine is up.
+    this.prefix ??= this.ping().then(
+      (p) => `/v${p.apiVersion}`,
+      (e: unknown) => {
+        this.prefix = undefined;
+        throw e;
+      },
+    );
+    return this.send(method, `${await this.prefix}${path}`, opts);
+  }
+
+  private async send(method: Dispatcher.HttpMethod, path: string, opts: CallOptions): Promise<Dispatcher.ResponseData> {
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+    const signals = [opts.signal, timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined].filter((s): s is AbortSignal => !!s);
+    const body = opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
+    const contentType = opts.contentType ?? (opts.body === undefined ? undefined : 'application/json');
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.agent.request({
+        origin: this.origin, path, method, ...(body !== undefined ? { body } : {}),
+        headers: contentType ? { 'content-type': contentType } : {},
+        ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
+        headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
+      });
+    } catch (e) {
+      if (opts.signal?.aborted) throw e; // the caller's own abort stays an AbortError
+      throw this.wrap(e, `${method} ${path}`, timeoutMs);
+    }
+    if (res.statusCode < 400) return res;
+    const text = await res.body.text().catch(() => '');
+    let engineMessage = text.trim();
+    try {
+      engineMessage = (JSON.parse(text) as { message?: string }).message ?? engineMessage;
+    } catch { /* plain-text error body */ }
+    const kind: DockerErrorKind = res.statusCode === 404 ? 'not-found' : res.statusCode === 409 ? 'conflict' : 'engine';
+    throw new DockerError(kind, `docker ${method} ${path}: ${res.statusCode} ${engineMessage}`, res.statusCode, engineMessage);
+  }
+
+  /** Connection failures become 'unreachable' with a hint, timeouts an 'engine' error; anything else passes through. */
+  private wrap(e: unknown, what = 'request', timeoutMs = 0): unknown {
+    if (e instanceof DockerError) return e;
+    const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
+    if ((e instanceof Error && e.name === 'TimeoutError') || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      return new DockerError('engine', `docker ${what} timed out after ${timeoutMs} ms`, undefined, undefined, { cause: e });
+    }
+    if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES' || code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {
+      const why = code === 'ENOENT' ? 'socket does not exist' : code === 'EACCES' ? 'permission denied' : code === 'ECONNREFUSED' ? 'connection refused' : 'connection lost';
+      return new DockerError('unreachable', `no Docker engine reachable at ${this.address} (${why}; set DOCKER_HOST)`, undefined, undefined, { cause: e });
+    }
+    return e;
+  }
+}
