@@ -1,0 +1,145 @@
+/**
+ * @module
+ * localfc's own API under /_localfc: health, reset, clock, timelines, holds, forced states, fault rules, the image registry.
+ */
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { isoSeconds } from '../clock.ts';
+import type { Clock } from '../clock.ts';
+import { errors } from '../domain/errors.ts';
+import { FAULT_PHASES, type FaultEngine, type FaultRuleInput } from '../domain/faults.ts';
+import type { FunctionService } from '../domain/functions.ts';
+import { type SimulatedRegistry, parseImageRef } from '../domain/registry.ts';
+import type { AppEnv } from '../api/context.ts';
+
+export interface AdminDeps {
+  readonly functions: FunctionService;
+  readonly clock: Clock;
+  readonly faults: FaultEngine;
+  readonly registry: SimulatedRegistry | undefined;
+  readonly reset: () => Promise<void>;
+  readonly info: () => Record<string, unknown>;
+}
+
+const Name = z.object({ name: z.string().openapi({ param: { name: 'name', in: 'path' } }) });
+const ok = (description: string) => ({ 200: { description, content: { 'application/json': { schema: z.looseObject({}) } } } });
+const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
+
+export const FaultRuleSchema = z
+  .object({
+    match: z
+      .object({ operation: z.string().optional(), functionName: z.string().optional(), qualifier: z.string().optional(), phase: z.enum(FAULT_PHASES).optional() })
+      .optional(),
+    effect: z.discriminatedUnion('type', [
+      z.object({ type: z.literal('error'), code: z.string().min(1), status: z.number().int().min(400).max(599).optional(), message: z.string().optional() }),
+      z.object({ type: z.literal('latency'), ms: z.number().min(0) }),
+      z.object({ type: z.literal('hold'), ms: z.number().min(0).optional() }),
+      z.object({ type: z.literal('throttle') }),
+      z.object({ type: z.literal('crash') }),
+      z.object({ type: z.literal('inactive') }),
+    ]),
+    times: z.number().int().min(1).optional(),
+    probability: z.number().min(0).max(1).optional(),
+    description: z.string().optional(),
+  })
+  .openapi('FaultRule');
+
+export function adminRoutes(d: AdminDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  const P = '/_localfc';
+  const registry = () => {
+    if (!d.registry) throw errors.preconditionFailed('RegistryNotSimulated', 'this localfc uses the Docker engine as its registry: change images with docker itself');
+    return d.registry;
+  };
+
+  app.openapi(createRoute({ operationId: 'LocalfcHealth', method: 'get', path: `${P}/health`, responses: ok('alive') }), (c) => c.json({ status: 'ok', ...d.info() }, 200));
+
+  app.openapi(createRoute({ operationId: 'LocalfcReset', method: 'post', path: `${P}/reset`, responses: ok('all state emptied') }), async (c) => {
+    await d.reset();
+    return c.json({ reset: true }, 200);
+  });
+
+  app.openapi(createRoute({ operationId: 'LocalfcClock', method: 'get', path: `${P}/clock`, responses: ok('clock and pending timers') }), (c) =>
+    c.json({ kind: d.clock.kind, now: isoSeconds(d.clock.now()), nowMs: d.clock.now(), timers: d.clock.pendingTimers().map((t) => ({ ...t, due: isoSeconds(t.dueAt) })) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      operationId: 'LocalfcClockAdvance', method: 'post', path: `${P}/clock/advance`,
+      request: jsonBody(z.object({ ms: z.number().min(0).max(10 * 365 * 86400_000) })), responses: ok('advanced; timers fired and preparations settled'),
+    }),
+    async (c) => {
+      if (d.clock.kind !== 'manual') throw errors.preconditionFailed('ClockNotManual', 'the clock is real time; start localfc with --clock manual (LOCALFC_CLOCK=manual) to advance it');
+      const now = await d.clock.advance(c.req.valid('json').ms);
+      await d.functions.quiesce();
+      return c.json({ now: isoSeconds(now), nowMs: now }, 200);
+    },
+  );
+
+  app.openapi(createRoute({ operationId: 'LocalfcTimeline', method: 'get', path: `${P}/functions/{name}/timeline`, request: { params: Name }, responses: ok('transitions and faults') }), (c) => {
+    const { name } = c.req.valid('param');
+    return c.json({ functionName: name, timeline: d.functions.timeline(name).map((t) => ({ time: new Date(t.at).toISOString(), ...t })) }, 200);
+  });
+
+  app.openapi(createRoute({ operationId: 'LocalfcRelease', method: 'post', path: `${P}/functions/{name}/release`, request: { params: Name }, responses: ok('hold released') }), async (c) => {
+    const { name } = c.req.valid('param');
+    const released = d.functions.release(name);
+    if (!released) throw errors.preconditionFailed('NothingHeld', `function '${name}' is not held in Pending or InProgress`);
+    await d.functions.quiesce();
+    return c.json({ released }, 200);
+  });
+
+  app.openapi(
+    createRoute({
+      operationId: 'LocalfcForceState', method: 'post', path: `${P}/functions/{name}/state`,
+      request: { params: Name, ...jsonBody(z.object({ state: z.enum(['Inactive', 'Failed']), reasonCode: z.string().optional(), reason: z.string().optional() })) },
+      responses: ok('state forced'),
+    }),
+    (c) => {
+      const { name } = c.req.valid('param');
+      const b = c.req.valid('json');
+      const fn =
+        b.state === 'Inactive'
+          ? d.functions.force(name, { type: 'idle' })
+          : d.functions.force(name, { type: 'invalidate', code: b.reasonCode ?? 'InternalError', reason: b.reason ?? 'forced to Failed through the admin API' });
+      return c.json({ functionName: name, state: fn.state, stateReasonCode: fn.stateReasonCode ?? null }, 200);
+    },
+  );
+
+  app.openapi(createRoute({ operationId: 'LocalfcListFaults', method: 'get', path: `${P}/faults`, responses: ok('fault rules') }), (c) => c.json({ rules: d.faults.list() }, 200));
+  app.openapi(createRoute({ operationId: 'LocalfcAddFault', method: 'post', path: `${P}/faults`, request: jsonBody(FaultRuleSchema), responses: ok('rule added') }), (c) =>
+    c.json(d.faults.add(c.req.valid('json') as FaultRuleInput, 'admin'), 200),
+  );
+  app.openapi(createRoute({ operationId: 'LocalfcResetFaults', method: 'delete', path: `${P}/faults`, responses: ok('run-time rules removed') }), (c) => {
+    d.faults.reset(c.req.query('all') === 'true');
+    return c.json({ rules: d.faults.list() }, 200);
+  });
+  app.openapi(
+    createRoute({ operationId: 'LocalfcRemoveFault', method: 'delete', path: `${P}/faults/{id}`, request: { params: z.object({ id: z.string().openapi({ param: { name: 'id', in: 'path' } }) }) }, responses: ok('rule removed') }),
+    (c) => {
+      const { id } = c.req.valid('param');
+      if (!d.faults.remove(id)) throw errors.notFound('FaultRuleNotFound', `fault rule '${id}' does not exist`);
+      return c.json({ removed: id }, 200);
+    },
+  );
+
+  app.openapi(createRoute({ operationId: 'LocalfcListImages', method: 'get', path: `${P}/registry/images`, responses: ok('images') }), async (c) => c.json({ images: await registry().list() }, 200));
+  app.openapi(
+    createRoute({
+      operationId: 'LocalfcPushImage', method: 'post', path: `${P}/registry/images`,
+      request: jsonBody(z.object({ image: z.string().min(1).openapi({ example: 'registry.example.com/ns/app:v1' }), digest: z.string().optional() })),
+      responses: ok('tag now points at the digest'),
+    }),
+    (c) => {
+      const b = c.req.valid('json');
+      const ref = parseImageRef(b.image);
+      if (ref.digest) throw errors.invalidArgument('push a tag (repo:tag), optionally with "digest" naming the digest it should point at');
+      return c.json({ repository: ref.repository, tag: ref.tag ?? 'latest', ...registry().push(ref.repository, ref.tag ?? 'latest', b.digest) }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({ operationId: 'LocalfcDeleteImage', method: 'delete', path: `${P}/registry/images`, request: { query: z.object({ image: z.string().min(1) }) }, responses: ok('image deleted') }),
+    (c) => c.json(registry().delete(parseImageRef(c.req.valid('query').image)), 200),
+  );
+
+  return app;
+}

@@ -1,0 +1,38 @@
+/**
+ * @module
+ * The only place that turns errors into responses: FcError → `{Code, Message, RequestId}` with its status and the
+ * request id header; validation failures and framework errors map to the cloud's codes, never a bare 500 with a stack.
+ */
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ZodError } from 'zod';
+import { FcError, errors } from '../domain/errors.ts';
+import type { AppEnv } from './context.ts';
+
+export function renderError(c: Context<AppEnv>, err: unknown): Response {
+  const e = toFcError(err);
+  if (e.status >= 500) c.var.log?.(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  const requestId = c.var.requestId ?? 'unknown';
+  return c.json({ Code: e.code, Message: e.message, RequestId: requestId }, e.status as 400, {
+    'x-fc-request-id': requestId,
+    ...e.headers,
+  });
+}
+
+function toFcError(err: unknown): FcError {
+  if (err instanceof FcError) return err;
+  if (err instanceof HTTPException) {
+    if (err.status === 413) return errors.entityTooLarge('request body', 0);
+    return errors.invalidArgument(err.message || 'bad request');
+  }
+  return errors.internal('localfc hit an internal error; see its log for details');
+}
+
+/** zod issues → one InvalidArgument message that names each bad field, as FC's messages do. */
+export function validationError(error: ZodError, where: string): FcError {
+  const parts = error.issues.slice(0, 5).map((i) => {
+    const path = i.path.join('.');
+    return path ? `${path}: ${i.message}` : i.message;
+  });
+  return errors.invalidArgument(`invalid ${where}: ${parts.join('; ')}`);
+}

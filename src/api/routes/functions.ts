@@ -1,0 +1,138 @@
+/**
+ * @module
+ * CreateFunction, GetFunction, UpdateFunction, DeleteFunction, ListFunctions: parse, call the service, render.
+ */
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { functionFaults } from '../../domain/faults.ts';
+import type { FunctionService } from '../../domain/functions.ts';
+import type { AppEnv } from '../context.ts';
+import { errors } from '../../domain/errors.ts';
+import { ErrorSchema, FUNCTION_NAME, CreateFunctionInputSchema, FunctionSchema, ListFunctionsOutputSchema, UpdateFunctionInputSchema } from '../schemas/function.ts';
+import { decodeZip, renderFunction, toConfig } from '../to-config.ts';
+
+const BASE = '/2023-03-30';
+const NameParam = z.object({ functionName: z.string().openapi({ param: { name: 'functionName', in: 'path' } }) });
+const errorResponses = {
+  400: { description: 'InvalidArgument', content: { 'application/json': { schema: ErrorSchema } } },
+  404: { description: 'FunctionNotFound', content: { 'application/json': { schema: ErrorSchema } } },
+  409: { description: 'FunctionAlreadyExists / ConcurrentUpdateError', content: { 'application/json': { schema: ErrorSchema } } },
+} as const;
+const fnResponse = { 200: { description: 'the function', content: { 'application/json': { schema: FunctionSchema } } }, ...errorResponses };
+
+const createFn = createRoute({
+  operationId: 'CreateFunction', method: 'post', path: `${BASE}/functions`,
+  request: { body: { required: true, content: { 'application/json': { schema: CreateFunctionInputSchema } } } },
+  responses: fnResponse,
+});
+const getFn = createRoute({
+  operationId: 'GetFunction', method: 'get', path: `${BASE}/functions/{functionName}`,
+  request: { params: NameParam, query: z.object({ qualifier: z.string().optional() }) },
+  responses: fnResponse,
+});
+const updateFn = createRoute({
+  operationId: 'UpdateFunction', method: 'put', path: `${BASE}/functions/{functionName}`,
+  request: { params: NameParam, body: { required: true, content: { 'application/json': { schema: UpdateFunctionInputSchema } } } },
+  responses: fnResponse,
+});
+const deleteFn = createRoute({
+  operationId: 'DeleteFunction', method: 'delete', path: `${BASE}/functions/{functionName}`,
+  request: { params: NameParam },
+  responses: { 204: { description: 'deleted' }, ...errorResponses },
+});
+const listFns = createRoute({
+  operationId: 'ListFunctions', method: 'get', path: `${BASE}/functions`,
+  request: {
+    query: z.object({
+      prefix: z.string().max(128).optional(),
+      limit: z.coerce.number().int().min(1).max(100).optional(),
+      nextToken: z.string().optional(),
+      runtime: z.string().optional(),
+      description: z.string().optional(),
+      functionName: z.string().optional(),
+      fcVersion: z.string().optional(),
+      gpuType: z.string().optional(),
+      resourceGroupId: z.string().optional(),
+      tags: z.string().optional().openapi({ description: 'JSON array of {Key, Value}' }),
+    }),
+  },
+  responses: { 200: { description: 'a page of functions', content: { 'application/json': { schema: ListFunctionsOutputSchema } } }, 400: errorResponses[400] },
+});
+
+function checkName(name: string): void {
+  if (!FUNCTION_NAME.test(name)) throw errors.invalidArgument(`invalid functionName '${name}'`);
+}
+
+function parseTagFilter(raw: string | undefined): Array<{ Key: string; Value?: string }> {
+  if (!raw) return [];
+  try {
+    const v: unknown = JSON.parse(raw);
+    if (Array.isArray(v) && v.every((t) => t && typeof t === 'object' && typeof (t as { Key?: unknown }).Key === 'string')) return v as Array<{ Key: string; Value?: string }>;
+  } catch {
+    /* fall through */
+  }
+  throw errors.invalidArgument('tags must be a JSON array of {"Key","Value"} objects');
+}
+
+export function functionRoutes(functions: FunctionService): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  const render = (name: string) => {
+    const fn = functions.get(name);
+    return renderFunction(fn, functions.shown(fn));
+  };
+
+  app.openapi(createFn, async (c) => {
+    const input = c.req.valid('json');
+    const config = toConfig(input);
+    const tags = input.tags ?? [];
+    functionFaults(tags, config.environmentVariables, true);
+    const zip = decodeZip(input.code?.zipFile);
+    const fn = await functions.create({ functionName: input.functionName, config, tags, ...(zip ? { zip } : {}) });
+    return c.json(render(fn.functionName), 200);
+  });
+
+  app.openapi(getFn, (c) => {
+    const { functionName } = c.req.valid('param');
+    checkName(functionName);
+    return c.json(render(functionName), 200);
+  });
+
+  app.openapi(updateFn, async (c) => {
+    const { functionName } = c.req.valid('param');
+    checkName(functionName);
+    const input = c.req.valid('json');
+    const current = functions.get(functionName);
+    const config = toConfig(input, current.latest.config);
+    functionFaults(current.tags, config.environmentVariables, true);
+    const zip = decodeZip(input.code?.zipFile);
+    await functions.update(functionName, { config, ...(zip ? { zip } : {}) });
+    return c.json(render(functionName), 200);
+  });
+
+  app.openapi(deleteFn, async (c) => {
+    const { functionName } = c.req.valid('param');
+    checkName(functionName);
+    await functions.delete(functionName);
+    return c.body(null, 204);
+  });
+
+  app.openapi(listFns, (c) => {
+    const q = c.req.valid('query');
+    const tagFilter = parseTagFilter(q.tags);
+    const page = functions.list({
+      ...(q.prefix ? { prefix: q.prefix } : {}),
+      ...(q.limit ? { limit: q.limit } : {}),
+      ...(q.nextToken ? { nextToken: q.nextToken } : {}),
+      filter: (r) => {
+        const cfg = functions.shown(r).config;
+        if (q.runtime && cfg.runtime !== q.runtime) return false;
+        if (q.functionName && !r.functionName.includes(q.functionName)) return false;
+        if (q.description && !cfg.description.includes(q.description)) return false;
+        return tagFilter.every((t) => r.tags.some((rt) => rt.Key === t.Key && (t.Value === undefined || rt.Value === t.Value)));
+      },
+    });
+    const body = { functions: page.functions.map((f) => renderFunction(f, functions.shown(f))), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+    return c.json(body, 200);
+  });
+
+  return app;
+}

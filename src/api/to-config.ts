@@ -1,0 +1,102 @@
+/**
+ * @module
+ * Wire input → domain FunctionConfig, with FC's defaults on create and "absent means unchanged" on update;
+ * and the domain record → the Function body the SDK casts.
+ */
+import { isoSeconds } from '../clock.ts';
+import { errors } from '../domain/errors.ts';
+import type { FunctionConfig, FunctionRecord, Revision } from '../domain/model.ts';
+import { type CreateFunctionInput, type FunctionBody, PASSTHROUGH_KEYS, type UpdateFunctionInput } from './schemas/function.ts';
+
+const DEFAULTS = { description: '', timeout: 3, memorySize: 512, cpu: 0.35, diskSize: 512, instanceConcurrency: 1, internetAccess: true } as const;
+
+export function toConfig(input: CreateFunctionInput | UpdateFunctionInput, previous?: FunctionConfig): FunctionConfig {
+  const runtime = input.runtime ?? previous?.runtime;
+  const handler = input.handler ?? previous?.handler;
+  if (!runtime) throw errors.invalidArgument('runtime is required');
+  if (!handler) throw errors.invalidArgument('handler is required');
+  const passthrough: Record<string, unknown> = { ...previous?.passthrough };
+  for (const key of PASSTHROUGH_KEYS) if (input[key] !== undefined) passthrough[key] = input[key];
+  const pick = <K extends keyof typeof DEFAULTS>(k: K): (typeof DEFAULTS)[K] | number | boolean | string =>
+    (input[k] as (typeof DEFAULTS)[K] | undefined) ?? previous?.[k] ?? DEFAULTS[k];
+  const config: FunctionConfig = {
+    runtime,
+    handler,
+    description: pick('description') as string,
+    timeout: pick('timeout') as number,
+    memorySize: pick('memorySize') as number,
+    cpu: pick('cpu') as number,
+    diskSize: pick('diskSize') as number,
+    instanceConcurrency: pick('instanceConcurrency') as number,
+    internetAccess: pick('internetAccess') as boolean,
+    environmentVariables: input.environmentVariables ?? previous?.environmentVariables ?? {},
+    layers: input.layers ?? previous?.layers ?? [],
+    passthrough,
+    ...optional('customContainerConfig', input.customContainerConfig ?? (runtime === 'custom-container' ? previous?.customContainerConfig : undefined)),
+    ...optional('customRuntimeConfig', input.customRuntimeConfig ?? previous?.customRuntimeConfig),
+    ...optional('instanceLifecycleConfig', input.instanceLifecycleConfig ?? previous?.instanceLifecycleConfig),
+  };
+  if (config.memorySize % 64 !== 0) throw errors.invalidArgument(`memorySize must be a multiple of 64 MB, got ${config.memorySize}`);
+  if (runtime === 'custom-container' && !config.customContainerConfig?.image) {
+    throw errors.invalidArgument('customContainerConfig.image is required when runtime is custom-container');
+  }
+  return config;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+export function decodeZip(zipFile: string | undefined): Buffer | undefined {
+  if (zipFile === undefined) return undefined;
+  if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(zipFile)) throw errors.invalidArgument('code.zipFile must be base64');
+  const buf = Buffer.from(zipFile, 'base64');
+  if (buf.length < 22 || buf.readUInt32LE(0) !== 0x04034b50) throw errors.invalidArgument('code.zipFile is not a zip archive');
+  return buf;
+}
+
+/** The Function body: state fields always present, nested objects always objects (the SDK's cast rejects scalars). */
+export function renderFunction(fn: FunctionRecord, rev: Revision, layerSize: (arn: string) => number = () => 0): FunctionBody {
+  const c = rev.config;
+  const body: Record<string, unknown> = {
+    functionName: fn.functionName,
+    functionId: fn.functionId,
+    functionArn: fn.functionArn,
+    runtime: c.runtime,
+    handler: c.handler,
+    description: c.description,
+    codeChecksum: rev.codeChecksum,
+    codeSize: rev.codeSize,
+    cpu: c.cpu,
+    memorySize: c.memorySize,
+    diskSize: c.diskSize,
+    timeout: c.timeout,
+    instanceConcurrency: c.instanceConcurrency,
+    internetAccess: c.internetAccess,
+    environmentVariables: c.environmentVariables,
+    createdTime: isoSeconds(fn.createdTime),
+    lastModifiedTime: isoSeconds(fn.lastModifiedTime),
+    state: fn.state,
+    ...(fn.stateReason ? { stateReason: fn.stateReason, stateReasonCode: fn.stateReasonCode } : {}),
+    lastUpdateStatus: fn.lastUpdateStatus,
+    ...(fn.lastUpdateStatusReason ? { lastUpdateStatusReason: fn.lastUpdateStatusReason, lastUpdateStatusReasonCode: fn.lastUpdateStatusReasonCode } : {}),
+    layers: c.layers.map((arn) => ({ arn, size: layerSize(arn) })),
+    tags: fn.tags,
+    ...c.passthrough,
+    ...(c.customContainerConfig
+      ? {
+          customContainerConfig: {
+            ...c.customContainerConfig,
+            ...(rev.image ? { resolvedImageUri: rev.image.resolvedImageUri } : {}),
+            accelerationInfo: { status: fn.state === 'Active' ? 'Ready' : 'Preparing' },
+          },
+        }
+      : {}),
+    ...(c.customRuntimeConfig ? { customRuntimeConfig: c.customRuntimeConfig } : {}),
+    ...(c.instanceLifecycleConfig ? { instanceLifecycleConfig: c.instanceLifecycleConfig } : {}),
+    ...(fn.invocationRestriction
+      ? { invocationRestriction: { ...fn.invocationRestriction, lastModifiedTime: isoSeconds(fn.invocationRestriction.lastModifiedTime) } }
+      : {}),
+  };
+  return body as FunctionBody;
+}

@@ -1,0 +1,94 @@
+/**
+ * @module
+ * The one small interface every backend implements: prepare a revision, start instances, invoke, freeze/thaw, stop.
+ * Backends know nothing of HTTP routing or zod; the instance pool (domain/instances.ts) decides when to call them.
+ */
+import type { FunctionConfig, Revision } from '../domain/model.ts';
+
+/** What a backend needs to know about the function a revision belongs to. */
+export interface FunctionIdentity {
+  readonly functionName: string;
+  readonly functionArn: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly qualifier: string;
+}
+
+export interface PrepareRequest {
+  readonly fn: FunctionIdentity;
+  readonly revision: Revision;
+  /** Progress lines for the function's timeline (e.g. image pull progress). */
+  readonly log: (message: string) => void;
+  readonly signal: AbortSignal;
+}
+
+/** Opaque per-revision handle (unpacked directory, pinned image id …) owned by the backend. */
+export interface PreparedRevision {
+  readonly key: string;
+  readonly config: FunctionConfig;
+  readonly revision: Revision;
+  readonly fn: FunctionIdentity;
+}
+
+export interface BackendInstance {
+  readonly id: string;
+  readonly prepared: PreparedRevision;
+}
+
+export interface InvocationRequest {
+  readonly requestId: string;
+  /** The raw request body (the event, for event functions). */
+  readonly body: Buffer;
+  /** Request headers FC passes to the function (`x-fc-*` and, for HTTP calls, the caller's own). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** `event`: FC's POST /invoke contract; `http`: the HTTP request forwarded as it came. */
+  readonly kind: 'event' | 'http';
+  readonly method?: string;
+  /** Path and query for HTTP invocations. */
+  readonly path?: string;
+  readonly timeoutMs: number;
+}
+
+export interface InvocationResult {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  /** Set when the handler failed: FC's x-fc-error-type. */
+  readonly errorType?: 'HandledInvocationError' | 'UnhandledInvocationError';
+  /** What the handler printed during this invocation (for x-fc-log-result). */
+  readonly logs?: string;
+}
+
+/** A failure that FC would report with this reason code (preparation) or error code (invocation). */
+export class BackendError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    /** For invocation failures: the HTTP status FC answers with. */
+    readonly status = 502,
+  ) {
+    super(message);
+    this.name = 'BackendError';
+  }
+}
+
+export interface Backend {
+  readonly name: string;
+  /** The real work of the Pending phase: unpack code, pull/pin an image. Throws BackendError with FC's reason code. */
+  prepare(req: PrepareRequest): Promise<PreparedRevision>;
+  /** Cold start: a running instance ready for requests (initializer not yet called). */
+  startInstance(prepared: PreparedRevision, instanceId: string): Promise<BackendInstance>;
+  /** The initializer hook, once per instance before its first invocation. */
+  initialize(instance: BackendInstance, timeoutMs: number): Promise<void>;
+  invoke(instance: BackendInstance, req: InvocationRequest): Promise<InvocationResult>;
+  /** Between invocations the instance is frozen (no CPU), as FC does. */
+  freeze(instance: BackendInstance): Promise<void>;
+  thaw(instance: BackendInstance): Promise<void>;
+  /** Pre-stop hook then stop. */
+  stopInstance(instance: BackendInstance, opts: { preStop: boolean; timeoutMs: number }): Promise<void>;
+  /** The revision is no longer needed: remove its files. */
+  release(prepared: PreparedRevision): Promise<void>;
+  /** Recent output of an instance, bounded. */
+  instanceLogs(instance: BackendInstance): string;
+  close(): Promise<void>;
+}

@@ -1,0 +1,55 @@
+/**
+ * @module
+ * The default backend: runs no user code. An invocation echoes its event back, so a client can check the round trip,
+ * and the response names the revision that served it (x-fc-code-checksum), so rollover can be observed.
+ */
+import type { Backend, BackendInstance, InvocationRequest, InvocationResult, PrepareRequest, PreparedRevision } from './backend.ts';
+
+export class SimulatedBackend implements Backend {
+  readonly name = 'simulated';
+  readonly #logs = new Map<string, string[]>();
+
+  async prepare(req: PrepareRequest): Promise<PreparedRevision> {
+    return { key: `${req.fn.functionName}#${req.revision.id}`, config: req.revision.config, revision: req.revision, fn: req.fn };
+  }
+
+  async startInstance(prepared: PreparedRevision, instanceId: string): Promise<BackendInstance> {
+    this.#logs.set(instanceId, []);
+    return { id: instanceId, prepared };
+  }
+
+  async initialize(): Promise<void> {}
+
+  async invoke(instance: BackendInstance, req: InvocationRequest): Promise<InvocationResult> {
+    const logs = `FC Invoke Start RequestId: ${req.requestId}\nFC Invoke End RequestId: ${req.requestId}\n`;
+    const lines = this.#logs.get(instance.id);
+    if (lines) {
+      lines.push(logs);
+      if (lines.length > 100) lines.shift();
+    }
+    const contentType = req.headers['content-type'];
+    return {
+      status: 200,
+      headers: contentType ? { 'content-type': contentType } : {},
+      body: req.body,
+      logs,
+    };
+  }
+
+  async freeze(): Promise<void> {}
+  async thaw(): Promise<void> {}
+
+  async stopInstance(instance: BackendInstance): Promise<void> {
+    this.#logs.delete(instance.id);
+  }
+
+  async release(): Promise<void> {}
+
+  instanceLogs(instance: BackendInstance): string {
+    return (this.#logs.get(instance.id) ?? []).join('');
+  }
+
+  async close(): Promise<void> {
+    this.#logs.clear();
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * @module
+ * The one source of time: every delay in localfc is a timer on a Clock, so tests drive time instead of sleeping.
+ */
+
+export interface TimerInfo {
+  readonly id: number;
+  readonly label: string;
+  /** Clock time (ms since epoch) at which the timer fires. */
+  readonly dueAt: number;
+}
+
+export interface Clock {
+  readonly kind: 'real' | 'manual';
+  /** Milliseconds since the epoch, in clock time. */
+  now(): number;
+  /** Runs `fn` after `ms` of clock time. The label shows up in the admin API's timer list. */
+  setTimer(ms: number, label: string, fn: () => void): number;
+  clearTimer(id: number): void;
+  pendingTimers(): TimerInfo[];
+  /** Manual clocks only: move time forward, firing due timers in order. */
+  advance(ms: number): Promise<number>;
+  /** Stops every timer (server shutdown). */
+  dispose(): void;
+}
+
+interface Entry extends TimerInfo {
+  readonly fn: () => void;
+}
+
+/** Real time; `scale` shrinks every delay (0.01 makes a 5 s preparation take 50 ms) while now() stays wall-clock time. */
+export class SystemClock implements Clock {
+  readonly kind = 'real' as const;
+  readonly #timers = new Map<number, { info: TimerInfo; handle: NodeJS.Timeout }>();
+  #nextId = 1;
+
+  constructor(private readonly scale = 1) {
+    if (!(scale >= 0)) throw new RangeError(`time scale must be >= 0, got ${scale}`);
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  setTimer(ms: number, label: string, fn: () => void): number {
+    const id = this.#nextId++;
+    const delay = Math.max(0, ms * this.scale);
+    const handle = setTimeout(() => {
+      this.#timers.delete(id);
+      fn();
+    }, delay);
+    handle.unref?.();
+    this.#timers.set(id, { info: { id, label, dueAt: Date.now() + delay }, handle });
+    return id;
+  }
+
+  clearTimer(id: number): void {
+    const t = this.#timers.get(id);
+    if (t) clearTimeout(t.handle);
+    this.#timers.delete(id);
+  }
+
+  pendingTimers(): TimerInfo[] {
+    return [...this.#timers.values()].map((t) => t.info).sort((a, b) => a.dueAt - b.dueAt);
+  }
+
+  advance(): Promise<number> {
+    return Promise.reject(new Error('the real clock cannot be advanced; start localfc with the manual clock (LOCALFC_CLOCK=manual)'));
+  }
+
+  dispose(): void {
+    for (const t of this.#timers.values()) clearTimeout(t.handle);
+    this.#timers.clear();
+  }
+}
+
+/** Time stands still until advance() is called; due timers then fire in order, each followed by a settle of pending promises. */
+export class ManualClock implements Clock {
+  readonly kind = 'manual' as const;
+  readonly #timers = new Map<number, Entry>();
+  #now: number;
+  #nextId = 1;
+  #advancing: Promise<number> = Promise.resolve(0);
+
+  constructor(start = Date.UTC(2024, 0, 1)) {
+    this.#now = start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  setTimer(ms: number, label: string, fn: () => void): number {
+    const id = this.#nextId++;
+    this.#timers.set(id, { id, label, dueAt: this.#now + Math.max(0, ms), fn });
+    return id;
+  }
+
+  clearTimer(id: number): void {
+    this.#timers.delete(id);
+  }
+
+  pendingTimers(): TimerInfo[] {
+    return [...this.#timers.values()]
+      .map(({ id, label, dueAt }) => ({ id, label, dueAt }))
+      .sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
+  }
+
+  /** Advances are serialised so two concurrent callers see one consistent timeline. Resolves to the new now(). */
+  advance(ms: number): Promise<number> {
+    if (!(ms >= 0) || !Number.isFinite(ms)) return Promise.reject(new RangeError(`cannot advance the clock by ${ms} ms`));
+    this.#advancing = this.#advancing.then(() => this.#advance(ms));
+    return this.#advancing;
+  }
+
+  async #advance(ms: number): Promise<number> {
+    const target = this.#now + ms;
+    await settle();
+    for (;;) {
+      const next = this.#nextDue(target);
+      if (!next) break;
+      this.#timers.delete(next.id);
+      this.#now = Math.max(this.#now, next.dueAt);
+      next.fn();
+      // Timer callbacks start async work (preparation, hooks); let it run before the next timer fires.
+      await settle();
+    }
+    this.#now = target;
+    await settle();
+    return this.#now;
+  }
+
+  #nextDue(target: number): Entry | undefined {
+    let best: Entry | undefined;
+    for (const t of this.#timers.values()) {
+      if (t.dueAt <= target && (!best || t.dueAt < best.dueAt || (t.dueAt === best.dueAt && t.id < best.id))) best = t;
+    }
+    return best;
+  }
+
+  dispose(): void {
+    this.#timers.clear();
+  }
+}
+
+/** Lets chains of already-resolved promises and immediate I/O callbacks run to completion. */
+export async function settle(rounds = 5): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** FC's timestamp format: ISO-8601 UTC without milliseconds, e.g. 2023-04-01T08:15:27Z. */
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

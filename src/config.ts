@@ -1,0 +1,123 @@
+/**
+ * @module
+ * Every setting in one zod schema. Sources, lowest to highest precedence: defaults, the JSON config file,
+ * LOCALFC_* environment variables, command-line flags. Parsed once, in main.ts or by start().
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { FaultRuleSchema } from './admin/routes.ts';
+
+export const ConfigSchema = z.object({
+  host: z.string().default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(9000),
+  region: z.string().default('cn-hangzhou'),
+  accountId: z.string().default('1234567890123456'),
+  /** `real` (wall time × timeScale) or `manual` (only the admin API moves time). */
+  clock: z.enum(['real', 'manual']).default('real'),
+  timeScale: z.coerce.number().min(0).default(1),
+  timing: z
+    .object({
+      codePreparationMs: z.coerce.number().min(0).default(1000),
+      containerPreparationMs: z.coerce.number().min(0).default(5000),
+      updateMs: z.coerce.number().min(0).default(1000),
+      inactiveAfterMs: z.coerce.number().min(0).default(14 * 24 * 3600 * 1000),
+      instanceIdleMs: z.coerce.number().min(0).default(10 * 60 * 1000),
+    })
+    .default({ codePreparationMs: 1000, containerPreparationMs: 5000, updateMs: 1000, inactiveAfterMs: 14 * 24 * 3600 * 1000, instanceIdleMs: 600_000 }),
+  backend: z.enum(['simulated']).default('simulated'),
+  /** Only pushed images exist in the simulated registry. */
+  strictRegistry: z.coerce.boolean().default(false),
+  maxInstancesPerFunction: z.coerce.number().int().min(1).default(100),
+  maxBodyBytes: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
+  faultSeed: z.coerce.number().int().default(1),
+  faults: z.array(FaultRuleSchema).default([]),
+  /** Short-form start-up faults from env/CLI: `phase=effect`, e.g. `preparation=error:ImageAccessDenied`. */
+  faultSpecs: z.array(z.string()).default([]),
+  log: z.enum(['text', 'json', 'silent']).default('text'),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+const ENV: Record<string, string> = {
+  LOCALFC_HOST: 'host',
+  LOCALFC_PORT: 'port',
+  LOCALFC_REGION: 'region',
+  LOCALFC_ACCOUNT_ID: 'accountId',
+  LOCALFC_CLOCK: 'clock',
+  LOCALFC_TIME_SCALE: 'timeScale',
+  LOCALFC_BACKEND: 'backend',
+  LOCALFC_STRICT_REGISTRY: 'strictRegistry',
+  LOCALFC_MAX_INSTANCES: 'maxInstancesPerFunction',
+  LOCALFC_FAULT_SEED: 'faultSeed',
+  LOCALFC_LOG: 'log',
+};
+const ENV_TIMING: Record<string, string> = {
+  LOCALFC_CODE_PREPARATION_MS: 'codePreparationMs',
+  LOCALFC_CONTAINER_PREPARATION_MS: 'containerPreparationMs',
+  LOCALFC_UPDATE_MS: 'updateMs',
+  LOCALFC_INACTIVE_AFTER_MS: 'inactiveAfterMs',
+  LOCALFC_INSTANCE_IDLE_MS: 'instanceIdleMs',
+};
+
+/** Builds the raw config object from file + env + argv; ConfigSchema.parse() then validates it. */
+export function gatherConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
+  const flags = parseFlags(argv);
+  const file = flags.config ?? env.LOCALFC_CONFIG;
+  const raw: Record<string, unknown> = file ? readConfigFile(file) : {};
+  const timing: Record<string, unknown> = { ...(raw.timing as object | undefined) };
+  for (const [k, key] of Object.entries(ENV)) if (env[k] !== undefined && env[k] !== '') raw[key] = env[k];
+  for (const [k, key] of Object.entries(ENV_TIMING)) if (env[k]) timing[key] = env[k];
+  const specs = Object.entries(env).filter(([k, v]) => k.startsWith('LOCALFC_FAULT_') && k !== 'LOCALFC_FAULT_SEED' && v).map(([k, v]) => `${k.slice('LOCALFC_FAULT_'.length).toLowerCase()}=${v}`);
+  for (const [key, value] of Object.entries(flags)) {
+    if (key === 'config') continue;
+    if (key === 'fault') specs.push(...value.split(',').filter(Boolean));
+    else if (key in ENV_TIMING_FLAGS) timing[ENV_TIMING_FLAGS[key]!] = value;
+    else raw[FLAG_ALIASES[key] ?? key] = value;
+  }
+  if (Object.keys(timing).length) raw.timing = timing;
+  if (specs.length) raw.faultSpecs = [...((raw.faultSpecs as string[] | undefined) ?? []), ...specs];
+  return raw;
+}
+
+const FLAG_ALIASES: Record<string, string> = { 'time-scale': 'timeScale', 'account-id': 'accountId', 'strict-registry': 'strictRegistry', 'max-instances': 'maxInstancesPerFunction', 'fault-seed': 'faultSeed' };
+const ENV_TIMING_FLAGS: Record<string, string> = { 'code-preparation-ms': 'codePreparationMs', 'container-preparation-ms': 'containerPreparationMs', 'update-ms': 'updateMs', 'inactive-after-ms': 'inactiveAfterMs', 'instance-idle-ms': 'instanceIdleMs' };
+
+function parseFlags(argv: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) throw new Error(`unexpected argument '${a}' (flags look like --port 9000)`);
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    let value = eq > 0 ? a.slice(eq + 1) : argv[i + 1];
+    if (eq < 0) {
+      if (value === undefined || value.startsWith('--')) value = 'true';
+      else i++;
+    }
+    out[name] = out[name] && name === 'fault' ? `${out[name]},${value ?? ''}` : (value ?? 'true');
+  }
+  return out;
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read config file ${path}: ${(e as Error).message}`);
+  }
+  try {
+    const v: unknown = JSON.parse(text);
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('the top level must be an object');
+    return v as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`config file ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export function parseConfig(raw: unknown): Config {
+  const r = ConfigSchema.safeParse(raw);
+  if (!r.success) throw new Error(`invalid localfc configuration: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  return r.data;
+}

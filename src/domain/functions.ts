@@ -1,0 +1,417 @@
+/**
+ * @module
+ * FunctionService: Create/Get/Update/Delete/List and invocation admission. Preparation runs as clock timers plus the
+ * backend's real work; every state change goes through transition() and lands in the function's timeline.
+ */
+import type { Backend, FunctionIdentity, PreparedRevision } from '../backends/backend.ts';
+import type { Clock } from '../clock.ts';
+import type { IdGenerator } from '../ids.ts';
+import { crc64 } from '../code/crc64.ts';
+import { FcError, errors } from './errors.ts';
+import { type FaultEngine, type FaultPhase, type FaultRule, functionFaults } from './faults.ts';
+import type { FunctionConfig, FunctionRecord, PreparationKind, Revision, Tag, TimelineEntry } from './model.ts';
+import { isContainer } from './model.ts';
+import { type ImageRegistry, type RegistryEvent, formatResolved, parseImageRef } from './registry.ts';
+import { type StateEvent, transition } from './state-machine.ts';
+
+export interface TimingConfig {
+  /** Pending → Active for code packages (built-in and custom runtimes). */
+  readonly codePreparationMs: number;
+  /** Pending → Active for custom containers (image caching takes longer on the cloud). */
+  readonly containerPreparationMs: number;
+  /** InProgress → Successful after an update. */
+  readonly updateMs: number;
+  /** Active → Inactive after this long without an invocation. */
+  readonly inactiveAfterMs: number;
+}
+
+export interface FunctionServiceDeps {
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly region: string;
+  readonly accountId: string;
+  readonly timing: TimingConfig;
+  readonly registry: ImageRegistry;
+  readonly faults: FaultEngine;
+  readonly backend: Backend;
+  /** Called on each preparation failure so the invocation layer can drop instances of replaced revisions. */
+  readonly onRevisionRetired?: (prepared: PreparedRevision) => Promise<void>;
+}
+
+export interface CreateInput {
+  readonly functionName: string;
+  readonly config: FunctionConfig;
+  readonly zip?: Buffer;
+  readonly tags: readonly Tag[];
+}
+
+export interface UpdateInput {
+  readonly config: FunctionConfig;
+  readonly zip?: Buffer;
+}
+
+const TIMELINE_LIMIT = 500;
+
+interface Entry {
+  record: FunctionRecord;
+  timeline: TimelineEntry[];
+  /** Prepared handle of the serving revision. */
+  prepared?: PreparedRevision;
+  prepTimer?: number;
+  idleTimer?: number;
+  /** Set while a hold fault keeps the function Pending/InProgress; calling it releases the hold. */
+  release?: () => void;
+  abort?: AbortController;
+}
+
+export class FunctionService {
+  readonly #functions = new Map<string, Entry>();
+  readonly #inFlight = new Set<Promise<void>>();
+  #revisionCounter = 0;
+  readonly #unsubscribe: () => void;
+
+  constructor(private readonly deps: FunctionServiceDeps) {
+    this.#unsubscribe = deps.registry.onChange((e) => this.#onRegistryChange(e));
+  }
+
+  async create(input: CreateInput): Promise<FunctionRecord> {
+    if (this.#functions.has(input.functionName)) throw errors.functionAlreadyExists(input.functionName);
+    const now = this.deps.clock.now();
+    const revision = await this.#buildRevision(input.config, input.zip, undefined);
+    // Re-check: building a revision may have awaited the registry.
+    if (this.#functions.has(input.functionName)) throw errors.functionAlreadyExists(input.functionName);
+    const base: FunctionRecord = {
+      functionName: input.functionName,
+      functionId: this.deps.ids.uuid(),
+      functionArn: `acs:fc:${this.deps.region}:${this.deps.accountId}:functions/${input.functionName}`,
+      createdTime: now,
+      lastModifiedTime: now,
+      state: 'Pending',
+      lastUpdateStatus: 'InProgress',
+      latest: revision,
+      tags: input.tags,
+    };
+    const entry: Entry = { record: base, timeline: [] };
+    this.#functions.set(input.functionName, entry);
+    this.#apply(entry, { type: 'create' }, revision.id);
+    this.#startPreparation(entry, 'create');
+    return entry.record;
+  }
+
+  get(name: string): FunctionRecord {
+    return this.#entry(name).record;
+  }
+
+  /** Shown by GetFunction: the new revision while it is being prepared, otherwise the serving one. */
+  shown(record: FunctionRecord): Revision {
+    return record.preparing || !record.serving ? record.latest : record.serving;
+  }
+
+  async update(name: string, input: UpdateInput): Promise<FunctionRecord> {
+    const entry = this.#entry(name);
+    this.#assertUpdatable(entry.record);
+    const revision = await this.#buildRevision(input.config, input.zip, entry.record.latest);
+    this.#assertUpdatable(entry.record);
+    if (this.#functions.get(name) !== entry) throw errors.functionNotFound(name);
+    const wasInactive = entry.record.state === 'Inactive';
+    entry.record = { ...entry.record, latest: revision, lastModifiedTime: this.deps.clock.now() };
+    this.#apply(entry, { type: 'update' }, revision.id);
+    if (wasInactive) this.#clearIdle(entry);
+    this.#startPreparation(entry, 'update');
+    return entry.record;
+  }
+
+  #assertUpdatable(fn: FunctionRecord): void {
+    if (fn.preparing?.kind === 'update') throw errors.concurrentUpdate(fn.functionName, 'An update is in progress (lastUpdateStatus: InProgress)');
+    if (fn.state === 'Pending') throw errors.concurrentUpdate(fn.functionName, `The function is in state Pending (stateReasonCode: ${fn.stateReasonCode ?? 'Creating'})`);
+  }
+
+  async delete(name: string): Promise<void> {
+    const entry = this.#entry(name);
+    this.#functions.delete(name);
+    this.#stopTimers(entry);
+    entry.abort?.abort();
+    entry.release?.();
+    if (entry.prepared) await this.#retire(entry.prepared);
+  }
+
+  list(opts: { prefix?: string; limit?: number; nextToken?: string; filter?: (r: FunctionRecord) => boolean }): { functions: FunctionRecord[]; nextToken?: string } {
+    const limit = opts.limit ?? 20;
+    const names = [...this.#functions.keys()]
+      .filter((n) => (!opts.prefix || n.startsWith(opts.prefix)) && (!opts.nextToken || n >= opts.nextToken))
+      .sort();
+    const records = names.map((n) => this.#entry(n).record).filter((r) => !opts.filter || opts.filter(r));
+    const page = records.slice(0, limit);
+    const next = records[limit];
+    return next ? { functions: page, nextToken: next.functionName } : { functions: page };
+  }
+
+  /**
+   * Admission for an invocation: returns what to run, or throws the cloud's error. Invoking an Inactive function
+   * fails and starts preparing it again, as FC does.
+   */
+  admitInvocation(name: string): { record: FunctionRecord; prepared: PreparedRevision } {
+    const entry = this.#entry(name);
+    const fn = entry.record;
+    if (fn.invocationRestriction?.disable) {
+      throw new FcError('FunctionInvocationDisabled', 403, `invocation of function '${name}' is disabled${fn.invocationRestriction.reason ? `: ${fn.invocationRestriction.reason}` : ''}`);
+    }
+    if (fn.state === 'Inactive' && !fn.preparing) {
+      this.#apply(entry, { type: 'wake' });
+      this.#startPreparation(entry, 'wake');
+      throw errors.functionNotActive(name, 'Inactive', 'Idle');
+    }
+    if (fn.state !== 'Active' || !entry.prepared) throw errors.functionNotActive(name, fn.state, fn.stateReasonCode);
+    this.#armIdle(entry);
+    return { record: fn, prepared: entry.prepared };
+  }
+
+  /** Fault lookup for a function: engine rules first, then the function's own reserved tags/env. */
+  takeFault(name: string, phase: FaultPhase, extra: { operation?: string; qualifier?: string } = {}): FaultRule | undefined {
+    const entry = this.#functions.get(name);
+    const rev = entry ? this.shown(entry.record) : undefined;
+    const own = entry && rev ? functionFaults(entry.record.tags, rev.config.environmentVariables) : [];
+    const rule = this.deps.faults.take({ phase, functionName: name, ...extra }, own);
+    if (rule && entry) this.note(name, 'fault', `fault.${phase}`, { rule: rule.id, source: rule.source, effect: rule.effect });
+    return rule;
+  }
+
+  timeline(name: string): TimelineEntry[] {
+    return [...this.#entry(name).timeline];
+  }
+
+  note(name: string, kind: TimelineEntry['kind'], event: string, detail?: Record<string, unknown>): void {
+    const entry = this.#functions.get(name);
+    if (entry) this.#record(entry, { at: this.deps.clock.now(), kind, event, ...(detail ? { detail } : {}) });
+  }
+
+  /** Admin: put a function in a state (e.g. force Inactive) as if time or the cloud had done it. */
+  force(name: string, event: StateEvent): FunctionRecord {
+    const entry = this.#entry(name);
+    if (event.type === 'idle') {
+      if (!this.#apply(entry, event)) throw errors.preconditionFailed('InvalidState', `function '${name}' is ${entry.record.state}${entry.record.preparing ? ' and being prepared' : ''}; only an Active function can go Inactive`);
+      this.#clearIdle(entry);
+      return entry.record;
+    }
+    this.#apply(entry, event);
+    return entry.record;
+  }
+
+  /** Admin: release a function held in Pending/InProgress by a hold fault. Returns false if nothing was held. */
+  release(name: string): boolean {
+    const entry = this.#entry(name);
+    if (!entry.release) return false;
+    entry.release();
+    return true;
+  }
+
+  setRestriction(name: string, restriction: FunctionRecord['invocationRestriction']): FunctionRecord {
+    const entry = this.#entry(name);
+    const { invocationRestriction: _old, ...rest } = entry.record;
+    entry.record = restriction ? { ...rest, invocationRestriction: restriction } : rest;
+    return entry.record;
+  }
+
+  setTags(name: string, tags: readonly Tag[]): void {
+    const entry = this.#entry(name);
+    entry.record = { ...entry.record, tags };
+  }
+
+  /** Resolves once every preparation started so far has finished (used after advancing the manual clock). */
+  async quiesce(): Promise<void> {
+    while (this.#inFlight.size) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  async reset(): Promise<void> {
+    const names = [...this.#functions.keys()];
+    await Promise.all(names.map((n) => this.delete(n).catch(() => undefined)));
+  }
+
+  async close(): Promise<void> {
+    this.#unsubscribe();
+    await this.reset();
+  }
+
+  // ---- preparation ----
+
+  #startPreparation(entry: Entry, kind: PreparationKind): void {
+    const name = entry.record.functionName;
+    const revision = entry.record.latest;
+    const container = isContainer(revision.config);
+    const delay = kind === 'update' ? this.deps.timing.updateMs : container ? this.deps.timing.containerPreparationMs : this.deps.timing.codePreparationMs;
+    const phase: FaultPhase = kind === 'update' ? 'update' : 'preparation';
+    const fault = this.takeFault(name, phase);
+    const abort = new AbortController();
+    entry.abort = abort;
+    const identity: FunctionIdentity = { functionName: name, functionArn: entry.record.functionArn, region: this.deps.region, accountId: this.deps.accountId, qualifier: 'LATEST' };
+    const work = (async () => {
+      let outcome: { ok: true; prepared: PreparedRevision } | { ok: false; code: string; reason: string };
+      const backendWork = this.#prepareOnBackend(identity, revision, abort.signal, (m) => this.note(name, 'note', 'preparation.progress', { message: m }));
+      const extra = fault?.effect.type === 'latency' ? fault.effect.ms : 0;
+      await this.#wait(entry, delay + extra, `${kind} ${name}`);
+      if (fault?.effect.type === 'hold') await this.#hold(entry, fault.effect.ms);
+      outcome = await backendWork;
+      if (abort.signal.aborted || this.#functions.get(name) !== entry) {
+        if (outcome.ok) await this.deps.backend.release(outcome.prepared).catch(() => undefined);
+        return;
+      }
+      if (outcome.ok && fault?.effect.type === 'error') {
+        await this.deps.backend.release(outcome.prepared).catch(() => undefined);
+        outcome = { ok: false, code: fault.effect.code, reason: fault.effect.message ?? `injected ${phase} failure (${fault.effect.code}) by fault rule ${fault.id}` };
+      }
+      delete entry.abort;
+      if (outcome.ok) {
+        const old = entry.prepared;
+        entry.prepared = outcome.prepared;
+        entry.record = { ...entry.record, serving: revision };
+        this.#apply(entry, { type: 'prepared' });
+        this.#armIdle(entry);
+        if (old && old.key !== outcome.prepared.key) await this.#retire(old);
+      } else {
+        if (kind === 'update' && entry.record.serving) entry.record = { ...entry.record, latest: entry.record.serving };
+        this.#apply(entry, { type: 'prepareFailed', code: outcome.code, reason: outcome.reason });
+        if (kind === 'wake' && entry.prepared) {
+          await this.#retire(entry.prepared);
+          delete entry.prepared;
+        }
+      }
+    })();
+    const tracked = work.catch((e: unknown) => this.note(name, 'note', 'preparation.crashed', { message: String(e) }));
+    this.#inFlight.add(tracked);
+    void tracked.finally(() => this.#inFlight.delete(tracked));
+  }
+
+  async #prepareOnBackend(fn: FunctionIdentity, revision: Revision, signal: AbortSignal, log: (m: string) => void): Promise<{ ok: true; prepared: PreparedRevision } | { ok: false; code: string; reason: string }> {
+    try {
+      return { ok: true, prepared: await this.deps.backend.prepare({ fn, revision, log, signal }) };
+    } catch (e) {
+      const code = e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : 'InternalError';
+      return { ok: false, code, reason: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  #wait(entry: Entry, ms: number, label: string): Promise<void> {
+    return new Promise((resolve) => {
+      entry.prepTimer = this.deps.clock.setTimer(ms, label, () => {
+        delete entry.prepTimer;
+        resolve();
+      });
+      entry.abort?.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
+
+  #hold(entry: Entry, ms: number | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        delete entry.release;
+        if (timer !== undefined) this.deps.clock.clearTimer(timer);
+        resolve();
+      };
+      const timer = ms === undefined ? undefined : this.deps.clock.setTimer(ms, `hold ${entry.record.functionName}`, done);
+      entry.release = done;
+    });
+  }
+
+  async #buildRevision(config: FunctionConfig, zip: Buffer | undefined, previous: Revision | undefined): Promise<Revision> {
+    const id = ++this.#revisionCounter;
+    const createdAt = this.deps.clock.now();
+    if (isContainer(config)) {
+      const image = config.customContainerConfig?.image;
+      if (!image) throw errors.invalidArgument('customContainerConfig.image is required for runtime custom-container');
+      const ref = parseImageRef(image);
+      let digest: string;
+      try {
+        digest = await this.deps.registry.resolve(ref);
+      } catch (e) {
+        if (e instanceof FcError && e.status === 404) throw errors.invalidArgument(`${e.message}: cannot resolve image '${image}' to a digest`);
+        throw e;
+      }
+      const resolvedImage = { image, digest, resolvedImageUri: formatResolved(ref.repository, digest) };
+      return { id, config, image: resolvedImage, codeChecksum: '', codeSize: 0, createdAt };
+    }
+    const code = zip ? { zip, checksum: crc64(zip), size: zip.length } : previous?.code;
+    if (!code) throw errors.invalidArgument('code is required: give code.zipFile (base64 zip) for a code package runtime');
+    return { id, config, code, codeChecksum: code.checksum, codeSize: code.size, createdAt };
+  }
+
+  // ---- idle → Inactive ----
+
+  #armIdle(entry: Entry): void {
+    this.#clearIdle(entry);
+    if (!(this.deps.timing.inactiveAfterMs > 0) || !Number.isFinite(this.deps.timing.inactiveAfterMs)) return;
+    entry.idleTimer = this.deps.clock.setTimer(this.deps.timing.inactiveAfterMs, `idle ${entry.record.functionName}`, () => {
+      delete entry.idleTimer;
+      if (this.#apply(entry, { type: 'idle' }) && entry.prepared) {
+        const prepared = entry.prepared;
+        delete entry.prepared;
+        void this.#retire(prepared);
+      }
+    });
+  }
+
+  #clearIdle(entry: Entry): void {
+    if (entry.idleTimer !== undefined) this.deps.clock.clearTimer(entry.idleTimer);
+    delete entry.idleTimer;
+  }
+
+  #stopTimers(entry: Entry): void {
+    this.#clearIdle(entry);
+    if (entry.prepTimer !== undefined) this.deps.clock.clearTimer(entry.prepTimer);
+    delete entry.prepTimer;
+  }
+
+  async #retire(prepared: PreparedRevision): Promise<void> {
+    await this.deps.onRevisionRetired?.(prepared).catch(() => undefined);
+    await this.deps.backend.release(prepared).catch(() => undefined);
+  }
+
+  // ---- registry follows ----
+
+  #onRegistryChange(e: RegistryEvent): void {
+    for (const entry of this.#functions.values()) {
+      const img = entry.record.serving?.image;
+      if (!img) continue;
+      const ref = parseImageRef(img.image);
+      if (ref.repository !== e.repository) continue;
+      if (e.type === 'deleted' && e.digest === img.digest) {
+        this.#record(entry, { at: this.deps.clock.now(), kind: 'registry', event: 'image.deleted', detail: { digest: e.digest } });
+        this.#apply(entry, { type: 'invalidate', code: 'ImageDeleted', reason: `the image ${img.resolvedImageUri} the function was deployed with has been deleted; update the function with a valid image` });
+      } else if (e.type === 'pushed' && !ref.digest && e.tag === ref.tag && e.digest !== img.digest) {
+        this.#record(entry, { at: this.deps.clock.now(), kind: 'registry', event: 'image.tagOverwritten', detail: { tag: e.tag, digest: e.digest, previous: img.digest } });
+        this.#apply(entry, { type: 'invalidate', code: 'ImageTagOverwritten', reason: `the tag ${img.image} now points at ${e.digest}, not the digest ${img.digest} recorded at deployment; update the function to deploy the new image` });
+      }
+    }
+  }
+
+  // ---- bookkeeping ----
+
+  #apply(entry: Entry, event: StateEvent, revisionId?: number): boolean {
+    const result = transition(entry.record, event, revisionId);
+    if (!result.ok) return false;
+    entry.record = result.record;
+    const r = result.record;
+    const reasonCode = r.state === 'Active' ? r.lastUpdateStatusReasonCode : r.stateReasonCode;
+    const reason = r.state === 'Active' ? r.lastUpdateStatusReason : r.stateReason;
+    this.#record(entry, {
+      at: this.deps.clock.now(),
+      kind: 'transition',
+      event: event.type,
+      state: r.state,
+      lastUpdateStatus: r.lastUpdateStatus,
+      ...(reasonCode ? { reasonCode } : {}),
+      ...(reason ? { reason } : {}),
+    });
+    return true;
+  }
+
+  #record(entry: Entry, t: TimelineEntry): void {
+    entry.timeline.push(t);
+    if (entry.timeline.length > TIMELINE_LIMIT) entry.timeline.splice(0, entry.timeline.length - TIMELINE_LIMIT);
+  }
+
+  #entry(name: string): Entry {
+    const e = this.#functions.get(name);
+    if (!e) throw errors.functionNotFound(name);
+    return e;
+  }
+}

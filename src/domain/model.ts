@@ -1,0 +1,134 @@
+/**
+ * @module
+ * Domain records for functions. Records are immutable: a change produces a new record (see state-machine.ts).
+ * Field names follow FC 3.0's wire names so the API layer renders them without renaming.
+ */
+
+export type State = 'Pending' | 'Active' | 'Inactive' | 'Failed';
+export type UpdateStatus = 'InProgress' | 'Successful' | 'Failed';
+
+export interface Tag {
+  readonly Key: string;
+  readonly Value: string;
+}
+
+export interface LifecycleHook {
+  readonly handler?: string;
+  readonly timeout?: number;
+  readonly command?: string[];
+}
+
+export interface HealthCheckConfig {
+  readonly httpGetUrl?: string;
+  readonly initialDelaySeconds?: number;
+  readonly periodSeconds?: number;
+  readonly timeoutSeconds?: number;
+  readonly failureThreshold?: number;
+  readonly successThreshold?: number;
+}
+
+export interface CustomContainerConfig {
+  readonly image?: string;
+  readonly port?: number;
+  readonly entrypoint?: string[];
+  readonly command?: string[];
+  readonly healthCheckConfig?: HealthCheckConfig;
+  readonly [extra: string]: unknown;
+}
+
+export interface CustomRuntimeConfig {
+  readonly command?: string[];
+  readonly args?: string[];
+  readonly port?: number;
+  readonly healthCheckConfig?: HealthCheckConfig;
+}
+
+/**
+ * The configuration a user sets through Create/UpdateFunction (everything but name, code and tags).
+ * Fields localfc does not act on are kept and echoed back as given.
+ */
+export interface FunctionConfig {
+  readonly runtime: string;
+  readonly handler: string;
+  readonly description: string;
+  readonly timeout: number;
+  readonly memorySize: number;
+  readonly cpu: number;
+  readonly diskSize: number;
+  readonly instanceConcurrency: number;
+  readonly internetAccess: boolean;
+  readonly environmentVariables: Readonly<Record<string, string>>;
+  readonly customContainerConfig?: CustomContainerConfig;
+  readonly customRuntimeConfig?: CustomRuntimeConfig;
+  readonly instanceLifecycleConfig?: { readonly initializer?: LifecycleHook; readonly preStop?: LifecycleHook };
+  readonly layers: readonly string[];
+  /** Everything else FC accepts (vpcConfig, logConfig, nasConfig, …), stored and returned unchanged. */
+  readonly passthrough: Readonly<Record<string, unknown>>;
+}
+
+export interface CodePackage {
+  readonly zip: Buffer;
+  readonly checksum: string;
+  readonly size: number;
+}
+
+export interface ResolvedImage {
+  /** The image reference as the user gave it. */
+  readonly image: string;
+  readonly digest: string;
+  /** `<repository>@sha256:<digest>`: what actually runs. */
+  readonly resolvedImageUri: string;
+}
+
+/** One submitted configuration + code: what an invocation runs once it is serving. */
+export interface Revision {
+  readonly id: number;
+  readonly config: FunctionConfig;
+  readonly code?: CodePackage;
+  readonly image?: ResolvedImage;
+  readonly codeChecksum: string;
+  readonly codeSize: number;
+  readonly createdAt: number;
+}
+
+export type PreparationKind = 'create' | 'update' | 'wake';
+
+export interface FunctionRecord {
+  readonly functionName: string;
+  readonly functionId: string;
+  readonly functionArn: string;
+  readonly createdTime: number;
+  readonly lastModifiedTime: number;
+  readonly state: State;
+  readonly stateReason?: string;
+  readonly stateReasonCode?: string;
+  readonly lastUpdateStatus: UpdateStatus;
+  readonly lastUpdateStatusReason?: string;
+  readonly lastUpdateStatusReasonCode?: string;
+  /** What invocations run; absent until the function first becomes Active. */
+  readonly serving?: Revision;
+  /** The newest submitted revision: equals serving except while one is being prepared. */
+  readonly latest: Revision;
+  readonly preparing?: { readonly kind: PreparationKind; readonly revisionId: number };
+  readonly tags: readonly Tag[];
+  readonly invocationRestriction?: { readonly disable: boolean; readonly reason?: string; readonly lastModifiedTime: number };
+}
+
+export function isContainer(config: FunctionConfig): boolean {
+  return config.runtime === 'custom-container';
+}
+
+export function isCustomRuntime(config: FunctionConfig): boolean {
+  return config.runtime.startsWith('custom') && !isContainer(config);
+}
+
+export interface TimelineEntry {
+  readonly at: number;
+  readonly kind: 'transition' | 'fault' | 'registry' | 'note' | 'invocation' | 'instance';
+  readonly event: string;
+  readonly state?: State;
+  readonly lastUpdateStatus?: UpdateStatus;
+  readonly reasonCode?: string;
+  readonly reason?: string;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}

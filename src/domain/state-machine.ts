@@ -1,0 +1,131 @@
+/**
+ * @module
+ * The state machine as data: every change of `state` or `lastUpdateStatus` goes through transition().
+ * The table says, for each event and current situation, what the function becomes.
+ */
+import type { FunctionRecord, PreparationKind, State, UpdateStatus } from './model.ts';
+
+export type StateEvent =
+  /** Create: preparation of the first revision starts. */
+  | { readonly type: 'create' }
+  /** Update accepted: preparation of a new revision starts. */
+  | { readonly type: 'update' }
+  /** Preparation (create, update or wake) finished; the prepared revision serves from now on. */
+  | { readonly type: 'prepared' }
+  | { readonly type: 'prepareFailed'; readonly code: string; readonly reason: string }
+  /** No invocation for the idle period: resources released. */
+  | { readonly type: 'idle' }
+  /** Invoked (or redeployed) while Inactive: resources are prepared again. */
+  | { readonly type: 'wake' }
+  /** The pinned image was deleted or its tag moved: the function can no longer run. */
+  | { readonly type: 'invalidate'; readonly code: string; readonly reason: string }
+  /** Admin/fault override: put the function in a state directly. */
+  | { readonly type: 'force'; readonly state: State; readonly code?: string; readonly reason?: string };
+
+export type TransitionResult =
+  | { readonly ok: true; readonly record: FunctionRecord }
+  | { readonly ok: false; readonly why: string };
+
+interface Outcome {
+  state?: State;
+  stateCode?: string | null;
+  stateReason?: string | null;
+  update?: UpdateStatus;
+  updateCode?: string | null;
+  updateReason?: string | null;
+  preparing?: PreparationKind | null;
+}
+
+type Rule = (fn: FunctionRecord, event: StateEvent) => Outcome | string;
+
+const REASONS = {
+  Creating: 'Function creating',
+  Updating: 'Function updating',
+  Restoring: 'Function is being restored after being idle',
+  Idle: 'Function has been idle and its resources were released; invoke or update it to prepare them again',
+} as const;
+
+/** (event type) → rule giving the outcome, or a string saying why the event is not allowed now. */
+const TABLE: Record<StateEvent['type'], Rule> = {
+  create: () => ({
+    state: 'Pending',
+    stateCode: 'Creating',
+    stateReason: REASONS.Creating,
+    update: 'InProgress',
+    updateCode: 'Creating',
+    updateReason: REASONS.Creating,
+    preparing: 'create',
+  }),
+  update: (fn) => {
+    if (fn.preparing) return `a preparation (${fn.preparing.kind}) is in progress`;
+    // An Active function keeps serving the old revision; a Failed or Inactive one has nothing to serve and goes back to Pending.
+    if (fn.state === 'Active') return { update: 'InProgress', updateCode: 'Updating', updateReason: REASONS.Updating, preparing: 'update' };
+    return {
+      state: 'Pending',
+      stateCode: 'Updating',
+      stateReason: REASONS.Updating,
+      update: 'InProgress',
+      updateCode: 'Updating',
+      updateReason: REASONS.Updating,
+      preparing: 'update',
+    };
+  },
+  prepared: (fn) => {
+    if (!fn.preparing) return 'nothing is being prepared';
+    if (fn.preparing.kind === 'wake') return { state: 'Active', stateCode: null, stateReason: null, preparing: null };
+    return { state: 'Active', stateCode: null, stateReason: null, update: 'Successful', updateCode: null, updateReason: null, preparing: null };
+  },
+  prepareFailed: (fn, e) => {
+    const { code, reason } = e as Extract<StateEvent, { type: 'prepareFailed' }>;
+    if (!fn.preparing) return 'nothing is being prepared';
+    switch (fn.preparing.kind) {
+      case 'wake':
+        // FC: "when the resources cannot be prepared again, the function stays Inactive".
+        return { state: 'Inactive', stateCode: code, stateReason: reason, preparing: null };
+      case 'update':
+        if (fn.state === 'Active') return { update: 'Failed', updateCode: code, updateReason: reason, preparing: null };
+        return { state: 'Failed', stateCode: code, stateReason: reason, update: 'Failed', updateCode: code, updateReason: reason, preparing: null };
+      case 'create':
+        return { state: 'Failed', stateCode: code, stateReason: reason, update: 'Failed', updateCode: code, updateReason: reason, preparing: null };
+    }
+  },
+  idle: (fn) => {
+    if (fn.state !== 'Active') return `state is ${fn.state}, not Active`;
+    if (fn.preparing) return 'an update is in progress';
+    return { state: 'Inactive', stateCode: 'Idle', stateReason: REASONS.Idle };
+  },
+  wake: (fn) => {
+    if (fn.state !== 'Inactive') return `state is ${fn.state}, not Inactive`;
+    return { state: 'Pending', stateCode: 'Restoring', stateReason: REASONS.Restoring, preparing: 'wake' };
+  },
+  invalidate: (fn, e) => {
+    const { code, reason } = e as Extract<StateEvent, { type: 'invalidate' }>;
+    if (fn.state === 'Failed' && fn.stateReasonCode === code) return 'already failed for this reason';
+    return { state: 'Failed', stateCode: code, stateReason: reason };
+  },
+  force: (_fn, e) => {
+    const { state, code, reason } = e as Extract<StateEvent, { type: 'force' }>;
+    return { state, stateCode: code ?? null, stateReason: reason ?? null };
+  },
+};
+
+/** Applies one event. Pure: the caller stores the new record and records the timeline entry. */
+export function transition(fn: FunctionRecord, event: StateEvent, revisionId?: number): TransitionResult {
+  const outcome = TABLE[event.type](fn, event);
+  if (typeof outcome === 'string') return { ok: false, why: outcome };
+  const next: Record<string, unknown> = { ...fn };
+  if (outcome.state) next.state = outcome.state;
+  setOrClear(next, 'stateReasonCode', outcome.stateCode);
+  setOrClear(next, 'stateReason', outcome.stateReason);
+  if (outcome.update) next.lastUpdateStatus = outcome.update;
+  setOrClear(next, 'lastUpdateStatusReasonCode', outcome.updateCode);
+  setOrClear(next, 'lastUpdateStatusReason', outcome.updateReason);
+  if (outcome.preparing === null) delete next.preparing;
+  else if (outcome.preparing) next.preparing = { kind: outcome.preparing, revisionId: revisionId ?? fn.latest.id };
+  return { ok: true, record: next as unknown as FunctionRecord };
+}
+
+function setOrClear(target: Record<string, unknown>, key: string, value: string | null | undefined): void {
+  if (value === null) delete target[key];
+  else if (value !== undefined) target[key] = value;
+}

@@ -1,0 +1,46 @@
+/**
+ * @module
+ * start(): serve an app on a real port; returns the endpoint the SDK takes (`host:port`, no scheme) and stop().
+ */
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { type AppDeps, createApp, type LocalfcApp } from './app.ts';
+import { type ConfigInput, parseConfig } from './config.ts';
+
+export interface RunningLocalfc {
+  /** `127.0.0.1:PORT`: pass as the SDK's `endpoint` with `protocol: 'http'`. */
+  readonly endpoint: string;
+  /** `http://127.0.0.1:PORT`, for plain HTTP clients. */
+  readonly url: string;
+  readonly port: number;
+  readonly localfc: LocalfcApp;
+  stop(): Promise<void>;
+}
+
+export async function start(options: ConfigInput = {}, deps: AppDeps = {}): Promise<RunningLocalfc> {
+  const config = parseConfig({ port: 0, log: 'silent', ...options });
+  const localfc = createApp(config, deps);
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: localfc.app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  let stopped: Promise<void> | undefined;
+  return {
+    endpoint: `${host}:${port}`,
+    url: `http://${host}:${port}`,
+    port,
+    localfc,
+    stop() {
+      stopped ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        });
+        await localfc.close();
+      })();
+      return stopped;
+    },
+  };
+}
