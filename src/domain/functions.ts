@@ -245,40 +245,63 @@ export class FunctionService {
     entry.abort = abort;
     const identity: FunctionIdentity = { functionName: name, functionArn: entry.record.functionArn, region: this.deps.region, accountId: this.deps.accountId, qualifier: 'LATEST' };
     const work = (async () => {
-      let outcome: { ok: true; prepared: PreparedRevision } | { ok: false; code: string; reason: string };
       const backendWork = this.#prepareOnBackend(identity, revision, abort.signal, (m) => this.note(name, 'note', 'preparation.progress', { message: m }));
       const extra = fault?.effect.type === 'latency' ? fault.effect.ms : 0;
       await this.#wait(entry, delay + extra, `${kind} ${name}`);
       if (fault?.effect.type === 'hold') await this.#hold(entry, fault.effect.ms);
-      outcome = await backendWork;
-      if (abort.signal.aborted || this.#functions.get(name) !== entry) {
-        if (outcome.ok) await this.deps.backend.release(outcome.prepared).catch(() => undefined);
-        return;
-      }
-      if (outcome.ok && fault?.effect.type === 'error') {
-        await this.deps.backend.release(outcome.prepared).catch(() => undefined);
-        outcome = { ok: false, code: fault.effect.code, reason: fault.effect.message ?? `injected ${phase} failure (${fault.effect.code}) by fault rule ${fault.id}` };
-      }
-      delete entry.abort;
-      if (outcome.ok) {
-        const old = entry.prepared;
-        entry.prepared = outcome.prepared;
-        entry.record = { ...entry.record, serving: revision };
-        this.#apply(entry, { type: 'prepared' });
-        this.#armIdle(entry);
-        if (old && old.key !== outcome.prepared.key) await this.#retire(old);
-      } else {
-        if (kind === 'update' && entry.record.serving) entry.record = { ...entry.record, latest: entry.record.serving };
-        this.#apply(entry, { type: 'prepareFailed', code: outcome.code, reason: outcome.reason });
-        if (kind === 'wake' && entry.prepared) {
-          await this.#retire(entry.prepared);
-          delete entry.prepared;
-        }
+      // From here on the work no longer waits for the clock: quiesce() waits for it.
+      let finish!: () => void;
+      this.#track(name, new Promise<void>((resolve) => (finish = resolve)));
+      try {
+        await this.#finishPreparation(entry, kind, revision, phase, fault, abort, await backendWork);
+      } finally {
+        finish();
       }
     })();
-    const tracked = work.catch((e: unknown) => this.note(name, 'note', 'preparation.crashed', { message: String(e) }));
+    void work.catch((e: unknown) => this.note(name, 'note', 'preparation.crashed', { message: String(e) }));
+  }
+
+  #track(name: string, p: Promise<void>): void {
+    const tracked = p.catch((e: unknown) => this.note(name, 'note', 'preparation.crashed', { message: String(e) }));
     this.#inFlight.add(tracked);
     void tracked.finally(() => this.#inFlight.delete(tracked));
+  }
+
+  async #finishPreparation(
+    entry: Entry,
+    kind: PreparationKind,
+    revision: Revision,
+    phase: FaultPhase,
+    fault: FaultRule | undefined,
+    abort: AbortController,
+    result: { ok: true; prepared: PreparedRevision } | { ok: false; code: string; reason: string },
+  ): Promise<void> {
+    const name = entry.record.functionName;
+    let outcome = result;
+    if (abort.signal.aborted || this.#functions.get(name) !== entry) {
+      if (outcome.ok) await this.deps.backend.release(outcome.prepared).catch(() => undefined);
+      return;
+    }
+    if (outcome.ok && fault?.effect.type === 'error') {
+      await this.deps.backend.release(outcome.prepared).catch(() => undefined);
+      outcome = { ok: false, code: fault.effect.code, reason: fault.effect.message ?? `injected ${phase} failure (${fault.effect.code}) by fault rule ${fault.id}` };
+    }
+    delete entry.abort;
+    if (outcome.ok) {
+      const old = entry.prepared;
+      entry.prepared = outcome.prepared;
+      entry.record = { ...entry.record, serving: revision };
+      this.#apply(entry, { type: 'prepared' });
+      this.#armIdle(entry);
+      if (old && old.key !== outcome.prepared.key) await this.#retire(old);
+    } else {
+      if (kind === 'update' && entry.record.serving) entry.record = { ...entry.record, latest: entry.record.serving };
+      this.#apply(entry, { type: 'prepareFailed', code: outcome.code, reason: outcome.reason });
+      if (kind === 'wake' && entry.prepared) {
+        await this.#retire(entry.prepared);
+        delete entry.prepared;
+      }
+    }
   }
 
   async #prepareOnBackend(fn: FunctionIdentity, revision: Revision, signal: AbortSignal, log: (m: string) => void): Promise<{ ok: true; prepared: PreparedRevision } | { ok: false; code: string; reason: string }> {

@@ -1,0 +1,128 @@
+/**
+ * The whole cycle through the official SDK against a real server on an ephemeral port, on the manual clock:
+ * create → Pending → Active → update (InProgress, old code serves) → Successful → invoke → list → delete.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createZip } from '../../src/code/zip.ts';
+import { start, type RunningLocalfc } from '../../src/index.ts';
+import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+
+const zipA = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, "A")' }]).toString('base64');
+const zipB = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, "B")' }]).toString('base64');
+
+describe('function lifecycle through the official SDK', () => {
+  let fc: RunningLocalfc;
+  let client: FcClient;
+  const advance = (ms: number) => fc.localfc.clock.advance(ms).then(() => fc.localfc.functions.quiesce());
+  const get = async (name: string) => (await client.getFunction(name, new $FC.GetFunctionRequest({}))).body!;
+
+  before(async () => {
+    fc = await start({ clock: 'manual' });
+    client = sdkClient(fc.endpoint);
+  });
+  after(() => fc.stop());
+
+  it('create returns Pending; GetFunction shows Pending, then Active after the preparation delay', async () => {
+    const created = await client.createFunction(
+      new $FC.CreateFunctionRequest({
+        body: new $FC.CreateFunctionInput({ functionName: 'cycle', runtime: 'nodejs18', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zipA }), tags: [new $FC.Tag({ key: 'team', value: 'a' })] }),
+      }),
+    );
+    assert.equal(created.body!.state, 'Pending');
+    assert.equal(created.body!.stateReasonCode, 'Creating');
+    assert.equal(created.body!.lastUpdateStatus, 'InProgress');
+    assert.match(created.body!.functionArn!, /^acs:fc:cn-hangzhou:\d+:functions\/cycle$/);
+    assert.match(created.body!.codeChecksum!, /^\d+$/);
+    assert.deepEqual(created.body!.tags!.map((t) => [t.key, t.value]), [['team', 'a']]);
+    assert.equal((await get('cycle')).state, 'Pending');
+
+    const err = await sdkError(client.invokeFunction('cycle', new $FC.InvokeFunctionRequest({ body: event('x') })));
+    assert.equal(err.statusCode, 412);
+    assert.equal(err.code, 'FunctionNotActive');
+    assert.match(err.data.Message, /Pending/);
+
+    const busy = await sdkError(client.updateFunction('cycle', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'x' }) })));
+    assert.equal(busy.code, 'ConcurrentUpdateError');
+    assert.equal(busy.statusCode, 409);
+
+    await advance(999);
+    assert.equal((await get('cycle')).state, 'Pending');
+    await advance(1);
+    const active = await get('cycle');
+    assert.equal(active.state, 'Active');
+    assert.equal(active.lastUpdateStatus, 'Successful');
+    assert.equal(active.stateReasonCode, undefined);
+  });
+
+  it('invokes the simulated handler: echo, with FC invocation headers', async () => {
+    const res = await client.invokeFunctionWithOptions('cycle', new $FC.InvokeFunctionRequest({ body: event('{"hello":"fc"}') }), new $FC.InvokeFunctionHeaders({ xFcLogType: 'Tail' }), {} as never);
+    assert.equal(await readBody(res.body!), '{"hello":"fc"}');
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers!['x-fc-request-id']!, /^1-/);
+    assert.equal(res.headers!['x-fc-code-checksum'], (await get('cycle')).codeChecksum);
+    assert.match(Buffer.from(res.headers!['x-fc-log-result']!, 'base64').toString(), /FC Invoke Start RequestId/);
+  });
+
+  it('update: InProgress while the old code keeps serving, then Successful and the new code serves', async () => {
+    const before = await get('cycle');
+    const upd = await client.updateFunction('cycle', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ code: new $FC.InputCodeLocation({ zipFile: zipB }), timeout: 10 }) }));
+    assert.equal(upd.body!.lastUpdateStatus, 'InProgress');
+    assert.equal(upd.body!.state, 'Active');
+    assert.equal(upd.body!.timeout, 10);
+    assert.notEqual(upd.body!.codeChecksum, before.codeChecksum);
+
+    const during = await client.invokeFunction('cycle', new $FC.InvokeFunctionRequest({ body: event('x') }));
+    assert.equal(during.headers!['x-fc-code-checksum'], before.codeChecksum, 'the old code serves while InProgress');
+    const second = await sdkError(client.updateFunction('cycle', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'y' }) })));
+    assert.equal(second.code, 'ConcurrentUpdateError');
+    assert.match(second.data.Message, /in progress/);
+
+    await advance(1000);
+    const after = await get('cycle');
+    assert.equal(after.lastUpdateStatus, 'Successful');
+    const now = await client.invokeFunction('cycle', new $FC.InvokeFunctionRequest({ body: event('x') }));
+    assert.equal(now.headers!['x-fc-code-checksum'], upd.body!.codeChecksum);
+  });
+
+  it('lists with prefix and limit, paging with nextToken until it is absent', async () => {
+    for (const n of ['page-1', 'page-2', 'page-3', 'other']) {
+      await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: n, runtime: 'python3.10', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zipA }) }) }));
+    }
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await client.listFunctions(new $FC.ListFunctionsRequest({ prefix: 'page-', limit: 2, ...(nextToken ? { nextToken } : {}) }));
+      seen.push(...page.body!.functions!.map((f) => f.functionName!));
+      for (const f of page.body!.functions!) assert.ok(f.state && f.lastUpdateStatus, 'state fields present in list items');
+      nextToken = page.body!.nextToken;
+      pages++;
+    } while (nextToken);
+    assert.deepEqual(seen, ['page-1', 'page-2', 'page-3']);
+    assert.equal(pages, 2);
+    const byTag = await client.listFunctions(new $FC.ListFunctionsRequest({ tags: [new $FC.Tag({ key: 'team', value: 'a' })] }));
+    assert.deepEqual(byTag.body!.functions!.map((f) => f.functionName), ['cycle']);
+  });
+
+  it('errors come back in the cloud shape through the SDK', async () => {
+    const missing = await sdkError(client.getFunction('nope', new $FC.GetFunctionRequest({})));
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.code, 'FunctionNotFound');
+    assert.match(missing.data.RequestId, /^1-/);
+    const dup = await sdkError(client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'cycle', runtime: 'nodejs18', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zipA }) }) })));
+    assert.equal(dup.statusCode, 409);
+    assert.equal(dup.code, 'FunctionAlreadyExists');
+    const noHandler = await sdkError(client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'x1', runtime: 'nodejs18' }) })));
+    assert.equal(noHandler.code, 'InvalidArgument');
+    assert.match(noHandler.data.Message, /handler/);
+    const badName = await sdkError(client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: '9bad name', runtime: 'nodejs18', handler: 'h', code: new $FC.InputCodeLocation({ zipFile: zipA }) }) })));
+    assert.equal(badName.code, 'InvalidArgument');
+    assert.equal((await get('cycle')).state, 'Active', 'failed calls leave other functions alone');
+  });
+
+  it('delete removes the function', async () => {
+    await client.deleteFunction('cycle');
+    assert.equal((await sdkError(client.getFunction('cycle', new $FC.GetFunctionRequest({})))).code, 'FunctionNotFound');
+  });
+});
