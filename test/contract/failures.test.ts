@@ -1,0 +1,194 @@
+/**
+ * Every failure mode of the control plane, asked for from the admin API, start-up config and the SDK alone,
+ * and seen through GetFunction with a reason. Manual clock: no sleeps.
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { createZip } from '../../src/code/zip.ts';
+import { start, type RunningLocalfc } from '../../src/index.ts';
+import { $FC, type FcClient, event, sdkClient, sdkError } from '../helpers/sdk.ts';
+
+const zip = createZip([{ path: 'index.js', data: 'exports.handler = () => 1' }]).toString('base64');
+const zip2 = createZip([{ path: 'index.js', data: 'exports.handler = () => 2' }]).toString('base64');
+
+describe('failure modes', () => {
+  let fc: RunningLocalfc;
+  let client: FcClient;
+  const advance = async (ms: number) => admin('POST', '/clock/advance', { ms });
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${fc.url}/_localfc${path}`, { method, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+    const json = (await res.json()) as Record<string, unknown>;
+    if (!res.ok) throw Object.assign(new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`), { status: res.status, json });
+    return json;
+  };
+  const get = async (name: string) => (await client.getFunction(name, new $FC.GetFunctionRequest({}))).body!;
+  const create = (name: string, extra: Partial<$FC.CreateFunctionInput> = {}) =>
+    client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }), ...extra }) }));
+  const createContainer = (name: string, image: string) =>
+    client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'custom-container', handler: 'not-used', customContainerConfig: new $FC.CustomContainerConfig({ image, port: 9000 }) }) }));
+  const invoke = (name: string) => client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('x') }));
+
+  before(async () => {
+    fc = await start({ clock: 'manual' });
+    client = sdkClient(fc.endpoint);
+  });
+  beforeEach(() => admin('POST', '/reset'));
+  after(() => fc.stop());
+
+  it('preparation failure from an admin fault rule: Failed with the chosen reason code', async () => {
+    await admin('POST', '/faults', { match: { phase: 'preparation', functionName: 'broken-*' }, effect: { type: 'error', code: 'ImageAccessDenied', message: 'no pull permission' }, times: 1 });
+    await create('broken-1');
+    await create('fine-1');
+    await advance(1000);
+    const broken = await get('broken-1');
+    assert.equal(broken.state, 'Failed');
+    assert.equal(broken.stateReasonCode, 'ImageAccessDenied');
+    assert.equal(broken.stateReason, 'no pull permission');
+    assert.equal(broken.lastUpdateStatus, 'Failed');
+    assert.equal((await get('fine-1')).state, 'Active');
+    assert.equal((await sdkError(invoke('broken-1'))).code, 'FunctionNotActive');
+    const timeline = (await admin('GET', '/functions/broken-1/timeline')).timeline as Array<{ event: string; state?: string }>;
+    assert.deepEqual(timeline.map((t) => t.event), ['create', 'fault.preparation', 'prepareFailed']);
+  });
+
+  it('a failed update keeps the previous code serving and visible', async () => {
+    await create('upd');
+    await advance(1000);
+    const before = await get('upd');
+    await admin('POST', '/faults', { match: { phase: 'update' }, effect: { type: 'error', code: 'InvalidConfiguration' }, times: 1 });
+    const upd = await client.updateFunction('upd', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ code: new $FC.InputCodeLocation({ zipFile: zip2 }), memorySize: 1024 }) }));
+    assert.equal(upd.body!.lastUpdateStatus, 'InProgress');
+    await advance(1000);
+    const after = await get('upd');
+    assert.equal(after.state, 'Active');
+    assert.equal(after.lastUpdateStatus, 'Failed');
+    assert.equal(after.lastUpdateStatusReasonCode, 'InvalidConfiguration');
+    assert.equal(after.codeChecksum, before.codeChecksum);
+    assert.equal(after.memorySize, before.memorySize);
+    assert.equal((await invoke('upd')).headers!['x-fc-code-checksum'], before.codeChecksum);
+  });
+
+  it('hold keeps a function Pending until released, so "call B while A is Pending" fails every time', async () => {
+    await admin('POST', '/faults', { match: { phase: 'preparation', functionName: 'held' }, effect: { type: 'hold' } });
+    await create('held');
+    await advance(60 * 60 * 1000);
+    assert.equal((await get('held')).state, 'Pending');
+    assert.equal((await sdkError(invoke('held'))).statusCode, 412);
+    await admin('POST', '/functions/held/release');
+    assert.equal((await get('held')).state, 'Active');
+  });
+
+  it('image deleted or tag overwritten: Failed naming the cause; an update recovers', async () => {
+    const image = 'registry.example.com/team/app:v1';
+    await admin('POST', '/registry/images', { image });
+    const created = await createContainer('img', image);
+    assert.match(created.body!.customContainerConfig!.resolvedImageUri!, /^registry\.example\.com\/team\/app@sha256:[0-9a-f]{64}$/);
+    await advance(4999);
+    assert.equal((await get('img')).state, 'Pending', 'containers take longer to prepare');
+    await advance(1);
+    assert.equal((await get('img')).state, 'Active');
+
+    const pushed = await admin('POST', '/registry/images', { image });
+    let fn = await get('img');
+    assert.equal(fn.state, 'Failed');
+    assert.equal(fn.stateReasonCode, 'ImageTagOverwritten');
+    assert.match(fn.stateReason!, new RegExp(String(pushed.digest)));
+
+    await client.updateFunction('img', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ customContainerConfig: new $FC.CustomContainerConfig({ image, port: 9000 }) }) }));
+    fn = await get('img');
+    assert.equal(fn.state, 'Pending');
+    assert.equal(fn.customContainerConfig!.resolvedImageUri, `registry.example.com/team/app@${String(pushed.digest)}`);
+    await advance(1000);
+    assert.equal((await get('img')).state, 'Active');
+
+    await admin('DELETE', `/registry/images?image=${encodeURIComponent(image)}`);
+    fn = await get('img');
+    assert.equal(fn.state, 'Failed');
+    assert.equal(fn.stateReasonCode, 'ImageDeleted');
+    const refused = await sdkError(createContainer('img2', image));
+    assert.equal(refused.code, 'InvalidArgument');
+    assert.match(refused.data.Message, /does not exist/);
+  });
+
+  it('idle → Inactive; invoking fails, re-prepares, and the function comes back Active', async () => {
+    await create('idle');
+    await advance(1000);
+    await invoke('idle');
+    await advance(14 * 24 * 3600 * 1000);
+    let fn = await get('idle');
+    assert.equal(fn.state, 'Inactive');
+    assert.equal(fn.stateReasonCode, 'Idle');
+    const err = await sdkError(invoke('idle'));
+    assert.equal(err.statusCode, 412);
+    assert.match(err.data.Message, /Inactive/);
+    fn = await get('idle');
+    assert.equal(fn.state, 'Pending');
+    assert.equal(fn.stateReasonCode, 'Restoring');
+    await advance(1000);
+    assert.equal((await get('idle')).state, 'Active');
+    assert.equal((await invoke('idle')).statusCode, 200);
+  });
+
+  it('forced Inactive through the admin API; a failing re-preparation leaves it Inactive', async () => {
+    await create('force');
+    await advance(1000);
+    await admin('POST', '/functions/force/state', { state: 'Inactive' });
+    assert.equal((await get('force')).state, 'Inactive');
+    await admin('POST', '/faults', { match: { phase: 'preparation' }, effect: { type: 'error', code: 'InternalError' }, times: 1 });
+    await sdkError(invoke('force'));
+    await advance(1000);
+    const fn = await get('force');
+    assert.equal(fn.state, 'Inactive');
+    assert.equal(fn.stateReasonCode, 'InternalError');
+  });
+
+  it('faults asked for with the SDK alone: reserved environment variable and tag on the function', async () => {
+    await create('sdk-only', { environmentVariables: { LOCALFC_FAULT_PREPARATION: 'error:InvalidImage:bad manifest' } });
+    await advance(1000);
+    const fn = await get('sdk-only');
+    assert.equal(fn.state, 'Failed');
+    assert.equal(fn.stateReasonCode, 'InvalidImage');
+    assert.equal(fn.stateReason, 'bad manifest');
+    await create('sdk-hold', { tags: [new $FC.Tag({ key: 'localfc:fault:preparation', value: 'hold' })] });
+    await advance(10_000);
+    assert.equal((await get('sdk-hold')).state, 'Pending');
+    const typo = await sdkError(create('sdk-typo', { environmentVariables: { LOCALFC_FAULT_PREPARATION: 'explode' } }));
+    assert.equal(typo.code, 'InvalidArgument');
+  });
+
+  it('API-level faults in the chaos style: by operation, with an error status', async () => {
+    await admin('POST', '/faults', { match: { phase: 'api', operation: 'ListFunctions' }, effect: { type: 'error', code: 'ServiceUnavailable', status: 503 }, times: 1 });
+    const err = await sdkError(client.listFunctions(new $FC.ListFunctionsRequest({})));
+    assert.equal(err.statusCode, 503);
+    assert.equal(err.code, 'ServiceUnavailable');
+    assert.ok((await client.listFunctions(new $FC.ListFunctionsRequest({}))).body!.functions);
+  });
+});
+
+describe('start-up faults and settings', () => {
+  it('a fault given at start-up (env short form) fails the preparation of matching functions', async () => {
+    const fc = await start({ clock: 'manual', faultSpecs: ['preparation@doomed-*=error:ImageAccessDenied'] });
+    try {
+      const client = sdkClient(fc.endpoint);
+      for (const n of ['doomed-a', 'ok-a']) {
+        await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: n, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
+      }
+      await fc.localfc.clock.advance(1000);
+      await fc.localfc.functions.quiesce();
+      assert.equal((await client.getFunction('doomed-a', new $FC.GetFunctionRequest({}))).body!.stateReasonCode, 'ImageAccessDenied');
+      assert.equal((await client.getFunction('ok-a', new $FC.GetFunctionRequest({}))).body!.state, 'Active');
+    } finally {
+      await fc.stop();
+    }
+  });
+
+  it('two servers in one process do not share state', async () => {
+    const [a, b] = await Promise.all([start({ clock: 'manual' }), start({ clock: 'manual' })]);
+    try {
+      await sdkClient(a.endpoint).createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'only-a', runtime: 'nodejs20', handler: 'i.h', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
+      assert.equal((await sdkError(sdkClient(b.endpoint).getFunction('only-a', new $FC.GetFunctionRequest({})))).code, 'FunctionNotFound');
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+});
