@@ -1,0 +1,12 @@
+/**
+ * @module
+ * The OpenAPI 3.1 document, generated from the zod schemas that validate requests (the same one /openapi.json serves).
+ */
+import { createApp, OPENAPI_INFO } from './app.ts';
+import { parseConfig } from './config.ts';
+
+export function openapiDocument(): object {
+  const { app, clock } = createApp(parseConfig({ log: 'silent', clock: 'manual' }));
+  clock.dispose();
+  return app.getOpenAPI31Document({ openapi: '3.1.0', info: OPENAPI_INFO });
+}

@@ -1,0 +1,29 @@
+/**
+ * The manual clock fires due timers in order and only when advanced.
+ */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { ManualClock, isoSeconds } from '../../src/clock.ts';
+
+it('fires timers in due order, including timers set by timers, and lists pending ones', async () => {
+  const clock = new ManualClock(0);
+  const fired: string[] = [];
+  clock.setTimer(200, 'b', () => fired.push(`b@${clock.now()}`));
+  clock.setTimer(100, 'a', () => {
+    fired.push(`a@${clock.now()}`);
+    clock.setTimer(50, 'a2', () => fired.push(`a2@${clock.now()}`));
+  });
+  const cancelled = clock.setTimer(120, 'x', () => fired.push('x'));
+  clock.clearTimer(cancelled);
+  assert.deepEqual(clock.pendingTimers().map((t) => t.label), ['a', 'b']);
+  assert.equal(await clock.advance(99), 99);
+  assert.deepEqual(fired, []);
+  await clock.advance(1000);
+  assert.deepEqual(fired, ['a@100', 'a2@150', 'b@200']);
+  assert.equal(clock.now(), 1099);
+  await assert.rejects(clock.advance(-1), RangeError);
+});
+
+it('formats FC timestamps without milliseconds', () => {
+  assert.equal(isoSeconds(Date.UTC(2023, 3, 1, 8, 15, 27, 999)), '2023-04-01T08:15:27Z');
+});
