@@ -1,0 +1,35 @@
+/**
+ * The README's start command as a user runs it: prints the endpoint, answers health, stops cleanly on SIGTERM.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { it } from 'node:test';
+
+it('starts on a free port with --port 0, serves health, exits 0 on SIGTERM', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--port', '0', '--log', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${out}`)));
+  });
+  assert.match(out, /SDK endpoint: 127\.0\.0\.1:\d+, protocol: http/);
+  const health = (await (await fetch(`${url}/_localfc/health`)).json()) as { status: string };
+  assert.equal(health.status, 'ok');
+  child.kill('SIGTERM');
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 0);
+});
+
+it('refuses a bad setting with a clear message and exit code 2', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'oops'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 2);
+  assert.match(err, /unexpected argument 'oops'/);
+});
