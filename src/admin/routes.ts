@@ -129,16 +129,23 @@ export function adminRoutes(d: AdminDeps): OpenAPIHono<AppEnv> {
       request: jsonBody(z.object({ image: z.string().min(1).openapi({ example: 'registry.example.com/ns/app:v1' }), digest: z.string().optional() })),
       responses: ok('tag now points at the digest'),
     }),
-    (c) => {
+    async (c) => {
       const b = c.req.valid('json');
       const ref = parseImageRef(b.image);
       if (ref.digest) throw errors.invalidArgument('push a tag (repo:tag), optionally with "digest" naming the digest it should point at');
-      return c.json({ repository: ref.repository, tag: ref.tag ?? 'latest', ...registry().push(ref.repository, ref.tag ?? 'latest', b.digest) }, 200);
+      const pushed = registry().push(ref.repository, ref.tag ?? 'latest', b.digest);
+      // Dependent functions react to the change before the caller's next GetFunction.
+      await d.functions.quiesce();
+      return c.json({ repository: ref.repository, tag: ref.tag ?? 'latest', ...pushed }, 200);
     },
   );
   app.openapi(
     createRoute({ operationId: 'LocalfcDeleteImage', method: 'delete', path: `${P}/registry/images`, request: { query: z.object({ image: z.string().min(1) }) }, responses: ok('image deleted') }),
-    (c) => c.json(registry().delete(parseImageRef(c.req.valid('query').image)), 200),
+    async (c) => {
+      const deleted = registry().delete(parseImageRef(c.req.valid('query').image));
+      await d.functions.quiesce();
+      return c.json(deleted, 200);
+    },
   );
 
   return app;

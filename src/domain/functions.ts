@@ -282,6 +282,12 @@ export class FunctionService {
       if (outcome.ok) await this.deps.backend.release(outcome.prepared).catch(() => undefined);
       return;
     }
+    // The registry may have moved while the function was Pending: the pinned digest must still be there.
+    const problem = outcome.ok ? await this.#imageProblem(revision) : undefined;
+    if (outcome.ok && problem) {
+      await this.deps.backend.release(outcome.prepared).catch(() => undefined);
+      outcome = { ok: false, ...problem };
+    }
     if (outcome.ok && fault?.effect.type === 'error') {
       await this.deps.backend.release(outcome.prepared).catch(() => undefined);
       outcome = { ok: false, code: fault.effect.code, reason: fault.effect.message ?? `injected ${phase} failure (${fault.effect.code}) by fault rule ${fault.id}` };
@@ -390,19 +396,31 @@ export class FunctionService {
 
   // ---- registry follows ----
 
+  /** Why a revision's pinned image can no longer run (deleted, or its tag moved), or undefined when it still can. */
+  async #imageProblem(revision: Revision): Promise<{ code: string; reason: string } | undefined> {
+    const img = revision.image;
+    if (!img) return undefined;
+    const ref = parseImageRef(img.image);
+    if (!(await this.deps.registry.exists(ref.repository, img.digest))) {
+      return { code: 'ImageDeleted', reason: `the image ${img.resolvedImageUri} the function was deployed with has been deleted; update the function with a valid image` };
+    }
+    const now = ref.digest ? undefined : await this.deps.registry.currentDigest(ref.repository, ref.tag ?? 'latest');
+    if (now && now !== img.digest) {
+      return { code: 'ImageTagOverwritten', reason: `the tag ${img.image} now points at ${now}, not the digest ${img.digest} recorded at deployment; update the function to deploy the new image` };
+    }
+    return undefined;
+  }
+
   #onRegistryChange(e: RegistryEvent): void {
     for (const entry of this.#functions.values()) {
-      const img = entry.record.serving?.image;
-      if (!img) continue;
-      const ref = parseImageRef(img.image);
-      if (ref.repository !== e.repository) continue;
-      if (e.type === 'deleted' && e.digest === img.digest) {
-        this.#record(entry, { at: this.deps.clock.now(), kind: 'registry', event: 'image.deleted', detail: { digest: e.digest } });
-        this.#apply(entry, { type: 'invalidate', code: 'ImageDeleted', reason: `the image ${img.resolvedImageUri} the function was deployed with has been deleted; update the function with a valid image` });
-      } else if (e.type === 'pushed' && !ref.digest && e.tag === ref.tag && e.digest !== img.digest) {
-        this.#record(entry, { at: this.deps.clock.now(), kind: 'registry', event: 'image.tagOverwritten', detail: { tag: e.tag, digest: e.digest, previous: img.digest } });
-        this.#apply(entry, { type: 'invalidate', code: 'ImageTagOverwritten', reason: `the tag ${img.image} now points at ${e.digest}, not the digest ${img.digest} recorded at deployment; update the function to deploy the new image` });
-      }
+      const revision = entry.record.serving;
+      if (!revision?.image || parseImageRef(revision.image.image).repository !== e.repository) continue;
+      this.#track(entry.record.functionName, (async () => {
+        const problem = await this.#imageProblem(revision);
+        if (!problem || this.#functions.get(entry.record.functionName) !== entry || entry.record.serving !== revision) return;
+        this.#record(entry, { at: this.deps.clock.now(), kind: 'registry', event: `image.${e.type}`, detail: { ...e } });
+        this.#apply(entry, { type: 'invalidate', ...problem });
+      })());
     }
   }
 

@@ -110,6 +110,17 @@ describe('failure modes', () => {
     assert.match(refused.data.Message, /does not exist/);
   });
 
+  it('an image deleted while the function is Pending fails its preparation', async () => {
+    const image = 'registry.example.com/team/vanishing:v1';
+    await createContainer('vanish', image);
+    await admin('DELETE', `/registry/images?image=${encodeURIComponent(image)}`);
+    assert.equal((await get('vanish')).state, 'Pending');
+    await advance(5000);
+    const fn = await get('vanish');
+    assert.equal(fn.state, 'Failed');
+    assert.equal(fn.stateReasonCode, 'ImageDeleted');
+  });
+
   it('idle → Inactive; invoking fails, re-prepares, and the function comes back Active', async () => {
     await create('idle');
     await advance(1000);
