@@ -6,6 +6,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { adminRoutes } from './admin/routes.ts';
+import { uiRoutes } from './admin/ui.ts';
 import type { AppEnv } from './api/context.ts';
 import { renderError, validationError } from './api/errors.ts';
 import { functionRoutes } from './api/routes/functions.ts';
@@ -90,6 +91,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     functions, clock, faults, registry, reset,
     info: () => ({ clock: clock.kind, backend: backend.name, region: config.region, accountId: config.accountId }),
   }));
+  app.route('/', uiRoutes({ functions, faults, clock, pool }));
   app.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO });
   app.notFound((c) => renderError(c, errors.pathNotSupported(c.req.method, c.req.path)));
   app.onError((err, c) => renderError(c, err));
