@@ -12,6 +12,7 @@ import { renderError, validationError } from './api/errors.ts';
 import { functionRoutes } from './api/routes/functions.ts';
 import { invokeRoutes } from './api/routes/invoke.ts';
 import type { Backend } from './backends/backend.ts';
+import { ProcessBackend } from './backends/process/index.ts';
 import { SimulatedBackend } from './backends/simulated.ts';
 import { type Clock, ManualClock, SystemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -48,7 +49,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const faults = new FaultEngine(seededRandom(config.faultSeed));
   for (const rule of config.faults) faults.add(rule, 'config');
   for (const spec of config.faultSpecs) faults.add(parseFaultSpec(spec), 'env');
-  const backend = deps.backend ?? new SimulatedBackend();
+  const backend = deps.backend ?? createBackend(config);
   const pool = new InstancePool(backend, clock, ids, { instanceIdleMs: config.timing.instanceIdleMs, maxInstancesPerFunction: config.maxInstancesPerFunction });
   const functions = new FunctionService({
     clock, ids, region: config.region, accountId: config.accountId, timing: config.timing, registry, faults, backend,
@@ -115,4 +116,13 @@ export function parseFaultSpec(spec: string): { match: { phase: (typeof FAULT_PH
   const phase = FAULT_PHASES.find((p) => p.toLowerCase() === phaseName.toLowerCase().replace(/_/g, ''));
   if (!phase) throw new Error(`fault '${spec}': unknown phase '${phaseName}' (one of ${FAULT_PHASES.join(', ')})`);
   return { match: { phase, ...(fnGlob ? { functionName: fnGlob } : {}) }, effect: parseEffect(spec.slice(eq + 1)) };
+}
+
+function createBackend(config: Config): Backend {
+  switch (config.backend) {
+    case 'process':
+      return new ProcessBackend(config.workDir ? { workDir: config.workDir } : {});
+    case 'simulated':
+      return new SimulatedBackend();
+  }
 }

@@ -24,7 +24,10 @@ export const ConfigSchema = z.object({
       instanceIdleMs: z.coerce.number().min(0).default(10 * 60 * 1000),
     })
     .default({ codePreparationMs: 1000, containerPreparationMs: 5000, updateMs: 1000, inactiveAfterMs: 14 * 24 * 3600 * 1000, instanceIdleMs: 600_000 }),
-  backend: z.enum(['simulated']).default('simulated'),
+  /** `simulated` runs no user code; `process` runs handlers as local child processes. */
+  backend: z.enum(['simulated', 'process']).default('simulated'),
+  /** Where the process backend unpacks code (default: a temporary directory, removed on stop). */
+  workDir: z.string().optional(),
   /** Only pushed images exist in the simulated registry. */
   strictRegistry: z.coerce.boolean().default(false),
   maxInstancesPerFunction: z.coerce.number().int().min(1).default(100),
@@ -51,6 +54,7 @@ const ENV: Record<string, string> = {
   LOCALFC_MAX_INSTANCES: 'maxInstancesPerFunction',
   LOCALFC_FAULT_SEED: 'faultSeed',
   LOCALFC_LOG: 'log',
+  LOCALFC_WORK_DIR: 'workDir',
 };
 const ENV_TIMING: Record<string, string> = {
   LOCALFC_CODE_PREPARATION_MS: 'codePreparationMs',
@@ -80,7 +84,7 @@ export function gatherConfig(argv: readonly string[], env: Readonly<Record<strin
   return raw;
 }
 
-const FLAG_ALIASES: Record<string, string> = { 'time-scale': 'timeScale', 'account-id': 'accountId', 'strict-registry': 'strictRegistry', 'max-instances': 'maxInstancesPerFunction', 'fault-seed': 'faultSeed' };
+const FLAG_ALIASES: Record<string, string> = { 'work-dir': 'workDir', 'time-scale': 'timeScale', 'account-id': 'accountId', 'strict-registry': 'strictRegistry', 'max-instances': 'maxInstancesPerFunction', 'fault-seed': 'faultSeed' };
 const ENV_TIMING_FLAGS: Record<string, string> = { 'code-preparation-ms': 'codePreparationMs', 'container-preparation-ms': 'containerPreparationMs', 'update-ms': 'updateMs', 'inactive-after-ms': 'inactiveAfterMs', 'instance-idle-ms': 'instanceIdleMs' };
 
 function parseFlags(argv: readonly string[]): Record<string, string> {

@@ -1,0 +1,261 @@
+/**
+ * @module
+ * Runs function code as local OS processes: custom runtimes run their own command, built-in nodejs and python
+ * runtimes run a small bootstrap of ours (bootstraps.ts). Each instance is one child process listening on a free port;
+ * freezing is real (SIGSTOP/SIGCONT). No isolation beyond the process boundary: this runs trusted code only.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { request } from 'undici';
+import { extractZip } from '../../code/zip.ts';
+import { BackendError, type Backend, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision } from '../backend.ts';
+import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from './bootstraps.ts';
+import { LogRing } from './log-ring.ts';
+import { handlerFile, killProcess, PLACEHOLDER_CREDENTIALS, runtimeKind, spawnInstance, type Prepared, type Running, type SpawnOptions } from './spawn.ts';
+
+export { PLACEHOLDER_CREDENTIALS } from './spawn.ts';
+
+export interface ProcessBackendOptions {
+  /** Where code is unpacked and bootstraps are written; default a fresh mkdtemp under os.tmpdir(), removed by close(). */
+  readonly workDir?: string;
+  /** How long a process may take to listen on its port (default 30 s). */
+  readonly startTimeoutMs?: number;
+  /** Python interpreter for python* runtimes (default `python3`). */
+  readonly python?: string;
+}
+
+interface InstanceState {
+  readonly prepared: Prepared;
+  readonly logs: LogRing;
+  proc: Running;
+  initialized: boolean;
+  frozen: boolean;
+}
+
+export class ProcessBackend implements Backend {
+  readonly name = 'process';
+  readonly workDir: string;
+  readonly #ownsWorkDir: boolean;
+  readonly #spawnOptions: SpawnOptions;
+  readonly #instances = new Map<string, InstanceState>();
+  readonly #children = new Set<ChildProcess>();
+  readonly #codeDirs = new Set<string>();
+
+  constructor(opts: ProcessBackendOptions = {}) {
+    this.#ownsWorkDir = !opts.workDir;
+    this.workDir = opts.workDir ? resolve(opts.workDir) : mkdtempSync(join(tmpdir(), 'localfc-process-'));
+    mkdirSync(join(this.workDir, '.bootstrap'), { recursive: true });
+    writeFileSync(join(this.workDir, '.bootstrap', 'bootstrap.cjs'), NODE_BOOTSTRAP);
+    writeFileSync(join(this.workDir, '.bootstrap', 'bootstrap.py'), PYTHON_BOOTSTRAP);
+    this.#spawnOptions = { workDir: this.workDir, python: opts.python ?? 'python3', startTimeoutMs: opts.startTimeoutMs ?? 30_000, children: this.#children };
+  }
+
+  async prepare(req: PrepareRequest): Promise<PreparedRevision> {
+    const { fn, revision } = req;
+    const config = revision.config;
+    const kind = runtimeKind(config);
+    if (!revision.code) throw new BackendError('InvalidZipFileException', 'the revision has no code package');
+    const codeDir = join(this.workDir, `${fn.functionName}-${revision.id}`);
+    await rm(codeDir, { recursive: true, force: true });
+    try {
+      await extractZip(revision.code.zip, codeDir);
+    } catch (e) {
+      await rm(codeDir, { recursive: true, force: true });
+      throw new BackendError('InvalidZipFileException', `could not unpack the code package: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const missing = (msg: string): Promise<never> => rm(codeDir, { recursive: true, force: true }).then(() => Promise.reject(new BackendError('HandlerNotFound', msg)));
+    if (kind === 'custom') {
+      if (!config.customRuntimeConfig?.command?.length && !existsSync(join(codeDir, 'bootstrap'))) {
+        return missing('a custom runtime needs customRuntimeConfig.command (or an executable "bootstrap" file in the code)');
+      }
+    } else {
+      const file = handlerFile(config.handler);
+      if (!file) return missing(`invalid handler ${JSON.stringify(config.handler)}: expected file.function`);
+      const exts = kind === 'nodejs' ? ['.js', '.mjs', '.cjs'] : ['.py'];
+      if (!exts.some((ext) => existsSync(join(codeDir, file + ext)))) {
+        return missing(`handler file ${file}${exts.length > 1 ? `{${exts.join(',')}}` : exts[0]} not found in the code package`);
+      }
+    }
+    this.#codeDirs.add(codeDir);
+    req.log(`unpacked code into ${codeDir}`);
+    const prepared: Prepared = { key: `${fn.functionName}#${revision.id}`, config, revision, fn, codeDir, kind };
+    return prepared;
+  }
+
+  async startInstance(prepared: PreparedRevision, instanceId: string): Promise<BackendInstance> {
+    const p = prepared as Prepared;
+    const logs = new LogRing();
+    const proc = await spawnInstance(p, instanceId, logs, this.#spawnOptions);
+    this.#instances.set(instanceId, { prepared: p, logs, proc, initialized: false, frozen: false });
+    return { id: instanceId, prepared };
+  }
+
+  #state(instance: BackendInstance): InstanceState {
+    const s = this.#instances.get(instance.id);
+    if (!s) throw new BackendError('InstanceNotFound', `instance ${instance.id} is not running`);
+    return s;
+  }
+
+  #headers(s: InstanceState, requestId: string): Record<string, string> {
+    const { config, fn } = s.prepared;
+    return {
+      'x-fc-request-id': requestId,
+      'x-fc-function-name': fn.functionName,
+      'x-fc-function-handler': config.handler,
+      'x-fc-function-memory': String(config.memorySize),
+      'x-fc-function-timeout': String(config.timeout),
+      'x-fc-function-initializer': config.instanceLifecycleConfig?.initializer?.handler ?? '',
+      'x-fc-region': fn.region,
+      'x-fc-account-id': fn.accountId,
+      'x-fc-qualifier': fn.qualifier,
+      'x-fc-access-key-id': PLACEHOLDER_CREDENTIALS.accessKeyId,
+      'x-fc-access-key-secret': PLACEHOLDER_CREDENTIALS.accessKeySecret,
+      'x-fc-security-token': PLACEHOLDER_CREDENTIALS.securityToken,
+    };
+  }
+
+  /** A hook call (/initialize, /pre-stop): resolves with the status, rejects on timeout or connection failure. */
+  async #hook(s: InstanceState, method: 'GET' | 'POST', path: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+    const requestId = randomUUID();
+    const res = await request(`http://127.0.0.1:${s.proc.port}${path}`, {
+      method,
+      headers: this.#headers(s, requestId),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return { status: res.statusCode, body: await res.body.text() };
+  }
+
+  async initialize(instance: BackendInstance, timeoutMs: number): Promise<void> {
+    const s = this.#state(instance);
+    try {
+      const r = await this.#hook(s, 'POST', '/initialize', timeoutMs);
+      if (r.status < 200 || r.status >= 300) throw new BackendError('InitializationError', `the initializer failed (HTTP ${r.status}): ${r.body.slice(0, 2000)}`);
+      s.initialized = true;
+    } catch (e) {
+      if (e instanceof BackendError) throw e;
+      const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
+      throw new BackendError('InitializationError', timedOut ? `the initializer timed out after ${timeoutMs / 1000} seconds` : `the initializer failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  async invoke(instance: BackendInstance, req: InvocationRequest): Promise<InvocationResult> {
+    const s = this.#state(instance);
+    if (s.proc.exited) await this.#respawn(instance, s);
+    await new Promise((r) => setImmediate(r));
+    const from = s.logs.offset;
+    const start = `FC Invoke Start RequestId: ${req.requestId}\n`;
+    const end = `FC Invoke End RequestId: ${req.requestId}\n`;
+    const logs = (): string => start + s.logs.since(from) + end;
+    const headers: Record<string, string> = { ...(req.kind === 'http' ? req.headers : {}), ...this.#headers(s, req.requestId) };
+    if (req.kind === 'event') headers['content-type'] = req.headers['content-type'] ?? 'application/octet-stream';
+    const isHttp = req.kind === 'http' && s.prepared.kind === 'custom';
+    const method = isHttp ? (req.method ?? 'GET') : 'POST';
+    const path = isHttp ? (req.path ?? '/') : '/invoke';
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), req.timeoutMs);
+    try {
+      const res = await request(`http://127.0.0.1:${s.proc.port}${path}`, {
+        method: method as 'POST',
+        headers,
+        body: method === 'GET' || method === 'HEAD' ? null : req.body,
+        signal: ac.signal,
+      });
+      const body = Buffer.from(await res.body.arrayBuffer());
+      clearTimeout(timer);
+      // Let output written just before the response reach our pipe readers.
+      await new Promise((r) => setTimeout(r, 5));
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && k !== 'x-localfc-error-type' && k !== 'connection' && k !== 'keep-alive' && k !== 'transfer-encoding') out[k] = Array.isArray(v) ? v.join(', ') : v;
+      const marked = res.headers['x-localfc-error-type'];
+      const errorType = marked === 'HandledInvocationError' || marked === 'UnhandledInvocationError' ? marked : res.headers['x-fc-status'] === '404' ? 'UnhandledInvocationError' : undefined;
+      return { status: res.statusCode, headers: out, body, ...(errorType ? { errorType } : {}), logs: logs() };
+    } catch (e) {
+      clearTimeout(timer);
+      if (ac.signal.aborted) {
+        // The handler is still running: FC kills the instance; the next call gets a fresh process.
+        await killProcess(s.proc);
+        const message = `Function timed out after ${Math.round(req.timeoutMs / 1000)} seconds`;
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ errorMessage: message })), errorType: 'UnhandledInvocationError', logs: logs() };
+      }
+      await Promise.race([s.proc.exit, new Promise((r) => setTimeout(r, 200))]);
+      if (s.proc.exited) {
+        const message = `Process exited unexpectedly (${s.proc.exited.signal ?? `code ${s.proc.exited.code}`}): ${s.logs.tail(5)}`;
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ errorMessage: message, errorType: 'ProcessExited' })), errorType: 'UnhandledInvocationError', logs: logs() };
+      }
+      throw new BackendError('InvocationFailed', `could not reach the instance: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** The instance's process died (timeout kill, crash): start a new one in its place and re-run the initializer. */
+  async #respawn(instance: BackendInstance, s: InstanceState): Promise<void> {
+    s.logs.append(`[localfc] instance process ended (${s.proc.exited?.signal ?? `code ${s.proc.exited?.code}`}); restarting\n`);
+    s.proc = await spawnInstance(s.prepared, instance.id, s.logs, this.#spawnOptions);
+    s.frozen = false;
+    const hook = s.prepared.config.instanceLifecycleConfig?.initializer;
+    if (s.initialized && (hook?.handler || hook?.command?.length)) await this.initialize(instance, (hook.timeout ?? 3) * 1000);
+  }
+
+  async freeze(instance: BackendInstance): Promise<void> {
+    const s = this.#instances.get(instance.id);
+    if (!s || s.frozen || s.proc.exited || s.proc.child.pid === undefined) return;
+    process.kill(s.proc.child.pid, 'SIGSTOP');
+    s.frozen = true;
+  }
+
+  async thaw(instance: BackendInstance): Promise<void> {
+    const s = this.#instances.get(instance.id);
+    if (!s || !s.frozen) return;
+    s.frozen = false;
+    if (!s.proc.exited && s.proc.child.pid !== undefined) process.kill(s.proc.child.pid, 'SIGCONT');
+  }
+
+  async stopInstance(instance: BackendInstance, opts: { preStop: boolean; timeoutMs: number }): Promise<void> {
+    const s = this.#instances.get(instance.id);
+    if (!s) return;
+    await this.thaw(instance);
+    try {
+      if (opts.preStop && !s.proc.exited) {
+        const r = await this.#hook(s, 'GET', '/pre-stop', opts.timeoutMs).catch((e: unknown) => ({ status: 0, body: e instanceof Error ? e.message : String(e) }));
+        if (r.status < 200 || r.status >= 300) s.logs.append(`[localfc] preStop failed: ${r.status || ''} ${r.body.slice(0, 500)}\n`);
+      }
+    } finally {
+      await killProcess(s.proc);
+      this.#instances.delete(instance.id);
+    }
+  }
+
+
+  async release(prepared: PreparedRevision): Promise<void> {
+    const p = prepared as Prepared;
+    if (!p.codeDir) return;
+    this.#codeDirs.delete(p.codeDir);
+    await rm(p.codeDir, { recursive: true, force: true });
+  }
+
+  instanceLogs(instance: BackendInstance): string {
+    return this.#instances.get(instance.id)?.logs.text() ?? '';
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#instances.values()].map((s) => killProcess(s.proc)));
+    const stragglers = [...this.#children].map((child) => {
+      const gone = new Promise<void>((res) => (child.exitCode !== null || child.signalCode !== null ? res() : child.once('exit', () => res())));
+      try {
+        if (child.pid !== undefined) process.kill(child.pid, 'SIGCONT');
+      } catch {
+        /* gone */
+      }
+      child.kill('SIGKILL');
+      return gone;
+    });
+    await Promise.all(stragglers);
+    this.#instances.clear();
+    if (this.#ownsWorkDir) rmSync(this.workDir, { recursive: true, force: true });
+    else for (const dir of [...this.#codeDirs, join(this.workDir, '.bootstrap')]) rmSync(dir, { recursive: true, force: true });
+    this.#codeDirs.clear();
+  }
+}

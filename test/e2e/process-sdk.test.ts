@@ -1,0 +1,82 @@
+/**
+ * Real handlers behind InvokeFunction with the process backend, driven by the official SDK: a built-in Node.js handler
+ * with an initializer, a custom-runtime server, and update rollover to new code; no process left after stop().
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createZip } from '../../src/code/zip.ts';
+import { start, type RunningLocalfc } from '../../src/index.ts';
+import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
+
+const nodeZip = (greeting: string) =>
+  createZip([
+    { path: 'index.js', data: `let inits = 0;\nexports.init = (ctx, cb) => { inits++; cb(null, ''); };\nexports.handler = (ev, ctx, cb) => cb(null, JSON.stringify({ greeting: '${greeting}', event: ev.toString(), inits, fn: ctx.function.name }));\n` },
+  ]).toString('base64');
+
+const serverZip = createZip([
+  {
+    path: 'server.js',
+    data: `require('http').createServer((req, res) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => res.end(req.url + ':' + b.toUpperCase())); }).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');\n`,
+  },
+]).toString('base64');
+
+describe('process backend through the SDK', () => {
+  let fc: RunningLocalfc;
+  let client: FcClient;
+  const advance = async (ms: number) => {
+    await fc.localfc.clock.advance(ms);
+    await fc.localfc.functions.quiesce();
+  };
+  const invoke = async (name: string, body: string) => {
+    const res = await client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event(body) }));
+    return { body: await readBody(res.body!), headers: res.headers! };
+  };
+
+  before(async () => {
+    fc = await start({ clock: 'manual', backend: 'process' });
+    client = sdkClient(fc.endpoint);
+  });
+  after(() => fc.stop());
+
+  it('runs a built-in Node.js handler with its initializer, and rolls over to new code after an update', async () => {
+    await client.createFunction(
+      new $FC.CreateFunctionRequest({
+        body: new $FC.CreateFunctionInput({
+          functionName: 'greeter', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: nodeZip('hello') }),
+          instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({ initializer: new $FC.LifecycleHook({ handler: 'index.init', timeout: 5 }) }),
+        }),
+      }),
+    );
+    await advance(1000);
+    const first = JSON.parse((await invoke('greeter', 'ping')).body) as Record<string, unknown>;
+    assert.deepEqual(first, { greeting: 'hello', event: 'ping', inits: 1, fn: 'greeter' });
+    const second = JSON.parse((await invoke('greeter', 'again')).body) as Record<string, unknown>;
+    assert.equal(second.inits, 1, 'the warm instance is reused and not initialised twice');
+
+    await client.updateFunction('greeter', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ code: new $FC.InputCodeLocation({ zipFile: nodeZip('bonjour') }) }) }));
+    assert.equal((JSON.parse((await invoke('greeter', 'x')).body) as { greeting: string }).greeting, 'hello', 'old code while InProgress');
+    await advance(1000);
+    assert.equal((JSON.parse((await invoke('greeter', 'x')).body) as { greeting: string }).greeting, 'bonjour');
+  });
+
+  it('runs a custom-runtime server on the port FC gives it', async () => {
+    await client.createFunction(
+      new $FC.CreateFunctionRequest({
+        body: new $FC.CreateFunctionInput({
+          functionName: 'custom', runtime: 'custom.debian10', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: serverZip }),
+          customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['node', 'server.js'] }),
+        }),
+      }),
+    );
+    await advance(1000);
+    assert.equal((await invoke('custom', 'abc')).body, '/invoke:ABC');
+  });
+
+  it('a zip whose handler file is missing ends Failed with the reason', async () => {
+    await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'nohandler', runtime: 'nodejs20', handler: 'missing.handler', code: new $FC.InputCodeLocation({ zipFile: nodeZip('x') }) }) }));
+    await advance(1000);
+    const fn = (await client.getFunction('nohandler', new $FC.GetFunctionRequest({}))).body!;
+    assert.equal(fn.state, 'Failed');
+    assert.equal(fn.stateReasonCode, 'HandlerNotFound');
+  });
+});
