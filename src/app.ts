@@ -20,6 +20,7 @@ import { FcError, errors } from './domain/errors.ts';
 import { FAULT_PHASES, FaultEngine, parseEffect, seededRandom } from './domain/faults.ts';
 import { FunctionService } from './domain/functions.ts';
 import { InstancePool } from './domain/instances.ts';
+import { scenarioRules } from './domain/scenarios.ts';
 import { SimulatedRegistry } from './domain/registry.ts';
 import { type IdGenerator, randomIds } from './ids.ts';
 
@@ -49,6 +50,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const faults = new FaultEngine(seededRandom(config.faultSeed));
   for (const rule of config.faults) faults.add(rule, 'config');
   for (const spec of config.faultSpecs) faults.add(parseFaultSpec(spec), 'env');
+  for (const name of config.scenarios) for (const rule of scenarioRules(name)) faults.add(rule, 'config');
   const backend = deps.backend ?? createBackend(config);
   const pool = new InstancePool(backend, clock, ids, { instanceIdleMs: config.timing.instanceIdleMs, maxInstancesPerFunction: config.maxInstancesPerFunction });
   const functions = new FunctionService({

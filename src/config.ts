@@ -36,6 +36,8 @@ export const ConfigSchema = z.object({
   faults: z.array(FaultRuleSchema).default([]),
   /** Short-form start-up faults from env/CLI: `phase=effect`, e.g. `preparation=error:ImageAccessDenied`. */
   faultSpecs: z.array(z.string()).default([]),
+  /** Named scenarios turned on at start-up (see domain/scenarios.ts). */
+  scenarios: z.array(z.string()).default([]),
   log: z.enum(['text', 'json', 'silent']).default('text'),
 });
 
@@ -76,9 +78,11 @@ export function gatherConfig(argv: readonly string[], env: Readonly<Record<strin
   for (const [key, value] of Object.entries(flags)) {
     if (key === 'config') continue;
     if (key === 'fault') specs.push(...value.split(',').filter(Boolean));
+    else if (key === 'scenario') raw.scenarios = value.split(',').filter(Boolean);
     else if (key in ENV_TIMING_FLAGS) timing[ENV_TIMING_FLAGS[key]!] = value;
     else raw[FLAG_ALIASES[key] ?? key] = value;
   }
+  if (env.LOCALFC_SCENARIO && !flags.scenario) raw.scenarios = env.LOCALFC_SCENARIO.split(',').filter(Boolean);
   if (Object.keys(timing).length) raw.timing = timing;
   if (specs.length) raw.faultSpecs = [...((raw.faultSpecs as string[] | undefined) ?? []), ...specs];
   return raw;
@@ -99,7 +103,7 @@ function parseFlags(argv: readonly string[]): Record<string, string> {
       if (value === undefined || value.startsWith('--')) value = 'true';
       else i++;
     }
-    out[name] = out[name] && name === 'fault' ? `${out[name]},${value ?? ''}` : (value ?? 'true');
+    out[name] = out[name] && (name === 'fault' || name === 'scenario') ? `${out[name]},${value ?? ''}` : (value ?? 'true');
   }
   return out;
 }

@@ -8,6 +8,7 @@ import type { Clock } from '../clock.ts';
 import { errors } from '../domain/errors.ts';
 import { FAULT_PHASES, type FaultEngine, type FaultRuleInput } from '../domain/faults.ts';
 import type { FunctionService } from '../domain/functions.ts';
+import { SCENARIOS, scenarioRules } from '../domain/scenarios.ts';
 import { type SimulatedRegistry, parseImageRef } from '../domain/registry.ts';
 import type { AppEnv } from '../api/context.ts';
 
@@ -119,6 +120,23 @@ export function adminRoutes(d: AdminDeps): OpenAPIHono<AppEnv> {
       const { id } = c.req.valid('param');
       if (!d.faults.remove(id)) throw errors.notFound('FaultRuleNotFound', `fault rule '${id}' does not exist`);
       return c.json({ removed: id }, 200);
+    },
+  );
+
+  app.openapi(createRoute({ operationId: 'LocalfcListScenarios', method: 'get', path: `${P}/scenarios`, responses: ok('named scenarios') }), (c) =>
+    c.json({ scenarios: Object.entries(SCENARIOS).map(([name, s]) => ({ name, description: s.description })) }, 200),
+  );
+  app.openapi(
+    createRoute({
+      operationId: 'LocalfcStartScenario', method: 'post', path: `${P}/scenarios/{scenario}`,
+      request: { params: z.object({ scenario: z.string().openapi({ param: { name: 'scenario', in: 'path' } }) }), query: z.object({ functionName: z.string().optional() }) },
+      responses: ok('the fault rules the scenario added'),
+    }),
+    (c) => {
+      const { scenario } = c.req.valid('param');
+      const { functionName } = c.req.valid('query');
+      const rules = scenarioRules(scenario).map((r) => d.faults.add(functionName ? { ...r, match: { ...r.match, functionName } } : r, 'admin'));
+      return c.json({ scenario, rules }, 200);
     },
   );
 

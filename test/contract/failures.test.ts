@@ -167,6 +167,19 @@ describe('failure modes', () => {
     assert.equal(typo.code, 'InvalidArgument');
   });
 
+  it('named scenarios are one call, scoped to a function, and expand to ordinary rules', async () => {
+    await create('scen');
+    await create('other');
+    await advance(1000);
+    const started = await admin('POST', '/scenarios/throttling?functionName=scen');
+    assert.equal((started.rules as unknown[]).length, 1);
+    assert.equal((await sdkError(invoke('scen'))).code, 'ResourceThrottled');
+    assert.equal((await invoke('other')).statusCode, 200);
+    const unknown = await admin('POST', '/scenarios/nope').catch((e: { status: number; json: { Code: string } }) => e);
+    assert.equal((unknown as { status: number }).status, 400);
+    assert.ok(((await admin('GET', '/scenarios')).scenarios as Array<{ name: string }>).some((x) => x.name === 'stuck-pending'));
+  });
+
   it('API-level faults in the chaos style: by operation, with an error status', async () => {
     await admin('POST', '/faults', { match: { phase: 'api', operation: 'ListFunctions' }, effect: { type: 'error', code: 'ServiceUnavailable', status: 503 }, times: 1 });
     const err = await sdkError(client.listFunctions(new $FC.ListFunctionsRequest({})));
@@ -188,6 +201,18 @@ describe('start-up faults and settings', () => {
       await fc.localfc.functions.quiesce();
       assert.equal((await client.getFunction('doomed-a', new $FC.GetFunctionRequest({}))).body!.stateReasonCode, 'ImageAccessDenied');
       assert.equal((await client.getFunction('ok-a', new $FC.GetFunctionRequest({}))).body!.state, 'Active');
+    } finally {
+      await fc.stop();
+    }
+  });
+
+  it('a scenario given at start-up holds every new function in Pending', async () => {
+    const fc = await start({ clock: 'manual', scenarios: ['stuck-pending'] });
+    try {
+      const client = sdkClient(fc.endpoint);
+      await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'stuck', runtime: 'nodejs20', handler: 'i.h', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
+      await fc.localfc.clock.advance(3600_000);
+      assert.equal((await client.getFunction('stuck', new $FC.GetFunctionRequest({}))).body!.state, 'Pending');
     } finally {
       await fc.stop();
     }
