@@ -9,9 +9,11 @@ import type { IdGenerator } from '../ids.ts';
 import { errors } from './errors.ts';
 
 interface PooledInstance {
-  readonly instance: BackendInstance;
+  instance: BackendInstance;
+  /** Resolves once the cold start finished; requests that picked a starting instance wait for it. */
+  readonly ready: Promise<void>;
   busy: number;
-  initialized: boolean;
+  initialized?: Promise<void>;
   reclaimTimer?: number;
   readonly createdAt: number;
 }
@@ -43,11 +45,12 @@ export class InstancePool {
   async invoke(prepared: PreparedRevision, req: InvocationRequest): Promise<InvocationResult & { instanceId: string; coldStart: boolean }> {
     const { pooled, coldStart } = await this.#acquire(prepared);
     try {
-      if (!pooled.initialized) {
+      // The initializer runs once per instance; concurrent first requests wait for the same run.
+      pooled.initialized ??= (async () => {
         const hook = prepared.config.instanceLifecycleConfig?.initializer;
         if (hook?.handler || hook?.command?.length) await this.backend.initialize(pooled.instance, (hook.timeout ?? 3) * 1000);
-        pooled.initialized = true;
-      }
+      })();
+      await pooled.initialized;
       const result = await this.backend.invoke(pooled.instance, req);
       return { ...result, instanceId: pooled.instance.id, coldStart };
     } catch (e) {
@@ -63,20 +66,33 @@ export class InstancePool {
   async #acquire(prepared: PreparedRevision): Promise<{ pooled: PooledInstance; coldStart: boolean }> {
     const list = this.#list(prepared.key);
     const concurrency = Math.max(1, prepared.config.instanceConcurrency);
+    // A starting instance counts with its full capacity, so a burst starts ceil(burst / concurrency) instances, as FC scales.
     const warm = list.find((p) => p.busy < concurrency);
     if (warm) {
       warm.busy++;
       if (warm.reclaimTimer !== undefined) this.clock.clearTimer(warm.reclaimTimer);
       delete warm.reclaimTimer;
+      await warm.ready;
       if (warm.busy === 1) await this.backend.thaw(warm.instance);
       return { pooled: warm, coldStart: false };
     }
     if (list.length >= this.options.maxInstancesPerFunction) {
       throw errors.throttled(`Reserve resource exceeded limit: function '${prepared.fn.functionName}' already runs ${list.length} instances`);
     }
-    const instance = await this.backend.startInstance(prepared, `c-${this.ids.shortId()}`);
-    const pooled: PooledInstance = { instance, busy: 1, initialized: false, createdAt: this.clock.now() };
+    let started!: (i: BackendInstance) => void;
+    let failed!: (e: unknown) => void;
+    const ready = new Promise<BackendInstance>((resolve, reject) => ((started = resolve), (failed = reject)));
+    const pooled: PooledInstance = { instance: undefined as unknown as BackendInstance, ready: ready.then(() => undefined), busy: 1, createdAt: this.clock.now() };
+    void pooled.ready.catch(() => undefined);
     list.push(pooled);
+    try {
+      pooled.instance = await this.backend.startInstance(prepared, `c-${this.ids.shortId()}`);
+      started(pooled.instance);
+    } catch (e) {
+      list.splice(list.indexOf(pooled), 1);
+      failed(e);
+      throw e;
+    }
     return { pooled, coldStart: true };
   }
 

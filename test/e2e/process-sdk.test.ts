@@ -80,3 +80,34 @@ describe('process backend through the SDK', () => {
     assert.equal(fn.stateReasonCode, 'HandlerNotFound');
   });
 });
+
+describe('process backend under a burst', () => {
+  it('200 concurrent invocations: none lost, at most ceil(200 / instanceConcurrency) instances, initializer once per instance', async () => {
+    const fc = await start({ clock: 'manual', backend: 'process' });
+    try {
+      const client = sdkClient(fc.endpoint);
+      await client.createFunction(
+        new $FC.CreateFunctionRequest({
+          body: new $FC.CreateFunctionInput({
+            functionName: 'burst', runtime: 'nodejs20', handler: 'index.handler', instanceConcurrency: 50, code: new $FC.InputCodeLocation({ zipFile: nodeZip('hi') }),
+            instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({ initializer: new $FC.LifecycleHook({ handler: 'index.init', timeout: 5 }) }),
+          }),
+        }),
+      );
+      await fc.localfc.clock.advance(1000);
+      await fc.localfc.functions.quiesce();
+      const results = await Promise.all(
+        Array.from({ length: 200 }, async (_, i) => {
+          const res = await client.invokeFunction('burst', new $FC.InvokeFunctionRequest({ body: event(`e${i}`) }));
+          return { body: JSON.parse(await readBody(res.body!)) as { event: string; inits: number }, instance: res.headers!['x-fc-instance-id'] };
+        }),
+      );
+      assert.deepEqual(results.map((r) => r.body.event).sort(), Array.from({ length: 200 }, (_, i) => `e${i}`).sort());
+      assert.ok(results.every((r) => r.body.inits === 1));
+      const instances = new Set(results.map((r) => r.instance)).size;
+      assert.ok(instances >= 1 && instances <= 4, `${instances} instances for 200 requests at concurrency 50`);
+    } finally {
+      await fc.stop();
+    }
+  });
+});
