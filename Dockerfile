@@ -1,0 +1,35 @@
+# localfc: a local stand-in for Alibaba Cloud Function Compute 3.0.
+#   docker build -t localfc .                       (or --build-arg BASE_IMAGE=<your node 20 image>)
+#   docker run --rm -p 9000:9000 localfc
+# Every stage uses BASE_IMAGE; the build stages need npm in it, the final one only node.
+ARG BASE_IMAGE=node:20-bookworm-slim
+
+# 1. Compile TypeScript to dist/.
+FROM ${BASE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# 2. Production dependencies only.
+FROM ${BASE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# 3. Runtime: dist + production node_modules, not root.
+FROM ${BASE_IMAGE}
+# The official node images have a `node` user (uid 1000); for a base without one pass --build-arg APP_USER=1000:1000.
+ARG APP_USER=node
+ENV NODE_ENV=production \
+    LOCALFC_HOST=0.0.0.0 \
+    LOCALFC_PORT=9000
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+USER ${APP_USER}
+EXPOSE 9000
+CMD ["node", "dist/main.js"]

@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// `npx localfc [--port 9000] [--clock manual] …`: runs the compiled server (needs `npm run build` first when used from a checkout).
+import '../dist/main.js';
