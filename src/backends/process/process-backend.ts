@@ -86,6 +86,11 @@ export class ProcessBackend implements Backend {
     return prepared;
   }
 
+  /** The loopback port an instance's process listens on (for diagnostics and the benchmark's direct calls). */
+  instancePort(instanceId: string): number | undefined {
+    return this.#instances.get(instanceId)?.proc.port;
+  }
+
   async startInstance(prepared: PreparedRevision, instanceId: string): Promise<BackendInstance> {
     const p = prepared as Prepared;
     const logs = new LogRing();
