@@ -24,6 +24,8 @@ export interface Clock {
   dispose(): void;
 }
 
+const MAX_TIMEOUT = 2 ** 31 - 1;
+
 interface Entry extends TimerInfo {
   readonly fn: () => void;
 }
@@ -31,7 +33,7 @@ interface Entry extends TimerInfo {
 /** Real time; `scale` shrinks every delay (0.01 makes a 5 s preparation take 50 ms) while now() stays wall-clock time. */
 export class SystemClock implements Clock {
   readonly kind = 'real' as const;
-  readonly #timers = new Map<number, { info: TimerInfo; handle: NodeJS.Timeout }>();
+  readonly #timers = new Map<number, { readonly info: TimerInfo; handle: NodeJS.Timeout }>();
   #nextId = 1;
 
   constructor(private readonly scale = 1) {
@@ -45,12 +47,22 @@ export class SystemClock implements Clock {
   setTimer(ms: number, label: string, fn: () => void): number {
     const id = this.#nextId++;
     const delay = Math.max(0, ms * this.scale);
-    const handle = setTimeout(() => {
-      this.#timers.delete(id);
-      fn();
-    }, delay);
-    handle.unref?.();
-    this.#timers.set(id, { info: { id, label, dueAt: Date.now() + delay }, handle });
+    const dueAt = Date.now() + delay;
+    // setTimeout holds at most ~24.8 days; longer delays (14 days idle × a scale > 1) are re-armed in steps.
+    const arm = (): NodeJS.Timeout => {
+      const handle = setTimeout(() => {
+        if (Date.now() < dueAt) {
+          const t = this.#timers.get(id);
+          if (t) t.handle = arm();
+          return;
+        }
+        this.#timers.delete(id);
+        fn();
+      }, Math.min(MAX_TIMEOUT, Math.max(0, dueAt - Date.now())));
+      handle.unref?.();
+      return handle;
+    };
+    this.#timers.set(id, { info: { id, label, dueAt }, handle: arm() });
     return id;
   }
 

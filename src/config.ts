@@ -7,6 +7,9 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { FaultRuleSchema } from './admin/routes.ts';
 
+/** 'false', '0', 'no' and '' are false (z.coerce.boolean would call any non-empty string true). */
+const flag = z.preprocess((v) => (typeof v === 'string' ? !['false', '0', 'no', 'off', ''].includes(v.trim().toLowerCase()) : v), z.boolean());
+
 export const ConfigSchema = z.object({
   host: z.string().default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(9000),
@@ -29,7 +32,7 @@ export const ConfigSchema = z.object({
   /** Where the process backend unpacks code (default: a temporary directory, removed on stop). */
   workDir: z.string().optional(),
   /** Only pushed images exist in the simulated registry. */
-  strictRegistry: z.coerce.boolean().default(false),
+  strictRegistry: flag.default(false),
   maxInstancesPerFunction: z.coerce.number().int().min(1).default(100),
   maxBodyBytes: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
   faultSeed: z.coerce.number().int().default(1),
@@ -77,6 +80,7 @@ export function gatherConfig(argv: readonly string[], env: Readonly<Record<strin
   const specs = Object.entries(env).filter(([k, v]) => k.startsWith('LOCALFC_FAULT_') && k !== 'LOCALFC_FAULT_SEED' && v).map(([k, v]) => `${k.slice('LOCALFC_FAULT_'.length).toLowerCase()}=${v}`);
   for (const [key, value] of Object.entries(flags)) {
     if (key === 'config') continue;
+    if (!KNOWN_FLAGS.has(key)) throw new Error(`unknown flag --${key} (known: ${[...KNOWN_FLAGS].map((f) => `--${f}`).join(', ')})`);
     if (key === 'fault') specs.push(...value.split(',').filter(Boolean));
     else if (key === 'scenario') raw.scenarios = value.split(',').filter(Boolean);
     else if (key in ENV_TIMING_FLAGS) timing[ENV_TIMING_FLAGS[key]!] = value;
@@ -90,6 +94,12 @@ export function gatherConfig(argv: readonly string[], env: Readonly<Record<strin
 
 const FLAG_ALIASES: Record<string, string> = { 'work-dir': 'workDir', 'time-scale': 'timeScale', 'account-id': 'accountId', 'strict-registry': 'strictRegistry', 'max-instances': 'maxInstancesPerFunction', 'fault-seed': 'faultSeed' };
 const ENV_TIMING_FLAGS: Record<string, string> = { 'code-preparation-ms': 'codePreparationMs', 'container-preparation-ms': 'containerPreparationMs', 'update-ms': 'updateMs', 'inactive-after-ms': 'inactiveAfterMs', 'instance-idle-ms': 'instanceIdleMs' };
+
+const KNOWN_FLAGS = new Set([
+  'config', 'fault', 'scenario', 'host', 'port', 'region', 'clock', 'backend', 'log', 'faultSeed',
+  ...Object.keys(FLAG_ALIASES),
+  ...Object.keys(ENV_TIMING_FLAGS),
+]);
 
 function parseFlags(argv: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};

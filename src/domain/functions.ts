@@ -238,7 +238,13 @@ export class FunctionService {
     const name = entry.record.functionName;
     const revision = entry.record.latest;
     const container = isContainer(revision.config);
-    const delay = kind === 'update' ? this.deps.timing.updateMs : container ? this.deps.timing.containerPreparationMs : this.deps.timing.codePreparationMs;
+    // An update of an Active function only swaps code; a Failed/Inactive one (now Pending) is prepared from scratch.
+    const delay =
+      kind === 'update' && entry.record.state === 'Active'
+        ? this.deps.timing.updateMs
+        : container
+          ? this.deps.timing.containerPreparationMs
+          : this.deps.timing.codePreparationMs;
     const phase: FaultPhase = kind === 'update' ? 'update' : 'preparation';
     const fault = this.takeFault(name, phase);
     const abort = new AbortController();

@@ -98,7 +98,9 @@ describe('failure modes', () => {
     fn = await get('img');
     assert.equal(fn.state, 'Pending');
     assert.equal(fn.customContainerConfig!.resolvedImageUri, `registry.example.com/team/app@${String(pushed.digest)}`);
-    await advance(1000);
+    await advance(4999);
+    assert.equal((await get('img')).state, 'Pending', 'a Failed container is prepared from scratch, with the image caching delay');
+    await advance(1);
     assert.equal((await get('img')).state, 'Active');
 
     await admin('DELETE', `/registry/images?image=${encodeURIComponent(image)}`);

@@ -59,9 +59,13 @@ export function invokeRoutes({ functions, pool, clock, maxBodyBytes }: InvokeDep
     const requestId = c.var.requestId;
     functions.get(functionName);
 
+    // Admission first, so a one-shot fault is not spent on a call the function's state refuses anyway.
+    let { record, prepared } = functions.admitInvocation(functionName);
     const fault = functions.takeFault(functionName, 'invocation', { qualifier });
-    if (fault?.effect.type === 'inactive') functions.force(functionName, { type: 'idle' });
-    const { record, prepared } = functions.admitInvocation(functionName);
+    if (fault?.effect.type === 'inactive') {
+      functions.force(functionName, { type: 'idle' });
+      ({ record, prepared } = functions.admitInvocation(functionName));
+    }
     if (fault?.effect.type === 'throttle') throw errors.throttled(`Reserve resource exceeded limit (injected by fault rule ${fault.id})`);
     if (fault?.effect.type === 'error') throw new FcError(fault.effect.code, fault.effect.status ?? 500, fault.effect.message ?? `injected invocation failure by fault rule ${fault.id}`);
     if (fault?.effect.type === 'latency') await sleep(clock, fault.effect.ms);
