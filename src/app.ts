@@ -14,10 +14,10 @@ import { invokeRoutes } from './api/routes/invoke.ts';
 import type { Backend } from './backends/backend.ts';
 import { ProcessBackend } from './backends/process/index.ts';
 import { SimulatedBackend } from './backends/simulated.ts';
-import { type Clock, ManualClock, SystemClock } from './clock.ts';
+import { type Clock, ManualClock, SystemClock, sleep } from './clock.ts';
 import type { Config } from './config.ts';
-import { FcError, errors } from './domain/errors.ts';
-import { FAULT_PHASES, FaultEngine, parseEffect, seededRandom } from './domain/faults.ts';
+import { errors } from './domain/errors.ts';
+import { FaultEngine, faultError, parseFaultSpec, seededRandom } from './domain/faults.ts';
 import { FunctionService } from './domain/functions.ts';
 import { InstancePool } from './domain/instances.ts';
 import { scenarioRules } from './domain/scenarios.ts';
@@ -77,8 +77,8 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     const fnName = /^\/2023-03-30\/functions\/([^/]+)/.exec(c.req.path)?.[1];
     const operation = c.req.header('x-acs-action');
     const rule = faults.take({ phase: 'api', ...(operation ? { operation } : {}), ...(fnName ? { functionName: decodeURIComponent(fnName) } : {}) });
-    if (rule?.effect.type === 'latency') await new Promise<void>((r) => clock.setTimer(rule.effect.type === 'latency' ? rule.effect.ms : 0, 'api latency fault', r));
-    if (rule?.effect.type === 'error') throw new FcError(rule.effect.code, rule.effect.status ?? 500, rule.effect.message ?? `injected by fault rule ${rule.id}`);
+    if (rule?.effect.type === 'latency') await sleep(clock, rule.effect.ms, 'api latency fault');
+    if (rule?.effect.type === 'error') throw faultError({ ...rule, effect: rule.effect }, 'API failure');
     if (rule?.effect.type === 'throttle') throw errors.throttled(`request throttled (injected by fault rule ${rule.id})`);
     await next();
   });
@@ -108,16 +108,6 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
       clock.dispose();
     },
   };
-}
-
-/** `phase=effect` (e.g. `preparation=error:ImageAccessDenied`, `update=hold`); the phase may be followed by `@functionGlob`. */
-export function parseFaultSpec(spec: string): { match: { phase: (typeof FAULT_PHASES)[number]; functionName?: string }; effect: ReturnType<typeof parseEffect> } {
-  const eq = spec.indexOf('=');
-  if (eq < 0) throw new Error(`fault '${spec}' must look like phase=effect, e.g. preparation=error:ImageAccessDenied`);
-  const [phaseName = '', fnGlob] = spec.slice(0, eq).split('@');
-  const phase = FAULT_PHASES.find((p) => p.toLowerCase() === phaseName.toLowerCase().replace(/_/g, ''));
-  if (!phase) throw new Error(`fault '${spec}': unknown phase '${phaseName}' (one of ${FAULT_PHASES.join(', ')})`);
-  return { match: { phase, ...(fnGlob ? { functionName: fnGlob } : {}) }, effect: parseEffect(spec.slice(eq + 1)) };
 }
 
 function createBackend(config: Config): Backend {

@@ -155,6 +155,11 @@ export class ManualClock implements Clock {
   }
 }
 
+/** Waits `ms` of clock time (a manual clock waits until advanced). */
+export function sleep(clock: Clock, ms: number, label: string): Promise<void> {
+  return new Promise((resolve) => clock.setTimer(ms, label, resolve));
+}
+
 /** Lets chains of already-resolved promises and immediate I/O callbacks run to completion. */
 export async function settle(rounds = 5): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));

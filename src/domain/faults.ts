@@ -4,7 +4,7 @@
  * removed; rules added at run time sit on top of them and `reset()` drops only those (msw's `use`/`resetHandlers`).
  * A function can also carry rules in reserved tags or environment variables, so a test holding only the SDK can ask for faults.
  */
-import { FcError } from './errors.ts';
+import { FcError, errors } from './errors.ts';
 
 export const FAULT_PHASES = ['api', 'preparation', 'update', 'image', 'coldStart', 'initializer', 'invocation'] as const;
 export type FaultPhase = (typeof FAULT_PHASES)[number];
@@ -74,7 +74,7 @@ export function globMatches(pattern: string, value: string): boolean {
 }
 
 export function validateRule(input: FaultRuleInput): void {
-  const bad = (m: string) => new FcError('InvalidArgument', 400, `invalid fault rule: ${m}`);
+  const bad = (m: string) => errors.invalidArgument(`invalid fault rule: ${m}`);
   if (input.times !== undefined && !(Number.isInteger(input.times) && input.times > 0)) throw bad('times must be a positive integer');
   if (input.probability !== undefined && !(input.probability >= 0 && input.probability <= 1)) throw bad('probability must be between 0 and 1');
   if (input.match?.phase && !FAULT_PHASES.includes(input.match.phase)) throw bad(`unknown phase '${input.match.phase}'`);
@@ -166,13 +166,13 @@ export function parseEffect(spec: string): FaultEffect {
   const arg = rest.join(':');
   const num = (what: string) => {
     const n = Number(arg);
-    if (!arg || !Number.isFinite(n) || n < 0) throw new FcError('InvalidArgument', 400, `fault '${spec}': ${what} must be a number of milliseconds`);
+    if (!arg || !Number.isFinite(n) || n < 0) throw errors.invalidArgument(`fault '${spec}': ${what} must be a number of milliseconds`);
     return n;
   };
   switch (kind) {
     case 'error': {
       const [code, ...msg] = arg.split(':');
-      if (!code) throw new FcError('InvalidArgument', 400, `fault '${spec}': error needs a code, e.g. error:ImageAccessDenied`);
+      if (!code) throw errors.invalidArgument(`fault '${spec}': error needs a code, e.g. error:ImageAccessDenied`);
       return msg.length ? { type: 'error', code, message: msg.join(':') } : { type: 'error', code };
     }
     case 'latency':
@@ -184,7 +184,7 @@ export function parseEffect(spec: string): FaultEffect {
     case 'inactive':
       return { type: kind };
     default:
-      throw new FcError('InvalidArgument', 400, `unknown fault '${spec}': use error:CODE, latency:MS, hold[:MS], throttle, crash or inactive`);
+      throw errors.invalidArgument(`unknown fault '${spec}': use error:CODE, latency:MS, hold[:MS], throttle, crash or inactive`);
   }
 }
 
@@ -200,9 +200,7 @@ export function functionFaults(
   const out: FaultRuleInput[] = [];
   const add = (name: string, phaseName: string, value: string) => {
     try {
-      const phase = FAULT_PHASES.find((p) => p.toLowerCase() === phaseName.toLowerCase().replace(/_/g, ''));
-      if (!phase) throw new FcError('InvalidArgument', 400, `${name}: unknown fault phase '${phaseName}' (one of ${FAULT_PHASES.join(', ')})`);
-      out.push({ match: { phase }, effect: parseEffect(value) });
+      out.push({ match: { phase: phaseNamed(phaseName, name) }, effect: parseEffect(value) });
     } catch (e) {
       if (strict) throw e;
     }
@@ -210,4 +208,24 @@ export function functionFaults(
   for (const t of tags) if (t.Key.startsWith(FUNCTION_FAULT_TAG_PREFIX)) add(`tag ${t.Key}`, t.Key.slice(FUNCTION_FAULT_TAG_PREFIX.length), t.Value);
   for (const [k, v] of Object.entries(env)) if (k.startsWith(FUNCTION_FAULT_ENV_PREFIX)) add(`environment variable ${k}`, k.slice(FUNCTION_FAULT_ENV_PREFIX.length), v);
   return out;
+}
+
+/** A phase by name, case-insensitive and ignoring underscores (env names: COLD_START → coldStart). */
+export function phaseNamed(phaseName: string, where: string): FaultPhase {
+  const phase = FAULT_PHASES.find((p) => p.toLowerCase() === phaseName.toLowerCase().replace(/_/g, ''));
+  if (!phase) throw errors.invalidArgument(`${where}: unknown fault phase '${phaseName}' (one of ${FAULT_PHASES.join(', ')})`);
+  return phase;
+}
+
+/** `phase[@functionGlob]=effect`, e.g. `preparation=error:ImageAccessDenied` or `invocation@orders-*=latency:200`. */
+export function parseFaultSpec(spec: string): FaultRuleInput {
+  const eq = spec.indexOf('=');
+  if (eq < 0) throw errors.invalidArgument(`fault '${spec}' must look like phase=effect, e.g. preparation=error:ImageAccessDenied`);
+  const [phaseName = '', fnGlob] = spec.slice(0, eq).split('@');
+  return { match: { phase: phaseNamed(phaseName, `fault '${spec}'`), ...(fnGlob ? { functionName: fnGlob } : {}) }, effect: parseEffect(spec.slice(eq + 1)) };
+}
+
+/** The error response an `error` effect asks for (API and invocation phases). */
+export function faultError(rule: FaultRule & { effect: Extract<FaultEffect, { type: 'error' }> }, what: string): FcError {
+  return new FcError(rule.effect.code, rule.effect.status ?? 500, rule.effect.message ?? `injected ${what} by fault rule ${rule.id}`);
 }

@@ -4,7 +4,7 @@
  * the Docker backend provides another implementation backed by the engine's image store.
  */
 import { createHash } from 'node:crypto';
-import { FcError } from './errors.ts';
+import { FcError, errors } from './errors.ts';
 
 export interface ImageRef {
   /** Registry host and path without tag or digest, e.g. `registry.cn-hangzhou.aliyuncs.com/ns/app`. */
@@ -35,11 +35,11 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 /** Parses `host/ns/repo:tag`, `repo@sha256:…` or `repo` (tag `latest`), as Docker does. */
 export function parseImageRef(image: string): ImageRef {
   const trimmed = image.trim();
-  if (!trimmed || /\s/.test(trimmed)) throw new FcError('InvalidArgument', 400, `invalid image reference '${image}'`);
+  if (!trimmed || /\s/.test(trimmed)) throw errors.invalidArgument(`invalid image reference '${image}'`);
   const at = trimmed.indexOf('@');
   if (at >= 0) {
     const digest = trimmed.slice(at + 1);
-    if (!DIGEST.test(digest)) throw new FcError('InvalidArgument', 400, `invalid image digest in '${image}'`);
+    if (!DIGEST.test(digest)) throw errors.invalidArgument(`invalid image digest in '${image}'`);
     const { repository, tag } = splitTag(trimmed.slice(0, at));
     return tag ? { repository, tag, digest } : { repository, digest };
   }
@@ -52,7 +52,7 @@ function splitTag(s: string): { repository: string; tag?: string } {
   const colon = s.lastIndexOf(':');
   if (colon > slash) {
     const tag = s.slice(colon + 1);
-    if (!/^[\w][\w.-]{0,127}$/.test(tag)) throw new FcError('InvalidArgument', 400, `invalid image tag '${tag}'`);
+    if (!/^[\w][\w.-]{0,127}$/.test(tag)) throw errors.invalidArgument(`invalid image tag '${tag}'`);
     return { repository: s.slice(0, colon), tag };
   }
   return { repository: s };
@@ -118,7 +118,7 @@ export class SimulatedRegistry implements ImageRegistry {
 
   /** Points a tag at a digest (a new one derived from a counter when none is given), as `docker push` would. */
   push(repository: string, tag: string, digest?: string): { digest: string; previous?: string } {
-    if (digest !== undefined && !DIGEST.test(digest)) throw new FcError('InvalidArgument', 400, `digest must look like sha256:<64 hex>, got '${digest}'`);
+    if (digest !== undefined && !DIGEST.test(digest)) throw errors.invalidArgument(`digest must look like sha256:<64 hex>, got '${digest}'`);
     const entry = this.#entry(repository);
     const previous = entry.tags.get(tag);
     const next = digest ?? stableDigest(`${repository}:${tag}#push${++this.#pushCounter}`);

@@ -3,8 +3,9 @@
  * InvokeFunction: admission through the function's state, then the instance pool; FC's invocation headers on the way out.
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import type { Clock } from '../../clock.ts';
+import { type Clock, sleep } from '../../clock.ts';
 import { FcError, errors } from '../../domain/errors.ts';
+import { faultError } from '../../domain/faults.ts';
 import type { FunctionService } from '../../domain/functions.ts';
 import type { InstancePool } from '../../domain/instances.ts';
 import type { AppEnv } from '../context.ts';
@@ -42,10 +43,6 @@ export interface InvokeDeps {
   readonly maxBodyBytes: number;
 }
 
-function sleep(clock: Clock, ms: number): Promise<void> {
-  return new Promise((resolve) => clock.setTimer(ms, 'invocation latency fault', resolve));
-}
-
 export function invokeRoutes({ functions, pool, clock, maxBodyBytes }: InvokeDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
 
@@ -67,8 +64,8 @@ export function invokeRoutes({ functions, pool, clock, maxBodyBytes }: InvokeDep
       ({ record, prepared } = functions.admitInvocation(functionName));
     }
     if (fault?.effect.type === 'throttle') throw errors.throttled(`Reserve resource exceeded limit (injected by fault rule ${fault.id})`);
-    if (fault?.effect.type === 'error') throw new FcError(fault.effect.code, fault.effect.status ?? 500, fault.effect.message ?? `injected invocation failure by fault rule ${fault.id}`);
-    if (fault?.effect.type === 'latency') await sleep(clock, fault.effect.ms);
+    if (fault?.effect.type === 'error') throw faultError({ ...fault, effect: fault.effect }, 'invocation failure');
+    if (fault?.effect.type === 'latency') await sleep(clock, fault.effect.ms, 'invocation latency fault');
 
     const run = async () => {
       const started = clock.now();
