@@ -17,9 +17,10 @@ import { SimulatedBackend } from './backends/simulated.ts';
 import { type Clock, ManualClock, SystemClock, sleep } from './clock.ts';
 import type { Config } from './config.ts';
 import { errors } from './domain/errors.ts';
-import { FaultEngine, faultError, parseFaultSpec, seededRandom } from './domain/faults.ts';
+import { FaultEngine, type FaultRule, faultError, parseFaultSpec, seededRandom } from './domain/faults.ts';
 import { FunctionService } from './domain/functions.ts';
 import { InstancePool } from './domain/instances.ts';
+import { InvocationService } from './domain/invocations.ts';
 import { scenarioRules } from './domain/scenarios.ts';
 import { SimulatedRegistry } from './domain/registry.ts';
 import { type IdGenerator, randomIds } from './ids.ts';
@@ -52,11 +53,17 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   for (const spec of config.faultSpecs) faults.add(parseFaultSpec(spec), 'env');
   for (const name of config.scenarios) for (const rule of scenarioRules(name)) faults.add(rule, 'config');
   const backend = deps.backend ?? createBackend(config);
-  const pool = new InstancePool(backend, clock, ids, { instanceIdleMs: config.timing.instanceIdleMs, maxInstancesPerFunction: config.maxInstancesPerFunction });
+  const pool: InstancePool = new InstancePool(backend, clock, ids, {
+    instanceIdleMs: config.timing.instanceIdleMs,
+    maxInstancesPerFunction: config.maxInstancesPerFunction,
+    fault: (prepared, phase): FaultRule | undefined => functions.takeFault(prepared.fn.functionName, phase, { qualifier: prepared.fn.qualifier }),
+  });
   const functions = new FunctionService({
     clock, ids, region: config.region, accountId: config.accountId, timing: config.timing, registry, faults, backend,
     onRevisionRetired: (prepared) => pool.drain(prepared.key),
   });
+
+  const invocations = new InvocationService({ functions, pool, clock });
 
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
@@ -84,7 +91,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   });
 
   app.route('/', functionRoutes(functions));
-  app.route('/', invokeRoutes({ functions, pool, clock, maxBodyBytes: config.maxBodyBytes }));
+  app.route('/', invokeRoutes({ functions, invocations, maxBodyBytes: config.maxBodyBytes }));
   const reset = async () => {
     await functions.reset();
     registry.reset();

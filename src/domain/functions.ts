@@ -150,8 +150,9 @@ export class FunctionService {
    * Admission for an invocation: returns what to run, or throws the cloud's error. Invoking an Inactive function
    * fails and starts preparing it again, as FC does.
    */
-  admitInvocation(name: string): { record: FunctionRecord; prepared: PreparedRevision } {
+  admitInvocation(name: string, qualifier = 'LATEST'): { record: FunctionRecord; prepared: PreparedRevision; revision: Revision; resolvedQualifier: string } {
     const entry = this.#entry(name);
+    if (qualifier !== 'LATEST') throw errors.invalidArgument(`qualifier '${qualifier}' is not supported yet: only LATEST`);
     const fn = entry.record;
     if (fn.invocationRestriction?.disable) {
       throw new FcError('FunctionInvocationDisabled', 403, `invocation of function '${name}' is disabled${fn.invocationRestriction.reason ? `: ${fn.invocationRestriction.reason}` : ''}`);
@@ -163,7 +164,7 @@ export class FunctionService {
     }
     if (fn.state !== 'Active' || !entry.prepared) throw errors.functionNotActive(name, fn.state, fn.stateReasonCode);
     this.#armIdle(entry);
-    return { record: fn, prepared: entry.prepared };
+    return { record: fn, prepared: entry.prepared, revision: entry.prepared.revision, resolvedQualifier: 'LATEST' };
   }
 
   /** Fault lookup for a function: engine rules first, then the function's own reserved tags/env. */
@@ -246,7 +247,8 @@ export class FunctionService {
           ? this.deps.timing.containerPreparationMs
           : this.deps.timing.codePreparationMs;
     const phase: FaultPhase = kind === 'update' ? 'update' : 'preparation';
-    const fault = this.takeFault(name, phase);
+    // A custom container's image pull can fail on its own (e.g. ImageAccessDenied): the image phase, then the general one.
+    const fault = (container ? this.takeFault(name, 'image') : undefined) ?? this.takeFault(name, phase);
     const abort = new AbortController();
     entry.abort = abort;
     const identity: FunctionIdentity = { functionName: name, functionArn: entry.record.functionArn, region: this.deps.region, accountId: this.deps.accountId, qualifier: 'LATEST' };

@@ -3,10 +3,11 @@
  * The instance pool: reuses warm instances of a revision, cold-starts one when all are busy, calls the initializer once
  * per instance, freezes instances between invocations and reclaims them after an idle period (clock timers).
  */
-import type { Backend, BackendInstance, InvocationRequest, InvocationResult, PreparedRevision } from '../backends/backend.ts';
-import type { Clock } from '../clock.ts';
+import { type Backend, BackendError, type BackendInstance, type InvocationRequest, type InvocationResult, type PreparedRevision } from '../backends/backend.ts';
+import { type Clock, sleep } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
 import { errors } from './errors.ts';
+import type { FaultRule } from './faults.ts';
 
 interface PooledInstance {
   instance: BackendInstance;
@@ -23,6 +24,8 @@ export interface PoolOptions {
   readonly instanceIdleMs: number;
   /** Most instances one revision may run at once; beyond it invocations are throttled. */
   readonly maxInstancesPerFunction: number;
+  /** Fault lookup for the cold-start and initializer phases (latency, error, crash). */
+  readonly fault?: (prepared: PreparedRevision, phase: 'coldStart' | 'initializer') => FaultRule | undefined;
 }
 
 export interface InstanceInfo {
@@ -48,7 +51,9 @@ export class InstancePool {
       // The initializer runs once per instance; concurrent first requests wait for the same run.
       pooled.initialized ??= (async () => {
         const hook = prepared.config.instanceLifecycleConfig?.initializer;
-        if (hook?.handler || hook?.command?.length) await this.backend.initialize(pooled.instance, (hook.timeout ?? 3) * 1000);
+        if (!(hook?.handler || hook?.command?.length)) return;
+        await this.#injectFault(prepared, 'initializer', 'InitializationError');
+        await this.backend.initialize(pooled.instance, (hook.timeout ?? 3) * 1000);
       })();
       await pooled.initialized;
       const result = await this.backend.invoke(pooled.instance, req);
@@ -86,6 +91,7 @@ export class InstancePool {
     void pooled.ready.catch(() => undefined);
     list.push(pooled);
     try {
+      await this.#injectFault(prepared, 'coldStart', 'CAExited');
       pooled.instance = await this.backend.startInstance(prepared, `c-${this.ids.shortId()}`);
       started(pooled.instance);
     } catch (e) {
@@ -94,6 +100,19 @@ export class InstancePool {
       throw e;
     }
     return { pooled, coldStart: true };
+  }
+
+  /** Applies a cold-start/initializer fault as the real failure would surface: slower, or failing with a reason code. */
+  async #injectFault(prepared: PreparedRevision, phase: 'coldStart' | 'initializer', defaultCode: string): Promise<void> {
+    const rule = this.options.fault?.(prepared, phase);
+    if (!rule) return;
+    const { effect } = rule;
+    if (effect.type === 'latency') await sleep(this.clock, effect.ms, `${phase} latency fault`);
+    if (effect.type === 'error' || effect.type === 'crash') {
+      const code = effect.type === 'error' ? effect.code : defaultCode;
+      const message = (effect.type === 'error' && effect.message) || `injected ${phase} failure (${code}) by fault rule ${rule.id}`;
+      throw new BackendError(code, message, effect.type === 'error' ? (effect.status ?? 502) : 502);
+    }
   }
 
   async #park(key: string, pooled: PooledInstance): Promise<void> {

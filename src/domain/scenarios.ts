@@ -36,8 +36,8 @@ export const SCENARIOS: Readonly<Record<string, { readonly description: string; 
     rules: [{ match: { phase: 'invocation' }, effect: { type: 'throttle' } }],
   },
   'cold-start-latency': {
-    description: 'invocations take 2 s longer (clock time)',
-    rules: [{ match: { phase: 'invocation' }, effect: { type: 'latency', ms: 2000 } }],
+    description: 'cold starts take 2 s longer (clock time); warm invocations are unaffected',
+    rules: [{ match: { phase: 'coldStart' }, effect: { type: 'latency', ms: 2000 } }],
   },
   'flaky-invocations': {
     description: 'a seeded 20% of invocations fail with a 502 BadResponse',

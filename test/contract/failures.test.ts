@@ -182,6 +182,23 @@ describe('failure modes', () => {
     assert.ok(((await admin('GET', '/scenarios')).scenarios as Array<{ name: string }>).some((x) => x.name === 'stuck-pending'));
   });
 
+  it('cold-start and initializer faults fail the invocation with their reason code; the next cold start works', async () => {
+    await create('hooks', { instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({ initializer: new $FC.LifecycleHook({ handler: 'index.init', timeout: 3 }) }) });
+    await advance(1000);
+    await admin('POST', '/faults', { match: { phase: 'initializer', functionName: 'hooks' }, effect: { type: 'error', code: 'InitializationError', message: 'init blew up' }, times: 1 });
+    const init = await sdkError(invoke('hooks'));
+    assert.equal(init.code, 'InitializationError');
+    assert.equal(init.data.Message, 'init blew up');
+    await admin('POST', '/faults', { match: { phase: 'coldStart', functionName: 'hooks' }, effect: { type: 'crash' }, times: 1 });
+    const cold = await sdkError(invoke('hooks'));
+    assert.equal(cold.code, 'CAExited');
+    assert.equal(cold.statusCode, 502);
+    const ok = await invoke('hooks');
+    assert.equal(ok.statusCode, 200);
+    const events = ((await admin('GET', '/functions/hooks/timeline')).timeline as Array<{ event: string }>).map((t) => t.event);
+    assert.deepEqual(events.filter((e) => e.startsWith('fault.') || e === 'failed' || e === 'invoked'), ['fault.initializer', 'failed', 'fault.coldStart', 'failed', 'invoked']);
+  });
+
   it('API-level faults in the chaos style: by operation, with an error status', async () => {
     await admin('POST', '/faults', { match: { phase: 'api', operation: 'ListFunctions' }, effect: { type: 'error', code: 'ServiceUnavailable', status: 503 }, times: 1 });
     const err = await sdkError(client.listFunctions(new $FC.ListFunctionsRequest({})));

@@ -1,0 +1,105 @@
+/**
+ * @module
+ * The one invocation path: InvokeFunction, HTTP triggers, fired trigger events and async tasks all come through
+ * here, so admission by state, qualifier resolution, faults and the instance pool apply to each the same way.
+ */
+import { BackendError, type InvocationResult, type PreparedRevision } from '../backends/backend.ts';
+import { type Clock, sleep } from '../clock.ts';
+import { FcError, errors } from './errors.ts';
+import { type FaultRule, faultError } from './faults.ts';
+import type { FunctionService } from './functions.ts';
+import type { InstancePool } from './instances.ts';
+import type { FunctionRecord, Revision } from './model.ts';
+
+export interface InvocationInput {
+  readonly functionName: string;
+  /** LATEST, a version id or an alias name. */
+  readonly qualifier: string;
+  readonly requestId: string;
+  readonly body: Buffer;
+  /** Headers passed to the handler (FC's `x-fc-*` ones are added here). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** `event`: FC's POST /invoke contract; `http`: an HTTP trigger's request as it came. */
+  readonly kind: 'event' | 'http';
+  readonly method?: string;
+  readonly path?: string;
+}
+
+/** An invocation the function's state accepted: what will run, and the fault (if any) that applies to it. */
+export interface Admitted {
+  readonly record: FunctionRecord;
+  readonly prepared: PreparedRevision;
+  /** The revision that runs (a version's snapshot when the qualifier names one). */
+  readonly revision: Revision;
+  /** The version that serves (`LATEST` or a version id), after alias routing. */
+  readonly resolvedQualifier: string;
+  readonly fault?: FaultRule;
+}
+
+export interface InvocationOutcome {
+  readonly result: InvocationResult & { readonly instanceId: string; readonly coldStart: boolean };
+  readonly durationMs: number;
+  readonly admitted: Admitted;
+}
+
+export class InvocationService {
+  constructor(
+    private readonly deps: { readonly functions: FunctionService; readonly pool: InstancePool; readonly clock: Clock },
+  ) {}
+
+  /**
+   * Admission, then the invocation-phase fault. Throws the cloud's error when the call is refused, so an async
+   * caller learns of a missing or inactive function before it gets its 202.
+   */
+  async admit(functionName: string, qualifier: string): Promise<Admitted> {
+    const { functions, clock } = this.deps;
+    // Admission first, so a one-shot fault is not spent on a call the function's state refuses anyway.
+    let admitted = functions.admitInvocation(functionName, qualifier);
+    const fault = functions.takeFault(functionName, 'invocation', { qualifier });
+    if (fault?.effect.type === 'inactive') {
+      functions.force(functionName, { type: 'idle' });
+      admitted = functions.admitInvocation(functionName, qualifier);
+    }
+    if (fault?.effect.type === 'throttle') throw errors.throttled(`Reserve resource exceeded limit (injected by fault rule ${fault.id})`);
+    if (fault?.effect.type === 'error') throw faultError({ ...fault, effect: fault.effect }, 'invocation failure');
+    if (fault?.effect.type === 'latency') await sleep(clock, fault.effect.ms, 'invocation latency fault');
+    return { ...admitted, ...(fault ? { fault } : {}) };
+  }
+
+  /** Runs an admitted invocation on an instance and records it in the function's timeline. */
+  async run(admitted: Admitted, input: InvocationInput): Promise<InvocationOutcome> {
+    const { functions, pool, clock } = this.deps;
+    const started = clock.now();
+    const { fault, prepared, revision } = admitted;
+    if (fault?.effect.type === 'crash') throw new FcError('BadResponse', 502, `the function instance crashed while handling the request (injected by fault rule ${fault.id})`);
+    const result = await pool.invoke(prepared, {
+      requestId: input.requestId,
+      body: input.body,
+      headers: { ...input.headers, 'x-fc-request-id': input.requestId, 'x-fc-qualifier': admitted.resolvedQualifier },
+      kind: input.kind,
+      ...(input.method ? { method: input.method } : {}),
+      ...(input.path ? { path: input.path } : {}),
+      timeoutMs: revision.config.timeout * 1000,
+    }).catch((e: unknown) => {
+      // A cold start, initializer or instance that failed surfaces with FC's error code, not as an internal error.
+      if (e instanceof BackendError) {
+        functions.note(input.functionName, 'invocation', 'failed', { requestId: input.requestId, code: e.code, message: e.message });
+        throw new FcError(e.code, e.status, e.message);
+      }
+      throw e;
+    });
+    functions.note(input.functionName, 'invocation', 'invoked', {
+      requestId: input.requestId,
+      qualifier: admitted.resolvedQualifier,
+      status: result.status,
+      instanceId: result.instanceId,
+      coldStart: result.coldStart,
+      ...(result.errorType ? { errorType: result.errorType } : {}),
+    });
+    return { result, durationMs: clock.now() - started, admitted };
+  }
+
+  async invoke(input: InvocationInput): Promise<InvocationOutcome> {
+    return this.run(await this.admit(input.functionName, input.qualifier), input);
+  }
+}
