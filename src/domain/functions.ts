@@ -67,6 +67,8 @@ interface Entry {
 export class FunctionService {
   readonly #functions = new Map<string, Entry>();
   readonly #inFlight = new Set<Promise<void>>();
+  /** Resources that hang off a function (configs, triggers, tasks) drop theirs when it is deleted. */
+  readonly #deleteListeners = new Set<(name: string) => void>();
   #revisionCounter = 0;
   readonly #unsubscribe: () => void;
 
@@ -129,10 +131,16 @@ export class FunctionService {
   async delete(name: string): Promise<void> {
     const entry = this.#entry(name);
     this.#functions.delete(name);
+    for (const listener of this.#deleteListeners) listener(name);
     this.#stopTimers(entry);
     entry.abort?.abort();
     entry.release?.();
     if (entry.prepared) await this.#retire(entry.prepared);
+  }
+
+  onDeleted(listener: (name: string) => void): () => void {
+    this.#deleteListeners.add(listener);
+    return () => this.#deleteListeners.delete(listener);
   }
 
   list(opts: { prefix?: string; limit?: number; nextToken?: string; filter?: (r: FunctionRecord) => boolean }): { functions: FunctionRecord[]; nextToken?: string } {
