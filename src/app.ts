@@ -6,12 +6,36 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { adminRoutes } from './admin/routes.ts';
+import { adminToken } from './admin/token.ts';
+import { signatureAuth } from './api/auth.ts';
 import { uiRoutes } from './admin/ui.ts';
 import type { AppEnv } from './api/context.ts';
 import { renderError, validationError } from './api/errors.ts';
 import { functionRoutes } from './api/routes/functions.ts';
 import { invokeRoutes } from './api/routes/invoke.ts';
+import { asyncTaskRoutes } from './api/routes/async-tasks.ts';
+import { functionConfigRoutes } from './api/routes/function-configs.ts';
+import { invocationRestrictionRoutes } from './api/routes/invocation-restriction.ts';
+import { versionRoutes } from './api/routes/versions.ts';
+import { aliasRoutes } from './api/routes/aliases.ts';
+import { triggerRoutes } from './api/routes/triggers.ts';
+import { httpTriggerRoutes } from './api/routes/http-trigger.ts';
+import { triggerAdminRoutes } from './admin/trigger-routes.ts';
+import { CodeUrls } from './api/code-urls.ts';
+import { codeRoutes } from './api/routes/code.ts';
+import { instanceRoutes } from './api/routes/instances.ts';
+import { layerRoutes } from './api/routes/layers.ts';
+import { provisionRoutes } from './api/routes/provision.ts';
+import { regionRoutes } from './api/routes/regions.ts';
+import { tagRoutes } from './api/routes/tags.ts';
+import { unsupportedRoutes } from './api/routes/unsupported.ts';
+import { LayerStore } from './domain/layers.ts';
+import { PreparedIndex } from './domain/prepared-index.ts';
+import { ProvisioningService } from './domain/provisioning.ts';
+import { TagService } from './domain/tags.ts';
+import { TriggerService } from './domain/triggers.ts';
 import type { Backend } from './backends/backend.ts';
+import { DockerBackend } from './backends/docker/docker-backend.ts';
 import { ProcessBackend } from './backends/process/index.ts';
 import { SimulatedBackend } from './backends/simulated.ts';
 import { type Clock, ManualClock, SystemClock, sleep } from './clock.ts';
@@ -21,9 +45,14 @@ import { FaultEngine, type FaultRule, faultError, parseFaultSpec, seededRandom }
 import { FunctionService } from './domain/functions.ts';
 import { InstancePool } from './domain/instances.ts';
 import { InvocationService } from './domain/invocations.ts';
+import { AsyncTaskService } from './domain/async-tasks.ts';
+import { ReservedConcurrencyGuard } from './domain/concurrency-guard.ts';
+import { FunctionConfigStore } from './domain/function-configs.ts';
 import { scenarioRules } from './domain/scenarios.ts';
-import { SimulatedRegistry } from './domain/registry.ts';
+import { type ImageRegistry, SimulatedRegistry } from './domain/registry.ts';
 import { type IdGenerator, randomIds } from './ids.ts';
+import { clockPart, functionsPart, layersPart, plainPart } from './persistence/parts.ts';
+import { Persistence } from './persistence/persistence.ts';
 
 export interface AppDeps {
   readonly clock?: Clock;
@@ -37,7 +66,10 @@ export interface LocalfcApp {
   readonly clock: Clock;
   readonly functions: FunctionService;
   readonly faults: FaultEngine;
-  readonly registry: SimulatedRegistry;
+  /** The engine's image store with the docker backend, else the simulated registry. */
+  readonly registry: ImageRegistry;
+  /** With a data directory: loads the saved state (call once, before serving). */
+  restore(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,23 +79,47 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const clock = deps.clock ?? (config.clock === 'manual' ? new ManualClock() : new SystemClock(config.timeScale));
   const ids = deps.ids ?? randomIds();
   const log = deps.logLine ?? (config.log === 'silent' ? () => {} : (l: string) => process.stderr.write(`${l}\n`));
-  const registry = new SimulatedRegistry(config.strictRegistry);
   const faults = new FaultEngine(seededRandom(config.faultSeed));
   for (const rule of config.faults) faults.add(rule, 'config');
   for (const spec of config.faultSpecs) faults.add(parseFaultSpec(spec), 'env');
   for (const name of config.scenarios) for (const rule of scenarioRules(name)) faults.add(rule, 'config');
-  const backend = deps.backend ?? createBackend(config);
+  const layers = new LayerStore({ clock, region: config.region, accountId: config.accountId });
+  const backend = deps.backend ?? createBackend(config, layers);
+  const preparedIndex = new PreparedIndex();
+  // With the docker backend the engine's image store pins digests, so `docker rmi`/`docker tag` fail functions for real.
+  const registry: ImageRegistry = backend instanceof DockerBackend ? backend.registry : new SimulatedRegistry(config.strictRegistry);
   const pool: InstancePool = new InstancePool(backend, clock, ids, {
     instanceIdleMs: config.timing.instanceIdleMs,
     maxInstancesPerFunction: config.maxInstancesPerFunction,
     fault: (prepared, phase): FaultRule | undefined => functions.takeFault(prepared.fn.functionName, phase, { qualifier: prepared.fn.qualifier }),
   });
   const functions = new FunctionService({
-    clock, ids, region: config.region, accountId: config.accountId, timing: config.timing, registry, faults, backend,
-    onRevisionRetired: (prepared) => pool.drain(prepared.key),
+    clock, ids, region: config.region, accountId: config.accountId, timing: config.timing, registry, faults, backend: preparedIndex.observe(backend),
+    // A retired revision means a new one serves (or none): provisioned instances follow it.
+    onRevisionRetired: (prepared): Promise<void> => pool.drain(prepared.key).then(() => provisioning.reconcile(prepared.fn.functionName)),
+    random: seededRandom(config.faultSeed), // alias traffic split: its own stream, same seed
   });
 
-  const invocations = new InvocationService({ functions, pool, clock });
+  const functionConfigs = new FunctionConfigStore({ functions, clock });
+  const invocations = new InvocationService({ functions, pool, clock, guard: new ReservedConcurrencyGuard((name) => functionConfigs.reserved(name)) });
+  const asyncTasks = new AsyncTaskService({ functions, invocations, configs: functionConfigs, clock, ids });
+  const triggers = new TriggerService({ functions, clock, ids });
+  const provisioning: ProvisioningService = new ProvisioningService({ functions, pool, index: preparedIndex });
+  functions.onDeleted((name) => provisioning.forget(name));
+  const codeUrls = new CodeUrls(ids.uuid());
+
+  // Order matters on restore: the clock first, the registry before functions pin images, functions before what hangs off them.
+  const persistence = config.dataDir
+    ? new Persistence(config.dataDir, [
+        clockPart(clock),
+        ...(registry instanceof SimulatedRegistry ? [plainPart('registry', registry)] : []),
+        layersPart(layers),
+        functionsPart(functions),
+        plainPart('triggers', triggers),
+        plainPart('functionConfigs', functionConfigs),
+        plainPart('provisioning', provisioning),
+      ])
+    : undefined;
 
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
@@ -71,44 +127,91 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     },
   });
   app.use('*', async (c, next) => {
-    c.set('requestId', ids.requestId(clock.now()));
+    const requestId = ids.requestId(clock.now());
+    c.set('requestId', requestId);
     c.set('log', log);
-    const started = Date.now();
+    const started = config.log === 'silent' ? 0 : Date.now();
+    // Set before the handler runs, so c.json/c.body build the response with it. Setting a header on a finished
+    // response makes hono copy it through a ReadableStream, which cost GetFunction about half its throughput.
+    c.header('x-fc-request-id', requestId);
     await next();
-    c.header('x-fc-request-id', c.var.requestId);
+    if (!c.res.headers.has('x-fc-request-id')) c.header('x-fc-request-id', requestId);
     if (config.log !== 'silent') log(`${c.req.method} ${c.req.path} ${c.res.status} ${c.req.header('x-acs-action') ?? ''} ${Date.now() - started}ms`);
   });
-  app.use('/2023-03-30/*', bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw errors.entityTooLarge('request body', config.maxBodyBytes); } }));
+  if (persistence) {
+    // Every accepted change is on disk before its response goes out. Invocations change nothing worth saving.
+    app.use('*', async (c, next) => {
+      await next();
+      if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.res.status >= 400) return;
+      if (c.req.path.endsWith('/invocations') || c.req.path.startsWith('/fcapp/')) return;
+      await persistence.flush();
+    });
+  }
+  app.use('/2023-03-30/*', signatureAuth({ accessKeys: config.accessKeys, clock, maxBodyBytes: config.maxBodyBytes }));
+  app.use('/_localfc/*', adminToken(config.adminToken));
+  const limitBody = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw errors.entityTooLarge('request body', config.maxBodyBytes); } });
+  // No route reads a GET or HEAD body, so skip bodyLimit there: its body check makes @hono/node-server build a full
+  // Request with a body stream for every GetFunction.
+  app.use('/2023-03-30/*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
   // API-level faults (LocalStack chaos style): any FC operation, matched by its SDK action name.
   app.use('/2023-03-30/*', async (c, next) => {
     const fnName = /^\/2023-03-30\/functions\/([^/]+)/.exec(c.req.path)?.[1];
     const operation = c.req.header('x-acs-action');
-    const rule = faults.take({ phase: 'api', ...(operation ? { operation } : {}), ...(fnName ? { functionName: decodeURIComponent(fnName) } : {}) });
+    const functionName = fnName ? safeDecode(fnName) : undefined;
+    const rule = faults.take({ phase: 'api', ...(operation ? { operation } : {}), ...(functionName ? { functionName } : {}) });
+    if (rule && functionName) functions.note(functionName, 'fault', 'fault.api', { rule: rule.id, source: rule.source, effect: rule.effect, ...(operation ? { operation } : {}) });
     if (rule?.effect.type === 'latency') await sleep(clock, rule.effect.ms, 'api latency fault');
     if (rule?.effect.type === 'error') throw faultError({ ...rule, effect: rule.effect }, 'API failure');
     if (rule?.effect.type === 'throttle') throw errors.throttled(`request throttled (injected by fault rule ${rule.id})`);
     await next();
   });
+  // Provisioned instances catch up with a function that became Active since, before an invocation needs them.
+  app.use('/2023-03-30/functions/:functionName/invocations', async (c, next) => {
+    await provisioning.reconcile(c.req.param('functionName'));
+    await next();
+  });
 
-  app.route('/', functionRoutes(functions));
-  app.route('/', invokeRoutes({ functions, invocations, maxBodyBytes: config.maxBodyBytes }));
+  app.route('/', functionRoutes(functions, layers));
+  app.route('/', versionRoutes(functions));
+  app.route('/', aliasRoutes(functions));
+  app.route('/', invokeRoutes({ functions, invocations, maxBodyBytes: config.maxBodyBytes, asyncTasks }));
+  app.route('/', asyncTaskRoutes(asyncTasks));
+  app.route('/', functionConfigRoutes(functionConfigs));
+  app.route('/', invocationRestrictionRoutes({ functions, clock }));
+  app.route('/', triggerRoutes(triggers));
+  app.route('/', httpTriggerRoutes({ triggers, invocations, region: config.region, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes, now: () => clock.now() }));
+  app.route('/', provisionRoutes(provisioning));
+  app.route('/', instanceRoutes({ functions, pool, provisioning }));
+  app.route('/', tagRoutes(new TagService(functions)));
+  app.route('/', codeRoutes({ functions, layers, urls: codeUrls }));
+  app.route('/', layerRoutes({ layers, urls: codeUrls }));
+  app.route('/', regionRoutes(config.region));
   const reset = async () => {
     await functions.reset();
-    registry.reset();
+    provisioning.reset();
+    layers.reset();
+    if (registry instanceof SimulatedRegistry) registry.reset();
     faults.reset();
   };
   app.route('/', adminRoutes({
-    functions, clock, faults, registry, reset,
+    functions, clock, faults, registry: registry instanceof SimulatedRegistry ? registry : undefined, reset, pool,
+    quiesce: () => asyncTasks.quiesce(),
     info: () => ({ clock: clock.kind, backend: backend.name, region: config.region, accountId: config.accountId }),
   }));
   app.route('/', uiRoutes({ functions, faults, clock, pool }));
+  app.route('/', triggerAdminRoutes({ triggers, invocations, functions, clock, ids, region: config.region, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes }));
   app.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO });
+  app.route('/', unsupportedRoutes());
   app.notFound((c) => renderError(c, errors.pathNotSupported(c.req.method, c.req.path)));
   app.onError((err, c) => renderError(c, err));
 
   return {
     app, clock, functions, faults, registry,
+    async restore() {
+      if (persistence && (await persistence.restore())) log(`localfc: restored state from ${config.dataDir}`);
+    },
     async close() {
+      await persistence?.close();
       await functions.close();
       await pool.drainAll();
       await backend.close();
@@ -117,10 +220,21 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   };
 }
 
-function createBackend(config: Config): Backend {
+/** A path segment decoded; malformed percent-encoding (`%`, `%E0%A4%A`) stays as sent, as hono does for params. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function createBackend(config: Config, layers: LayerStore): Backend {
   switch (config.backend) {
     case 'process':
-      return new ProcessBackend(config.workDir ? { workDir: config.workDir } : {});
+      return new ProcessBackend({ ...(config.workDir ? { workDir: config.workDir } : {}), layers });
+    case 'docker':
+      return new DockerBackend({ dockerHost: config.dockerHost, ...(config.workDir ? { processOptions: { workDir: config.workDir } } : {}) });
     case 'simulated':
       return new SimulatedBackend();
   }

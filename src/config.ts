@@ -28,9 +28,13 @@ export const ConfigSchema = z.object({
     })
     .default({ codePreparationMs: 1000, containerPreparationMs: 5000, updateMs: 1000, inactiveAfterMs: 14 * 24 * 3600 * 1000, instanceIdleMs: 600_000 }),
   /** `simulated` runs no user code; `process` runs handlers as local child processes. */
-  backend: z.enum(['simulated', 'process']).default('simulated'),
+  backend: z.enum(['simulated', 'process', 'docker']).default('simulated'),
+  /** Docker engine for the `docker` backend (env DOCKER_HOST): `unix:///path` or `tcp://host:port`. */
+  dockerHost: z.string().default('unix:///var/run/docker.sock'),
   /** Where the process backend unpacks code (default: a temporary directory, removed on stop). */
   workDir: z.string().optional(),
+  /** Persistence: functions, versions, aliases, triggers, configs, registry and code survive a restart. */
+  dataDir: z.string().min(1).optional(),
   /** Only pushed images exist in the simulated registry. */
   strictRegistry: flag.default(false),
   maxInstancesPerFunction: z.coerce.number().int().min(1).default(100),
@@ -42,7 +46,20 @@ export const ConfigSchema = z.object({
   /** Named scenarios turned on at start-up (see domain/scenarios.ts). */
   scenarios: z.array(z.string()).default([]),
   log: z.enum(['text', 'json', 'silent']).default('text'),
+  /** ACS3 signature verification is on when at least one key is listed; env/flag form: `id:secret,id2:secret2`. */
+  accessKeys: z.preprocess(parseAccessKeys, z.array(z.object({ accessKeyId: z.string().min(1), accessKeySecret: z.string().min(1) }))).default([]),
+  /** When set, /_localfc/* (except health) needs `Authorization: Bearer <token>` or `?token=`. */
+  adminToken: z.string().min(1).optional(),
 });
+
+/** `id:secret,id2:secret2` → [{accessKeyId, accessKeySecret}]; split at the first ':' so a secret may contain one. */
+function parseAccessKeys(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  return v.split(',').map((s) => s.trim()).filter(Boolean).map((pair) => {
+    const i = pair.indexOf(':');
+    return i < 0 ? { accessKeyId: pair, accessKeySecret: '' } : { accessKeyId: pair.slice(0, i), accessKeySecret: pair.slice(i + 1) };
+  });
+}
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
@@ -60,6 +77,10 @@ const ENV: Record<string, string> = {
   LOCALFC_FAULT_SEED: 'faultSeed',
   LOCALFC_LOG: 'log',
   LOCALFC_WORK_DIR: 'workDir',
+  LOCALFC_DATA_DIR: 'dataDir',
+  DOCKER_HOST: 'dockerHost',
+  LOCALFC_ACCESS_KEYS: 'accessKeys',
+  LOCALFC_ADMIN_TOKEN: 'adminToken',
 };
 const ENV_TIMING: Record<string, string> = {
   LOCALFC_CODE_PREPARATION_MS: 'codePreparationMs',
@@ -92,7 +113,7 @@ export function gatherConfig(argv: readonly string[], env: Readonly<Record<strin
   return raw;
 }
 
-const FLAG_ALIASES: Record<string, string> = { 'work-dir': 'workDir', 'time-scale': 'timeScale', 'account-id': 'accountId', 'strict-registry': 'strictRegistry', 'max-instances': 'maxInstancesPerFunction', 'fault-seed': 'faultSeed' };
+const FLAG_ALIASES: Record<string, string> = { 'work-dir': 'workDir', 'data-dir': 'dataDir', 'time-scale': 'timeScale', 'account-id': 'accountId', 'strict-registry': 'strictRegistry', 'max-instances': 'maxInstancesPerFunction', 'fault-seed': 'faultSeed', 'docker-host': 'dockerHost', 'access-keys': 'accessKeys', 'admin-token': 'adminToken' };
 const ENV_TIMING_FLAGS: Record<string, string> = { 'code-preparation-ms': 'codePreparationMs', 'container-preparation-ms': 'containerPreparationMs', 'update-ms': 'updateMs', 'inactive-after-ms': 'inactiveAfterMs', 'instance-idle-ms': 'instanceIdleMs' };
 
 const KNOWN_FLAGS = new Set([

@@ -20,12 +20,19 @@ export interface RunningLocalfc {
 export async function start(options: ConfigInput = {}, deps: AppDeps = {}): Promise<RunningLocalfc> {
   const config = parseConfig({ port: 0, log: 'silent', ...options });
   const localfc = createApp(config, deps);
+  await localfc.restore();
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: localfc.app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
     s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  // Printed even with log 'silent': an open admin API on a network interface is worth one line of noise.
+  if (!isLoopback(config.host) && !config.adminToken) {
+    const warn = deps.logLine ?? ((l: string) => process.stderr.write(`${l}\n`));
+    warn(`WARNING: localfc listens on ${config.host} without an admin token: anyone who can reach port ${port} can reset state, move the clock and inject faults through /_localfc. Set adminToken (LOCALFC_ADMIN_TOKEN, --admin-token).`);
+    if (config.accessKeys.length === 0) warn('WARNING: signature verification is off (no accessKeys): any AccessKey is accepted on the FC API.');
+  }
   let stopped: Promise<void> | undefined;
   return {
     endpoint: `${host}:${port}`,
@@ -43,4 +50,10 @@ export async function start(options: ConfigInput = {}, deps: AppDeps = {}): Prom
       return stopped;
     },
   };
+}
+
+/** Addresses only this machine can reach; anything else (0.0.0.0, ::, a LAN address) is exposed. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || /^::ffff:127\./.test(h);
 }

@@ -1,12 +1,14 @@
 /**
  * @module
- * localfc's own API under /_localfc: health, reset, clock, timelines, holds, forced states, fault rules, the image registry.
+ * localfc's own API under /_localfc: health, reset, clock, timelines, holds, forced states, instances and their output,
+ * fault rules, the image registry.
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { isoSeconds } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import { errors } from '../domain/errors.ts';
 import { FAULT_PHASES, type FaultEngine, type FaultRuleInput } from '../domain/faults.ts';
+import type { InstancePool } from '../domain/instances.ts';
 import type { FunctionService } from '../domain/functions.ts';
 import { SCENARIOS, scenarioRules } from '../domain/scenarios.ts';
 import { type SimulatedRegistry, parseImageRef } from '../domain/registry.ts';
@@ -18,7 +20,11 @@ export interface AdminDeps {
   readonly faults: FaultEngine;
   readonly registry: SimulatedRegistry | undefined;
   readonly reset: () => Promise<void>;
+  /** Running instances and their output. */
+  readonly pool: Pick<InstancePool, 'ofFunction' | 'instanceLogs'>;
   readonly info: () => Record<string, unknown>;
+  /** Other background work (async task attempts) to wait for after the clock moves. */
+  readonly quiesce?: () => Promise<void>;
 }
 
 const Name = z.object({ name: z.string().openapi({ param: { name: 'name', in: 'path' } }) });
@@ -72,6 +78,7 @@ export function adminRoutes(d: AdminDeps): OpenAPIHono<AppEnv> {
       if (d.clock.kind !== 'manual') throw errors.preconditionFailed('ClockNotManual', 'the clock is real time; start localfc with --clock manual (LOCALFC_CLOCK=manual) to advance it');
       const now = await d.clock.advance(c.req.valid('json').ms);
       await d.functions.quiesce();
+      await d.quiesce?.();
       return c.json({ now: isoSeconds(now), nowMs: now }, 200);
     },
   );
@@ -103,6 +110,27 @@ export function adminRoutes(d: AdminDeps): OpenAPIHono<AppEnv> {
           ? d.functions.force(name, { type: 'idle' })
           : d.functions.force(name, { type: 'invalidate', code: b.reasonCode ?? 'InternalError', reason: b.reason ?? 'forced to Failed through the admin API' });
       return c.json({ functionName: name, state: fn.state, stateReasonCode: fn.stateReasonCode ?? null }, 200);
+    },
+  );
+
+  app.openapi(createRoute({ operationId: 'LocalfcListInstances', method: 'get', path: `${P}/functions/{name}/instances`, request: { params: Name }, responses: ok('running instances') }), (c) => {
+    const { name } = c.req.valid('param');
+    d.functions.get(name); // FunctionNotFound for an unknown function
+    const instances = d.pool.ofFunction(name).map((i) => ({ instanceId: i.instanceId, revisionId: i.revisionId, busy: i.busy > 0, inFlight: i.busy, createdTime: isoSeconds(i.createdTimeMs) }));
+    return c.json({ functionName: name, instances }, 200);
+  });
+  app.openapi(
+    createRoute({
+      operationId: 'LocalfcInstanceLogs', method: 'get', path: `${P}/functions/{name}/instances/{instanceId}/logs`,
+      request: { params: Name.extend({ instanceId: z.string().openapi({ param: { name: 'instanceId', in: 'path' } }) }) },
+      responses: { 200: { description: "the instance's recent stdout and stderr (bounded)", content: { 'text/plain': { schema: z.string() } } } },
+    }),
+    (c) => {
+      const { name, instanceId } = c.req.valid('param');
+      d.functions.get(name);
+      const logs = d.pool.instanceLogs(name, instanceId);
+      if (logs === undefined) throw errors.notFound('InstanceNotFound', `function '${name}' has no running instance '${instanceId}'`);
+      return c.text(logs, 200);
     },
   );
 

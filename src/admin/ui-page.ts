@@ -133,6 +133,8 @@ export const UI_PAGE = /* html */ `<!doctype html>
 "use strict";
 (function () {
   var BASE = "/_localfc";
+  // With an admin token the page is opened as /_localfc/ui?token=...; every call carries it on.
+  var TOKEN = new URLSearchParams(location.search).get("token");
   var selected = null;
   var last = null;
   var pollTimer = null;
@@ -181,7 +183,7 @@ export const UI_PAGE = /* html */ `<!doctype html>
   async function api(method, path, body) {
     var res = await fetch(BASE + path, {
       method: method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      headers: Object.assign(body === undefined ? {} : { "content-type": "application/json" }, TOKEN ? { authorization: "Bearer " + TOKEN } : {}),
       body: body === undefined ? undefined : JSON.stringify(body)
     });
     var text = await res.text();
@@ -283,7 +285,7 @@ export const UI_PAGE = /* html */ `<!doctype html>
   }
   function connect() {
     if (typeof EventSource === "undefined") return startPolling();
-    source = new EventSource(BASE + "/events");
+    source = new EventSource(BASE + "/events" + (TOKEN ? "?token=" + encodeURIComponent(TOKEN) : ""));
     source.addEventListener("overview", function (ev) {
       setStatus("live", "live");
       try { render(JSON.parse(ev.data)); } catch (e) { /* keep the last good render */ }

@@ -22,6 +22,12 @@ export interface PrepareRequest {
   readonly signal: AbortSignal;
 }
 
+/** Where backends that run code find the zips of a function's layers (the layer store). */
+export interface LayerSource {
+  /** The zip of a layer version ARN, or undefined when there is no such version. */
+  zipForArn(arn: string): Buffer | undefined;
+}
+
 /** Opaque per-revision handle (unpacked directory, pinned image id …) owned by the backend. */
 export interface PreparedRevision {
   readonly key: string;

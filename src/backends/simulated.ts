@@ -28,6 +28,11 @@ export class SimulatedBackend implements Backend {
       if (lines.length > 100) lines.shift();
     }
     const contentType = req.headers['content-type'];
+    // An HTTP trigger's raw request (custom runtimes): echo what a web server would have seen.
+    if (req.kind === 'http') {
+      const echo = { method: req.method ?? 'GET', path: req.path ?? '/', headers: req.headers, body: req.body.toString('utf8') };
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(echo)), logs };
+    }
     return {
       status: 200,
       headers: contentType ? { 'content-type': contentType } : {},

@@ -34,12 +34,51 @@ export const errors = {
       412,
       `The function '${name}' cannot be invoked at this time. It is in state ${state}${reasonCode ? ` (stateReasonCode: ${reasonCode})` : ''}`,
     ),
+  triggerNotFound: (fn: string, name: string) => new FcError('TriggerNotFound', 404, `trigger '${name}' does not exist in function '${fn}'`),
+  triggerAlreadyExists: (fn: string, name: string) => new FcError('TriggerAlreadyExists', 409, `trigger '${name}' already exists in function '${fn}'`),
+  /** An HTTP trigger called with a method its `methods` do not list. */
+  methodNotAllowed: (method: string, allowed: readonly string[]) =>
+    new FcError('MethodNotAllowed', 405, `method '${method}' is not allowed by the HTTP trigger (allowed: ${allowed.join(', ')})`, { allow: allowed.join(', ') }),
   notFound: (code: string, message: string) => new FcError(code, 404, message),
+  versionNotFound: (fn: string, id: string) => new FcError('VersionNotFound', 404, `version '${id}' of function '${fn}' does not exist`),
+  aliasNotFound: (fn: string, alias: string) => new FcError('AliasNotFound', 404, `alias '${alias}' of function '${fn}' does not exist`),
+  aliasAlreadyExists: (fn: string, alias: string) => new FcError('AliasAlreadyExists', 409, `alias '${alias}' of function '${fn}' already exists`),
+  versionInUse: (fn: string, id: string, aliases: readonly string[]) =>
+    new FcError('VersionInUse', 409, `version '${id}' of function '${fn}' cannot be deleted: alias(es) ${aliases.map((a) => `'${a}'`).join(', ')} point at it`),
+  /** FC's wording for publishing an unchanged function. */
+  versionNoChanges: (fn: string) => new FcError('VersionPublishError', 400, `can not publish version for function '${fn}', detail: 'No changes were made since last publish'`),
+  provisionConfigNotFound: (fn: string, qualifier: string) => new FcError('ProvisionConfigNotFound', 404, `provision config of function '${fn}' (qualifier ${qualifier}) does not exist`),
+  scalingConfigNotFound: (fn: string, qualifier: string) => new FcError('ScalingConfigNotFound', 404, `scaling config of function '${fn}' (qualifier ${qualifier}) does not exist`),
+  layerNotFound: (what: string) => new FcError('LayerNotFound', 404, `layer ${what} does not exist`),
+  /** An operation of the FC API that localfc knows but does not emulate (custom domains, sessions, VPC bindings …). */
+  notSupported: (operation: string) => new FcError('NotSupported', 400, `localfc does not emulate ${operation}; see docs/operations.md`),
   conflict: (code: string, message: string) => new FcError(code, 409, message),
   preconditionFailed: (code: string, message: string) => new FcError(code, 412, message),
   throttled: (message: string) => new FcError('ResourceThrottled', 429, message),
   accessDenied: (code: string, message: string) => new FcError(code, 403, message),
+  /** A request that fails ACS3 verification: malformed input is 400, anything about the credentials 403. */
+  signature: (code: string, message: string) =>
+    new FcError(code, code === 'InvalidArgument' || code === 'MissingRequiredHeader' ? 400 : 403, message),
+  /** localfc's own admin API; the cloud has no equivalent code. */
+  adminUnauthorized: (message: string) => new FcError('Unauthorized', 401, message, { 'www-authenticate': 'Bearer realm="localfc"' }),
   internal: (message: string) => new FcError('InternalServerError', 500, message),
+  // Async invocation and function configs (docs/async-and-concurrency.md; codes marked UNCERTAIN in docs/behaviour.md).
+  asyncConfigNotFound: (name: string, qualifier: string) =>
+    new FcError('AsyncConfigNotExists', 404, `async invoke config for function '${name}' (qualifier ${qualifier}) does not exist`),
+  concurrencyConfigNotFound: (name: string) => new FcError('ConcurrencyConfigNotFound', 404, `concurrency config for function '${name}' does not exist`),
+  asyncTaskNotFound: (name: string, taskId: string) => new FcError('AsyncTaskNotFound', 404, `async task '${taskId}' of function '${name}' does not exist`),
+  asyncTaskAlreadyExists: (taskId: string) => new FcError('AsyncTaskAlreadyExists', 409, `async task '${taskId}' already exists`),
+  asyncInvocationStopped: (taskId: string) => new FcError('AsyncInvocationStopped', 412, `async task '${taskId}' has been stopped`),
+  asyncTaskFinished: (taskId: string, status: string) =>
+    new FcError('InvalidArgument', 400, `async task '${taskId}' cannot be stopped: it already finished with status ${status}`),
+  reservedConcurrencyExceeded: (name: string, reserved: number) =>
+    new FcError(
+      'ResourceThrottled',
+      429,
+      reserved === 0
+        ? `Reserve resource exceeded limit: function '${name}' has reservedConcurrency 0, so it cannot be invoked`
+        : `Reserve resource exceeded limit: function '${name}' already runs ${reserved} concurrent invocations (reservedConcurrency ${reserved})`,
+    ),
 } as const;
 
 export function isFcError(e: unknown): e is FcError {

@@ -1,62 +1,34 @@
 /**
  * @module
- * FunctionService: Create/Get/Update/Delete/List and invocation admission. Preparation runs as clock timers plus the
+ * FunctionService: Create/Get/Update/Delete/List, versions, and invocation admission by qualifier. Preparation runs as clock timers plus the
  * backend's real work; every state change goes through transition() and lands in the function's timeline.
  */
 import type { Backend, FunctionIdentity, PreparedRevision } from '../backends/backend.ts';
 import type { Clock } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
-import { crc64 } from '../code/crc64.ts';
 import { FcError, errors } from './errors.ts';
 import { type FaultEngine, type FaultPhase, type FaultRule, functionFaults } from './faults.ts';
 import type { FunctionConfig, FunctionRecord, PreparationKind, Revision, Tag, TimelineEntry } from './model.ts';
 import { isContainer } from './model.ts';
-import { type ImageRegistry, type RegistryEvent, formatResolved, parseImageRef } from './registry.ts';
+import { PreparedRefs } from './prepared-refs.ts';
+import { type ImageRegistry, type RegistryEvent, parseImageRef } from './registry.ts';
+import { buildRevision, imageProblem } from './revisions.ts';
 import { type StateEvent, transition } from './state-machine.ts';
+import type { CreateInput, FunctionServiceDeps, FunctionsState, UpdateInput } from './function-types.ts';
+import { FunctionVersions, type VersionRecord } from './versions.ts';
 
-export interface TimingConfig {
-  /** Pending → Active for code packages (built-in and custom runtimes). */
-  readonly codePreparationMs: number;
-  /** Pending → Active for custom containers (image caching takes longer on the cloud). */
-  readonly containerPreparationMs: number;
-  /** InProgress → Successful after an update. */
-  readonly updateMs: number;
-  /** Active → Inactive after this long without an invocation. */
-  readonly inactiveAfterMs: number;
-}
-
-export interface FunctionServiceDeps {
-  readonly clock: Clock;
-  readonly ids: IdGenerator;
-  readonly region: string;
-  readonly accountId: string;
-  readonly timing: TimingConfig;
-  readonly registry: ImageRegistry;
-  readonly faults: FaultEngine;
-  readonly backend: Backend;
-  /** Called on each preparation failure so the invocation layer can drop instances of replaced revisions. */
-  readonly onRevisionRetired?: (prepared: PreparedRevision) => Promise<void>;
-}
-
-export interface CreateInput {
-  readonly functionName: string;
-  readonly config: FunctionConfig;
-  readonly zip?: Buffer;
-  readonly tags: readonly Tag[];
-}
-
-export interface UpdateInput {
-  readonly config: FunctionConfig;
-  readonly zip?: Buffer;
-}
+export type { CreateInput, FunctionServiceDeps, FunctionsState, TimingConfig, UpdateInput } from './function-types.ts';
 
 const TIMELINE_LIMIT = 500;
 
 interface Entry {
   record: FunctionRecord;
   timeline: TimelineEntry[];
-  /** Prepared handle of the serving revision. */
+  /** Prepared handle of the serving revision (also held in refs). */
   prepared?: PreparedRevision;
+  /** Holds on prepared revisions: the serving one and each version's. */
+  refs: PreparedRefs;
+  versions: FunctionVersions;
   prepTimer?: number;
   idleTimer?: number;
   /** Set while a hold fault keeps the function Pending/InProgress; calling it releases the hold. */
@@ -71,15 +43,17 @@ export class FunctionService {
   readonly #deleteListeners = new Set<(name: string) => void>();
   #revisionCounter = 0;
   readonly #unsubscribe: () => void;
+  readonly #random: () => number;
 
   constructor(private readonly deps: FunctionServiceDeps) {
+    this.#random = deps.random ?? Math.random;
     this.#unsubscribe = deps.registry.onChange((e) => this.#onRegistryChange(e));
   }
 
   async create(input: CreateInput): Promise<FunctionRecord> {
     if (this.#functions.has(input.functionName)) throw errors.functionAlreadyExists(input.functionName);
     const now = this.deps.clock.now();
-    const revision = await this.#buildRevision(input.config, input.zip, undefined);
+    const revision = await buildRevision(this.deps, ++this.#revisionCounter, input.config, input.zip, undefined);
     // Re-check: building a revision may have awaited the registry.
     if (this.#functions.has(input.functionName)) throw errors.functionAlreadyExists(input.functionName);
     const base: FunctionRecord = {
@@ -93,7 +67,7 @@ export class FunctionService {
       latest: revision,
       tags: input.tags,
     };
-    const entry: Entry = { record: base, timeline: [] };
+    const entry: Entry = { record: base, timeline: [], refs: new PreparedRefs(), versions: new FunctionVersions(input.functionName, () => this.deps.clock.now(), this.#random) };
     this.#functions.set(input.functionName, entry);
     this.#apply(entry, { type: 'create' }, revision.id);
     this.#startPreparation(entry, 'create');
@@ -112,7 +86,7 @@ export class FunctionService {
   async update(name: string, input: UpdateInput): Promise<FunctionRecord> {
     const entry = this.#entry(name);
     this.#assertUpdatable(entry.record);
-    const revision = await this.#buildRevision(input.config, input.zip, entry.record.latest);
+    const revision = await buildRevision(this.deps, ++this.#revisionCounter, input.config, input.zip, entry.record.latest);
     this.#assertUpdatable(entry.record);
     if (this.#functions.get(name) !== entry) throw errors.functionNotFound(name);
     const wasInactive = entry.record.state === 'Inactive';
@@ -135,7 +109,8 @@ export class FunctionService {
     this.#stopTimers(entry);
     entry.abort?.abort();
     entry.release?.();
-    if (entry.prepared) await this.#retire(entry.prepared);
+    // Versions and aliases go with the function; so does every prepared revision they held.
+    await Promise.all(entry.refs.clear().map((p) => this.#retire(p)));
   }
 
   onDeleted(listener: (name: string) => void): () => void {
@@ -155,12 +130,13 @@ export class FunctionService {
   }
 
   /**
-   * Admission for an invocation: returns what to run, or throws the cloud's error. Invoking an Inactive function
+   * Admission for an invocation: resolves LATEST, a version id or an alias (weighted), and returns what to run, or
+   * throws the cloud's error. State rules are the function's, whatever the qualifier: invoking an Inactive function
    * fails and starts preparing it again, as FC does.
    */
   admitInvocation(name: string, qualifier = 'LATEST'): { record: FunctionRecord; prepared: PreparedRevision; revision: Revision; resolvedQualifier: string } {
     const entry = this.#entry(name);
-    if (qualifier !== 'LATEST') throw errors.invalidArgument(`qualifier '${qualifier}' is not supported yet: only LATEST`);
+    const routed = qualifier === 'LATEST' ? { versionId: 'LATEST' } : entry.versions.route(qualifier);
     const fn = entry.record;
     if (fn.invocationRestriction?.disable) {
       throw new FcError('FunctionInvocationDisabled', 403, `invocation of function '${name}' is disabled${fn.invocationRestriction.reason ? `: ${fn.invocationRestriction.reason}` : ''}`);
@@ -171,8 +147,45 @@ export class FunctionService {
       throw errors.functionNotActive(name, 'Inactive', 'Idle');
     }
     if (fn.state !== 'Active' || !entry.prepared) throw errors.functionNotActive(name, fn.state, fn.stateReasonCode);
+    const prepared = routed.version ? entry.refs.get(routed.version.revision.id) : entry.prepared;
+    if (!prepared) throw errors.internal(`version '${routed.versionId}' of function '${name}' has no prepared code`);
     this.#armIdle(entry);
-    return { record: fn, prepared: entry.prepared, revision: entry.prepared.revision, resolvedQualifier: 'LATEST' };
+    return { record: fn, prepared, revision: prepared.revision, resolvedQualifier: routed.versionId };
+  }
+
+  // ---- versions ----
+
+  /** The function's versions and aliases (reads and alias changes; publishing and deleting go through here). */
+  versions(name: string): FunctionVersions {
+    return this.#entry(name).versions;
+  }
+
+  /** What GetFunction shows for a qualifier: a version's snapshot, an alias's main version, or LATEST's revision. */
+  shownFor(name: string, qualifier = 'LATEST'): Revision {
+    const entry = this.#entry(name);
+    return entry.versions.resolveStatic(qualifier)?.revision ?? this.shown(entry.record);
+  }
+
+  /** Snapshots the serving code and configuration; only while the function is Active with nothing being prepared. */
+  publishVersion(name: string, description: string): VersionRecord {
+    const entry = this.#entry(name);
+    this.#assertUpdatable(entry.record);
+    const fn = entry.record;
+    if (fn.state !== 'Active' || !entry.prepared) {
+      throw errors.preconditionFailed('FunctionNotActive', `The function '${name}' cannot be published now: it is in state ${fn.state}${fn.stateReasonCode ? ` (stateReasonCode: ${fn.stateReasonCode})` : ''}; a version can only be published while it is Active`);
+    }
+    const version = entry.versions.publish(entry.prepared.revision, description);
+    entry.refs.hold(entry.prepared);
+    this.note(name, 'note', 'version.published', { versionId: version.versionId, revision: version.revision.id });
+    return version;
+  }
+
+  async deleteVersion(name: string, versionId: string): Promise<void> {
+    const entry = this.#entry(name);
+    const version = entry.versions.remove(versionId);
+    this.note(name, 'note', 'version.deleted', { versionId });
+    const last = entry.refs.drop(version.revision.id);
+    if (last) await this.#retire(last);
   }
 
   /** Fault lookup for a function: engine rules first, then the function's own reserved tags/env. */
@@ -241,6 +254,38 @@ export class FunctionService {
     await this.reset();
   }
 
+  // ---- persistence ----
+
+  exportState(): FunctionsState {
+    return { revisionCounter: this.#revisionCounter, functions: [...this.#functions.values()].map((e) => ({ record: e.record, versions: e.versions.exportState() })) };
+  }
+
+  /**
+   * Start-up from saved state. Nothing runs yet, so versions' code is prepared again on the backend and each function
+   * that could serve goes through Pending (Restoring), as a cloud re-preparing it would; Failed/Inactive stay as they were.
+   */
+  async importState(state: FunctionsState): Promise<void> {
+    this.#revisionCounter = Math.max(this.#revisionCounter, state.revisionCounter);
+    for (const saved of state.functions) {
+      const { preparing: _preparing, ...record } = saved.record;
+      const entry: Entry = { record, timeline: [], refs: new PreparedRefs(), versions: new FunctionVersions(record.functionName, () => this.deps.clock.now(), this.#random) };
+      entry.versions.importState(saved.versions);
+      this.#functions.set(record.functionName, entry);
+      for (const version of entry.versions.all()) {
+        const held = entry.refs.get(version.revision.id);
+        if (held) entry.refs.hold(held);
+        const result = held ? undefined : await this.#prepareOnBackend(this.#identity(record), version.revision, new AbortController().signal, () => {});
+        if (result?.ok) entry.refs.hold(result.prepared);
+        else if (result) this.note(record.functionName, 'note', 'version.restoreFailed', { versionId: version.versionId, code: result.code, reason: result.reason });
+      }
+      if (this.#apply(entry, { type: 'restore' })) this.#startPreparation(entry, 'restore');
+    }
+  }
+
+  #identity(record: FunctionRecord): FunctionIdentity {
+    return { functionName: record.functionName, functionArn: record.functionArn, region: this.deps.region, accountId: this.deps.accountId, qualifier: 'LATEST' };
+  }
+
   // ---- preparation ----
 
   #startPreparation(entry: Entry, kind: PreparationKind): void {
@@ -259,9 +304,13 @@ export class FunctionService {
     const fault = (container ? this.takeFault(name, 'image') : undefined) ?? this.takeFault(name, phase);
     const abort = new AbortController();
     entry.abort = abort;
-    const identity: FunctionIdentity = { functionName: name, functionArn: entry.record.functionArn, region: this.deps.region, accountId: this.deps.accountId, qualifier: 'LATEST' };
+    const identity = this.#identity(entry.record);
     const work = (async () => {
-      const backendWork = this.#prepareOnBackend(identity, revision, abort.signal, (m) => this.note(name, 'note', 'preparation.progress', { message: m }));
+      // A revision a version still holds (waking from Inactive) needs no new preparation on the backend.
+      const held = entry.refs.get(revision.id);
+      const backendWork = held
+        ? Promise.resolve({ ok: true as const, prepared: held })
+        : this.#prepareOnBackend(identity, revision, abort.signal, (m) => this.note(name, 'note', 'preparation.progress', { message: m }));
       const extra = fault?.effect.type === 'latency' ? fault.effect.ms : 0;
       await this.#wait(entry, delay + extra, `${kind} ${name}`);
       if (fault?.effect.type === 'hold') await this.#hold(entry, fault.effect.ms);
@@ -295,33 +344,37 @@ export class FunctionService {
     const name = entry.record.functionName;
     let outcome = result;
     if (abort.signal.aborted || this.#functions.get(name) !== entry) {
-      if (outcome.ok) await this.deps.backend.release(outcome.prepared).catch(() => undefined);
+      if (outcome.ok) await this.#discard(entry, outcome.prepared);
       return;
     }
     // The registry may have moved while the function was Pending: the pinned digest must still be there.
-    const problem = outcome.ok ? await this.#imageProblem(revision) : undefined;
+    const problem = outcome.ok ? await imageProblem(this.deps.registry, revision) : undefined;
     if (outcome.ok && problem) {
-      await this.deps.backend.release(outcome.prepared).catch(() => undefined);
+      await this.#discard(entry, outcome.prepared);
       outcome = { ok: false, ...problem };
     }
     if (outcome.ok && fault?.effect.type === 'error') {
-      await this.deps.backend.release(outcome.prepared).catch(() => undefined);
+      await this.#discard(entry, outcome.prepared);
       outcome = { ok: false, code: fault.effect.code, reason: fault.effect.message ?? `injected ${phase} failure (${fault.effect.code}) by fault rule ${fault.id}` };
     }
     delete entry.abort;
     if (outcome.ok) {
       const old = entry.prepared;
       entry.prepared = outcome.prepared;
+      entry.refs.hold(outcome.prepared);
       entry.record = { ...entry.record, serving: revision };
       this.#apply(entry, { type: 'prepared' });
       this.#armIdle(entry);
-      if (old && old.key !== outcome.prepared.key) await this.#retire(old);
+      // The replaced revision goes unless a version still holds it.
+      const last = old ? entry.refs.drop(old.revision.id) : undefined;
+      if (last) await this.#retire(last);
     } else {
       if (kind === 'update' && entry.record.serving) entry.record = { ...entry.record, latest: entry.record.serving };
       this.#apply(entry, { type: 'prepareFailed', code: outcome.code, reason: outcome.reason });
       if (kind === 'wake' && entry.prepared) {
-        await this.#retire(entry.prepared);
+        const last = entry.refs.drop(entry.prepared.revision.id);
         delete entry.prepared;
+        if (last) await this.#retire(last);
       }
     }
   }
@@ -357,28 +410,6 @@ export class FunctionService {
     });
   }
 
-  async #buildRevision(config: FunctionConfig, zip: Buffer | undefined, previous: Revision | undefined): Promise<Revision> {
-    const id = ++this.#revisionCounter;
-    const createdAt = this.deps.clock.now();
-    if (isContainer(config)) {
-      const image = config.customContainerConfig?.image;
-      if (!image) throw errors.invalidArgument('customContainerConfig.image is required for runtime custom-container');
-      const ref = parseImageRef(image);
-      let digest: string;
-      try {
-        digest = await this.deps.registry.resolve(ref);
-      } catch (e) {
-        if (e instanceof FcError && e.status === 404) throw errors.invalidArgument(`${e.message}: cannot resolve image '${image}' to a digest`);
-        throw e;
-      }
-      const resolvedImage = { image, digest, resolvedImageUri: formatResolved(ref.repository, digest) };
-      return { id, config, image: resolvedImage, codeChecksum: '', codeSize: 0, createdAt };
-    }
-    const code = zip ? { zip, checksum: crc64(zip), size: zip.length } : previous?.code;
-    if (!code) throw errors.invalidArgument('code is required: give code.zipFile (base64 zip) for a code package runtime');
-    return { id, config, code, codeChecksum: code.checksum, codeSize: code.size, createdAt };
-  }
-
   // ---- idle → Inactive ----
 
   #armIdle(entry: Entry): void {
@@ -387,9 +418,10 @@ export class FunctionService {
     entry.idleTimer = this.deps.clock.setTimer(this.deps.timing.inactiveAfterMs, `idle ${entry.record.functionName}`, () => {
       delete entry.idleTimer;
       if (this.#apply(entry, { type: 'idle' }) && entry.prepared) {
-        const prepared = entry.prepared;
+        // Versions keep their code while Inactive; only the serving hold is let go.
+        const last = entry.refs.drop(entry.prepared.revision.id);
         delete entry.prepared;
-        void this.#retire(prepared);
+        if (last) void this.#retire(last);
       }
     });
   }
@@ -405,6 +437,11 @@ export class FunctionService {
     delete entry.prepTimer;
   }
 
+  /** A freshly prepared handle that will not serve: released unless it is one a holder already has. */
+  async #discard(entry: Entry, prepared: PreparedRevision): Promise<void> {
+    if (!entry.refs.owns(prepared)) await this.deps.backend.release(prepared).catch(() => undefined);
+  }
+
   async #retire(prepared: PreparedRevision): Promise<void> {
     await this.deps.onRevisionRetired?.(prepared).catch(() => undefined);
     await this.deps.backend.release(prepared).catch(() => undefined);
@@ -412,27 +449,12 @@ export class FunctionService {
 
   // ---- registry follows ----
 
-  /** Why a revision's pinned image can no longer run (deleted, or its tag moved), or undefined when it still can. */
-  async #imageProblem(revision: Revision): Promise<{ code: string; reason: string } | undefined> {
-    const img = revision.image;
-    if (!img) return undefined;
-    const ref = parseImageRef(img.image);
-    if (!(await this.deps.registry.exists(ref.repository, img.digest))) {
-      return { code: 'ImageDeleted', reason: `the image ${img.resolvedImageUri} the function was deployed with has been deleted; update the function with a valid image` };
-    }
-    const now = ref.digest ? undefined : await this.deps.registry.currentDigest(ref.repository, ref.tag ?? 'latest');
-    if (now && now !== img.digest) {
-      return { code: 'ImageTagOverwritten', reason: `the tag ${img.image} now points at ${now}, not the digest ${img.digest} recorded at deployment; update the function to deploy the new image` };
-    }
-    return undefined;
-  }
-
   #onRegistryChange(e: RegistryEvent): void {
     for (const entry of this.#functions.values()) {
       const revision = entry.record.serving;
       if (!revision?.image || parseImageRef(revision.image.image).repository !== e.repository) continue;
       this.#track(entry.record.functionName, (async () => {
-        const problem = await this.#imageProblem(revision);
+        const problem = await imageProblem(this.deps.registry, revision);
         if (!problem || this.#functions.get(entry.record.functionName) !== entry || entry.record.serving !== revision) return;
         this.#record(entry, { at: this.deps.clock.now(), kind: 'registry', event: `image.${e.type}`, detail: { ...e } });
         this.#apply(entry, { type: 'invalidate', ...problem });

@@ -37,6 +37,8 @@ export interface InstanceInfo {
 
 export class InstancePool {
   readonly #byRevision = new Map<string, PooledInstance[]>();
+  /** Provisioned minimum per revision: that many instances are kept started and never reclaimed. */
+  readonly #warm = new Map<string, number>();
 
   constructor(
     private readonly backend: Backend,
@@ -118,8 +120,49 @@ export class InstancePool {
   async #park(key: string, pooled: PooledInstance): Promise<void> {
     await this.backend.freeze(pooled.instance);
     pooled.reclaimTimer = this.clock.setTimer(this.options.instanceIdleMs, `reclaim instance ${pooled.instance.id}`, () => {
+      delete pooled.reclaimTimer;
+      // Provisioned instances stay: reclaim only what exceeds the revision's warm minimum.
+      if (this.#list(key).length <= (this.#warm.get(key) ?? 0)) return;
       void this.#destroy(key, pooled, true);
     });
+  }
+
+  /**
+   * Keeps `count` instances of a revision started (frozen while idle, not reclaimed): provisioned / minimum instances.
+   * Cold-starts the missing ones and resolves when they are up; a lower count lets the surplus idle out as usual.
+   * Returns how many are running and the last start failure, if any (ProvisionConfig's current / currentError).
+   */
+  async ensureWarm(prepared: PreparedRevision, count: number): Promise<{ current: number; error?: string }> {
+    const key = prepared.key;
+    const list = this.#list(key);
+    if (count > 0) this.#warm.set(key, count);
+    else this.#warm.delete(key);
+    for (const p of list) {
+      if (p.busy === 0 && p.instance && p.reclaimTimer === undefined && list.length > count) await this.#park(key, p);
+    }
+    const missing = Math.min(count, this.options.maxInstancesPerFunction) - list.length;
+    let error: string | undefined;
+    await Promise.all(Array.from({ length: Math.max(0, missing) }, async () => {
+      let started!: () => void;
+      let failed!: (e: unknown) => void;
+      const ready = new Promise<void>((resolve, reject) => ((started = resolve), (failed = reject)));
+      void ready.catch(() => undefined);
+      const pooled: PooledInstance = { instance: undefined as unknown as BackendInstance, ready, busy: 0, createdAt: this.clock.now() };
+      list.push(pooled);
+      try {
+        await this.#injectFault(prepared, 'coldStart', 'CAExited');
+        pooled.instance = await this.backend.startInstance(prepared, `c-${this.ids.shortId()}`);
+        started();
+        // A request may have picked it up while it started; it parks itself when done.
+        if (pooled.busy === 0) await this.backend.freeze(pooled.instance);
+      } catch (e) {
+        const i = list.indexOf(pooled);
+        if (i >= 0) list.splice(i, 1);
+        failed(e);
+        error = e instanceof Error ? e.message : String(e);
+      }
+    }));
+    return { current: list.filter((p) => p.instance).length, ...(error ? { error } : {}) };
   }
 
   async #destroy(key: string, pooled: PooledInstance, preStop: boolean): Promise<void> {
@@ -138,6 +181,7 @@ export class InstancePool {
     const list = [...this.#list(key)];
     await Promise.all(list.map((p) => this.#destroy(key, p, true)));
     this.#byRevision.delete(key);
+    this.#warm.delete(key);
   }
 
   async drainAll(): Promise<void> {
@@ -148,9 +192,28 @@ export class InstancePool {
     const out: InstanceInfo[] = [];
     for (const [key, list] of this.#byRevision) {
       if (keyPrefix && !key.startsWith(keyPrefix)) continue;
-      for (const p of list) out.push({ instanceId: p.instance.id, revisionKey: key, busy: p.busy, createdTimeMs: p.createdAt });
+      // An instance still cold-starting has no id yet.
+      for (const p of list) if (p.instance) out.push({ instanceId: p.instance.id, revisionKey: key, busy: p.busy, createdTimeMs: p.createdAt });
     }
     return out;
+  }
+
+  /** One function's started instances, with the revision each runs (admin API). */
+  ofFunction(functionName: string): Array<InstanceInfo & { readonly revisionId: number }> {
+    return [...this.#byRevision.entries()].flatMap(([key, list]) =>
+      list
+        .filter((p) => p.instance?.prepared.fn.functionName === functionName)
+        .map((p) => ({ instanceId: p.instance.id, revisionKey: key, revisionId: p.instance.prepared.revision.id, busy: p.busy, createdTimeMs: p.createdAt })),
+    );
+  }
+
+  /** The backend's recent output of one of a function's instances; undefined when it has no such instance. */
+  instanceLogs(functionName: string, instanceId: string): string | undefined {
+    for (const list of this.#byRevision.values()) {
+      const p = list.find((x) => x.instance?.id === instanceId && x.instance.prepared.fn.functionName === functionName);
+      if (p) return this.backend.instanceLogs(p.instance);
+    }
+    return undefined;
   }
 
   #list(key: string): PooledInstance[] {

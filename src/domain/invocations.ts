@@ -34,6 +34,13 @@ export interface Admitted {
   /** The version that serves (`LATEST` or a version id), after alias routing. */
   readonly resolvedQualifier: string;
   readonly fault?: FaultRule;
+  /** Gives back the admission guard's slot; run() calls it when it ends. Call it yourself if you admit but never run. */
+  readonly release?: () => void;
+}
+
+/** Admission beyond the function's state (reserved concurrency): acquire throws the cloud's error or returns a release. */
+export interface AdmissionGuard {
+  acquire(functionName: string): () => void;
 }
 
 export interface InvocationOutcome {
@@ -44,7 +51,7 @@ export interface InvocationOutcome {
 
 export class InvocationService {
   constructor(
-    private readonly deps: { readonly functions: FunctionService; readonly pool: InstancePool; readonly clock: Clock },
+    private readonly deps: { readonly functions: FunctionService; readonly pool: InstancePool; readonly clock: Clock; readonly guard?: AdmissionGuard },
   ) {}
 
   /**
@@ -55,19 +62,34 @@ export class InvocationService {
     const { functions, clock } = this.deps;
     // Admission first, so a one-shot fault is not spent on a call the function's state refuses anyway.
     let admitted = functions.admitInvocation(functionName, qualifier);
-    const fault = functions.takeFault(functionName, 'invocation', { qualifier });
-    if (fault?.effect.type === 'inactive') {
-      functions.force(functionName, { type: 'idle' });
-      admitted = functions.admitInvocation(functionName, qualifier);
+    // The slot is held from here (through a latency fault) until run() ends, so held calls count against the limit.
+    const release = this.deps.guard?.acquire(functionName) ?? (() => {});
+    try {
+      const fault = functions.takeFault(functionName, 'invocation', { qualifier });
+      if (fault?.effect.type === 'inactive') {
+        functions.force(functionName, { type: 'idle' });
+        admitted = functions.admitInvocation(functionName, qualifier);
+      }
+      if (fault?.effect.type === 'throttle') throw errors.throttled(`Reserve resource exceeded limit (injected by fault rule ${fault.id})`);
+      if (fault?.effect.type === 'error') throw faultError({ ...fault, effect: fault.effect }, 'invocation failure');
+      if (fault?.effect.type === 'latency') await sleep(clock, fault.effect.ms, 'invocation latency fault');
+      return { ...admitted, release, ...(fault ? { fault } : {}) };
+    } catch (e) {
+      release();
+      throw e;
     }
-    if (fault?.effect.type === 'throttle') throw errors.throttled(`Reserve resource exceeded limit (injected by fault rule ${fault.id})`);
-    if (fault?.effect.type === 'error') throw faultError({ ...fault, effect: fault.effect }, 'invocation failure');
-    if (fault?.effect.type === 'latency') await sleep(clock, fault.effect.ms, 'invocation latency fault');
-    return { ...admitted, ...(fault ? { fault } : {}) };
   }
 
   /** Runs an admitted invocation on an instance and records it in the function's timeline. */
   async run(admitted: Admitted, input: InvocationInput): Promise<InvocationOutcome> {
+    try {
+      return await this.#run(admitted, input);
+    } finally {
+      admitted.release?.();
+    }
+  }
+
+  async #run(admitted: Admitted, input: InvocationInput): Promise<InvocationOutcome> {
     const { functions, pool, clock } = this.deps;
     const started = clock.now();
     const { fault, prepared, revision } = admitted;

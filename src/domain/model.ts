@@ -91,7 +91,8 @@ export interface Revision {
   readonly createdAt: number;
 }
 
-export type PreparationKind = 'create' | 'update' | 'wake';
+/** `restore`: localfc restarted with a data directory and prepares the function again. */
+export type PreparationKind = 'create' | 'update' | 'wake' | 'restore';
 
 export interface FunctionRecord {
   readonly functionName: string;

@@ -67,6 +67,11 @@ export function stableDigest(seed: string): string {
   return `sha256:${createHash('sha256').update(seed).digest('hex')}`;
 }
 
+export interface RegistryState {
+  readonly pushCounter: number;
+  readonly repositories: ReadonlyArray<{ repository: string; tags: Array<[string, string]>; digests: string[]; deleted: string[]; deletedTags: string[] }>;
+}
+
 interface RepoEntry {
   readonly tags: Map<string, string>;
   readonly digests: Set<string>;
@@ -168,6 +173,21 @@ export class SimulatedRegistry implements ImageRegistry {
 
   reset(): void {
     this.#repos.clear();
+  }
+
+  /** Persistence: repositories with their tags, digests and what was deleted on purpose. */
+  exportState(): RegistryState {
+    return {
+      pushCounter: this.#pushCounter,
+      repositories: [...this.#repos].map(([repository, e]) => ({ repository, tags: [...e.tags], digests: [...e.digests], deleted: [...e.deleted], deletedTags: [...e.deletedTags] })),
+    };
+  }
+
+  importState(state: RegistryState): void {
+    this.#pushCounter = state.pushCounter;
+    for (const r of state.repositories) {
+      this.#repos.set(r.repository, { tags: new Map(r.tags), digests: new Set(r.digests), deleted: new Set(r.deleted), deletedTags: new Set(r.deletedTags) });
+    }
   }
 
   #entry(repository: string): RepoEntry {

@@ -46,7 +46,8 @@ export const SCENARIOS: Readonly<Record<string, { readonly description: string; 
 };
 
 export function scenarioRules(name: string): readonly FaultRuleInput[] {
-  const s = SCENARIOS[name];
+  // own keys only: '__proto__' or 'constructor' must not find Object.prototype's members
+  const s = Object.hasOwn(SCENARIOS, name) ? SCENARIOS[name] : undefined;
   if (!s) throw new FcError('InvalidArgument', 400, `unknown scenario '${name}': one of ${Object.keys(SCENARIOS).join(', ')}`);
   return s.rules.map((r) => ({ ...r, description: `scenario ${name}: ${s.description}` }));
 }

@@ -17,6 +17,8 @@ export type StateEvent =
   | { readonly type: 'idle' }
   /** Invoked (or redeployed) while Inactive: resources are prepared again. */
   | { readonly type: 'wake' }
+  /** localfc restarted from its data directory: nothing runs yet, so a function that could serve is prepared again. */
+  | { readonly type: 'restore' }
   /** The pinned image was deleted or its tag moved: the function can no longer run. */
   | { readonly type: 'invalidate'; readonly code: string; readonly reason: string }
   /** Admin/fault override: put the function in a state directly. */
@@ -42,6 +44,7 @@ const REASONS = {
   Creating: 'Function creating',
   Updating: 'Function updating',
   Restoring: 'Function is being restored after being idle',
+  Restarted: 'Function is being prepared again after localfc restarted',
   Idle: 'Function has been idle and its resources were released; invoke or update it to prepare them again',
 } as const;
 
@@ -73,6 +76,7 @@ const TABLE: Record<StateEvent['type'], Rule> = {
   prepared: (fn) => {
     if (!fn.preparing) return 'nothing is being prepared';
     if (fn.preparing.kind === 'wake') return { state: 'Active', stateCode: null, stateReason: null, preparing: null };
+    if (fn.preparing.kind === 'restore' && fn.lastUpdateStatus !== 'InProgress') return { state: 'Active', stateCode: null, stateReason: null, preparing: null };
     return { state: 'Active', stateCode: null, stateReason: null, update: 'Successful', updateCode: null, updateReason: null, preparing: null };
   },
   prepareFailed: (fn, e) => {
@@ -84,6 +88,9 @@ const TABLE: Record<StateEvent['type'], Rule> = {
         return { state: 'Inactive', stateCode: code, stateReason: reason, preparing: null };
       case 'update':
         if (fn.state === 'Active') return { update: 'Failed', updateCode: code, updateReason: reason, preparing: null };
+        return { state: 'Failed', stateCode: code, stateReason: reason, update: 'Failed', updateCode: code, updateReason: reason, preparing: null };
+      case 'restore':
+        if (fn.lastUpdateStatus !== 'InProgress') return { state: 'Failed', stateCode: code, stateReason: reason, preparing: null };
         return { state: 'Failed', stateCode: code, stateReason: reason, update: 'Failed', updateCode: code, updateReason: reason, preparing: null };
       case 'create':
         return { state: 'Failed', stateCode: code, stateReason: reason, update: 'Failed', updateCode: code, updateReason: reason, preparing: null };
@@ -97,6 +104,11 @@ const TABLE: Record<StateEvent['type'], Rule> = {
   wake: (fn) => {
     if (fn.state !== 'Inactive') return `state is ${fn.state}, not Inactive`;
     return { state: 'Pending', stateCode: 'Restoring', stateReason: REASONS.Restoring, preparing: 'wake' };
+  },
+  restore: (fn) => {
+    // Failed and Inactive functions have nothing running on the cloud either; they stay as they were.
+    if (fn.state === 'Failed' || fn.state === 'Inactive') return `state is ${fn.state}: nothing to restore`;
+    return { state: 'Pending', stateCode: 'Restoring', stateReason: REASONS.Restarted, preparing: 'restore' };
   },
   invalidate: (fn, e) => {
     const { code, reason } = e as Extract<StateEvent, { type: 'invalidate' }>;

@@ -205,6 +205,11 @@ describe('failure modes', () => {
     assert.equal(err.statusCode, 503);
     assert.equal(err.code, 'ServiceUnavailable');
     assert.ok((await client.listFunctions(new $FC.ListFunctionsRequest({}))).body!.functions);
+    await create('chaos');
+    await admin('POST', '/faults', { match: { phase: 'api', operation: 'GetFunction', functionName: 'chaos' }, effect: { type: 'error', code: 'ServiceUnavailable', status: 503 }, times: 1 });
+    assert.equal((await sdkError(get('chaos'))).statusCode, 503);
+    const timeline = (await admin('GET', '/functions/chaos/timeline')).timeline as Array<{ event: string; detail?: { operation?: string } }>;
+    assert.equal(timeline.find((t) => t.event === 'fault.api')?.detail?.operation, 'GetFunction');
   });
 });
 

@@ -1,12 +1,17 @@
 // Drives the process backend directly: real child processes (node, python3) running function code.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { BackendError, type BackendInstance, type FunctionIdentity, type InvocationRequest, type PreparedRevision } from '../../src/backends/backend.ts';
 import { ProcessBackend } from '../../src/backends/process/index.ts';
+import { ReadinessError, waitUntilReady } from '../../src/backends/readiness.ts';
 import { createZip, type ZipInputFile } from '../../src/code/zip.ts';
 import type { FunctionConfig, Revision } from '../../src/domain/model.ts';
+import { start as startLocalfc, type RunningLocalfc } from '../../src/index.ts';
+import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
 
 const backend = new ProcessBackend({});
 const pids = new Set<number>();
@@ -217,5 +222,141 @@ exports.handler = (event, context, callback) => {
   it('reports a process that exits at start as CAExited', async () => {
     const prepared = await prepare('crash', [{ path: 'server.js', data: `console.error('cannot start: missing config'); process.exit(3);` }], { runtime: 'custom', customRuntimeConfig: { command: ['node', 'server.js'] } });
     await assert.rejects(start(prepared), (e: unknown) => e instanceof BackendError && e.code === 'CAExited' && /code 3/.test(e.message) && /missing config/.test(e.message));
+  });
+});
+
+describe('readiness (health check)', () => {
+  /** A server answering GET /ready with the statuses given, in turn (the last repeats). */
+  async function statusServer(statuses: number[]): Promise<{ port: number; probes: () => number; close: () => void }> {
+    let n = 0;
+    const srv = createServer((req, res) => res.writeHead(req.url === '/ready' ? (statuses[Math.min(n++, statuses.length - 1)] ?? 200) : 404).end());
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    return { port: (srv.address() as AddressInfo).port, probes: () => n, close: () => srv.close() };
+  }
+
+  it('waits for successThreshold passing probes in a row, every periodSeconds', async () => {
+    const s = await statusServer([503, 200, 500, 200, 200]);
+    const t0 = Date.now();
+    await waitUntilReady({ port: s.port, healthCheck: { httpGetUrl: '/ready', periodSeconds: 0.05, successThreshold: 2, failureThreshold: 3 }, timeoutMs: 5000, failed: () => undefined });
+    assert.equal(s.probes(), 5);
+    assert.ok(Date.now() - t0 >= 4 * 50 - 10, 'probes are a period apart');
+    s.close();
+  });
+
+  it('fails after failureThreshold failures in a row, naming the reason', async () => {
+    const s = await statusServer([500]);
+    await assert.rejects(
+      waitUntilReady({ port: s.port, healthCheck: { httpGetUrl: 'ready', periodSeconds: 0.05, failureThreshold: 3 }, timeoutMs: 5000, failed: () => undefined }),
+      (e: unknown) => e instanceof ReadinessError && e.kind === 'unhealthy' && /HTTP 500/.test(e.message) && /port \d+/.test(e.message),
+    );
+    assert.equal(s.probes(), 3);
+    s.close();
+  });
+
+  it('without a health check, ready once the port accepts connections; failed() ends the wait', async () => {
+    const s = await statusServer([200]);
+    await waitUntilReady({ port: s.port, timeoutMs: 1000, failed: () => undefined });
+    s.close();
+    await assert.rejects(waitUntilReady({ port: s.port, timeoutMs: 1000, failed: () => new Error('gone') }), /gone/);
+  });
+
+  it('a process backend instance whose health check fails is killed and the start fails with FunctionNotStarted', async () => {
+    const b = new ProcessBackend({});
+    try {
+      const server = `require('http').createServer((req, res) => { if (req.url === '/invoke') return res.end(String(process.pid)); res.writeHead(req.url === '/healthz' ? Number(process.env.HEALTH) : 404).end(); }).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');`;
+      const zip = createZip([{ path: 'server.js', data: server }]);
+      const fn: FunctionIdentity = { functionName: 'hc', functionArn: 'acs:fc:cn-hangzhou:123:functions/hc', region: 'cn-hangzhou', accountId: '123', qualifier: 'LATEST' };
+      const mk = async (id: number, health: number) => {
+        const revision: Revision = {
+          id, code: { zip, checksum: 'x', size: zip.length }, codeChecksum: 'x', codeSize: zip.length, createdAt: 0,
+          config: config({ runtime: 'custom.debian10', environmentVariables: { HEALTH: String(health) }, customRuntimeConfig: { command: ['node', 'server.js'], healthCheckConfig: { httpGetUrl: '/healthz', initialDelaySeconds: 0, periodSeconds: 1, failureThreshold: 1 } } }),
+        };
+        return b.prepare({ fn, revision, log: () => undefined, signal: new AbortController().signal });
+      };
+      const healthy = await b.startInstance(await mk(1, 204), 'c-hc-ok');
+      const pid = Number((await b.invoke(healthy, req('x'))).body.toString());
+      pids.add(pid);
+      await assert.rejects(
+        b.startInstance(await mk(2, 500), 'c-hc-bad'),
+        (e: unknown) => e instanceof BackendError && e.code === 'FunctionNotStarted' && /health check failed/.test(e.message) && /GET \/healthz: HTTP 500/.test(e.message),
+      );
+      await b.close();
+      assert.equal(alive(pid), false);
+    } finally {
+      await b.close();
+    }
+  });
+});
+
+describe('code that hard-codes port 9000, and the admin instance API', () => {
+  // Ignores FC_SERVER_PORT, as much real code does.
+  const fixedServer = `require('http').createServer((req, res) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => { console.log('served ' + b); setTimeout(() => res.end(process.env.FC_FUNCTION_NAME + ':' + b), 30); }); }).listen(9000, '127.0.0.1');`;
+  let fc: RunningLocalfc;
+  let client: FcClient;
+
+  before(async () => {
+    fc = await startLocalfc({ clock: 'manual', backend: 'process' });
+    client = sdkClient(fc.endpoint);
+    const zipFile = createZip([{ path: 'server.js', data: fixedServer }]).toString('base64');
+    for (const functionName of ['nine-a', 'nine-b']) {
+      await client.createFunction(
+        new $FC.CreateFunctionRequest({
+          body: new $FC.CreateFunctionInput({ functionName, runtime: 'custom.debian10', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile }), customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['node', 'server.js'] }) }),
+        }),
+      );
+    }
+    const unhealthy = createZip([{ path: 'server.js', data: `require('http').createServer((req, res) => res.writeHead(req.url === '/healthz' ? 503 : 200).end()).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');` }]).toString('base64');
+    await client.createFunction(
+      new $FC.CreateFunctionRequest({
+        body: new $FC.CreateFunctionInput({
+          functionName: 'unhealthy', runtime: 'custom.debian10', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: unhealthy }),
+          customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['node', 'server.js'], healthCheckConfig: new $FC.CustomHealthCheckConfig({ httpGetUrl: '/healthz', periodSeconds: 1, failureThreshold: 1 }) }),
+        }),
+      }),
+    );
+    await fc.localfc.clock.advance(1000);
+    await fc.localfc.functions.quiesce();
+  });
+  after(() => fc.stop());
+
+  const invoke = async (name: string, body: string) => {
+    const res = await client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event(body) }));
+    return { body: await readBody(res.body!), instance: res.headers!['x-fc-instance-id'] ?? '' };
+  };
+
+  it('two functions whose servers both listen on 9000, invoked concurrently, both answer correctly', async () => {
+    for (let round = 0; round < 2; round++) {
+      const calls = ['nine-a', 'nine-b', 'nine-a', 'nine-b'].map((name, i) => invoke(name, `r${round}-${i}`).then((r) => ({ name, i, ...r })));
+      for (const r of await Promise.all(calls)) assert.equal(r.body, `${r.name}:r${round}-${r.i}`);
+    }
+  });
+
+  it('lists a function\'s instances and serves an instance\'s output; unknown ones get the cloud error shape', async () => {
+    const { instance } = await invoke('nine-a', 'listed');
+    const list = (await (await fetch(`${fc.url}/_localfc/functions/nine-a/instances`)).json()) as { instances: Array<{ instanceId: string; revisionId: number; busy: boolean; createdTime: string }> };
+    const mine = list.instances.find((i) => i.instanceId === instance);
+    assert.ok(mine, JSON.stringify(list));
+    assert.equal(mine.busy, false);
+    assert.equal(typeof mine.revisionId, 'number');
+    assert.ok(!Number.isNaN(Date.parse(mine.createdTime)));
+    const logs = await fetch(`${fc.url}/_localfc/functions/nine-a/instances/${instance}/logs`);
+    assert.equal(logs.status, 200);
+    assert.match(logs.headers.get('content-type') ?? '', /^text\/plain/);
+    const text = await logs.text();
+    assert.match(text, /served listed/);
+    assert.match(text, /listens on port 9000, not on FC_SERVER_PORT|port 9000 is in use by another instance/);
+
+    const noInstance = await fetch(`${fc.url}/_localfc/functions/nine-a/instances/c-nope/logs`);
+    assert.equal(noInstance.status, 404);
+    assert.equal(((await noInstance.json()) as { Code: string }).Code, 'InstanceNotFound');
+    const noFunction = await fetch(`${fc.url}/_localfc/functions/ghost/instances`);
+    assert.equal(noFunction.status, 404);
+    assert.equal(((await noFunction.json()) as { Code: string }).Code, 'FunctionNotFound');
+  });
+
+  it('a failed health check fails the invocation with the reason', async () => {
+    const e = await sdkError(invoke('unhealthy', 'x'));
+    assert.equal(e.data.Code, 'FunctionNotStarted');
+    assert.match(e.data.Message, /health check failed on port \d+ \(GET \/healthz: HTTP 503/);
   });
 });

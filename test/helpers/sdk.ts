@@ -11,8 +11,8 @@ export type FcClient = InstanceType<typeof FC.default>;
 // The package is CommonJS: under ESM the default import is module.exports, whose `default` is the client class.
 const FcClientClass = ((FC as unknown as { default?: typeof FC.default }).default ?? FC) as typeof FC.default;
 
-export function sdkClient(endpoint: string): FcClient {
-  const config = new $OpenApi.Config({ accessKeyId: 'any-ak', accessKeySecret: 'any-secret', endpoint, protocol: 'http' });
+export function sdkClient(endpoint: string, credentials: { accessKeyId: string; accessKeySecret: string } = { accessKeyId: 'any-ak', accessKeySecret: 'any-secret' }): FcClient {
+  const config = new $OpenApi.Config({ ...credentials, endpoint, protocol: 'http' });
   return new FcClientClass(config as unknown as ConstructorParameters<typeof FC.default>[0]);
 }
 

@@ -5,6 +5,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { functionFaults } from '../../domain/faults.ts';
 import type { FunctionService } from '../../domain/functions.ts';
+import type { LayerStore } from '../../domain/layers.ts';
 import type { AppEnv } from '../context.ts';
 import { errors } from '../../domain/errors.ts';
 import { ErrorSchema, FUNCTION_NAME, CreateFunctionInputSchema, FunctionSchema, ListFunctionsOutputSchema, UpdateFunctionInputSchema } from '../schemas/function.ts';
@@ -73,16 +74,25 @@ function parseTagFilter(raw: string | undefined): Array<{ Key: string; Value?: s
   throw errors.invalidArgument('tags must be a JSON array of {"Key","Value"} objects');
 }
 
-export function functionRoutes(functions: FunctionService): OpenAPIHono<AppEnv> {
+export function functionRoutes(functions: FunctionService, layers?: Pick<LayerStore, 'getByArn'>): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
-  const render = (name: string) => {
-    const fn = functions.get(name);
-    return renderFunction(fn, functions.shown(fn));
+  const layerSize = (arn: string): number => {
+    try {
+      return layers?.getByArn(arn).codeSize ?? 0;
+    } catch {
+      return 0; // deleted since: the function keeps the ARN
+    }
   };
+  // Every layer ARN must name an existing version (LayerNotFound 404, InvalidArgument when malformed).
+  const checkLayers = (arns: readonly string[] | undefined): void => {
+    for (const arn of arns ?? []) layers?.getByArn(arn);
+  };
+  const render = (name: string, qualifier?: string) => renderFunction(functions.get(name), functions.shownFor(name, qualifier), layerSize);
 
   app.openapi(createFn, async (c) => {
     const input = c.req.valid('json');
     const config = toConfig(input);
+    checkLayers(input.layers);
     const tags = input.tags ?? [];
     functionFaults(tags, config.environmentVariables, true);
     const zip = decodeZip(input.code?.zipFile);
@@ -93,7 +103,7 @@ export function functionRoutes(functions: FunctionService): OpenAPIHono<AppEnv> 
   app.openapi(getFn, (c) => {
     const { functionName } = c.req.valid('param');
     checkName(functionName);
-    return c.json(render(functionName), 200);
+    return c.json(render(functionName, c.req.valid('query').qualifier), 200);
   });
 
   app.openapi(updateFn, async (c) => {
@@ -102,6 +112,7 @@ export function functionRoutes(functions: FunctionService): OpenAPIHono<AppEnv> 
     const input = c.req.valid('json');
     const current = functions.get(functionName);
     const config = toConfig(input, current.latest.config);
+    checkLayers(input.layers);
     functionFaults(current.tags, config.environmentVariables, true);
     const zip = decodeZip(input.code?.zipFile);
     await functions.update(functionName, { config, ...(zip ? { zip } : {}) });
@@ -130,7 +141,7 @@ export function functionRoutes(functions: FunctionService): OpenAPIHono<AppEnv> 
         return tagFilter.every((t) => r.tags.some((rt) => rt.Key === t.Key && (t.Value === undefined || rt.Value === t.Value)));
       },
     });
-    const body = { functions: page.functions.map((f) => renderFunction(f, functions.shown(f))), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+    const body = { functions: page.functions.map((f) => renderFunction(f, functions.shown(f), layerSize)), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
     return c.json(body, 200);
   });
 

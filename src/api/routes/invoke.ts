@@ -5,6 +5,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { errors } from '../../domain/errors.ts';
 import type { FunctionService } from '../../domain/functions.ts';
+import type { AsyncTaskService } from '../../domain/async-tasks.ts';
 import type { InvocationInput, InvocationService } from '../../domain/invocations.ts';
 import type { AppEnv } from '../context.ts';
 import { ErrorSchema } from '../schemas/function.ts';
@@ -27,8 +28,9 @@ const invokeRoute = createRoute({
   },
   responses: {
     200: { description: "the handler's response; x-fc-error-type is set when the handler failed", content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
-    202: { description: 'async invocation accepted' },
-    404: { description: 'FunctionNotFound', content: { 'application/json': { schema: ErrorSchema } } },
+    202: { description: 'async invocation accepted as a task (x-fc-async-task-id is set when the task was named or the async config has asyncTask)' },
+    403: { description: 'FunctionInvocationDisabled', content: { 'application/json': { schema: ErrorSchema } } },
+    404: { description: 'FunctionNotFound / VersionNotFound / AliasNotFound', content: { 'application/json': { schema: ErrorSchema } } },
     412: { description: 'FunctionNotActive', content: { 'application/json': { schema: ErrorSchema } } },
     429: { description: 'ResourceThrottled', content: { 'application/json': { schema: ErrorSchema } } },
   },
@@ -38,9 +40,10 @@ export interface InvokeDeps {
   readonly functions: FunctionService;
   readonly invocations: InvocationService;
   readonly maxBodyBytes: number;
+  readonly asyncTasks: AsyncTaskService;
 }
 
-export function invokeRoutes({ functions, invocations, maxBodyBytes }: InvokeDeps): OpenAPIHono<AppEnv> {
+export function invokeRoutes({ invocations, maxBodyBytes, asyncTasks }: InvokeDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
 
   app.openapi(invokeRoute, async (c) => {
@@ -58,12 +61,14 @@ export function invokeRoutes({ functions, invocations, maxBodyBytes }: InvokeDep
       headers: { 'content-type': c.req.header('content-type') ?? 'application/octet-stream' },
       kind: 'event',
     };
+    if (headers['x-fc-invocation-type'] === 'Async') {
+      // Queued as a task: state is checked now, while reserved concurrency and invocation faults apply to each attempt.
+      const taskId = headers['x-fc-async-task-id'];
+      const { task, codeChecksum, named } = asyncTasks.enqueue({ ...input, ...(taskId !== undefined ? { taskId } : {}) });
+      return c.body(null, 202, { 'x-fc-request-id': requestId, 'x-fc-code-checksum': codeChecksum, ...(named ? { 'x-fc-async-task-id': task.taskId } : {}) });
+    }
     const admitted = await invocations.admit(functionName, qualifier);
     const common = { 'x-fc-request-id': requestId, 'x-fc-code-checksum': admitted.revision.codeChecksum };
-    if (headers['x-fc-invocation-type'] === 'Async') {
-      void invocations.run(admitted, input).catch((e: unknown) => functions.note(functionName, 'invocation', 'async.failed', { requestId, message: e instanceof Error ? e.message : String(e) }));
-      return c.body(null, 202, common);
-    }
     const { result, durationMs } = await invocations.run(admitted, input);
     const out: Record<string, string> = { ...result.headers, ...common, 'x-fc-instance-id': result.instanceId, 'x-fc-invocation-duration': String(durationMs) };
     if (result.errorType) out['x-fc-error-type'] = result.errorType;

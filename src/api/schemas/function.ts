@@ -143,6 +143,7 @@ export const FunctionSchema = z
     layers: z.array(z.object({ arn: z.string(), size: z.number() })),
     tags: z.array(TagSchema),
     customContainerConfig: CustomContainerConfigSchema.extend({ resolvedImageUri: z.string().optional() }).optional(),
+    invocationRestriction: z.object({ disable: z.boolean(), reason: z.string().optional(), lastModifiedTime: z.string() }).openapi('FunctionRestriction').optional(),
   })
   .openapi('Function');
 

@@ -10,10 +10,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { request } from 'undici';
+import { Pool } from 'undici';
 import { extractZip } from '../../code/zip.ts';
-import { BackendError, type Backend, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision } from '../backend.ts';
+import { BackendError, type Backend, type LayerSource, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision } from '../backend.ts';
+import { fcHeaders } from '../http-runtime.ts';
 import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from './bootstraps.ts';
+import { unpackLayers } from './layers.ts';
+import { PortLeases } from './fixed-port.ts';
 import { LogRing } from './log-ring.ts';
 import { handlerFile, killProcess, PLACEHOLDER_CREDENTIALS, runtimeKind, spawnInstance, type Prepared, type Running, type SpawnOptions } from './spawn.ts';
 
@@ -26,6 +29,8 @@ export interface ProcessBackendOptions {
   readonly startTimeoutMs?: number;
   /** Python interpreter for python* runtimes (default `python3`). */
   readonly python?: string;
+  /** Where a function's layer ARNs are looked up (the layer store); unpacked under the code directory (layers.ts). */
+  readonly layers?: LayerSource;
 }
 
 interface InstanceState {
@@ -44,14 +49,16 @@ export class ProcessBackend implements Backend {
   readonly #instances = new Map<string, InstanceState>();
   readonly #children = new Set<ChildProcess>();
   readonly #codeDirs = new Set<string>();
+  readonly #layers: LayerSource | undefined;
 
   constructor(opts: ProcessBackendOptions = {}) {
     this.#ownsWorkDir = !opts.workDir;
+    this.#layers = opts.layers;
     this.workDir = opts.workDir ? resolve(opts.workDir) : mkdtempSync(join(tmpdir(), 'localfc-process-'));
     mkdirSync(join(this.workDir, '.bootstrap'), { recursive: true });
     writeFileSync(join(this.workDir, '.bootstrap', 'bootstrap.cjs'), NODE_BOOTSTRAP);
     writeFileSync(join(this.workDir, '.bootstrap', 'bootstrap.py'), PYTHON_BOOTSTRAP);
-    this.#spawnOptions = { workDir: this.workDir, python: opts.python ?? 'python3', startTimeoutMs: opts.startTimeoutMs ?? 30_000, children: this.#children };
+    this.#spawnOptions = { workDir: this.workDir, python: opts.python ?? 'python3', startTimeoutMs: opts.startTimeoutMs ?? 30_000, children: this.#children, leases: new PortLeases() };
   }
 
   async prepare(req: PrepareRequest): Promise<PreparedRevision> {
@@ -80,9 +87,16 @@ export class ProcessBackend implements Backend {
         return missing(`handler file ${file}${exts.length > 1 ? `{${exts.join(',')}}` : exts[0]} not found in the code package`);
       }
     }
+    let layerEnv: Record<string, string>;
+    try {
+      layerEnv = await unpackLayers(this.#layers, config.layers, codeDir);
+    } catch (e) {
+      await rm(codeDir, { recursive: true, force: true });
+      throw e;
+    }
     this.#codeDirs.add(codeDir);
     req.log(`unpacked code into ${codeDir}`);
-    const prepared: Prepared = { key: `${fn.functionName}#${revision.id}`, config, revision, fn, codeDir, kind };
+    const prepared: Prepared = { key: `${fn.functionName}#${revision.id}`, config, revision, fn, codeDir, kind, layerEnv };
     return prepared;
   }
 
@@ -106,27 +120,14 @@ export class ProcessBackend implements Backend {
   }
 
   #headers(s: InstanceState, requestId: string): Record<string, string> {
-    const { config, fn } = s.prepared;
-    return {
-      'x-fc-request-id': requestId,
-      'x-fc-function-name': fn.functionName,
-      'x-fc-function-handler': config.handler,
-      'x-fc-function-memory': String(config.memorySize),
-      'x-fc-function-timeout': String(config.timeout),
-      'x-fc-function-initializer': config.instanceLifecycleConfig?.initializer?.handler ?? '',
-      'x-fc-region': fn.region,
-      'x-fc-account-id': fn.accountId,
-      'x-fc-qualifier': fn.qualifier,
-      'x-fc-access-key-id': PLACEHOLDER_CREDENTIALS.accessKeyId,
-      'x-fc-access-key-secret': PLACEHOLDER_CREDENTIALS.accessKeySecret,
-      'x-fc-security-token': PLACEHOLDER_CREDENTIALS.securityToken,
-    };
+    return fcHeaders(s.prepared, requestId);
   }
 
   /** A hook call (/initialize, /pre-stop): resolves with the status, rejects on timeout or connection failure. */
   async #hook(s: InstanceState, method: 'GET' | 'POST', path: string, timeoutMs: number): Promise<{ status: number; body: string }> {
     const requestId = randomUUID();
-    const res = await request(`http://127.0.0.1:${s.proc.port}${path}`, {
+    const res = await this.#dispatcher(s).request({
+      path,
       method,
       headers: this.#headers(s, requestId),
       signal: AbortSignal.timeout(timeoutMs),
@@ -147,10 +148,16 @@ export class ProcessBackend implements Backend {
     }
   }
 
+  /** Keep-alive connections per process (a respawned process gets a new pool). */
+  #dispatcher(s: InstanceState): Pool {
+    return (s.proc.dispatcher ??= new Pool(`http://127.0.0.1:${s.proc.port}`, { keepAliveTimeout: 30_000 }));
+  }
+
   async invoke(instance: BackendInstance, req: InvocationRequest): Promise<InvocationResult> {
     const s = this.#state(instance);
+    if (s.proc.evicted) await s.proc.exit;
     if (s.proc.exited) await this.#respawn(instance, s);
-    await new Promise((r) => setImmediate(r));
+    s.proc.lease?.setIdle(false);
     const from = s.logs.offset;
     const start = `FC Invoke Start RequestId: ${req.requestId}\n`;
     const end = `FC Invoke End RequestId: ${req.requestId}\n`;
@@ -163,7 +170,8 @@ export class ProcessBackend implements Backend {
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), req.timeoutMs);
     try {
-      const res = await request(`http://127.0.0.1:${s.proc.port}${path}`, {
+      const res = await this.#dispatcher(s).request({
+        path,
         method: method as 'POST',
         headers,
         body: method === 'GET' || method === 'HEAD' ? null : req.body,
@@ -171,8 +179,9 @@ export class ProcessBackend implements Backend {
       });
       const body = Buffer.from(await res.body.arrayBuffer());
       clearTimeout(timer);
-      // Let output written just before the response reach our pipe readers.
-      await new Promise((r) => setTimeout(r, 5));
+      // Output written before the response is already in the pipe (pipe writes are synchronous for Node on Linux;
+      // Python runs unbuffered): it was readable no later than the response, so finishing this poll phase reads it.
+      await new Promise((r) => setImmediate(r));
       const out: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && k !== 'x-localfc-error-type' && k !== 'connection' && k !== 'keep-alive' && k !== 'transfer-encoding') out[k] = Array.isArray(v) ? v.join(', ') : v;
       const marked = res.headers['x-localfc-error-type'];
@@ -209,12 +218,15 @@ export class ProcessBackend implements Backend {
     if (!s || s.frozen || s.proc.exited || s.proc.child.pid === undefined) return;
     process.kill(s.proc.child.pid, 'SIGSTOP');
     s.frozen = true;
+    // An idle owner of a fixed port gives it up when another instance waits for it.
+    s.proc.lease?.setIdle(true);
   }
 
   async thaw(instance: BackendInstance): Promise<void> {
     const s = this.#instances.get(instance.id);
     if (!s || !s.frozen) return;
     s.frozen = false;
+    s.proc.lease?.setIdle(false);
     if (!s.proc.exited && s.proc.child.pid !== undefined) process.kill(s.proc.child.pid, 'SIGCONT');
   }
 
@@ -236,6 +248,7 @@ export class ProcessBackend implements Backend {
 
   async release(prepared: PreparedRevision): Promise<void> {
     const p = prepared as Prepared;
+    this.#spawnOptions.leases.hardCoded.delete(p.key);
     if (!p.codeDir) return;
     this.#codeDirs.delete(p.codeDir);
     await rm(p.codeDir, { recursive: true, force: true });
@@ -246,6 +259,7 @@ export class ProcessBackend implements Backend {
   }
 
   async close(): Promise<void> {
+    this.#spawnOptions.leases.closeAll();
     await Promise.all([...this.#instances.values()].map((s) => killProcess(s.proc)));
     const stragglers = [...this.#children].map((child) => {
       const gone = new Promise<void>((res) => (child.exitCode !== null || child.signalCode !== null ? res() : child.once('exit', () => res())));

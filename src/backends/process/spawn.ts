@@ -1,34 +1,43 @@
 /**
  * @module
  * Starting one instance process for the process backend: the FC environment, the command per runtime kind, output
- * capture and readiness (the port accepts a connection, or the process exited → CAExited).
+ * capture and readiness (readiness.ts; the process exited → CAExited), and code that hard-codes its port (fixed-port.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { FunctionConfig } from '../../domain/model.ts';
 import { BackendError, type PreparedRevision } from '../backend.ts';
+import { fcEnvironment } from '../http-runtime.ts';
+import type { Pool } from 'undici';
+import { ReadinessError, waitUntilReady } from '../readiness.ts';
+import { type Lease, type LeaseOwner, listensOn, type PortLeases } from './fixed-port.ts';
 import type { LogRing } from './log-ring.ts';
-import { freePort, waitForPort } from './ports.ts';
+import { freePort } from './ports.ts';
 
 export type Kind = 'custom' | 'nodejs' | 'python';
 
 export interface Prepared extends PreparedRevision {
   readonly codeDir: string;
   readonly kind: Kind;
+  /** NODE_PATH, PYTHONPATH, PATH … for the function's layers (layers.ts). */
+  readonly layerEnv?: Readonly<Record<string, string>>;
 }
 
 export interface Running {
   child: ChildProcess;
   port: number;
   exited?: { code: number | null; signal: string | null };
+  spawnError?: Error;
   readonly exit: Promise<void>;
+  /** Held while this process owns a fixed port. */
+  lease?: Lease;
+  /** Being stopped to hand its fixed port to another instance. */
+  evicted?: boolean;
+  /** Keep-alive connections to the process, made on first use, closed when it exits. */
+  dispatcher?: Pool;
 }
 
-export const PLACEHOLDER_CREDENTIALS = {
-  accessKeyId: 'LOCALFC_ACCESS_KEY_ID',
-  accessKeySecret: 'LOCALFC_ACCESS_KEY_SECRET',
-  securityToken: 'LOCALFC_SECURITY_TOKEN',
-} as const;
+export { PLACEHOLDER_CREDENTIALS } from '../http-runtime.ts';
 
 export function runtimeKind(config: FunctionConfig): Kind {
   const rt = config.runtime;
@@ -50,32 +59,126 @@ export interface SpawnOptions {
   readonly startTimeoutMs: number;
   /** Every live child, so close() can end them all. */
   readonly children: Set<ChildProcess>;
+  /** Who owns a fixed port (code that ignores FC_SERVER_PORT), per backend. */
+  readonly leases: PortLeases;
 }
 
+/** The port a custom runtime's code is told about and may hard-code (FC's default 9000); none for built-in runtimes. */
+function fixedPortOf(p: Prepared): number | undefined {
+  return p.kind === 'custom' ? (p.config.customRuntimeConfig?.port ?? 9000) : undefined;
+}
+
+/** Thrown by the readiness check when the child turned out to listen on the fixed port instead of FC_SERVER_PORT. */
+class ListensOnFixedPort extends Error {}
+/** The readiness check saw the process end. */
+class ProcessExited extends Error {}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts an instance and waits until it is ready. Code that listens on the fixed port rather than FC_SERVER_PORT is
+ * detected (it listens there, or it died of EADDRINUSE while another instance owns that port); from then on that
+ * revision's instances take turns on the port (fixed-port.ts).
+ */
 export async function spawnInstance(p: Prepared, instanceId: string, logs: LogRing, o: SpawnOptions): Promise<Running> {
-  const config = p.config;
+  const fixed = fixedPortOf(p);
+  if (fixed !== undefined && o.leases.hardCoded.has(p.key)) return startOnFixedPort(p, instanceId, fixed, logs, o);
   const port = await freePort();
+  const from = logs.offset;
+  const r = launch(p, instanceId, port, logs, o);
+  try {
+    await ready(p, r, port, logs, o, () => (fixed !== undefined && r.child.pid !== undefined && listensOn(r.child.pid, fixed) ? new ListensOnFixedPort() : undefined));
+    return r;
+  } catch (e) {
+    if (fixed === undefined) throw e;
+    if (e instanceof ListensOnFixedPort) {
+      o.leases.hardCoded.add(p.key);
+      const lease = o.leases.tryAcquire(fixed, evictor(instanceId, r, logs));
+      if (lease) {
+        logs.append(`[localfc] the code listens on port ${fixed}, not on FC_SERVER_PORT (${port}): using port ${fixed}; instances that need it take turns\n`);
+        r.port = fixed;
+        holdWhileRunning(r, lease);
+        await ready(p, r, fixed, logs, o);
+        return r;
+      }
+      await killProcess(r);
+      return startOnFixedPort(p, instanceId, fixed, logs, o);
+    }
+    if (r.exited && /EADDRINUSE|address already in use/i.test(logs.since(from)) && (o.leases.holder(fixed) ?? (await sleep(100), o.leases.holder(fixed)))) {
+      o.leases.hardCoded.add(p.key);
+      logs.append(`[localfc] port ${fixed} is in use by another instance of code that hard-codes it: waiting for it\n`);
+      return startOnFixedPort(p, instanceId, fixed, logs, o);
+    }
+    throw e;
+  }
+}
+
+async function startOnFixedPort(p: Prepared, instanceId: string, fixed: number, logs: LogRing, o: SpawnOptions): Promise<Running> {
+  let running: Running | undefined;
+  const owner: LeaseOwner = { id: instanceId, evict: () => running && evictor(instanceId, running, logs).evict() };
+  let lease: Lease;
+  try {
+    lease = await o.leases.acquire(fixed, owner, o.startTimeoutMs);
+  } catch (e) {
+    throw new BackendError('CAStartTimeout', `${e instanceof Error ? e.message : String(e)}: the code listens on port ${fixed} itself instead of FC_SERVER_PORT, so its instances run one at a time`);
+  }
+  running = launch(p, instanceId, fixed, logs, o);
+  holdWhileRunning(running, lease);
+  await ready(p, running, fixed, logs, o);
+  return running;
+}
+
+function evictor(instanceId: string, r: Running, logs: LogRing): LeaseOwner {
+  return {
+    id: instanceId,
+    evict: () => {
+      r.evicted = true;
+      logs.append(`[localfc] instance process stopped: another instance needs port ${r.port}; it restarts on its next request\n`);
+      void killProcess(r);
+    },
+  };
+}
+
+function holdWhileRunning(r: Running, lease: Lease): void {
+  r.lease = lease;
+  void r.exit.then(() => lease.release());
+}
+
+/** Waits for readiness; on failure the process is killed and a BackendError thrown (`extra`'s error: left running). */
+async function ready(p: Prepared, r: Running, port: number, logs: LogRing, o: SpawnOptions, extra: () => Error | undefined = () => undefined): Promise<void> {
+  const healthCheck = p.kind === 'custom' ? (p.config.customRuntimeConfig?.healthCheckConfig ?? p.config.customContainerConfig?.healthCheckConfig) : undefined;
+  const tail = (): string => (logs.tail(10) ? `\nLogs: ${logs.tail(10)}` : '');
+  try {
+    await waitUntilReady({
+      port,
+      ...(healthCheck ? { healthCheck } : {}),
+      timeoutMs: o.startTimeoutMs,
+      failed: () => (r.exited ? new ProcessExited() : extra()),
+    });
+  } catch (e) {
+    if (e instanceof ListensOnFixedPort) throw e;
+    await killProcess(r);
+    if (e instanceof ProcessExited) {
+      // 'exit' can come before the last output: let the pipes drain (bounded: a grandchild may hold them open).
+      if (!(r.child.stdout?.closed && r.child.stderr?.closed)) await Promise.race([new Promise((res) => r.child.once('close', res)), sleep(200)]);
+      const how = r.spawnError ? `could not be started: ${r.spawnError.message}` : r.exited?.signal ? `was killed by ${r.exited.signal}` : `exited with code ${r.exited?.code}`;
+      throw new BackendError('CAExited', `process ${how}${tail()}`);
+    }
+    if (e instanceof ReadinessError && e.kind === 'unhealthy') throw new BackendError('FunctionNotStarted', `${e.message}${tail()}`);
+    throw new BackendError('CAStartTimeout', `${e instanceof Error ? e.message : String(e)}${tail()}`);
+  }
+}
+
+function launch(p: Prepared, instanceId: string, port: number, logs: LogRing, o: SpawnOptions): Running {
+  const config = p.config;
   const hooks = config.instanceLifecycleConfig;
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
-    FC_SERVER_PORT: String(port),
-    FC_CUSTOM_LISTEN_PORT: String(port),
-    FC_RUNTIME_API: `127.0.0.1:${port}`,
-    FC_FUNCTION_NAME: p.fn.functionName,
-    FC_FUNCTION_HANDLER: config.handler,
-    FC_FUNCTION_MEMORY_SIZE: String(config.memorySize),
-    FC_FUNCTION_TIMEOUT: String(config.timeout),
-    FC_REGION: p.fn.region,
-    FC_ACCOUNT_ID: p.fn.accountId,
-    FC_INSTANCE_ID: instanceId,
-    FC_QUALIFIER: p.fn.qualifier,
-    ALIBABA_CLOUD_ACCESS_KEY_ID: PLACEHOLDER_CREDENTIALS.accessKeyId,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: PLACEHOLDER_CREDENTIALS.accessKeySecret,
-    ALIBABA_CLOUD_SECURITY_TOKEN: PLACEHOLDER_CREDENTIALS.securityToken,
     PYTHONUNBUFFERED: '1',
     ...(hooks?.initializer?.handler ? { LOCALFC_INITIALIZER_HANDLER: hooks.initializer.handler } : {}),
     ...(hooks?.preStop?.handler ? { LOCALFC_PRESTOP_HANDLER: hooks.preStop.handler } : {}),
-    ...config.environmentVariables,
+    ...fcEnvironment(p, instanceId, port),
+    ...p.layerEnv,
   };
   let cmd: string;
   let args: string[];
@@ -93,13 +196,12 @@ export async function spawnInstance(p: Prepared, instanceId: string, logs: LogRi
   }
   const child = spawn(cmd, args, { cwd: p.codeDir, env, detached: false, stdio: ['ignore', 'pipe', 'pipe'] });
   o.children.add(child);
-  let spawnError: Error | undefined;
   const running: Running = {
     child,
     port,
     exit: new Promise<void>((res) => {
       child.once('error', (e) => {
-        spawnError = e;
+        running.spawnError = e;
         running.exited ??= { code: null, signal: null };
         o.children.delete(child);
         res();
@@ -111,19 +213,9 @@ export async function spawnInstance(p: Prepared, instanceId: string, logs: LogRi
       });
     }),
   };
+  void running.exit.then(() => running.dispatcher?.destroy().catch(() => undefined));
   child.stdout?.setEncoding('utf8').on('data', (s: string) => logs.append(s));
   child.stderr?.setEncoding('utf8').on('data', (s: string) => logs.append(s));
-  try {
-    await waitForPort(port, o.startTimeoutMs, () => {
-      if (!running.exited) return undefined;
-      const how = spawnError ? `could not be started: ${spawnError.message}` : running.exited.signal ? `was killed by ${running.exited.signal}` : `exited with code ${running.exited.code}`;
-      return new BackendError('CAExited', `process ${how}${logs.tail(10) ? `: ${logs.tail(10)}` : ''}`);
-    });
-  } catch (e) {
-    await killProcess(running);
-    if (e instanceof BackendError) throw e;
-    throw new BackendError('CAStartTimeout', `${e instanceof Error ? e.message : String(e)}${logs.tail(10) ? `: ${logs.tail(10)}` : ''}`);
-  }
   return running;
 }
 

@@ -1,0 +1,118 @@
+/**
+ * @module
+ * Serving HTTP triggers: `/fcapp/<functionName>/<triggerName>/<path…>` on localfc, or any path on a host named like
+ * the cloud's `<domainPrefix>.<region>.fcapp.run` (e.g. via curl --resolve or a hosts entry). The trigger's methods
+ * and authType are enforced, then the request goes through the one invocation path with the trigger's qualifier:
+ * as FC 3.0's HTTP event for built-in runtimes, as the raw request for custom runtimes and containers.
+ */
+import type { IncomingMessage } from 'node:http';
+import { Hono, type Context } from 'hono';
+import { FcError, errors } from '../../domain/errors.ts';
+import { fromHandlerResult, toHttpEvent, type HttpResponseOut } from '../../domain/http-trigger-event.ts';
+import type { InvocationService } from '../../domain/invocations.ts';
+import type { HttpTriggerConfig } from '../../domain/trigger-config.ts';
+import type { TriggerRecord, TriggerService } from '../../domain/triggers.ts';
+import type { AppEnv } from '../context.ts';
+
+/** Outside /_localfc (which an admin token guards) and /2023-03-30 (which signatures guard): trigger URLs are public. */
+export const HTTP_TRIGGER_PREFIX = '/fcapp';
+
+const FCAPP_HOST = /^([a-z0-9-]+)\.[a-z0-9-]+\.fcapp\.run(?::\d+)?$/i;
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'content-length']);
+const NO_BODY_STATUS = new Set([204, 205, 304]);
+
+export interface HttpTriggerDeps {
+  readonly triggers: TriggerService;
+  readonly invocations: InvocationService;
+  readonly region: string;
+  readonly accountId: string;
+  readonly maxBodyBytes: number;
+  readonly now: () => number;
+}
+
+/** The URL shown in `httpTrigger.urlInternet`/`urlIntranet`: this localfc as the caller reached it. */
+export function httpTriggerUrl(c: Context<AppEnv>, t: TriggerRecord): string {
+  const host = c.req.header('host') ?? new URL(c.req.url).host;
+  return `http://${host}${HTTP_TRIGGER_PREFIX}/${encodeURIComponent(t.functionName)}/${encodeURIComponent(t.triggerName)}`;
+}
+
+export function httpTriggerRoutes(d: HttpTriggerDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  const byPath = async (c: Context<AppEnv>) => {
+    const url = new URL(c.req.url);
+    // Split the raw (still encoded) path so the function sees exactly what the client sent after the trigger prefix.
+    const [, , fn = '', trigger = '', ...rest] = url.pathname.split('/');
+    const t = d.triggers.get(safeDecode(fn), safeDecode(trigger));
+    if (t.triggerType !== 'http') throw errors.notFound('TriggerNotFound', `trigger '${t.triggerName}' of function '${t.functionName}' is a ${t.triggerType} trigger, not an HTTP trigger`);
+    return serve(c, t, `/${rest.join('/')}`, url.search.slice(1));
+  };
+  app.all(`${HTTP_TRIGGER_PREFIX}/:functionName/:triggerName`, byPath);
+  app.all(`${HTTP_TRIGGER_PREFIX}/:functionName/:triggerName/*`, byPath);
+
+  // FC-style host: any path on `<domainPrefix>.<region>.fcapp.run` (paths under /2023-03-30 and /_localfc excepted).
+  app.use('*', async (c, next) => {
+    const prefix = FCAPP_HOST.exec(c.req.header('host') ?? '')?.[1];
+    const t = prefix ? d.triggers.byDomainPrefix(prefix) : undefined;
+    if (!t) return next();
+    const url = new URL(c.req.url);
+    return serve(c, t, url.pathname, url.search.slice(1));
+  });
+
+  async function serve(c: Context<AppEnv>, t: TriggerRecord, rawPath: string, rawQuery: string): Promise<Response> {
+    const method = c.req.method.toUpperCase();
+    const cfg = t.config as HttpTriggerConfig;
+    if (!cfg.methods.includes(method)) throw errors.methodNotAllowed(method, cfg.methods);
+    // localfc checks only that a signature is there; verifying it would need the caller's AccessKey secret.
+    if (cfg.authType === 'function' && !c.req.header('authorization')) {
+      throw errors.accessDenied('AccessDenied', `the HTTP trigger '${t.triggerName}' has authType 'function': send a signed request (an Authorization header)`);
+    }
+    if (Number(c.req.header('content-length') ?? 0) > d.maxBodyBytes) throw errors.entityTooLarge('request body', d.maxBodyBytes);
+    const body = Buffer.from(await c.req.arrayBuffer());
+    if (body.length > d.maxBodyBytes) throw errors.entityTooLarge('request body', d.maxBodyBytes);
+    const requestId = c.var.requestId;
+    const headers = c.req.header();
+    const admitted = await d.invocations.admit(t.functionName, t.qualifier);
+    const base = { functionName: t.functionName, qualifier: t.qualifier, requestId };
+    let out: HttpResponseOut;
+    if (admitted.revision.config.runtime.startsWith('custom')) {
+      // Custom runtimes and containers are web servers: they get the request itself.
+      const forwarded: Record<string, string> = {};
+      for (const [k, v] of Object.entries(headers)) if (!HOP_BY_HOP.has(k)) forwarded[k] = v;
+      const path = rawPath + (rawQuery ? `?${rawQuery}` : '');
+      const { result } = await d.invocations.run(admitted, { ...base, body, headers: forwarded, kind: 'http', method, path });
+      const resHeaders: Record<string, string> = {};
+      for (const [k, v] of Object.entries(result.headers)) if (!HOP_BY_HOP.has(k.toLowerCase())) resHeaders[k] = v;
+      if (result.errorType) resHeaders['x-fc-error-type'] = result.errorType;
+      out = { status: result.status, headers: resHeaders, body: result.body };
+    } else {
+      const event = toHttpEvent({
+        method, rawPath, rawQuery, headers, body, requestId,
+        sourceIp: sourceIp(c), now: d.now(), accountId: d.accountId,
+        domainName: `${t.domainPrefix ?? t.functionName}.${d.region}.fcapp.run`, domainPrefix: t.domainPrefix ?? t.functionName,
+      });
+      const { result } = await d.invocations.run(admitted, { ...base, body: event, headers: { 'content-type': 'application/json' }, kind: 'event' });
+      out = fromHandlerResult(result);
+    }
+    if (out.status < 200 || out.status > 599) throw new FcError('BadResponse', 502, `the function answered with HTTP status ${out.status}, which cannot be relayed`);
+    const empty = method === 'HEAD' || NO_BODY_STATUS.has(out.status);
+    return new Response(empty ? null : new Uint8Array(out.body), { status: out.status, headers: { ...out.headers, 'x-fc-request-id': requestId } });
+  }
+
+  return app;
+}
+
+function sourceIp(c: Context<AppEnv>): string {
+  const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+  if (forwarded) return forwarded;
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

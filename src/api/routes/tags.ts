@@ -1,0 +1,88 @@
+/**
+ * @module
+ * TagResources, UntagResources, ListTagResources under /tags-v2 (PascalCase names; arrays in the query are JSON strings).
+ */
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { errors } from '../../domain/errors.ts';
+import type { TagService } from '../../domain/tags.ts';
+import type { AppEnv } from '../context.ts';
+import { ErrorSchema } from '../schemas/function.ts';
+import { ListTagResourcesOutputSchema, TagResourcesInputSchema } from '../schemas/tags.ts';
+
+const PATH = '/2023-03-30/tags-v2';
+const err = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
+
+const routes = {
+  tag: createRoute({
+    operationId: 'TagResources', method: 'post', path: PATH,
+    request: { body: { required: true, content: { 'application/json': { schema: TagResourcesInputSchema } } } },
+    responses: { 204: { description: 'tagged' }, 400: err('InvalidArgument'), 404: err('FunctionNotFound') },
+  }),
+  untag: createRoute({
+    operationId: 'UntagResources', method: 'delete', path: PATH,
+    request: {
+      query: z.object({
+        ResourceType: z.string().optional(),
+        ResourceId: z.string().openapi({ description: 'JSON array of function ARNs or names' }),
+        TagKey: z.string().optional().openapi({ description: 'JSON array of tag keys' }),
+        All: z.string().optional(),
+      }),
+    },
+    responses: { 204: { description: 'untagged' }, 400: err('InvalidArgument'), 404: err('FunctionNotFound') },
+  }),
+  list: createRoute({
+    operationId: 'ListTagResources', method: 'get', path: PATH,
+    request: {
+      query: z.object({
+        ResourceType: z.string().optional(),
+        ResourceId: z.string().optional().openapi({ description: 'JSON array of function ARNs or names' }),
+        Tag: z.string().optional().openapi({ description: 'JSON array of {Key, Value}' }),
+        Limit: z.coerce.number().int().min(1).max(100).optional(),
+        NextToken: z.string().optional(),
+      }),
+    },
+    responses: { 200: { description: 'one row per resource and tag', content: { 'application/json': { schema: ListTagResourcesOutputSchema } } }, 400: err('InvalidArgument') },
+  }),
+};
+
+function jsonArray<T>(raw: string | undefined, name: string, ok: (v: unknown) => boolean): T[] | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const v: unknown = JSON.parse(raw);
+    if (Array.isArray(v) && v.every(ok)) return v as T[];
+  } catch {
+    /* fall through */
+  }
+  throw errors.invalidArgument(`${name} must be a JSON array`);
+}
+const isString = (v: unknown) => typeof v === 'string';
+
+export function tagRoutes(tags: TagService): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.openapi(routes.tag, (c) => {
+    const input = c.req.valid('json');
+    tags.tag(input.ResourceType, input.ResourceId, input.Tag);
+    return c.body(null, 204);
+  });
+
+  app.openapi(routes.untag, (c) => {
+    const q = c.req.valid('query');
+    const ids = jsonArray<string>(q.ResourceId, 'ResourceId', isString);
+    if (!ids?.length) throw errors.invalidArgument('ResourceId is required');
+    tags.untag(q.ResourceType, ids, jsonArray<string>(q.TagKey, 'TagKey', isString), q.All === 'true');
+    return c.body(null, 204);
+  });
+
+  app.openapi(routes.list, (c) => {
+    const q = c.req.valid('query');
+    const ids = jsonArray<string>(q.ResourceId, 'ResourceId', isString);
+    const filter = jsonArray<{ Key: string; Value?: string }>(q.Tag, 'Tag', (t) => typeof t === 'object' && t !== null && typeof (t as { Key?: unknown }).Key === 'string');
+    const page = tags.list({
+      ...(q.ResourceType ? { resourceType: q.ResourceType } : {}), ...(ids ? { resourceIds: ids } : {}), ...(filter ? { filter } : {}),
+      ...(q.Limit ? { limit: q.Limit } : {}), ...(q.NextToken ? { nextToken: q.NextToken } : {}),
+    });
+    return c.json({ TagResources: page.rows, ...(page.nextToken ? { NextToken: page.nextToken } : {}), RequestId: c.var.requestId }, 200);
+  });
+  return app;
+}

@@ -1,0 +1,127 @@
+/**
+ * @module
+ * One container instance: create it from the pinned image with FC's environment and our labels, start it, follow its
+ * (demultiplexed) output into a LogRing, and wait until its server answers on the container's bridge address.
+ */
+import { BackendError, type PreparedRevision } from '../backend.ts';
+import { fcEnvironment } from '../http-runtime.ts';
+import { LogRing } from '../process/log-ring.ts';
+import { ReadinessError, waitUntilReady } from '../readiness.ts';
+import { type ContainerSpec, type DockerEngine, DockerError } from './engine.ts';
+import { LABELS, type Owner } from './owner.ts';
+
+export interface PreparedImage extends PreparedRevision {
+  /** The image id the pinned digest named when prepared: what every container of this revision runs. */
+  readonly imageId: string;
+  readonly port: number;
+}
+
+export interface Container {
+  readonly id: string;
+  readonly logs: LogRing;
+  /** `http://<container ip>:<port>`. */
+  baseUrl: string;
+  /** Set once the container's process ended (its log stream closed). */
+  ended: boolean;
+  frozen: boolean;
+  initialized: boolean;
+  follow: AbortController;
+}
+
+export interface StartOptions {
+  readonly engine: DockerEngine;
+  readonly owner: Owner;
+  readonly network: string;
+  readonly startTimeoutMs: number;
+}
+
+const MiB = 1024 * 1024;
+
+export function containerSpec(p: PreparedImage, instanceId: string, owner: Owner, network: string): ContainerSpec {
+  const ccc = p.config.customContainerConfig;
+  return {
+    Image: p.imageId,
+    ...(ccc?.entrypoint?.length ? { Entrypoint: ccc.entrypoint } : {}),
+    ...(ccc?.command?.length ? { Cmd: ccc.command } : {}),
+    Env: Object.entries(fcEnvironment(p, instanceId, p.port)).map(([k, v]) => `${k}=${v}`),
+    ExposedPorts: { [`${p.port}/tcp`]: {} },
+    Labels: { ...owner.labels, [LABELS.fn]: p.fn.functionName, [LABELS.instance]: instanceId, [LABELS.revision]: p.key },
+    HostConfig: {
+      NetworkMode: network,
+      Memory: p.config.memorySize * MiB,
+      // Lets the function call services on the host (e.g. localfc itself), as it would call cloud endpoints.
+      ExtraHosts: ['host.docker.internal:host-gateway'],
+    },
+  };
+}
+
+/** Docker names allow [a-zA-Z0-9][a-zA-Z0-9_.-]*; function names are close but may contain other characters. */
+const nameOf = (p: PreparedImage, instanceId: string, owner: Owner): string => `localfc-${p.fn.functionName}-${instanceId}-${owner.id.slice(0, 6)}`.replace(/[^a-zA-Z0-9_.-]/g, '_');
+
+/** Creates and starts a container for an instance; on any failure the container is removed again. */
+export async function startContainer(p: PreparedImage, instanceId: string, o: StartOptions): Promise<Container> {
+  let id: string;
+  try {
+    id = (await o.engine.createContainer(containerSpec(p, instanceId, o.owner, o.network), nameOf(p, instanceId, o.owner))).id;
+  } catch (e) {
+    throw startError(e, 'create');
+  }
+  const c: Container = { id, logs: new LogRing(), baseUrl: '', ended: false, frozen: false, initialized: false, follow: new AbortController() };
+  try {
+    await run(c, p, o);
+    return c;
+  } catch (e) {
+    c.follow.abort();
+    await o.engine.removeContainer(id, { force: true }).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Starts a created container and waits for readiness. */
+async function run(c: Container, p: PreparedImage, o: StartOptions): Promise<void> {
+  const follow = c.follow;
+  try {
+    await o.engine.startContainer(c.id);
+    const stream = await o.engine.followLogs(c.id, (l) => c.logs.append(`${l.line}\n`), follow.signal, { tail: 'all' });
+    // The follow stream ends when the container's main process does.
+    void stream.done.catch(() => undefined).then(() => {
+      if (!follow.signal.aborted) c.ended = true;
+    });
+    const info = await o.engine.inspectContainer(c.id);
+    if (!info.state.running) c.ended = true;
+    const ip = info.ipAddresses[o.network] || Object.values(info.ipAddresses).find(Boolean);
+    if (!ip && !c.ended) throw new BackendError('CAStartTimeout', `container ${c.id.slice(0, 12)} has no address on network ${o.network}`);
+    c.baseUrl = `http://${ip}:${p.port}`;
+    await waitUntilReady({
+      port: p.port,
+      host: ip ?? '127.0.0.1',
+      ...(p.config.customContainerConfig?.healthCheckConfig ? { healthCheck: p.config.customContainerConfig.healthCheckConfig } : {}),
+      timeoutMs: o.startTimeoutMs,
+      failed: () => (c.ended ? new BackendError('CAExited', 'the container exited') : undefined),
+    });
+  } catch (e) {
+    throw await explain(e, c, o.engine);
+  }
+}
+
+/** Maps a start failure to FC's reason code, with the exit code and the container's last output. */
+async function explain(e: unknown, c: Container, engine: DockerEngine): Promise<unknown> {
+  if (e instanceof DockerError) return startError(e, 'start');
+  const tail = c.logs.tail(10);
+  const output = tail ? `: ${tail}` : '';
+  if (e instanceof BackendError && e.code === 'CAExited') {
+    const state = await engine.inspectContainer(c.id).then((i) => i.state, () => undefined);
+    const how = state?.oomKilled ? 'was killed for exceeding its memory limit' : `exited with code ${state?.exitCode ?? '?'}${state?.error ? ` (${state.error})` : ''}`;
+    return new BackendError('CAExited', `container ${how}${output}`);
+  }
+  if (e instanceof ReadinessError && e.kind === 'unhealthy') return new BackendError('FunctionNotStarted', `${e.message}${output}`);
+  if (e instanceof ReadinessError) return new BackendError('CAStartTimeout', `${e.message} (container ${c.id.slice(0, 12)})${output}`);
+  return e;
+}
+
+function startError(e: unknown, what: string): unknown {
+  if (!(e instanceof DockerError)) return e;
+  if (e.kind === 'unreachable') return new BackendError('DockerUnavailable', e.message, 503);
+  // e.g. "exec: node: executable file not found": the container cannot run its command.
+  return new BackendError('CAExited', `could not ${what} the container: ${e.engineMessage ?? e.message}`);
+}

@@ -1,0 +1,220 @@
+/**
+ * @module
+ * The container backend (`--backend docker`): custom-container functions run their pinned image through the Docker
+ * Engine API; code-package runtimes are handed to the process backend, so one server runs both kinds. The engine's
+ * image store is the registry (EngineRegistry). Every container is labelled with its owner and removed on release
+ * and close; containers of crashed earlier runs are reaped at start-up (owner.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { isContainer } from '../../domain/model.ts';
+import { parseImageRef } from '../../domain/registry.ts';
+import { BackendError, type Backend, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision } from '../backend.ts';
+import { callHook, fcHeaders, forwardInvocation, runInitializer, unhandled } from '../http-runtime.ts';
+import { ProcessBackend, type ProcessBackendOptions } from '../process/index.ts';
+import { type Container, type PreparedImage, type StartOptions, startContainer } from './container.ts';
+import { DockerEngine, DockerError, type ImageInfo } from './engine.ts';
+import { EngineRegistry } from './engine-registry.ts';
+import { LABELS, newOwner, type Owner, reapOrphans, removeOwned } from './owner.ts';
+
+export interface DockerBackendOptions {
+  /** Engine address (`unix:///var/run/docker.sock`, `tcp://…`); default $DOCKER_HOST, else the standard socket. */
+  readonly dockerHost?: string;
+  /** Runs code-package runtimes; default a ProcessBackend with `processOptions`. */
+  readonly delegate?: Backend;
+  readonly processOptions?: ProcessBackendOptions;
+  /** How long a container may take to answer on its port (default 60 s). */
+  readonly startTimeoutMs?: number;
+  /** Docker network the containers join and are reached on (default `bridge`). */
+  readonly network?: string;
+}
+
+interface Instance {
+  readonly prepared: PreparedImage;
+  c: Container;
+  pausing?: Promise<void>;
+}
+
+/** FC's default port for a custom container's server. */
+const DEFAULT_PORT = 9000;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class DockerBackend implements Backend {
+  readonly name = 'docker';
+  readonly engine: DockerEngine;
+  readonly registry: EngineRegistry;
+  readonly owner: Owner = newOwner();
+  /** Ids of orphaned containers removed at start-up (empty when the engine was unreachable). */
+  readonly reaped: Promise<string[]>;
+  readonly #delegate: Backend;
+  readonly #start: StartOptions;
+  readonly #instances = new Map<string, Instance>();
+  #closed = false;
+
+  constructor(opts: DockerBackendOptions = {}) {
+    this.engine = new DockerEngine(opts.dockerHost ? { host: opts.dockerHost } : {});
+    this.registry = new EngineRegistry(this.engine);
+    this.#delegate = opts.delegate ?? new ProcessBackend(opts.processOptions ?? {});
+    this.#start = { engine: this.engine, owner: this.owner, network: opts.network ?? 'bridge', startTimeoutMs: opts.startTimeoutMs ?? 60_000 };
+    this.reaped = reapOrphans(this.engine).catch(() => []);
+  }
+
+  async prepare(req: PrepareRequest): Promise<PreparedRevision> {
+    if (!isContainer(req.revision.config)) return this.#delegate.prepare(req);
+    const { fn, revision } = req;
+    const img = revision.image;
+    if (!img) throw new BackendError('ImageNotFound', 'the revision has no pinned image');
+    const repository = parseImageRef(img.image).repository;
+    const pinned = `${repository}@${img.digest}`;
+    let info: ImageInfo | undefined;
+    try {
+      info = (await this.engine.inspectImage(pinned)) ?? (await this.engine.inspectImage(img.digest));
+      if (info && info.id !== img.digest && !info.repoDigests.includes(pinned)) info = undefined;
+      if (!info) {
+        req.log(`pulling ${pinned}`);
+        // Layer status changes only: progress bars would flood the timeline.
+        info = await this.engine.pullImage(pinned, (line) => !line.includes('[') && req.log(line), req.signal);
+      }
+    } catch (e) {
+      if (e instanceof DockerError && e.kind === 'unreachable') throw new BackendError('DockerUnavailable', e.message);
+      if (e instanceof DockerError && (e.kind === 'not-found' || /not found|manifest unknown|does not exist/i.test(e.engineMessage ?? ''))) {
+        throw new BackendError('ImageNotFound', `the pinned image ${pinned} is not in the Docker engine and cannot be pulled: ${e.engineMessage ?? e.message}`);
+      }
+      throw new BackendError('ImagePullFailed', `pulling ${pinned} failed: ${e instanceof DockerError ? (e.engineMessage ?? e.message) : String(e)}`);
+    }
+    req.log(`image ${img.image} pinned to ${img.digest} (image ${info.id})`);
+    const port = revision.config.customContainerConfig?.port ?? DEFAULT_PORT;
+    const prepared: PreparedImage = { key: `${fn.functionName}#${revision.id}`, config: revision.config, revision, fn, imageId: info.id, port };
+    return prepared;
+  }
+
+  async startInstance(prepared: PreparedRevision, instanceId: string): Promise<BackendInstance> {
+    if (!isContainer(prepared.config)) return this.#delegate.startInstance(prepared, instanceId);
+    const p = prepared as PreparedImage;
+    const c = await startContainer(p, instanceId, this.#start);
+    if (this.#closed) {
+      // close() ran while this container started: it must not outlive us.
+      c.follow.abort();
+      await this.engine.removeContainer(c.id, { force: true }).catch(() => undefined);
+      throw new BackendError('InstanceNotFound', 'the backend was closed while the instance started');
+    }
+    this.#instances.set(instanceId, { prepared: p, c });
+    return { id: instanceId, prepared };
+  }
+
+  #get(instance: BackendInstance): Instance {
+    const s = this.#instances.get(instance.id);
+    if (!s) throw new BackendError('InstanceNotFound', `instance ${instance.id} is not running`);
+    return s;
+  }
+
+  async initialize(instance: BackendInstance, timeoutMs: number): Promise<void> {
+    if (!isContainer(instance.prepared.config)) return this.#delegate.initialize(instance, timeoutMs);
+    const s = this.#get(instance);
+    await runInitializer(s.c.baseUrl, fcHeaders(s.prepared, randomUUID()), timeoutMs);
+    s.c.initialized = true;
+  }
+
+  async invoke(instance: BackendInstance, req: InvocationRequest): Promise<InvocationResult> {
+    if (!isContainer(instance.prepared.config)) return this.#delegate.invoke(instance, req);
+    const s = this.#get(instance);
+    if (s.c.ended) await this.#replace(instance, s);
+    const c = s.c;
+    const from = c.logs.offset;
+    const logs = (): string => `FC Invoke Start RequestId: ${req.requestId}\n${c.logs.since(from)}FC Invoke End RequestId: ${req.requestId}\n`;
+    const signal = AbortSignal.timeout(req.timeoutMs);
+    try {
+      const res = await forwardInvocation(c.baseUrl, req, fcHeaders(s.prepared, req.requestId), { forwardHttp: true, signal });
+      // Output reaches us through the engine's log stream, a little after the response.
+      await sleep(10);
+      return { ...res, logs: logs() };
+    } catch (e) {
+      if (signal.aborted) {
+        // The handler is still running: FC kills the instance; the next call gets a fresh container.
+        c.ended = true;
+        await this.engine.removeContainer(c.id, { force: true }).catch(() => undefined);
+        return unhandled(`Function timed out after ${Math.round(req.timeoutMs / 1000)} seconds`, logs());
+      }
+      const state = await this.engine.inspectContainer(c.id).then((i) => i.state, () => undefined);
+      if (!state?.running) {
+        c.ended = true;
+        const how = state ? (state.oomKilled ? 'killed for exceeding its memory limit' : `code ${state.exitCode}`) : 'removed';
+        return unhandled(`Container exited unexpectedly (${how}): ${c.logs.tail(5)}`, logs(), 'ProcessExited');
+      }
+      throw new BackendError('InvocationFailed', `could not reach the container: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** The instance's container died (timeout kill, crash): run a new one in its place and re-run the initializer. */
+  async #replace(instance: BackendInstance, s: Instance): Promise<void> {
+    const old = s.c;
+    old.follow.abort();
+    await this.engine.removeContainer(old.id, { force: true }).catch(() => undefined);
+    s.c = await startContainer(s.prepared, instance.id, this.#start);
+    s.c.logs.append(`[localfc] container ${old.id.slice(0, 12)} ended; replaced by ${s.c.id.slice(0, 12)}\n`);
+    const hook = s.prepared.config.instanceLifecycleConfig?.initializer;
+    if (old.initialized && (hook?.handler || hook?.command?.length)) await this.initialize(instance, (hook.timeout ?? 3) * 1000);
+  }
+
+  async freeze(instance: BackendInstance): Promise<void> {
+    if (!isContainer(instance.prepared.config)) return this.#delegate.freeze(instance);
+    const s = this.#instances.get(instance.id);
+    if (!s || s.c.frozen || s.c.ended) return;
+    // Marked before the engine answers, so a thaw racing this pause waits for it and then unpauses.
+    s.c.frozen = true;
+    s.pausing = this.engine.pauseContainer(s.c.id).catch(() => undefined);
+    await s.pausing;
+  }
+
+  async thaw(instance: BackendInstance): Promise<void> {
+    if (!isContainer(instance.prepared.config)) return this.#delegate.thaw(instance);
+    const s = this.#instances.get(instance.id);
+    if (!s || !s.c.frozen) return;
+    s.c.frozen = false;
+    await s.pausing;
+    await this.engine.unpauseContainer(s.c.id).catch(() => undefined);
+  }
+
+  async stopInstance(instance: BackendInstance, opts: { preStop: boolean; timeoutMs: number }): Promise<void> {
+    if (!isContainer(instance.prepared.config)) return this.#delegate.stopInstance(instance, opts);
+    const s = this.#instances.get(instance.id);
+    if (!s) return;
+    await this.thaw(instance).catch(() => undefined);
+    this.#instances.delete(instance.id);
+    try {
+      if (opts.preStop && !s.c.ended) {
+        const r = await callHook(s.c.baseUrl, fcHeaders(s.prepared, randomUUID()), 'GET', '/pre-stop', opts.timeoutMs).catch((e: unknown) => ({ status: 0, body: e instanceof Error ? e.message : String(e) }));
+        if (r.status < 200 || r.status >= 300) s.c.logs.append(`[localfc] preStop failed: ${r.status || ''} ${r.body.slice(0, 500)}\n`);
+      }
+    } finally {
+      // The preStop hook is the graceful part; the container's PID 1 often ignores SIGTERM, so no grace period.
+      s.c.follow.abort();
+      await this.engine.removeContainer(s.c.id, { force: true }).catch(() => undefined);
+    }
+  }
+
+  async release(prepared: PreparedRevision): Promise<void> {
+    if (!isContainer(prepared.config)) return this.#delegate.release(prepared);
+    for (const [id, s] of this.#instances) {
+      if (s.prepared.key !== prepared.key) continue;
+      this.#instances.delete(id);
+      s.c.follow.abort();
+    }
+    await removeOwned(this.engine, this.owner.id, { [LABELS.revision]: prepared.key }).catch(() => 0);
+  }
+
+  instanceLogs(instance: BackendInstance): string {
+    if (!isContainer(instance.prepared.config)) return this.#delegate.instanceLogs(instance);
+    return this.#instances.get(instance.id)?.c.logs.text() ?? '';
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.registry.close();
+    for (const s of this.#instances.values()) s.c.follow.abort();
+    this.#instances.clear();
+    await this.reaped;
+    await removeOwned(this.engine, this.owner.id).catch(() => 0);
+    await this.#delegate.close();
+    await this.engine.close();
+  }
+}

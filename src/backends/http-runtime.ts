@@ -1,0 +1,114 @@
+/**
+ * @module
+ * FC's HTTP contract with a function's own server, shared by the process and container backends: the environment an
+ * instance gets, the `x-fc-*` headers, lifecycle hook calls (/initialize, /pre-stop) and forwarding one invocation.
+ */
+import { request } from 'undici';
+import { BackendError, type InvocationRequest, type InvocationResult, type PreparedRevision } from './backend.ts';
+
+/** What functions see as credentials: recognisable placeholders, never real keys. */
+export const PLACEHOLDER_CREDENTIALS = {
+  accessKeyId: 'LOCALFC_ACCESS_KEY_ID',
+  accessKeySecret: 'LOCALFC_ACCESS_KEY_SECRET',
+  securityToken: 'LOCALFC_SECURITY_TOKEN',
+} as const;
+
+/** The environment FC gives an instance; the function's own variables come last and win. */
+export function fcEnvironment(p: PreparedRevision, instanceId: string, port: number): Record<string, string> {
+  const { config, fn } = p;
+  return {
+    FC_SERVER_PORT: String(port),
+    FC_CUSTOM_LISTEN_PORT: String(port),
+    FC_RUNTIME_API: `127.0.0.1:${port}`,
+    FC_FUNCTION_NAME: fn.functionName,
+    FC_FUNCTION_HANDLER: config.handler,
+    FC_FUNCTION_MEMORY_SIZE: String(config.memorySize),
+    FC_FUNCTION_TIMEOUT: String(config.timeout),
+    FC_REGION: fn.region,
+    FC_ACCOUNT_ID: fn.accountId,
+    FC_INSTANCE_ID: instanceId,
+    FC_QUALIFIER: fn.qualifier,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: PLACEHOLDER_CREDENTIALS.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: PLACEHOLDER_CREDENTIALS.accessKeySecret,
+    ALIBABA_CLOUD_SECURITY_TOKEN: PLACEHOLDER_CREDENTIALS.securityToken,
+    ...config.environmentVariables,
+  };
+}
+
+/** The `x-fc-*` headers FC sends with every request to the function's server. */
+export function fcHeaders(p: PreparedRevision, requestId: string): Record<string, string> {
+  const { config, fn } = p;
+  return {
+    'x-fc-request-id': requestId,
+    'x-fc-function-name': fn.functionName,
+    'x-fc-function-handler': config.handler,
+    'x-fc-function-memory': String(config.memorySize),
+    'x-fc-function-timeout': String(config.timeout),
+    'x-fc-function-initializer': config.instanceLifecycleConfig?.initializer?.handler ?? '',
+    'x-fc-region': fn.region,
+    'x-fc-account-id': fn.accountId,
+    'x-fc-qualifier': fn.qualifier,
+    'x-fc-access-key-id': PLACEHOLDER_CREDENTIALS.accessKeyId,
+    'x-fc-access-key-secret': PLACEHOLDER_CREDENTIALS.accessKeySecret,
+    'x-fc-security-token': PLACEHOLDER_CREDENTIALS.securityToken,
+  };
+}
+
+/** A hook call (/initialize, /pre-stop): resolves with the status, rejects on timeout or connection failure. */
+export async function callHook(baseUrl: string, headers: Record<string, string>, method: 'GET' | 'POST', path: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+  const res = await request(`${baseUrl}${path}`, { method, headers, signal: AbortSignal.timeout(timeoutMs) });
+  return { status: res.statusCode, body: await res.body.text() };
+}
+
+/** The initializer's failure as FC reports it (InitializationError), from a non-2xx answer or a thrown error. */
+export function initializerError(e: unknown, timeoutMs: number): BackendError {
+  if (e instanceof BackendError) return e;
+  const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
+  return new BackendError('InitializationError', timedOut ? `the initializer timed out after ${timeoutMs / 1000} seconds` : `the initializer failed: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+export async function runInitializer(baseUrl: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
+  try {
+    const r = await callHook(baseUrl, headers, 'POST', '/initialize', timeoutMs);
+    if (r.status < 200 || r.status >= 300) throw new BackendError('InitializationError', `the initializer failed (HTTP ${r.status}): ${r.body.slice(0, 2000)}`);
+  } catch (e) {
+    throw initializerError(e, timeoutMs);
+  }
+}
+
+const HOP_BY_HOP = new Set(['x-localfc-error-type', 'connection', 'keep-alive', 'transfer-encoding']);
+
+/**
+ * Sends one invocation to the function's server: an event is `POST /invoke`; with `forwardHttp` an HTTP invocation
+ * goes out as it came (method, path, the caller's headers). Throws what undici throws (abort, connection errors).
+ */
+export async function forwardInvocation(
+  baseUrl: string,
+  req: InvocationRequest,
+  fc: Record<string, string>,
+  opts: { forwardHttp: boolean; signal: AbortSignal },
+): Promise<Omit<InvocationResult, 'logs'>> {
+  const headers: Record<string, string> = { ...(req.kind === 'http' ? req.headers : {}), ...fc };
+  if (req.kind === 'event') headers['content-type'] = req.headers['content-type'] ?? 'application/octet-stream';
+  const isHttp = req.kind === 'http' && opts.forwardHttp;
+  const method = isHttp ? (req.method ?? 'GET') : 'POST';
+  const path = isHttp ? (req.path ?? '/') : '/invoke';
+  const res = await request(`${baseUrl}${path}`, {
+    method: method as 'POST',
+    headers,
+    body: method === 'GET' || method === 'HEAD' ? null : req.body,
+    signal: opts.signal,
+  });
+  const body = Buffer.from(await res.body.arrayBuffer());
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  const marked = res.headers['x-localfc-error-type'];
+  const errorType = marked === 'HandledInvocationError' || marked === 'UnhandledInvocationError' ? marked : res.headers['x-fc-status'] === '404' ? 'UnhandledInvocationError' : undefined;
+  return { status: res.statusCode, headers: out, body, ...(errorType ? { errorType } : {}) };
+}
+
+/** The body FC answers with when the handler did not produce one (timeout, crash). */
+export function unhandled(errorMessage: string, logs: string, errorType?: string): InvocationResult {
+  const body = Buffer.from(JSON.stringify(errorType ? { errorMessage, errorType } : { errorMessage }));
+  return { status: 200, headers: { 'content-type': 'application/json' }, body, errorType: 'UnhandledInvocationError', logs };
+}

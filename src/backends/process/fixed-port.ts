@@ -1,0 +1,153 @@
+/**
+ * @module
+ * Code that ignores FC_SERVER_PORT and listens on the configured port (9000 by default). All instances share the host's
+ * network, so at most one of them can own that port at a time: a lease per port, held for the life of the owning
+ * process; a waiter evicts the owner as soon as it is idle (frozen between invocations). Also detects such code: which
+ * TCP ports a process tree listens on, read from /proc (Linux).
+ */
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+export interface LeaseOwner {
+  readonly id: string;
+  /** Stop the owning process (it is idle and someone else needs the port); its exit releases the lease. */
+  readonly evict: () => void;
+}
+
+export interface Lease {
+  readonly port: number;
+  /** Idle owners are evicted when someone waits for the port. */
+  setIdle(idle: boolean): void;
+  release(): void;
+}
+
+interface Slot {
+  holder?: { owner: LeaseOwner; idle: boolean; evicting: boolean };
+  readonly waiters: Array<{ owner: LeaseOwner; grant: (l: Lease) => void; cancel: (e: Error) => void }>;
+}
+
+export class PortLeases {
+  readonly #slots = new Map<number, Slot>();
+  /** Revisions (prepared keys) whose code was seen listening on the fixed port. */
+  readonly hardCoded = new Set<string>();
+
+  holder(port: number): string | undefined {
+    return this.#slots.get(port)?.holder?.owner.id;
+  }
+
+  tryAcquire(port: number, owner: LeaseOwner): Lease | undefined {
+    const slot = this.#slot(port);
+    if (slot.holder) return undefined;
+    slot.holder = { owner, idle: false, evicting: false };
+    return this.#lease(port, slot, owner);
+  }
+
+  /** Waits (evicting an idle owner) for the port; rejects after timeoutMs naming the owner. */
+  acquire(port: number, owner: LeaseOwner, timeoutMs: number): Promise<Lease> {
+    const now = this.tryAcquire(port, owner);
+    if (now) return Promise.resolve(now);
+    const slot = this.#slot(port);
+    return new Promise<Lease>((resolve, reject) => {
+      const waiter = { owner, grant: (l: Lease) => (clearTimeout(timer), resolve(l)), cancel: (e: Error) => (clearTimeout(timer), reject(e)) };
+      const timer = setTimeout(() => {
+        slot.waiters.splice(slot.waiters.indexOf(waiter), 1);
+        reject(new Error(`port ${port} stayed in use by instance ${slot.holder?.owner.id ?? '?'} for ${Math.round(timeoutMs / 1000)} s`));
+      }, timeoutMs);
+      slot.waiters.push(waiter);
+      this.#maybeEvict(slot);
+    });
+  }
+
+  /** The backend is closing: nobody gets a port any more. */
+  closeAll(): void {
+    for (const slot of this.#slots.values()) for (const w of slot.waiters.splice(0)) w.cancel(new Error('the backend is closing'));
+    this.hardCoded.clear();
+  }
+
+  #lease(port: number, slot: Slot, owner: LeaseOwner): Lease {
+    return {
+      port,
+      setIdle: (idle) => {
+        if (slot.holder?.owner !== owner) return;
+        slot.holder.idle = idle;
+        this.#maybeEvict(slot);
+      },
+      release: () => {
+        if (slot.holder?.owner !== owner) return;
+        delete slot.holder;
+        const next = slot.waiters.shift();
+        if (!next) return;
+        slot.holder = { owner: next.owner, idle: false, evicting: false };
+        next.grant(this.#lease(port, slot, next.owner));
+      },
+    };
+  }
+
+  #maybeEvict(slot: Slot): void {
+    const h = slot.holder;
+    if (!h || !h.idle || h.evicting || slot.waiters.length === 0) return;
+    h.evicting = true;
+    h.owner.evict();
+  }
+
+  #slot(port: number): Slot {
+    let s = this.#slots.get(port);
+    if (!s) this.#slots.set(port, (s = { waiters: [] }));
+    return s;
+  }
+}
+
+/** Pids of a process and all its descendants (via /proc/<pid>/task/<tid>/children). */
+function processTree(pid: number): number[] {
+  const out: number[] = [];
+  const todo = [pid];
+  while (todo.length) {
+    const p = todo.pop()!;
+    out.push(p);
+    try {
+      for (const tid of readdirSync(`/proc/${p}/task`)) {
+        const kids = readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').trim();
+        if (kids) todo.push(...kids.split(/\s+/).map(Number));
+      }
+    } catch {
+      /* exited meanwhile, or no /proc */
+    }
+  }
+  return out;
+}
+
+/** Whether the process `pid` (or a descendant) has a listening TCP socket on `port`. Linux only; false elsewhere. */
+export function listensOn(pid: number, port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // local_address is ADDR:PORT in hex; state 0A is LISTEN; field 9 is the socket inode.
+      if (f.length > 9 && f[3] === '0A' && f[1]!.endsWith(`:${hex}`)) inodes.add(f[9]!);
+    }
+  }
+  if (inodes.size === 0) return false;
+  for (const p of processTree(pid)) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${p}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${p}/fd/${fd}`));
+        if (m && inodes.has(m[1]!)) return true;
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+  }
+  return false;
+}

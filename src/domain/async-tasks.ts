@@ -1,0 +1,303 @@
+/**
+ * @module
+ * Async invocations as task records: each accepted `x-fc-invocation-type: Async` call is queued, run through the one
+ * invocation path, retried with backoff on the injected clock per the function's async invoke config, expired after
+ * maxAsyncEventAgeInSeconds, and finished with its destination recorded (not delivered). Stop, get and list them.
+ */
+import type { Clock } from '../clock.ts';
+import type { IdGenerator } from '../ids.ts';
+import { errors } from './errors.ts';
+import { ASYNC_DEFAULTS, type FunctionConfigStore } from './function-configs.ts';
+import type { FunctionService } from './functions.ts';
+import type { InvocationService } from './invocations.ts';
+
+/** FC's AsyncTask.status values (Stopping and Invalid are never reached here: stop is immediate, delete drops tasks). */
+export const ASYNC_TASK_STATUSES = ['Enqueued', 'Running', 'Retrying', 'Succeeded', 'Failed', 'Stopped', 'Stopping', 'Expired', 'Invalid'] as const;
+export type AsyncTaskStatus = (typeof ASYNC_TASK_STATUSES)[number];
+const FINAL: ReadonlySet<AsyncTaskStatus> = new Set(['Succeeded', 'Failed', 'Stopped', 'Expired', 'Invalid']);
+
+export interface AsyncTaskEvent {
+  readonly eventId: number;
+  readonly status: AsyncTaskStatus;
+  readonly timestamp: number;
+  readonly eventDetail?: string;
+}
+
+export interface AsyncTask {
+  readonly taskId: string;
+  readonly functionName: string;
+  readonly functionArn: string;
+  readonly qualifier: string;
+  readonly requestId: string;
+  /** Insertion order: the sort key and the pagination token. */
+  readonly seq: number;
+  readonly startedTime: number;
+  readonly taskPayload: Buffer;
+  status: AsyncTaskStatus;
+  alreadyRetriedTimes: number;
+  endTime?: number;
+  durationMs?: number;
+  returnPayload?: string;
+  taskErrorMessage?: string;
+  instanceId?: string;
+  /** The destination the outcome was routed to (recorded only: localfc delivers nothing). */
+  destination?: { readonly kind: 'onSuccess' | 'onFailure'; readonly destination: string };
+  destinationStatus?: string;
+  readonly events: AsyncTaskEvent[];
+}
+
+export interface EnqueueInput {
+  readonly functionName: string;
+  readonly qualifier: string;
+  readonly requestId: string;
+  readonly body: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+  /** `x-fc-async-task-id`, when the caller named the task. */
+  readonly taskId?: string;
+}
+
+export interface ListTasksOptions {
+  readonly qualifier?: string;
+  readonly prefix?: string;
+  readonly status?: string;
+  readonly startedTimeBegin?: number;
+  readonly startedTimeEnd?: number;
+  readonly sortOrderByTime?: 'asc' | 'desc';
+  readonly limit?: number;
+  readonly nextToken?: string;
+}
+
+export interface AsyncTaskDeps {
+  readonly functions: FunctionService;
+  readonly invocations: InvocationService;
+  readonly configs: FunctionConfigStore;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  /** Tasks kept per function; the oldest go first. */
+  readonly maxTasksPerFunction?: number;
+  /** quiesce() stops waiting for attempts still blocked (e.g. on a latency fault on the manual clock) after this much real time. */
+  readonly quiesceCapMs?: number;
+}
+
+interface Entry {
+  readonly task: AsyncTask;
+  timer?: number;
+}
+
+/** FC retries 0.5 s after a failure, then doubles the wait (1 s, 2 s, 4 s, …); capped here at 5 minutes. */
+export function retryDelayMs(retry: number): number {
+  return Math.min(500 * 2 ** (retry - 1), 300_000);
+}
+
+export class AsyncTaskService {
+  /** functionName → taskId → entry, in insertion order. */
+  readonly #tasks = new Map<string, Map<string, Entry>>();
+  readonly #inFlight = new Set<Promise<void>>();
+  #seq = 0;
+
+  constructor(private readonly deps: AsyncTaskDeps) {
+    deps.functions.onDeleted((name) => {
+      for (const entry of this.#tasks.get(name)?.values() ?? []) this.#clearTimer(entry);
+      this.#tasks.delete(name);
+    });
+  }
+
+  /**
+   * Accepts an async invocation: the function's state is checked now (so a missing, disabled or not-Active function
+   * fails the call), the run happens in the background. Returns the task and the checksum of the code it was admitted on.
+   */
+  enqueue(input: EnqueueInput): { task: AsyncTask; codeChecksum: string; named: boolean } {
+    const { functions, clock, ids } = this.deps;
+    const admitted = functions.admitInvocation(input.functionName, input.qualifier);
+    const byId = this.#byFunction(input.functionName);
+    if (input.taskId !== undefined) {
+      const existing = byId.get(input.taskId);
+      if (existing?.task.status === 'Stopped') throw errors.asyncInvocationStopped(input.taskId);
+      if (existing) throw errors.asyncTaskAlreadyExists(input.taskId);
+    }
+    const now = clock.now();
+    const task: AsyncTask = {
+      taskId: input.taskId ?? ids.uuid(),
+      functionName: input.functionName,
+      functionArn: admitted.record.functionArn,
+      qualifier: input.qualifier,
+      requestId: input.requestId,
+      seq: ++this.#seq,
+      startedTime: now,
+      taskPayload: input.body,
+      status: 'Enqueued',
+      alreadyRetriedTimes: 0,
+      events: [],
+    };
+    const entry: Entry = { task };
+    byId.set(task.taskId, entry);
+    this.#event(task, 'Enqueued');
+    this.#evict(byId);
+    this.#dispatch(entry, input, false);
+    const named = input.taskId !== undefined || this.deps.configs.findAsync(input.functionName, input.qualifier)?.asyncTask === true;
+    return { task, codeChecksum: admitted.revision.codeChecksum, named };
+  }
+
+  get(functionName: string, taskId: string): AsyncTask {
+    this.deps.functions.get(functionName);
+    const entry = this.#tasks.get(functionName)?.get(taskId);
+    if (!entry) throw errors.asyncTaskNotFound(functionName, taskId);
+    return entry.task;
+  }
+
+  /** A queued, retrying or running task → Stopped at once; a running attempt's result is then ignored. */
+  stop(functionName: string, taskId: string): AsyncTask {
+    const task = this.get(functionName, taskId);
+    if (FINAL.has(task.status)) throw errors.asyncTaskFinished(taskId, task.status);
+    const entry = this.#tasks.get(functionName)!.get(taskId)!;
+    this.#clearTimer(entry);
+    this.#finish(task, 'Stopped', { detail: { Reason: 'stopped by StopAsyncTask' } });
+    return task;
+  }
+
+  list(functionName: string, opts: ListTasksOptions): { tasks: AsyncTask[]; nextToken?: string } {
+    this.deps.functions.get(functionName);
+    const desc = opts.sortOrderByTime !== 'asc';
+    const token = opts.nextToken === undefined ? undefined : Number(opts.nextToken);
+    if (token !== undefined && !Number.isSafeInteger(token)) throw errors.invalidArgument(`invalid nextToken '${opts.nextToken}'`);
+    const matching = [...(this.#tasks.get(functionName)?.values() ?? [])]
+      .map((e) => e.task)
+      .filter(
+        (t) =>
+          (!opts.qualifier || t.qualifier === opts.qualifier) &&
+          (!opts.prefix || t.taskId.startsWith(opts.prefix)) &&
+          (!opts.status || t.status === opts.status) &&
+          (opts.startedTimeBegin === undefined || t.startedTime >= opts.startedTimeBegin) &&
+          (opts.startedTimeEnd === undefined || t.startedTime <= opts.startedTimeEnd) &&
+          (token === undefined || (desc ? t.seq <= token : t.seq >= token)),
+      )
+      .sort((a, b) => (desc ? b.seq - a.seq : a.seq - b.seq));
+    const limit = opts.limit ?? 20;
+    const next = matching[limit];
+    return next ? { tasks: matching.slice(0, limit), nextToken: String(next.seq) } : { tasks: matching.slice(0, limit) };
+  }
+
+  /** Waits for attempts that are running now (bounded in real time, see quiesceCapMs). */
+  async quiesce(): Promise<void> {
+    const capMs = this.deps.quiesceCapMs ?? 2000;
+    let timedOut = false;
+    let handle: NodeJS.Timeout | undefined;
+    const cap = new Promise<void>((resolve) => {
+      handle = setTimeout(() => ((timedOut = true), resolve()), capMs);
+      handle.unref?.();
+    });
+    try {
+      while (this.#inFlight.size && !timedOut) await Promise.race([Promise.allSettled([...this.#inFlight]), cap]);
+    } finally {
+      clearTimeout(handle);
+    }
+  }
+
+  // ---- running ----
+
+  #dispatch(entry: Entry, input: EnqueueInput, isRetry: boolean): void {
+    const { task } = entry;
+    if (!this.#current(entry) || FINAL.has(task.status)) return;
+    const config = this.#config(task);
+    if (this.deps.clock.now() - task.startedTime > config.maxAsyncEventAgeInSeconds * 1000) {
+      this.#finish(task, 'Expired', { detail: { Reason: `older than maxAsyncEventAgeInSeconds (${config.maxAsyncEventAgeInSeconds})` } });
+      return;
+    }
+    if (isRetry) task.alreadyRetriedTimes++;
+    task.status = 'Running';
+    this.#event(task, 'Running');
+    const attempt = this.deps.invocations
+      .invoke({ functionName: task.functionName, qualifier: task.qualifier, requestId: task.requestId, body: input.body, headers: input.headers, kind: 'event' })
+      .then(
+        ({ result }) => {
+          if (!this.#current(entry) || task.status !== 'Running') return;
+          task.instanceId = result.instanceId;
+          const payload = result.body.toString('utf8');
+          // A handler error (x-fc-error-type) is a failed attempt, like a system error.
+          if (result.errorType) this.#failed(entry, input, `${result.errorType}: ${payload}`);
+          else this.#finish(task, 'Succeeded', { returnPayload: payload });
+        },
+        (e: unknown) => {
+          if (!this.#current(entry) || task.status !== 'Running') return;
+          const code = e && typeof e === 'object' && 'code' in e ? `${String(e.code)}: ` : '';
+          this.#failed(entry, input, `${code}${e instanceof Error ? e.message : String(e)}`);
+        },
+      );
+    this.#inFlight.add(attempt);
+    void attempt.finally(() => this.#inFlight.delete(attempt));
+  }
+
+  #failed(entry: Entry, input: EnqueueInput, message: string): void {
+    const { task } = entry;
+    task.taskErrorMessage = message;
+    if (task.alreadyRetriedTimes >= this.#config(task).maxAsyncRetryAttempts) {
+      this.#finish(task, 'Failed', { detail: { Error: message } });
+      return;
+    }
+    task.status = 'Retrying';
+    this.#event(task, 'Retrying', { Error: message });
+    entry.timer = this.deps.clock.setTimer(retryDelayMs(task.alreadyRetriedTimes + 1), `async task retry ${task.functionName}/${task.taskId}`, () => {
+      delete entry.timer;
+      this.#dispatch(entry, input, true);
+    });
+  }
+
+  #finish(task: AsyncTask, status: 'Succeeded' | 'Failed' | 'Stopped' | 'Expired', out: { returnPayload?: string; detail?: Record<string, unknown> }): void {
+    const now = this.deps.clock.now();
+    task.status = status;
+    task.endTime = now;
+    task.durationMs = now - task.startedTime;
+    if (out.returnPayload !== undefined) task.returnPayload = out.returnPayload;
+    if (status === 'Succeeded') delete task.taskErrorMessage;
+    const kind = status === 'Succeeded' ? 'onSuccess' : status === 'Stopped' ? undefined : 'onFailure';
+    const destination = kind ? this.#config(task).destinationConfig?.[kind]?.destination : undefined;
+    let detail = out.detail;
+    if (kind && destination) {
+      // Routed, not delivered: the record says where FC would have sent the outcome.
+      task.destination = { kind, destination };
+      task.destinationStatus = 'Succeeded';
+      detail = { ...detail, DestinationType: kind, Destination: destination };
+    }
+    this.#event(task, status, detail);
+  }
+
+  #config(task: AsyncTask): { maxAsyncRetryAttempts: number; maxAsyncEventAgeInSeconds: number; destinationConfig?: { onSuccess?: { destination?: string }; onFailure?: { destination?: string } } } {
+    const c = this.deps.configs.findAsync(task.functionName, task.qualifier);
+    return {
+      maxAsyncRetryAttempts: c?.maxAsyncRetryAttempts ?? ASYNC_DEFAULTS.maxAsyncRetryAttempts,
+      maxAsyncEventAgeInSeconds: c?.maxAsyncEventAgeInSeconds ?? ASYNC_DEFAULTS.maxAsyncEventAgeInSeconds,
+      ...(c?.destinationConfig ? { destinationConfig: c.destinationConfig } : {}),
+    };
+  }
+
+  // ---- bookkeeping ----
+
+  #event(task: AsyncTask, status: AsyncTaskStatus, detail?: Record<string, unknown>): void {
+    task.events.push({ eventId: task.events.length + 1, status, timestamp: this.deps.clock.now(), ...(detail ? { eventDetail: JSON.stringify(detail) } : {}) });
+  }
+
+  /** Still the task stored under its id (not evicted, its function not deleted). */
+  #current(entry: Entry): boolean {
+    return this.#tasks.get(entry.task.functionName)?.get(entry.task.taskId) === entry;
+  }
+
+  #evict(byId: Map<string, Entry>): void {
+    const max = this.deps.maxTasksPerFunction ?? 1000;
+    for (const [id, entry] of byId) {
+      if (byId.size <= max) break;
+      this.#clearTimer(entry);
+      byId.delete(id);
+    }
+  }
+
+  #clearTimer(entry: Entry): void {
+    if (entry.timer !== undefined) this.deps.clock.clearTimer(entry.timer);
+    delete entry.timer;
+  }
+
+  #byFunction(name: string): Map<string, Entry> {
+    let byId = this.#tasks.get(name);
+    if (!byId) this.#tasks.set(name, (byId = new Map()));
+    return byId;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * @module
+ * The types FunctionService is built from and gives out: its dependencies, inputs and saved state.
+ */
+import type { Backend, PreparedRevision } from '../backends/backend.ts';
+import type { Clock } from '../clock.ts';
+import type { IdGenerator } from '../ids.ts';
+import type { FaultEngine } from './faults.ts';
+import type { FunctionConfig, FunctionRecord, Tag } from './model.ts';
+import type { ImageRegistry } from './registry.ts';
+import type { VersionsState } from './versions.ts';
+
+export interface TimingConfig {
+  /** Pending → Active for code packages (built-in and custom runtimes). */
+  readonly codePreparationMs: number;
+  /** Pending → Active for custom containers (image caching takes longer on the cloud). */
+  readonly containerPreparationMs: number;
+  /** InProgress → Successful after an update. */
+  readonly updateMs: number;
+  /** Active → Inactive after this long without an invocation. */
+  readonly inactiveAfterMs: number;
+}
+
+export interface FunctionServiceDeps {
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly region: string;
+  readonly accountId: string;
+  readonly timing: TimingConfig;
+  readonly registry: ImageRegistry;
+  readonly faults: FaultEngine;
+  readonly backend: Backend;
+  /** Called on each preparation failure so the invocation layer can drop instances of replaced revisions. */
+  readonly onRevisionRetired?: (prepared: PreparedRevision) => Promise<void>;
+  /** Seeded source for alias traffic splitting, so tests can assert the split. */
+  readonly random?: () => number;
+}
+
+export interface CreateInput {
+  readonly functionName: string;
+  readonly config: FunctionConfig;
+  readonly zip?: Buffer;
+  readonly tags: readonly Tag[];
+}
+
+export interface UpdateInput {
+  readonly config: FunctionConfig;
+  readonly zip?: Buffer;
+}
+
+/** Everything persistence needs to bring the functions back: records and their versions (code zips included). */
+export interface FunctionsState {
+  readonly revisionCounter: number;
+  readonly functions: ReadonlyArray<{ readonly record: FunctionRecord; readonly versions: VersionsState }>;
+}

@@ -1,0 +1,78 @@
+/**
+ * @module
+ * TagResources / UntagResources / ListTagResources over functions (the only taggable resource localfc has). Tags live
+ * on the function record (functions.setTags), so the reserved `localfc:fault:*` tags set here take effect as on create.
+ */
+import { errors } from './errors.ts';
+import { functionFaults } from './faults.ts';
+import type { FunctionService } from './functions.ts';
+import type { FunctionRecord, Tag } from './model.ts';
+
+export const MAX_TAGS = 20;
+const FUNCTION_TYPES = new Set(['function', 'aliyun::fc::function', 'aliyun::fc:function']);
+
+export interface TaggedResource {
+  readonly ResourceId: string;
+  readonly ResourceType: string;
+  readonly TagKey: string;
+  readonly TagValue: string;
+}
+
+export class TagService {
+  constructor(private readonly functions: FunctionService) {}
+
+  tag(resourceType: string | undefined, resourceIds: readonly string[], tags: readonly Tag[]): void {
+    for (const t of tags) checkKey(t.Key);
+    // All or nothing: resolve and validate every resource before changing any.
+    const updates = resourceIds.map((id) => {
+      const fn = this.#resolve(resourceType, id);
+      const merged = [...fn.tags.filter((t) => !tags.some((n) => n.Key === t.Key)), ...tags];
+      if (merged.length > MAX_TAGS) throw errors.invalidArgument(`function '${fn.functionName}' would have ${merged.length} tags; at most ${MAX_TAGS} are allowed`);
+      functionFaults(merged, this.functions.shown(fn).config.environmentVariables, true);
+      return { name: fn.functionName, tags: merged };
+    });
+    for (const u of updates) this.functions.setTags(u.name, u.tags);
+  }
+
+  untag(resourceType: string | undefined, resourceIds: readonly string[], keys: readonly string[] | undefined, all: boolean): void {
+    if (!all && !keys?.length) throw errors.invalidArgument('give TagKey (a JSON array of tag keys) or All=true');
+    const fns = resourceIds.map((id) => this.#resolve(resourceType, id));
+    for (const fn of fns) this.functions.setTags(fn.functionName, all ? [] : fn.tags.filter((t) => !keys!.includes(t.Key)));
+  }
+
+  /** One row per (resource, tag), resources by name, tags in the order they were set; NextToken is a row offset. */
+  list(opts: { resourceType?: string; resourceIds?: readonly string[]; filter?: ReadonlyArray<{ Key: string; Value?: string }>; limit?: number; nextToken?: string }): { rows: TaggedResource[]; nextToken?: string } {
+    const fns = opts.resourceIds?.length
+      ? opts.resourceIds.map((id) => this.#resolve(opts.resourceType, id))
+      : (checkType(opts.resourceType), this.functions.list({ limit: Number.MAX_SAFE_INTEGER }).functions);
+    const filter = opts.filter ?? [];
+    const rows = fns
+      .filter((fn) => filter.every((f) => fn.tags.some((t) => t.Key === f.Key && (f.Value === undefined || t.Value === f.Value))))
+      .flatMap((fn) => fn.tags.map((t) => ({ ResourceId: fn.functionArn, ResourceType: 'function', TagKey: t.Key, TagValue: t.Value })));
+    const start = opts.nextToken ? Number(opts.nextToken) : 0;
+    if (!Number.isInteger(start) || start < 0) throw errors.invalidArgument(`invalid NextToken '${opts.nextToken}'`);
+    const limit = opts.limit ?? 20;
+    const page = rows.slice(start, start + limit);
+    return start + limit < rows.length ? { rows: page, nextToken: String(start + limit) } : { rows: page };
+  }
+
+  /** A function by name or by ARN (`acs:fc:<region>:<account>:functions/<name>`). */
+  #resolve(resourceType: string | undefined, id: string): FunctionRecord {
+    checkType(resourceType);
+    const name = /^acs:fc:[^:]*:[^:]*:functions\/([^/]+)$/.exec(id)?.[1] ?? id;
+    const fn = this.functions.get(name);
+    if (id !== name && fn.functionArn !== id) throw errors.functionNotFound(id);
+    return fn;
+  }
+}
+
+function checkType(resourceType: string | undefined): void {
+  if (resourceType !== undefined && resourceType !== '' && !FUNCTION_TYPES.has(resourceType.toLowerCase())) {
+    throw errors.invalidArgument(`resource type '${resourceType}' is not supported by localfc: only function (ALIYUN::FC::FUNCTION) can be tagged`);
+  }
+}
+
+function checkKey(key: string): void {
+  if (/^(aliyun|acs:)/i.test(key)) throw errors.invalidArgument(`tag key '${key}' must not start with 'aliyun' or 'acs:'`);
+  if (/https?:\/\//.test(key)) throw errors.invalidArgument(`tag key '${key}' must not contain http:// or https://`);
+}

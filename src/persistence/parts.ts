@@ -1,0 +1,122 @@
+/**
+ * @module
+ * The snapshot parts of each stateful service. Plain JSON stays as it is; code zips become blob keys, so a snapshot
+ * of 10,000 functions does not carry their code.
+ */
+import type { Clock } from '../clock.ts';
+import type { FunctionService, FunctionsState } from '../domain/functions.ts';
+import type { LayerStore, LayersState } from '../domain/layers.ts';
+import type { FunctionRecord, Revision } from '../domain/model.ts';
+import type { VersionsState } from '../domain/versions.ts';
+import type { BlobReader, BlobWriter, Persistable } from './persistence.ts';
+
+/** A revision as saved: the zip replaced by its blob key. */
+type SavedRevision = Omit<Revision, 'code'> & { code?: { blob: string; checksum: string; size: number } };
+
+async function saveRevision(r: Revision, blobs: BlobWriter): Promise<SavedRevision> {
+  const { code, ...rest } = r;
+  return code ? { ...rest, code: { blob: await blobs.put(code.zip), checksum: code.checksum, size: code.size } } : rest;
+}
+
+async function loadRevision(r: SavedRevision, blobs: BlobReader): Promise<Revision> {
+  const { code, ...rest } = r;
+  return code ? { ...rest, code: { zip: await blobs.get(code.blob), checksum: code.checksum, size: code.size } } : rest;
+}
+
+/**
+ * Revisions are shared between a record's `latest`, `serving` and its versions; each is saved once per function and
+ * restored as one object, so "is this the same revision" checks keep working after a restart.
+ */
+async function mapRevisions<A, B extends { id: number }>(
+  fn: { record: { latest: A; serving?: A }; versions: { versions: ReadonlyArray<{ revision: A }> } },
+  id: (r: A) => number,
+  convert: (r: A) => Promise<B>,
+): Promise<Map<number, B>> {
+  const out = new Map<number, B>();
+  const all = [fn.record.latest, ...(fn.record.serving ? [fn.record.serving] : []), ...fn.versions.versions.map((v) => v.revision)];
+  for (const r of all) if (!out.has(id(r))) out.set(id(r), await convert(r));
+  return out;
+}
+
+type SavedVersion = Omit<VersionsState['versions'][number], 'revision'> & { revision: SavedRevision };
+
+interface SavedFunction {
+  readonly record: Omit<FunctionRecord, 'latest' | 'serving'> & { latest: SavedRevision; serving?: SavedRevision };
+  readonly versions: Omit<VersionsState, 'versions'> & { versions: readonly SavedVersion[] };
+}
+
+export function functionsPart(functions: FunctionService): Persistable {
+  return {
+    persistKey: 'functions',
+    async exportState(blobs) {
+      const state = functions.exportState();
+      const saved: SavedFunction[] = [];
+      for (const fn of state.functions) {
+        const revs = await mapRevisions(fn, (r) => r.id, (r) => saveRevision(r, blobs));
+        const { serving, latest, ...record } = fn.record;
+        saved.push({
+          record: { ...record, latest: revs.get(latest.id)!, ...(serving ? { serving: revs.get(serving.id)! } : {}) },
+          versions: { ...fn.versions, versions: fn.versions.versions.map((v) => ({ ...v, revision: revs.get(v.revision.id)! })) },
+        });
+      }
+      return { revisionCounter: state.revisionCounter, functions: saved };
+    },
+    async importState(raw, blobs) {
+      const state = raw as { revisionCounter: number; functions: SavedFunction[] };
+      const restored: Array<FunctionsState['functions'][number]> = [];
+      for (const fn of state.functions) {
+        const revs = await mapRevisions(fn, (r) => r.id, (r) => loadRevision(r, blobs));
+        const { serving, latest, ...record } = fn.record;
+        restored.push({
+          record: { ...record, latest: revs.get(latest.id)!, ...(serving ? { serving: revs.get(serving.id)! } : {}) },
+          versions: { ...fn.versions, versions: fn.versions.versions.map((v) => ({ ...v, revision: revs.get(v.revision.id)! })) },
+        });
+      }
+      await functions.importState({ revisionCounter: state.revisionCounter, functions: restored });
+    },
+  };
+}
+
+/** A service whose state is plain JSON already. */
+export function plainPart<S>(persistKey: string, service: { exportState(): S; importState(state: S): void }): Persistable {
+  return {
+    persistKey,
+    exportState: async () => service.exportState(),
+    importState: async (state) => service.importState(state as S),
+  };
+}
+
+/** The manual clock's time, so timestamps keep moving forward across a restart; the real clock needs nothing. */
+export function clockPart(clock: Clock): Persistable {
+  return {
+    persistKey: 'clock',
+    exportState: async () => ({ now: clock.now() }),
+    async importState(raw) {
+      const { now } = raw as { now: number };
+      if (clock.kind === 'manual' && now > clock.now()) await clock.advance(now - clock.now());
+    },
+  };
+}
+
+/** Layer versions, their zips moved to blobs. */
+export function layersPart(layers: LayerStore): Persistable {
+  type Saved = Array<Omit<LayersState[number], 'versions'> & { versions: Array<Omit<LayersState[number]['versions'][number], 'zip'> & { blob: string }> }>;
+  return {
+    persistKey: 'layers',
+    async exportState(blobs) {
+      const saved: Saved = [];
+      for (const l of layers.exportState()) {
+        const versions = [];
+        for (const { zip, ...v } of l.versions) versions.push({ ...v, blob: await blobs.put(zip) });
+        saved.push({ ...l, versions });
+      }
+      return saved;
+    },
+    async importState(raw, blobs) {
+      const state: LayersState = await Promise.all(
+        (raw as Saved).map(async (l) => ({ ...l, versions: await Promise.all(l.versions.map(async ({ blob, ...v }) => ({ ...v, zip: await blobs.get(blob) }))) })),
+      );
+      layers.importState(state);
+    },
+  };
+}

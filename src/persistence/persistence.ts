@@ -1,0 +1,89 @@
+/**
+ * @module
+ * Optional persistence (`--data-dir`): each stateful service contributes one part of a snapshot; the snapshot is
+ * saved after every accepted change (writes are coalesced, so a burst of changes costs one or two writes) and
+ * read back at start-up. Code and layer zips go to content-addressed blobs.
+ */
+import { FileStore } from './file-store.ts';
+
+export interface BlobWriter {
+  /** Stores bytes and returns the key to put in the snapshot. */
+  put(bytes: Buffer): Promise<string>;
+}
+
+export interface BlobReader {
+  get(key: string): Promise<Buffer>;
+}
+
+/** One service's share of the snapshot: plain JSON out, and the same JSON back in at start-up. */
+export interface Persistable {
+  readonly persistKey: string;
+  exportState(blobs: BlobWriter): Promise<unknown>;
+  importState(state: unknown, blobs: BlobReader): Promise<void>;
+}
+
+export class Persistence {
+  readonly #store: FileStore<Record<string, unknown>>;
+  readonly #parts: readonly Persistable[];
+  /** The save loop in progress, and whether something changed since its current write began. */
+  #saving: Promise<void> | undefined;
+  #dirty = false;
+
+  constructor(dir: string, parts: readonly Persistable[]) {
+    this.#store = new FileStore(dir);
+    this.#parts = parts;
+  }
+
+  /** Opens the directory and restores every part that has saved state. Returns whether anything was restored. */
+  async restore(): Promise<boolean> {
+    await this.#store.open();
+    const snapshot = await this.#store.load();
+    if (!snapshot) return false;
+    const blobs: BlobReader = { get: (key) => this.#store.getBlob(key) };
+    for (const part of this.#parts) if (part.persistKey in snapshot) await part.importState(snapshot[part.persistKey], blobs);
+    return true;
+  }
+
+  /** Waits for the last write, then gives the directory up. */
+  async close(): Promise<void> {
+    await this.#saving;
+    await this.#store.close();
+  }
+
+  /**
+   * Saves the current state and resolves once it is on disk. Concurrent callers share writes: a change made while a
+   * write runs is picked up by one more write in the same loop, which the caller also waits for.
+   */
+  flush(): Promise<void> {
+    this.#dirty = true;
+    this.#saving ??= this.#saveLoop();
+    return this.#saving;
+  }
+
+  async #saveLoop(): Promise<void> {
+    try {
+      while (this.#dirty) {
+        this.#dirty = false;
+        await this.#saveOnce();
+      }
+    } finally {
+      // No await between the loop's last check and here, so no flush() can slip in unseen.
+      this.#saving = undefined;
+    }
+  }
+
+  async #saveOnce(): Promise<void> {
+    const live = new Set<string>();
+    const blobs: BlobWriter = {
+      put: async (bytes) => {
+        const key = await this.#store.putBlob(bytes);
+        live.add(key);
+        return key;
+      },
+    };
+    const snapshot: Record<string, unknown> = {};
+    for (const part of this.#parts) snapshot[part.persistKey] = await part.exportState(blobs);
+    await this.#store.save(snapshot);
+    await this.#store.prune(live);
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * Async invocation as tasks, async invoke and concurrency configs, and Disable/EnableFunctionInvocation, through the
+ * official SDK on the manual clock (retries and latency faults move only when the test advances time).
+ */
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { createZip } from '../../src/code/zip.ts';
+import { start, type RunningLocalfc } from '../../src/index.ts';
+import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+
+const zip = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, e)' }]).toString('base64');
+
+describe('async invocation, function configs and invocation restriction through the official SDK', () => {
+  let fc: RunningLocalfc;
+  let client: FcClient;
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${fc.url}/_localfc${path}`, { method, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+    assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
+    return (await res.json()) as Record<string, unknown>;
+  };
+  const advance = (ms: number) => admin('POST', '/clock/advance', { ms });
+  const create = async (functionName: string) => {
+    await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
+    await advance(1000);
+  };
+  const invokeAsync = (name: string, body: string, taskId?: string) =>
+    client.invokeFunctionWithOptions(name, new $FC.InvokeFunctionRequest({ body: event(body) }), new $FC.InvokeFunctionHeaders({ xFcInvocationType: 'Async', ...(taskId ? { xFcAsyncTaskId: taskId } : {}) }), {} as never);
+  const task = async (name: string, id: string) => (await client.getAsyncTask(name, id, new $FC.GetAsyncTaskRequest({}))).body!;
+  const putAsyncConfig = (name: string, input: Record<string, unknown>, qualifier?: string) =>
+    client.putAsyncInvokeConfig(name, new $FC.PutAsyncInvokeConfigRequest({ ...(qualifier ? { qualifier } : {}), body: new $FC.PutAsyncInvokeConfigInput(input) }));
+  const failNext = (functionName: string, times: number) =>
+    admin('POST', '/faults', { match: { phase: 'invocation', functionName }, effect: { type: 'error', code: 'BadResponse', status: 502 }, times });
+
+  before(async () => {
+    fc = await start({ clock: 'manual' });
+    client = sdkClient(fc.endpoint);
+  });
+  after(() => fc.stop());
+  beforeEach(() => admin('POST', '/reset'));
+
+  it('async invoke: 202 with the request id and the named task id; GetAsyncTask shows Succeeded with the payloads', async () => {
+    await create('a1');
+    const res = await invokeAsync('a1', '{"job":1}', 'job-1');
+    assert.equal(res.statusCode, 202);
+    assert.match(res.headers!['x-fc-request-id']!, /^1-/);
+    assert.equal(res.headers!['x-fc-async-task-id'], 'job-1');
+    await advance(0);
+    const t = await task('a1', 'job-1');
+    assert.equal(t.status, 'Succeeded');
+    assert.equal(t.returnPayload, '{"job":1}');
+    assert.equal(t.taskPayload, '{"job":1}');
+    assert.equal(t.requestId, res.headers!['x-fc-request-id']);
+    assert.equal(t.alreadyRetriedTimes, 0);
+    assert.equal(t.qualifier, 'LATEST');
+    assert.match(t.functionArn!, /functions\/a1$/);
+    assert.match(t.instanceId!, /./);
+    assert.deepEqual(t.events!.map((e) => e.status), ['Enqueued', 'Running', 'Succeeded']);
+
+    const dup = await sdkError(invokeAsync('a1', 'x', 'job-1'));
+    assert.equal(dup.statusCode, 409);
+    const missing = await sdkError(client.getAsyncTask('a1', 'nope', new $FC.GetAsyncTaskRequest({})));
+    assert.equal(missing.statusCode, 404);
+    const noFn = await sdkError(invokeAsync('nobody', 'x'));
+    assert.equal(noFn.code, 'FunctionNotFound');
+  });
+
+  it('a failing attempt is retried with backoff on the clock, up to maxAsyncRetryAttempts, then Failed with onFailure recorded', async () => {
+    await create('a2');
+    await putAsyncConfig('a2', {
+      asyncTask: true,
+      maxAsyncRetryAttempts: 1,
+      destinationConfig: new $FC.DestinationConfig({ onFailure: new $FC.Destination({ destination: 'acs:mns:cn-hangzhou:123:/queues/dlq/messages' }) }),
+    });
+    await failNext('a2', 2);
+    const res = await invokeAsync('a2', 'x');
+    const id = res.headers!['x-fc-async-task-id']!;
+    assert.match(id, /./, 'asyncTask: true names every task');
+    await advance(0);
+    let t = await task('a2', id);
+    assert.equal(t.status, 'Retrying');
+    assert.match(t.taskErrorMessage!, /BadResponse/);
+    await advance(499);
+    assert.equal((await task('a2', id)).status, 'Retrying', 'first retry is 0.5 s after the failure');
+    await advance(1);
+    t = await task('a2', id);
+    assert.equal(t.status, 'Failed');
+    assert.equal(t.alreadyRetriedTimes, 1);
+    assert.equal(t.destinationStatus, 'Succeeded');
+    const last = t.events!.at(-1)!;
+    assert.equal(last.status, 'Failed');
+    assert.deepEqual(JSON.parse(last.eventDetail!).DestinationType, 'onFailure');
+    assert.match(last.eventDetail!, /queues\/dlq/);
+  });
+
+  it('default config retries 3 times: two failures then Succeeded with alreadyRetriedTimes 2', async () => {
+    await create('a3');
+    await failNext('a3', 2);
+    await invokeAsync('a3', 'ok', 't3');
+    await advance(0);
+    await advance(500);
+    assert.equal((await task('a3', 't3')).status, 'Retrying');
+    await advance(1000);
+    const t = await task('a3', 't3');
+    assert.equal(t.status, 'Succeeded');
+    assert.equal(t.alreadyRetriedTimes, 2);
+    assert.equal(t.returnPayload, 'ok');
+  });
+
+  it('StopAsyncTask stops a retrying task (no further attempts); a finished one cannot be stopped; a stopped id cannot be reused', async () => {
+    await create('a4');
+    await failNext('a4', 1);
+    await invokeAsync('a4', 'x', 's1');
+    await advance(0);
+    assert.equal((await task('a4', 's1')).status, 'Retrying');
+    await client.stopAsyncTask('a4', 's1', new $FC.StopAsyncTaskRequest({}));
+    await advance(10_000);
+    const t = await task('a4', 's1');
+    assert.equal(t.status, 'Stopped');
+    assert.equal(t.alreadyRetriedTimes, 0);
+    const again = await sdkError(client.stopAsyncTask('a4', 's1', new $FC.StopAsyncTaskRequest({})));
+    assert.equal(again.statusCode, 400);
+    const reuse = await sdkError(invokeAsync('a4', 'x', 's1'));
+    assert.equal(reuse.code, 'AsyncInvocationStopped');
+  });
+
+  it('expired: a retry due after maxAsyncEventAgeInSeconds is dropped as Expired', async () => {
+    await create('a5');
+    await putAsyncConfig('a5', { maxAsyncEventAgeInSeconds: 1, maxAsyncRetryAttempts: 5 });
+    await failNext('a5', 10);
+    await invokeAsync('a5', 'x', 'e1');
+    await advance(0);
+    await advance(500); // retry 1 at 0.5 s, fails
+    await advance(1000); // retry 2 at 1.5 s: older than 1 s
+    const t = await task('a5', 'e1');
+    assert.equal(t.status, 'Expired');
+    assert.equal(t.alreadyRetriedTimes, 1);
+  });
+
+  it('ListAsyncTasks: newest first, pagination to the last page, status and prefix filters, includePayload', async () => {
+    await create('a6');
+    for (let i = 0; i < 5; i++) await invokeAsync('a6', `p${i}`, `t-${i}`);
+    await failNext('a6', 1);
+    await invokeAsync('a6', 'bad', 'u-0');
+    await advance(0);
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = (await client.listAsyncTasks('a6', new $FC.ListAsyncTasksRequest({ limit: 4, ...(nextToken ? { nextToken } : {}) }))).body!;
+      seen.push(...page.tasks!.map((t) => t.taskId!));
+      nextToken = page.nextToken;
+      pages++;
+    } while (nextToken);
+    assert.equal(pages, 2);
+    assert.deepEqual(seen, ['u-0', 't-4', 't-3', 't-2', 't-1', 't-0']);
+    const asc = (await client.listAsyncTasks('a6', new $FC.ListAsyncTasksRequest({ sortOrderByTime: 'asc', limit: 2 }))).body!;
+    assert.deepEqual(asc.tasks!.map((t) => t.taskId), ['t-0', 't-1']);
+    assert.equal(asc.tasks![0]!.taskPayload, undefined);
+    const retrying = (await client.listAsyncTasks('a6', new $FC.ListAsyncTasksRequest({ status: 'Retrying' }))).body!;
+    assert.deepEqual(retrying.tasks!.map((t) => t.taskId), ['u-0']);
+    assert.equal(retrying.nextToken, undefined);
+    const prefixed = (await client.listAsyncTasks('a6', new $FC.ListAsyncTasksRequest({ prefix: 't-', includePayload: true, limit: 1 }))).body!;
+    assert.equal(prefixed.tasks![0]!.taskPayload, 'p4');
+    assert.ok(prefixed.nextToken);
+    await client.deleteFunction('a6');
+    await create('a6');
+    assert.deepEqual((await client.listAsyncTasks('a6', new $FC.ListAsyncTasksRequest({}))).body!.tasks, [], 'tasks go with their function');
+  });
+
+  it('async invoke configs: CRUD per qualifier and list pagination', async () => {
+    await create('c1');
+    await create('c2');
+    const missing = await sdkError(client.getAsyncInvokeConfig('c1', new $FC.GetAsyncInvokeConfigRequest({})));
+    assert.equal(missing.code, 'AsyncConfigNotExists');
+    assert.equal(missing.statusCode, 404);
+    const put = (await putAsyncConfig('c1', { maxAsyncRetryAttempts: 2, maxAsyncEventAgeInSeconds: 600, asyncTask: false })).body!;
+    assert.equal(put.maxAsyncRetryAttempts, 2);
+    assert.equal(put.maxAsyncEventAgeInSeconds, 600);
+    assert.equal(put.asyncTask, false);
+    assert.match(put.functionArn!, /functions\/c1$/);
+    assert.match(put.createdTime!, /^2024-01-01T00:00:\d\dZ$/);
+    const got = (await client.getAsyncInvokeConfig('c1', new $FC.GetAsyncInvokeConfigRequest({}))).body!;
+    assert.equal(got.maxAsyncRetryAttempts, 2);
+    await putAsyncConfig('c2', { maxAsyncRetryAttempts: 0 });
+    await putAsyncConfig('c2', { maxAsyncRetryAttempts: 1 }, 'prod');
+    const all: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = (await client.listAsyncInvokeConfigs(new $FC.ListAsyncInvokeConfigsRequest({ limit: 2, ...(nextToken ? { nextToken } : {}) }))).body!;
+      all.push(...page.configs!.map((c) => `${c.functionArn!.split('/').pop()}:${c.maxAsyncRetryAttempts}`));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    assert.deepEqual(all, ['c1:2', 'c2:0', 'c2:1']);
+    const onlyC2 = (await client.listAsyncInvokeConfigs(new $FC.ListAsyncInvokeConfigsRequest({ functionName: 'c2' }))).body!;
+    assert.equal(onlyC2.configs!.length, 2);
+    await client.deleteAsyncInvokeConfig('c2', new $FC.DeleteAsyncInvokeConfigRequest({ qualifier: 'prod' }));
+    assert.equal((await client.listAsyncInvokeConfigs(new $FC.ListAsyncInvokeConfigsRequest({ functionName: 'c2' }))).body!.configs!.length, 1);
+    const bad = await sdkError(putAsyncConfig('c1', { maxAsyncRetryAttempts: -1 }));
+    assert.equal(bad.code, 'InvalidArgument');
+  });
+
+  it('reserved concurrency: CRUD, a second concurrent invoke over the limit gets 429, 0 disables invocation', async () => {
+    await create('r1');
+    const none = await sdkError(client.getConcurrencyConfig('r1'));
+    assert.equal(none.statusCode, 404);
+    const put = (await client.putConcurrencyConfig('r1', new $FC.PutConcurrencyConfigRequest({ body: new $FC.PutConcurrencyInput({ reservedConcurrency: 1 }) }))).body!;
+    assert.equal(put.reservedConcurrency, 1);
+    assert.match(put.functionArn!, /functions\/r1$/);
+    assert.equal((await client.getConcurrencyConfig('r1')).body!.reservedConcurrency, 1);
+    assert.equal((await client.listConcurrencyConfigs(new $FC.ListConcurrencyConfigsRequest({}))).body!.configs!.length, 1);
+
+    // Hold the first invocation open with a latency fault on the manual clock.
+    await admin('POST', '/faults', { match: { phase: 'invocation', functionName: 'r1' }, effect: { type: 'latency', ms: 5000 }, times: 1 });
+    const held = client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('first') }));
+    // Deterministic: wait (by round trips, not sleeps) until the first call sits on its latency timer.
+    while (!((await admin('GET', '/clock')).timers as Array<{ label: string }>).some((t) => t.label === 'invocation latency fault'));
+    const over = await sdkError(client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('second') })));
+    assert.equal(over.statusCode, 429);
+    assert.equal(over.code, 'ResourceThrottled');
+    await advance(5000);
+    assert.equal(await readBody((await held).body!), 'first');
+    assert.equal(await readBody((await client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('third') }))).body!), 'third', 'the slot was released');
+    // A failed invocation releases its slot too.
+    await failNext('r1', 1);
+    await sdkError(client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('x') })));
+    await client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('y') }));
+
+    await client.putConcurrencyConfig('r1', new $FC.PutConcurrencyConfigRequest({ body: new $FC.PutConcurrencyInput({ reservedConcurrency: 0 }) }));
+    const zero = await sdkError(client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('x') })));
+    assert.equal(zero.statusCode, 429);
+    assert.match(zero.data.Message, /reservedConcurrency 0/);
+    await client.deleteConcurrencyConfig('r1');
+    await client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('z') }));
+  });
+
+  it('disable refuses invocations and shows invocationRestriction; enable restores them', async () => {
+    await create('d1');
+    const off = await client.disableFunctionInvocation('d1', new $FC.DisableFunctionInvocationRequest({ reason: 'maintenance', abortOngoingRequest: true }));
+    assert.equal(off.body!.success, true);
+    const fn = (await client.getFunction('d1', new $FC.GetFunctionRequest({}))).body!;
+    assert.equal(fn.invocationRestriction!.disable, true);
+    assert.equal(fn.invocationRestriction!.reason, 'maintenance');
+    const refused = await sdkError(client.invokeFunction('d1', new $FC.InvokeFunctionRequest({ body: event('x') })));
+    assert.equal(refused.code, 'FunctionInvocationDisabled');
+    const refusedAsync = await sdkError(invokeAsync('d1', 'x'));
+    assert.equal(refusedAsync.code, 'FunctionInvocationDisabled');
+    assert.equal((await client.enableFunctionInvocation('d1')).body!.success, true);
+    assert.equal((await client.getFunction('d1', new $FC.GetFunctionRequest({}))).body!.invocationRestriction!.disable, false);
+    assert.equal(await readBody((await client.invokeFunction('d1', new $FC.InvokeFunctionRequest({ body: event('back') }))).body!), 'back');
+  });
+});

@@ -1,0 +1,220 @@
+/**
+ * The rest of the function surface through the official SDK: provision and scaling configs kept warm by the pool,
+ * ListInstances, tags, GetFunctionCode, layers (and a layer's module used by a real handler), unsupported operations.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createZip } from '../../src/code/zip.ts';
+import { start, type RunningLocalfc } from '../../src/index.ts';
+import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+
+const code = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, "ok")' }]);
+const layerZip = (body: string) => createZip([{ path: 'nodejs/node_modules/greet/index.js', data: body }]).toString('base64');
+
+async function createActive(fc: RunningLocalfc, client: FcClient, name: string, extra: Partial<$FC.CreateFunctionInput> = {}, zip = code): Promise<void> {
+  await client.createFunction(new $FC.CreateFunctionRequest({
+    body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip.toString('base64') }), ...extra }),
+  }));
+  await fc.localfc.clock.advance(1000);
+  await fc.localfc.functions.quiesce();
+}
+
+describe('function surface through the official SDK (simulated backend)', () => {
+  let fc: RunningLocalfc;
+  let client: FcClient;
+  const instances = async (name: string) => (await client.listInstances(name, new $FC.ListInstancesRequest({}))).body!.instances ?? [];
+
+  before(async () => {
+    fc = await start({ clock: 'manual' });
+    client = sdkClient(fc.endpoint);
+    await createActive(fc, client, 'warm');
+  });
+  after(() => fc.stop());
+
+  it('a provision config starts its target instances; ListInstances shows them and current matches', async () => {
+    assert.deepEqual(await instances('warm'), []);
+    const put = await client.putProvisionConfig('warm', new $FC.PutProvisionConfigRequest({
+      body: new $FC.PutProvisionConfigInput({ defaultTarget: 2, alwaysAllocateCPU: true, scheduledActions: [new $FC.ScheduledAction({ name: 'peak', scheduleExpression: 'cron(0 0 9 * * *)', target: 5 })] }),
+    }));
+    assert.equal(put.body!.target, 2);
+    assert.equal(put.body!.current, 2);
+    assert.equal(put.body!.scheduledActions![0]!.name, 'peak');
+    assert.match(put.body!.functionArn!, /functions\/warm\/LATEST$/);
+    const listed = await instances('warm');
+    assert.equal(listed.length, 2);
+    for (const i of listed) assert.equal(i.versionId, 'LATEST');
+
+    // Provisioned instances are not reclaimed however long they idle.
+    await fc.localfc.clock.advance(3_600_000);
+    assert.equal((await instances('warm')).length, 2);
+    const got = await client.getProvisionConfig('warm', new $FC.GetProvisionConfigRequest({}));
+    assert.equal(got.body!.current, 2);
+    const all = await client.listProvisionConfigs(new $FC.ListProvisionConfigsRequest({}));
+    assert.deepEqual(all.body!.provisionConfigs!.map((p) => [p.functionArn?.endsWith('/warm/LATEST'), p.current]), [[true, 2]]);
+
+    // An invocation uses a warm instance: no new one.
+    await client.invokeFunction('warm', new $FC.InvokeFunctionRequest({ body: event('x') }));
+    assert.equal((await instances('warm')).length, 2);
+
+    await client.deleteProvisionConfig('warm', new $FC.DeleteProvisionConfigRequest({}));
+    assert.equal((await sdkError(client.getProvisionConfig('warm', new $FC.GetProvisionConfigRequest({})))).code, 'ProvisionConfigNotFound');
+    await fc.localfc.clock.advance(600_000);
+    assert.deepEqual(await instances('warm'), [], 'without the config they idle out');
+  });
+
+  it('the warm instances follow an update to the new revision', async () => {
+    await client.putProvisionConfig('warm', new $FC.PutProvisionConfigRequest({ body: new $FC.PutProvisionConfigInput({ target: 1 }) }));
+    const before = (await instances('warm')).map((i) => i.instanceId);
+    assert.equal(before.length, 1);
+    await client.updateFunction('warm', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'v2' }) }));
+    await fc.localfc.clock.advance(1000);
+    await fc.localfc.functions.quiesce();
+    const afterUpdate = (await instances('warm')).map((i) => i.instanceId);
+    assert.equal(afterUpdate.length, 1);
+    assert.notDeepEqual(afterUpdate, before);
+    await client.deleteProvisionConfig('warm', new $FC.DeleteProvisionConfigRequest({}));
+  });
+
+  it('scaling config CRUD; minInstances kept warm', async () => {
+    const put = await client.putScalingConfig('warm', new $FC.PutScalingConfigRequest({
+      body: new $FC.PutScalingConfigInput({ minInstances: 3, horizontalScalingPolicies: [new $FC.ScalingPolicy({ name: 'cpu', metricType: 'CPUUtilization', metricTarget: 0.6, minInstances: 3, maxInstances: 10 })] }),
+    }));
+    assert.equal(put.body!.minInstances, 3);
+    assert.equal(put.body!.currentInstances, 3);
+    assert.equal(put.body!.horizontalScalingPolicies![0]!.maxInstances, 10);
+    assert.equal((await instances('warm')).length, 3);
+    const listed = await client.listScalingConfigs(new $FC.ListScalingConfigsRequest({ functionName: 'warm' }));
+    assert.equal(listed.body!.scalingConfigs!.length, 1);
+    await client.deleteScalingConfig('warm', new $FC.DeleteScalingConfigRequest({}));
+    assert.equal((await sdkError(client.getScalingConfig('warm', new $FC.GetScalingConfigRequest({})))).code, 'ScalingConfigNotFound');
+    assert.equal((await sdkError(client.putScalingConfig('nope', new $FC.PutScalingConfigRequest({ body: new $FC.PutScalingConfigInput({ minInstances: 1 }) })))).code, 'FunctionNotFound');
+  });
+
+  it('tags: tag by ARN, list, untag; reserved fault tags are validated and take effect', async () => {
+    const arn = (await client.getFunction('warm', new $FC.GetFunctionRequest({}))).body!.functionArn!;
+    await client.tagResources(new $FC.TagResourcesRequest({ body: new $FC.TagResourcesInput({ resourceType: 'function', resourceId: [arn], tag: [new $FC.Tag({ key: 'team', value: 'a' }), new $FC.Tag({ key: 'env', value: 'dev' })] }) }));
+    const listed = await client.listTagResources(new $FC.ListTagResourcesRequest({ resourceType: 'function', resourceId: [arn] }));
+    assert.deepEqual(listed.body!.tagResources!.map((t) => [t.resourceId, t.tagKey, t.tagValue]), [[arn, 'team', 'a'], [arn, 'env', 'dev']]);
+    const byTag = await client.listTagResources(new $FC.ListTagResourcesRequest({ resourceType: 'function', tag: [new $FC.ListTagResourcesRequestTag({ key: 'env', value: 'dev' })], limit: 1 }));
+    assert.equal(byTag.body!.tagResources!.length, 1);
+    assert.ok(byTag.body!.nextToken, 'a second page');
+    await client.untagResources(new $FC.UntagResourcesRequest({ resourceType: 'function', resourceId: ['warm'], tagKey: ['team'] }));
+    assert.deepEqual((await client.getFunction('warm', new $FC.GetFunctionRequest({}))).body!.tags!.map((t) => t.key), ['env']);
+
+    const bad = await sdkError(client.tagResources(new $FC.TagResourcesRequest({ body: new $FC.TagResourcesInput({ resourceId: ['warm'], tag: [new $FC.Tag({ key: 'localfc:fault:invocation', value: 'nonsense' })] }) })));
+    assert.equal(bad.code, 'InvalidArgument');
+    await client.tagResources(new $FC.TagResourcesRequest({ body: new $FC.TagResourcesInput({ resourceId: ['warm'], tag: [new $FC.Tag({ key: 'localfc:fault:invocation', value: 'throttle' })] }) }));
+    const faulted = await sdkError(client.invokeFunction('warm', new $FC.InvokeFunctionRequest({ body: event('x') })));
+    assert.equal(faulted.code, 'ResourceThrottled');
+    await client.untagResources(new $FC.UntagResourcesRequest({ resourceId: ['warm'], all: true }));
+    assert.deepEqual((await client.getFunction('warm', new $FC.GetFunctionRequest({}))).body!.tags, []);
+    assert.equal((await sdkError(client.tagResources(new $FC.TagResourcesRequest({ body: new $FC.TagResourcesInput({ resourceId: ['nope'], tag: [new $FC.Tag({ key: 'k', value: 'v' })] }) })))).code, 'FunctionNotFound');
+  });
+
+  it('GetFunctionCode: the URL downloads exactly the uploaded zip; the checksum is codeChecksum', async () => {
+    const res = await client.getFunctionCode('warm', new $FC.GetFunctionCodeRequest({}));
+    const fn = (await client.getFunction('warm', new $FC.GetFunctionRequest({}))).body!;
+    assert.equal(res.body!.checksum, fn.codeChecksum);
+    const download = await fetch(res.body!.url!);
+    assert.equal(download.status, 200);
+    assert.deepEqual(Buffer.from(await download.arrayBuffer()), code);
+    const forged = await fetch(res.body!.url!.replace(/Signature=[0-9a-f]+/, 'Signature=00'));
+    assert.equal(forged.status, 403);
+  });
+
+  it('layers: create versions, get, get by ARN, ACL, list layers and versions to the last page, delete', async () => {
+    const v1 = await client.createLayerVersion('libs', new $FC.CreateLayerVersionRequest({ body: new $FC.CreateLayerVersionInput({ code: new $FC.InputCodeLocation({ zipFile: layerZip('v1') }), compatibleRuntime: ['nodejs20'], description: 'first' }) }));
+    assert.equal(v1.body!.version, 1);
+    assert.match(v1.body!.layerVersionArn!, /^acs:fc:cn-hangzhou:\d+:layers\/libs\/versions\/1$/);
+    assert.match(v1.body!.codeChecksum!, /^\d+$/);
+    assert.deepEqual(v1.body!.compatibleRuntime, ['nodejs20']);
+    for (const n of [2, 3]) await client.createLayerVersion('libs', new $FC.CreateLayerVersionRequest({ body: new $FC.CreateLayerVersionInput({ code: new $FC.InputCodeLocation({ zipFile: layerZip(`v${n}`) }) }) }));
+    await client.createLayerVersion('other', new $FC.CreateLayerVersionRequest({ body: new $FC.CreateLayerVersionInput({ code: new $FC.InputCodeLocation({ zipFile: layerZip('o') }) }) }));
+
+    assert.equal((await client.getLayerVersion('libs', '1')).body!.description, 'first');
+    const byArn = await client.getLayerVersionByArn(v1.body!.layerVersionArn!);
+    assert.equal(byArn.body!.codeSize, v1.body!.codeSize);
+    const downloaded = Buffer.from(await (await fetch(byArn.body!.code!.location!)).arrayBuffer());
+    assert.equal(downloaded.toString('base64'), layerZip('v1'));
+
+    const versions: number[] = [];
+    let startVersion: number | undefined;
+    do {
+      const page = await client.listLayerVersions('libs', new $FC.ListLayerVersionsRequest({ limit: 2, ...(startVersion ? { startVersion: String(startVersion) } : {}) }));
+      versions.push(...page.body!.layers!.map((l) => l.version!));
+      startVersion = page.body!.nextVersion;
+    } while (startVersion !== undefined);
+    assert.deepEqual(versions, [1, 2, 3]);
+
+    const names: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await client.listLayers(new $FC.ListLayersRequest({ limit: 1, ...(nextToken ? { nextToken } : {}) }));
+      names.push(...page.body!.layers!.map((l) => `${l.layerName}:${l.version}`));
+      nextToken = page.body!.nextToken;
+    } while (nextToken);
+    assert.deepEqual(names, ['libs:3', 'other:1']);
+
+    await client.putLayerACL('libs', new $FC.PutLayerACLRequest({ public: 'true' }));
+    assert.equal((await client.getLayerVersion('libs', '2')).body!.acl, '1');
+    assert.deepEqual((await client.listLayers(new $FC.ListLayersRequest({ public: 'true' }))).body!.layers!.map((l) => l.layerName), ['libs']);
+
+    await client.deleteLayerVersion('libs', '2');
+    const gone = await sdkError(client.getLayerVersion('libs', '2'));
+    assert.equal(gone.statusCode, 404);
+    assert.equal(gone.code, 'LayerNotFound');
+    const v4 = await client.createLayerVersion('libs', new $FC.CreateLayerVersionRequest({ body: new $FC.CreateLayerVersionInput({ code: new $FC.InputCodeLocation({ zipFile: layerZip('v4') }) }) }));
+    assert.equal(v4.body!.version, 4, 'version numbers are not reused');
+  });
+
+  it('a function naming a layer that does not exist is refused; an existing one is shown with its size', async () => {
+    const missing = await sdkError(client.createFunction(new $FC.CreateFunctionRequest({
+      body: new $FC.CreateFunctionInput({ functionName: 'layered', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: code.toString('base64') }), layers: ['acs:fc:cn-hangzhou:1234567890123456:layers/libs/versions/99'] }),
+    })));
+    assert.equal(missing.code, 'LayerNotFound');
+    const arn = (await client.getLayerVersion('libs', '1')).body!;
+    const created = await client.createFunction(new $FC.CreateFunctionRequest({
+      body: new $FC.CreateFunctionInput({ functionName: 'layered', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: code.toString('base64') }), layers: [arn.layerVersionArn!] }),
+    }));
+    assert.deepEqual(created.body!.layers!.map((l) => [l.arn, l.size]), [[arn.layerVersionArn, arn.codeSize]]);
+  });
+
+  it('operations localfc does not emulate answer with the cloud error shape naming them', async () => {
+    const err = await sdkError(client.getCustomDomain('example.com'));
+    assert.equal(err.statusCode, 400);
+    assert.equal(err.code, 'NotSupported');
+    assert.match(err.data.Message, /GetCustomDomain/);
+    assert.match(err.data.RequestId, /^1-/);
+    const regions = await client.describeRegions(new $FC.DescribeRegionsRequest({}));
+    assert.equal(regions.body!.regions!.region![0]!.regionId, 'cn-hangzhou');
+  });
+
+  it('deleting a function removes its configs', async () => {
+    await createActive(fc, client, 'short');
+    await client.putProvisionConfig('short', new $FC.PutProvisionConfigRequest({ body: new $FC.PutProvisionConfigInput({ target: 1 }) }));
+    await client.deleteFunction('short');
+    const listed = await client.listProvisionConfigs(new $FC.ListProvisionConfigsRequest({ functionName: 'short' }));
+    assert.deepEqual(listed.body!.provisionConfigs, []);
+  });
+});
+
+describe('layers under the process backend', () => {
+  let fc: RunningLocalfc;
+  let client: FcClient;
+  before(async () => {
+    fc = await start({ clock: 'manual', backend: 'process' });
+    client = sdkClient(fc.endpoint);
+  });
+  after(() => fc.stop());
+
+  it('a nodejs handler requires a module from a layer (nodejs/node_modules on NODE_PATH)', async () => {
+    const layer = await client.createLayerVersion('greet', new $FC.CreateLayerVersionRequest({
+      body: new $FC.CreateLayerVersionInput({ code: new $FC.InputCodeLocation({ zipFile: layerZip('module.exports = (n) => `hello ${n}`;') }), compatibleRuntime: ['nodejs20'] }),
+    }));
+    const handler = createZip([{ path: 'index.js', data: 'const greet = require("greet"); exports.handler = (e, c, cb) => cb(null, greet(e.toString()))' }]);
+    await createActive(fc, client, 'greeter', { layers: [layer.body!.layerVersionArn!] }, handler);
+    assert.equal((await client.getFunction('greeter', new $FC.GetFunctionRequest({}))).body!.state, 'Active');
+    const res = await client.invokeFunction('greeter', new $FC.InvokeFunctionRequest({ body: event('fc') }));
+    assert.equal(await readBody(res.body!), 'hello fc');
+  });
+});

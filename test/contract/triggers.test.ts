@@ -1,0 +1,294 @@
+/**
+ * Triggers through the official SDK: CRUD and pagination, HTTP triggers serving real handlers (built-in nodejs and a
+ * custom runtime) to plain fetch, firing a timer trigger through the admin API, and triggers going with their function.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { request } from 'undici';
+import { createZip } from '../../src/code/zip.ts';
+import { start, type RunningLocalfc } from '../../src/index.ts';
+import { $FC, type FcClient, sdkClient, sdkError } from '../helpers/sdk.ts';
+
+const echoZip = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, "ok")' }]).toString('base64');
+
+const httpHandler = `
+exports.handler = async (event) => {
+  const e = JSON.parse(event.toString());
+  if (e.rawPath === '/created') {
+    return { statusCode: 201, headers: { 'x-made': 'yes', 'content-type': 'application/json' }, body: JSON.stringify({ made: true }) };
+  }
+  if (e.rawPath === '/plain') return 'just text';
+  if (e.rawPath === '/boom') throw new Error('boom');
+  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(e) };
+};
+exports.timer = async (event) => {
+  const e = JSON.parse(event.toString());
+  console.log('timer fired ' + e.triggerName + ' ' + e.payload);
+  return 'tick:' + e.payload;
+};
+`;
+
+const customServer = `
+const http = require('node:http');
+http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    res.writeHead(202, { 'content-type': 'application/json', 'x-from': 'custom' });
+    res.end(JSON.stringify({ method: req.method, url: req.url, custom: req.headers['x-custom'], body }));
+  });
+}).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');
+`;
+
+const httpConfig = (methods: string[], authType = 'anonymous') => JSON.stringify({ authType, methods });
+
+async function createFn(client: FcClient, input: Record<string, unknown>): Promise<void> {
+  await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput(input) }));
+}
+
+async function createTrigger(client: FcClient, fn: string, input: Record<string, unknown>) {
+  return (await client.createTrigger(fn, new $FC.CreateTriggerRequest({ body: new $FC.CreateTriggerInput(input) }))).body!;
+}
+
+describe('trigger CRUD through the official SDK', () => {
+  let fc: RunningLocalfc;
+  let client: FcClient;
+
+  before(async () => {
+    fc = await start({ clock: 'manual' });
+    client = sdkClient(fc.endpoint);
+    await createFn(client, { functionName: 'crud', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: echoZip }) });
+  });
+  after(() => fc.stop());
+
+  it('creates, gets, updates and deletes a trigger', async () => {
+    const created = await createTrigger(client, 'crud', {
+      triggerName: 'tick', triggerType: 'timer', description: 'every minute',
+      triggerConfig: JSON.stringify({ cronExpression: '@every 1m', payload: 'p1', enable: true }),
+    });
+    assert.equal(created.triggerName, 'tick');
+    assert.equal(created.triggerType, 'timer');
+    assert.equal(created.qualifier, 'LATEST');
+    assert.equal(created.createdTime, '2024-01-01T00:00:00Z');
+    assert.match(created.triggerId!, /^[0-9a-f-]{36}$/);
+    assert.match(created.targetArn!, /:functions\/crud$/);
+    assert.equal(JSON.parse(created.triggerConfig!).payload, 'p1');
+    assert.equal(created.httpTrigger, undefined);
+
+    const dup = await sdkError(createTrigger(client, 'crud', { triggerName: 'tick', triggerType: 'timer', triggerConfig: created.triggerConfig }));
+    assert.equal(dup.statusCode, 409);
+    assert.equal(dup.code, 'TriggerAlreadyExists');
+
+    await fc.localfc.clock.advance(5000);
+    const updated = (await client.updateTrigger('crud', 'tick', new $FC.UpdateTriggerRequest({
+      body: new $FC.UpdateTriggerInput({ triggerConfig: JSON.stringify({ cronExpression: '0 0 8 * * *', payload: 'p2', enable: false }) }),
+    }))).body!;
+    assert.equal(JSON.parse(updated.triggerConfig!).payload, 'p2');
+    assert.equal(updated.description, 'every minute');
+    assert.equal(updated.lastModifiedTime, '2024-01-01T00:00:05Z');
+
+    const got = (await client.getTrigger('crud', 'tick')).body!;
+    assert.equal(got.triggerId, created.triggerId);
+
+    await client.deleteTrigger('crud', 'tick');
+    const gone = await sdkError(client.getTrigger('crud', 'tick'));
+    assert.equal(gone.statusCode, 404);
+    assert.equal(gone.code, 'TriggerNotFound');
+  });
+
+  it('validates per type', async () => {
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ triggerName: 'h', triggerType: 'http', triggerConfig: JSON.stringify({ authType: 'anonymous', methods: ['FETCH'] }) }, /method/],
+      [{ triggerName: 'h', triggerType: 'http', triggerConfig: JSON.stringify({ authType: 'open', methods: ['GET'] }) }, /authType/],
+      [{ triggerName: 't', triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: 'every day', enable: true }) }, /cronExpression/],
+      [{ triggerName: 't', triggerType: 'timer', triggerConfig: '{not json' }, /JSON/],
+      [{ triggerName: 'o', triggerType: 'oss', triggerConfig: JSON.stringify({ events: ['oss:ObjectCreated:*'] }) }, /sourceArn/],
+      [{ triggerName: 'x', triggerType: 'kafka-ish', triggerConfig: '{}' }, /not supported/],
+      [{ triggerName: '1bad', triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: '@every 1m', enable: true }) }, /triggerName/],
+    ];
+    for (const [input, message] of cases) {
+      const err = await sdkError(createTrigger(client, 'crud', input));
+      assert.equal(err.statusCode, 400, JSON.stringify(input));
+      assert.equal(err.code, 'InvalidArgument');
+      assert.match(err.data.Message, message);
+    }
+    const missing = await sdkError(createTrigger(client, 'nope', { triggerName: 't', triggerType: 'timer', triggerConfig: '{}' }));
+    assert.equal(missing.code, 'FunctionNotFound');
+    const oss = await createTrigger(client, 'crud', {
+      triggerName: 'uploads', triggerType: 'oss', sourceArn: 'acs:oss:cn-hangzhou:1234567890123456:my-bucket',
+      triggerConfig: JSON.stringify({ events: ['oss:ObjectCreated:*'], filter: { key: { prefix: 'in/', suffix: '.png' } } }),
+    });
+    assert.equal(oss.sourceArn, 'acs:oss:cn-hangzhou:1234567890123456:my-bucket');
+    await client.deleteTrigger('crud', 'uploads');
+  });
+
+  it('lists with prefix, limit and nextToken, with no nextToken on the last page', async () => {
+    for (const n of ['b', 'a', 'e', 'c', 'd']) {
+      await createTrigger(client, 'crud', { triggerName: `page-${n}`, triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: '@every 5m', enable: true }) });
+    }
+    await createTrigger(client, 'crud', { triggerName: 'other', triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: '@every 5m', enable: true }) });
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = (await client.listTriggers('crud', new $FC.ListTriggersRequest({ prefix: 'page-', limit: 2, ...(nextToken ? { nextToken } : {}) }))).body!;
+      seen.push(...page.triggers!.map((t) => t.triggerName!));
+      nextToken = page.nextToken;
+      pages++;
+    } while (nextToken);
+    assert.deepEqual(seen, ['page-a', 'page-b', 'page-c', 'page-d', 'page-e']);
+    assert.equal(pages, 3);
+    const all = (await client.listTriggers('crud', new $FC.ListTriggersRequest({}))).body!;
+    assert.equal(all.triggers!.length, 6);
+    assert.equal(all.nextToken, undefined);
+  });
+
+  it("drops a function's triggers when the function is deleted", async () => {
+    await client.deleteFunction('crud');
+    await createFn(client, { functionName: 'crud', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: echoZip }) });
+    const list = (await client.listTriggers('crud', new $FC.ListTriggersRequest({}))).body!;
+    assert.deepEqual(list.triggers, []);
+    const err = await sdkError(client.getTrigger('crud', 'page-a'));
+    assert.equal(err.code, 'TriggerNotFound');
+  });
+});
+
+describe('HTTP and timer triggers on real handlers (process backend)', () => {
+  let fc: RunningLocalfc;
+  let client: FcClient;
+  let webUrl: string;
+  const advance = async (ms: number) => {
+    await fc.localfc.clock.advance(ms);
+    await fc.localfc.functions.quiesce();
+  };
+
+  before(async () => {
+    fc = await start({ clock: 'manual', backend: 'process' });
+    client = sdkClient(fc.endpoint);
+    await createFn(client, {
+      functionName: 'web', runtime: 'nodejs20', handler: 'index.handler',
+      code: new $FC.InputCodeLocation({ zipFile: createZip([{ path: 'index.js', data: httpHandler }]).toString('base64') }),
+    });
+    await createFn(client, {
+      functionName: 'cron', runtime: 'nodejs20', handler: 'index.timer',
+      code: new $FC.InputCodeLocation({ zipFile: createZip([{ path: 'index.js', data: httpHandler }]).toString('base64') }),
+    });
+    await createFn(client, {
+      functionName: 'webapp', runtime: 'custom.debian10', handler: 'index.handler',
+      customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['node', 'server.js'] }),
+      code: new $FC.InputCodeLocation({ zipFile: createZip([{ path: 'server.js', data: customServer }]).toString('base64') }),
+    });
+    await advance(1000);
+    const t = await createTrigger(client, 'web', { triggerName: 'site', triggerType: 'http', triggerConfig: httpConfig(['GET', 'POST']) });
+    webUrl = t.httpTrigger!.urlInternet!;
+    assert.equal(t.httpTrigger!.urlIntranet, webUrl);
+  });
+  after(() => fc.stop());
+
+  it('serves GET with a query as an FC 3.0 HTTP event', async () => {
+    assert.equal(webUrl, `${fc.url}/fcapp/web/site`);
+    const res = await fetch(`${webUrl}/items/42?color=red&color=blue&size=L`, { headers: { 'x-custom': 'hi' } });
+    assert.equal(res.status, 200);
+    assert.ok(res.headers.get('x-fc-request-id'));
+    const e = (await res.json()) as Record<string, any>;
+    assert.equal(e.version, 'v1');
+    assert.equal(e.rawPath, '/items/42');
+    assert.deepEqual(e.queryParameters, { color: 'red,blue', size: 'L' });
+    assert.equal(e.headers['X-Custom'], 'hi');
+    assert.equal(e.body, '');
+    assert.equal(e.isBase64Encoded, false);
+    assert.equal(e.requestContext.http.method, 'GET');
+    assert.equal(e.requestContext.http.path, '/items/42');
+    assert.equal(e.requestContext.requestId, res.headers.get('x-fc-request-id'));
+    assert.match(e.requestContext.domainName, /^web-[a-z0-9]+\.cn-hangzhou\.fcapp\.run$/);
+  });
+
+  it('passes a POST body (base64 when binary) and maps a returned struct as-is', async () => {
+    const text = (await (await fetch(webUrl, { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' } })).json()) as Record<string, any>;
+    assert.equal(text.body, '{"a":1}');
+    assert.equal(text.isBase64Encoded, false);
+    assert.equal(text.rawPath, '/');
+    const bin = (await (await fetch(`${webUrl}/upload`, { method: 'POST', body: new Uint8Array([0, 255, 1]), headers: { 'content-type': 'application/octet-stream' } })).json()) as Record<string, any>;
+    assert.equal(bin.isBase64Encoded, true);
+    assert.equal(bin.body, Buffer.from([0, 255, 1]).toString('base64'));
+
+    const created = await fetch(`${webUrl}/created`, { method: 'POST' });
+    assert.equal(created.status, 201);
+    assert.equal(created.headers.get('x-made'), 'yes');
+    assert.deepEqual(await created.json(), { made: true });
+
+    const plain = await fetch(`${webUrl}/plain`);
+    assert.equal(plain.status, 200);
+    assert.equal(await plain.text(), 'just text');
+
+    const boom = await fetch(`${webUrl}/boom`);
+    assert.equal(boom.status, 502);
+    assert.equal(boom.headers.get('x-fc-error-type'), 'UnhandledInvocationError');
+    assert.equal(((await boom.json()) as { errorMessage: string }).errorMessage, 'boom');
+  });
+
+  it('refuses a method the trigger does not list, and an unsigned call to an authType function trigger', async () => {
+    const res = await fetch(webUrl, { method: 'DELETE' });
+    assert.equal(res.status, 405);
+    const body = (await res.json()) as { Code: string; RequestId: string };
+    assert.equal(body.Code, 'MethodNotAllowed');
+    assert.ok(body.RequestId);
+
+    const t = await createTrigger(client, 'web', { triggerName: 'private', triggerType: 'http', triggerConfig: httpConfig(['GET'], 'function') });
+    const denied = await fetch(t.httpTrigger!.urlInternet!);
+    assert.equal(denied.status, 403);
+    assert.equal(((await denied.json()) as { Code: string }).Code, 'AccessDenied');
+    const signed = await fetch(t.httpTrigger!.urlInternet!, { headers: { authorization: 'ACS3-HMAC-SHA256 Credential=ak,SignedHeaders=host,Signature=x' } });
+    assert.equal(signed.status, 200);
+  });
+
+  it('serves a FC-style fcapp.run host too', async () => {
+    const t = (await client.getTrigger('web', 'site')).body!;
+    assert.ok(t.httpTrigger);
+    const e = (await (await fetch(`${webUrl}/x`)).json()) as Record<string, any>;
+    // fetch drops a Host header; undici's request sends it as curl --resolve or a hosts entry would.
+    const res = await request(`${fc.url}/via-host?q=1`, { headers: { host: e.requestContext.domainName } });
+    assert.equal(res.statusCode, 200);
+    const viaHost = (await res.body.json()) as Record<string, any>;
+    assert.equal(viaHost.rawPath, '/via-host');
+    assert.deepEqual(viaHost.queryParameters, { q: '1' });
+  });
+
+  it('forwards the raw request to a custom runtime and relays its response', async () => {
+    const t = await createTrigger(client, 'webapp', { triggerName: 'app', triggerType: 'http', triggerConfig: httpConfig(['GET', 'PUT']) });
+    const res = await fetch(`${t.httpTrigger!.urlInternet}/api/things?id=7`, { method: 'PUT', body: 'payload', headers: { 'x-custom': 'yes' } });
+    assert.equal(res.status, 202);
+    assert.equal(res.headers.get('x-from'), 'custom');
+    assert.ok(res.headers.get('x-fc-request-id'));
+    assert.deepEqual(await res.json(), { method: 'PUT', url: '/api/things?id=7', custom: 'yes', body: 'payload' });
+  });
+
+  it('fires a timer trigger through the admin API', async () => {
+    await createTrigger(client, 'cron', { triggerName: 'nightly', triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: '0 0 2 * * *', payload: 'hello', enable: true }) });
+    const sync = await fetch(`${fc.url}/_localfc/functions/cron/triggers/nightly/fire?sync=true`, { method: 'POST' });
+    assert.equal(sync.status, 200);
+    assert.equal(await sync.text(), 'tick:hello');
+
+    const fired = await fetch(`${fc.url}/_localfc/functions/cron/triggers/nightly/fire`, { method: 'POST' });
+    assert.equal(fired.status, 202);
+    const { requestId, event } = (await fired.json()) as { requestId: string; event: string };
+    assert.deepEqual(JSON.parse(event), { triggerTime: '2024-01-01T00:00:01Z', triggerName: 'nightly', payload: 'hello' });
+    let invoked = false;
+    for (let i = 0; i < 100 && !invoked; i++) {
+      const { timeline } = (await (await fetch(`${fc.url}/_localfc/functions/cron/timeline`)).json()) as { timeline: Array<{ event: string; detail?: { requestId?: string } }> };
+      invoked = timeline.some((t) => t.event === 'invoked' && t.detail?.requestId === requestId);
+      if (!invoked) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(invoked, 'the async fire shows up as an invoked entry in the timeline');
+
+    const http = await fetch(`${fc.url}/_localfc/functions/web/triggers/site/fire`, { method: 'POST' });
+    assert.equal(http.status, 400);
+  });
+
+  it("a deleted function's HTTP trigger stops serving", async () => {
+    await client.deleteFunction('web');
+    const res = await fetch(webUrl);
+    assert.equal(res.status, 404);
+    assert.equal(((await res.json()) as { Code: string }).Code, 'FunctionNotFound');
+  });
+});

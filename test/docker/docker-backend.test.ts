@@ -1,0 +1,226 @@
+// The container backend end to end through the official SDK, against a real engine (scripts/docker-engine.sh up,
+// then npx tsx scripts/make-test-images.ts). Skips with one line outside CI when no engine answers.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
+import { after, before, describe, it } from 'node:test';
+import { DockerBackend } from '../../src/backends/docker/docker-backend.ts';
+import { DockerEngine } from '../../src/backends/docker/engine.ts';
+import { LABELS } from '../../src/backends/docker/owner.ts';
+import { createZip } from '../../src/code/zip.ts';
+import { start, type RunningLocalfc } from '../../src/server.ts';
+import { BUSYBOX_IMAGE, NODE_IMAGE } from '../../scripts/make-test-images.ts';
+import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+
+const engine = new DockerEngine();
+const required = process.env.CI === 'true' || process.env.LOCALFC_REQUIRE_DOCKER === '1';
+let unreachable: string | undefined;
+try {
+  await engine.ping();
+  for (const img of [NODE_IMAGE, BUSYBOX_IMAGE]) if (!(await engine.inspectImage(img))) unreachable = `test image ${img} missing (npx tsx scripts/make-test-images.ts)`;
+} catch (e) {
+  unreachable = e instanceof Error ? e.message : String(e);
+}
+
+const run = `${process.pid}-${Date.now().toString(36)}`;
+const repo = `localfc-dockertest/fn-${run}`;
+
+// FC's custom-container contract: POST /invoke, POST /initialize, GET /pre-stop on FC_SERVER_PORT.
+const SERVER = `let inits = 0;
+require('http').createServer((q, s) => {
+  let b = ''; q.on('data', (c) => (b += c)); q.on('end', () => {
+    if (q.url === '/initialize') { inits++; return s.end('ok'); }
+    if (q.url === '/pre-stop') return s.end('bye');
+    console.log('handling ' + b);
+    s.setHeader('content-type', 'application/json');
+    s.end(JSON.stringify({ path: q.url, body: b, inits, fn: process.env.FC_FUNCTION_NAME, port: process.env.FC_SERVER_PORT, mem: process.env.FC_FUNCTION_MEMORY_SIZE, greeting: process.env.GREETING }));
+  });
+}).listen(Number(process.env.FC_SERVER_PORT));`;
+
+const containerInput = (name: string, image: string) =>
+  new $FC.CreateFunctionInput({
+    functionName: name, runtime: 'custom-container', handler: 'index.handler', memorySize: 256,
+    environmentVariables: { GREETING: 'hi' },
+    customContainerConfig: new $FC.CustomContainerConfig({ image, port: 9000, command: ['node', '-e', SERVER] }),
+    instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({
+      initializer: new $FC.LifecycleHook({ handler: 'init', timeout: 5 }),
+      preStop: new $FC.LifecycleHook({ handler: 'stop', timeout: 3 }),
+    }),
+  });
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  // Engine events arrive asynchronously after the docker call returns: wait for their effect, bounded.
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+if (unreachable && !required) {
+  it('docker backend', { skip: `no Docker engine at ${engine.address}: skipping container backend tests` }, () => {});
+  await engine.close();
+} else if (unreachable) {
+  it('docker engine is reachable (required by CI=true / LOCALFC_REQUIRE_DOCKER=1)', async () => {
+    await engine.close();
+    assert.fail(`no usable Docker engine at ${engine.address} but one is required: ${unreachable}`);
+  });
+} else {
+  describe('docker backend through the SDK', () => {
+    let fc: RunningLocalfc;
+    let client: FcClient;
+    let backend: DockerBackend;
+    let nodeId = '';
+    let busyboxId = '';
+    const advance = async (ms: number) => {
+      await fc.localfc.clock.advance(ms);
+      await fc.localfc.functions.quiesce();
+    };
+    const get = async (name: string) => (await client.getFunction(name, new $FC.GetFunctionRequest({}))).body!;
+    const invoke = async (name: string, body: string) => {
+      const res = await client.invokeFunctionWithOptions(name, new $FC.InvokeFunctionRequest({ body: event(body) }), new $FC.InvokeFunctionHeaders({ xFcLogType: 'Tail' }), {} as never);
+      return { json: JSON.parse(await readBody(res.body!)) as Record<string, unknown>, headers: res.headers! };
+    };
+    const owned = async () => engine.listContainers({ labels: { [LABELS.owner]: backend.owner.id }, all: true });
+
+    before(async () => {
+      nodeId = (await engine.inspectImage(NODE_IMAGE))!.id;
+      busyboxId = (await engine.inspectImage(BUSYBOX_IMAGE))!.id;
+      await engine.tagImage(nodeId, repo, 'v1');
+      await engine.tagImage(nodeId, repo, 'v2');
+      backend = new DockerBackend();
+      fc = await start({ clock: 'manual', backend: 'docker' }, { backend });
+      client = sdkClient(fc.endpoint);
+    });
+
+    after(async () => {
+      await fc?.stop();
+      for (const tag of ['v1', 'v2']) await engine.removeImage(`${repo}:${tag}`, { force: true }).catch(() => undefined);
+    });
+
+    it('runs the image: Pending → Active, initializer once, invocation answered by the container', async () => {
+      await client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput('ctr', `${repo}:v1`) }));
+      const pending = await get('ctr');
+      assert.equal(pending.state, 'Pending');
+      assert.equal(pending.customContainerConfig?.resolvedImageUri, `${repo}@${nodeId}`);
+      assert.equal((await sdkError(client.invokeFunction('ctr', new $FC.InvokeFunctionRequest({ body: event('x') })))).statusCode, 412);
+      await advance(5000);
+      assert.equal((await get('ctr')).state, 'Active');
+
+      const first = await invoke('ctr', 'ping');
+      assert.deepEqual(first.json, { path: '/invoke', body: 'ping', inits: 1, fn: 'ctr', port: '9000', mem: '256', greeting: 'hi' });
+      const logs = Buffer.from(first.headers['x-fc-log-result'] ?? '', 'base64').toString();
+      assert.match(logs, /handling ping/);
+      const second = await invoke('ctr', 'again');
+      assert.equal(second.json.inits, 1, 'warm container reused, initializer not called again');
+      const containers = await owned();
+      assert.equal(containers.length, 1);
+      assert.equal(containers[0]!.labels[LABELS.fn], 'ctr');
+    });
+
+    it('a code-package function runs beside it (delegated to the process backend)', async () => {
+      const zip = createZip([{ path: 'index.js', data: 'exports.handler = (ev, ctx, cb) => cb(null, "code:" + ev);\n' }]).toString('base64');
+      await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'code', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
+      await advance(1000);
+      const res = await client.invokeFunction('code', new $FC.InvokeFunctionRequest({ body: event('x') }));
+      assert.equal(await readBody(res.body!), 'code:x');
+    });
+
+    it('retagging the image fails the function (ImageTagOverwritten); UpdateFunction recovers it', async () => {
+      await engine.tagImage(busyboxId, repo, 'v1');
+      const failed = await until('Failed', async () => ((await get('ctr')).state === 'Failed' ? get('ctr') : undefined));
+      assert.equal(failed.stateReasonCode, 'ImageTagOverwritten');
+
+      await client.updateFunction('ctr', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ customContainerConfig: new $FC.CustomContainerConfig({ image: `${repo}:v2`, port: 9000, command: ['node', '-e', SERVER] }) }) }));
+      await advance(5000);
+      const fn = await get('ctr');
+      assert.equal(fn.state, 'Active');
+      assert.equal(fn.lastUpdateStatus, 'Successful');
+      assert.equal((await invoke('ctr', 'back')).json.body, 'back');
+      assert.equal((await owned()).length, 1, 'the replaced revision released its container');
+    });
+
+    it('deleting the image fails the function (ImageDeleted)', async () => {
+      await engine.removeImage(`${repo}:v2`);
+      const failed = await until('Failed', async () => ((await get('ctr')).state === 'Failed' ? get('ctr') : undefined));
+      assert.equal(failed.stateReasonCode, 'ImageDeleted');
+    });
+
+    it('an image the engine does not have and cannot pull is refused at create', async () => {
+      const err = await sdkError(client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput('nope', `${repo}:missing`) })));
+      assert.equal(err.statusCode, 400);
+      assert.match(err.data.Message, /could not be pulled/);
+    });
+
+    it('a container whose command exits fails the cold start with CAExited and its output', async () => {
+      const input = containerInput('crash', NODE_IMAGE);
+      input.customContainerConfig!.command = ['node', '-e', 'console.error("boom"); process.exit(3)'];
+      await client.createFunction(new $FC.CreateFunctionRequest({ body: input }));
+      await advance(5000);
+      const err = await sdkError(client.invokeFunction('crash', new $FC.InvokeFunctionRequest({ body: event('x') })));
+      assert.equal(err.data.Code, 'CAExited');
+      assert.match(err.data.Message, /exited with code 3.*boom/s);
+      assert.equal((await owned()).filter((c) => c.labels[LABELS.fn] === 'crash').length, 0, 'the failed container is removed');
+    });
+
+    it('waits for healthCheckConfig.httpGetUrl before the first invocation', async () => {
+      const input = containerInput('health', NODE_IMAGE);
+      // Answers /ready only after 300 ms: an invocation must not reach it before.
+      input.customContainerConfig!.command = ['node', '-e', `const t0 = Date.now(); require('http').createServer((q, s) => { if (q.url === '/ready') { s.statusCode = Date.now() - t0 > 300 ? 200 : 503; return s.end(); } s.end('up ' + (Date.now() - t0 > 300)); }).listen(9000)`];
+      input.customContainerConfig!.healthCheckConfig = new $FC.CustomHealthCheckConfig({ httpGetUrl: '/ready', periodSeconds: 1, failureThreshold: 5 });
+      input.instanceLifecycleConfig = undefined as never;
+      await client.createFunction(new $FC.CreateFunctionRequest({ body: input }));
+      await advance(5000);
+      const res = await client.invokeFunction('health', new $FC.InvokeFunctionRequest({ body: event('x') }));
+      assert.equal(await readBody(res.body!), 'up true');
+    });
+
+    it('leaves no container behind after stop', async () => {
+      await client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput('ctr2', NODE_IMAGE) }));
+      await advance(5000);
+      await invoke('ctr2', 'x');
+      assert.equal((await owned()).filter((c) => c.labels[LABELS.fn] === 'ctr2').length, 1);
+      await fc.stop();
+      assert.deepEqual(await owned(), []);
+    });
+  });
+
+  describe('orphaned containers', () => {
+    it('at start-up removes containers whose localfc process is gone, and only those', async () => {
+      const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+      const base = { [LABELS.managed]: '1', [LABELS.host]: hostname() };
+      const mk = (labels: Record<string, string>) => engine.createContainer({ Image: BUSYBOX_IMAGE, Cmd: ['sleep', '60'], Labels: { ...base, ...labels } }).then((c) => c.id);
+      const orphan = await mk({ [LABELS.owner]: `dead-${run}`, [LABELS.pid]: String(dead) });
+      const live = await mk({ [LABELS.owner]: `live-${run}`, [LABELS.pid]: String(process.pid) });
+      const elsewhere = await mk({ [LABELS.owner]: `far-${run}`, [LABELS.pid]: String(dead), [LABELS.host]: 'another-host' });
+      const backend = new DockerBackend();
+      try {
+        const reaped = await backend.reaped;
+        assert.ok(reaped.includes(orphan));
+        assert.ok(!reaped.includes(live) && !reaped.includes(elsewhere));
+        const left = (await engine.listContainers({ all: true })).map((c) => c.id);
+        assert.ok(!left.includes(orphan) && left.includes(live) && left.includes(elsewhere));
+      } finally {
+        await backend.close();
+        for (const id of [live, elsewhere]) await engine.removeContainer(id, { force: true }).catch(() => undefined);
+      }
+    });
+    after(() => engine.close());
+  });
+}
+
+describe('docker backend without an engine', () => {
+  it('the server starts; creating a container function fails with DockerUnavailable', async () => {
+    const fc = await start({ clock: 'manual', backend: 'docker', dockerHost: 'unix:///nonexistent/docker.sock' });
+    try {
+      const client = sdkClient(fc.endpoint);
+      const err = await sdkError(client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput('x', 'localfc-test/node:20') })));
+      assert.equal(err.statusCode, 503);
+      assert.equal(err.data.Code, 'DockerUnavailable');
+    } finally {
+      await fc.stop();
+    }
+  });
+});

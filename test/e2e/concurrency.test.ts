@@ -1,0 +1,193 @@
+/**
+ * Many clients at once against one server on the manual clock: creates, updates, sync and async invocations and
+ * deletes race on a few shared names. Each round gives every name a plan (which operations race on it); between
+ * rounds the clock moves so every accepted change settles. Afterwards every accepted change is visible, refused calls
+ * got the cloud's errors, and no accepted invocation is missing from the function's timeline.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Pool } from 'undici';
+import { createZip } from '../../src/code/zip.ts';
+import { start, type RunningLocalfc } from '../../src/index.ts';
+
+const CLIENTS = 20;
+const ROUNDS = 10;
+const CALLS_PER_CLIENT = 4;
+const NAMES = ['race_0', 'race_1', 'race_2', 'race_3', 'race_4', 'race_5'];
+const zip = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, e)' }]).toString('base64');
+
+type Kind = 'create' | 'update' | 'delete' | 'invoke' | 'invokeAsync';
+/** What may race on one name in one round. */
+const PLANS: readonly (readonly Kind[])[] = [
+  ['create'], ['create', 'invoke'], ['create', 'invokeAsync'], ['update'], ['update', 'invoke'], ['update', 'invokeAsync'],
+  ['delete'], ['delete', 'invoke'], ['invoke', 'invokeAsync'], ['invokeAsync'],
+];
+
+interface Call { kind: Kind; client: number; status: number; code?: string; description?: string; env?: Record<string, string>; sent?: string; echoed?: string }
+interface Model { exists: boolean; description: string; env: Record<string, string>; invocations: number }
+
+/** Small seeded generator (mulberry32), local to the test. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('20 clients racing creates, updates, invocations and deletes', () => {
+  let fc: RunningLocalfc;
+  let admin: Pool;
+  const clients: Pool[] = [];
+
+  before(async () => {
+    fc = await start({ clock: 'manual' });
+    admin = new Pool(fc.url, { connections: 2 });
+    for (let i = 0; i < CLIENTS; i++) clients.push(new Pool(fc.url, { connections: 2 }));
+  });
+  after(async () => {
+    await Promise.all([admin, ...clients].map((p) => p.close()));
+    await fc.stop();
+  });
+
+  const call = async (pool: Pool, method: string, path: string, body?: string, headers: Record<string, string> = {}) => {
+    const res = await pool.request({ method: method as 'GET', path, headers: { 'content-type': 'application/json', ...headers }, ...(body !== undefined ? { body } : {}) });
+    const text = await res.body.text();
+    return { status: res.statusCode, text, headers: res.headers };
+  };
+  const errorCode = (status: number, text: string) => {
+    if (status < 400) return undefined;
+    const e = JSON.parse(text) as { Code: string; Message: string; RequestId: string };
+    assert.ok(typeof e.Message === 'string' && typeof e.RequestId === 'string', text);
+    return e.Code;
+  };
+
+  async function perform(client: number, round: number, seq: number, name: string, kind: Kind): Promise<Call> {
+    const pool = clients[client]!;
+    const tag = `c${client}-r${round}-s${seq}`;
+    const env = { CLIENT: String(client), ROUND: String(round), SEQ: String(seq) };
+    switch (kind) {
+      case 'create': {
+        const r = await call(pool, 'POST', '/2023-03-30/functions', JSON.stringify({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', description: tag, environmentVariables: env, code: { zipFile: zip } }));
+        return { kind, client, status: r.status, ...code(r), description: tag, env };
+      }
+      case 'update': {
+        const r = await call(pool, 'PUT', `/2023-03-30/functions/${name}`, JSON.stringify({ description: tag, environmentVariables: env }));
+        return { kind, client, status: r.status, ...code(r), description: tag, env };
+      }
+      case 'delete': {
+        const r = await call(pool, 'DELETE', `/2023-03-30/functions/${name}`);
+        return { kind, client, status: r.status, ...code(r) };
+      }
+      case 'invoke':
+      case 'invokeAsync': {
+        const sent = JSON.stringify({ tag });
+        const r = await call(pool, 'POST', `/2023-03-30/functions/${name}/invocations`, sent, kind === 'invokeAsync' ? { 'x-fc-invocation-type': 'Async' } : {});
+        return { kind, client, status: r.status, ...code(r), sent, ...(r.status === 200 ? { echoed: r.text } : {}) };
+      }
+    }
+    function code(r: { status: number; text: string }) {
+      const c = errorCode(r.status, r.text);
+      return c ? { code: c } : {};
+    }
+  }
+
+  /** Checks one name's calls of one round against the model, and moves the model on. */
+  function settle(name: string, plan: readonly Kind[], calls: Call[], m: Model): void {
+    const where = `${name} plan ${plan.join('+')}: ${JSON.stringify(calls.map((c) => `${c.kind}:${c.status}${c.code ? `:${c.code}` : ''}`))}`;
+    const of = (k: Kind) => calls.filter((c) => c.kind === k);
+    const ok = (c: Call) => c.status < 300;
+    const wasThere = m.exists;
+    const creates = of('create');
+    const updates = of('update');
+    const deletes = of('delete');
+    if (creates.length) {
+      const won = creates.filter(ok);
+      assert.equal(won.length, wasThere ? 0 : 1, `exactly one create wins on a free name: ${where}`);
+      for (const c of creates.filter((c) => !ok(c))) assert.deepEqual([c.status, c.code], [409, 'FunctionAlreadyExists'], where);
+      if (won[0]) Object.assign(m, { exists: true, description: won[0].description!, env: won[0].env!, invocations: 0 });
+    }
+    if (updates.length) {
+      const won = updates.filter(ok);
+      assert.equal(won.length, wasThere ? 1 : 0, `exactly one update wins on an Active function: ${where}`);
+      for (const c of updates.filter((c) => !ok(c))) assert.deepEqual([c.status, c.code], wasThere ? [409, 'ConcurrentUpdateError'] : [404, 'FunctionNotFound'], where);
+      if (won[0]) Object.assign(m, { description: won[0].description!, env: won[0].env! });
+    }
+    if (deletes.length) {
+      const won = deletes.filter(ok);
+      assert.equal(won.length, wasThere ? 1 : 0, `exactly one delete wins: ${where}`);
+      for (const c of won) assert.equal(c.status, 204, where);
+      for (const c of deletes.filter((c) => !ok(c))) assert.deepEqual([c.status, c.code], [404, 'FunctionNotFound'], where);
+      if (won[0]) m.exists = false;
+    }
+    for (const c of [...of('invoke'), ...of('invokeAsync')]) {
+      const accepted = c.kind === 'invoke' ? 200 : 202;
+      // before the create lands: 404; after it, while Pending: 412; racing a delete: accepted or 404
+      const allowed = !wasThere ? [[404, 'FunctionNotFound'], [412, 'FunctionNotActive']] : deletes.length ? [[accepted, undefined], [404, 'FunctionNotFound']] : [[accepted, undefined]];
+      assert.ok(allowed.some(([s, code]) => s === c.status && code === c.code), `${c.kind} got ${c.status} ${c.code}: ${where}`);
+      if (c.status === 200) assert.equal(c.echoed, c.sent, 'the simulated backend echoes the event');
+      if (ok(c) && m.exists) m.invocations++;
+    }
+  }
+
+  it('every accepted change is visible, refusals are the cloud errors, nothing is lost', async () => {
+    const rand = prng(Number(process.env.CONCURRENCY_SEED ?? 42));
+    const models = new Map<string, Model>(NAMES.map((n) => [n, { exists: false, description: '', env: {}, invocations: 0 }]));
+    const counts = new Map<string, number>();
+    for (let round = 0; round < ROUNDS; round++) {
+      // the first round creates everything, so later rounds have something to race on
+      const plans = new Map(NAMES.map((n) => [n, round === 0 ? PLANS[1]! : PLANS[Math.floor(rand() * PLANS.length)]!]));
+      const script = Array.from({ length: CLIENTS }, () =>
+        Array.from({ length: CALLS_PER_CLIENT }, () => {
+          const name = NAMES[Math.floor(rand() * NAMES.length)]!;
+          const plan = plans.get(name)!;
+          return { name, kind: plan[Math.floor(rand() * plan.length)]! };
+        }),
+      );
+      const calls = new Map<string, Call[]>(NAMES.map((n) => [n, []]));
+      await Promise.all(
+        script.map(async (steps, client) => {
+          // each client runs its calls one after another; the clients run at once
+          for (const [seq, s] of steps.entries()) calls.get(s.name)!.push(await perform(client, round, seq, s.name, s.kind));
+        }),
+      );
+      for (const name of NAMES) {
+        if (calls.get(name)!.length) settle(name, plans.get(name)!, calls.get(name)!, models.get(name)!);
+        for (const c of calls.get(name)!) counts.set(`${c.kind} ${c.status}`, (counts.get(`${c.kind} ${c.status}`) ?? 0) + 1);
+      }
+
+      // let every preparation and update finish, then compare the server with the model
+      assert.equal((await call(admin, 'POST', '/_localfc/clock/advance', JSON.stringify({ ms: 2000 }))).status, 200);
+      for (const name of NAMES) {
+        const m = models.get(name)!;
+        const got = await call(admin, 'GET', `/2023-03-30/functions/${name}`);
+        if (!m.exists) {
+          assert.deepEqual([got.status, errorCode(got.status, got.text)], [404, 'FunctionNotFound'], `round ${round}: ${name} should be gone`);
+          continue;
+        }
+        assert.equal(got.status, 200, `round ${round}: ${name} should exist: ${got.text}`);
+        const fn = JSON.parse(got.text) as { description: string; environmentVariables: Record<string, string>; state: string; lastUpdateStatus: string };
+        assert.equal(fn.description, m.description, `round ${round}: ${name} shows the last accepted change`);
+        assert.deepEqual(fn.environmentVariables, m.env, `round ${round}: ${name}`);
+        assert.deepEqual([fn.state, fn.lastUpdateStatus], ['Active', 'Successful'], `round ${round}: ${name}`);
+        // async invocations finish on their own: wait (without timers) until the timeline has them all
+        let invoked = -1;
+        for (let spin = 0; spin < 500; spin++) {
+          const tl = JSON.parse((await call(admin, 'GET', `/_localfc/functions/${name}/timeline`)).text) as { timeline: Array<{ kind: string; event: string }> };
+          invoked = tl.timeline.filter((t) => t.kind === 'invocation' && t.event === 'invoked').length;
+          if (invoked >= m.invocations) break;
+          await new Promise((r) => setImmediate(r));
+        }
+        assert.equal(invoked, m.invocations, `round ${round}: ${name}'s timeline has an 'invoked' entry for every accepted invocation`);
+      }
+      const list = JSON.parse((await call(admin, 'GET', '/2023-03-30/functions?limit=100')).text) as { functions: Array<{ functionName: string }> };
+      assert.deepEqual(list.functions.map((f) => f.functionName).sort(), NAMES.filter((n) => models.get(n)!.exists).sort(), `round ${round}: ListFunctions`);
+    }
+    // the races really happened: each kind was both accepted and refused at some point
+    process.stdout.write(`# calls by kind and status: ${JSON.stringify(Object.fromEntries([...counts].sort()))}\n`);
+    for (const k of ['create 200', 'create 409', 'update 200', 'update 409', 'delete 204', 'delete 404', 'invoke 200', 'invokeAsync 202', 'invoke 412']) assert.ok(counts.get(k), `no '${k}' in ${JSON.stringify(Object.fromEntries(counts))}`);
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * A built-in Python 3 handler with an initializer, run by the process backend and driven by the official SDK: the
+ * returned value comes back, an exception sets x-fc-error-type, and the log tail carries what the handler printed.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createZip } from '../../src/code/zip.ts';
+import { start, type RunningLocalfc } from '../../src/index.ts';
+import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
+
+const code = createZip([
+  {
+    path: 'index.py',
+    data: `import json
+inits = 0
+
+def initialize(context):
+    global inits
+    inits += 1
+    print('initialized', context.function.name)
+
+def handler(event, context):
+    ev = json.loads(event)
+    print('handling', ev['name'], 'in', context.request_id)
+    if ev.get('fail'):
+        raise ValueError('bad name ' + ev['name'])
+    return {'hello': ev['name'], 'inits': inits, 'fn': context.function.name}
+`,
+  },
+]).toString('base64');
+
+describe('Python 3 handler through the SDK (process backend)', () => {
+  let fc: RunningLocalfc;
+  let client: FcClient;
+  const invoke = async (body: unknown, tail = false) => {
+    const res = await client.invokeFunctionWithOptions(
+      'py',
+      new $FC.InvokeFunctionRequest({ body: event(JSON.stringify(body)) }),
+      new $FC.InvokeFunctionHeaders(tail ? { xFcLogType: 'Tail' } : {}),
+      {} as Parameters<FcClient['invokeFunctionWithOptions']>[3],
+    );
+    return { body: await readBody(res.body!), headers: res.headers! };
+  };
+
+  before(async () => {
+    fc = await start({ clock: 'manual', backend: 'process' });
+    client = sdkClient(fc.endpoint);
+    await client.createFunction(
+      new $FC.CreateFunctionRequest({
+        body: new $FC.CreateFunctionInput({
+          functionName: 'py', runtime: 'python3.10', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: code }),
+          instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({ initializer: new $FC.LifecycleHook({ handler: 'index.initialize', timeout: 5 }) }),
+        }),
+      }),
+    );
+    await fc.localfc.clock.advance(1000);
+    await fc.localfc.functions.quiesce();
+  });
+  after(() => fc.stop());
+
+  it('returns what the handler returned, initializer run once', async () => {
+    const first = await invoke({ name: 'ana' });
+    assert.deepEqual(JSON.parse(first.body), { hello: 'ana', inits: 1, fn: 'py' });
+    assert.equal(first.headers['x-fc-error-type'], undefined);
+    const second = await invoke({ name: 'bo' });
+    assert.deepEqual(JSON.parse(second.body), { hello: 'bo', inits: 1, fn: 'py' });
+  });
+
+  it('an exception sets x-fc-error-type and the body names it', async () => {
+    const r = await invoke({ name: 'zed', fail: true });
+    assert.equal(r.headers['x-fc-error-type'], 'UnhandledInvocationError');
+    const body = JSON.parse(r.body) as { errorMessage: string; errorType: string };
+    assert.equal(body.errorMessage, 'bad name zed');
+    assert.equal(body.errorType, 'ValueError');
+  });
+
+  it('x-fc-log-type: Tail returns what the handler printed', async () => {
+    const r = await invoke({ name: 'cy' }, true);
+    const encoded = r.headers['x-fc-log-result'];
+    assert.ok(encoded, 'x-fc-log-result is set');
+    const logs = Buffer.from(encoded, 'base64').toString('utf8');
+    assert.match(logs, /handling cy in /);
+    assert.match(logs, /FC Invoke Start RequestId: /);
+    assert.doesNotMatch(logs, /handling bo/, 'only this invocation');
+  });
+});
