@@ -61,6 +61,11 @@ export const errors = {
     new FcError(code, code === 'InvalidArgument' || code === 'MissingRequiredHeader' ? 400 : 403, message),
   /** localfc's own admin API; the cloud has no equivalent code. */
   adminUnauthorized: (message: string) => new FcError('Unauthorized', 401, message, { 'www-authenticate': 'Bearer realm="localfc"' }),
+  /** The instance answered badly, died mid-request, or gave a status that cannot be relayed. */
+  badResponse: (message: string) => new FcError('BadResponse', 502, message),
+  imageNotFound: (image: string, why = 'does not exist or cannot be accessed') => new FcError('ImageNotFound', 404, `image '${image}' ${why}`),
+  invocationDisabled: (name: string, reason: string | undefined) =>
+    new FcError('FunctionInvocationDisabled', 403, `invocation of function '${name}' is disabled${reason ? `: ${reason}` : ''}`),
   internal: (message: string) => new FcError('InternalServerError', 500, message),
   // Async invocation and function configs (docs/async-and-concurrency.md; codes marked UNCERTAIN in docs/behaviour.md).
   asyncConfigNotFound: (name: string, qualifier: string) =>

@@ -139,7 +139,7 @@ export class FunctionService {
     const routed = qualifier === 'LATEST' ? { versionId: 'LATEST' } : entry.versions.route(qualifier);
     const fn = entry.record;
     if (fn.invocationRestriction?.disable) {
-      throw new FcError('FunctionInvocationDisabled', 403, `invocation of function '${name}' is disabled${fn.invocationRestriction.reason ? `: ${fn.invocationRestriction.reason}` : ''}`);
+      throw errors.invocationDisabled(name, fn.invocationRestriction.reason);
     }
     if (fn.state === 'Inactive' && !fn.preparing) {
       this.#apply(entry, { type: 'wake' });

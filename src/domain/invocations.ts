@@ -93,7 +93,7 @@ export class InvocationService {
     const { functions, pool, clock } = this.deps;
     const started = clock.now();
     const { fault, prepared, revision } = admitted;
-    if (fault?.effect.type === 'crash') throw new FcError('BadResponse', 502, `the function instance crashed while handling the request (injected by fault rule ${fault.id})`);
+    if (fault?.effect.type === 'crash') throw errors.badResponse(`the function instance crashed while handling the request (injected by fault rule ${fault.id})`);
     const result = await pool.invoke(prepared, {
       requestId: input.requestId,
       body: input.body,

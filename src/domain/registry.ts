@@ -4,7 +4,7 @@
  * the Docker backend provides another implementation backed by the engine's image store.
  */
 import { createHash } from 'node:crypto';
-import { FcError, errors } from './errors.ts';
+import { errors } from './errors.ts';
 
 export interface ImageRef {
   /** Registry host and path without tag or digest, e.g. `registry.cn-hangzhou.aliyuncs.com/ns/app`. */
@@ -100,12 +100,12 @@ export class SimulatedRegistry implements ImageRegistry {
         this.#entry(ref.repository).digests.add(ref.digest);
         return ref.digest;
       }
-      throw imageNotFound(`${ref.repository}@${ref.digest}`);
+      throw errors.imageNotFound(`${ref.repository}@${ref.digest}`);
     }
     const tag = ref.tag ?? 'latest';
     const current = repo?.tags.get(tag);
     if (current) return current;
-    if (this.strict || repo?.deletedTags.has(tag)) throw imageNotFound(`${ref.repository}:${tag}`);
+    if (this.strict || repo?.deletedTags.has(tag)) throw errors.imageNotFound(`${ref.repository}:${tag}`);
     const digest = stableDigest(`${ref.repository}:${tag}`);
     const entry = this.#entry(ref.repository);
     entry.tags.set(tag, digest);
@@ -140,7 +140,7 @@ export class SimulatedRegistry implements ImageRegistry {
     const entry = this.#repos.get(ref.repository);
     const digest = ref.digest ?? (ref.tag ? entry?.tags.get(ref.tag) : undefined);
     if (!entry || !digest || !entry.digests.has(digest)) {
-      throw new FcError('ImageNotFound', 404, `image '${ref.repository}${ref.digest ? `@${ref.digest}` : `:${ref.tag ?? 'latest'}`}' does not exist in the registry`);
+      throw errors.imageNotFound(`${ref.repository}${ref.digest ? `@${ref.digest}` : `:${ref.tag ?? 'latest'}`}`, 'does not exist in the registry');
     }
     const tags = [...entry.tags].filter(([, d]) => d === digest).map(([t]) => t);
     for (const t of tags) {
@@ -202,8 +202,4 @@ export class SimulatedRegistry implements ImageRegistry {
   #emit(e: RegistryEvent): void {
     for (const l of this.#listeners) l(e);
   }
-}
-
-export function imageNotFound(image: string): FcError {
-  return new FcError('ImageNotFound', 404, `image '${image}' does not exist or cannot be accessed`);
 }

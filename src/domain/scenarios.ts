@@ -3,7 +3,7 @@
  * Named scenarios: the common faults, each one line to turn on (`--scenario slow-preparation`, LOCALFC_SCENARIO,
  * or POST /_localfc/scenarios/{name}). Each expands to ordinary fault rules, so it shows up and is removed like any rule.
  */
-import { FcError } from './errors.ts';
+import { errors } from './errors.ts';
 import type { FaultRuleInput } from './faults.ts';
 
 export const SCENARIOS: Readonly<Record<string, { readonly description: string; readonly rules: readonly FaultRuleInput[] }>> = {
@@ -48,6 +48,6 @@ export const SCENARIOS: Readonly<Record<string, { readonly description: string; 
 export function scenarioRules(name: string): readonly FaultRuleInput[] {
   // own keys only: '__proto__' or 'constructor' must not find Object.prototype's members
   const s = Object.hasOwn(SCENARIOS, name) ? SCENARIOS[name] : undefined;
-  if (!s) throw new FcError('InvalidArgument', 400, `unknown scenario '${name}': one of ${Object.keys(SCENARIOS).join(', ')}`);
+  if (!s) throw errors.invalidArgument(`unknown scenario '${name}': one of ${Object.keys(SCENARIOS).join(', ')}`);
   return s.rules.map((r) => ({ ...r, description: `scenario ${name}: ${s.description}` }));
 }

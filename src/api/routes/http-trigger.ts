@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
-import { FcError, errors } from '../../domain/errors.ts';
+import { errors } from '../../domain/errors.ts';
 import { fromHandlerResult, toHttpEvent, type HttpResponseOut } from '../../domain/http-trigger-event.ts';
 import type { InvocationService } from '../../domain/invocations.ts';
 import type { HttpTriggerConfig } from '../../domain/trigger-config.ts';
@@ -94,7 +94,7 @@ export function httpTriggerRoutes(d: HttpTriggerDeps): Hono<AppEnv> {
       const { result } = await d.invocations.run(admitted, { ...base, body: event, headers: { 'content-type': 'application/json' }, kind: 'event' });
       out = fromHandlerResult(result);
     }
-    if (out.status < 200 || out.status > 599) throw new FcError('BadResponse', 502, `the function answered with HTTP status ${out.status}, which cannot be relayed`);
+    if (out.status < 200 || out.status > 599) throw errors.badResponse(`the function answered with HTTP status ${out.status}, which cannot be relayed`);
     const empty = method === 'HEAD' || NO_BODY_STATUS.has(out.status);
     return new Response(empty ? null : new Uint8Array(out.body), { status: out.status, headers: { ...out.headers, 'x-fc-request-id': requestId } });
   }

@@ -5,7 +5,7 @@
  * engine's image events and re-checks every reference it has resolved, so `docker rmi` and `docker tag other x:1`
  * fail the functions pinned to the old image, as a registry change does on the cloud.
  */
-import { FcError } from '../../domain/errors.ts';
+import { FcError, errors } from '../../domain/errors.ts';
 import type { ImageRef, ImageRegistry, RegistryEvent } from '../../domain/registry.ts';
 import { type DockerEngine, DockerError, type ImageInfo, parseImageRef as engineRef } from './engine.ts';
 
@@ -64,7 +64,7 @@ export class EngineRegistry implements ImageRegistry {
       } catch (e) {
         if (e instanceof DockerError && e.kind === 'unreachable') throw dockerUnavailable(e);
         const why = e instanceof DockerError ? (e.engineMessage ?? e.message) : e instanceof Error ? e.message : String(e);
-        throw new FcError('ImageNotFound', 404, `image '${name}' is not in the Docker engine and could not be pulled (${why})`);
+        throw errors.imageNotFound(name, `is not in the Docker engine and could not be pulled (${why})`);
       }
     }
     const pin = ref.digest ?? pinOf(info, ref.repository);
