@@ -39,6 +39,9 @@ export interface PreparedRevision {
 export interface BackendInstance {
   readonly id: string;
   readonly prepared: PreparedRevision;
+  /** What runs it, for the admin API: a process id or a container id. */
+  readonly pid?: number;
+  readonly containerId?: string;
 }
 
 export interface InvocationRequest {

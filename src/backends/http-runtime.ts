@@ -2,8 +2,10 @@
  * @module
  * FC's HTTP contract with a function's own server, shared by the process and container backends: the environment an
  * instance gets, the `x-fc-*` headers, lifecycle hook calls (/initialize, /pre-stop) and forwarding one invocation.
+ * Every call takes an optional undici `Dispatcher`: the process backend passes its per-instance keep-alive pool;
+ * without one, undici's global agent is used.
  */
-import { request } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import { BackendError, type InvocationRequest, type InvocationResult, type PreparedRevision } from './backend.ts';
 
 /** What functions see as credentials: recognisable placeholders, never real keys. */
@@ -55,8 +57,15 @@ export function fcHeaders(p: PreparedRevision, requestId: string): Record<string
 }
 
 /** A hook call (/initialize, /pre-stop): resolves with the status, rejects on timeout or connection failure. */
-export async function callHook(baseUrl: string, headers: Record<string, string>, method: 'GET' | 'POST', path: string, timeoutMs: number): Promise<{ status: number; body: string }> {
-  const res = await request(`${baseUrl}${path}`, { method, headers, signal: AbortSignal.timeout(timeoutMs) });
+export async function callHook(
+  baseUrl: string,
+  headers: Record<string, string>,
+  method: 'GET' | 'POST',
+  path: string,
+  timeoutMs: number,
+  dispatcher?: Dispatcher,
+): Promise<{ status: number; body: string }> {
+  const res = await request(`${baseUrl}${path}`, { method, headers, signal: AbortSignal.timeout(timeoutMs), dispatcher });
   return { status: res.statusCode, body: await res.body.text() };
 }
 
@@ -67,9 +76,9 @@ export function initializerError(e: unknown, timeoutMs: number): BackendError {
   return new BackendError('InitializationError', timedOut ? `the initializer timed out after ${timeoutMs / 1000} seconds` : `the initializer failed: ${e instanceof Error ? e.message : String(e)}`);
 }
 
-export async function runInitializer(baseUrl: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
+export async function runInitializer(baseUrl: string, headers: Record<string, string>, timeoutMs: number, dispatcher?: Dispatcher): Promise<void> {
   try {
-    const r = await callHook(baseUrl, headers, 'POST', '/initialize', timeoutMs);
+    const r = await callHook(baseUrl, headers, 'POST', '/initialize', timeoutMs, dispatcher);
     if (r.status < 200 || r.status >= 300) throw new BackendError('InitializationError', `the initializer failed (HTTP ${r.status}): ${r.body.slice(0, 2000)}`);
   } catch (e) {
     throw initializerError(e, timeoutMs);
@@ -86,7 +95,7 @@ export async function forwardInvocation(
   baseUrl: string,
   req: InvocationRequest,
   fc: Record<string, string>,
-  opts: { forwardHttp: boolean; signal: AbortSignal },
+  opts: { forwardHttp: boolean; signal: AbortSignal; dispatcher?: Dispatcher },
 ): Promise<Omit<InvocationResult, 'logs'>> {
   const headers: Record<string, string> = { ...(req.kind === 'http' ? req.headers : {}), ...fc };
   if (req.kind === 'event') headers['content-type'] = req.headers['content-type'] ?? 'application/octet-stream';
@@ -98,6 +107,7 @@ export async function forwardInvocation(
     headers,
     body: method === 'GET' || method === 'HEAD' ? null : req.body,
     signal: opts.signal,
+    dispatcher: opts.dispatcher,
   });
   const body = Buffer.from(await res.body.arrayBuffer());
   const out: Record<string, string> = {};

@@ -41,8 +41,8 @@ export class SimulatedBackend implements Backend {
     };
   }
 
-  async freeze(): Promise<void> {}
-  async thaw(): Promise<void> {}
+  async freeze(_instance: BackendInstance): Promise<void> {}
+  async thaw(_instance: BackendInstance): Promise<void> {}
 
   async stopInstance(instance: BackendInstance): Promise<void> {
     this.#logs.delete(instance.id);

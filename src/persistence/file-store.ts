@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isAlive } from '../os/process-alive.ts';
 
 const SNAPSHOT = 'state.json';
 const BLOBS = 'blobs';
@@ -121,14 +122,5 @@ async function writeAtomically(dir: string, name: string, bytes: Buffer): Promis
     await d.sync();
   } finally {
     await d.close();
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -10,17 +10,10 @@ import { LABELS } from '../../src/backends/docker/owner.ts';
 import { createZip } from '../../src/code/zip.ts';
 import { start, type RunningLocalfc } from '../../src/server.ts';
 import { BUSYBOX_IMAGE, NODE_IMAGE } from '../../scripts/make-test-images.ts';
+import { engineUsable, waitFor } from '../helpers/docker.ts';
 import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
 
 const engine = new DockerEngine();
-const required = process.env.CI === 'true' || process.env.LOCALFC_REQUIRE_DOCKER === '1';
-let unreachable: string | undefined;
-try {
-  await engine.ping();
-  for (const img of [NODE_IMAGE, BUSYBOX_IMAGE]) if (!(await engine.inspectImage(img))) unreachable = `test image ${img} missing (npx tsx scripts/make-test-images.ts)`;
-} catch (e) {
-  unreachable = e instanceof Error ? e.message : String(e);
-}
 
 const run = `${process.pid}-${Date.now().toString(36)}`;
 const repo = `localfc-dockertest/fn-${run}`;
@@ -48,26 +41,12 @@ const containerInput = (name: string, image: string) =>
     }),
   });
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  // Engine events arrive asynchronously after the docker call returns: wait for their effect, bounded.
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const testImages = async (): Promise<string | undefined> => {
+  for (const img of [NODE_IMAGE, BUSYBOX_IMAGE]) if (!(await engine.inspectImage(img))) return `test image ${img} missing (npx tsx scripts/make-test-images.ts)`;
+  return undefined;
+};
 
-if (unreachable && !required) {
-  it('docker backend', { skip: `no Docker engine at ${engine.address}: skipping container backend tests` }, () => {});
-  await engine.close();
-} else if (unreachable) {
-  it('docker engine is reachable (required by CI=true / LOCALFC_REQUIRE_DOCKER=1)', async () => {
-    await engine.close();
-    assert.fail(`no usable Docker engine at ${engine.address} but one is required: ${unreachable}`);
-  });
-} else {
+if (await engineUsable(engine, 'docker backend', testImages)) {
   describe('docker backend through the SDK', () => {
     let fc: RunningLocalfc;
     let client: FcClient;
@@ -130,7 +109,7 @@ if (unreachable && !required) {
 
     it('retagging the image fails the function (ImageTagOverwritten); UpdateFunction recovers it', async () => {
       await engine.tagImage(busyboxId, repo, 'v1');
-      const failed = await until('Failed', async () => ((await get('ctr')).state === 'Failed' ? get('ctr') : undefined));
+      const failed = await waitFor('Failed', async () => ((await get('ctr')).state === 'Failed' ? get('ctr') : undefined), 10_000);
       assert.equal(failed.stateReasonCode, 'ImageTagOverwritten');
 
       await client.updateFunction('ctr', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ customContainerConfig: new $FC.CustomContainerConfig({ image: `${repo}:v2`, port: 9000, command: ['node', '-e', SERVER] }) }) }));
@@ -144,7 +123,7 @@ if (unreachable && !required) {
 
     it('deleting the image fails the function (ImageDeleted)', async () => {
       await engine.removeImage(`${repo}:v2`);
-      const failed = await until('Failed', async () => ((await get('ctr')).state === 'Failed' ? get('ctr') : undefined));
+      const failed = await waitFor('Failed', async () => ((await get('ctr')).state === 'Failed' ? get('ctr') : undefined), 10_000);
       assert.equal(failed.stateReasonCode, 'ImageDeleted');
     });
 

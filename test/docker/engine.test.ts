@@ -4,16 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import { DockerEngine, DockerError, type DockerEvent, type LogLine } from '../../src/backends/docker/engine.ts';
 import { TarWriter } from '../../src/backends/docker/tar.ts';
 import { busyboxRootfs } from '../../scripts/make-test-images.ts';
+import { engineUsable, waitFor } from '../helpers/docker.ts';
 
 const engine = new DockerEngine();
-// Without an engine these tests skip, except in CI or when asked to insist: there a missing engine is a failure.
-const required = process.env.CI === 'true' || process.env.LOCALFC_REQUIRE_DOCKER === '1';
-let unreachable: string | undefined;
-try {
-  await engine.ping();
-} catch (e) {
-  unreachable = e instanceof Error ? e.message : String(e);
-}
 
 const run = `${process.pid}-${Date.now().toString(36)}`;
 const repo = 'localfc-enginetest/busybox';
@@ -21,25 +14,7 @@ const image = `${repo}:${run}`;
 const secondTag = `${run}-second`;
 const labels = { localfc: '1', 'localfc.test': `engine-${run}` };
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-if (unreachable && !required) {
-  it('docker engine', { skip: `no Docker engine at ${engine.address}: skipping container tests` }, () => {});
-  await engine.close();
-} else if (unreachable) {
-  it('docker engine is reachable (required by CI=true / LOCALFC_REQUIRE_DOCKER=1)', async () => {
-    await engine.close();
-    assert.fail(`no Docker engine at ${engine.address} but one is required: ${unreachable} (run scripts/docker-engine.sh up)`);
-  });
-} else {
+if (await engineUsable(engine, 'docker engine')) {
   describe('docker engine', () => {
     let containerId = '';
 

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'undici';
 import { createZip } from '../../src/code/zip.ts';
+import { seededRandom } from '../../src/domain/faults.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 
 const CLIENTS = 20;
@@ -25,18 +26,6 @@ const PLANS: readonly (readonly Kind[])[] = [
 
 interface Call { kind: Kind; client: number; status: number; code?: string; description?: string; env?: Record<string, string>; sent?: string; echoed?: string }
 interface Model { exists: boolean; description: string; env: Record<string, string>; invocations: number }
-
-/** Small seeded generator (mulberry32), local to the test. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('20 clients racing creates, updates, invocations and deletes', () => {
   let fc: RunningLocalfc;
@@ -134,7 +123,7 @@ describe('20 clients racing creates, updates, invocations and deletes', () => {
   }
 
   it('every accepted change is visible, refusals are the cloud errors, nothing is lost', async () => {
-    const rand = prng(Number(process.env.CONCURRENCY_SEED ?? 42));
+    const rand = seededRandom(Number(process.env.CONCURRENCY_SEED ?? 42));
     const models = new Map<string, Model>(NAMES.map((n) => [n, { exists: false, description: '', env: {}, invocations: 0 }]));
     const counts = new Map<string, number>();
     for (let round = 0; round < ROUNDS; round++) {

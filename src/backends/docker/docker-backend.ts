@@ -98,7 +98,7 @@ export class DockerBackend implements Backend {
       throw new BackendError('InstanceNotFound', 'the backend was closed while the instance started');
     }
     this.#instances.set(instanceId, { prepared: p, c });
-    return { id: instanceId, prepared };
+    return { id: instanceId, prepared, containerId: c.id };
   }
 
   #get(instance: BackendInstance): Instance {

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { isAlive } from '../../os/process-alive.ts';
 import type { DockerEngine } from './engine.ts';
 
 export const LABELS = {
@@ -27,15 +28,6 @@ export function processStart(pid: number): string | undefined {
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
   } catch {
     return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -63,7 +55,7 @@ export function newOwner(): Owner {
 export function ownerIsDead(labels: Readonly<Record<string, string>>): boolean {
   const pid = Number(labels[LABELS.pid]);
   if (!labels[LABELS.owner] || !Number.isInteger(pid) || pid <= 0 || labels[LABELS.host] !== hostname()) return false;
-  if (!alive(pid)) return true;
+  if (!isAlive(pid)) return true;
   const recorded = labels[LABELS.pidStart];
   const now = processStart(pid);
   return recorded !== undefined && now !== undefined && recorded !== now;

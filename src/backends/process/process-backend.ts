@@ -13,12 +13,12 @@ import { join, resolve } from 'node:path';
 import { Pool } from 'undici';
 import { extractZip } from '../../code/zip.ts';
 import { BackendError, type Backend, type LayerSource, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision } from '../backend.ts';
-import { fcHeaders } from '../http-runtime.ts';
+import { callHook, fcHeaders, forwardInvocation, runInitializer, unhandled } from '../http-runtime.ts';
 import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from './bootstraps.ts';
 import { unpackLayers } from './layers.ts';
 import { PortLeases } from './fixed-port.ts';
 import { LogRing } from './log-ring.ts';
-import { handlerFile, killProcess, PLACEHOLDER_CREDENTIALS, runtimeKind, spawnInstance, type Prepared, type Running, type SpawnOptions } from './spawn.ts';
+import { handlerFile, killProcess, runtimeKind, spawnInstance, type Prepared, type Running, type SpawnOptions } from './spawn.ts';
 
 export { PLACEHOLDER_CREDENTIALS } from './spawn.ts';
 
@@ -32,6 +32,9 @@ export interface ProcessBackendOptions {
   /** Where a function's layer ARNs are looked up (the layer store); unpacked under the code directory (layers.ts). */
   readonly layers?: LayerSource;
 }
+
+/** Where an instance's process listens: loopback, on the port it was spawned with. */
+const baseUrl = (proc: Running): string => `http://127.0.0.1:${proc.port}`;
 
 interface InstanceState {
   readonly prepared: Prepared;
@@ -109,8 +112,10 @@ export class ProcessBackend implements Backend {
     const p = prepared as Prepared;
     const logs = new LogRing();
     const proc = await spawnInstance(p, instanceId, logs, this.#spawnOptions);
-    this.#instances.set(instanceId, { prepared: p, logs, proc, initialized: false, frozen: false });
-    return { id: instanceId, prepared };
+    const state: InstanceState = { prepared: p, logs, proc, initialized: false, frozen: false };
+    this.#instances.set(instanceId, state);
+    // A getter: an instance evicted from a fixed port is respawned with a new process.
+    return { id: instanceId, prepared, get pid() { return state.proc.child.pid; } };
   }
 
   #state(instance: BackendInstance): InstanceState {
@@ -119,38 +124,15 @@ export class ProcessBackend implements Backend {
     return s;
   }
 
-  #headers(s: InstanceState, requestId: string): Record<string, string> {
-    return fcHeaders(s.prepared, requestId);
-  }
-
-  /** A hook call (/initialize, /pre-stop): resolves with the status, rejects on timeout or connection failure. */
-  async #hook(s: InstanceState, method: 'GET' | 'POST', path: string, timeoutMs: number): Promise<{ status: number; body: string }> {
-    const requestId = randomUUID();
-    const res = await this.#dispatcher(s).request({
-      path,
-      method,
-      headers: this.#headers(s, requestId),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    return { status: res.statusCode, body: await res.body.text() };
-  }
-
   async initialize(instance: BackendInstance, timeoutMs: number): Promise<void> {
     const s = this.#state(instance);
-    try {
-      const r = await this.#hook(s, 'POST', '/initialize', timeoutMs);
-      if (r.status < 200 || r.status >= 300) throw new BackendError('InitializationError', `the initializer failed (HTTP ${r.status}): ${r.body.slice(0, 2000)}`);
-      s.initialized = true;
-    } catch (e) {
-      if (e instanceof BackendError) throw e;
-      const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
-      throw new BackendError('InitializationError', timedOut ? `the initializer timed out after ${timeoutMs / 1000} seconds` : `the initializer failed: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    await runInitializer(baseUrl(s.proc), fcHeaders(s.prepared, randomUUID()), timeoutMs, this.#dispatcher(s));
+    s.initialized = true;
   }
 
   /** Keep-alive connections per process (a respawned process gets a new pool). */
   #dispatcher(s: InstanceState): Pool {
-    return (s.proc.dispatcher ??= new Pool(`http://127.0.0.1:${s.proc.port}`, { keepAliveTimeout: 30_000 }));
+    return (s.proc.dispatcher ??= new Pool(baseUrl(s.proc), { keepAliveTimeout: 30_000 }));
   }
 
   async invoke(instance: BackendInstance, req: InvocationRequest): Promise<InvocationResult> {
@@ -162,43 +144,26 @@ export class ProcessBackend implements Backend {
     const start = `FC Invoke Start RequestId: ${req.requestId}\n`;
     const end = `FC Invoke End RequestId: ${req.requestId}\n`;
     const logs = (): string => start + s.logs.since(from) + end;
-    const headers: Record<string, string> = { ...(req.kind === 'http' ? req.headers : {}), ...this.#headers(s, req.requestId) };
-    if (req.kind === 'event') headers['content-type'] = req.headers['content-type'] ?? 'application/octet-stream';
-    const isHttp = req.kind === 'http' && s.prepared.kind === 'custom';
-    const method = isHttp ? (req.method ?? 'GET') : 'POST';
-    const path = isHttp ? (req.path ?? '/') : '/invoke';
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), req.timeoutMs);
     try {
-      const res = await this.#dispatcher(s).request({
-        path,
-        method: method as 'POST',
-        headers,
-        body: method === 'GET' || method === 'HEAD' ? null : req.body,
-        signal: ac.signal,
-      });
-      const body = Buffer.from(await res.body.arrayBuffer());
+      // Our nodejs/python bootstraps serve POST /invoke only; a custom runtime's server gets HTTP calls as they came.
+      const res = await forwardInvocation(baseUrl(s.proc), req, fcHeaders(s.prepared, req.requestId), { forwardHttp: s.prepared.kind === 'custom', signal: ac.signal, dispatcher: this.#dispatcher(s) });
       clearTimeout(timer);
       // Output written before the response is already in the pipe (pipe writes are synchronous for Node on Linux;
       // Python runs unbuffered): it was readable no later than the response, so finishing this poll phase reads it.
       await new Promise((r) => setImmediate(r));
-      const out: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && k !== 'x-localfc-error-type' && k !== 'connection' && k !== 'keep-alive' && k !== 'transfer-encoding') out[k] = Array.isArray(v) ? v.join(', ') : v;
-      const marked = res.headers['x-localfc-error-type'];
-      const errorType = marked === 'HandledInvocationError' || marked === 'UnhandledInvocationError' ? marked : res.headers['x-fc-status'] === '404' ? 'UnhandledInvocationError' : undefined;
-      return { status: res.statusCode, headers: out, body, ...(errorType ? { errorType } : {}), logs: logs() };
+      return { ...res, logs: logs() };
     } catch (e) {
       clearTimeout(timer);
       if (ac.signal.aborted) {
         // The handler is still running: FC kills the instance; the next call gets a fresh process.
         await killProcess(s.proc);
-        const message = `Function timed out after ${Math.round(req.timeoutMs / 1000)} seconds`;
-        return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ errorMessage: message })), errorType: 'UnhandledInvocationError', logs: logs() };
+        return unhandled(`Function timed out after ${Math.round(req.timeoutMs / 1000)} seconds`, logs());
       }
       await Promise.race([s.proc.exit, new Promise((r) => setTimeout(r, 200))]);
       if (s.proc.exited) {
-        const message = `Process exited unexpectedly (${s.proc.exited.signal ?? `code ${s.proc.exited.code}`}): ${s.logs.tail(5)}`;
-        return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ errorMessage: message, errorType: 'ProcessExited' })), errorType: 'UnhandledInvocationError', logs: logs() };
+        return unhandled(`Process exited unexpectedly (${s.proc.exited.signal ?? `code ${s.proc.exited.code}`}): ${s.logs.tail(5)}`, logs(), 'ProcessExited');
       }
       throw new BackendError('InvocationFailed', `could not reach the instance: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -236,7 +201,7 @@ export class ProcessBackend implements Backend {
     await this.thaw(instance);
     try {
       if (opts.preStop && !s.proc.exited) {
-        const r = await this.#hook(s, 'GET', '/pre-stop', opts.timeoutMs).catch((e: unknown) => ({ status: 0, body: e instanceof Error ? e.message : String(e) }));
+        const r = await callHook(baseUrl(s.proc), fcHeaders(s.prepared, randomUUID()), 'GET', '/pre-stop', opts.timeoutMs, this.#dispatcher(s)).catch((e: unknown) => ({ status: 0, body: e instanceof Error ? e.message : String(e) }));
         if (r.status < 200 || r.status >= 300) s.logs.append(`[localfc] preStop failed: ${r.status || ''} ${r.body.slice(0, 500)}\n`);
       }
     } finally {
