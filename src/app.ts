@@ -91,6 +91,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const pool: InstancePool = new InstancePool(backend, clock, ids, {
     instanceIdleMs: config.timing.instanceIdleMs,
     maxInstancesPerFunction: config.maxInstancesPerFunction,
+    freeze: config.freezeInstances,
     fault: (prepared, phase): FaultRule | undefined => functions.takeFault(prepared.fn.functionName, phase, { qualifier: prepared.fn.qualifier }),
   });
   const functions = new FunctionService({
@@ -230,11 +231,13 @@ function safeDecode(segment: string): string {
 }
 
 function createBackend(config: Config, layers: LayerStore): Backend {
+  const processOptions = { ...(config.workDir ? { workDir: config.workDir } : {}), layers };
   switch (config.backend) {
     case 'process':
-      return new ProcessBackend({ ...(config.workDir ? { workDir: config.workDir } : {}), layers });
+      return new ProcessBackend(processOptions);
     case 'docker':
-      return new DockerBackend({ dockerHost: config.dockerHost, ...(config.workDir ? { processOptions: { workDir: config.workDir } } : {}) });
+      // Code-package functions run as processes beside the containers, with the same layers.
+      return new DockerBackend({ dockerHost: config.dockerHost, processOptions });
     case 'simulated':
       return new SimulatedBackend();
   }

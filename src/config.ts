@@ -37,6 +37,8 @@ export const ConfigSchema = z.object({
   dataDir: z.string().min(1).optional(),
   /** Only pushed images exist in the simulated registry. */
   strictRegistry: flag.default(false),
+  /** Freeze instances between invocations (SIGSTOP / docker pause), as FC does. */
+  freezeInstances: flag.default(true),
   maxInstancesPerFunction: z.coerce.number().int().min(1).default(100),
   maxBodyBytes: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
   faultSeed: z.coerce.number().int().default(1),
@@ -73,6 +75,7 @@ const ENV: Record<string, string> = {
   LOCALFC_TIME_SCALE: 'timeScale',
   LOCALFC_BACKEND: 'backend',
   LOCALFC_STRICT_REGISTRY: 'strictRegistry',
+  LOCALFC_FREEZE_INSTANCES: 'freezeInstances',
   LOCALFC_MAX_INSTANCES: 'maxInstancesPerFunction',
   LOCALFC_FAULT_SEED: 'faultSeed',
   LOCALFC_LOG: 'log',
@@ -113,7 +116,7 @@ export function gatherConfig(argv: readonly string[], env: Readonly<Record<strin
   return raw;
 }
 
-const FLAG_ALIASES: Record<string, string> = { 'work-dir': 'workDir', 'data-dir': 'dataDir', 'time-scale': 'timeScale', 'account-id': 'accountId', 'strict-registry': 'strictRegistry', 'max-instances': 'maxInstancesPerFunction', 'fault-seed': 'faultSeed', 'docker-host': 'dockerHost', 'access-keys': 'accessKeys', 'admin-token': 'adminToken' };
+const FLAG_ALIASES: Record<string, string> = { 'work-dir': 'workDir', 'data-dir': 'dataDir', 'time-scale': 'timeScale', 'account-id': 'accountId', 'strict-registry': 'strictRegistry', 'freeze-instances': 'freezeInstances', 'max-instances': 'maxInstancesPerFunction', 'fault-seed': 'faultSeed', 'docker-host': 'dockerHost', 'access-keys': 'accessKeys', 'admin-token': 'adminToken' };
 const ENV_TIMING_FLAGS: Record<string, string> = { 'code-preparation-ms': 'codePreparationMs', 'container-preparation-ms': 'containerPreparationMs', 'update-ms': 'updateMs', 'inactive-after-ms': 'inactiveAfterMs', 'instance-idle-ms': 'instanceIdleMs' };
 
 const KNOWN_FLAGS = new Set([

@@ -24,6 +24,8 @@ export interface PoolOptions {
   readonly instanceIdleMs: number;
   /** Most instances one revision may run at once; beyond it invocations are throttled. */
   readonly maxInstancesPerFunction: number;
+  /** Freeze idle instances (SIGSTOP / docker pause) as FC does; `false` leaves them running between invocations. */
+  readonly freeze?: boolean;
   /** Fault lookup for the cold-start and initializer phases (latency, error, crash). */
   readonly fault?: (prepared: PreparedRevision, phase: 'coldStart' | 'initializer') => FaultRule | undefined;
 }
@@ -33,6 +35,9 @@ export interface InstanceInfo {
   readonly revisionKey: string;
   readonly busy: number;
   readonly createdTimeMs: number;
+  /** The process id (process backend) or container id (docker backend) behind the instance. */
+  readonly pid?: number;
+  readonly containerId?: string;
 }
 
 export class InstancePool {
@@ -80,7 +85,7 @@ export class InstancePool {
       if (warm.reclaimTimer !== undefined) this.clock.clearTimer(warm.reclaimTimer);
       delete warm.reclaimTimer;
       await warm.ready;
-      if (warm.busy === 1) await this.backend.thaw(warm.instance);
+      if (warm.busy === 1 && this.options.freeze !== false) await this.backend.thaw(warm.instance);
       return { pooled: warm, coldStart: false };
     }
     if (list.length >= this.options.maxInstancesPerFunction) {
@@ -118,7 +123,7 @@ export class InstancePool {
   }
 
   async #park(key: string, pooled: PooledInstance): Promise<void> {
-    await this.backend.freeze(pooled.instance);
+    if (this.options.freeze !== false) await this.backend.freeze(pooled.instance);
     pooled.reclaimTimer = this.clock.setTimer(this.options.instanceIdleMs, `reclaim instance ${pooled.instance.id}`, () => {
       delete pooled.reclaimTimer;
       // Provisioned instances stay: reclaim only what exceeds the revision's warm minimum.
@@ -154,7 +159,7 @@ export class InstancePool {
         pooled.instance = await this.backend.startInstance(prepared, `c-${this.ids.shortId()}`);
         started();
         // A request may have picked it up while it started; it parks itself when done.
-        if (pooled.busy === 0) await this.backend.freeze(pooled.instance);
+        if (pooled.busy === 0 && this.options.freeze !== false) await this.backend.freeze(pooled.instance);
       } catch (e) {
         const i = list.indexOf(pooled);
         if (i >= 0) list.splice(i, 1);
@@ -203,7 +208,11 @@ export class InstancePool {
     return [...this.#byRevision.entries()].flatMap(([key, list]) =>
       list
         .filter((p) => p.instance?.prepared.fn.functionName === functionName)
-        .map((p) => ({ instanceId: p.instance.id, revisionKey: key, revisionId: p.instance.prepared.revision.id, busy: p.busy, createdTimeMs: p.createdAt })),
+        .map((p) => ({
+          instanceId: p.instance.id, revisionKey: key, revisionId: p.instance.prepared.revision.id, busy: p.busy, createdTimeMs: p.createdAt,
+          ...(p.instance.pid !== undefined ? { pid: p.instance.pid } : {}),
+          ...(p.instance.containerId ? { containerId: p.instance.containerId } : {}),
+        })),
     );
   }
 

@@ -333,10 +333,12 @@ describe('code that hard-codes port 9000, and the admin instance API', () => {
 
   it('lists a function\'s instances and serves an instance\'s output; unknown ones get the cloud error shape', async () => {
     const { instance } = await invoke('nine-a', 'listed');
-    const list = (await (await fetch(`${fc.url}/_localfc/functions/nine-a/instances`)).json()) as { instances: Array<{ instanceId: string; revisionId: number; busy: boolean; createdTime: string }> };
+    const list = (await (await fetch(`${fc.url}/_localfc/functions/nine-a/instances`)).json()) as { instances: Array<{ instanceId: string; revisionId: number; busy: boolean; createdTime: string; pid?: number }> };
     const mine = list.instances.find((i) => i.instanceId === instance);
     assert.ok(mine, JSON.stringify(list));
     assert.equal(mine.busy, false);
+    // The process really exists: signal 0 checks without touching it.
+    assert.ok(mine.pid && process.kill(mine.pid, 0), `no live pid in ${JSON.stringify(mine)}`);
     assert.equal(typeof mine.revisionId, 'number');
     assert.ok(!Number.isNaN(Date.parse(mine.createdTime)));
     const logs = await fetch(`${fc.url}/_localfc/functions/nine-a/instances/${instance}/logs`);

@@ -5,14 +5,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FunctionRecord, Revision } from '../../src/domain/model.ts';
 import { transition, type StateEvent } from '../../src/domain/state-machine.ts';
+import { sampleRevision } from '../helpers/fixtures.ts';
 
-const rev: Revision = {
-  id: 1,
-  config: { runtime: 'nodejs20', handler: 'i.h', description: '', timeout: 3, memorySize: 512, cpu: 0.35, diskSize: 512, instanceConcurrency: 1, internetAccess: true, environmentVariables: {}, layers: [], passthrough: {} },
-  codeChecksum: '1',
-  codeSize: 1,
-  createdAt: 0,
-};
+const rev: Revision = sampleRevision;
 const blank: FunctionRecord = { functionName: 'f', functionId: 'id', functionArn: 'arn', createdTime: 0, lastModifiedTime: 0, state: 'Pending', lastUpdateStatus: 'InProgress', latest: rev, tags: [] };
 
 function run(fn: FunctionRecord, ...events: StateEvent[]): FunctionRecord {
