@@ -4,6 +4,7 @@
  * No globals, so several apps live side by side in one process.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { adminRoutes } from './admin/routes.ts';
 import { adminToken } from './admin/token.ts';
@@ -148,14 +149,12 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
       await persistence.flush();
     });
   }
-  app.use('/2023-03-30/*', signatureAuth({ accessKeys: config.accessKeys, clock, maxBodyBytes: config.maxBodyBytes }));
-  app.use('/_localfc/*', adminToken(config.adminToken));
+  // Each mounted middleware costs every request an async step, so the pass-throughs are not mounted at all.
+  if (config.accessKeys.length > 0) app.use('/2023-03-30/*', signatureAuth({ accessKeys: config.accessKeys, clock, maxBodyBytes: config.maxBodyBytes }));
+  if (config.adminToken) app.use('/_localfc/*', adminToken(config.adminToken));
   const limitBody = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw errors.entityTooLarge('request body', config.maxBodyBytes); } });
-  // No route reads a GET or HEAD body, so skip bodyLimit there: its body check makes @hono/node-server build a full
-  // Request with a body stream for every GetFunction.
-  app.use('/2023-03-30/*', (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
   // API-level faults (LocalStack chaos style): any FC operation, matched by its SDK action name.
-  app.use('/2023-03-30/*', async (c, next) => {
+  const apiFaults = async (c: Context<AppEnv>, next: Next): Promise<void> => {
     const fnName = /^\/2023-03-30\/functions\/([^/]+)/.exec(c.req.path)?.[1];
     const operation = c.req.header('x-acs-action');
     const functionName = fnName ? safeDecode(fnName) : undefined;
@@ -165,6 +164,13 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     if (rule?.effect.type === 'error') throw faultError({ ...rule, effect: rule.effect }, 'API failure');
     if (rule?.effect.type === 'throttle') throw errors.throttled(`request throttled (injected by fault rule ${rule.id})`);
     await next();
+  };
+  // bodyLimit, then API faults, in one middleware. No route reads a GET or HEAD body, so bodyLimit is skipped there: its
+  // body check makes @hono/node-server build a full Request with a body stream for every GetFunction. Without a rule
+  // that can match the api phase, the fault lookup is skipped too.
+  app.use('/2023-03-30/*', (c, next) => {
+    const afterLimit = faults.hasRulesFor('api') ? () => apiFaults(c, next) : next;
+    return c.req.method === 'GET' || c.req.method === 'HEAD' ? afterLimit() : limitBody(c, afterLimit);
   });
   // Provisioned instances catch up with a function that became Active since, before an invocation needs them.
   app.use('/2023-03-30/functions/:functionName/invocations', async (c, next) => {

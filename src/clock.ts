@@ -167,5 +167,13 @@ export async function settle(rounds = 5): Promise<void> {
 
 /** FC's timestamp format: ISO-8601 UTC without milliseconds, e.g. 2023-04-01T08:15:27Z. */
 export function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  let s = isoCache.get(ms);
+  if (s === undefined) {
+    s = `${new Date(ms).toISOString().slice(0, -5)}Z`; // toISOString always ends in `.sssZ`
+    if (isoCache.size >= 1024) isoCache.clear();
+    isoCache.set(ms, s);
+  }
+  return s;
 }
+// GetFunction renders the same few timestamps on every call; formatting a Date each time showed in its CPU profile.
+const isoCache = new Map<number, string>();

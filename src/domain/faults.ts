@@ -118,6 +118,12 @@ export class FaultEngine {
     this.#rules = all ? [] : this.#rules.filter((r) => r.source === 'config' || r.source === 'env');
   }
 
+  /** Whether any rule could match a call in `phase` (one without a phase matches every phase). Lets hot paths skip `take`. */
+  hasRulesFor(phase: FaultPhase): boolean {
+    for (const rule of this.#rules) if (!rule.match?.phase || rule.match.phase === phase) return true;
+    return false;
+  }
+
   /**
    * Finds the first rule that matches and fires (probability), consumes one of its `times`, and returns it.
    * `extra` are rules carried by the function itself (tags/env), consulted after the engine's own.
