@@ -5,7 +5,29 @@
 import { gatherConfig } from './config.ts';
 import { start } from './server.ts';
 
+const USAGE = `Usage: localfc [--flag value ...]
+A local stand-in for Alibaba Cloud Function Compute 3.0: point the official SDK at the printed endpoint.
+
+Common flags (each also has a LOCALFC_* environment variable and a config-file key; see the README's Settings):
+  --port 9000               port to listen on (0 picks a free one)
+  --host 127.0.0.1          address to listen on (0.0.0.0 in a container; then set --admin-token)
+  --backend simulated       simulated | process (run handlers as local processes) | docker (custom containers)
+  --clock real              real | manual (time moves only through POST /_localfc/clock/advance)
+  --time-scale 1            scale every realistic delay (0.01 = a hundred times faster)
+  --data-dir DIR            keep functions, versions, triggers, configs and code across restarts
+  --config FILE             JSON config file (faults, scenarios, timing, ...)
+  --scenario NAME           turn on a named fault scenario (see GET /_localfc/scenarios)
+  --fault phase=effect      a start-up fault, e.g. preparation=error:ImageAccessDenied
+  --access-keys id:secret   verify ACS3 signatures against these keys
+  --admin-token TOKEN       require it on /_localfc/*
+  --log text                text | json | silent
+`;
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   let raw: Record<string, unknown>;
   try {
     raw = gatherConfig(process.argv.slice(2), process.env);

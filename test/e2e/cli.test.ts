@@ -33,3 +33,13 @@ it('refuses a bad setting with a clear message and exit code 2', async () => {
   assert.equal(code, 2);
   assert.match(err, /unexpected argument 'oops'/);
 });
+
+it('--help prints the common flags and exits 0 without starting a server', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 0);
+  assert.match(out, /^Usage: localfc/);
+  for (const flag of ['--backend', '--clock', '--data-dir', '--admin-token']) assert.ok(out.includes(flag), flag);
+});
