@@ -26,7 +26,9 @@ export async function start(options: ConfigInput = {}, deps: AppDeps = {}): Prom
     s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  // A wildcard address is not something a client can connect to: advertise loopback, which it also listens on.
+  const reachable = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
+  const host = reachable.includes(':') ? `[${reachable}]` : reachable;
   // Printed even with log 'silent': an open admin API on a network interface is worth one line of noise.
   if (!isLoopback(config.host) && !config.adminToken) {
     const warn = deps.logLine ?? ((l: string) => process.stderr.write(`${l}\n`));
