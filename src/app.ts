@@ -186,7 +186,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   app.route('/', functionConfigRoutes(functionConfigs));
   app.route('/', invocationRestrictionRoutes({ functions, clock }));
   app.route('/', triggerRoutes(triggers));
-  app.route('/', httpTriggerRoutes({ triggers, invocations, region: config.region, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes, now: () => clock.now() }));
+  app.route('/', httpTriggerRoutes({ triggers, invocations, region: config.region, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes, now: () => clock.now(), accessKeys: config.accessKeys, clock }));
   app.route('/', provisionRoutes(provisioning));
   app.route('/', instanceRoutes({ functions, pool, provisioning }));
   app.route('/', tagRoutes(new TagService(functions)));

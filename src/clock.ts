@@ -2,6 +2,7 @@
  * @module
  * The one source of time: every delay in localfc is a timer on a Clock, so tests drive time instead of sleeping.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 export interface TimerInfo {
   readonly id: number;
@@ -155,9 +156,31 @@ export class ManualClock implements Clock {
   }
 }
 
+/** Told when work running under trackClockWaits() starts and stops waiting in sleep(). */
+export interface ClockWaitTracker {
+  enter(): void;
+  leave(): void;
+}
+
+// Async context rather than a parameter: the sleeps sit deep in the invocation path (admission, cold start), which
+// should not have to thread a tracker through every call.
+const clockWaits = new AsyncLocalStorage<ClockWaitTracker>();
+
+/** Runs `fn` so that every sleep() in its async call tree reports to `tracker` (see AsyncTaskService.quiesce). */
+export function trackClockWaits<T>(tracker: ClockWaitTracker, fn: () => T): T {
+  return clockWaits.run(tracker, fn);
+}
+
 /** Waits `ms` of clock time (a manual clock waits until advanced). */
 export function sleep(clock: Clock, ms: number, label: string): Promise<void> {
-  return new Promise((resolve) => clock.setTimer(ms, label, resolve));
+  const tracker = clockWaits.getStore();
+  tracker?.enter();
+  return new Promise((resolve) =>
+    clock.setTimer(ms, label, () => {
+      tracker?.leave();
+      resolve();
+    }),
+  );
 }
 
 /** Lets chains of already-resolved promises and immediate I/O callbacks run to completion. */

@@ -2,7 +2,7 @@
  * @module
  * Opt-in ACS3-HMAC-SHA256 verification for the FC API: a pass-through unless at least one access key is configured.
  */
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { NonceCache, verifyAcs3 } from '../auth/acs3.ts';
 import type { Clock } from '../clock.ts';
 import { errors } from '../domain/errors.ts';
@@ -31,13 +31,20 @@ export function signatureTime(clock: Clock): () => number {
   return () => Date.now() + (clock.now() - start);
 }
 
-export function signatureAuth(opts: SignatureAuthOptions): MiddlewareHandler<AppEnv> {
-  if (opts.accessKeys.length === 0) return (_c, next) => next();
+/** Verifies the request's signature or throws the FC error for it (403, or 400 for a malformed request). */
+export type SignatureVerifier = (c: Context<AppEnv>) => Promise<void>;
+
+/**
+ * The one ACS3 check, shared by the FC API middleware and HTTP triggers with authType 'function'.
+ * Undefined when no access keys are configured (verification off).
+ */
+export function signatureVerifier(opts: SignatureAuthOptions): SignatureVerifier | undefined {
+  if (opts.accessKeys.length === 0) return undefined;
   const secrets = new Map(opts.accessKeys.map((k) => [k.accessKeyId, k.accessKeySecret]));
-  const nonces = new NonceCache(); // per app: no state shared between instances
+  const nonces = new NonceCache(); // per verifier: no state shared between apps
   const now = signatureTime(opts.clock);
 
-  return async (c, next) => {
+  return async (c) => {
     const raw = c.req.raw;
     const body = await readBody(raw, opts.maxBodyBytes);
     // The stream is spent: hand later middleware and handlers a fresh request over the same bytes (as bodyLimit does).
@@ -48,6 +55,14 @@ export function signatureAuth(opts: SignatureAuthOptions): MiddlewareHandler<App
       { secretFor: (id) => secrets.get(id), now: now(), seenNonce: nonces.check },
     );
     if (!verdict.ok) throw errors.signature(verdict.code, verdict.message);
+  };
+}
+
+export function signatureAuth(opts: SignatureAuthOptions): MiddlewareHandler<AppEnv> {
+  const verify = signatureVerifier(opts);
+  if (!verify) return (_c, next) => next();
+  return async (c, next) => {
+    await verify(c);
     await next();
   };
 }

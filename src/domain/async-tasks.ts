@@ -4,7 +4,7 @@
  * invocation path, retried with backoff on the injected clock per the function's async invoke config, expired after
  * maxAsyncEventAgeInSeconds, and finished with its destination recorded (not delivered). Stop, get and list them.
  */
-import type { Clock } from '../clock.ts';
+import { trackClockWaits, type Clock } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
 import { errors } from './errors.ts';
 import { ASYNC_DEFAULTS, type FunctionConfigStore } from './function-configs.ts';
@@ -75,8 +75,13 @@ export interface AsyncTaskDeps {
   readonly ids: IdGenerator;
   /** Tasks kept per function; the oldest go first. */
   readonly maxTasksPerFunction?: number;
-  /** quiesce() stops waiting for attempts still blocked (e.g. on a latency fault on the manual clock) after this much real time. */
+  /** Safety net only: quiesce() stops waiting for attempts that are busy (not on a clock timer) after this much real time. */
   readonly quiesceCapMs?: number;
+}
+
+/** One running attempt; `clockWaits` > 0 while it sits in sleep() on the clock (a latency fault), see quiesce(). */
+interface Attempt {
+  clockWaits: number;
 }
 
 interface Entry {
@@ -92,7 +97,9 @@ export function retryDelayMs(retry: number): number {
 export class AsyncTaskService {
   /** functionName → taskId → entry, in insertion order. */
   readonly #tasks = new Map<string, Map<string, Entry>>();
-  readonly #inFlight = new Set<Promise<void>>();
+  readonly #inFlight = new Map<Promise<void>, Attempt>();
+  /** Resolvers of quiesce() loops, woken when an attempt settles or enters/leaves a clock wait. */
+  #waiters: Array<() => void> = [];
   #seq = 0;
 
   constructor(private readonly deps: AsyncTaskDeps) {
@@ -177,7 +184,14 @@ export class AsyncTaskService {
     return next ? { tasks: matching.slice(0, limit), nextToken: String(next.seq) } : { tasks: matching.slice(0, limit) };
   }
 
-  /** Waits for attempts that are running now (bounded in real time, see quiesceCapMs). */
+  /**
+   * Waits until every running attempt is either done or parked on a clock timer. A parked attempt (e.g. in a latency
+   * fault's sleep) cannot finish until the clock moves, so waiting for it would only stall: with the manual clock,
+   * clock/advance returns at once and the attempt finishes on the advance that fires its timer. Attempts report their
+   * clock waits through trackClockWaits()/sleep(). quiesceCapMs of real time stays as a safety net for attempts that
+   * are genuinely busy for long (a slow handler on the process or docker backend), or blocked on something other
+   * than a clock sleep.
+   */
   async quiesce(): Promise<void> {
     const capMs = this.deps.quiesceCapMs ?? 2000;
     let timedOut = false;
@@ -187,10 +201,18 @@ export class AsyncTaskService {
       handle.unref?.();
     });
     try {
-      while (this.#inFlight.size && !timedOut) await Promise.race([Promise.allSettled([...this.#inFlight]), cap]);
+      while (!timedOut && [...this.#inFlight.values()].some((a) => a.clockWaits === 0)) {
+        await Promise.race([new Promise<void>((resolve) => this.#waiters.push(resolve)), cap]);
+      }
     } finally {
       clearTimeout(handle);
     }
+  }
+
+  #changed(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
   }
 
   // ---- running ----
@@ -206,8 +228,13 @@ export class AsyncTaskService {
     if (isRetry) task.alreadyRetriedTimes++;
     task.status = 'Running';
     this.#event(task, 'Running');
-    const attempt = this.deps.invocations
-      .invoke({ functionName: task.functionName, qualifier: task.qualifier, requestId: task.requestId, body: input.body, headers: input.headers, kind: 'event' })
+    const state: Attempt = { clockWaits: 0 };
+    const tracker = {
+      enter: () => (state.clockWaits++, this.#changed()),
+      leave: () => (state.clockWaits--, this.#changed()),
+    };
+    const run = { functionName: task.functionName, qualifier: task.qualifier, requestId: task.requestId, body: input.body, headers: input.headers, kind: 'event' } as const;
+    const attempt = trackClockWaits(tracker, () => this.deps.invocations.invoke(run))
       .then(
         ({ result }) => {
           if (!this.#current(entry) || task.status !== 'Running') return;
@@ -223,8 +250,11 @@ export class AsyncTaskService {
           this.#failed(entry, input, `${code}${e instanceof Error ? e.message : String(e)}`);
         },
       );
-    this.#inFlight.add(attempt);
-    void attempt.finally(() => this.#inFlight.delete(attempt));
+    this.#inFlight.set(attempt, state);
+    void attempt.finally(() => {
+      this.#inFlight.delete(attempt);
+      this.#changed();
+    });
   }
 
   #failed(entry: Entry, input: EnqueueInput, message: string): void {

@@ -136,6 +136,40 @@ describe('async invocation, function configs and invocation restriction through 
     assert.equal(t.alreadyRetriedTimes, 1);
   });
 
+  it("x-fc-invocation-type Task (Serverless Devs' stateful async): 202 with a task id, run as an async task", async () => {
+    await create('k1');
+    const invokeTask = (body: string, taskId?: string) =>
+      client.invokeFunctionWithOptions('k1', new $FC.InvokeFunctionRequest({ body: event(body) }), new $FC.InvokeFunctionHeaders({ xFcInvocationType: 'Task', ...(taskId ? { xFcAsyncTaskId: taskId } : {}) }), {} as never);
+    const res = await invokeTask('{"task":1}');
+    assert.equal(res.statusCode, 202);
+    const id = res.headers!['x-fc-async-task-id']!;
+    assert.match(id, /^[0-9a-f-]{36}$/, 'unnamed, yet the task id comes back (no asyncTask config needed)');
+    assert.equal(await readBody(res.body!), '', 'not run synchronously');
+    await advance(0);
+    const t = await task('k1', id);
+    assert.equal(t.status, 'Succeeded');
+    assert.equal(t.returnPayload, '{"task":1}');
+    assert.equal((await invokeTask('x', 'named-task')).headers!['x-fc-async-task-id'], 'named-task');
+  });
+
+  it('clock/advance does not wait for an attempt parked on a latency fault; the next advance finishes it', async () => {
+    await create('q1');
+    await admin('POST', '/faults', { match: { phase: 'invocation', functionName: 'q1' }, effect: { type: 'latency', ms: 5000 }, times: 1 });
+    await invokeAsync('q1', 'slow', 'p1');
+    const started = Date.now();
+    await advance(0);
+    // quiesce's real-time safety cap is 2 s; a parked attempt must not run into it.
+    assert.ok(Date.now() - started < 1000, `advance took ${Date.now() - started} ms`);
+    assert.equal((await task('q1', 'p1')).status, 'Running');
+    assert.ok(((await admin('GET', '/clock')).timers as Array<{ label: string }>).some((t) => t.label === 'invocation latency fault'));
+    await advance(4999);
+    assert.equal((await task('q1', 'p1')).status, 'Running', 'the timer is not due yet');
+    await advance(1);
+    const t = await task('q1', 'p1');
+    assert.equal(t.status, 'Succeeded', 'settled before advance returned');
+    assert.equal(t.returnPayload, 'slow');
+  });
+
   it('ListAsyncTasks: newest first, pagination to the last page, status and prefix filters, includePayload', async () => {
     await create('a6');
     for (let i = 0; i < 5; i++) await invokeAsync('a6', `p${i}`, `t-${i}`);

@@ -12,6 +12,7 @@ import { createZip } from '../../src/code/zip.ts';
 import { gatherConfig, parseConfig } from '../../src/config.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { isLoopback } from '../../src/server.ts';
+import * as $OpenApi from '@alicloud/openapi-client';
 import { $FC, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
 
 const KEY = { accessKeyId: 'LTAI-test', accessKeySecret: 'the-secret' };
@@ -281,5 +282,61 @@ describe('security settings', () => {
     assert.deepEqual(c.accessKeys, []);
     assert.equal(c.adminToken, undefined);
     assert.throws(() => parseConfig(gatherConfig([], { LOCALFC_ACCESS_KEYS: 'lonely' })), /accessKeys\.0\.accessKeySecret/);
+  });
+});
+
+describe('HTTP trigger with authType function (accessKeys configured)', () => {
+  let fc: RunningLocalfc;
+  // The SDK's own ACS3 signer on an arbitrary path: openapi-client's generic callApi, as FC-compatible callers sign.
+  // CommonJS under ESM, as in helpers/sdk.ts: the namespace's `default` is module.exports, whose `default` is the class.
+  const OpenApiClient = (($OpenApi.default as unknown as { default?: typeof $OpenApi.default.default }).default ?? $OpenApi.default) as typeof $OpenApi.default.default;
+  const callTrigger = (key: typeof KEY, method: string, pathname: string, body?: unknown) =>
+    new OpenApiClient(new $OpenApi.Config({ ...key, endpoint: fc.endpoint, protocol: 'http' })).callApi(
+      new $OpenApi.Params({ action: 'InvokeHttpTrigger', version: '2023-03-30', protocol: 'HTTP', pathname, method, authType: 'AK', style: 'ROA', reqBodyType: 'json', bodyType: 'string' }),
+      new $OpenApi.OpenApiRequest(body === undefined ? {} : { body }),
+      {} as never,
+    ) as Promise<{ statusCode: number; body: string }>;
+  const trigger = (triggerName: string, authType: string) =>
+    sdkClient(fc.endpoint, KEY).createTrigger('web', new $FC.CreateTriggerRequest({
+      body: new $FC.CreateTriggerInput({ triggerName, triggerType: 'http', triggerConfig: JSON.stringify({ authType, methods: ['GET', 'POST'] }) }),
+    }));
+
+  before(async () => {
+    fc = await start({ clock: 'manual', accessKeys: [KEY] });
+    await sdkClient(fc.endpoint, KEY).createFunction(createInput('web'));
+    await fc.localfc.clock.advance(1000).then(() => fc.localfc.functions.quiesce());
+    await trigger('private', 'function');
+    await trigger('public', 'anonymous');
+  });
+  after(() => fc.stop());
+
+  it('a correctly signed request is 200, with or without a (hashed) body', async () => {
+    const get = await callTrigger(KEY, 'GET', '/fcapp/web/private/hello');
+    assert.equal(get.statusCode, 200);
+    // The simulated backend echoes the HTTP event it was given.
+    assert.equal(JSON.parse(get.body).rawPath, '/hello');
+    const post = await callTrigger(KEY, 'POST', '/fcapp/web/private', { some: 'json' });
+    assert.equal(post.statusCode, 200);
+    assert.equal(JSON.parse(post.body).body, '{"some":"json"}', 'the function still gets the body the verifier hashed');
+  });
+
+  it('a wrong secret is 403 SignatureNotMatch, an unknown key 403 InvalidAccessKeyID, no signature 403 AccessDenied', async () => {
+    const wrong = await sdkError(callTrigger({ ...KEY, accessKeySecret: 'wrong' }, 'GET', '/fcapp/web/private'));
+    assert.equal(wrong.statusCode, 403);
+    assert.equal(wrong.code, 'SignatureNotMatch');
+    const unknown = await sdkError(callTrigger({ accessKeyId: 'nobody', accessKeySecret: 'x' }, 'GET', '/fcapp/web/private'));
+    assert.equal(unknown.statusCode, 403);
+    assert.equal(unknown.code, 'InvalidAccessKeyID');
+    const unsigned = await fetch(`${fc.url}/fcapp/web/private`);
+    assert.equal(unsigned.status, 403);
+    assert.equal(((await unsigned.json()) as { Code: string }).Code, 'AccessDenied');
+    const forged = await fetch(`${fc.url}/fcapp/web/private`, { headers: { authorization: 'ACS3-HMAC-SHA256 Credential=LTAI-test,SignedHeaders=host,Signature=x' } });
+    assert.equal(forged.status, 400, 'a malformed signature is refused like on the FC API, not merely present');
+  });
+
+  it('an anonymous trigger is 200 without a signature', async () => {
+    const res = await fetch(`${fc.url}/fcapp/web/public`);
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { rawPath: string }).rawPath, '/');
   });
 });

@@ -2,19 +2,22 @@
  * @module
  * Serving HTTP triggers: `/fcapp/<functionName>/<triggerName>/<path…>` on localfc, or any path on a host named like
  * the cloud's `<domainPrefix>.<region>.fcapp.run` (e.g. via curl --resolve or a hosts entry). The trigger's methods
- * and authType are enforced, then the request goes through the one invocation path with the trigger's qualifier:
+ * and authType are enforced (authType 'function': the ACS3 signature is verified when access keys are configured, else
+ * only its presence is checked), then the request goes through the one invocation path with the trigger's qualifier:
  * as FC 3.0's HTTP event for built-in runtimes, as the raw request for custom runtimes and containers.
  */
 import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
+import type { Clock } from '../../clock.ts';
 import { errors } from '../../domain/errors.ts';
 import { fromHandlerResult, toHttpEvent, type HttpResponseOut } from '../../domain/http-trigger-event.ts';
 import type { InvocationService } from '../../domain/invocations.ts';
 import type { HttpTriggerConfig } from '../../domain/trigger-config.ts';
 import type { TriggerRecord, TriggerService } from '../../domain/triggers.ts';
+import { signatureVerifier, type AccessKey } from '../auth.ts';
 import type { AppEnv } from '../context.ts';
 
-/** Outside /_localfc (which an admin token guards) and /2023-03-30 (which signatures guard): trigger URLs are public. */
+/** Outside /_localfc (which an admin token guards) and /2023-03-30 (which signatures guard): trigger URLs are public unless authType is 'function'. */
 export const HTTP_TRIGGER_PREFIX = '/fcapp';
 
 const FCAPP_HOST = /^([a-z0-9-]+)\.[a-z0-9-]+\.fcapp\.run(?::\d+)?$/i;
@@ -28,6 +31,10 @@ export interface HttpTriggerDeps {
   readonly accountId: string;
   readonly maxBodyBytes: number;
   readonly now: () => number;
+  /** Configured keys turn on signature verification for authType 'function' triggers, as for the FC API. */
+  readonly accessKeys?: readonly AccessKey[];
+  /** Needed with accessKeys: x-acs-date is checked against it. */
+  readonly clock?: Clock;
 }
 
 /** The URL shown in `httpTrigger.urlInternet`/`urlIntranet`: this localfc as the caller reached it. */
@@ -38,6 +45,7 @@ export function httpTriggerUrl(c: Context<AppEnv>, t: TriggerRecord): string {
 
 export function httpTriggerRoutes(d: HttpTriggerDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const verify = d.accessKeys && d.clock ? signatureVerifier({ accessKeys: d.accessKeys, clock: d.clock, maxBodyBytes: d.maxBodyBytes }) : undefined;
 
   const byPath = async (c: Context<AppEnv>) => {
     const url = new URL(c.req.url);
@@ -63,9 +71,13 @@ export function httpTriggerRoutes(d: HttpTriggerDeps): Hono<AppEnv> {
     const method = c.req.method.toUpperCase();
     const cfg = t.config as HttpTriggerConfig;
     if (!cfg.methods.includes(method)) throw errors.methodNotAllowed(method, cfg.methods);
-    // localfc checks only that a signature is there; verifying it would need the caller's AccessKey secret.
-    if (cfg.authType === 'function' && !c.req.header('authorization')) {
-      throw errors.accessDenied('AccessDenied', `the HTTP trigger '${t.triggerName}' has authType 'function': send a signed request (an Authorization header)`);
+    if (cfg.authType === 'function') {
+      // Missing: 403 AccessDenied either way. Present: verified like the FC API when keys are configured; without
+      // keys localfc knows no secret to check it against, so presence is all it can ask for.
+      if (!c.req.header('authorization')) {
+        throw errors.accessDenied('AccessDenied', `the HTTP trigger '${t.triggerName}' has authType 'function': send a signed request (an Authorization header)`);
+      }
+      await verify?.(c);
     }
     if (Number(c.req.header('content-length') ?? 0) > d.maxBodyBytes) throw errors.entityTooLarge('request body', d.maxBodyBytes);
     const body = Buffer.from(await c.req.arrayBuffer());

@@ -28,7 +28,7 @@ const invokeRoute = createRoute({
   },
   responses: {
     200: { description: "the handler's response; x-fc-error-type is set when the handler failed", content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
-    202: { description: 'async invocation accepted as a task (x-fc-async-task-id is set when the task was named or the async config has asyncTask)' },
+    202: { description: 'Async or Task invocation accepted as a task (x-fc-async-task-id is set for Task, or when the task was named or the async config has asyncTask)' },
     403: { description: 'FunctionInvocationDisabled', content: { 'application/json': { schema: ErrorSchema } } },
     404: { description: 'FunctionNotFound / VersionNotFound / AliasNotFound', content: { 'application/json': { schema: ErrorSchema } } },
     412: { description: 'FunctionNotActive', content: { 'application/json': { schema: ErrorSchema } } },
@@ -61,11 +61,14 @@ export function invokeRoutes({ invocations, maxBodyBytes, asyncTasks }: InvokeDe
       headers: { 'content-type': c.req.header('content-type') ?? 'application/octet-stream' },
       kind: 'event',
     };
-    if (headers['x-fc-invocation-type'] === 'Async') {
+    const type = headers['x-fc-invocation-type'];
+    if (type === 'Async' || type === 'Task') {
       // Queued as a task: state is checked now, while reserved concurrency and invocation faults apply to each attempt.
+      // 'Task' (Serverless Devs, FC's stateful async invocation) always answers with the task id, like an asyncTask config.
       const taskId = headers['x-fc-async-task-id'];
       const { task, codeChecksum, named } = asyncTasks.enqueue({ ...input, ...(taskId !== undefined ? { taskId } : {}) });
-      return c.body(null, 202, { 'x-fc-request-id': requestId, 'x-fc-code-checksum': codeChecksum, ...(named ? { 'x-fc-async-task-id': task.taskId } : {}) });
+      const withId = named || type === 'Task';
+      return c.body(null, 202, { 'x-fc-request-id': requestId, 'x-fc-code-checksum': codeChecksum, ...(withId ? { 'x-fc-async-task-id': task.taskId } : {}) });
     }
     const admitted = await invocations.admit(functionName, qualifier);
     const common = { 'x-fc-request-id': requestId, 'x-fc-code-checksum': admitted.revision.codeChecksum };
