@@ -35,6 +35,7 @@ import { PreparedIndex } from './domain/prepared-index.ts';
 import { ProvisioningService } from './domain/provisioning.ts';
 import { TagService } from './domain/tags.ts';
 import { TriggerService } from './domain/triggers.ts';
+import { TimerScheduler } from './domain/timer-scheduler.ts';
 import type { Backend } from './backends/backend.ts';
 import { DockerBackend } from './backends/docker/docker-backend.ts';
 import { ProcessBackend } from './backends/process/index.ts';
@@ -105,7 +106,8 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const functionConfigs = new FunctionConfigStore({ functions, clock });
   const invocations = new InvocationService({ functions, pool, clock, guard: new ReservedConcurrencyGuard((name) => functionConfigs.reserved(name)) });
   const asyncTasks = new AsyncTaskService({ functions, invocations, configs: functionConfigs, clock, ids });
-  const triggers = new TriggerService({ functions, clock, ids });
+  const timers = new TimerScheduler({ clock, functions, invocations, ids, region: config.region, accountId: config.accountId });
+  const triggers = new TriggerService({ functions, clock, ids, listener: timers });
   const provisioning: ProvisioningService = new ProvisioningService({ functions, pool, index: preparedIndex });
   functions.onDeleted((name) => provisioning.forget(name));
   const codeUrls = new CodeUrls(ids.uuid());
@@ -202,7 +204,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   };
   app.route('/', adminRoutes({
     functions, clock, faults, registry: registry instanceof SimulatedRegistry ? registry : undefined, reset, pool,
-    quiesce: () => asyncTasks.quiesce(),
+    quiesce: () => Promise.all([asyncTasks.quiesce(), timers.quiesce()]).then(() => {}),
     info: () => ({ clock: clock.kind, backend: backend.name, region: config.region, accountId: config.accountId }),
   }));
   app.route('/', uiRoutes({ functions, faults, clock, pool }));
@@ -219,6 +221,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     },
     async close() {
       await persistence?.close();
+      timers.close(); // before functions go, so no firing starts on a closing app
       await functions.close();
       await pool.drainAll();
       await backend.close();

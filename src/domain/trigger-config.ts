@@ -4,6 +4,7 @@
  * because localfc acts on them; the event-source types get light checks, since localfc only stores them and builds
  * sample events from them.
  */
+import { CronError, parseSchedule } from './cron.ts';
 import { errors } from './errors.ts';
 
 export const TRIGGER_TYPES = ['http', 'timer', 'oss', 'log', 'mns_topic', 'cdn_events', 'tablestore', 'eventbridge'] as const;
@@ -58,16 +59,19 @@ const optional = (cfg: Record<string, unknown>, key: string, type: 'string' | 'b
   if (type === 'object' ? typeof v !== 'object' || Array.isArray(v) : typeof v !== type) throw fail(`${key} must be a ${type}`);
 };
 
-// FC's timer takes `@every <duration>` or a six-field cron (seconds first), optionally prefixed by CRON_TZ=<zone>.
-const EVERY = /^@every\s+(\d+h)?(\d+m)?(\d+s)?$/;
-const CRON_FIELD = /^[0-9A-Za-z*?,/#-]+$/;
-
+/** FC's timer takes `@every <duration>` or a six-field cron (seconds first), optionally prefixed by CRON_TZ=<zone>. */
 export function isValidCron(expr: string): boolean {
-  const e = expr.trim();
-  const every = EVERY.exec(e);
-  if (every) return Boolean(every[1] || every[2] || every[3]);
-  const fields = e.replace(/^CRON_TZ=\S+\s+/, '').split(/\s+/);
-  return fields.length === 6 && fields.every((f) => CRON_FIELD.test(f));
+  return cronProblem(expr) === undefined;
+}
+
+function cronProblem(expr: string): string | undefined {
+  try {
+    parseSchedule(expr);
+    return undefined;
+  } catch (e) {
+    if (e instanceof CronError) return e.message;
+    throw e;
+  }
 }
 
 const CHECKS: Record<TriggerType, (cfg: Record<string, unknown>, fail: Fail) => void> = {
@@ -81,8 +85,9 @@ const CHECKS: Record<TriggerType, (cfg: Record<string, unknown>, fail: Fail) => 
     optional(cfg, 'authConfig', 'string', fail);
   },
   timer(cfg, fail) {
-    if (typeof cfg.cronExpression !== 'string' || !isValidCron(cfg.cronExpression)) {
-      throw fail(`cronExpression must be '@every <n>h<n>m<n>s' or a six-field cron expression (seconds minutes hours day-of-month month day-of-week), got ${JSON.stringify(cfg.cronExpression)}`);
+    const problem = typeof cfg.cronExpression === 'string' ? cronProblem(cfg.cronExpression) : 'not a string';
+    if (problem) {
+      throw fail(`cronExpression must be '@every <n>h<n>m<n>s' or a six-field cron expression (seconds minutes hours day-of-month month day-of-week), got ${JSON.stringify(cfg.cronExpression)}: ${problem}`);
     }
     if (typeof cfg.enable !== 'boolean') throw fail('enable must be a boolean');
     optional(cfg, 'payload', 'string', fail);

@@ -1,6 +1,6 @@
 /**
  * @module
- * Sample events for firing a trigger by hand, shaped as FC delivers them for each trigger type and filled in from the
+ * Sample events for firing a trigger by hand (and the timer event the TimerScheduler sends), shaped as FC delivers them for each trigger type and filled in from the
  * trigger's own configuration (bucket from sourceArn, key from the OSS filter, timer payload …).
  */
 import { isoSeconds } from '../clock.ts';

@@ -1,12 +1,14 @@
 /**
  * @module
  * TriggerService: the triggers of each function (Create/Get/Update/Delete/List). No HTTP here; serving HTTP triggers
- * and firing events live in the API and admin layers. A function's triggers go when the function is deleted.
+ * and firing events live in the API and admin layers. A function's triggers go when the function is deleted. Every
+ * change is told to an optional listener (the TimerScheduler, which fires enabled timer triggers on the clock).
  */
 import type { Clock } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
 import { errors } from './errors.ts';
 import type { FunctionService } from './functions.ts';
+import type { TriggerListener } from './timer-scheduler.ts';
 import { type TriggerConfig, type TriggerType, checkSourceArn, parseTriggerConfig } from './trigger-config.ts';
 
 export const TRIGGER_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
@@ -51,6 +53,7 @@ export interface TriggerServiceDeps {
   readonly functions: FunctionService;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  readonly listener?: TriggerListener;
 }
 
 export class TriggerService {
@@ -59,7 +62,10 @@ export class TriggerService {
   readonly #unsubscribe: () => void;
 
   constructor(private readonly deps: TriggerServiceDeps) {
-    this.#unsubscribe = deps.functions.onDeleted((name) => this.#byFunction.delete(name));
+    this.#unsubscribe = deps.functions.onDeleted((name) => {
+      this.#byFunction.delete(name);
+      deps.listener?.functionRemoved(name);
+    });
   }
 
   /** Persistence: every trigger as stored. */
@@ -72,6 +78,7 @@ export class TriggerService {
       let byName = this.#byFunction.get(t.functionName);
       if (!byName) this.#byFunction.set(t.functionName, (byName = new Map()));
       byName.set(t.triggerName, t);
+      this.deps.listener?.changed(t);
     }
   }
 
@@ -104,6 +111,7 @@ export class TriggerService {
       ...(type === 'http' ? { domainPrefix: `${functionName.toLowerCase().replace(/_/g, '-')}-${this.deps.ids.shortId().slice(0, 10)}` } : {}),
     };
     triggers.set(record.triggerName, record);
+    this.deps.listener?.changed(record);
     return record;
   }
 
@@ -125,12 +133,14 @@ export class TriggerService {
       lastModifiedTime: this.deps.clock.now(),
     };
     this.#triggers(functionName).set(triggerName, next);
+    this.deps.listener?.changed(next);
     return next;
   }
 
   delete(functionName: string, triggerName: string): void {
     this.get(functionName, triggerName);
     this.#triggers(functionName).delete(triggerName);
+    this.deps.listener?.removed(functionName, triggerName);
   }
 
   /** Sorted by name; `nextToken` is the next page's first name and is absent on the last page. */
@@ -152,6 +162,7 @@ export class TriggerService {
 
   close(): void {
     this.#unsubscribe();
+    for (const name of this.#byFunction.keys()) this.deps.listener?.functionRemoved(name);
     this.#byFunction.clear();
   }
 

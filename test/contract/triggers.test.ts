@@ -1,6 +1,7 @@
 /**
  * Triggers through the official SDK: CRUD and pagination, HTTP triggers serving real handlers (built-in nodejs and a
- * custom runtime) to plain fetch, firing a timer trigger through the admin API, and triggers going with their function.
+ * custom runtime) to plain fetch, firing a timer trigger through the admin API, timer triggers firing by themselves on
+ * the manual clock, and triggers going with their function.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -290,5 +291,89 @@ describe('HTTP and timer triggers on real handlers (process backend)', () => {
     const res = await fetch(webUrl);
     assert.equal(res.status, 404);
     assert.equal(((await res.json()) as { Code: string }).Code, 'FunctionNotFound');
+  });
+});
+
+describe('timer triggers fire by themselves on the manual clock', () => {
+  let fc: RunningLocalfc;
+  let client: FcClient;
+  type Entry = { at: number; event: string; detail?: { requestId?: string; triggerName?: string; event?: string; code?: string } };
+
+  const timeline = async (fn: string): Promise<Entry[]> => ((await (await fetch(`${fc.url}/_localfc/functions/${fn}/timeline`)).json()) as { timeline: Entry[] }).timeline;
+  const fired = async (fn: string, trigger: string): Promise<Entry[]> => (await timeline(fn)).filter((e) => e.event === 'trigger.fired' && e.detail?.triggerName === trigger);
+  const advance = async (ms: number): Promise<void> => {
+    const res = await fetch(`${fc.url}/_localfc/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms }) });
+    assert.equal(res.status, 200);
+  };
+  const timerConfig = (cronExpression: string, payload: string, enable = true) => JSON.stringify({ cronExpression, payload, enable });
+  const timersOf = (fn: string) => fc.localfc.clock.pendingTimers().filter((t) => t.label.startsWith(`timer trigger ${fn}/`));
+
+  before(async () => {
+    fc = await start({ clock: 'manual' });
+    client = sdkClient(fc.endpoint);
+    for (const functionName of ['ticker', 'hourly', 'sleepy']) {
+      await createFn(client, { functionName, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: echoZip }) });
+    }
+    await advance(1000); // Active
+  });
+  after(() => fc.stop());
+
+  it('@every 10m fires six times in an hour, each invoking the function with the timer event', async () => {
+    await createTrigger(client, 'ticker', { triggerName: 'tick', triggerType: 'timer', triggerConfig: timerConfig('@every 10m', 'p1') });
+    assert.equal(timersOf('ticker').length, 1);
+    await advance(3600_000);
+    const firings = await fired('ticker', 'tick');
+    assert.equal(firings.length, 6);
+    const entries = await timeline('ticker');
+    for (const [i, f] of firings.entries()) {
+      const time = new Date(Date.UTC(2024, 0, 1, 0, 10 * (i + 1), 1)).toISOString().replace('.000', '');
+      assert.deepEqual(JSON.parse(f.detail!.event!), { triggerTime: time, triggerName: 'tick', payload: 'p1' });
+      assert.ok(entries.some((e) => e.event === 'invoked' && e.detail?.requestId === f.detail!.requestId), `firing ${i} was invoked`);
+    }
+  });
+
+  it('UpdateTrigger re-arms: a new payload applies, and enable: false stops the timer', async () => {
+    await client.updateTrigger('ticker', 'tick', new $FC.UpdateTriggerRequest({ body: new $FC.UpdateTriggerInput({ triggerConfig: timerConfig('@every 30m', 'p2') }) }));
+    await advance(1800_000);
+    const last = (await fired('ticker', 'tick')).at(-1)!;
+    assert.equal(JSON.parse(last.detail!.event!).payload, 'p2');
+
+    await client.updateTrigger('ticker', 'tick', new $FC.UpdateTriggerRequest({ body: new $FC.UpdateTriggerInput({ triggerConfig: timerConfig('@every 30m', 'p2', false) }) }));
+    assert.equal(timersOf('ticker').length, 0);
+    const before = (await fired('ticker', 'tick')).length;
+    await advance(3600_000);
+    assert.equal((await fired('ticker', 'tick')).length, before);
+  });
+
+  it('a cron expression fires on the hour', async () => {
+    const now = fc.localfc.clock.now();
+    await createTrigger(client, 'hourly', { triggerName: 'top', triggerType: 'timer', triggerConfig: timerConfig('0 0 * * * *', 'h') });
+    const nextHour = Math.ceil(now / 3600_000) * 3600_000;
+    await advance(nextHour - now - 1000);
+    assert.equal((await fired('hourly', 'top')).length, 0);
+    await advance(2 * 3600_000);
+    const firings = await fired('hourly', 'top');
+    assert.deepEqual(firings.map((f) => f.at), [nextHour, nextHour + 3600_000]);
+    assert.equal(JSON.parse(firings[0]!.detail!.event!).triggerTime, new Date(nextHour).toISOString().replace('.000', ''));
+  });
+
+  it('a firing while the function is not Active is recorded and skipped; the timer goes on', async () => {
+    await createTrigger(client, 'sleepy', { triggerName: 'tick', triggerType: 'timer', triggerConfig: timerConfig('@every 1m', 's') });
+    fc.localfc.functions.force('sleepy', { type: 'idle' });
+    await advance(60_000);
+    const skipped = (await timeline('sleepy')).filter((e) => e.event === 'trigger.skipped');
+    assert.equal(skipped.length, 1);
+    assert.equal(skipped[0]!.detail!.code, 'FunctionNotActive');
+    assert.equal(timersOf('sleepy').length, 1);
+  });
+
+  it('deleting the trigger or the function leaves no pending timer', async () => {
+    await client.deleteTrigger('hourly', 'top');
+    assert.equal(timersOf('hourly').length, 0);
+    await createTrigger(client, 'ticker', { triggerName: 'again', triggerType: 'timer', triggerConfig: timerConfig('0 0/5 * * * *', 'x') });
+    assert.equal(timersOf('ticker').length, 1);
+    await client.deleteFunction('ticker');
+    await client.deleteFunction('sleepy');
+    assert.deepEqual(fc.localfc.clock.pendingTimers().filter((t) => t.label.startsWith('timer trigger')), []);
   });
 });

@@ -1,0 +1,138 @@
+/**
+ * @module
+ * TimerScheduler: enabled timer triggers fire by themselves, one Clock timer each, so a manual clock's advance fires
+ * them in order. TriggerService tells it about every change; each firing invokes the function asynchronously with
+ * FC's timer event, through the same admit/run path as the admin fire, and arms the next one first.
+ */
+import type { Clock } from '../clock.ts';
+import type { IdGenerator } from '../ids.ts';
+import { type Schedule, nextAfter, parseSchedule } from './cron.ts';
+import type { FunctionService } from './functions.ts';
+import type { InvocationService } from './invocations.ts';
+import { defaultEvent, eventBytes } from './trigger-events.ts';
+import type { TriggerRecord } from './triggers.ts';
+
+export interface TimerSchedulerDeps {
+  readonly clock: Clock;
+  readonly functions: FunctionService;
+  readonly invocations: InvocationService;
+  readonly ids: IdGenerator;
+  readonly region: string;
+  readonly accountId: string;
+}
+
+/** What TriggerService calls; kept narrow so the service does not depend on how firing works. */
+export interface TriggerListener {
+  changed(trigger: TriggerRecord): void;
+  removed(functionName: string, triggerName: string): void;
+  functionRemoved(functionName: string): void;
+}
+
+const key = (functionName: string, triggerName: string): string => `${functionName}\u0000${triggerName}`;
+
+export class TimerScheduler implements TriggerListener {
+  /** key → the clock timer of the trigger's next firing. */
+  readonly #armed = new Map<string, number>();
+  readonly #running = new Set<Promise<void>>();
+  #closed = false;
+
+  constructor(private readonly deps: TimerSchedulerDeps) {}
+
+  /** Create, update or restore: re-arms from now, so a new cron or payload applies from the next firing. */
+  changed(t: TriggerRecord): void {
+    this.removed(t.functionName, t.triggerName);
+    if (this.#closed || t.triggerType !== 'timer' || t.config.enable !== true) return;
+    let schedule: Schedule;
+    try {
+      schedule = parseSchedule(String(t.config.cronExpression));
+    } catch (e) {
+      // Only state saved by an older localfc can get here: CreateTrigger/UpdateTrigger refuse such expressions.
+      this.deps.functions.note(t.functionName, 'note', 'trigger.unschedulable', { triggerName: t.triggerName, message: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    this.#arm(t, schedule, this.deps.clock.now());
+  }
+
+  removed(functionName: string, triggerName: string): void {
+    const k = key(functionName, triggerName);
+    const id = this.#armed.get(k);
+    if (id !== undefined) this.deps.clock.clearTimer(id);
+    this.#armed.delete(k);
+  }
+
+  functionRemoved(functionName: string): void {
+    const prefix = key(functionName, '');
+    for (const [k, id] of this.#armed) {
+      if (!k.startsWith(prefix)) continue;
+      this.deps.clock.clearTimer(id);
+      this.#armed.delete(k);
+    }
+  }
+
+  /** Timers pending, for tests and the admin view. */
+  armed(): number {
+    return this.#armed.size;
+  }
+
+  /** Waits for firings whose invocation is still running (bounded in real time: a latency fault on a manual clock never ends by itself). */
+  async quiesce(capMs = 2000): Promise<void> {
+    if (this.#running.size === 0) return;
+    let handle: NodeJS.Timeout | undefined;
+    const cap = new Promise<void>((resolve) => {
+      handle = setTimeout(resolve, capMs);
+      handle.unref?.();
+    });
+    await Promise.race([Promise.all(this.#running), cap]);
+    clearTimeout(handle);
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const id of this.#armed.values()) this.deps.clock.clearTimer(id);
+    this.#armed.clear();
+  }
+
+  /** `from` is the previous firing's scheduled time, so firings keep to the schedule however late a timer runs. */
+  #arm(t: TriggerRecord, schedule: Schedule, from: number): void {
+    const due = nextAfter(schedule, from);
+    if (due === undefined) return; // `0 0 0 30 2 *` never comes
+    // A scaled real clock runs ahead of now() (its delays shrink, now() does not), so wait from the schedule then.
+    const delay = due - Math.max(from, this.deps.clock.now());
+    const id = this.deps.clock.setTimer(delay, `timer trigger ${t.functionName}/${t.triggerName}`, () => this.#fire(t, schedule, due));
+    this.#armed.set(key(t.functionName, t.triggerName), id);
+  }
+
+  #fire(t: TriggerRecord, schedule: Schedule, due: number): void {
+    this.#armed.delete(key(t.functionName, t.triggerName));
+    if (this.#closed) return;
+    // The next firing is armed before this one runs, so a slow or failing invocation never stops the schedule.
+    this.#arm(t, schedule, due);
+    const run = this.#invoke(t, due).finally(() => this.#running.delete(run));
+    this.#running.add(run);
+  }
+
+  async #invoke(t: TriggerRecord, due: number): Promise<void> {
+    const { functions, invocations, clock, ids } = this.deps;
+    const { functionName: name, triggerName, qualifier } = t;
+    const requestId = ids.requestId(clock.now());
+    const event = defaultEvent(t, { now: due, region: this.deps.region, accountId: this.deps.accountId, requestId, uuid: () => ids.uuid() });
+    const detail = { requestId, triggerName, triggerType: t.triggerType, scheduled: true };
+    let admitted;
+    try {
+      admitted = await invocations.admit(name, qualifier);
+    } catch (e) {
+      // The cloud fails the invocation (e.g. FunctionNotActive); the timer itself goes on.
+      const code = (e as { code?: unknown }).code;
+      functions.note(name, 'invocation', 'trigger.skipped', { ...detail, ...(typeof code === 'string' ? { code } : {}), message: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    const body = eventBytes(event);
+    // The event goes in the timeline too: a test checks what its function got without a handler that echoes it.
+    functions.note(name, 'invocation', 'trigger.fired', { ...detail, event: body.toString('utf8') });
+    try {
+      await invocations.run(admitted, { functionName: name, qualifier, requestId, body, headers: { 'content-type': 'application/octet-stream' }, kind: 'event' });
+    } catch (e) {
+      functions.note(name, 'invocation', 'async.failed', { requestId, message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+}
