@@ -3,7 +3,7 @@
  * The one invocation path: InvokeFunction, HTTP triggers, fired trigger events and async tasks all come through
  * here, so admission by state, qualifier resolution, faults and the instance pool apply to each the same way.
  */
-import { BackendError, type InvocationResult, type PreparedRevision } from '../backends/backend.ts';
+import { BackendError, type InvocationRequest, type InvocationResult, type PreparedRevision } from '../backends/backend.ts';
 import { type Clock, sleep } from '../clock.ts';
 import { FcError, errors } from './errors.ts';
 import { type FaultRule, faultError } from './faults.ts';
@@ -11,18 +11,11 @@ import type { FunctionService } from './functions.ts';
 import type { InstancePool } from './instances.ts';
 import type { FunctionRecord, Revision } from './model.ts';
 
-export interface InvocationInput {
+/** What to invoke: the backend's request without the timeout (the version that runs decides it), plus what to run. */
+export interface InvocationInput extends Omit<InvocationRequest, 'timeoutMs'> {
   readonly functionName: string;
   /** LATEST, a version id or an alias name. */
   readonly qualifier: string;
-  readonly requestId: string;
-  readonly body: Buffer;
-  /** Headers passed to the handler (FC's `x-fc-*` ones are added here). */
-  readonly headers: Readonly<Record<string, string>>;
-  /** `event`: FC's POST /invoke contract; `http`: an HTTP trigger's request as it came. */
-  readonly kind: 'event' | 'http';
-  readonly method?: string;
-  readonly path?: string;
 }
 
 /** An invocation the function's state accepted: what will run, and the fault (if any) that applies to it. */

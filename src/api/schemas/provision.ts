@@ -93,19 +93,13 @@ export const PutScalingConfigInputSchema = z
   })
   .openapi('PutScalingConfigInput');
 
-export const ScalingConfigStatusSchema = z
-  .object({
+export const ScalingConfigStatusSchema = PutScalingConfigInputSchema.omit({ minInstances: true })
+  .extend({
     functionArn: z.string(),
     minInstances: z.number(),
     currentInstances: z.number(),
     targetInstances: z.number(),
     currentError: z.string().optional(),
-    enableMixMode: z.boolean().optional(),
-    enableOnDemandScaling: z.boolean().optional(),
-    horizontalScalingPolicies: z.array(ScalingPolicySchema).optional(),
-    scheduledPolicies: z.array(ScheduledPolicySchema).optional(),
-    requestDispatchPolicy: z.string().optional(),
-    residentPoolId: z.string().optional(),
   })
   .openapi('ScalingConfigStatus');
 
