@@ -4,14 +4,11 @@
  * No globals, so several apps live side by side in one process.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Context, Next } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { adminRoutes } from './admin/routes.ts';
-import { adminToken } from './admin/token.ts';
-import { signatureAuth } from './api/auth.ts';
 import { uiRoutes } from './admin/ui.ts';
 import type { AppEnv } from './api/context.ts';
 import { renderError, validationError } from './api/errors.ts';
+import { mountMiddleware } from './api/middleware.ts';
 import { functionRoutes } from './api/routes/functions.ts';
 import { invokeRoutes } from './api/routes/invoke.ts';
 import { asyncTaskRoutes } from './api/routes/async-tasks.ts';
@@ -40,10 +37,10 @@ import type { Backend } from './backends/backend.ts';
 import { DockerBackend } from './backends/docker/docker-backend.ts';
 import { ProcessBackend } from './backends/process/index.ts';
 import { SimulatedBackend } from './backends/simulated.ts';
-import { type Clock, ManualClock, SystemClock, sleep } from './clock.ts';
+import { type Clock, ManualClock, SystemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { errors } from './domain/errors.ts';
-import { FaultEngine, type FaultRule, faultError, parseFaultSpec, seededRandom } from './domain/faults.ts';
+import { FaultEngine, type FaultRule, parseFaultSpec, seededRandom } from './domain/faults.ts';
 import { FunctionService } from './domain/functions.ts';
 import { InstancePool } from './domain/instances.ts';
 import { InvocationService } from './domain/invocations.ts';
@@ -130,55 +127,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
       if (!result.success) throw validationError(result.error, result.target === 'json' ? 'request body' : result.target);
     },
   });
-  app.use('*', async (c, next) => {
-    const requestId = ids.requestId(clock.now());
-    c.set('requestId', requestId);
-    c.set('log', log);
-    const started = config.log === 'silent' ? 0 : Date.now();
-    // Set before the handler runs, so c.json/c.body build the response with it. Setting a header on a finished
-    // response makes hono copy it through a ReadableStream, which cost GetFunction about half its throughput.
-    c.header('x-fc-request-id', requestId);
-    await next();
-    if (!c.res.headers.has('x-fc-request-id')) c.header('x-fc-request-id', requestId);
-    if (config.log !== 'silent') log(`${c.req.method} ${c.req.path} ${c.res.status} ${c.req.header('x-acs-action') ?? ''} ${Date.now() - started}ms`);
-  });
-  if (persistence) {
-    // Every accepted change is on disk before its response goes out. Invocations change nothing worth saving.
-    app.use('*', async (c, next) => {
-      await next();
-      if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.res.status >= 400) return;
-      if (c.req.path.endsWith('/invocations') || c.req.path.startsWith('/fcapp/')) return;
-      await persistence.flush();
-    });
-  }
-  // Each mounted middleware costs every request an async step, so the pass-throughs are not mounted at all.
-  if (config.accessKeys.length > 0) app.use('/2023-03-30/*', signatureAuth({ accessKeys: config.accessKeys, clock, maxBodyBytes: config.maxBodyBytes }));
-  if (config.adminToken) app.use('/_localfc/*', adminToken(config.adminToken));
-  const limitBody = bodyLimit({ maxSize: config.maxBodyBytes, onError: () => { throw errors.entityTooLarge('request body', config.maxBodyBytes); } });
-  // API-level faults (LocalStack chaos style): any FC operation, matched by its SDK action name.
-  const apiFaults = async (c: Context<AppEnv>, next: Next): Promise<void> => {
-    const fnName = /^\/2023-03-30\/functions\/([^/]+)/.exec(c.req.path)?.[1];
-    const operation = c.req.header('x-acs-action');
-    const functionName = fnName ? safeDecode(fnName) : undefined;
-    const rule = faults.take({ phase: 'api', ...(operation ? { operation } : {}), ...(functionName ? { functionName } : {}) });
-    if (rule && functionName) functions.note(functionName, 'fault', 'fault.api', { rule: rule.id, source: rule.source, effect: rule.effect, ...(operation ? { operation } : {}) });
-    if (rule?.effect.type === 'latency') await sleep(clock, rule.effect.ms, 'api latency fault');
-    if (rule?.effect.type === 'error') throw faultError({ ...rule, effect: rule.effect }, 'API failure');
-    if (rule?.effect.type === 'throttle') throw errors.throttled(`request throttled (injected by fault rule ${rule.id})`);
-    await next();
-  };
-  // bodyLimit, then API faults, in one middleware. No route reads a GET or HEAD body, so bodyLimit is skipped there: its
-  // body check makes @hono/node-server build a full Request with a body stream for every GetFunction. Without a rule
-  // that can match the api phase, the fault lookup is skipped too.
-  app.use('/2023-03-30/*', (c, next) => {
-    const afterLimit = faults.hasRulesFor('api') ? () => apiFaults(c, next) : next;
-    return c.req.method === 'GET' || c.req.method === 'HEAD' ? afterLimit() : limitBody(c, afterLimit);
-  });
-  // Provisioned instances catch up with a function that became Active since, before an invocation needs them.
-  app.use('/2023-03-30/functions/:functionName/invocations', async (c, next) => {
-    await provisioning.reconcile(c.req.param('functionName'));
-    await next();
-  });
+  mountMiddleware(app, { config, clock, ids, log, persistence, faults, functions, provisioning });
 
   app.route('/', functionRoutes(functions, layers));
   app.route('/', versionRoutes(functions));
@@ -228,15 +177,6 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
       clock.dispose();
     },
   };
-}
-
-/** A path segment decoded; malformed percent-encoding (`%`, `%E0%A4%A`) stays as sent, as hono does for params. */
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }
 
 function createBackend(config: Config, layers: LayerStore): Backend {

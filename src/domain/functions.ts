@@ -1,53 +1,54 @@
 /**
  * @module
- * FunctionService: Create/Get/Update/Delete/List, versions, and invocation admission by qualifier. Preparation runs as clock timers plus the
- * backend's real work; every state change goes through transition() and lands in the function's timeline.
+ * FunctionService: Create/Get/Update/Delete/List, versions, and invocation admission by qualifier. Preparation
+ * (preparation.ts), going Inactive (idle-timers.ts) and following the registry (registry-follow.ts) work on the same
+ * per-function entries; every state change goes through applyEvent() and lands in the function's timeline.
  */
-import type { Backend, FunctionIdentity, PreparedRevision } from '../backends/backend.ts';
-import type { Clock } from '../clock.ts';
-import type { IdGenerator } from '../ids.ts';
-import { FcError, errors } from './errors.ts';
-import { type FaultEngine, type FaultPhase, type FaultRule, functionFaults } from './faults.ts';
-import type { FunctionConfig, FunctionRecord, PreparationKind, Revision, Tag, TimelineEntry } from './model.ts';
-import { isContainer } from './model.ts';
-import { PreparedRefs } from './prepared-refs.ts';
-import { type ImageRegistry, type RegistryEvent, parseImageRef } from './registry.ts';
-import { buildRevision, imageProblem } from './revisions.ts';
-import { type StateEvent, transition } from './state-machine.ts';
+import type { PreparedRevision } from '../backends/backend.ts';
+import { errors } from './errors.ts';
+import { type FaultPhase, type FaultRule, functionFaults } from './faults.ts';
+import { type FunctionEntry, addToTimeline, applyEvent, newEntry } from './function-entry.ts';
 import type { CreateInput, FunctionServiceDeps, FunctionsState, UpdateInput } from './function-types.ts';
-import { FunctionVersions, type VersionRecord } from './versions.ts';
+import { IdleTimers } from './idle-timers.ts';
+import type { FunctionRecord, Revision, Tag, TimelineEntry } from './model.ts';
+import { PreparationRunner } from './preparation.ts';
+import { followRegistry } from './registry-follow.ts';
+import { buildRevision } from './revisions.ts';
+import type { StateEvent } from './state-machine.ts';
+import type { FunctionVersions, VersionRecord } from './versions.ts';
 
 export type { CreateInput, FunctionServiceDeps, FunctionsState, TimingConfig, UpdateInput } from './function-types.ts';
 
-const TIMELINE_LIMIT = 500;
-
-interface Entry {
-  record: FunctionRecord;
-  timeline: TimelineEntry[];
-  /** Prepared handle of the serving revision (also held in refs). */
-  prepared?: PreparedRevision;
-  /** Holds on prepared revisions: the serving one and each version's. */
-  refs: PreparedRefs;
-  versions: FunctionVersions;
-  prepTimer?: number;
-  idleTimer?: number;
-  /** Set while a hold fault keeps the function Pending/InProgress; calling it releases the hold. */
-  release?: () => void;
-  abort?: AbortController;
-}
-
 export class FunctionService {
-  readonly #functions = new Map<string, Entry>();
-  readonly #inFlight = new Set<Promise<void>>();
+  readonly #functions = new Map<string, FunctionEntry>();
   /** Resources that hang off a function (configs, triggers, tasks) drop theirs when it is deleted. */
   readonly #deleteListeners = new Set<(name: string) => void>();
   #revisionCounter = 0;
   readonly #unsubscribe: () => void;
   readonly #random: () => number;
+  readonly #idle: IdleTimers;
+  readonly #preparation: PreparationRunner;
 
   constructor(private readonly deps: FunctionServiceDeps) {
     this.#random = deps.random ?? Math.random;
-    this.#unsubscribe = deps.registry.onChange((e) => this.#onRegistryChange(e));
+    const retire = (prepared: PreparedRevision) => this.#retire(prepared);
+    const isCurrent = (entry: FunctionEntry) => this.#functions.get(entry.record.functionName) === entry;
+    this.#idle = new IdleTimers({ clock: deps.clock, timing: deps.timing, retire });
+    this.#preparation = new PreparationRunner({
+      ...deps,
+      idle: this.#idle,
+      isCurrent,
+      retire,
+      takeFault: (name, phase) => this.takeFault(name, phase),
+      note: (name, kind, event, detail) => this.note(name, kind, event, detail),
+    });
+    this.#unsubscribe = followRegistry({
+      registry: deps.registry,
+      clock: deps.clock,
+      entries: () => this.#functions.values(),
+      isCurrent,
+      track: (name, work) => this.#preparation.track(name, work),
+    });
   }
 
   async create(input: CreateInput): Promise<FunctionRecord> {
@@ -67,10 +68,10 @@ export class FunctionService {
       latest: revision,
       tags: input.tags,
     };
-    const entry: Entry = { record: base, timeline: [], refs: new PreparedRefs(), versions: new FunctionVersions(input.functionName, () => this.deps.clock.now(), this.#random) };
+    const entry = newEntry(base, this.deps.clock, this.#random);
     this.#functions.set(input.functionName, entry);
-    this.#apply(entry, { type: 'create' }, revision.id);
-    this.#startPreparation(entry, 'create');
+    applyEvent(entry, { type: 'create' }, this.deps.clock, revision.id);
+    this.#preparation.start(entry, 'create');
     return entry.record;
   }
 
@@ -91,9 +92,9 @@ export class FunctionService {
     if (this.#functions.get(name) !== entry) throw errors.functionNotFound(name);
     const wasInactive = entry.record.state === 'Inactive';
     entry.record = { ...entry.record, latest: revision, lastModifiedTime: this.deps.clock.now() };
-    this.#apply(entry, { type: 'update' }, revision.id);
-    if (wasInactive) this.#clearIdle(entry);
-    this.#startPreparation(entry, 'update');
+    applyEvent(entry, { type: 'update' }, this.deps.clock, revision.id);
+    if (wasInactive) this.#idle.clear(entry);
+    this.#preparation.start(entry, 'update');
     return entry.record;
   }
 
@@ -106,9 +107,8 @@ export class FunctionService {
     const entry = this.#entry(name);
     this.#functions.delete(name);
     for (const listener of this.#deleteListeners) listener(name);
-    this.#stopTimers(entry);
-    entry.abort?.abort();
-    entry.release?.();
+    this.#idle.clear(entry);
+    this.#preparation.cancel(entry);
     // Versions and aliases go with the function; so does every prepared revision they held.
     await Promise.all(entry.refs.clear().map((p) => this.#retire(p)));
   }
@@ -142,14 +142,14 @@ export class FunctionService {
       throw errors.invocationDisabled(name, fn.invocationRestriction.reason);
     }
     if (fn.state === 'Inactive' && !fn.preparing) {
-      this.#apply(entry, { type: 'wake' });
-      this.#startPreparation(entry, 'wake');
+      applyEvent(entry, { type: 'wake' }, this.deps.clock);
+      this.#preparation.start(entry, 'wake');
       throw errors.functionNotActive(name, 'Inactive', 'Idle');
     }
     if (fn.state !== 'Active' || !entry.prepared) throw errors.functionNotActive(name, fn.state, fn.stateReasonCode);
     const prepared = routed.version ? entry.refs.get(routed.version.revision.id) : entry.prepared;
     if (!prepared) throw errors.internal(`version '${routed.versionId}' of function '${name}' has no prepared code`);
-    this.#armIdle(entry);
+    this.#idle.arm(entry);
     return { record: fn, prepared, revision: prepared.revision, resolvedQualifier: routed.versionId };
   }
 
@@ -204,18 +204,18 @@ export class FunctionService {
 
   note(name: string, kind: TimelineEntry['kind'], event: string, detail?: Record<string, unknown>): void {
     const entry = this.#functions.get(name);
-    if (entry) this.#record(entry, { at: this.deps.clock.now(), kind, event, ...(detail ? { detail } : {}) });
+    if (entry) addToTimeline(entry, { at: this.deps.clock.now(), kind, event, ...(detail ? { detail } : {}) });
   }
 
   /** Admin: put a function in a state (e.g. force Inactive) as if time or the cloud had done it. */
   force(name: string, event: StateEvent): FunctionRecord {
     const entry = this.#entry(name);
     if (event.type === 'idle') {
-      if (!this.#apply(entry, event)) throw errors.preconditionFailed('InvalidState', `function '${name}' is ${entry.record.state}${entry.record.preparing ? ' and being prepared' : ''}; only an Active function can go Inactive`);
-      this.#clearIdle(entry);
+      if (!applyEvent(entry, event, this.deps.clock)) throw errors.preconditionFailed('InvalidState', `function '${name}' is ${entry.record.state}${entry.record.preparing ? ' and being prepared' : ''}; only an Active function can go Inactive`);
+      this.#idle.clear(entry);
       return entry.record;
     }
-    this.#apply(entry, event);
+    applyEvent(entry, event, this.deps.clock);
     return entry.record;
   }
 
@@ -241,7 +241,7 @@ export class FunctionService {
 
   /** Resolves once every preparation started so far has finished (used after advancing the manual clock). */
   async quiesce(): Promise<void> {
-    while (this.#inFlight.size) await Promise.allSettled([...this.#inFlight]);
+    await this.#preparation.quiesce();
   }
 
   async reset(): Promise<void> {
@@ -268,178 +268,18 @@ export class FunctionService {
     this.#revisionCounter = Math.max(this.#revisionCounter, state.revisionCounter);
     for (const saved of state.functions) {
       const { preparing: _preparing, ...record } = saved.record;
-      const entry: Entry = { record, timeline: [], refs: new PreparedRefs(), versions: new FunctionVersions(record.functionName, () => this.deps.clock.now(), this.#random) };
+      const entry = newEntry(record, this.deps.clock, this.#random);
       entry.versions.importState(saved.versions);
       this.#functions.set(record.functionName, entry);
       for (const version of entry.versions.all()) {
         const held = entry.refs.get(version.revision.id);
         if (held) entry.refs.hold(held);
-        const result = held ? undefined : await this.#prepareOnBackend(this.#identity(record), version.revision, new AbortController().signal, () => {});
+        const result = held ? undefined : await this.#preparation.prepareVersion(record, version.revision);
         if (result?.ok) entry.refs.hold(result.prepared);
         else if (result) this.note(record.functionName, 'note', 'version.restoreFailed', { versionId: version.versionId, code: result.code, reason: result.reason });
       }
-      if (this.#apply(entry, { type: 'restore' })) this.#startPreparation(entry, 'restore');
+      if (applyEvent(entry, { type: 'restore' }, this.deps.clock)) this.#preparation.start(entry, 'restore');
     }
-  }
-
-  #identity(record: FunctionRecord): FunctionIdentity {
-    return { functionName: record.functionName, functionArn: record.functionArn, region: this.deps.region, accountId: this.deps.accountId, qualifier: 'LATEST' };
-  }
-
-  // ---- preparation ----
-
-  #startPreparation(entry: Entry, kind: PreparationKind): void {
-    const name = entry.record.functionName;
-    const revision = entry.record.latest;
-    const container = isContainer(revision.config);
-    // An update of an Active function only swaps code; a Failed/Inactive one (now Pending) is prepared from scratch.
-    const delay =
-      kind === 'update' && entry.record.state === 'Active'
-        ? this.deps.timing.updateMs
-        : container
-          ? this.deps.timing.containerPreparationMs
-          : this.deps.timing.codePreparationMs;
-    const phase: FaultPhase = kind === 'update' ? 'update' : 'preparation';
-    // A custom container's image pull can fail on its own (e.g. ImageAccessDenied): the image phase, then the general one.
-    const fault = (container ? this.takeFault(name, 'image') : undefined) ?? this.takeFault(name, phase);
-    const abort = new AbortController();
-    entry.abort = abort;
-    const identity = this.#identity(entry.record);
-    const work = (async () => {
-      // A revision a version still holds (waking from Inactive) needs no new preparation on the backend.
-      const held = entry.refs.get(revision.id);
-      const backendWork = held
-        ? Promise.resolve({ ok: true as const, prepared: held })
-        : this.#prepareOnBackend(identity, revision, abort.signal, (m) => this.note(name, 'note', 'preparation.progress', { message: m }));
-      const extra = fault?.effect.type === 'latency' ? fault.effect.ms : 0;
-      await this.#wait(entry, delay + extra, `${kind} ${name}`);
-      if (fault?.effect.type === 'hold') await this.#hold(entry, fault.effect.ms);
-      // From here on the work no longer waits for the clock: quiesce() waits for it.
-      let finish!: () => void;
-      this.#track(name, new Promise<void>((resolve) => (finish = resolve)));
-      try {
-        await this.#finishPreparation(entry, kind, revision, phase, fault, abort, await backendWork);
-      } finally {
-        finish();
-      }
-    })();
-    void work.catch((e: unknown) => this.note(name, 'note', 'preparation.crashed', { message: String(e) }));
-  }
-
-  #track(name: string, p: Promise<void>): void {
-    const tracked = p.catch((e: unknown) => this.note(name, 'note', 'preparation.crashed', { message: String(e) }));
-    this.#inFlight.add(tracked);
-    void tracked.finally(() => this.#inFlight.delete(tracked));
-  }
-
-  async #finishPreparation(
-    entry: Entry,
-    kind: PreparationKind,
-    revision: Revision,
-    phase: FaultPhase,
-    fault: FaultRule | undefined,
-    abort: AbortController,
-    result: { ok: true; prepared: PreparedRevision } | { ok: false; code: string; reason: string },
-  ): Promise<void> {
-    const name = entry.record.functionName;
-    let outcome = result;
-    if (abort.signal.aborted || this.#functions.get(name) !== entry) {
-      if (outcome.ok) await this.#discard(entry, outcome.prepared);
-      return;
-    }
-    // The registry may have moved while the function was Pending: the pinned digest must still be there.
-    const problem = outcome.ok ? await imageProblem(this.deps.registry, revision) : undefined;
-    if (outcome.ok && problem) {
-      await this.#discard(entry, outcome.prepared);
-      outcome = { ok: false, ...problem };
-    }
-    if (outcome.ok && fault?.effect.type === 'error') {
-      await this.#discard(entry, outcome.prepared);
-      outcome = { ok: false, code: fault.effect.code, reason: fault.effect.message ?? `injected ${phase} failure (${fault.effect.code}) by fault rule ${fault.id}` };
-    }
-    delete entry.abort;
-    if (outcome.ok) {
-      const old = entry.prepared;
-      entry.prepared = outcome.prepared;
-      entry.refs.hold(outcome.prepared);
-      entry.record = { ...entry.record, serving: revision };
-      this.#apply(entry, { type: 'prepared' });
-      this.#armIdle(entry);
-      // The replaced revision goes unless a version still holds it.
-      const last = old ? entry.refs.drop(old.revision.id) : undefined;
-      if (last) await this.#retire(last);
-    } else {
-      if (kind === 'update' && entry.record.serving) entry.record = { ...entry.record, latest: entry.record.serving };
-      this.#apply(entry, { type: 'prepareFailed', code: outcome.code, reason: outcome.reason });
-      if (kind === 'wake' && entry.prepared) {
-        const last = entry.refs.drop(entry.prepared.revision.id);
-        delete entry.prepared;
-        if (last) await this.#retire(last);
-      }
-    }
-  }
-
-  async #prepareOnBackend(fn: FunctionIdentity, revision: Revision, signal: AbortSignal, log: (m: string) => void): Promise<{ ok: true; prepared: PreparedRevision } | { ok: false; code: string; reason: string }> {
-    try {
-      return { ok: true, prepared: await this.deps.backend.prepare({ fn, revision, log, signal }) };
-    } catch (e) {
-      const code = e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : 'InternalError';
-      return { ok: false, code, reason: e instanceof Error ? e.message : String(e) };
-    }
-  }
-
-  #wait(entry: Entry, ms: number, label: string): Promise<void> {
-    return new Promise((resolve) => {
-      entry.prepTimer = this.deps.clock.setTimer(ms, label, () => {
-        delete entry.prepTimer;
-        resolve();
-      });
-      entry.abort?.signal.addEventListener('abort', () => resolve(), { once: true });
-    });
-  }
-
-  #hold(entry: Entry, ms: number | undefined): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        delete entry.release;
-        if (timer !== undefined) this.deps.clock.clearTimer(timer);
-        resolve();
-      };
-      const timer = ms === undefined ? undefined : this.deps.clock.setTimer(ms, `hold ${entry.record.functionName}`, done);
-      entry.release = done;
-    });
-  }
-
-  // ---- idle → Inactive ----
-
-  #armIdle(entry: Entry): void {
-    this.#clearIdle(entry);
-    if (!(this.deps.timing.inactiveAfterMs > 0) || !Number.isFinite(this.deps.timing.inactiveAfterMs)) return;
-    entry.idleTimer = this.deps.clock.setTimer(this.deps.timing.inactiveAfterMs, `idle ${entry.record.functionName}`, () => {
-      delete entry.idleTimer;
-      if (this.#apply(entry, { type: 'idle' }) && entry.prepared) {
-        // Versions keep their code while Inactive; only the serving hold is let go.
-        const last = entry.refs.drop(entry.prepared.revision.id);
-        delete entry.prepared;
-        if (last) void this.#retire(last);
-      }
-    });
-  }
-
-  #clearIdle(entry: Entry): void {
-    if (entry.idleTimer !== undefined) this.deps.clock.clearTimer(entry.idleTimer);
-    delete entry.idleTimer;
-  }
-
-  #stopTimers(entry: Entry): void {
-    this.#clearIdle(entry);
-    if (entry.prepTimer !== undefined) this.deps.clock.clearTimer(entry.prepTimer);
-    delete entry.prepTimer;
-  }
-
-  /** A freshly prepared handle that will not serve: released unless it is one a holder already has. */
-  async #discard(entry: Entry, prepared: PreparedRevision): Promise<void> {
-    if (!entry.refs.owns(prepared)) await this.deps.backend.release(prepared).catch(() => undefined);
   }
 
   async #retire(prepared: PreparedRevision): Promise<void> {
@@ -447,48 +287,7 @@ export class FunctionService {
     await this.deps.backend.release(prepared).catch(() => undefined);
   }
 
-  // ---- registry follows ----
-
-  #onRegistryChange(e: RegistryEvent): void {
-    for (const entry of this.#functions.values()) {
-      const revision = entry.record.serving;
-      if (!revision?.image || parseImageRef(revision.image.image).repository !== e.repository) continue;
-      this.#track(entry.record.functionName, (async () => {
-        const problem = await imageProblem(this.deps.registry, revision);
-        if (!problem || this.#functions.get(entry.record.functionName) !== entry || entry.record.serving !== revision) return;
-        this.#record(entry, { at: this.deps.clock.now(), kind: 'registry', event: `image.${e.type}`, detail: { ...e } });
-        this.#apply(entry, { type: 'invalidate', ...problem });
-      })());
-    }
-  }
-
-  // ---- bookkeeping ----
-
-  #apply(entry: Entry, event: StateEvent, revisionId?: number): boolean {
-    const result = transition(entry.record, event, revisionId);
-    if (!result.ok) return false;
-    entry.record = result.record;
-    const r = result.record;
-    const reasonCode = r.state === 'Active' ? r.lastUpdateStatusReasonCode : r.stateReasonCode;
-    const reason = r.state === 'Active' ? r.lastUpdateStatusReason : r.stateReason;
-    this.#record(entry, {
-      at: this.deps.clock.now(),
-      kind: 'transition',
-      event: event.type,
-      state: r.state,
-      lastUpdateStatus: r.lastUpdateStatus,
-      ...(reasonCode ? { reasonCode } : {}),
-      ...(reason ? { reason } : {}),
-    });
-    return true;
-  }
-
-  #record(entry: Entry, t: TimelineEntry): void {
-    entry.timeline.push(t);
-    if (entry.timeline.length > TIMELINE_LIMIT) entry.timeline.splice(0, entry.timeline.length - TIMELINE_LIMIT);
-  }
-
-  #entry(name: string): Entry {
+  #entry(name: string): FunctionEntry {
     const e = this.#functions.get(name);
     if (!e) throw errors.functionNotFound(name);
     return e;

@@ -1,0 +1,119 @@
+/**
+ * @module
+ * The app's middleware, each a small factory taking what it needs, and mountMiddleware() that puts them in order.
+ * Each mounted middleware costs every request an async step, so the pass-throughs are not mounted at all.
+ */
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler, Next } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { adminToken } from '../admin/token.ts';
+import { type Clock, sleep } from '../clock.ts';
+import type { Config } from '../config.ts';
+import { errors } from '../domain/errors.ts';
+import { type FaultEngine, faultError } from '../domain/faults.ts';
+import type { FunctionService } from '../domain/functions.ts';
+import type { ProvisioningService } from '../domain/provisioning.ts';
+import type { IdGenerator } from '../ids.ts';
+import type { Persistence } from '../persistence/persistence.ts';
+import { signatureAuth } from './auth.ts';
+import type { AppEnv } from './context.ts';
+
+const INVOCATIONS_PATH = '/2023-03-30/functions/:functionName/invocations';
+
+export interface MiddlewareDeps {
+  readonly config: Pick<Config, 'log' | 'accessKeys' | 'adminToken' | 'maxBodyBytes'>;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly log: (line: string) => void;
+  readonly persistence: Persistence | undefined;
+  readonly faults: FaultEngine;
+  readonly functions: FunctionService;
+  readonly provisioning: ProvisioningService;
+}
+
+/** Mounts every middleware the config asks for. The order matters: see each step. */
+export function mountMiddleware(app: OpenAPIHono<AppEnv>, deps: MiddlewareDeps): void {
+  const { config, clock } = deps;
+  // First, so every response (errors from the steps below included) carries the request id.
+  app.use('*', requestIdAndLog({ ids: deps.ids, clock, log: deps.log, silent: config.log === 'silent' }));
+  if (deps.persistence) app.use('*', flushAfterChange(deps.persistence));
+  if (config.accessKeys.length > 0) app.use('/2023-03-30/*', signatureAuth({ accessKeys: config.accessKeys, clock, maxBodyBytes: config.maxBodyBytes }));
+  if (config.adminToken) app.use('/_localfc/*', adminToken(config.adminToken));
+  // After auth: an unsigned request is refused before any body check or fault.
+  app.use('/2023-03-30/*', bodyLimitAndApiFaults({ maxBodyBytes: config.maxBodyBytes, faults: deps.faults, functions: deps.functions, clock }));
+  app.use(INVOCATIONS_PATH, reconcileBeforeInvoke(deps.provisioning));
+}
+
+/** Gives each request its id (context and x-fc-request-id) and the logger; logs one line per request unless silent. */
+export function requestIdAndLog(deps: { ids: IdGenerator; clock: Clock; log: (line: string) => void; silent: boolean }): MiddlewareHandler<AppEnv> {
+  const { ids, clock, log, silent } = deps;
+  return async (c, next) => {
+    const requestId = ids.requestId(clock.now());
+    c.set('requestId', requestId);
+    c.set('log', log);
+    const started = silent ? 0 : Date.now();
+    // Set before the handler runs, so c.json/c.body build the response with it. Setting a header on a finished
+    // response makes hono copy it through a ReadableStream, which cost GetFunction about half its throughput.
+    c.header('x-fc-request-id', requestId);
+    await next();
+    if (!c.res.headers.has('x-fc-request-id')) c.header('x-fc-request-id', requestId);
+    if (!silent) log(`${c.req.method} ${c.req.path} ${c.res.status} ${c.req.header('x-acs-action') ?? ''} ${Date.now() - started}ms`);
+  };
+}
+
+/** Every accepted change is on disk before its response goes out. Invocations change nothing worth saving. */
+export function flushAfterChange(persistence: Persistence): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    await next();
+    if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.res.status >= 400) return;
+    if (c.req.path.endsWith('/invocations') || c.req.path.startsWith('/fcapp/')) return;
+    await persistence.flush();
+  };
+}
+
+/**
+ * bodyLimit, then API faults, in one middleware. No route reads a GET or HEAD body, so bodyLimit is skipped there: its
+ * body check makes @hono/node-server build a full Request with a body stream for every GetFunction. Without a rule
+ * that can match the api phase, the fault lookup is skipped too.
+ */
+export function bodyLimitAndApiFaults(deps: { maxBodyBytes: number; faults: FaultEngine; functions: FunctionService; clock: Clock }): MiddlewareHandler<AppEnv> {
+  const limitBody = bodyLimit({ maxSize: deps.maxBodyBytes, onError: () => { throw errors.entityTooLarge('request body', deps.maxBodyBytes); } });
+  const injectApiFault = apiFaults(deps);
+  return (c, next) => {
+    const afterLimit = deps.faults.hasRulesFor('api') ? () => injectApiFault(c, next) : next;
+    return c.req.method === 'GET' || c.req.method === 'HEAD' ? afterLimit() : limitBody(c, afterLimit);
+  };
+}
+
+/** API-level faults (LocalStack chaos style): any FC operation, matched by its SDK action name. */
+function apiFaults(deps: { faults: FaultEngine; functions: FunctionService; clock: Clock }): (c: Context<AppEnv>, next: Next) => Promise<void> {
+  const { faults, functions, clock } = deps;
+  return async (c, next) => {
+    const fnName = /^\/2023-03-30\/functions\/([^/]+)/.exec(c.req.path)?.[1];
+    const operation = c.req.header('x-acs-action');
+    const functionName = fnName ? safeDecode(fnName) : undefined;
+    const rule = faults.take({ phase: 'api', ...(operation ? { operation } : {}), ...(functionName ? { functionName } : {}) });
+    if (rule && functionName) functions.note(functionName, 'fault', 'fault.api', { rule: rule.id, source: rule.source, effect: rule.effect, ...(operation ? { operation } : {}) });
+    if (rule?.effect.type === 'latency') await sleep(clock, rule.effect.ms, 'api latency fault');
+    if (rule?.effect.type === 'error') throw faultError({ ...rule, effect: rule.effect }, 'API failure');
+    if (rule?.effect.type === 'throttle') throw errors.throttled(`request throttled (injected by fault rule ${rule.id})`);
+    await next();
+  };
+}
+
+/** Provisioned instances catch up with a function that became Active since, before an invocation needs them. */
+export function reconcileBeforeInvoke(provisioning: ProvisioningService): MiddlewareHandler<AppEnv, typeof INVOCATIONS_PATH> {
+  return async (c, next) => {
+    await provisioning.reconcile(c.req.param('functionName'));
+    await next();
+  };
+}
+
+/** A path segment decoded; malformed percent-encoding (`%`, `%E0%A4%A`) stays as sent, as hono does for params. */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * @module
+ * Preparing a function's latest revision (create, update, wake, restore): a clock timer for the cloud's delay, any
+ * latency/hold/error fault, and the backend's real work, then Active (or Failed) through applyEvent().
+ */
+import type { FunctionIdentity, PreparedRevision } from '../backends/backend.ts';
+import type { FaultPhase, FaultRule } from './faults.ts';
+import { type FunctionEntry, applyEvent, dropServing } from './function-entry.ts';
+import type { FunctionServiceDeps } from './function-types.ts';
+import type { IdleTimers } from './idle-timers.ts';
+import type { FunctionRecord, PreparationKind, Revision, TimelineEntry } from './model.ts';
+import { isContainer } from './model.ts';
+import { imageProblem } from './revisions.ts';
+
+type BackendResult = { ok: true; prepared: PreparedRevision } | { ok: false; code: string; reason: string };
+
+export interface PreparationDeps extends Pick<FunctionServiceDeps, 'clock' | 'timing' | 'backend' | 'registry' | 'region' | 'accountId'> {
+  readonly idle: IdleTimers;
+  /** False once the function was deleted (or deleted and created again): what was prepared for it does not serve. */
+  readonly isCurrent: (entry: FunctionEntry) => boolean;
+  readonly takeFault: (name: string, phase: FaultPhase) => FaultRule | undefined;
+  readonly note: (name: string, kind: TimelineEntry['kind'], event: string, detail?: Record<string, unknown>) => void;
+  readonly retire: (prepared: PreparedRevision) => Promise<void>;
+}
+
+export class PreparationRunner {
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly deps: PreparationDeps) {}
+
+  start(entry: FunctionEntry, kind: PreparationKind): void {
+    const name = entry.record.functionName;
+    const revision = entry.record.latest;
+    const container = isContainer(revision.config);
+    const { timing } = this.deps;
+    // An update of an Active function only swaps code; a Failed/Inactive one (now Pending) is prepared from scratch.
+    const delay = kind === 'update' && entry.record.state === 'Active' ? timing.updateMs : container ? timing.containerPreparationMs : timing.codePreparationMs;
+    const phase: FaultPhase = kind === 'update' ? 'update' : 'preparation';
+    // A custom container's image pull can fail on its own (e.g. ImageAccessDenied): the image phase, then the general one.
+    const fault = (container ? this.deps.takeFault(name, 'image') : undefined) ?? this.deps.takeFault(name, phase);
+    const abort = new AbortController();
+    entry.abort = abort;
+    const identity = this.#identity(entry.record);
+    const work = (async () => {
+      // A revision a version still holds (waking from Inactive) needs no new preparation on the backend.
+      const held = entry.refs.get(revision.id);
+      const backendWork = held
+        ? Promise.resolve({ ok: true as const, prepared: held })
+        : this.#prepareOnBackend(identity, revision, abort.signal, (m) => this.deps.note(name, 'note', 'preparation.progress', { message: m }));
+      const extra = fault?.effect.type === 'latency' ? fault.effect.ms : 0;
+      await this.#wait(entry, delay + extra, `${kind} ${name}`);
+      if (fault?.effect.type === 'hold') await this.#hold(entry, fault.effect.ms);
+      // From here on the work no longer waits for the clock: quiesce() waits for it.
+      let finish!: () => void;
+      this.track(name, new Promise<void>((resolve) => (finish = resolve)));
+      try {
+        await this.#finish(entry, kind, revision, phase, fault, abort, await backendWork);
+      } finally {
+        finish();
+      }
+    })();
+    void work.catch((e: unknown) => this.deps.note(name, 'note', 'preparation.crashed', { message: String(e) }));
+  }
+
+  /** A version's code prepared again on start-up, outside any state change. */
+  prepareVersion(record: FunctionRecord, revision: Revision): Promise<BackendResult> {
+    return this.#prepareOnBackend(this.#identity(record), revision, new AbortController().signal, () => {});
+  }
+
+  /** Stops whatever preparation the function has under way (it is being deleted). */
+  cancel(entry: FunctionEntry): void {
+    if (entry.prepTimer !== undefined) this.deps.clock.clearTimer(entry.prepTimer);
+    delete entry.prepTimer;
+    entry.abort?.abort();
+    entry.release?.();
+  }
+
+  /** Work quiesce() waits for; a crash lands in the function's timeline. */
+  track(name: string, p: Promise<void>): void {
+    const tracked = p.catch((e: unknown) => this.deps.note(name, 'note', 'preparation.crashed', { message: String(e) }));
+    this.#inFlight.add(tracked);
+    void tracked.finally(() => this.#inFlight.delete(tracked));
+  }
+
+  /** Resolves once every piece of tracked work started so far has finished. */
+  async quiesce(): Promise<void> {
+    while (this.#inFlight.size) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  async #finish(entry: FunctionEntry, kind: PreparationKind, revision: Revision, phase: FaultPhase, fault: FaultRule | undefined, abort: AbortController, result: BackendResult): Promise<void> {
+    let outcome = result;
+    if (abort.signal.aborted || !this.deps.isCurrent(entry)) {
+      if (outcome.ok) await this.#discard(entry, outcome.prepared);
+      return;
+    }
+    // The registry may have moved while the function was Pending: the pinned digest must still be there.
+    const problem = outcome.ok ? await imageProblem(this.deps.registry, revision) : undefined;
+    if (outcome.ok && problem) {
+      await this.#discard(entry, outcome.prepared);
+      outcome = { ok: false, ...problem };
+    }
+    if (outcome.ok && fault?.effect.type === 'error') {
+      await this.#discard(entry, outcome.prepared);
+      outcome = { ok: false, code: fault.effect.code, reason: fault.effect.message ?? `injected ${phase} failure (${fault.effect.code}) by fault rule ${fault.id}` };
+    }
+    delete entry.abort;
+    if (outcome.ok) {
+      const old = entry.prepared;
+      entry.prepared = outcome.prepared;
+      entry.refs.hold(outcome.prepared);
+      entry.record = { ...entry.record, serving: revision };
+      applyEvent(entry, { type: 'prepared' }, this.deps.clock);
+      this.deps.idle.arm(entry);
+      // The replaced revision goes unless a version still holds it.
+      const last = old ? entry.refs.drop(old.revision.id) : undefined;
+      if (last) await this.deps.retire(last);
+    } else {
+      if (kind === 'update' && entry.record.serving) entry.record = { ...entry.record, latest: entry.record.serving };
+      applyEvent(entry, { type: 'prepareFailed', code: outcome.code, reason: outcome.reason }, this.deps.clock);
+      // A failed wake leaves nothing serving.
+      const last = kind === 'wake' ? dropServing(entry) : undefined;
+      if (last) await this.deps.retire(last);
+    }
+  }
+
+  async #prepareOnBackend(fn: FunctionIdentity, revision: Revision, signal: AbortSignal, log: (m: string) => void): Promise<BackendResult> {
+    try {
+      return { ok: true, prepared: await this.deps.backend.prepare({ fn, revision, log, signal }) };
+    } catch (e) {
+      const code = e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : 'InternalError';
+      return { ok: false, code, reason: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  #identity(record: FunctionRecord): FunctionIdentity {
+    return { functionName: record.functionName, functionArn: record.functionArn, region: this.deps.region, accountId: this.deps.accountId, qualifier: 'LATEST' };
+  }
+
+  #wait(entry: FunctionEntry, ms: number, label: string): Promise<void> {
+    return new Promise((resolve) => {
+      entry.prepTimer = this.deps.clock.setTimer(ms, label, () => {
+        delete entry.prepTimer;
+        resolve();
+      });
+      entry.abort?.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
+
+  /** Keeps the function Pending/InProgress until released (admin) or, with a duration, until it runs out. */
+  #hold(entry: FunctionEntry, ms: number | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        delete entry.release;
+        if (timer !== undefined) this.deps.clock.clearTimer(timer);
+        resolve();
+      };
+      const timer = ms === undefined ? undefined : this.deps.clock.setTimer(ms, `hold ${entry.record.functionName}`, done);
+      entry.release = done;
+    });
+  }
+
+  /** A freshly prepared handle that will not serve: released unless it is one a holder already has. */
+  async #discard(entry: FunctionEntry, prepared: PreparedRevision): Promise<void> {
+    if (!entry.refs.owns(prepared)) await this.deps.backend.release(prepared).catch(() => undefined);
+  }
+}
