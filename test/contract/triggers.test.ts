@@ -29,6 +29,20 @@ exports.timer = async (event) => {
 };
 `;
 
+// FC's python3 contract: the HTTP trigger event arrives as bytes, json.loads takes them as they are.
+const pyHttpHandler = `import json
+
+
+def handler(event, context):
+    assert isinstance(event, bytes), type(event)
+    e = json.loads(event)
+    return {
+        'statusCode': 201,
+        'headers': {'content-type': 'application/json', 'x-py': 'yes'},
+        'body': json.dumps({'query': e['queryParameters'], 'method': e['requestContext']['http']['method'], 'path': e['rawPath']}, separators=(',', ':')),
+    }
+`;
+
 const customServer = `
 const http = require('node:http');
 http.createServer((req, res) => {
@@ -179,6 +193,11 @@ describe('HTTP and timer triggers on real handlers (process backend)', () => {
       customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['node', 'server.js'] }),
       code: new $FC.InputCodeLocation({ zipFile: createZip([{ path: 'server.js', data: customServer }]).toString('base64') }),
     });
+    // created here, not in its test: the timer test below expects the clock one second past the start
+    await createFn(client, {
+      functionName: 'pyweb', runtime: 'python3.10', handler: 'index.handler',
+      code: new $FC.InputCodeLocation({ zipFile: createZip([{ path: 'index.py', data: pyHttpHandler }]).toString('base64') }),
+    });
     await advance(1000);
     const t = await createTrigger(client, 'web', { triggerName: 'site', triggerType: 'http', triggerConfig: httpConfig(['GET', 'POST']) });
     webUrl = t.httpTrigger!.urlInternet!;
@@ -253,6 +272,17 @@ describe('HTTP and timer triggers on real handlers (process backend)', () => {
     const viaHost = (await res.body.json()) as Record<string, any>;
     assert.equal(viaHost.rawPath, '/via-host');
     assert.deepEqual(viaHost.queryParameters, { q: '1' });
+  });
+
+  it('serves a python3 handler: the event is bytes, the returned dict is the response', async () => {
+    const t = await createTrigger(client, 'pyweb', { triggerName: 'py', triggerType: 'http', triggerConfig: httpConfig(['GET']) });
+    const res = await fetch(`${t.httpTrigger!.urlInternet}/hello?name=py&n=1&n=2`);
+    const text = await res.text();
+    assert.equal(res.status, 201, text);
+    assert.equal(res.headers.get('x-py'), 'yes');
+    assert.equal(res.headers.get('content-type'), 'application/json');
+    // exactly the handler's body: no wrapping, no re-encoding
+    assert.equal(text, JSON.stringify({ query: { name: 'py', n: '1,2' }, method: 'GET', path: '/hello' }));
   });
 
   it('forwards the raw request to a custom runtime and relays its response', async () => {

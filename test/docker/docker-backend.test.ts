@@ -97,6 +97,8 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
       const containers = await owned();
       assert.equal(containers.length, 1);
       assert.equal(containers[0]!.labels[LABELS.fn], 'ctr');
+      // FC's limits on the container: memorySize MiB, and the default 0.35 vCPU as a CPU quota
+      assert.deepEqual((await engine.inspectContainer(containers[0]!.id)).resources, { memory: 256 * 1024 * 1024, nanoCpus: 350_000_000 });
     });
 
     it('a code-package function runs beside it (delegated to the process backend)', async () => {
@@ -154,6 +156,21 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
       await advance(5000);
       const res = await client.invokeFunction('health', new $FC.InvokeFunctionRequest({ body: event('x') }));
       assert.equal(await readBody(res.body!), 'up true');
+    });
+
+    it("cpu becomes the container's CPU quota, capped at the engine's CPUs", async () => {
+      const hostCpus = await engine.cpuCount();
+      assert.ok(hostCpus >= 1);
+      // 16 vCPU (FC's maximum) exceeds this host unless it is big: Docker would refuse the quota, so it is capped
+      for (const [name, cpu, want] of [['cpu_half', 0.5, 500_000_000], ['cpu_max', 16, Math.min(16, hostCpus) * 1e9]] as const) {
+        await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ ...containerInput(name, NODE_IMAGE), cpu, memorySize: 1024 }) }));
+        await advance(5000);
+        assert.equal((await get(name)).state, 'Active');
+        assert.equal((await invoke(name, 'x')).json.body, 'x');
+        const [c] = (await owned()).filter((x) => x.labels[LABELS.fn] === name);
+        assert.ok(c, `a container for ${name}`);
+        assert.equal((await engine.inspectContainer(c.id)).resources.nanoCpus, want, name);
+      }
     });
 
     it('leaves no container behind after stop', async () => {

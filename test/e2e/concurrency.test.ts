@@ -2,7 +2,9 @@
  * Many clients at once against one server on the manual clock: creates, updates, sync and async invocations and
  * deletes race on a few shared names. Each round gives every name a plan (which operations race on it); between
  * rounds the clock moves so every accepted change settles. Afterwards every accepted change is visible, refused calls
- * got the cloud's errors, and no accepted invocation is missing from the function's timeline.
+ * got the cloud's errors, and no accepted invocation is missing from the function's timeline. Every accepted async
+ * invocation is a task: at the end each task of a function that still exists is in a final status, and the tasks of a
+ * function deleted meanwhile went with it (GetAsyncTask answers 404).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -24,8 +26,12 @@ const PLANS: readonly (readonly Kind[])[] = [
   ['delete'], ['delete', 'invoke'], ['invoke', 'invokeAsync'], ['invokeAsync'],
 ];
 
-interface Call { kind: Kind; client: number; status: number; code?: string; description?: string; env?: Record<string, string>; sent?: string; echoed?: string }
-interface Model { exists: boolean; description: string; env: Record<string, string>; invocations: number }
+interface Call { kind: Kind; client: number; status: number; code?: string; description?: string; env?: Record<string, string>; sent?: string; echoed?: string; taskId?: string }
+/** `gen` counts accepted creates and deletes: a task lives as long as the generation it was accepted on. */
+interface Model { exists: boolean; description: string; env: Record<string, string>; invocations: number; gen: number }
+interface TaskRecord { name: string; taskId: string; gen: number; where: string }
+/** FC's final AsyncTask statuses (src/domain/async-tasks.ts); nothing moves a task out of these. */
+const FINAL_TASK_STATUSES = ['Succeeded', 'Failed', 'Stopped', 'Expired', 'Invalid'];
 
 describe('20 clients racing creates, updates, invocations and deletes', () => {
   let fc: RunningLocalfc;
@@ -74,8 +80,10 @@ describe('20 clients racing creates, updates, invocations and deletes', () => {
       case 'invoke':
       case 'invokeAsync': {
         const sent = JSON.stringify({ tag });
-        const r = await call(pool, 'POST', `/2023-03-30/functions/${name}/invocations`, sent, kind === 'invokeAsync' ? { 'x-fc-invocation-type': 'Async' } : {});
-        return { kind, client, status: r.status, ...code(r), sent, ...(r.status === 200 ? { echoed: r.text } : {}) };
+        // The 202 carries x-fc-async-task-id only for a named task (or an asyncTask config): name each one, tags are unique.
+        const r = await call(pool, 'POST', `/2023-03-30/functions/${name}/invocations`, sent, kind === 'invokeAsync' ? { 'x-fc-invocation-type': 'Async', 'x-fc-async-task-id': tag } : {});
+        const taskId = r.headers['x-fc-async-task-id'];
+        return { kind, client, status: r.status, ...code(r), sent, ...(r.status === 200 ? { echoed: r.text } : {}), ...(typeof taskId === 'string' ? { taskId } : {}) };
       }
     }
     function code(r: { status: number; text: string }) {
@@ -85,11 +93,12 @@ describe('20 clients racing creates, updates, invocations and deletes', () => {
   }
 
   /** Checks one name's calls of one round against the model, and moves the model on. */
-  function settle(name: string, plan: readonly Kind[], calls: Call[], m: Model): void {
+  function settle(name: string, plan: readonly Kind[], calls: Call[], m: Model, tasks: TaskRecord[]): void {
     const where = `${name} plan ${plan.join('+')}: ${JSON.stringify(calls.map((c) => `${c.kind}:${c.status}${c.code ? `:${c.code}` : ''}`))}`;
     const of = (k: Kind) => calls.filter((c) => c.kind === k);
     const ok = (c: Call) => c.status < 300;
     const wasThere = m.exists;
+    const genBefore = m.gen;
     const creates = of('create');
     const updates = of('update');
     const deletes = of('delete');
@@ -97,7 +106,7 @@ describe('20 clients racing creates, updates, invocations and deletes', () => {
       const won = creates.filter(ok);
       assert.equal(won.length, wasThere ? 0 : 1, `exactly one create wins on a free name: ${where}`);
       for (const c of creates.filter((c) => !ok(c))) assert.deepEqual([c.status, c.code], [409, 'FunctionAlreadyExists'], where);
-      if (won[0]) Object.assign(m, { exists: true, description: won[0].description!, env: won[0].env!, invocations: 0 });
+      if (won[0]) Object.assign(m, { exists: true, description: won[0].description!, env: won[0].env!, invocations: 0, gen: m.gen + 1 });
     }
     if (updates.length) {
       const won = updates.filter(ok);
@@ -110,7 +119,7 @@ describe('20 clients racing creates, updates, invocations and deletes', () => {
       assert.equal(won.length, wasThere ? 1 : 0, `exactly one delete wins: ${where}`);
       for (const c of won) assert.equal(c.status, 204, where);
       for (const c of deletes.filter((c) => !ok(c))) assert.deepEqual([c.status, c.code], [404, 'FunctionNotFound'], where);
-      if (won[0]) m.exists = false;
+      if (won[0]) Object.assign(m, { exists: false, gen: m.gen + 1 });
     }
     for (const c of [...of('invoke'), ...of('invokeAsync')]) {
       const accepted = c.kind === 'invoke' ? 200 : 202;
@@ -119,12 +128,18 @@ describe('20 clients racing creates, updates, invocations and deletes', () => {
       assert.ok(allowed.some(([s, code]) => s === c.status && code === c.code), `${c.kind} got ${c.status} ${c.code}: ${where}`);
       if (c.status === 200) assert.equal(c.echoed, c.sent, 'the simulated backend echoes the event');
       if (ok(c) && m.exists) m.invocations++;
+      if (c.status === 202) {
+        assert.ok(c.taskId, `a 202 names its task: ${where}`);
+        // accepted only on a function that was there when the round began (a create in the same round meets 404/412)
+        tasks.push({ name, taskId: c.taskId, gen: genBefore, where });
+      }
     }
   }
 
   it('every accepted change is visible, refusals are the cloud errors, nothing is lost', async () => {
     const rand = seededRandom(Number(process.env.CONCURRENCY_SEED ?? 42));
-    const models = new Map<string, Model>(NAMES.map((n) => [n, { exists: false, description: '', env: {}, invocations: 0 }]));
+    const models = new Map<string, Model>(NAMES.map((n) => [n, { exists: false, description: '', env: {}, invocations: 0, gen: 0 }]));
+    const tasks: TaskRecord[] = [];
     const counts = new Map<string, number>();
     for (let round = 0; round < ROUNDS; round++) {
       // the first round creates everything, so later rounds have something to race on
@@ -144,7 +159,7 @@ describe('20 clients racing creates, updates, invocations and deletes', () => {
         }),
       );
       for (const name of NAMES) {
-        if (calls.get(name)!.length) settle(name, plans.get(name)!, calls.get(name)!, models.get(name)!);
+        if (calls.get(name)!.length) settle(name, plans.get(name)!, calls.get(name)!, models.get(name)!, tasks);
         for (const c of calls.get(name)!) counts.set(`${c.kind} ${c.status}`, (counts.get(`${c.kind} ${c.status}`) ?? 0) + 1);
       }
 
@@ -175,6 +190,46 @@ describe('20 clients racing creates, updates, invocations and deletes', () => {
       const list = JSON.parse((await call(admin, 'GET', '/2023-03-30/functions?limit=100')).text) as { functions: Array<{ functionName: string }> };
       assert.deepEqual(list.functions.map((f) => f.functionName).sort(), NAMES.filter((n) => models.get(n)!.exists).sort(), `round ${round}: ListFunctions`);
     }
+    // Every accepted async invocation reached a final status. A minute of clock covers FC's 3 retries (0.5 s + 1 s + 2 s)
+    // and stays far below maxAsyncEventAgeInSeconds; clock/advance fires the retry timers in order, then quiesces.
+    assert.equal((await call(admin, 'POST', '/_localfc/clock/advance', JSON.stringify({ ms: 60_000 }))).status, 200);
+    const statuses = new Map<string, number>();
+    for (const t of tasks) {
+      const m = models.get(t.name)!;
+      const got = await call(admin, 'GET', `/2023-03-30/functions/${t.name}/async-tasks/${t.taskId}`);
+      const what = `task ${t.taskId} of ${t.name} (gen ${t.gen}, now ${m.exists ? `gen ${m.gen}` : 'deleted'}) from ${t.where}`;
+      if (m.exists && m.gen === t.gen) {
+        assert.equal(got.status, 200, `${what}: ${got.text}`);
+        const task = JSON.parse(got.text) as { taskId: string; status: string; events: Array<{ status: string }> };
+        assert.equal(task.taskId, t.taskId, what);
+        assert.ok(FINAL_TASK_STATUSES.includes(task.status), `${what} is ${task.status}, not final: ${got.text}`);
+        assert.equal(task.events.at(-1)?.status, task.status, `${what}: the last event is the final status`);
+        statuses.set(task.status, (statuses.get(task.status) ?? 0) + 1);
+      } else {
+        // deleted with its function: the function is gone (FunctionNotFound), or a later create under the same name
+        // started with no tasks (AsyncTaskNotFound)
+        const gone = m.exists ? 'AsyncTaskNotFound' : 'FunctionNotFound';
+        assert.deepEqual([got.status, errorCode(got.status, got.text)], [404, gone], `${what}: ${got.text}`);
+        statuses.set(`404 ${gone}`, (statuses.get(`404 ${gone}`) ?? 0) + 1);
+      }
+    }
+    // ListAsyncTasks agrees: a live function lists exactly the tasks accepted on its current generation
+    for (const name of NAMES) {
+      const m = models.get(name)!;
+      if (!m.exists) continue;
+      const listed: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = JSON.parse((await call(admin, 'GET', `/2023-03-30/functions/${name}/async-tasks?limit=100${token ? `&nextToken=${token}` : ''}`)).text) as { tasks: Array<{ taskId: string; status: string }>; nextToken?: string };
+        for (const t of page.tasks) assert.ok(FINAL_TASK_STATUSES.includes(t.status), `${name}: listed ${t.taskId} is ${t.status}`);
+        listed.push(...page.tasks.map((t) => t.taskId));
+        token = page.nextToken;
+      } while (token);
+      assert.deepEqual(listed.sort(), tasks.filter((t) => t.name === name && t.gen === m.gen).map((t) => t.taskId).sort(), `${name}: ListAsyncTasks`);
+    }
+    process.stdout.write(`# async tasks by final status: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}\n`);
+    assert.ok(statuses.get('Succeeded') && [...statuses.keys()].some((k) => k.startsWith('404')), `both live and deleted functions' tasks were checked: ${JSON.stringify(Object.fromEntries(statuses))}`);
+
     // the races really happened: each kind was both accepted and refused at some point
     process.stdout.write(`# calls by kind and status: ${JSON.stringify(Object.fromEntries([...counts].sort()))}\n`);
     for (const k of ['create 200', 'create 409', 'update 200', 'update 409', 'delete 204', 'delete 404', 'invoke 200', 'invokeAsync 202', 'invoke 412']) assert.ok(counts.get(k), `no '${k}' in ${JSON.stringify(Object.fromEntries(counts))}`);

@@ -37,8 +37,13 @@ export interface StartOptions {
 
 const MiB = 1024 * 1024;
 
-export function containerSpec(p: PreparedImage, instanceId: string, owner: Owner, network: string): ContainerSpec {
+/**
+ * `hostCpus`: the engine's CPU count. FC's vCPU count becomes a CPU quota (NanoCpus), capped there because Docker
+ * refuses a quota above the host's CPUs (a 4-vCPU function on a 2-core laptop would otherwise never start).
+ */
+export function containerSpec(p: PreparedImage, instanceId: string, owner: Owner, network: string, hostCpus?: number): ContainerSpec {
   const ccc = p.config.customContainerConfig;
+  const cpu = hostCpus ? Math.min(p.config.cpu, hostCpus) : p.config.cpu;
   return {
     Image: p.imageId,
     ...(ccc?.entrypoint?.length ? { Entrypoint: ccc.entrypoint } : {}),
@@ -49,6 +54,7 @@ export function containerSpec(p: PreparedImage, instanceId: string, owner: Owner
     HostConfig: {
       NetworkMode: network,
       Memory: p.config.memorySize * MiB,
+      NanoCpus: Math.round(cpu * 1e9),
       // Lets the function call services on the host (e.g. localfc itself), as it would call cloud endpoints.
       ExtraHosts: ['host.docker.internal:host-gateway'],
     },
@@ -62,7 +68,9 @@ const nameOf = (p: PreparedImage, instanceId: string, owner: Owner): string => `
 export async function startContainer(p: PreparedImage, instanceId: string, o: StartOptions): Promise<Container> {
   let id: string;
   try {
-    id = (await o.engine.createContainer(containerSpec(p, instanceId, o.owner, o.network), nameOf(p, instanceId, o.owner))).id;
+    // unknown host CPUs: leave the quota uncapped, the create then names Docker's complaint
+    const hostCpus = await o.engine.cpuCount().catch(() => undefined);
+    id = (await o.engine.createContainer(containerSpec(p, instanceId, o.owner, o.network, hostCpus), nameOf(p, instanceId, o.owner))).id;
   } catch (e) {
     throw startError(e, 'create');
   }

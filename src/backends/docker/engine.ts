@@ -32,6 +32,8 @@ export interface ContainerInfo {
   ipAddresses: Record<string, string>;
   /** "8080/tcp" → host bindings; empty when the port is exposed but not published. */
   ports: Record<string, PortBinding[]>;
+  /** HostConfig limits: bytes and billionths of a CPU (0 = unlimited). */
+  resources: { memory: number; nanoCpus: number };
 }
 export interface ContainerSummary { id: string; names: string[]; image: string; imageId: string; state: string; status: string; labels: Record<string, string>; created: number }
 export interface DockerEvent { type: string; action: string; id: string; attributes: Record<string, string>; time: number; timeNano: number }
@@ -191,6 +193,16 @@ export class DockerEngine {
     return { apiVersion, engineApiVersion, osType: String(res.headers['ostype'] ?? '') };
   }
 
+  #cpuCount?: Promise<number>;
+
+  /** The engine host's CPU count (/info NCPU), fetched once: Docker refuses a NanoCpus above it. */
+  cpuCount(): Promise<number> {
+    this.#cpuCount ??= this.json<{ NCPU?: number }>('GET', '/info').then((i) => i.NCPU ?? 0);
+    // a failed lookup is not cached, so the next container start asks again
+    this.#cpuCount.catch(() => (this.#cpuCount = undefined));
+    return this.#cpuCount;
+  }
+
   async version(): Promise<VersionInfo> {
     const v = await this.json<Record<string, string>>('GET', '/version');
     return {
@@ -284,6 +296,7 @@ export class DockerEngine {
       Id: string; Name: string; Image: string; Config: { Labels: Record<string, string> | null };
       State: { Status: string; Running: boolean; Paused: boolean; Restarting: boolean; OOMKilled: boolean; Dead: boolean; Pid: number; ExitCode: number; Error: string; StartedAt: string; FinishedAt: string };
       NetworkSettings: { Networks: Record<string, { IPAddress: string }> | null; Ports: Record<string, { HostIp: string; HostPort: string }[] | null> | null };
+      HostConfig?: { Memory?: number; NanoCpus?: number };
     };
     const r = await this.json<Raw>('GET', `/containers/${seg(id)}/json`);
     const s = r.State;
@@ -295,6 +308,7 @@ export class DockerEngine {
       },
       ipAddresses: Object.fromEntries(Object.entries(r.NetworkSettings.Networks ?? {}).map(([n, v]) => [n, v.IPAddress])),
       ports: Object.fromEntries(Object.entries(r.NetworkSettings.Ports ?? {}).map(([p, b]) => [p, (b ?? []).map((x) => ({ hostIp: x.HostIp, hostPort: x.HostPort }))])),
+      resources: { memory: r.HostConfig?.Memory ?? 0, nanoCpus: r.HostConfig?.NanoCpus ?? 0 },
     };
   }
 
