@@ -101,7 +101,11 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   });
 
   const functionConfigs = new FunctionConfigStore({ functions, clock });
-  const invocations = new InvocationService({ functions, pool, clock, guard: new ReservedConcurrencyGuard((name) => functionConfigs.reserved(name)) });
+  const invocations = new InvocationService({
+    functions, pool, clock,
+    guard: new ReservedConcurrencyGuard((name) => functionConfigs.reserved(name)),
+    ...(config.log === 'silent' ? {} : { log }),
+  });
   const asyncTasks = new AsyncTaskService({ functions, invocations, configs: functionConfigs, clock, ids });
   const timers = new TimerScheduler({ clock, functions, invocations, ids, region: config.region, accountId: config.accountId });
   const triggers = new TriggerService({ functions, clock, ids, listener: timers });

@@ -44,7 +44,14 @@ export interface InvocationOutcome {
 
 export class InvocationService {
   constructor(
-    private readonly deps: { readonly functions: FunctionService; readonly pool: InstancePool; readonly clock: Clock; readonly guard?: AdmissionGuard },
+    private readonly deps: {
+      readonly functions: FunctionService;
+      readonly pool: InstancePool;
+      readonly clock: Clock;
+      readonly guard?: AdmissionGuard;
+      /** One line per invocation for the server log: which instance served it, and whether it was a cold start. */
+      readonly log?: (line: string) => void;
+    },
   ) {}
 
   /**
@@ -111,6 +118,7 @@ export class InvocationService {
       coldStart: result.coldStart,
       ...(result.errorType ? { errorType: result.errorType } : {}),
     });
+    this.deps.log?.(`invoke ${input.functionName}:${admitted.resolvedQualifier} ${input.requestId} instance ${result.instanceId} ${result.coldStart ? 'cold start' : 'warm'} status ${result.status}${result.errorType ? ` ${result.errorType}` : ''}`);
     return { result, durationMs: clock.now() - started, admitted };
   }
 

@@ -242,6 +242,25 @@ describe('start-up faults and settings', () => {
     }
   });
 
+  it('the server log says which instance served each invocation and whether it was a cold start', async () => {
+    const lines: string[] = [];
+    const fc = await start({ clock: 'manual', log: 'text' }, { logLine: (l) => lines.push(l) });
+    try {
+      const client = sdkClient(fc.endpoint);
+      await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'logged', runtime: 'nodejs20', handler: 'i.h', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
+      await fc.localfc.clock.advance(1000);
+      await fc.localfc.functions.quiesce();
+      const first = await client.invokeFunction('logged', new $FC.InvokeFunctionRequest({ body: event('a') }));
+      await client.invokeFunction('logged', new $FC.InvokeFunctionRequest({ body: event('b') }));
+      const invokes = lines.filter((l) => l.startsWith('invoke logged:LATEST'));
+      assert.equal(invokes.length, 2);
+      assert.match(invokes[0]!, new RegExp(`instance ${first.headers!['x-fc-instance-id']} cold start status 200`));
+      assert.match(invokes[1]!, /warm status 200/);
+    } finally {
+      await fc.stop();
+    }
+  });
+
   it('two servers in one process do not share state', async () => {
     const [a, b] = await Promise.all([start({ clock: 'manual' }), start({ clock: 'manual' })]);
     try {
