@@ -66,6 +66,8 @@ export interface InvocationResult {
   readonly errorType?: 'HandledInvocationError' | 'UnhandledInvocationError';
   /** What the handler printed during this invocation (for x-fc-log-result). */
   readonly logs?: string;
+  /** The instance died handling this request (crash, or killed on timeout): the pool replaces it, as FC does. */
+  readonly instanceLost?: boolean;
 }
 
 /** A failure that FC would report with this reason code (preparation) or error code (invocation). */

@@ -118,6 +118,11 @@ export async function forwardInvocation(
 }
 
 /** The body FC answers with when the handler did not produce one (timeout, crash). */
+/** The answer for a request whose instance died under it (crash, or killed on timeout); the pool replaces the instance. */
+export function instanceLost(errorMessage: string, logs: string, errorType?: string): InvocationResult {
+  return { ...unhandled(errorMessage, logs, errorType), instanceLost: true };
+}
+
 export function unhandled(errorMessage: string, logs: string, errorType?: string): InvocationResult {
   const body = Buffer.from(JSON.stringify(errorType ? { errorMessage, errorType } : { errorMessage }));
   return { status: 200, headers: { 'content-type': 'application/json' }, body, errorType: 'UnhandledInvocationError', logs };

@@ -64,6 +64,8 @@ export class InstancePool {
       })();
       await pooled.initialized;
       const result = await this.backend.invoke(pooled.instance, req);
+      // The caller gets the failure as the result; the dead instance is not reused, so the next call cold-starts anew.
+      if (result.instanceLost) await this.#destroy(prepared.key, pooled, false);
       return { ...result, instanceId: pooled.instance.id, coldStart };
     } catch (e) {
       // An instance whose initializer or request failed badly is not reused.

@@ -117,6 +117,7 @@ export class InvocationService {
       instanceId: result.instanceId,
       coldStart: result.coldStart,
       ...(result.errorType ? { errorType: result.errorType } : {}),
+      ...(result.instanceLost ? { instanceLost: true } : {}),
     });
     this.deps.log?.(`invoke ${input.functionName}:${admitted.resolvedQualifier} ${input.requestId} instance ${result.instanceId} ${result.coldStart ? 'cold start' : 'warm'} status ${result.status}${result.errorType ? ` ${result.errorType}` : ''}`);
     return { result, durationMs: clock.now() - started, admitted };

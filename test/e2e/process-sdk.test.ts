@@ -38,6 +38,23 @@ describe('process backend through the SDK', () => {
   });
   after(() => fc.stop());
 
+  it('an instance that dies mid-invocation: that call gets the cloud error, the next one a fresh instance', async () => {
+    const zip = createZip([{ path: 'index.js', data: `exports.handler = (ev, ctx, cb) => { if (ev.toString() === 'die') process.exit(7); cb(null, 'alive'); };\n` }]).toString('base64');
+    await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'mortal', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
+    await advance(1000);
+    const before = await invoke('mortal', 'hi');
+    assert.equal(before.body, 'alive');
+    const died = await client.invokeFunction('mortal', new $FC.InvokeFunctionRequest({ body: event('die') })).then(
+      async (r) => ({ status: r.statusCode, errorType: r.headers?.['x-fc-error-type'], body: await readBody(r.body!) }),
+      (e: { statusCode: number; code: string }) => ({ status: e.statusCode, code: e.code }),
+    );
+    // However it is reported (an error response or an unhandled-error result), the call fails and says so.
+    assert.ok(('errorType' in died && died.errorType === 'UnhandledInvocationError') || (died.status ?? 0) >= 500, JSON.stringify(died));
+    const after = await invoke('mortal', 'hi');
+    assert.equal(after.body, 'alive');
+    assert.notEqual(after.headers['x-fc-instance-id'], before.headers['x-fc-instance-id'], 'the dead instance is replaced');
+  });
+
   it('runs a built-in Node.js handler with its initializer, and rolls over to new code after an update', async () => {
     await client.createFunction(
       new $FC.CreateFunctionRequest({

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { isContainer } from '../../domain/model.ts';
 import { parseImageRef } from '../../domain/registry.ts';
 import { BackendError, type Backend, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision } from '../backend.ts';
-import { callHook, fcHeaders, forwardInvocation, runInitializer, unhandled } from '../http-runtime.ts';
+import { callHook, fcHeaders, forwardInvocation, instanceLost, runInitializer } from '../http-runtime.ts';
 import { ProcessBackend, type ProcessBackendOptions } from '../process/index.ts';
 import { type Container, type PreparedImage, type StartOptions, startContainer } from './container.ts';
 import { DockerEngine, DockerError, type ImageInfo } from './engine.ts';
@@ -132,13 +132,13 @@ export class DockerBackend implements Backend {
         // The handler is still running: FC kills the instance; the next call gets a fresh container.
         c.ended = true;
         await this.engine.removeContainer(c.id, { force: true }).catch(() => undefined);
-        return unhandled(`Function timed out after ${Math.round(req.timeoutMs / 1000)} seconds`, logs());
+        return instanceLost(`Function timed out after ${Math.round(req.timeoutMs / 1000)} seconds`, logs());
       }
       const state = await this.engine.inspectContainer(c.id).then((i) => i.state, () => undefined);
       if (!state?.running) {
         c.ended = true;
         const how = state ? (state.oomKilled ? 'killed for exceeding its memory limit' : `code ${state.exitCode}`) : 'removed';
-        return unhandled(`Container exited unexpectedly (${how}): ${c.logs.tail(5)}`, logs(), 'ProcessExited');
+        return instanceLost(`Container exited unexpectedly (${how}): ${c.logs.tail(5)}`, logs(), 'ProcessExited');
       }
       throw new BackendError('InvocationFailed', `could not reach the container: ${e instanceof Error ? e.message : String(e)}`);
     }

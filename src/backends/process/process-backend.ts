@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { Pool } from 'undici';
 import { extractZip } from '../../code/zip.ts';
 import { BackendError, type Backend, type LayerSource, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision } from '../backend.ts';
-import { callHook, fcHeaders, forwardInvocation, runInitializer, unhandled } from '../http-runtime.ts';
+import { callHook, fcHeaders, forwardInvocation, instanceLost, runInitializer } from '../http-runtime.ts';
 import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from './bootstraps.ts';
 import { unpackLayers } from './layers.ts';
 import { PortLeases } from './fixed-port.ts';
@@ -159,11 +159,11 @@ export class ProcessBackend implements Backend {
       if (ac.signal.aborted) {
         // The handler is still running: FC kills the instance; the next call gets a fresh process.
         await killProcess(s.proc);
-        return unhandled(`Function timed out after ${Math.round(req.timeoutMs / 1000)} seconds`, logs());
+        return instanceLost(`Function timed out after ${Math.round(req.timeoutMs / 1000)} seconds`, logs());
       }
       await Promise.race([s.proc.exit, new Promise((r) => setTimeout(r, 200))]);
       if (s.proc.exited) {
-        return unhandled(`Process exited unexpectedly (${s.proc.exited.signal ?? `code ${s.proc.exited.code}`}): ${s.logs.tail(5)}`, logs(), 'ProcessExited');
+        return instanceLost(`Process exited unexpectedly (${s.proc.exited.signal ?? `code ${s.proc.exited.code}`}): ${s.logs.tail(5)}`, logs(), 'ProcessExited');
       }
       throw new BackendError('InvocationFailed', `could not reach the instance: ${e instanceof Error ? e.message : String(e)}`);
     }
