@@ -6,7 +6,7 @@
  */
 import type { PreparedRevision } from '../backends/backend.ts';
 import { errors } from './errors.ts';
-import { type FaultPhase, type FaultRule, functionFaults } from './faults.ts';
+import { type FaultPhase, type FaultRule, type FaultRuleInput, functionFaults } from './faults.ts';
 import { type FunctionEntry, addToTimeline, applyEvent, newEntry } from './function-entry.ts';
 import type { CreateInput, FunctionServiceDeps, FunctionsState, UpdateInput } from './function-types.ts';
 import { IdleTimers } from './idle-timers.ts';
@@ -16,6 +16,16 @@ import { followRegistry } from './registry-follow.ts';
 import { buildRevision } from './revisions.ts';
 import type { StateEvent } from './state-machine.ts';
 import type { FunctionVersions, VersionRecord } from './versions.ts';
+
+/** functionFaults per (tags, env) pair: both are replaced, never mutated, so every invocation need not parse them again. */
+const ownFaultsCache = new WeakMap<object, { tags: readonly Tag[]; rules: FaultRuleInput[] }>();
+function ownFaults(tags: readonly Tag[], env: Readonly<Record<string, string>>): FaultRuleInput[] {
+  const hit = ownFaultsCache.get(env);
+  if (hit?.tags === tags) return hit.rules;
+  const rules = functionFaults(tags, env);
+  ownFaultsCache.set(env, { tags, rules });
+  return rules;
+}
 
 export type { CreateInput, FunctionServiceDeps, FunctionsState, TimingConfig, UpdateInput } from './function-types.ts';
 
@@ -192,7 +202,7 @@ export class FunctionService {
   takeFault(name: string, phase: FaultPhase, extra: { operation?: string; qualifier?: string } = {}): FaultRule | undefined {
     const entry = this.#functions.get(name);
     const rev = entry ? this.shown(entry.record) : undefined;
-    const own = entry && rev ? functionFaults(entry.record.tags, rev.config.environmentVariables) : [];
+    const own = entry && rev ? ownFaults(entry.record.tags, rev.config.environmentVariables) : [];
     const rule = this.deps.faults.take({ phase, functionName: name, ...extra }, own);
     if (rule && entry) this.note(name, 'fault', `fault.${phase}`, { rule: rule.id, source: rule.source, effect: rule.effect });
     return rule;

@@ -142,6 +142,11 @@ export class ProvisioningService {
    * after a revision is retired (an update went live), before invocations and on reads, so a function that became
    * Active since is caught up before anyone can observe or use it.
    */
+  /** Whether any provision or scaling config exists: without one, reconcile() has nothing to do. */
+  hasConfigs(): boolean {
+    return this.#provision.size > 0 || this.#scaling.size > 0;
+  }
+
   async reconcile(functionName: string): Promise<void> {
     const qualifiers = new Set<string>();
     for (const c of [...this.#provision.values(), ...this.#scaling.values()]) if (c.functionName === functionName) qualifiers.add(c.qualifier);
