@@ -17,6 +17,7 @@ import type { IdGenerator } from '../ids.ts';
 import type { Persistence } from '../persistence/persistence.ts';
 import { signatureAuth } from './auth.ts';
 import type { AppEnv } from './context.ts';
+import { safeDecode } from './path-segment.ts';
 
 const INVOCATIONS_PATH = '/2023-03-30/functions/:functionName/invocations';
 
@@ -118,13 +119,4 @@ export function reconcileBeforeInvoke(provisioning: ProvisioningService): Middle
     await provisioning.reconcile(c.req.param('functionName'));
     await next();
   };
-}
-
-/** A path segment decoded; malformed percent-encoding (`%`, `%E0%A4%A`) stays as sent, as hono does for params. */
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }

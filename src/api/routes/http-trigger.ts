@@ -16,6 +16,7 @@ import type { HttpTriggerConfig } from '../../domain/trigger-config.ts';
 import type { TriggerRecord, TriggerService } from '../../domain/triggers.ts';
 import { signatureVerifier, type AccessKey } from '../auth.ts';
 import type { AppEnv } from '../context.ts';
+import { safeDecode } from '../path-segment.ts';
 
 /** Outside /_localfc (which an admin token guards) and /2023-03-30 (which signatures guard): trigger URLs are public unless authType is 'function'. */
 export const HTTP_TRIGGER_PREFIX = '/fcapp';
@@ -119,12 +120,4 @@ function sourceIp(c: Context<AppEnv>): string {
   if (forwarded) return forwarded;
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   return incoming?.socket?.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }
