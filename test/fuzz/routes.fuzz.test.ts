@@ -4,6 +4,10 @@
  * wrong methods. Properties: never a 5xx, never a hang, every error in FC's shape, and functions created before the
  * fuzzing are unchanged unless an accepted (2xx) call legitimately changed them.
  *
+ * The routes the OpenAPI document does not list (HTTP trigger URLs by path and by fcapp.run host, the signed code
+ * download URLs, the UI pages) are fuzzed from a small explicit list with the same properties, against real triggers
+ * on functions that exist, so requests reach the invocation path.
+ *
  * Seeded and bounded; reproduce a failure with FUZZ_SEED=<seed> (printed by fast-check), widen with FUZZ_RUNS=<n>.
  */
 import assert from 'node:assert/strict';
@@ -283,5 +287,151 @@ describe('fuzzing operations that wipe all state', () => {
       await pool.close();
       await fcs.stop();
     }
+  });
+});
+
+// ---------------------------------------------------------------- routes outside the OpenAPI document
+describe('fuzzing the routes outside the OpenAPI document', () => {
+  let fcs: RunningLocalfc;
+  let pool: Pool;
+  let codePath = '';
+  let codeSig = '';
+  let layerPath = '';
+  let layerSig = '';
+  let domainPrefix = '';
+  const statuses = new Map<number, number>();
+  let requests = 0;
+
+  const http = async (method: string, path: string, json?: unknown, extraHeaders: Record<string, string> = {}) => {
+    const res = await pool.request({ method: method as 'GET', path, headers: { ...(json !== undefined ? { 'content-type': 'application/json' } : {}), ...extraHeaders }, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+    return { status: res.statusCode, body: (await res.body.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  const trigger = async (fn: string, triggerName: string, triggerType: string, config: unknown) => {
+    const r = await http('POST', `/2023-03-30/functions/${fn}/triggers`, { triggerName, triggerType, triggerConfig: JSON.stringify(config) });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  };
+  const ALL = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS'];
+
+  before(async () => {
+    fcs = await start({ clock: 'manual', maxBodyBytes: MAX_BODY });
+    pool = new Pool(fcs.url, { connections: 4 });
+    const mk = async (functionName: string, extra: Record<string, unknown>) => {
+      const r = await http('POST', '/2023-03-30/functions', { functionName, handler: 'index.handler', code: { zipFile: zip }, ...extra });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    };
+    await mk('web', { runtime: 'nodejs20' });
+    await mk('webapp', { runtime: 'custom.debian10', customRuntimeConfig: { command: ['node', 'index.js'] } });
+    await http('POST', '/_localfc/clock/advance', { ms: 10_000 });
+    await mk('pending', { runtime: 'nodejs20' });
+    await trigger('web', 'site', 'http', { authType: 'anonymous', methods: ALL });
+    await trigger('web', 'locked', 'http', { authType: 'function', methods: ['GET', 'POST'] });
+    await trigger('web', 'tick', 'timer', { cronExpression: '0 0 2 * * *', enable: false });
+    await trigger('webapp', 'app', 'http', { authType: 'anonymous', methods: ['GET', 'PUT', 'POST'] });
+    await trigger('pending', 'site', 'http', { authType: 'anonymous', methods: ALL });
+    // the trigger really serves: its event names the domain prefix used by the fcapp.run host form
+    const served = await http('GET', '/fcapp/web/site/hello?x=1');
+    assert.equal(served.status, 200, JSON.stringify(served.body));
+    domainPrefix = served.body.requestContext.domainPrefix as string;
+    assert.ok(domainPrefix);
+    const code = await http('GET', '/2023-03-30/functions/web/code');
+    const codeUrl = new URL(code.body.url as string);
+    [codePath, codeSig] = [codeUrl.pathname, codeUrl.searchParams.get('Signature')!];
+    const layer = await http('POST', '/2023-03-30/layers/lib/versions', { code: { zipFile: zip }, compatibleRuntime: ['nodejs20'] });
+    assert.equal(layer.status, 200, JSON.stringify(layer.body));
+    const layerUrl = new URL(layer.body.code.location as string);
+    [layerPath, layerSig] = [layerUrl.pathname, layerUrl.searchParams.get('Signature')!];
+    for (const [p, sig] of [[codePath, codeSig], [layerPath, layerSig]] as const) {
+      const res = await pool.request({ method: 'GET', path: `${p}?Signature=${sig}` });
+      assert.equal(res.statusCode, 200, p);
+      await res.body.arrayBuffer();
+    }
+  });
+  after(async () => {
+    await pool.close();
+    await fcs.stop();
+  });
+
+  const pseudo = (method: string, bodyTypes: string[] = ['application/json', 'application/octet-stream']): Op => ({ method, template: '', operationId: 'extra', params: [], bodyTypes });
+  const anyMethod = fc.constantFrom(...METHODS);
+  const restPath = fc.array(pathSegment(false), { maxLength: 3 }).map((segs) => (segs.length ? `/${segs.join('/')}` : ''));
+  /** A random request (method, query, headers, body) whose path comes from `path`. */
+  const around = (path: fc.Arbitrary<string>, extraHeaders: fc.Arbitrary<Record<string, string>> = fc.constant({})) =>
+    fc.tuple(anyMethod, path, request(pseudo('POST'), { wrongMethod: false }), extraHeaders).map(([method, p, r, h]): Req => ({ ...r, method, path: p + r.path, headers: { ...r.headers, ...h } }));
+
+  /** The explicit list: name, requests, and whether every error is localfc's own JSON error. */
+  const ROUTES: Array<{ name: string; req: () => fc.Arbitrary<Req>; jsonErrors: boolean }> = [
+    {
+      name: 'HTTP trigger by path: /fcapp/{functionName}/{triggerName}/...',
+      jsonErrors: true,
+      req: () =>
+        around(
+          fc
+            .tuple(
+              fc.oneof({ weight: 4, arbitrary: fc.constantFrom('web', 'webapp', 'pending') }, { weight: 1, arbitrary: pathSegment(false) }),
+              fc.oneof({ weight: 4, arbitrary: fc.constantFrom('site', 'locked', 'tick', 'app') }, { weight: 1, arbitrary: pathSegment(false) }),
+              restPath,
+            )
+            .map(([f, t, rest]) => `/fcapp/${f}/${t}${rest}`),
+          fc.option(fc.record({ authorization: fc.constantFrom('ACS3-HMAC-SHA256 Credential=x', 'junk', '') }), { nil: undefined }).map((h) => h ?? {}),
+        ),
+    },
+    {
+      name: 'HTTP trigger by fcapp.run host: any path',
+      jsonErrors: true,
+      req: () =>
+        around(
+          fc.oneof(restPath.map((p) => p || '/'), fc.constantFrom('/', '/fcapp', '/fcapp/web/site', '/_code/x', '/favicon.ico')),
+          fc.constantFrom(domainPrefix, domainPrefix.toUpperCase(), 'nope-123').chain((prefix) =>
+            fc.constantFrom(`${prefix}.cn-hangzhou.fcapp.run`, `${prefix}.cn-hangzhou.fcapp.run:9000`).map((host) => ({ host })),
+          ),
+        ),
+    },
+    {
+      name: 'code download: /_code/{functions,layers}/{name}/{n}.zip',
+      jsonErrors: true,
+      req: () => {
+        const sig = fc.oneof(fc.constantFrom(codeSig, layerSig, '', codeSig.toUpperCase(), codeSig.slice(1)), queryValue);
+        const p = fc.oneof(
+          { weight: 3, arbitrary: fc.constantFrom(codePath, layerPath) },
+          {
+            weight: 2,
+            arbitrary: fc
+              .tuple(fc.constantFrom('functions', 'layers', 'x'), fc.oneof(fc.constantFrom('web', 'lib', 'pending'), pathSegment(false)), fc.oneof(fc.constantFrom('1.zip', '0.zip', '99999999999999999999.zip', '1', '.zip', '-1.zip'), pathSegment(false)))
+              .map(([k, n, f]) => `/_code/${k}/${n}/${f}`),
+          },
+        );
+        return fc
+          .tuple(anyMethod, p, fc.option(sig, { nil: undefined }), request(pseudo('GET'), { wrongMethod: false }))
+          .map(([method, path, s, r]): Req => ({ ...r, method, path: `${path}${s === undefined ? '' : `?Signature=${s}`}${r.path ? `${s === undefined ? '?' : '&'}${r.path.slice(1)}` : ''}` }));
+      },
+    },
+    {
+      name: 'pages: /_localfc/ui, /_localfc/overview',
+      jsonErrors: true,
+      req: () => around(fc.tuple(fc.constantFrom('/_localfc/ui', '/_localfc/overview', '/_localfc/ui/', '/_localfc/overview/'), fc.oneof(fc.constant(''), restPath)).map(([a, b]) => a + b)),
+    },
+  ];
+
+  const runOne = (jsonErrors: boolean) => async (r: Req) => {
+    const o = await send(pool, r);
+    requests++;
+    statuses.set(o.status, (statuses.get(o.status) ?? 0) + 1);
+    if (jsonErrors) checkOutcome(r, o);
+    else assert.ok(o.status < 500, `5xx: ${r.method} ${r.path} → ${o.status} ${o.text.slice(0, 300)}`);
+  };
+
+  ROUTES.forEach((route, i) => {
+    it(route.name, async () => {
+      await fc.assert(fc.asyncProperty(route.req(), runOne(route.jsonErrors)), { seed: SEED + 10 + i, numRuns: RUNS, includeErrorInReport: true });
+    });
+  });
+
+  it('the triggers still serve afterwards', async () => {
+    assert.equal((await http('GET', '/fcapp/web/site/again')).status, 200);
+    assert.equal((await http('GET', '/', undefined, { host: `${domainPrefix}.cn-hangzhou.fcapp.run` })).status, 200);
+    const res = await pool.request({ method: 'GET', path: `${codePath}?Signature=${codeSig}` });
+    assert.equal(res.statusCode, 200);
+    await res.body.arrayBuffer();
+    process.stdout.write(`# fuzz (outside OpenAPI): ${requests} requests, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}\n`);
   });
 });
