@@ -109,7 +109,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const asyncTasks = new AsyncTaskService({ functions, invocations, configs: functionConfigs, clock, ids });
   const timers = new TimerScheduler({ clock, functions, invocations, ids, region: config.region, accountId: config.accountId });
   const triggers = new TriggerService({ functions, clock, ids, listener: timers });
-  const provisioning: ProvisioningService = new ProvisioningService({ functions, pool, index: preparedIndex });
+  const provisioning: ProvisioningService = new ProvisioningService({ functions, pool, index: preparedIndex, clock });
   functions.onDeleted((name) => provisioning.forget(name));
   const codeUrls = new CodeUrls(ids.uuid());
 
@@ -175,6 +175,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     async close() {
       await persistence?.close();
       timers.close(); // before functions go, so no firing starts on a closing app
+      await provisioning.close();
       await functions.close();
       await pool.drainAll();
       await backend.close();

@@ -158,7 +158,7 @@ function isUtc(zone: string): boolean {
   return /^(UTC|Etc\/UTC|GMT|Etc\/GMT|Z)$/i.test(zone);
 }
 
-function isTimeZone(zone: string): boolean {
+export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
@@ -168,7 +168,7 @@ function isTimeZone(zone: string): boolean {
 }
 
 /** The zone's offset from UTC at instant `t`, in ms (Asia/Shanghai: +8 h). */
-function offsetMs(zone: string, t: number): number {
+export function offsetMs(zone: string, t: number): number {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
   }).formatToParts(t);

@@ -2,12 +2,15 @@
  * @module
  * Provision configs (PutProvisionConfig) and scaling configs (PutScalingConfig) per function and qualifier: stored as
  * given, and their minimum (provision target / minInstances, whichever is larger) kept warm by the instance pool on
- * the revision the qualifier serves. Schedules and tracking policies are stored and returned, not evaluated.
+ * the revision the qualifier serves. A scaling config's `scheduledPolicies` move its target on the clock (one timer
+ * per config, at the next change); provision schedules and tracking policies are stored and returned, not evaluated.
  */
+import type { Clock } from '../clock.ts';
 import { errors } from './errors.ts';
 import type { FunctionService } from './functions.ts';
 import type { InstancePool } from './instances.ts';
 import type { PreparedIndex } from './prepared-index.ts';
+import { type ScheduledPolicy, ScheduleError, compilePolicies, nextChangeAfter, targetAt } from './scaling-schedule.ts';
 
 export interface ProvisionInput {
   readonly target?: number;
@@ -70,8 +73,15 @@ export class ProvisioningService {
   readonly #provision = new Map<string, ConfigKey & { input: ProvisionInput }>();
   readonly #scaling = new Map<string, ConfigKey & { input: ScalingInput }>();
   readonly #status = new Map<string, WarmStatus>();
+  /** Scaling config key → its compiled scheduled policies (only configs that have some). */
+  readonly #schedules = new Map<string, readonly ScheduledPolicy[]>();
+  /** Scaling config key → the clock timer of its next scheduled change. */
+  readonly #timers = new Map<string, number>();
+  /** Warm-ups started by timers, awaited by close(). */
+  readonly #running = new Set<Promise<void>>();
+  #closed = false;
 
-  constructor(private readonly deps: { readonly functions: FunctionService; readonly pool: InstancePool; readonly index: PreparedIndex }) {}
+  constructor(private readonly deps: { readonly functions: FunctionService; readonly pool: InstancePool; readonly index: PreparedIndex; readonly clock: Clock }) {}
 
   /** Persistence: the configs as put; instances are warmed again by reconcile once functions are Active. */
   exportState(): ProvisioningState {
@@ -80,7 +90,14 @@ export class ProvisioningService {
 
   importState(state: ProvisioningState): void {
     for (const p of state.provision) this.#provision.set(keyOf(p), p);
-    for (const s of state.scaling) this.#scaling.set(keyOf(s), s);
+    for (const s of state.scaling) {
+      this.#scaling.set(keyOf(s), s);
+      try {
+        this.#schedule(s, compilePolicies(s.input.scheduledPolicies));
+      } catch {
+        // Only state saved before policies were validated can get here: keep the config, without its schedule.
+      }
+    }
   }
 
   // ---- provision configs ----
@@ -113,7 +130,15 @@ export class ProvisioningService {
 
   async putScaling(k: ConfigKey, input: ScalingInput): Promise<ScalingView> {
     this.#checkQualifier(k);
+    let policies: ScheduledPolicy[];
+    try {
+      policies = compilePolicies(input.scheduledPolicies);
+    } catch (e) {
+      if (e instanceof ScheduleError) throw errors.invalidArgument(e.message);
+      throw e;
+    }
     this.#scaling.set(keyOf(k), { ...k, input });
+    this.#schedule(k, policies);
     await this.reconcile(k.functionName);
     return this.#scalingView(k);
   }
@@ -128,6 +153,7 @@ export class ProvisioningService {
   async deleteScaling(k: ConfigKey): Promise<void> {
     this.deps.functions.get(k.functionName);
     if (!this.#scaling.delete(keyOf(k))) throw errors.scalingConfigNotFound(k.functionName, k.qualifier);
+    this.#schedule(k, []);
     await this.#warm(k);
   }
 
@@ -166,21 +192,68 @@ export class ProvisioningService {
 
   /** The function is gone: so are its configs (its instances went with its revisions). */
   forget(functionName: string): void {
+    for (const s of [...this.#scaling.values()]) if (s.functionName === functionName) this.#schedule(s, []);
     for (const map of [this.#provision, this.#scaling, this.#status]) {
       for (const key of [...map.keys()]) if (key.startsWith(`${functionName}/`)) map.delete(key);
     }
   }
 
   reset(): void {
+    for (const s of [...this.#scaling.values()]) this.#schedule(s, []);
     this.#provision.clear();
     this.#scaling.clear();
     this.#status.clear();
   }
 
+  /** Shutdown: no scheduled change fires any more; waits for warm-ups already started by one. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const id of this.#timers.values()) this.deps.clock.clearTimer(id);
+    this.#timers.clear();
+    await Promise.all([...this.#running]);
+  }
+
+  // ---- scheduled policies ----
+
+  /** Replaces a scaling config's policies and arms a timer for their next change ([] disarms). */
+  #schedule(k: ConfigKey, policies: readonly ScheduledPolicy[]): void {
+    const key = keyOf(k);
+    if (policies.length > 0) this.#schedules.set(key, policies);
+    else this.#schedules.delete(key);
+    this.#arm(k);
+  }
+
+  #arm(k: ConfigKey): void {
+    const key = keyOf(k);
+    const old = this.#timers.get(key);
+    if (old !== undefined) this.deps.clock.clearTimer(old);
+    this.#timers.delete(key);
+    const policies = this.#schedules.get(key);
+    if (this.#closed || !policies) return;
+    const now = this.deps.clock.now();
+    const next = nextChangeAfter(policies, now);
+    if (next === undefined) return;
+    this.#timers.set(key, this.deps.clock.setTimer(next - now, `scaling schedule ${key}`, () => {
+      this.#timers.delete(key);
+      // Re-arm first, so the next change is pending however long this warm-up takes.
+      this.#arm(k);
+      const run = this.#warm(k).catch(() => undefined).finally(() => this.#running.delete(run));
+      this.#running.add(run);
+    }));
+  }
+
+  /** The scaling config's target now: its scheduled policy in effect, else minInstances. */
+  #scalingTarget(k: ConfigKey): number {
+    const input = this.#scaling.get(keyOf(k))?.input;
+    if (!input) return 0;
+    const base = input.minInstances ?? 0;
+    const policies = this.#schedules.get(keyOf(k));
+    return policies ? targetAt(policies, base, this.deps.clock.now()) : base;
+  }
+
   #minimum(k: ConfigKey): number {
     const p = this.#provision.get(keyOf(k))?.input;
-    const s = this.#scaling.get(keyOf(k))?.input;
-    return Math.max(p ? targetOf(p) : 0, s?.minInstances ?? 0);
+    return Math.max(p ? targetOf(p) : 0, this.#scalingTarget(k));
   }
 
   /** The backend handle the qualifier serves right now, if the function is Active. */
@@ -228,9 +301,10 @@ export class ProvisioningService {
   #scalingView(k: ConfigKey): ScalingView {
     const input = this.#scaling.get(keyOf(k))!.input;
     const min = input.minInstances ?? 0;
+    const target = this.#scalingTarget(k);
     const status = this.#status.get(keyOf(k)) ?? { running: 0 };
     return {
-      ...k, ...input, functionArn: this.#arn(k), minInstances: min, targetInstances: min, currentInstances: Math.min(min, status.running),
+      ...k, ...input, functionArn: this.#arn(k), minInstances: min, targetInstances: target, currentInstances: Math.min(target, status.running),
       ...(status.error ? { currentError: status.error } : {}),
     };
   }

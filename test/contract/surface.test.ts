@@ -218,3 +218,73 @@ describe('layers under the process backend', () => {
     assert.equal(await readBody(res.body!), 'hello fc');
   });
 });
+
+describe('scaling config scheduled policies on the manual clock', () => {
+  let fc: RunningLocalfc;
+  let client: FcClient;
+  const instances = async (name: string) => (await client.listInstances(name, new $FC.ListInstancesRequest({}))).body!.instances ?? [];
+  const scaling = async (name: string) => (await client.getScalingConfig(name, new $FC.GetScalingConfigRequest({}))).body!;
+  // Through the admin API, as a test outside the process would.
+  const advanceTo = async (iso: string) => {
+    const res = await fetch(`${fc.url}/_localfc/clock/advance`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms: Date.parse(iso) - fc.localfc.clock.now() }),
+    });
+    assert.equal(res.status, 200);
+  };
+  const scheduleTimers = () => fc.localfc.clock.pendingTimers().filter((t) => t.label.startsWith('scaling schedule'));
+
+  before(async () => {
+    fc = await start({ clock: 'manual' }); // 2024-01-01T00:00:00Z
+    client = sdkClient(fc.endpoint);
+    await createActive(fc, client, 'shift');
+  });
+  after(() => fc.stop());
+
+  it('raises the warm target to 3 at 09:00 and back to minInstances at 18:00', async () => {
+    const put = await client.putScalingConfig('shift', new $FC.PutScalingConfigRequest({
+      body: new $FC.PutScalingConfigInput({
+        minInstances: 1,
+        scheduledPolicies: [
+          new $FC.ScheduledPolicy({ name: 'day', scheduleExpression: 'cron(0 0 9 * * *)', target: 3 }),
+          new $FC.ScheduledPolicy({ name: 'night', scheduleExpression: 'cron(0 0 18 * * *)', target: 1 }),
+        ],
+      }),
+    }));
+    assert.equal(put.body!.targetInstances, 1);
+    assert.equal(put.body!.scheduledPolicies![0]!.name, 'day');
+    assert.equal((await instances('shift')).length, 1);
+
+    await advanceTo('2024-01-01T09:00:01Z');
+    assert.equal((await instances('shift')).length, 3);
+    const day = await scaling('shift');
+    assert.deepEqual([day.minInstances, day.targetInstances, day.currentInstances], [1, 3, 3]);
+
+    // The extra two are released at 18:00 and idle out after instanceIdleMs (10 min).
+    await advanceTo('2024-01-01T18:30:00Z');
+    assert.equal((await instances('shift')).length, 1);
+    const night = await scaling('shift');
+    assert.deepEqual([night.minInstances, night.targetInstances, night.currentInstances], [1, 1, 1]);
+
+    await advanceTo('2024-01-02T09:00:00Z');
+    assert.equal((await scaling('shift')).targetInstances, 3, 'every day again');
+  });
+
+  it('an invalid expression is refused; deleting the config or the function clears its timer', async () => {
+    const bad = await sdkError(client.putScalingConfig('shift', new $FC.PutScalingConfigRequest({
+      body: new $FC.PutScalingConfigInput({ minInstances: 1, scheduledPolicies: [new $FC.ScheduledPolicy({ name: 'five', scheduleExpression: 'cron(0 9 * * *)', target: 2 })] }),
+    })));
+    assert.equal(bad.code, 'InvalidArgument');
+    assert.match(bad.data.Message, /five/);
+
+    assert.equal(scheduleTimers().length, 1);
+    await client.deleteScalingConfig('shift', new $FC.DeleteScalingConfigRequest({}));
+    assert.equal(scheduleTimers().length, 0);
+
+    await client.putScalingConfig('shift', new $FC.PutScalingConfigRequest({
+      body: new $FC.PutScalingConfigInput({ scheduledPolicies: [new $FC.ScheduledPolicy({ name: 'day', scheduleExpression: 'cron(0 0 9 * * *)', target: 2 })] }),
+    }));
+    assert.equal(scheduleTimers().length, 1);
+    await client.deleteFunction('shift');
+    assert.equal(scheduleTimers().length, 0);
+  });
+});
