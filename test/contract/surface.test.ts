@@ -198,7 +198,7 @@ describe('function surface through the official SDK (simulated backend)', () => 
   });
 });
 
-describe('layers under the process backend', () => {
+describe('layers under the process backend (Node.js and Python)', () => {
   let fc: RunningLocalfc;
   let client: FcClient;
   before(async () => {
@@ -216,6 +216,24 @@ describe('layers under the process backend', () => {
     assert.equal((await client.getFunction('greeter', new $FC.GetFunctionRequest({}))).body!.state, 'Active');
     const res = await client.invokeFunction('greeter', new $FC.InvokeFunctionRequest({ body: event('fc') }));
     assert.equal(await readBody(res.body!), 'hello fc');
+  });
+
+  it('a python3.10 handler imports a module from a layer (python/ on PYTHONPATH)', async () => {
+    const layer = await client.createLayerVersion('pygreet', new $FC.CreateLayerVersionRequest({
+      body: new $FC.CreateLayerVersionInput({
+        code: new $FC.InputCodeLocation({ zipFile: createZip([{ path: 'python/greet.py', data: 'def hello():\n    return "hello from the layer"\n' }]).toString('base64') }),
+        compatibleRuntime: ['python3.10'],
+      }),
+    }));
+    const arn = layer.body!.layerVersionArn!;
+    const handler = createZip([{ path: 'index.py', data: 'import greet\n\ndef handler(event, context):\n    return greet.hello()\n' }]);
+    await createActive(fc, client, 'pygreeter', { runtime: 'python3.10', layers: [arn] }, handler);
+    const fn = (await client.getFunction('pygreeter', new $FC.GetFunctionRequest({}))).body!;
+    assert.equal(fn.state, 'Active', fn.stateReason);
+    assert.deepEqual(fn.layers!.map((l) => l.arn), [arn]);
+    const res = await client.invokeFunction('pygreeter', new $FC.InvokeFunctionRequest({ body: event('{}') }));
+    assert.equal(res.headers!['x-fc-error-type'], undefined);
+    assert.equal(await readBody(res.body!), 'hello from the layer');
   });
 });
 
