@@ -6,6 +6,7 @@
 import type { Clock } from '../clock.ts';
 import { errors } from './errors.ts';
 import type { FunctionService } from './functions.ts';
+import { type Page, pageByKey } from './paging.ts';
 
 export interface Destination {
   readonly destination?: string;
@@ -37,10 +38,7 @@ export interface ConcurrencyConfig {
   readonly reservedConcurrency: number;
 }
 
-export interface Page<T> {
-  readonly items: T[];
-  readonly nextToken?: string;
-}
+export type { Page } from './paging.ts';
 
 export interface ListOptions {
   readonly functionName?: string;
@@ -148,10 +146,5 @@ export class FunctionConfigStore {
 
 /** Sorted by key; the token is the key of the first entry of the next page, omitted on the last page. */
 function paginate<T extends { readonly functionName: string }>(all: T[], key: (t: T) => string, opts: ListOptions): Page<T> {
-  const limit = opts.limit ?? 20;
-  const sorted = all
-    .filter((t) => (!opts.functionName || t.functionName === opts.functionName) && (!opts.nextToken || key(t) >= opts.nextToken))
-    .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  const next = sorted[limit];
-  return next ? { items: sorted.slice(0, limit), nextToken: key(next) } : { items: sorted.slice(0, limit) };
+  return pageByKey(all.filter((t) => !opts.functionName || t.functionName === opts.functionName), key, opts);
 }

@@ -16,6 +16,7 @@ import { followRegistry } from './registry-follow.ts';
 import { buildRevision } from './revisions.ts';
 import type { StateEvent } from './state-machine.ts';
 import type { FunctionVersions, VersionRecord } from './versions.ts';
+import { pageByKey } from './paging.ts';
 
 /** functionFaults per (tags, env) pair: both are replaced, never mutated, so every invocation need not parse them again. */
 const ownFaultsCache = new WeakMap<object, { tags: readonly Tag[]; rules: FaultRuleInput[] }>();
@@ -129,14 +130,9 @@ export class FunctionService {
   }
 
   list(opts: { prefix?: string; limit?: number; nextToken?: string; filter?: (r: FunctionRecord) => boolean }): { functions: FunctionRecord[]; nextToken?: string } {
-    const limit = opts.limit ?? 20;
-    const names = [...this.#functions.keys()]
-      .filter((n) => (!opts.prefix || n.startsWith(opts.prefix)) && (!opts.nextToken || n >= opts.nextToken))
-      .sort();
-    const records = names.map((n) => this.#entry(n).record).filter((r) => !opts.filter || opts.filter(r));
-    const page = records.slice(0, limit);
-    const next = records[limit];
-    return next ? { functions: page, nextToken: next.functionName } : { functions: page };
+    const records = [...this.#functions.values()].map((e) => e.record).filter((r) => !opts.filter || opts.filter(r));
+    const { items, nextToken } = pageByKey(records, (r) => r.functionName, opts);
+    return nextToken ? { functions: items, nextToken } : { functions: items };
   }
 
   /**

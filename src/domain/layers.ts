@@ -7,6 +7,7 @@ import type { LayerSource } from '../backends/backend.ts';
 import type { Clock } from '../clock.ts';
 import { crc64 } from '../code/crc64.ts';
 import { errors } from './errors.ts';
+import { pageByKey } from './paging.ts';
 
 export interface LayerVersion {
   readonly layerName: string;
@@ -114,14 +115,10 @@ export class LayerStore implements LayerSource {
 
   /** ListLayers: the newest version of each layer, by name; nextToken is the next layer's name. */
   list(opts: { prefix?: string; limit?: number; nextToken?: string }): { layers: LayerVersion[]; nextToken?: string } {
-    const names = [...this.#layers.entries()]
-      .filter(([n, e]) => e.versions.size > 0 && (!opts.prefix || n.startsWith(opts.prefix)) && (!opts.nextToken || n >= opts.nextToken))
-      .map(([n]) => n)
-      .sort();
-    const limit = opts.limit ?? 20;
-    const layers = names.slice(0, limit).map((n) => this.get(n, Math.max(...this.#layers.get(n)!.versions.keys())));
-    const next = names[limit];
-    return next ? { layers, nextToken: next } : { layers };
+    const withVersions = [...this.#layers].filter(([, e]) => e.versions.size > 0).map(([n]) => n);
+    const { items, nextToken } = pageByKey(withVersions, (n) => n, opts);
+    const layers = items.map((n) => this.get(n, Math.max(...this.#layers.get(n)!.versions.keys())));
+    return nextToken ? { layers, nextToken } : { layers };
   }
 
   /** ListLayerVersions: ascending from startVersion; nextVersion is the first version of the next page. */

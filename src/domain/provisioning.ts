@@ -11,6 +11,7 @@ import type { FunctionService } from './functions.ts';
 import type { InstancePool } from './instances.ts';
 import type { PreparedIndex } from './prepared-index.ts';
 import { type ScheduledPolicy, ScheduleError, compilePolicies, nextChangeAfter, targetAt } from './scaling-schedule.ts';
+import { type Page, pageByKey } from './paging.ts';
 
 export interface ProvisionInput {
   readonly target?: number;
@@ -57,10 +58,7 @@ export interface ScalingView extends ConfigKey, ScalingInput {
   readonly currentError?: string;
 }
 
-export interface Page<T> {
-  readonly items: T[];
-  readonly nextToken?: string;
-}
+export type { Page } from './paging.ts';
 
 export interface ProvisioningState {
   readonly provision: ReadonlyArray<ConfigKey & { input: ProvisionInput }>;
@@ -310,16 +308,12 @@ export class ProvisioningService {
   }
 
   async #page<T>(map: Map<string, ConfigKey>, opts: { functionName?: string; limit?: number; nextToken?: string }, view: (k: ConfigKey) => T): Promise<Page<T>> {
-    const keys = [...map.keys()]
-      .filter((key) => !opts.functionName || map.get(key)!.functionName === opts.functionName)
-      .filter((key) => !opts.nextToken || key >= opts.nextToken)
-      .sort();
-    const names = new Set(keys.map((key) => map.get(key)!.functionName));
-    for (const name of names) await this.reconcile(name);
-    const limit = opts.limit ?? 20;
-    const page = keys.slice(0, limit).map((key) => view(map.get(key)!));
-    const next = keys[limit];
-    return next ? { items: page, nextToken: next } : { items: page };
+    const keys = [...map.keys()].filter((key) => !opts.functionName || map.get(key)!.functionName === opts.functionName);
+    const { items, nextToken } = pageByKey(keys, (key) => key, { nextToken: opts.nextToken, limit: opts.limit });
+    // Only the configs shown need their instance counts brought up to date.
+    for (const name of new Set(items.map((key) => map.get(key)!.functionName))) await this.reconcile(name);
+    const page = items.map((key) => view(map.get(key)!));
+    return nextToken ? { items: page, nextToken } : { items: page };
   }
 }
 

@@ -10,6 +10,7 @@ import { errors } from './errors.ts';
 import type { FunctionService } from './functions.ts';
 import type { TriggerListener } from './timer-scheduler.ts';
 import { type TriggerConfig, type TriggerType, checkSourceArn, parseTriggerConfig } from './trigger-config.ts';
+import { pageByKey } from './paging.ts';
 
 export const TRIGGER_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
 
@@ -145,12 +146,8 @@ export class TriggerService {
 
   /** Sorted by name; `nextToken` is the next page's first name and is absent on the last page. */
   list(functionName: string, opts: { prefix?: string | undefined; limit?: number | undefined; nextToken?: string | undefined }): { triggers: TriggerRecord[]; nextToken?: string } {
-    const limit = opts.limit ?? 20;
-    const all = [...this.#triggers(functionName).values()]
-      .filter((t) => (!opts.prefix || t.triggerName.startsWith(opts.prefix)) && (!opts.nextToken || t.triggerName >= opts.nextToken))
-      .sort((a, b) => (a.triggerName < b.triggerName ? -1 : a.triggerName > b.triggerName ? 1 : 0));
-    const next = all[limit];
-    return next ? { triggers: all.slice(0, limit), nextToken: next.triggerName } : { triggers: all.slice(0, limit) };
+    const { items, nextToken } = pageByKey(this.#triggers(functionName).values(), (t) => t.triggerName, opts);
+    return nextToken ? { triggers: items, nextToken } : { triggers: items };
   }
 
   /** The http trigger a FC-style host names (`<domainPrefix>.<region>[-vpc].fcapp.run`), if any. */

@@ -5,6 +5,7 @@
  */
 import { errors } from './errors.ts';
 import type { Revision } from './model.ts';
+import { DEFAULT_PAGE_SIZE, type Page, pageByKey, takePage } from './paging.ts';
 
 export interface VersionRecord {
   readonly versionId: string;
@@ -39,10 +40,7 @@ export interface VersionsState {
   readonly aliases: readonly AliasRecord[];
 }
 
-export interface Page<T> {
-  readonly items: T[];
-  readonly nextToken?: string;
-}
+export type { Page } from './paging.ts';
 
 /** Alias names may not look like a version id or LATEST, so a qualifier always means one thing. */
 export const ALIAS_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
@@ -107,7 +105,7 @@ export class FunctionVersions {
     const sorted = [...this.#versions.values()]
       .sort((a, b) => (backward ? -1 : 1) * (Number(a.versionId) - Number(b.versionId)))
       .filter((v) => from === undefined || (backward ? Number(v.versionId) <= from : Number(v.versionId) >= from));
-    return page(sorted, opts.limit ?? 20, (v) => v.versionId);
+    return takePage(sorted, opts.limit ?? DEFAULT_PAGE_SIZE, (v) => v.versionId);
   }
 
   createAlias(aliasName: string, input: AliasInput & { versionId: string }): AliasRecord {
@@ -147,10 +145,7 @@ export class FunctionVersions {
   }
 
   listAliases(opts: { prefix?: string; limit?: number; nextToken?: string }): Page<AliasRecord> {
-    const sorted = [...this.#aliases.values()]
-      .filter((a) => (!opts.prefix || a.aliasName.startsWith(opts.prefix)) && (!opts.nextToken || a.aliasName >= opts.nextToken))
-      .sort((a, b) => (a.aliasName < b.aliasName ? -1 : a.aliasName > b.aliasName ? 1 : 0));
-    return page(sorted, opts.limit ?? 20, (a) => a.aliasName);
+    return pageByKey(this.#aliases.values(), (a) => a.aliasName, opts);
   }
 
   /**
@@ -213,10 +208,6 @@ export class FunctionVersions {
   }
 }
 
-function page<T>(sorted: T[], limit: number, token: (t: T) => string): Page<T> {
-  const next = sorted[limit];
-  return next ? { items: sorted.slice(0, limit), nextToken: token(next) } : { items: sorted.slice(0, limit) };
-}
 
 /** What makes two revisions the same deployment: code (or pinned image) and configuration. */
 function fingerprint(r: Revision): string {
