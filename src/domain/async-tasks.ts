@@ -4,7 +4,8 @@
  * invocation path, retried with backoff on the injected clock per the function's async invoke config, expired after
  * maxAsyncEventAgeInSeconds, and finished with its destination recorded (not delivered). Stop, get and list them.
  */
-import { trackClockWaits, type Clock } from '../clock.ts';
+import type { Clock } from '../clock.ts';
+import { BackgroundWork } from './background-work.ts';
 import type { IdGenerator } from '../ids.ts';
 import { errors } from './errors.ts';
 import { ASYNC_DEFAULTS, type FunctionConfigStore } from './function-configs.ts';
@@ -79,11 +80,6 @@ export interface AsyncTaskDeps {
   readonly quiesceCapMs?: number;
 }
 
-/** One running attempt; `clockWaits` > 0 while it sits in sleep() on the clock (a latency fault), see quiesce(). */
-interface Attempt {
-  clockWaits: number;
-}
-
 interface Entry {
   readonly task: AsyncTask;
   timer?: number;
@@ -97,12 +93,12 @@ export function retryDelayMs(retry: number): number {
 export class AsyncTaskService {
   /** functionName → taskId → entry, in insertion order. */
   readonly #tasks = new Map<string, Map<string, Entry>>();
-  readonly #inFlight = new Map<Promise<void>, Attempt>();
-  /** Resolvers of quiesce() loops, woken when an attempt settles or enters/leaves a clock wait. */
-  #waiters: Array<() => void> = [];
+  /** Running attempts, so clock/advance can wait for them (see BackgroundWork.quiesce). */
+  readonly #attempts: BackgroundWork;
   #seq = 0;
 
   constructor(private readonly deps: AsyncTaskDeps) {
+    this.#attempts = new BackgroundWork(deps.quiesceCapMs);
     deps.functions.onDeleted((name) => {
       for (const entry of this.#tasks.get(name)?.values() ?? []) this.#clearTimer(entry);
       this.#tasks.delete(name);
@@ -184,35 +180,9 @@ export class AsyncTaskService {
     return next ? { tasks: matching.slice(0, limit), nextToken: String(next.seq) } : { tasks: matching.slice(0, limit) };
   }
 
-  /**
-   * Waits until every running attempt is either done or parked on a clock timer. A parked attempt (e.g. in a latency
-   * fault's sleep) cannot finish until the clock moves, so waiting for it would only stall: with the manual clock,
-   * clock/advance returns at once and the attempt finishes on the advance that fires its timer. Attempts report their
-   * clock waits through trackClockWaits()/sleep(). quiesceCapMs of real time stays as a safety net for attempts that
-   * are genuinely busy for long (a slow handler on the process or docker backend), or blocked on something other
-   * than a clock sleep.
-   */
-  async quiesce(): Promise<void> {
-    const capMs = this.deps.quiesceCapMs ?? 2000;
-    let timedOut = false;
-    let handle: NodeJS.Timeout | undefined;
-    const cap = new Promise<void>((resolve) => {
-      handle = setTimeout(() => ((timedOut = true), resolve()), capMs);
-      handle.unref?.();
-    });
-    try {
-      while (!timedOut && [...this.#inFlight.values()].some((a) => a.clockWaits === 0)) {
-        await Promise.race([new Promise<void>((resolve) => this.#waiters.push(resolve)), cap]);
-      }
-    } finally {
-      clearTimeout(handle);
-    }
-  }
-
-  #changed(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const wake of waiters) wake();
+  /** Waits until every running attempt is done or parked on a clock timer (bounded by quiesceCapMs of real time). */
+  quiesce(): Promise<void> {
+    return this.#attempts.quiesce();
   }
 
   // ---- running ----
@@ -228,13 +198,9 @@ export class AsyncTaskService {
     if (isRetry) task.alreadyRetriedTimes++;
     task.status = 'Running';
     this.#event(task, 'Running');
-    const state: Attempt = { clockWaits: 0 };
-    const tracker = {
-      enter: () => (state.clockWaits++, this.#changed()),
-      leave: () => (state.clockWaits--, this.#changed()),
-    };
     const run = { functionName: task.functionName, qualifier: task.qualifier, requestId: task.requestId, body: input.body, headers: input.headers, kind: 'event' } as const;
-    const attempt = trackClockWaits(tracker, () => this.deps.invocations.invoke(run))
+    void this.#attempts
+      .run(() => this.deps.invocations.invoke(run))
       .then(
         ({ result }) => {
           if (!this.#current(entry) || task.status !== 'Running') return;
@@ -250,11 +216,6 @@ export class AsyncTaskService {
           this.#failed(entry, input, `${code}${e instanceof Error ? e.message : String(e)}`);
         },
       );
-    this.#inFlight.set(attempt, state);
-    void attempt.finally(() => {
-      this.#inFlight.delete(attempt);
-      this.#changed();
-    });
   }
 
   #failed(entry: Entry, input: EnqueueInput, message: string): void {

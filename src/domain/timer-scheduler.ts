@@ -11,6 +11,7 @@ import type { FunctionService } from './functions.ts';
 import type { InvocationService } from './invocations.ts';
 import { defaultEvent, eventBytes } from './trigger-events.ts';
 import type { TriggerRecord } from './triggers.ts';
+import { BackgroundWork } from './background-work.ts';
 
 export interface TimerSchedulerDeps {
   readonly clock: Clock;
@@ -33,7 +34,8 @@ const key = (functionName: string, triggerName: string): string => `${functionNa
 export class TimerScheduler implements TriggerListener {
   /** key → the clock timer of the trigger's next firing. */
   readonly #armed = new Map<string, number>();
-  readonly #running = new Set<Promise<void>>();
+  /** Firings whose invocation still runs, so clock/advance can wait for them (see BackgroundWork.quiesce). */
+  readonly #firings = new BackgroundWork();
   #closed = false;
 
   constructor(private readonly deps: TimerSchedulerDeps) {}
@@ -74,16 +76,9 @@ export class TimerScheduler implements TriggerListener {
     return this.#armed.size;
   }
 
-  /** Waits for firings whose invocation is still running (bounded in real time: a latency fault on a manual clock never ends by itself). */
-  async quiesce(capMs = 2000): Promise<void> {
-    if (this.#running.size === 0) return;
-    let handle: NodeJS.Timeout | undefined;
-    const cap = new Promise<void>((resolve) => {
-      handle = setTimeout(resolve, capMs);
-      handle.unref?.();
-    });
-    await Promise.race([Promise.all(this.#running), cap]);
-    clearTimeout(handle);
+  /** Waits until every firing is done or parked on a clock timer (bounded in real time). */
+  quiesce(): Promise<void> {
+    return this.#firings.quiesce();
   }
 
   close(): void {
@@ -107,8 +102,7 @@ export class TimerScheduler implements TriggerListener {
     if (this.#closed) return;
     // The next firing is armed before this one runs, so a slow or failing invocation never stops the schedule.
     this.#arm(t, schedule, due);
-    const run = this.#invoke(t, due).finally(() => this.#running.delete(run));
-    this.#running.add(run);
+    void this.#firings.run(() => this.#invoke(t, due));
   }
 
   async #invoke(t: TriggerRecord, due: number): Promise<void> {
