@@ -17,6 +17,8 @@ export interface ReadinessOptions {
   readonly timeoutMs: number;
   /** Checked between attempts (e.g. "the process exited"); an error returned is thrown at once. */
   readonly failed: () => Error | undefined;
+  /** Whether what accepts connections on the port is this instance: on a port instances take turns on, another process may briefly hold it. */
+  readonly owned?: () => boolean;
 }
 
 /** The instance never became ready; `kind` tells a failed health check from silence on the port. */
@@ -61,13 +63,17 @@ async function probe(url: string, timeoutMs: number): Promise<string | undefined
 
 async function waitForPort(o: ReadinessOptions, host: string): Promise<void> {
   const deadline = Date.now() + o.timeoutMs;
+  let someoneElse = false;
   for (;;) {
     const early = o.failed();
     if (early) throw early;
-    if (await canConnect(o.port, host)) return;
+    if (await canConnect(o.port, host)) {
+      if (o.owned?.() ?? true) return;
+      someoneElse = true;
+    }
     const late = o.failed();
     if (late) throw late;
-    if (Date.now() > deadline) throw new ReadinessError('timeout', `nothing listened on port ${o.port} within ${Math.round(o.timeoutMs / 1000)} s`);
+    if (Date.now() > deadline) throw new ReadinessError('timeout', someoneElse ? `port ${o.port} stayed in use by another process for ${Math.round(o.timeoutMs / 1000)} s` : `nothing listened on port ${o.port} within ${Math.round(o.timeoutMs / 1000)} s`);
     await sleep(20);
   }
 }

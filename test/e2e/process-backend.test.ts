@@ -1,12 +1,14 @@
 // Drives the process backend directly: real child processes (node, python3) running function code.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BackendError, type BackendInstance, type FunctionIdentity, type InvocationRequest, type PreparedRevision } from '../../src/backends/backend.ts';
 import { ProcessBackend } from '../../src/backends/process/index.ts';
+import { freePort } from '../../src/backends/process/ports.ts';
 import { ReadinessError, waitUntilReady } from '../../src/backends/readiness.ts';
 import { createZip, type ZipInputFile } from '../../src/code/zip.ts';
 import type { FunctionConfig, Revision } from '../../src/domain/model.ts';
@@ -222,6 +224,37 @@ exports.handler = (event, context, callback) => {
   it('reports a process that exits at start as CAExited', async () => {
     const prepared = await prepare('crash', [{ path: 'server.js', data: `console.error('cannot start: missing config'); process.exit(3);` }], { runtime: 'custom', customRuntimeConfig: { command: ['node', 'server.js'] } });
     await assert.rejects(start(prepared), (e: unknown) => e instanceof BackendError && e.code === 'CAExited' && /code 3/.test(e.message) && /missing config/.test(e.message));
+  });
+
+  it('code that hard-codes its port is ready only once its own process owns the port, not whatever answers there', async () => {
+    const fixed = await freePort();
+    const marker = join(mkdtempSync(join(tmpdir(), 'localfc-fixed-')), 'lost-the-port');
+    // Listens on the fixed port itself; when that port is taken it records so and dies, as real code does.
+    const server = `const s = require('http').createServer((req, res) => res.end(req.url === '/invoke' ? 'mine' : '')).listen(${fixed}, '127.0.0.1');
+s.on('error', (e) => { require('fs').appendFileSync(process.env.MARKER, e.code + '\\n'); console.error(e.message); process.exit(1); });`;
+    const prepared = await prepare('fixed', [{ path: 'server.js', data: server }], { runtime: 'custom.debian10', environmentVariables: { MARKER: marker }, customRuntimeConfig: { command: ['node', 'server.js'], port: fixed } });
+    // First start: found listening on the fixed port instead of FC_SERVER_PORT; from then on it takes turns there.
+    const first = await start(prepared);
+    assert.equal((await backend.invoke(first, req('x'))).body.toString(), 'mine');
+    await backend.stopInstance(first, { preStop: false, timeoutMs: 1000 });
+
+    // Another process (here: ours) holds the port when the next instance starts: that instance must not count as
+    // ready because something answers on the port; it starts again once the port is free.
+    const squatter = createServer((_req, res) => res.end('squatter'));
+    await new Promise<void>((r) => squatter.listen(fixed, '127.0.0.1', r));
+    const squatterGone = (): Promise<void> => new Promise<void>((r) => (squatter.close(() => r()), squatter.closeAllConnections()));
+    let settled = false;
+    const starting = start(prepared).finally(() => (settled = true));
+    try {
+      while (!existsSync(marker)) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(settled, false, 'the start waited while another process held the port');
+    } finally {
+      await squatterGone();
+    }
+    const second = await starting;
+    assert.equal((await backend.invoke(second, req('x'))).body.toString(), 'mine');
+    assert.match(readFileSync(marker, 'utf8'), /EADDRINUSE/);
+    await backend.stopInstance(second, { preStop: false, timeoutMs: 1000 });
   });
 });
 

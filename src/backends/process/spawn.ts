@@ -87,7 +87,7 @@ export async function spawnInstance(p: Prepared, instanceId: string, logs: LogRi
   const from = logs.offset;
   const r = launch(p, instanceId, port, logs, o);
   try {
-    await ready(p, r, port, logs, o, () => (fixed !== undefined && r.child.pid !== undefined && listensOn(r.child.pid, fixed) ? new ListensOnFixedPort() : undefined));
+    await ready(p, r, port, logs, o, { extra: () => (fixed !== undefined && r.child.pid !== undefined && listensOn(r.child.pid, fixed) ? new ListensOnFixedPort() : undefined) });
     return r;
   } catch (e) {
     if (fixed === undefined) throw e;
@@ -104,7 +104,7 @@ export async function spawnInstance(p: Prepared, instanceId: string, logs: LogRi
       await killProcess(r);
       return startOnFixedPort(p, instanceId, fixed, logs, o);
     }
-    if (r.exited && /EADDRINUSE|address already in use/i.test(logs.since(from)) && (o.leases.holder(fixed) ?? (await sleep(100), o.leases.holder(fixed)))) {
+    if (r.exited && inUse(logs.since(from)) && (await heldSoon(o.leases, fixed))) {
       o.leases.hardCoded.add(p.key);
       logs.append(`[localfc] port ${fixed} is in use by another instance of code that hard-codes it: waiting for it\n`);
       return startOnFixedPort(p, instanceId, fixed, logs, o);
@@ -117,15 +117,42 @@ async function startOnFixedPort(p: Prepared, instanceId: string, fixed: number, 
   let running: Running | undefined;
   const owner: LeaseOwner = { id: instanceId, evict: () => running && evictor(instanceId, running, logs).evict() };
   let lease: Lease;
+  const deadline = Date.now() + o.startTimeoutMs;
   try {
     lease = await o.leases.acquire(fixed, owner, o.startTimeoutMs);
   } catch (e) {
     throw new BackendError('CAStartTimeout', `${e instanceof Error ? e.message : String(e)}: the code listens on port ${fixed} itself instead of FC_SERVER_PORT, so its instances run one at a time`);
   }
-  running = launch(p, instanceId, fixed, logs, o);
-  holdWhileRunning(running, lease);
-  await ready(p, running, fixed, logs, o);
-  return running;
+  // A process of code not yet known to hard-code the port (started on a free port, about to be found out and
+  // stopped) can grab it between the lease and our listen: ready only once our process owns it; if ours lost the
+  // race (EADDRINUSE), start it again, still holding the lease.
+  for (;;) {
+    const from = logs.offset;
+    const r = (running = launch(p, instanceId, fixed, logs, o));
+    try {
+      await ready(p, r, fixed, logs, o, { owned: () => r.child.pid !== undefined && listensOn(r.child.pid, fixed) });
+      holdWhileRunning(r, lease);
+      return r;
+    } catch (e) {
+      if (r.exited && inUse(logs.since(from)) && Date.now() < deadline) {
+        await sleep(50);
+        continue;
+      }
+      lease.release();
+      throw e;
+    }
+  }
+}
+
+const inUse = (output: string): boolean => /EADDRINUSE|address already in use/i.test(output);
+
+/** Whether the port gets an owner soon: the process that took it may not have been found out yet (bounded wait). */
+async function heldSoon(leases: PortLeases, port: number): Promise<boolean> {
+  for (let waited = 0; waited < 2000; waited += 25) {
+    if (leases.holder(port)) return true;
+    await sleep(25);
+  }
+  return leases.holder(port) !== undefined;
 }
 
 function evictor(instanceId: string, r: Running, logs: LogRing): LeaseOwner {
@@ -145,7 +172,7 @@ function holdWhileRunning(r: Running, lease: Lease): void {
 }
 
 /** Waits for readiness; on failure the process is killed and a BackendError thrown (`extra`'s error: left running). */
-async function ready(p: Prepared, r: Running, port: number, logs: LogRing, o: SpawnOptions, extra: () => Error | undefined = () => undefined): Promise<void> {
+async function ready(p: Prepared, r: Running, port: number, logs: LogRing, o: SpawnOptions, check: { extra?: () => Error | undefined; owned?: () => boolean } = {}): Promise<void> {
   const healthCheck = p.kind === 'custom' ? (p.config.customRuntimeConfig?.healthCheckConfig ?? p.config.customContainerConfig?.healthCheckConfig) : undefined;
   const tail = (): string => (logs.tail(10) ? `\nLogs: ${logs.tail(10)}` : '');
   try {
@@ -153,7 +180,8 @@ async function ready(p: Prepared, r: Running, port: number, logs: LogRing, o: Sp
       port,
       ...(healthCheck ? { healthCheck } : {}),
       timeoutMs: o.startTimeoutMs,
-      failed: () => (r.exited ? new ProcessExited() : extra()),
+      failed: () => (r.exited ? new ProcessExited() : check.extra?.()),
+      ...(check.owned ? { owned: check.owned } : {}),
     });
   } catch (e) {
     if (e instanceof ListensOnFixedPort) throw e;
