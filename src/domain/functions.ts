@@ -65,7 +65,8 @@ export class FunctionService {
   async create(input: CreateInput): Promise<FunctionRecord> {
     if (this.#functions.has(input.functionName)) throw errors.functionAlreadyExists(input.functionName);
     const now = this.deps.clock.now();
-    const revision = await buildRevision(this.deps, ++this.#revisionCounter, input.config, input.zip, undefined);
+    const pulled: string[] = [];
+    const revision = await buildRevision(this.deps, ++this.#revisionCounter, input.config, input.zip, undefined, (m) => pulled.push(m));
     // Re-check: building a revision may have awaited the registry.
     if (this.#functions.has(input.functionName)) throw errors.functionAlreadyExists(input.functionName);
     const base: FunctionRecord = {
@@ -82,6 +83,7 @@ export class FunctionService {
     const entry = newEntry(base, this.deps.clock, this.#random);
     this.#functions.set(input.functionName, entry);
     applyEvent(entry, { type: 'create' }, this.deps.clock, revision.id);
+    this.#notePulled(input.functionName, pulled);
     this.#preparation.start(entry, 'create');
     return entry.record;
   }
@@ -98,15 +100,22 @@ export class FunctionService {
   async update(name: string, input: UpdateInput): Promise<FunctionRecord> {
     const entry = this.#entry(name);
     this.#assertUpdatable(entry.record);
-    const revision = await buildRevision(this.deps, ++this.#revisionCounter, input.config, input.zip, entry.record.latest);
+    const pulled: string[] = [];
+    const revision = await buildRevision(this.deps, ++this.#revisionCounter, input.config, input.zip, entry.record.latest, (m) => pulled.push(m));
     this.#assertUpdatable(entry.record);
     if (this.#functions.get(name) !== entry) throw errors.functionNotFound(name);
     const wasInactive = entry.record.state === 'Inactive';
     entry.record = { ...entry.record, latest: revision, lastModifiedTime: this.deps.clock.now() };
     applyEvent(entry, { type: 'update' }, this.deps.clock, revision.id);
+    this.#notePulled(name, pulled);
     if (wasInactive) this.#idle.clear(entry);
     this.#preparation.start(entry, 'update');
     return entry.record;
+  }
+
+  /** An image pulled while the call resolved it: the pull belongs to the preparation that follows, so it is shown there. */
+  #notePulled(name: string, lines: readonly string[]): void {
+    for (const message of lines) this.note(name, 'note', 'preparation.progress', { message });
   }
 
   #assertUpdatable(fn: FunctionRecord): void {

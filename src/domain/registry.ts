@@ -20,8 +20,11 @@ export type RegistryEvent =
 
 export interface ImageRegistry {
   readonly kind: string;
-  /** Resolves a reference to the digest it names now; throws FcError (ImageNotFound) when it names nothing. */
-  resolve(ref: ImageRef): Promise<string>;
+  /**
+   * Resolves a reference to the digest it names now; throws FcError (ImageNotFound) when it names nothing.
+   * A registry that has to fetch the image first reports how that goes through `progress`.
+   */
+  resolve(ref: ImageRef, progress?: (message: string) => void): Promise<string>;
   /** Whether a digest still exists in the repository (false once deleted). */
   exists(repository: string, digest: string): Promise<boolean>;
   /** The digest a tag points at now, if any. */

@@ -9,13 +9,14 @@ import type { FunctionConfig, Revision } from './model.ts';
 import { isContainer } from './model.ts';
 import { type ImageRegistry, formatResolved, parseImageRef } from './registry.ts';
 
-/** `previous` supplies the code when an update changes only configuration. */
+/** `previous` supplies the code when an update changes only configuration; `progress` hears about an image pull. */
 export async function buildRevision(
   deps: { readonly clock: Clock; readonly registry: ImageRegistry },
   id: number,
   config: FunctionConfig,
   zip: Buffer | undefined,
   previous: Revision | undefined,
+  progress?: (message: string) => void,
 ): Promise<Revision> {
   const createdAt = deps.clock.now();
   if (isContainer(config)) {
@@ -24,7 +25,7 @@ export async function buildRevision(
     const ref = parseImageRef(image);
     let digest: string;
     try {
-      digest = await deps.registry.resolve(ref);
+      digest = await deps.registry.resolve(ref, progress);
     } catch (e) {
       if (e instanceof FcError && e.status === 404) throw errors.invalidArgument(`${e.message}: cannot resolve image '${image}' to a digest`);
       throw e;

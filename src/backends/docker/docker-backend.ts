@@ -12,7 +12,7 @@ import { BackendError, type Backend, type BackendInstance, type InvocationReques
 import { callHook, fcHeaders, forwardInvocation, instanceLost, runInitializer } from '../http-runtime.ts';
 import { ProcessBackend, type ProcessBackendOptions } from '../process/index.ts';
 import { type Container, type PreparedImage, type StartOptions, startContainer } from './container.ts';
-import { DockerEngine, DockerError, type ImageInfo } from './engine.ts';
+import { DockerEngine, DockerError, type ImageInfo, layerStatus } from './engine.ts';
 import { EngineRegistry } from './engine-registry.ts';
 import { LABELS, newOwner, type Owner, reapOrphans, removeOwned } from './owner.ts';
 
@@ -71,8 +71,7 @@ export class DockerBackend implements Backend {
       if (info && info.id !== img.digest && !info.repoDigests.includes(pinned)) info = undefined;
       if (!info) {
         req.log(`pulling ${pinned}`);
-        // Layer status changes only: progress bars would flood the timeline.
-        info = await this.engine.pullImage(pinned, (line) => !line.includes('[') && req.log(line), req.signal);
+        info = await this.engine.pullImage(pinned, layerStatus(req.log), req.signal);
       }
     } catch (e) {
       if (e instanceof DockerError && e.kind === 'unreachable') throw new BackendError('DockerUnavailable', e.message);

@@ -7,7 +7,7 @@
  */
 import { FcError, errors } from '../../domain/errors.ts';
 import type { ImageRef, ImageRegistry, RegistryEvent } from '../../domain/registry.ts';
-import { type DockerEngine, DockerError, type ImageInfo, parseImageRef as engineRef } from './engine.ts';
+import { type DockerEngine, DockerError, type ImageInfo, layerStatus, parseImageRef as engineRef } from './engine.ts';
 
 const IMAGE_EVENTS = ['delete', 'untag', 'tag', 'import', 'pull', 'load'];
 const RECONNECT_MS = 2000;
@@ -54,13 +54,14 @@ export class EngineRegistry implements ImageRegistry {
     void this.#watch();
   }
 
-  async resolve(ref: ImageRef): Promise<string> {
+  async resolve(ref: ImageRef, progress: (message: string) => void = () => undefined): Promise<string> {
     const name = ref.digest ? `${ref.repository}@${ref.digest}` : `${ref.repository}:${ref.tag ?? 'latest'}`;
     let info = await this.#inspect(name);
     if (!info) {
       // Not in the engine: pulling is how a registry would resolve it (no registry reachable → not found).
       try {
-        info = await this.#engine.pullImage(name, undefined, AbortSignal.timeout(this.#pullTimeoutMs));
+        progress(`pulling ${name}`);
+        info = await this.#engine.pullImage(name, layerStatus(progress), AbortSignal.timeout(this.#pullTimeoutMs));
       } catch (e) {
         if (e instanceof DockerError && e.kind === 'unreachable') throw dockerUnavailable(e);
         const why = e instanceof DockerError ? (e.engineMessage ?? e.message) : e instanceof Error ? e.message : String(e);
@@ -73,15 +74,23 @@ export class EngineRegistry implements ImageRegistry {
     return pin;
   }
 
+  // exists() and currentDigest() also start following what they are asked about: a function restored from the data
+  // directory was pinned by an earlier run, and its image must be followed without resolve() being called again.
   async exists(repository: string, digest: string): Promise<boolean> {
     await this.#refresh().catch(() => undefined);
-    return this.#existsNow(repository, digest);
+    const key = `${repository}\0${digest}`;
+    const now = await this.#existsNow(repository, digest);
+    if (!this.#pins.has(key)) this.#pins.set(key, now);
+    return now;
   }
 
   async currentDigest(repository: string, tag: string): Promise<string | undefined> {
     await this.#refresh().catch(() => undefined);
-    const info = await this.#inspect(`${repository}:${tag}`);
-    return info ? pinOf(info, repository) : undefined;
+    const name = `${repository}:${tag}`;
+    const info = await this.#inspect(name);
+    const pin = info ? pinOf(info, repository) : undefined;
+    if (!this.#tags.has(name)) this.#tags.set(name, { repository, tag, pin });
+    return pin;
   }
 
   onChange(listener: (e: RegistryEvent) => void): () => void {

@@ -137,6 +137,13 @@ async function* jsonLines(body: AsyncIterable<Buffer>): AsyncGenerator<Record<st
   if (rest) yield JSON.parse(rest) as Record<string, unknown>;
 }
 
+/** A pullImage listener that passes on layer status changes only: progress bars would flood a timeline. */
+export function layerStatus(log: (line: string) => void): (line: string) => void {
+  return (line) => {
+    if (!line.includes('[')) log(line);
+  };
+}
+
 function streamError(msg: Record<string, unknown>): string | undefined {
   const detail = msg.errorDetail as { message?: string } | undefined;
   if (typeof msg.error === 'string') return msg.error;
