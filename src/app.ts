@@ -157,7 +157,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   };
   app.route('/', adminRoutes({
     functions, clock, faults, registry: registry instanceof SimulatedRegistry ? registry : undefined, reset, pool,
-    quiesce: () => Promise.all([asyncTasks.quiesce(), timers.quiesce()]).then(() => {}),
+    quiesce: () => Promise.all([asyncTasks.quiesce(), timers.quiesce(), pool.quiesce()]).then(() => {}),
     info: () => ({ clock: clock.kind, backend: backend.name, region: config.region, accountId: config.accountId }),
   }));
   app.route('/', uiRoutes({ functions, faults, clock, pool }));

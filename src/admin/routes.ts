@@ -23,7 +23,7 @@ export interface AdminDeps {
   /** Running instances and their output. */
   readonly pool: Pick<InstancePool, 'ofFunction' | 'instanceLogs'>;
   readonly info: () => Record<string, unknown>;
-  /** Other background work (async task attempts) to wait for after the clock moves. */
+  /** Other background work (async task attempts, timer firings, instance health probes) to wait for after the clock moves. */
   readonly quiesce?: () => Promise<void>;
 }
 
@@ -116,7 +116,7 @@ export function adminRoutes(d: AdminDeps): OpenAPIHono<AppEnv> {
   app.openapi(createRoute({ operationId: 'LocalfcListInstances', method: 'get', path: `${P}/functions/{name}/instances`, request: { params: Name }, responses: ok('running instances') }), (c) => {
     const { name } = c.req.valid('param');
     d.functions.get(name); // FunctionNotFound for an unknown function
-    const instances = d.pool.ofFunction(name).map((i) => ({ instanceId: i.instanceId, revisionId: i.revisionId, busy: i.busy > 0, inFlight: i.busy, createdTime: isoSeconds(i.createdTimeMs), ...(i.pid !== undefined ? { pid: i.pid } : {}), ...(i.containerId ? { containerId: i.containerId } : {}) }));
+    const instances = d.pool.ofFunction(name).map((i) => ({ instanceId: i.instanceId, revisionId: i.revisionId, busy: i.busy > 0, inFlight: i.busy, createdTime: isoSeconds(i.createdTimeMs), healthy: i.healthy, ...(i.healthCheck ? { healthCheck: i.healthCheck } : {}), ...(i.pid !== undefined ? { pid: i.pid } : {}), ...(i.containerId ? { containerId: i.containerId } : {}) }));
     return c.json({ functionName: name, instances }, 200);
   });
   app.openapi(

@@ -83,12 +83,20 @@ export class BackendError extends Error {
   }
 }
 
+export interface StartInstanceOptions {
+  /**
+   * With a health check: runs once the instance's port accepts connections, before its start-up health check (FC runs
+   * the initializer there). Gets the instance, already usable for initialize(); a failure fails the start as thrown.
+   */
+  readonly beforeHealthCheck?: (instance: BackendInstance) => Promise<void>;
+}
+
 export interface Backend {
   readonly name: string;
   /** The real work of the Pending phase: unpack code, pull/pin an image. Throws BackendError with FC's reason code. */
   prepare(req: PrepareRequest): Promise<PreparedRevision>;
-  /** Cold start: a running instance ready for requests (initializer not yet called). */
-  startInstance(prepared: PreparedRevision, instanceId: string): Promise<BackendInstance>;
+  /** Cold start: a running instance ready for requests (initializer not yet called, unless `beforeHealthCheck` called it). */
+  startInstance(prepared: PreparedRevision, instanceId: string, opts?: StartInstanceOptions): Promise<BackendInstance>;
   /** The initializer hook, once per instance before its first invocation. */
   initialize(instance: BackendInstance, timeoutMs: number): Promise<void>;
   invoke(instance: BackendInstance, req: InvocationRequest): Promise<InvocationResult>;
@@ -101,5 +109,12 @@ export interface Backend {
   release(prepared: PreparedRevision): Promise<void>;
   /** Recent output of an instance, bounded. */
   instanceLogs(instance: BackendInstance): string;
+  /**
+   * One probe of the function's health check (FC's periodic check of a running instance, domain/instance-health.ts):
+   * undefined when it passed, else why it failed. The caller thaws a frozen instance first. Backends that run no code leave it out.
+   */
+  probeHealth?(instance: BackendInstance): Promise<string | undefined>;
+  /** Adds a `[localfc] …` line of localfc's own to the instance's log (e.g. "turned unhealthy"). */
+  noteInstance?(instance: BackendInstance, line: string): void;
   close(): Promise<void>;
 }

@@ -2,7 +2,9 @@
  * @module
  * When a freshly started instance may take requests: without a health check, as soon as its port accepts a TCP
  * connection; with FC's healthCheckConfig, once `GET httpGetUrl` answered 2xx/3xx `successThreshold` times in a row,
- * probed every `periodSeconds` once the port is open and `initialDelaySeconds` have passed. `failureThreshold` failures in a row fail the start.
+ * probed every `periodSeconds` once the port is open, the initializer (if any, `beforeHealthCheck`) has run and
+ * `initialDelaySeconds` have passed. `failureThreshold` failures in a row fail the start. Also the single probe the
+ * periodic health check of running instances uses (domain/instance-health.ts, through Backend.probeHealth).
  * Shared by the process and container backends; it knows nothing of either.
  */
 import { createConnection } from 'node:net';
@@ -19,6 +21,8 @@ export interface ReadinessOptions {
   readonly failed: () => Error | undefined;
   /** Whether what accepts connections on the port is this instance: on a port instances take turns on, another process may briefly hold it. */
   readonly owned?: () => boolean;
+  /** Runs once the port accepts connections, before the first health probe (FC runs the initializer there); its error is thrown as is. */
+  readonly beforeHealthCheck?: () => Promise<void>;
 }
 
 /** The instance never became ready; `kind` tells a failed health check from silence on the port. */
@@ -49,9 +53,13 @@ export function canConnect(port: number, host = '127.0.0.1', timeoutMs = 1000): 
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** One health probe: undefined when it passed, else why it failed. */
-async function probe(url: string, timeoutMs: number): Promise<string | undefined> {
+const healthPath = (hc: HealthCheckConfig): string => (hc.httpGetUrl!.startsWith('/') ? hc.httpGetUrl! : `/${hc.httpGetUrl!}`);
+
+/** One health probe of `hc` against the instance at `baseUrl` (`http://host:port`): undefined when it passed, else why it failed. */
+export async function probeHealthCheck(baseUrl: string, hc: HealthCheckConfig): Promise<string | undefined> {
+  const timeoutMs = (hc.timeoutSeconds ?? 1) * 1000;
   try {
+    const url = `${baseUrl}${healthPath(hc)}`;
     const res = await request(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), headers: { 'user-agent': 'localfc-health-check' } });
     await res.body.dump();
     return res.statusCode >= 200 && res.statusCode < 400 ? undefined : `HTTP ${res.statusCode}`;
@@ -80,10 +88,9 @@ async function waitForPort(o: ReadinessOptions, host: string): Promise<void> {
 
 async function waitForHealth(o: ReadinessOptions, host: string, hc: HealthCheckConfig): Promise<void> {
   const deadline = Date.now() + o.timeoutMs;
-  const path = hc.httpGetUrl!.startsWith('/') ? hc.httpGetUrl! : `/${hc.httpGetUrl!}`;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${o.port}${path}`;
+  const path = healthPath(hc);
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${o.port}`;
   const periodMs = (hc.periodSeconds ?? 3) * 1000;
-  const probeTimeoutMs = (hc.timeoutSeconds ?? 1) * 1000;
   const needed = hc.successThreshold ?? 1;
   const allowed = hc.failureThreshold ?? 3;
   let successes = 0;
@@ -93,11 +100,12 @@ async function waitForHealth(o: ReadinessOptions, host: string, hc: HealthCheckC
   // initial delay (counted from the start) has passed.
   const started = Date.now();
   await waitForPort(o, host);
+  await o.beforeHealthCheck?.();
   await sleep(Math.max(0, started + (hc.initialDelaySeconds ?? 0) * 1000 - Date.now()));
   for (;;) {
     const early = o.failed();
     if (early) throw early;
-    const why = await probe(url, probeTimeoutMs);
+    const why = await probeHealthCheck(base, hc);
     const late = o.failed();
     if (late) throw late;
     if (why === undefined) {
@@ -116,6 +124,7 @@ async function waitForHealth(o: ReadinessOptions, host: string, hc: HealthCheckC
 /** Resolves once the instance is ready; throws `failed()`'s error or a ReadinessError. */
 export async function waitUntilReady(o: ReadinessOptions): Promise<void> {
   const host = o.host ?? '127.0.0.1';
-  if (o.healthCheck?.httpGetUrl) await waitForHealth(o, host, o.healthCheck);
-  else await waitForPort(o, host);
+  if (o.healthCheck?.httpGetUrl) return waitForHealth(o, host, o.healthCheck);
+  await waitForPort(o, host);
+  await o.beforeHealthCheck?.();
 }

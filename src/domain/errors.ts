@@ -61,6 +61,11 @@ export const errors = {
     new FcError(code, code === 'InvalidArgument' || code === 'MissingRequiredHeader' ? 400 : 403, message),
   /** localfc's own admin API; the cloud has no equivalent code. */
   adminUnauthorized: (message: string) => new FcError('Unauthorized', 401, message, { 'www-authenticate': 'Bearer realm="localfc"' }),
+  /**
+   * No healthy instance for the request: the one(s) it could go to failed their periodic health check and no new one
+   * may start (instance limit). FC's start-up health-check failure code; FC's exact code here is UNCERTAIN.
+   */
+  healthCheckFailed: (message: string) => new FcError('FunctionNotStarted', 502, `Function instance health check failed: ${message}`),
   /** The instance answered badly, died mid-request, or gave a status that cannot be relayed. */
   badResponse: (message: string) => new FcError('BadResponse', 502, message),
   imageNotFound: (image: string, why = 'does not exist or cannot be accessed') => new FcError('ImageNotFound', 404, `image '${image}' ${why}`),

@@ -1,13 +1,17 @@
 /**
  * @module
  * The instance pool: reuses warm instances of a revision, cold-starts one when all are busy, calls the initializer once
- * per instance, freezes instances between invocations and reclaims them after an idle period (clock timers).
+ * per instance, freezes instances between invocations and reclaims them after an idle period (clock timers). Instances
+ * of functions with a health check are probed periodically (instance-health.ts) and skipped while unhealthy.
  */
 import { type Backend, BackendError, type BackendInstance, type InvocationRequest, type InvocationResult, type PreparedRevision } from '../backends/backend.ts';
 import { type Clock, sleep } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
+import { BackgroundWork } from './background-work.ts';
 import { errors } from './errors.ts';
 import type { FaultRule } from './faults.ts';
+import { HealthCycle, type HealthStatus } from './instance-health.ts';
+import { healthCheckOf } from './model.ts';
 
 interface PooledInstance {
   instance: BackendInstance;
@@ -17,6 +21,10 @@ interface PooledInstance {
   initialized?: Promise<void>;
   reclaimTimer?: number;
   readonly createdAt: number;
+  /** The periodic health check, for functions that configure one. */
+  health?: HealthCycle;
+  /** A health probe has the instance thawed: parking leaves it to the probe to freeze it again. */
+  probing?: boolean;
 }
 
 export interface PoolOptions {
@@ -38,12 +46,18 @@ export interface InstanceInfo {
   /** The process id (process backend) or container id (docker backend) behind the instance. */
   readonly pid?: number;
   readonly containerId?: string;
+  /** False while the periodic health check finds the instance unhealthy (requests go elsewhere). */
+  readonly healthy: boolean;
+  /** Only for functions with a health check. */
+  readonly healthCheck?: HealthStatus;
 }
 
 export class InstancePool {
   readonly #byRevision = new Map<string, PooledInstance[]>();
   /** Provisioned minimum per revision: that many instances are kept started and never reclaimed. */
   readonly #warm = new Map<string, number>();
+  /** Health probes under way, so clock/advance can wait for them (quiesce). */
+  readonly #probes = new BackgroundWork(10_000);
 
   constructor(
     private readonly backend: Backend,
@@ -55,14 +69,7 @@ export class InstancePool {
   async invoke(prepared: PreparedRevision, req: InvocationRequest): Promise<InvocationResult & { instanceId: string; coldStart: boolean }> {
     const { pooled, coldStart } = await this.#acquire(prepared);
     try {
-      // The initializer runs once per instance; concurrent first requests wait for the same run.
-      pooled.initialized ??= (async () => {
-        const hook = prepared.config.instanceLifecycleConfig?.initializer;
-        if (!(hook?.handler || hook?.command?.length)) return;
-        await this.#injectFault(prepared, 'initializer', 'InitializationError');
-        await this.backend.initialize(pooled.instance, (hook.timeout ?? 3) * 1000);
-      })();
-      await pooled.initialized;
+      await this.#initialize(pooled, pooled.instance);
       const result = await this.backend.invoke(pooled.instance, req);
       // The caller gets the failure as the result; the dead instance is not reused, so the next call cold-starts anew.
       if (result.instanceLost) await this.#destroy(prepared.key, pooled, false);
@@ -81,7 +88,7 @@ export class InstancePool {
     const list = this.#list(prepared.key);
     const concurrency = Math.max(1, prepared.config.instanceConcurrency);
     // A starting instance counts with its full capacity, so a burst starts ceil(burst / concurrency) instances, as FC scales.
-    const warm = list.find((p) => p.busy < concurrency);
+    const warm = list.find((p) => p.busy < concurrency && p.health?.healthy !== false);
     if (warm) {
       warm.busy++;
       if (warm.reclaimTimer !== undefined) this.clock.clearTimer(warm.reclaimTimer);
@@ -91,24 +98,83 @@ export class InstancePool {
       return { pooled: warm, coldStart: false };
     }
     if (list.length >= this.options.maxInstancesPerFunction) {
+      const unhealthy = list.filter((p) => p.busy < concurrency && p.health?.healthy === false);
+      if (unhealthy.length) {
+        const running = list.length;
+        // As FC: this request fails, and the next one goes to a new instance in place of the unhealthy idle one(s).
+        await Promise.all(unhealthy.filter((p) => p.busy === 0).map((p) => this.#destroy(prepared.key, p, true)));
+        const why = unhealthy[0]!.health!.status();
+        throw errors.healthCheckFailed(
+          `instance ${unhealthy[0]!.instance.id} of function '${prepared.fn.functionName}' is unhealthy (${why.consecutiveFailures} failed check(s) in a row, last: ${why.lastFailure ?? 'unknown'}) and no other instance can start (${running} running, limit ${this.options.maxInstancesPerFunction}); the next request starts a new instance`,
+        );
+      }
       throw errors.throttled(`Reserve resource exceeded limit: function '${prepared.fn.functionName}' already runs ${list.length} instances`);
     }
-    let started!: (i: BackendInstance) => void;
+    const pooled = await this.#start(prepared, list, 1);
+    return { pooled, coldStart: true };
+  }
+
+  /**
+   * Cold-starts one instance into `list` (`busy` requests already waiting for it); it is removed again if the start
+   * fails. With a health check, the initializer runs before the start-up check, as FC does, and the periodic check follows.
+   */
+  async #start(prepared: PreparedRevision, list: PooledInstance[], busy: number): Promise<PooledInstance> {
+    let started!: () => void;
     let failed!: (e: unknown) => void;
-    const ready = new Promise<BackendInstance>((resolve, reject) => ((started = resolve), (failed = reject)));
-    const pooled: PooledInstance = { instance: undefined as unknown as BackendInstance, ready: ready.then(() => undefined), busy: 1, createdAt: this.clock.now() };
-    void pooled.ready.catch(() => undefined);
+    const ready = new Promise<void>((resolve, reject) => ((started = resolve), (failed = reject)));
+    void ready.catch(() => undefined);
+    const pooled: PooledInstance = { instance: undefined as unknown as BackendInstance, ready, busy, createdAt: this.clock.now() };
     list.push(pooled);
+    const hc = healthCheckOf(prepared.config);
     try {
       await this.#injectFault(prepared, 'coldStart', 'CAExited');
-      pooled.instance = await this.backend.startInstance(prepared, `c-${this.ids.shortId()}`);
-      started(pooled.instance);
+      pooled.instance = await this.backend.startInstance(prepared, `c-${this.ids.shortId()}`, hc ? { beforeHealthCheck: (i) => this.#initialize(pooled, i) } : {});
+      started();
     } catch (e) {
-      list.splice(list.indexOf(pooled), 1);
+      const i = list.indexOf(pooled);
+      if (i >= 0) list.splice(i, 1);
       failed(e);
       throw e;
     }
-    return { pooled, coldStart: true };
+    // Not when the revision was drained while the instance started: nothing would stop the cycle.
+    if (hc && this.backend.probeHealth && this.#byRevision.get(prepared.key)?.includes(pooled)) {
+      const instance = pooled.instance;
+      pooled.health = new HealthCycle(hc, {
+        clock: this.clock, work: this.#probes, label: instance.id,
+        probe: () => this.#probe(prepared.key, pooled),
+        note: (line) => this.backend.noteInstance?.(instance, line),
+      });
+      pooled.health.start();
+    }
+    return pooled;
+  }
+
+  /** The initializer runs once per instance; concurrent first requests wait for the same run. */
+  #initialize(pooled: PooledInstance, instance: BackendInstance): Promise<void> {
+    return (pooled.initialized ??= (async () => {
+      const hook = instance.prepared.config.instanceLifecycleConfig?.initializer;
+      if (!(hook?.handler || hook?.command?.length)) return;
+      await this.#injectFault(instance.prepared, 'initializer', 'InitializationError');
+      await this.backend.initialize(instance, (hook.timeout ?? 3) * 1000);
+    })());
+  }
+
+  /** One periodic health probe. A frozen instance cannot answer: it is thawed for the probe and frozen again if still idle. */
+  async #probe(key: string, pooled: PooledInstance): Promise<string | undefined> {
+    const freeze = this.options.freeze !== false;
+    pooled.probing = true;
+    try {
+      if (freeze && pooled.busy === 0) await this.backend.thaw(pooled.instance);
+      return await this.backend.probeHealth!(pooled.instance);
+    } finally {
+      pooled.probing = false;
+      if (freeze && pooled.busy === 0 && this.#list(key).includes(pooled)) await this.backend.freeze(pooled.instance);
+    }
+  }
+
+  /** Resolves once the health probes that fell due have finished (after the manual clock moved). */
+  quiesce(): Promise<void> {
+    return this.#probes.quiesce();
   }
 
   /** Applies a cold-start/initializer fault as the real failure would surface: slower, or failing with a reason code. */
@@ -125,7 +191,7 @@ export class InstancePool {
   }
 
   async #park(key: string, pooled: PooledInstance): Promise<void> {
-    if (this.options.freeze !== false) await this.backend.freeze(pooled.instance);
+    if (this.options.freeze !== false && !pooled.probing) await this.backend.freeze(pooled.instance);
     pooled.reclaimTimer = this.clock.setTimer(this.options.instanceIdleMs, `reclaim instance ${pooled.instance.id}`, () => {
       delete pooled.reclaimTimer;
       // Provisioned instances stay: reclaim only what exceeds the revision's warm minimum.
@@ -150,22 +216,11 @@ export class InstancePool {
     const missing = Math.min(count, this.options.maxInstancesPerFunction) - list.length;
     let error: string | undefined;
     await Promise.all(Array.from({ length: Math.max(0, missing) }, async () => {
-      let started!: () => void;
-      let failed!: (e: unknown) => void;
-      const ready = new Promise<void>((resolve, reject) => ((started = resolve), (failed = reject)));
-      void ready.catch(() => undefined);
-      const pooled: PooledInstance = { instance: undefined as unknown as BackendInstance, ready, busy: 0, createdAt: this.clock.now() };
-      list.push(pooled);
       try {
-        await this.#injectFault(prepared, 'coldStart', 'CAExited');
-        pooled.instance = await this.backend.startInstance(prepared, `c-${this.ids.shortId()}`);
-        started();
+        const pooled = await this.#start(prepared, list, 0);
         // A request may have picked it up while it started; it parks itself when done.
         if (pooled.busy === 0 && this.options.freeze !== false) await this.backend.freeze(pooled.instance);
       } catch (e) {
-        const i = list.indexOf(pooled);
-        if (i >= 0) list.splice(i, 1);
-        failed(e);
         error = e instanceof Error ? e.message : String(e);
       }
     }));
@@ -177,6 +232,7 @@ export class InstancePool {
     const i = list.indexOf(pooled);
     if (i >= 0) list.splice(i, 1);
     if (pooled.reclaimTimer !== undefined) this.clock.clearTimer(pooled.reclaimTimer);
+    pooled.health?.stop();
     const hook = pooled.instance.prepared.config.instanceLifecycleConfig?.preStop;
     await this.backend
       .stopInstance(pooled.instance, { preStop: preStop && Boolean(hook?.handler || hook?.command?.length), timeoutMs: (hook?.timeout ?? 3) * 1000 })
@@ -200,7 +256,7 @@ export class InstancePool {
     for (const [key, list] of this.#byRevision) {
       if (keyPrefix && !key.startsWith(keyPrefix)) continue;
       // An instance still cold-starting has no id yet.
-      for (const p of list) if (p.instance) out.push({ instanceId: p.instance.id, revisionKey: key, busy: p.busy, createdTimeMs: p.createdAt });
+      for (const p of list) if (p.instance) out.push({ instanceId: p.instance.id, revisionKey: key, busy: p.busy, createdTimeMs: p.createdAt, ...healthOf(p) });
     }
     return out;
   }
@@ -211,7 +267,7 @@ export class InstancePool {
       list
         .filter((p) => p.instance?.prepared.fn.functionName === functionName)
         .map((p) => ({
-          instanceId: p.instance.id, revisionKey: key, revisionId: p.instance.prepared.revision.id, busy: p.busy, createdTimeMs: p.createdAt,
+          instanceId: p.instance.id, revisionKey: key, revisionId: p.instance.prepared.revision.id, busy: p.busy, createdTimeMs: p.createdAt, ...healthOf(p),
           ...(p.instance.pid !== undefined ? { pid: p.instance.pid } : {}),
           ...(p.instance.containerId ? { containerId: p.instance.containerId } : {}),
         })),
@@ -235,4 +291,8 @@ export class InstancePool {
     }
     return list;
   }
+}
+
+function healthOf(p: PooledInstance): Pick<InstanceInfo, 'healthy' | 'healthCheck'> {
+  return p.health ? { healthy: p.health.healthy, healthCheck: p.health.status() } : { healthy: true };
 }

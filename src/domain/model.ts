@@ -123,6 +123,13 @@ export function isCustomRuntime(config: FunctionConfig): boolean {
   return config.runtime.startsWith('custom') && !isContainer(config);
 }
 
+/** The health check FC runs on the function's instances: custom runtimes and custom containers with an `httpGetUrl`. */
+export function healthCheckOf(config: FunctionConfig): HealthCheckConfig | undefined {
+  if (!config.runtime.startsWith('custom')) return undefined;
+  const hc = isContainer(config) ? config.customContainerConfig?.healthCheckConfig : (config.customRuntimeConfig?.healthCheckConfig ?? config.customContainerConfig?.healthCheckConfig);
+  return hc?.httpGetUrl ? hc : undefined;
+}
+
 export interface TimelineEntry {
   readonly at: number;
   readonly kind: 'transition' | 'fault' | 'registry' | 'note' | 'invocation' | 'instance';

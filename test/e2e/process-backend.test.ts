@@ -286,6 +286,17 @@ describe('readiness (health check)', () => {
     s.close();
   });
 
+  it('runs beforeHealthCheck (the initializer) once the port is open and before the first probe; its error fails the wait as thrown', async () => {
+    const s = await statusServer([200]);
+    const seen: number[] = [];
+    await waitUntilReady({ port: s.port, healthCheck: { httpGetUrl: '/ready', periodSeconds: 0.05 }, timeoutMs: 5000, failed: () => undefined, beforeHealthCheck: async () => void seen.push(s.probes()) });
+    assert.deepEqual([seen, s.probes()], [[0], 1]);
+    const boom = new BackendError('InitializationError', 'the initializer failed');
+    await assert.rejects(waitUntilReady({ port: s.port, healthCheck: { httpGetUrl: '/ready', periodSeconds: 0.05 }, timeoutMs: 5000, failed: () => undefined, beforeHealthCheck: () => Promise.reject(boom) }), (e: unknown) => e === boom);
+    assert.equal(s.probes(), 1, 'no probe after the initializer failed');
+    s.close();
+  });
+
   it('without a health check, ready once the port accepts connections; failed() ends the wait', async () => {
     const s = await statusServer([200]);
     await waitUntilReady({ port: s.port, timeoutMs: 1000, failed: () => undefined });

@@ -64,8 +64,11 @@ export function containerSpec(p: PreparedImage, instanceId: string, owner: Owner
 /** Docker names allow [a-zA-Z0-9][a-zA-Z0-9_.-]*; function names are close but may contain other characters. */
 const nameOf = (p: PreparedImage, instanceId: string, owner: Owner): string => `localfc-${p.fn.functionName}-${instanceId}-${owner.id.slice(0, 6)}`.replace(/[^a-zA-Z0-9_.-]/g, '_');
 
-/** Creates and starts a container for an instance; on any failure the container is removed again. */
-export async function startContainer(p: PreparedImage, instanceId: string, o: StartOptions): Promise<Container> {
+/**
+ * Creates and starts a container for an instance; on any failure the container is removed again. `before` runs once
+ * the port accepts connections, before the start-up health check (the initializer); its error fails the start as is.
+ */
+export async function startContainer(p: PreparedImage, instanceId: string, o: StartOptions, before?: (c: Container) => Promise<void>): Promise<Container> {
   let id: string;
   try {
     // unknown host CPUs: leave the quota uncapped, the create then names Docker's complaint
@@ -76,7 +79,7 @@ export async function startContainer(p: PreparedImage, instanceId: string, o: St
   }
   const c: Container = { id, logs: new LogRing(), baseUrl: '', ended: false, frozen: false, initialized: false, follow: new AbortController() };
   try {
-    await run(c, p, o);
+    await run(c, p, o, before);
     return c;
   } catch (e) {
     c.follow.abort();
@@ -86,7 +89,7 @@ export async function startContainer(p: PreparedImage, instanceId: string, o: St
 }
 
 /** Starts a created container and waits for readiness. */
-async function run(c: Container, p: PreparedImage, o: StartOptions): Promise<void> {
+async function run(c: Container, p: PreparedImage, o: StartOptions, before: ((c: Container) => Promise<void>) | undefined): Promise<void> {
   const follow = c.follow;
   try {
     await o.engine.startContainer(c.id);
@@ -106,6 +109,7 @@ async function run(c: Container, p: PreparedImage, o: StartOptions): Promise<voi
       ...(p.config.customContainerConfig?.healthCheckConfig ? { healthCheck: p.config.customContainerConfig.healthCheckConfig } : {}),
       timeoutMs: o.startTimeoutMs,
       failed: () => (c.ended ? new BackendError('CAExited', 'the container exited') : undefined),
+      ...(before ? { beforeHealthCheck: () => before(c) } : {}),
     });
   } catch (e) {
     throw await explain(e, c, o.engine);

@@ -6,11 +6,12 @@
  * and close; containers of crashed earlier runs are reaped at start-up (owner.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { isContainer } from '../../domain/model.ts';
+import { healthCheckOf, isContainer } from '../../domain/model.ts';
 import { parseImageRef } from '../../domain/registry.ts';
-import { BackendError, type Backend, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision } from '../backend.ts';
+import { BackendError, type Backend, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision, type StartInstanceOptions } from '../backend.ts';
 import { callHook, fcHeaders, forwardInvocation, instanceLost, runInitializer } from '../http-runtime.ts';
 import { ProcessBackend, type ProcessBackendOptions } from '../process/index.ts';
+import { probeHealthCheck } from '../readiness.ts';
 import { type Container, type PreparedImage, type StartOptions, startContainer } from './container.ts';
 import { DockerEngine, DockerError, type ImageInfo, layerStatus } from './engine.ts';
 import { EngineRegistry } from './engine-registry.ts';
@@ -86,10 +87,21 @@ export class DockerBackend implements Backend {
     return prepared;
   }
 
-  async startInstance(prepared: PreparedRevision, instanceId: string): Promise<BackendInstance> {
-    if (!isContainer(prepared.config)) return this.#delegate.startInstance(prepared, instanceId);
+  async startInstance(prepared: PreparedRevision, instanceId: string, opts: StartInstanceOptions = {}): Promise<BackendInstance> {
+    if (!isContainer(prepared.config)) return this.#delegate.startInstance(prepared, instanceId, opts);
     const p = prepared as PreparedImage;
-    const c = await startContainer(p, instanceId, this.#start);
+    const before = opts.beforeHealthCheck;
+    let c: Container;
+    try {
+      // The hook (the initializer) needs the instance usable before its start-up health check.
+      c = await startContainer(p, instanceId, this.#start, before && ((started) => {
+        this.#instances.set(instanceId, { prepared: p, c: started });
+        return before({ id: instanceId, prepared, containerId: started.id });
+      }));
+    } catch (e) {
+      this.#instances.delete(instanceId);
+      throw e;
+    }
     if (this.#closed) {
       // close() ran while this container started: it must not outlive us.
       c.follow.abort();
@@ -148,10 +160,29 @@ export class DockerBackend implements Backend {
     const old = s.c;
     old.follow.abort();
     await this.engine.removeContainer(old.id, { force: true }).catch(() => undefined);
-    s.c = await startContainer(s.prepared, instance.id, this.#start);
-    s.c.logs.append(`[localfc] container ${old.id.slice(0, 12)} ended; replaced by ${s.c.id.slice(0, 12)}\n`);
     const hook = s.prepared.config.instanceLifecycleConfig?.initializer;
-    if (old.initialized && (hook?.handler || hook?.command?.length)) await this.initialize(instance, (hook.timeout ?? 3) * 1000);
+    const rerun = old.initialized && (hook?.handler || hook?.command?.length);
+    // The initializer runs again before the new container's health check, as at cold start.
+    s.c = await startContainer(s.prepared, instance.id, this.#start, rerun ? (c) => {
+      s.c = c;
+      return this.initialize(instance, (hook!.timeout ?? 3) * 1000);
+    } : undefined);
+    s.c.logs.append(`[localfc] container ${old.id.slice(0, 12)} ended; replaced by ${s.c.id.slice(0, 12)}\n`);
+  }
+
+  async probeHealth(instance: BackendInstance): Promise<string | undefined> {
+    if (!isContainer(instance.prepared.config)) return this.#delegate.probeHealth?.(instance);
+    const s = this.#instances.get(instance.id);
+    const hc = healthCheckOf(instance.prepared.config);
+    if (!s) return 'the instance is not running';
+    // A container that ended is replaced (and checked) on its next request.
+    if (!hc || s.c.ended) return undefined;
+    return probeHealthCheck(s.c.baseUrl, hc);
+  }
+
+  noteInstance(instance: BackendInstance, line: string): void {
+    if (!isContainer(instance.prepared.config)) return this.#delegate.noteInstance?.(instance, line);
+    this.#instances.get(instance.id)?.c.logs.append(`[localfc] ${line}\n`);
   }
 
   async freeze(instance: BackendInstance): Promise<void> {

@@ -12,8 +12,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'undici';
 import { extractZip } from '../../code/zip.ts';
-import { BackendError, type Backend, type LayerSource, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision } from '../backend.ts';
+import { healthCheckOf } from '../../domain/model.ts';
+import { BackendError, type Backend, type LayerSource, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision, type StartInstanceOptions } from '../backend.ts';
 import { callHook, fcHeaders, forwardInvocation, instanceLost, runInitializer } from '../http-runtime.ts';
+import { probeHealthCheck } from '../readiness.ts';
 import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from './bootstraps.ts';
 import { unpackLayers } from './layers.ts';
 import { PortLeases } from './fixed-port.ts';
@@ -108,14 +110,26 @@ export class ProcessBackend implements Backend {
     return this.#instances.get(instanceId)?.proc.port;
   }
 
-  async startInstance(prepared: PreparedRevision, instanceId: string): Promise<BackendInstance> {
+  async startInstance(prepared: PreparedRevision, instanceId: string, opts: StartInstanceOptions = {}): Promise<BackendInstance> {
     const p = prepared as Prepared;
     const logs = new LogRing();
-    const proc = await spawnInstance(p, instanceId, logs, this.#spawnOptions);
-    const state: InstanceState = { prepared: p, logs, proc, initialized: false, frozen: false };
-    this.#instances.set(instanceId, state);
+    const state: InstanceState = { prepared: p, logs, proc: undefined as unknown as Running, initialized: false, frozen: false };
     // A getter: an instance evicted from a fixed port is respawned with a new process.
-    return { id: instanceId, prepared, get pid() { return state.proc.child.pid; } };
+    const instance: BackendInstance = { id: instanceId, prepared, get pid() { return state.proc?.child.pid; } };
+    const before = opts.beforeHealthCheck;
+    try {
+      // The hook (the initializer) needs the instance usable before its start-up health check.
+      state.proc = await spawnInstance(p, instanceId, logs, this.#spawnOptions, before && (async (r) => {
+        state.proc = r;
+        this.#instances.set(instanceId, state);
+        await before(instance);
+      }));
+    } catch (e) {
+      this.#instances.delete(instanceId);
+      throw e;
+    }
+    this.#instances.set(instanceId, state);
+    return instance;
   }
 
   #state(instance: BackendInstance): InstanceState {
@@ -169,13 +183,30 @@ export class ProcessBackend implements Backend {
     }
   }
 
-  /** The instance's process died (timeout kill, crash): start a new one in its place and re-run the initializer. */
+  /** The instance's process died (timeout kill, crash): start a new one in its place and re-run the initializer (before the health check, as at cold start). */
   async #respawn(instance: BackendInstance, s: InstanceState): Promise<void> {
     s.logs.append(`[localfc] instance process ended (${s.proc.exited?.signal ?? `code ${s.proc.exited?.code}`}); restarting\n`);
-    s.proc = await spawnInstance(s.prepared, instance.id, s.logs, this.#spawnOptions);
-    s.frozen = false;
     const hook = s.prepared.config.instanceLifecycleConfig?.initializer;
-    if (s.initialized && (hook?.handler || hook?.command?.length)) await this.initialize(instance, (hook.timeout ?? 3) * 1000);
+    const rerun = s.initialized && (hook?.handler || hook?.command?.length);
+    s.proc = await spawnInstance(s.prepared, instance.id, s.logs, this.#spawnOptions, rerun ? async (r) => {
+      s.proc = r;
+      s.frozen = false;
+      await this.initialize(instance, (hook!.timeout ?? 3) * 1000);
+    } : undefined);
+    s.frozen = false;
+  }
+
+  async probeHealth(instance: BackendInstance): Promise<string | undefined> {
+    const s = this.#instances.get(instance.id);
+    const hc = healthCheckOf(instance.prepared.config);
+    if (!s) return 'the instance is not running';
+    // A crashed process, or one stopped to hand a fixed port over, is started again (and checked) on its next request.
+    if (!hc || s.proc.exited || s.proc.evicted) return undefined;
+    return probeHealthCheck(baseUrl(s.proc), hc);
+  }
+
+  noteInstance(instance: BackendInstance, line: string): void {
+    this.#instances.get(instance.id)?.logs.append(`[localfc] ${line}\n`);
   }
 
   async freeze(instance: BackendInstance): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { FunctionConfig } from '../../domain/model.ts';
+import { type FunctionConfig, healthCheckOf } from '../../domain/model.ts';
 import { BackendError, type PreparedRevision } from '../backend.ts';
 import { fcEnvironment } from '../http-runtime.ts';
 import type { Pool } from 'undici';
@@ -75,19 +75,22 @@ class ProcessExited extends Error {}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Runs once the process's port accepts connections, before its start-up health check (the initializer). */
+export type BeforeHealthCheck = (r: Running) => Promise<void>;
+
 /**
  * Starts an instance and waits until it is ready. Code that listens on the fixed port rather than FC_SERVER_PORT is
  * detected (it listens there, or it died of EADDRINUSE while another instance owns that port); from then on that
  * revision's instances take turns on the port (fixed-port.ts).
  */
-export async function spawnInstance(p: Prepared, instanceId: string, logs: LogRing, o: SpawnOptions): Promise<Running> {
+export async function spawnInstance(p: Prepared, instanceId: string, logs: LogRing, o: SpawnOptions, before?: BeforeHealthCheck): Promise<Running> {
   const fixed = fixedPortOf(p);
-  if (fixed !== undefined && o.leases.hardCoded.has(p.key)) return startOnFixedPort(p, instanceId, fixed, logs, o);
+  if (fixed !== undefined && o.leases.hardCoded.has(p.key)) return startOnFixedPort(p, instanceId, fixed, logs, o, before);
   const port = await freePort();
   const from = logs.offset;
   const r = launch(p, instanceId, port, logs, o);
   try {
-    await ready(p, r, port, logs, o, { extra: () => (fixed !== undefined && r.child.pid !== undefined && listensOn(r.child.pid, fixed) ? new ListensOnFixedPort() : undefined) });
+    await ready(p, r, port, logs, o, { extra: () => (fixed !== undefined && r.child.pid !== undefined && listensOn(r.child.pid, fixed) ? new ListensOnFixedPort() : undefined), before });
     return r;
   } catch (e) {
     if (fixed === undefined) throw e;
@@ -98,22 +101,22 @@ export async function spawnInstance(p: Prepared, instanceId: string, logs: LogRi
         logs.append(`[localfc] the code listens on port ${fixed}, not on FC_SERVER_PORT (${port}): using port ${fixed}; instances that need it take turns\n`);
         r.port = fixed;
         holdWhileRunning(r, lease);
-        await ready(p, r, fixed, logs, o);
+        await ready(p, r, fixed, logs, o, { before });
         return r;
       }
       await killProcess(r);
-      return startOnFixedPort(p, instanceId, fixed, logs, o);
+      return startOnFixedPort(p, instanceId, fixed, logs, o, before);
     }
     if (r.exited && inUse(logs.since(from)) && (await heldSoon(o.leases, fixed))) {
       o.leases.hardCoded.add(p.key);
       logs.append(`[localfc] port ${fixed} is in use by another instance of code that hard-codes it: waiting for it\n`);
-      return startOnFixedPort(p, instanceId, fixed, logs, o);
+      return startOnFixedPort(p, instanceId, fixed, logs, o, before);
     }
     throw e;
   }
 }
 
-async function startOnFixedPort(p: Prepared, instanceId: string, fixed: number, logs: LogRing, o: SpawnOptions): Promise<Running> {
+async function startOnFixedPort(p: Prepared, instanceId: string, fixed: number, logs: LogRing, o: SpawnOptions, before?: BeforeHealthCheck): Promise<Running> {
   let running: Running | undefined;
   const owner: LeaseOwner = { id: instanceId, evict: () => running && evictor(instanceId, running, logs).evict() };
   let lease: Lease;
@@ -130,7 +133,7 @@ async function startOnFixedPort(p: Prepared, instanceId: string, fixed: number, 
     const from = logs.offset;
     const r = (running = launch(p, instanceId, fixed, logs, o));
     try {
-      await ready(p, r, fixed, logs, o, { owned: () => r.child.pid !== undefined && listensOn(r.child.pid, fixed) });
+      await ready(p, r, fixed, logs, o, { owned: () => r.child.pid !== undefined && listensOn(r.child.pid, fixed), before });
       holdWhileRunning(r, lease);
       return r;
     } catch (e) {
@@ -171,9 +174,13 @@ function holdWhileRunning(r: Running, lease: Lease): void {
   void r.exit.then(() => lease.release());
 }
 
-/** Waits for readiness; on failure the process is killed and a BackendError thrown (`extra`'s error: left running). */
-async function ready(p: Prepared, r: Running, port: number, logs: LogRing, o: SpawnOptions, check: { extra?: () => Error | undefined; owned?: () => boolean } = {}): Promise<void> {
-  const healthCheck = p.kind === 'custom' ? (p.config.customRuntimeConfig?.healthCheckConfig ?? p.config.customContainerConfig?.healthCheckConfig) : undefined;
+/**
+ * Waits for readiness; on failure the process is killed and a BackendError thrown (`extra`'s error: left running;
+ * `before`'s error, e.g. the initializer's: thrown as is).
+ */
+async function ready(p: Prepared, r: Running, port: number, logs: LogRing, o: SpawnOptions, check: { extra?: () => Error | undefined; owned?: () => boolean; before?: BeforeHealthCheck | undefined } = {}): Promise<void> {
+  const healthCheck = healthCheckOf(p.config);
+  const before = check.before;
   const tail = (): string => (logs.tail(10) ? `\nLogs: ${logs.tail(10)}` : '');
   try {
     await waitUntilReady({
@@ -182,10 +189,12 @@ async function ready(p: Prepared, r: Running, port: number, logs: LogRing, o: Sp
       timeoutMs: o.startTimeoutMs,
       failed: () => (r.exited ? new ProcessExited() : check.extra?.()),
       ...(check.owned ? { owned: check.owned } : {}),
+      ...(before ? { beforeHealthCheck: () => before(r) } : {}),
     });
   } catch (e) {
     if (e instanceof ListensOnFixedPort) throw e;
     await killProcess(r);
+    if (e instanceof BackendError) throw e;
     if (e instanceof ProcessExited) {
       // 'exit' can come before the last output: let the pipes drain (bounded: a grandchild may hold them open).
       if (!(r.child.stdout?.closed && r.child.stderr?.closed)) await Promise.race([new Promise((res) => r.child.once('close', res)), sleep(200)]);

@@ -1,0 +1,266 @@
+// FC's periodic instance health check on the process backend, through the official SDK: the initializer runs before
+// the first probe, an instance that fails failureThreshold checks stops getting requests and recovers after
+// successThreshold passes, and at the instance limit the call fails. Periods run on the manual clock.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createZip } from '../../src/code/zip.ts';
+import { start as startLocalfc, type RunningLocalfc } from '../../src/index.ts';
+import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+
+// Records every call it gets in $HC_DIR/events.log as "<instance id> <what>"; /healthz answers the status written in
+// $HC_DIR/health-<instance id> (200 without the file), so the test flips one instance's health.
+const server = `
+const http = require('node:http');
+const fs = require('node:fs');
+const path = require('node:path');
+const dir = process.env.HC_DIR;
+const id = process.env.FC_INSTANCE_ID;
+const record = (what) => fs.appendFileSync(path.join(dir, 'events.log'), process.env.FC_FUNCTION_NAME + ' ' + id + ' ' + what + '\\n');
+http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    if (req.url === '/healthz') {
+      let status = 200;
+      try { status = Number(fs.readFileSync(path.join(dir, 'health-' + id), 'utf8')); } catch {}
+      record('probe ' + status);
+      return res.writeHead(status).end();
+    }
+    record(req.url.slice(1));
+    res.end(req.url === '/invoke' ? id : '');
+  });
+}).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');
+`;
+const zipFile = createZip([{ path: 'server.js', data: server }]).toString('base64');
+const PERIOD_MS = 1000;
+
+interface Listed {
+  instanceId: string;
+  healthy: boolean;
+  pid?: number;
+  healthCheck?: { healthy: boolean; consecutiveFailures: number; consecutiveSuccesses: number; lastFailure?: string };
+}
+
+class Harness {
+  fc!: RunningLocalfc;
+  client!: FcClient;
+  readonly dir = mkdtempSync(join(tmpdir(), 'localfc-hc-'));
+
+  async start(maxInstances?: number): Promise<void> {
+    this.fc = await startLocalfc({ clock: 'manual', backend: 'process', ...(maxInstances ? { maxInstancesPerFunction: maxInstances } : {}) });
+    this.client = sdkClient(this.fc.endpoint);
+  }
+
+  async stop(): Promise<void> {
+    await this.fc.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async create(functionName: string, opts: { healthCheck: boolean; initializer?: boolean }): Promise<void> {
+    await this.client.createFunction(
+      new $FC.CreateFunctionRequest({
+        body: new $FC.CreateFunctionInput({
+          functionName, runtime: 'custom.debian10', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile }),
+          environmentVariables: { HC_DIR: this.dir },
+          customRuntimeConfig: new $FC.CustomRuntimeConfig({
+            command: ['node', 'server.js'],
+            ...(opts.healthCheck
+              ? { healthCheckConfig: new $FC.CustomHealthCheckConfig({ httpGetUrl: '/healthz', periodSeconds: PERIOD_MS / 1000, timeoutSeconds: 1, failureThreshold: 2, successThreshold: 2 }) }
+              : {}),
+          }),
+          ...(opts.initializer ? { instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({ initializer: new $FC.LifecycleHook({ handler: 'index.init', timeout: 3 }) }) } : {}),
+        }),
+      }),
+    );
+    await this.advance(1000); // preparation
+  }
+
+  /** Moves the manual clock through the admin API, which waits for the health probes that fell due. */
+  async advance(ms: number): Promise<void> {
+    const res = await fetch(`${this.fc.url}/_localfc/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms }) });
+    assert.equal(res.status, 200, await res.text());
+  }
+
+  async invoke(name: string): Promise<string> {
+    const res = await this.client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('x') }));
+    const instance = res.headers!['x-fc-instance-id'] ?? '';
+    assert.equal(await readBody(res.body!), instance);
+    return instance;
+  }
+
+  async instances(name: string): Promise<Listed[]> {
+    const res = await fetch(`${this.fc.url}/_localfc/functions/${name}/instances`);
+    return ((await res.json()) as { instances: Listed[] }).instances;
+  }
+
+  async instance(name: string, id: string): Promise<Listed> {
+    const found = (await this.instances(name)).find((i) => i.instanceId === id);
+    assert.ok(found, `instance ${id} of ${name} is not listed`);
+    return found;
+  }
+
+  async logs(name: string, id: string): Promise<string> {
+    return (await fetch(`${this.fc.url}/_localfc/functions/${name}/instances/${id}/logs`)).text();
+  }
+
+  /** What an instance (or every instance of a function) was sent, in order. */
+  events(name: string, id?: string): string[] {
+    const file = join(this.dir, 'events.log');
+    if (!existsSync(file)) return [];
+    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')).filter(([fn, inst]) => fn === name && (!id || inst === id)).map((parts) => parts.slice(2).join(' '));
+  }
+
+  setHealth(id: string, status: number | undefined): void {
+    const file = join(this.dir, `health-${id}`);
+    if (status === undefined) rmSync(file, { force: true });
+    else writeFileSync(file, String(status));
+  }
+
+  /** Sets what the instance's /healthz answers, lets one period pass, and returns its listing. */
+  async period(name: string, id: string, status: number | undefined): Promise<Listed> {
+    this.setHealth(id, status);
+    await this.advance(PERIOD_MS);
+    return this.instance(name, id);
+  }
+
+  async healthTimers(): Promise<string[]> {
+    const clock = (await (await fetch(`${this.fc.url}/_localfc/clock`)).json()) as { timers: Array<{ label: string }> };
+    return clock.timers.map((t) => t.label).filter((l) => l.startsWith('health check'));
+  }
+}
+
+/** Linux process state letter (T = stopped) of a pid, or undefined off Linux. */
+function procState(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The state once it is `want`, or the last one seen within 1 s: SIGSTOP is delivered asynchronously. */
+async function settledState(pid: number, want: string): Promise<string | undefined> {
+  let state = procState(pid);
+  for (let i = 0; i < 50 && state !== undefined && state !== want; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    state = procState(pid);
+  }
+  return state;
+}
+
+describe('periodic instance health checks (process backend)', () => {
+  const h = new Harness();
+  let first = '';
+  let second = '';
+
+  before(async () => {
+    await h.start();
+    await h.create('hc', { healthCheck: true, initializer: true });
+    await h.create('plain', { healthCheck: false });
+  });
+  after(() => h.stop());
+
+  it('runs the initializer before the first health probe, then serves', async () => {
+    first = await h.invoke('hc');
+    // successThreshold 2 at start-up: two passing probes before the first request.
+    assert.deepEqual(h.events('hc', first), ['initialize', 'probe 200', 'probe 200', 'invoke']);
+    const listed = await h.instance('hc', first);
+    assert.equal(listed.healthy, true);
+    assert.deepEqual(listed.healthCheck, { healthy: true, consecutiveFailures: 0, consecutiveSuccesses: 0 });
+    assert.deepEqual(await h.healthTimers(), [`health check ${first}`]);
+  });
+
+  it('probes every periodSeconds of clock time, thawing the frozen instance and freezing it again', async () => {
+    await h.advance(PERIOD_MS);
+    assert.deepEqual(h.events('hc', first).slice(4), ['probe 200']);
+    await h.advance(PERIOD_MS - 1);
+    assert.equal(h.events('hc', first).length, 5, 'no probe before the period is over');
+    await h.advance(1);
+    assert.deepEqual(h.events('hc', first).slice(4), ['probe 200', 'probe 200']);
+    const { pid } = await h.instance('hc', first);
+    const state = pid ? await settledState(pid, 'T') : undefined;
+    if (state !== undefined) assert.equal(state, 'T', 'the idle instance is frozen again after its probe');
+  });
+
+  it('an instance failing failureThreshold checks in a row turns unhealthy and stops getting requests', async () => {
+    let listed = await h.period('hc', first, 503);
+    assert.deepEqual([listed.healthy, listed.healthCheck?.consecutiveFailures], [true, 1], 'one failure is below failureThreshold 2');
+    listed = await h.period('hc', first, 503);
+    assert.deepEqual(listed.healthCheck, { healthy: false, consecutiveFailures: 2, consecutiveSuccesses: 0, lastFailure: 'HTTP 503' });
+    assert.equal(listed.healthy, false);
+    assert.match(await h.logs('hc', first), /\[localfc\] health check: instance unhealthy after 2 failed check\(s\) in a row \(HTTP 503\)/);
+
+    second = await h.invoke('hc');
+    assert.notEqual(second, first, 'the unhealthy instance got the request');
+    assert.equal(await h.invoke('hc'), second);
+    assert.equal(h.events('hc', first).filter((e) => e === 'invoke').length, 1);
+    assert.equal((await h.instance('hc', second)).healthy, true);
+  });
+
+  it('an unhealthy instance passing successThreshold checks in a row is healthy again and takes requests', async () => {
+    let listed = await h.period('hc', first, undefined);
+    assert.deepEqual([listed.healthy, listed.healthCheck?.consecutiveSuccesses], [false, 1], 'one pass is below successThreshold 2');
+    listed = await h.period('hc', first, undefined);
+    assert.equal(listed.healthy, true);
+    assert.match(await h.logs('hc', first), /\[localfc\] health check: instance healthy again after 2 passing check\(s\) in a row/);
+    // Both idle and healthy: the older instance is picked first again.
+    assert.equal(await h.invoke('hc'), first);
+  });
+
+  it('a clock jump over several periods runs the probes that fell due before the advance returns', async () => {
+    const before = h.events('hc', first).length;
+    h.setHealth(first, 500);
+    await h.advance(2 * PERIOD_MS);
+    assert.deepEqual(h.events('hc', first).slice(before), ['probe 500', 'probe 500']);
+    assert.equal((await h.instance('hc', first)).healthy, false);
+    h.setHealth(first, undefined);
+    await h.advance(2 * PERIOD_MS);
+    assert.equal((await h.instance('hc', first)).healthy, true);
+  });
+
+  it('a function without a health check config is never probed', async () => {
+    const id = await h.invoke('plain');
+    await h.advance(10 * PERIOD_MS);
+    assert.deepEqual(h.events('plain'), ['invoke']);
+    const listed = await h.instance('plain', id);
+    assert.equal(listed.healthy, true);
+    assert.equal(listed.healthCheck, undefined);
+    assert.ok((await h.healthTimers()).every((l) => !l.endsWith(id)));
+  });
+
+  it('stopped instances leave no health-check timer behind', async () => {
+    assert.equal((await h.healthTimers()).length, 2);
+    await h.client.deleteFunction('hc');
+    assert.deepEqual(await h.healthTimers(), []);
+  });
+});
+
+describe('periodic health checks at the instance limit', () => {
+  const h = new Harness();
+  before(async () => {
+    await h.start(1);
+    await h.create('solo', { healthCheck: true });
+  });
+  after(() => h.stop());
+
+  it('with the only instance unhealthy the call fails with a health-check error; the next goes to a new instance', async () => {
+    const first = await h.invoke('solo');
+    assert.deepEqual(h.events('solo', first), ['probe 200', 'probe 200', 'invoke'], 'no initializer: the start-up check runs directly');
+    h.setHealth(first, 500);
+    await h.advance(2 * PERIOD_MS);
+    assert.equal((await h.instance('solo', first)).healthy, false);
+
+    const e = await sdkError(h.invoke('solo'));
+    assert.equal(e.statusCode, 502);
+    assert.equal(e.data.Code, 'FunctionNotStarted');
+    assert.match(e.data.Message, /^Function instance health check failed: instance c-\S+ of function 'solo' is unhealthy \(2 failed check\(s\) in a row, last: HTTP 500\)/);
+    assert.deepEqual(await h.instances('solo'), [], 'the unhealthy instance was stopped');
+    assert.deepEqual(await h.healthTimers(), []);
+
+    const next = await h.invoke('solo');
+    assert.notEqual(next, first);
+    assert.equal((await h.instance('solo', next)).healthy, true);
+  });
+});
