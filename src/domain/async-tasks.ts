@@ -11,6 +11,7 @@ import { errors } from './errors.ts';
 import { ASYNC_DEFAULTS, type FunctionConfigStore } from './function-configs.ts';
 import type { FunctionService } from './functions.ts';
 import type { InvocationService } from './invocations.ts';
+import { DEFAULT_PAGE_SIZE, takePage } from './paging.ts';
 
 /** FC's AsyncTask.status values (Stopping and Invalid are never reached here: stop is immediate, delete drops tasks). */
 export const ASYNC_TASK_STATUSES = ['Enqueued', 'Running', 'Retrying', 'Succeeded', 'Failed', 'Stopped', 'Stopping', 'Expired', 'Invalid'] as const;
@@ -175,9 +176,8 @@ export class AsyncTaskService {
           (token === undefined || (desc ? t.seq <= token : t.seq >= token)),
       )
       .sort((a, b) => (desc ? b.seq - a.seq : a.seq - b.seq));
-    const limit = opts.limit ?? 20;
-    const next = matching[limit];
-    return next ? { tasks: matching.slice(0, limit), nextToken: String(next.seq) } : { tasks: matching.slice(0, limit) };
+    const { items, nextToken } = takePage(matching, opts.limit ?? DEFAULT_PAGE_SIZE, (t) => String(t.seq));
+    return nextToken === undefined ? { tasks: items } : { tasks: items, nextToken };
   }
 
   /** Waits until every running attempt is done or parked on a clock timer (bounded by quiesceCapMs of real time). */

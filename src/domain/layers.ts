@@ -7,7 +7,7 @@ import type { LayerSource } from '../backends/backend.ts';
 import type { Clock } from '../clock.ts';
 import { crc64 } from '../code/crc64.ts';
 import { errors } from './errors.ts';
-import { pageByKey } from './paging.ts';
+import { DEFAULT_PAGE_SIZE, pageByKey, takePage } from './paging.ts';
 
 export interface LayerVersion {
   readonly layerName: string;
@@ -126,10 +126,9 @@ export class LayerStore implements LayerSource {
     const entry = this.#layers.get(layerName);
     if (!entry || entry.versions.size === 0) throw errors.layerNotFound(`'${layerName}'`);
     const versions = [...entry.versions.keys()].filter((v) => v >= (opts.startVersion ?? 1)).sort((a, b) => a - b);
-    const limit = opts.limit ?? 20;
-    const layers = versions.slice(0, limit).map((v) => this.get(layerName, v));
-    const next = versions[limit];
-    return next === undefined ? { layers } : { layers, nextVersion: next };
+    const { items, nextToken } = takePage(versions, opts.limit ?? DEFAULT_PAGE_SIZE, String);
+    const layers = items.map((v) => this.get(layerName, v));
+    return nextToken === undefined ? { layers } : { layers, nextVersion: Number(nextToken) };
   }
 
   reset(): void {
