@@ -115,6 +115,9 @@ export interface FunctionRecord {
   readonly invocationRestriction?: { readonly disable: boolean; readonly reason?: string; readonly lastModifiedTime: number };
 }
 
+/** FC's rule for alias and trigger names: a letter or underscore, then letters, digits, `_` or `-`, at most 128 in all. */
+export const RESOURCE_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
+
 export function isContainer(config: FunctionConfig): boolean {
   return config.runtime === 'custom-container';
 }

@@ -60,10 +60,6 @@ const optional = (cfg: Record<string, unknown>, key: string, type: 'string' | 'b
 };
 
 /** FC's timer takes `@every <duration>` or a six-field cron (seconds first), optionally prefixed by CRON_TZ=<zone>. */
-export function isValidCron(expr: string): boolean {
-  return cronProblem(expr) === undefined;
-}
-
 function cronProblem(expr: string): string | undefined {
   try {
     parseSchedule(expr);

@@ -10,9 +10,8 @@ import { errors } from './errors.ts';
 import type { FunctionService } from './functions.ts';
 import type { TriggerListener } from './timer-scheduler.ts';
 import { type TriggerConfig, type TriggerType, checkSourceArn, parseTriggerConfig } from './trigger-config.ts';
+import { RESOURCE_NAME } from './model.ts';
 import { pageByKey } from './paging.ts';
-
-export const TRIGGER_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
 
 export interface TriggerRecord {
   readonly functionName: string;
@@ -85,7 +84,7 @@ export class TriggerService {
 
   create(functionName: string, input: CreateTriggerInput): TriggerRecord {
     const fn = this.deps.functions.get(functionName);
-    if (!TRIGGER_NAME.test(input.triggerName)) {
+    if (!RESOURCE_NAME.test(input.triggerName)) {
       throw errors.invalidArgument(`invalid triggerName '${input.triggerName}': start with a letter or underscore; letters, digits, underscores and hyphens only (1-128 characters)`);
     }
     const config = parseTriggerConfig(input.triggerType, input.triggerConfig);

@@ -4,7 +4,7 @@
  * when a version may be published and keeps the prepared code of each version alive.
  */
 import { errors } from './errors.ts';
-import type { Revision } from './model.ts';
+import { RESOURCE_NAME, type Revision } from './model.ts';
 import { DEFAULT_PAGE_SIZE, type Page, pageByKey, takePage } from './paging.ts';
 
 export interface VersionRecord {
@@ -42,8 +42,7 @@ export interface VersionsState {
 
 export type { Page } from './paging.ts';
 
-/** Alias names may not look like a version id or LATEST, so a qualifier always means one thing. */
-export const ALIAS_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
+// Alias names (RESOURCE_NAME) may not look like a version id or LATEST, so a qualifier always means one thing.
 const VERSION_ID = /^[1-9][0-9]*$/;
 
 export class FunctionVersions {
@@ -109,7 +108,7 @@ export class FunctionVersions {
   }
 
   createAlias(aliasName: string, input: AliasInput & { versionId: string }): AliasRecord {
-    if (!ALIAS_NAME.test(aliasName) || aliasName === 'LATEST') {
+    if (!RESOURCE_NAME.test(aliasName) || aliasName === 'LATEST') {
       throw errors.invalidArgument(`invalid aliasName '${aliasName}': 1-128 letters, digits, '_' or '-', starting with a letter or '_', and not LATEST`);
     }
     if (this.#aliases.has(aliasName)) throw errors.aliasAlreadyExists(this.functionName, aliasName);
