@@ -41,6 +41,8 @@ export interface PoolOptions {
 export interface InstanceInfo {
   readonly instanceId: string;
   readonly revisionKey: string;
+  readonly functionName: string;
+  readonly revisionId: number;
   readonly busy: number;
   readonly createdTimeMs: number;
   /** The process id (process backend) or container id (docker backend) behind the instance. */
@@ -251,27 +253,14 @@ export class InstancePool {
     await Promise.all([...this.#byRevision.keys()].map((k) => this.drain(k)));
   }
 
-  list(keyPrefix?: string): InstanceInfo[] {
-    const out: InstanceInfo[] = [];
-    for (const [key, list] of this.#byRevision) {
-      if (keyPrefix && !key.startsWith(keyPrefix)) continue;
-      // An instance still cold-starting has no id yet.
-      for (const p of list) if (p.instance) out.push({ instanceId: p.instance.id, revisionKey: key, busy: p.busy, createdTimeMs: p.createdAt, ...healthOf(p) });
-    }
-    return out;
+  /** Every started instance (an instance still cold-starting has no id yet). */
+  list(): InstanceInfo[] {
+    return [...this.#byRevision.entries()].flatMap(([key, list]) => list.filter((p) => p.instance).map((p) => infoOf(key, p)));
   }
 
-  /** One function's started instances, with the revision each runs (admin API). */
-  ofFunction(functionName: string): Array<InstanceInfo & { readonly revisionId: number }> {
-    return [...this.#byRevision.entries()].flatMap(([key, list]) =>
-      list
-        .filter((p) => p.instance?.prepared.fn.functionName === functionName)
-        .map((p) => ({
-          instanceId: p.instance.id, revisionKey: key, revisionId: p.instance.prepared.revision.id, busy: p.busy, createdTimeMs: p.createdAt, ...healthOf(p),
-          ...(p.instance.pid !== undefined ? { pid: p.instance.pid } : {}),
-          ...(p.instance.containerId ? { containerId: p.instance.containerId } : {}),
-        })),
-    );
+  /** One function's started instances (admin API). */
+  ofFunction(functionName: string): InstanceInfo[] {
+    return this.list().filter((i) => i.functionName === functionName);
   }
 
   /** The backend's recent output of one of a function's instances; undefined when it has no such instance. */
@@ -293,6 +282,12 @@ export class InstancePool {
   }
 }
 
-function healthOf(p: PooledInstance): Pick<InstanceInfo, 'healthy' | 'healthCheck'> {
-  return p.health ? { healthy: p.health.healthy, healthCheck: p.health.status() } : { healthy: true };
+function infoOf(revisionKey: string, p: PooledInstance): InstanceInfo {
+  const { instance } = p;
+  return {
+    instanceId: instance.id, revisionKey, functionName: instance.prepared.fn.functionName, revisionId: instance.prepared.revision.id, busy: p.busy, createdTimeMs: p.createdAt,
+    ...(p.health ? { healthy: p.health.healthy, healthCheck: p.health.status() } : { healthy: true }),
+    ...(instance.pid !== undefined ? { pid: instance.pid } : {}),
+    ...(instance.containerId ? { containerId: instance.containerId } : {}),
+  };
 }
