@@ -3,6 +3,7 @@
  * One container instance: create it from the pinned image with FC's environment and our labels, start it, follow its
  * (demultiplexed) output into a LogRing, and wait until its server answers on the container's bridge address.
  */
+import { healthCheckOf } from '../../domain/model.ts';
 import { BackendError, type PreparedRevision } from '../backend.ts';
 import { fcEnvironment } from '../http-runtime.ts';
 import { LogRing } from '../process/log-ring.ts';
@@ -103,10 +104,11 @@ async function run(c: Container, p: PreparedImage, o: StartOptions, before: ((c:
     const ip = info.ipAddresses[o.network] || Object.values(info.ipAddresses).find(Boolean);
     if (!ip && !c.ended) throw new BackendError('CAStartTimeout', `container ${c.id.slice(0, 12)} has no address on network ${o.network}`);
     c.baseUrl = `http://${ip}:${p.port}`;
+    const healthCheck = healthCheckOf(p.config);
     await waitUntilReady({
       port: p.port,
       host: ip ?? '127.0.0.1',
-      ...(p.config.customContainerConfig?.healthCheckConfig ? { healthCheck: p.config.customContainerConfig.healthCheckConfig } : {}),
+      ...(healthCheck ? { healthCheck } : {}),
       timeoutMs: o.startTimeoutMs,
       failed: () => (c.ended ? new BackendError('CAExited', 'the container exited') : undefined),
       ...(before ? { beforeHealthCheck: () => before(c) } : {}),
