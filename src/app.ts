@@ -28,7 +28,6 @@ import { regionRoutes } from './api/routes/regions.ts';
 import { tagRoutes } from './api/routes/tags.ts';
 import { unsupportedRoutes } from './api/routes/unsupported.ts';
 import { LayerStore } from './domain/layers.ts';
-import { PreparedIndex } from './domain/prepared-index.ts';
 import { ProvisioningService } from './domain/provisioning.ts';
 import { TagService } from './domain/tags.ts';
 import { TriggerService } from './domain/triggers.ts';
@@ -84,7 +83,6 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   for (const name of config.scenarios) for (const rule of scenarioRules(name)) faults.add(rule, 'config');
   const layers = new LayerStore({ clock, region: config.region, accountId: config.accountId });
   const backend = deps.backend ?? createBackend(config, layers);
-  const preparedIndex = new PreparedIndex();
   // With the docker backend the engine's image store pins digests, so `docker rmi`/`docker tag` fail functions for real.
   const registry: ImageRegistry = backend instanceof DockerBackend ? backend.registry : new SimulatedRegistry(config.strictRegistry);
   const pool: InstancePool = new InstancePool(backend, clock, ids, {
@@ -94,7 +92,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     fault: (prepared, phase): FaultRule | undefined => functions.takeFault(prepared.fn.functionName, phase, { qualifier: prepared.fn.qualifier }),
   });
   const functions = new FunctionService({
-    clock, ids, region: config.region, accountId: config.accountId, timing: config.timing, registry, faults, backend: preparedIndex.observe(backend),
+    clock, ids, region: config.region, accountId: config.accountId, timing: config.timing, registry, faults, backend,
     // A retired revision means a new one serves (or none): provisioned instances follow it.
     onRevisionRetired: (prepared): Promise<void> => pool.drain(prepared.key).then(() => provisioning.reconcile(prepared.fn.functionName)),
     random: seededRandom(config.faultSeed), // alias traffic split: its own stream, same seed
@@ -109,7 +107,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const asyncTasks = new AsyncTaskService({ functions, invocations, configs: functionConfigs, clock, ids });
   const timers = new TimerScheduler({ clock, functions, invocations, ids, region: config.region, accountId: config.accountId });
   const triggers = new TriggerService({ functions, clock, ids, listener: timers });
-  const provisioning: ProvisioningService = new ProvisioningService({ functions, pool, index: preparedIndex, clock });
+  const provisioning: ProvisioningService = new ProvisioningService({ functions, pool, clock });
   functions.onDeleted((name) => provisioning.forget(name));
   const codeUrls = new CodeUrls(ids.uuid());
 

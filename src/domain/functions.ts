@@ -168,6 +168,17 @@ export class FunctionService {
     return { record: fn, prepared, revision: prepared.revision, resolvedQualifier: routed.versionId };
   }
 
+  /**
+   * The backend handle a qualifier serves now, if the function is Active: LATEST's serving revision, or the version a
+   * version id or alias (its main version) names. Throws VersionNotFound / AliasNotFound for an unknown qualifier.
+   */
+  preparedFor(name: string, qualifier: string): PreparedRevision | undefined {
+    const entry = this.#functions.get(name);
+    if (!entry || entry.record.state !== 'Active') return undefined;
+    const version = qualifier === 'LATEST' ? undefined : entry.versions.resolveStatic(qualifier);
+    return version ? entry.refs.get(version.revision.id) : entry.prepared;
+  }
+
   // ---- versions ----
 
   /** The function's versions and aliases (reads and alias changes; publishing and deleting go through here). */

@@ -9,7 +9,6 @@ import type { Clock } from '../clock.ts';
 import { errors } from './errors.ts';
 import type { FunctionService } from './functions.ts';
 import type { InstancePool } from './instances.ts';
-import type { PreparedIndex } from './prepared-index.ts';
 import { type ScheduledPolicy, ScheduleError, compilePolicies, nextChangeAfter, targetAt } from './scaling-schedule.ts';
 import { type Page, pageByKey } from './paging.ts';
 
@@ -79,7 +78,7 @@ export class ProvisioningService {
   readonly #running = new Set<Promise<void>>();
   #closed = false;
 
-  constructor(private readonly deps: { readonly functions: FunctionService; readonly pool: InstancePool; readonly index: PreparedIndex; readonly clock: Clock }) {}
+  constructor(private readonly deps: { readonly functions: FunctionService; readonly pool: InstancePool; readonly clock: Clock }) {}
 
   /** Persistence: the configs as put; instances are warmed again by reconcile once functions are Active. */
   exportState(): ProvisioningState {
@@ -256,24 +255,11 @@ export class ProvisioningService {
 
   /** The backend handle the qualifier serves right now, if the function is Active. */
   #serving(k: ConfigKey) {
-    const fns = this.deps.functions;
-    let record;
     try {
-      record = fns.get(k.functionName);
+      return this.deps.functions.preparedFor(k.functionName, k.qualifier);
     } catch {
-      return undefined;
+      return undefined; // the version or alias was deleted since
     }
-    if (record.state !== 'Active' || !record.serving) return undefined;
-    let revisionId = record.serving.id;
-    if (k.qualifier !== 'LATEST') {
-      try {
-        const version = fns.versions(k.functionName).resolveStatic(k.qualifier);
-        if (version) revisionId = version.revision.id;
-      } catch {
-        return undefined; // the version or alias was deleted since
-      }
-    }
-    return this.deps.index.find(k.functionName, revisionId);
   }
 
   #checkQualifier(k: ConfigKey): void {
