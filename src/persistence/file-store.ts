@@ -23,6 +23,8 @@ interface Envelope<T> {
 export class FileStore<T> {
   readonly #dir: string;
   readonly #known = new Set<string>();
+  /** Keys of buffers already stored, so a save that offers the same zip again skips hashing it. */
+  readonly #keyOf = new WeakMap<Buffer, string>();
 
   constructor(dir: string) {
     this.#dir = dir;
@@ -81,13 +83,19 @@ export class FileStore<T> {
     await writeAtomically(this.#dir, SNAPSHOT, Buffer.from(JSON.stringify(envelope)));
   }
 
-  /** Stores bytes under their sha256 and returns that key; already stored content is not written again. */
+  /**
+   * Stores bytes under their sha256 and returns that key; already stored content is not written again. Every save
+   * offers every zip again, and zips are never changed in place: a buffer already stored is not hashed again.
+   */
   async putBlob(bytes: Buffer): Promise<string> {
+    const stored = this.#keyOf.get(bytes);
+    if (stored !== undefined && this.#known.has(stored)) return stored;
     const key = createHash('sha256').update(bytes).digest('hex');
     if (!this.#known.has(key)) {
       await writeAtomically(join(this.#dir, BLOBS), key, bytes);
       this.#known.add(key);
     }
+    this.#keyOf.set(bytes, key);
     return key;
   }
 
