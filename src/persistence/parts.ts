@@ -23,26 +23,27 @@ async function loadRevision(r: SavedRevision, blobs: BlobReader): Promise<Revisi
   return code ? { ...rest, code: { zip: await blobs.get(code.blob), checksum: code.checksum, size: code.size } } : rest;
 }
 
-/**
- * Revisions are shared between a record's `latest`, `serving` and its versions; each is saved once per function and
- * restored as one object, so "is this the same revision" checks keep working after a restart.
- */
-async function mapRevisions<A, B extends { id: number }>(
-  fn: { record: { latest: A; serving?: A }; versions: { versions: ReadonlyArray<{ revision: A }> } },
-  id: (r: A) => number,
-  convert: (r: A) => Promise<B>,
-): Promise<Map<number, B>> {
-  const out = new Map<number, B>();
-  const all = [fn.record.latest, ...(fn.record.serving ? [fn.record.serving] : []), ...fn.versions.versions.map((v) => v.revision)];
-  for (const r of all) if (!out.has(id(r))) out.set(id(r), await convert(r));
-  return out;
+/** A function with its revisions (saved or live) at `latest`, `serving` and in each version. */
+interface FunctionWith<R> {
+  readonly record: Omit<FunctionRecord, 'latest' | 'serving'> & { latest: R; serving?: R };
+  readonly versions: Omit<VersionsState, 'versions'> & { versions: ReadonlyArray<Omit<VersionsState['versions'][number], 'revision'> & { revision: R }> };
 }
 
-type SavedVersion = Omit<VersionsState['versions'][number], 'revision'> & { revision: SavedRevision };
+type SavedFunction = FunctionWith<SavedRevision>;
 
-interface SavedFunction {
-  readonly record: Omit<FunctionRecord, 'latest' | 'serving'> & { latest: SavedRevision; serving?: SavedRevision };
-  readonly versions: Omit<VersionsState, 'versions'> & { versions: readonly SavedVersion[] };
+/**
+ * Revisions are shared between a record's `latest`, `serving` and its versions; each is converted once per function
+ * and put back as one object in every place, so "is this the same revision" checks keep working after a restart.
+ */
+async function convertRevisions<A extends { id: number }, B extends { id: number }>(fn: FunctionWith<A>, convert: (r: A) => Promise<B>): Promise<FunctionWith<B>> {
+  const revs = new Map<number, B>();
+  const all = [fn.record.latest, ...(fn.record.serving ? [fn.record.serving] : []), ...fn.versions.versions.map((v) => v.revision)];
+  for (const r of all) if (!revs.has(r.id)) revs.set(r.id, await convert(r));
+  const { serving, latest, ...record } = fn.record;
+  return {
+    record: { ...record, latest: revs.get(latest.id)!, ...(serving ? { serving: revs.get(serving.id)! } : {}) },
+    versions: { ...fn.versions, versions: fn.versions.versions.map((v) => ({ ...v, revision: revs.get(v.revision.id)! })) },
+  };
 }
 
 export function functionsPart(functions: FunctionService): Persistable {
@@ -51,27 +52,13 @@ export function functionsPart(functions: FunctionService): Persistable {
     async exportState(blobs) {
       const state = functions.exportState();
       const saved: SavedFunction[] = [];
-      for (const fn of state.functions) {
-        const revs = await mapRevisions(fn, (r) => r.id, (r) => saveRevision(r, blobs));
-        const { serving, latest, ...record } = fn.record;
-        saved.push({
-          record: { ...record, latest: revs.get(latest.id)!, ...(serving ? { serving: revs.get(serving.id)! } : {}) },
-          versions: { ...fn.versions, versions: fn.versions.versions.map((v) => ({ ...v, revision: revs.get(v.revision.id)! })) },
-        });
-      }
+      for (const fn of state.functions) saved.push(await convertRevisions(fn, (r) => saveRevision(r, blobs)));
       return { revisionCounter: state.revisionCounter, functions: saved };
     },
     async importState(raw, blobs) {
       const state = raw as { revisionCounter: number; functions: SavedFunction[] };
       const restored: Array<FunctionsState['functions'][number]> = [];
-      for (const fn of state.functions) {
-        const revs = await mapRevisions(fn, (r) => r.id, (r) => loadRevision(r, blobs));
-        const { serving, latest, ...record } = fn.record;
-        restored.push({
-          record: { ...record, latest: revs.get(latest.id)!, ...(serving ? { serving: revs.get(serving.id)! } : {}) },
-          versions: { ...fn.versions, versions: fn.versions.versions.map((v) => ({ ...v, revision: revs.get(v.revision.id)! })) },
-        });
-      }
+      for (const fn of state.functions) restored.push(await convertRevisions(fn, (r) => loadRevision(r, blobs)));
       await functions.importState({ revisionCounter: state.revisionCounter, functions: restored });
     },
   };
