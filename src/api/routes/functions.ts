@@ -8,6 +8,7 @@ import type { FunctionService } from '../../domain/functions.ts';
 import type { LayerStore } from '../../domain/layers.ts';
 import type { AppEnv } from '../context.ts';
 import { errors } from '../../domain/errors.ts';
+import { isTagFilter, jsonArrayParam, type TagFilter } from '../query-json.ts';
 import { ErrorSchema, FUNCTION_NAME, CreateFunctionInputSchema, FunctionSchema, ListFunctionsOutputSchema, UpdateFunctionInputSchema } from '../schemas/function.ts';
 import { decodeZip, renderFunction, toConfig } from '../to-config.ts';
 
@@ -63,15 +64,8 @@ function checkName(name: string): void {
   if (!FUNCTION_NAME.test(name)) throw errors.invalidArgument(`invalid functionName '${name}'`);
 }
 
-function parseTagFilter(raw: string | undefined): Array<{ Key: string; Value?: string }> {
-  if (!raw) return [];
-  try {
-    const v: unknown = JSON.parse(raw);
-    if (Array.isArray(v) && v.every((t) => t && typeof t === 'object' && typeof (t as { Key?: unknown }).Key === 'string')) return v as Array<{ Key: string; Value?: string }>;
-  } catch {
-    /* fall through */
-  }
-  throw errors.invalidArgument('tags must be a JSON array of {"Key","Value"} objects');
+function parseTagFilter(raw: string | undefined): TagFilter[] {
+  return jsonArrayParam(raw, 'tags', isTagFilter, '{"Key","Value"} objects') ?? [];
 }
 
 export function functionRoutes(functions: FunctionService, layers?: Pick<LayerStore, 'getByArn'>): OpenAPIHono<AppEnv> {

@@ -8,6 +8,7 @@ import type { FunctionService } from '../../domain/functions.ts';
 import type { InstancePool } from '../../domain/instances.ts';
 import type { ProvisioningService } from '../../domain/provisioning.ts';
 import type { AppEnv } from '../context.ts';
+import { isString, jsonArrayParam } from '../query-json.ts';
 import { ErrorSchema } from '../schemas/function.ts';
 import { ListInstancesOutputSchema } from '../schemas/instances.ts';
 
@@ -33,16 +34,6 @@ const listInstances = createRoute({
   },
 });
 
-function jsonList(raw: string | undefined, name: string): string[] | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  try {
-    const v: unknown = JSON.parse(raw);
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v;
-  } catch {
-    /* fall through */
-  }
-  throw errors.invalidArgument(`${name} must be a JSON array of strings`);
-}
 
 export function instanceRoutes(deps: { functions: FunctionService; pool: InstancePool; provisioning: ProvisioningService }): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -54,8 +45,8 @@ export function instanceRoutes(deps: { functions: FunctionService; pool: Instanc
     const versions = deps.functions.versions(functionName);
     const versionOf = (revisionId: number) => versions.all().find((v) => v.revision.id === revisionId)?.versionId ?? 'LATEST';
     const wanted = q.qualifier && q.qualifier !== 'LATEST' ? (versions.resolveStatic(q.qualifier)?.versionId ?? 'LATEST') : q.qualifier ? 'LATEST' : undefined;
-    const ids = jsonList(q.instanceIds, 'instanceIds');
-    const statuses = jsonList(q.instanceStatus, 'instanceStatus');
+    const ids = jsonArrayParam(q.instanceIds, 'instanceIds', isString, 'strings');
+    const statuses = jsonArrayParam(q.instanceStatus, 'instanceStatus', isString, 'strings');
     const instances = deps.pool
       .ofFunction(record.functionName)
       .map((i) => ({ instanceId: i.instanceId, versionId: versionOf(i.revisionId), qualifier: q.qualifier ?? 'LATEST', status: i.busy > 0 ? 'Running' : 'Idle', createdTimeMs: i.createdTimeMs, resourceType: 'Default' }))

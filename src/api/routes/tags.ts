@@ -6,6 +6,7 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { errors } from '../../domain/errors.ts';
 import type { TagService } from '../../domain/tags.ts';
 import type { AppEnv } from '../context.ts';
+import { isString, isTagFilter, jsonArrayParam } from '../query-json.ts';
 import { ErrorSchema } from '../schemas/function.ts';
 import { ListTagResourcesOutputSchema, TagResourcesInputSchema } from '../schemas/tags.ts';
 
@@ -45,17 +46,6 @@ const routes = {
   }),
 };
 
-function jsonArray<T>(raw: string | undefined, name: string, ok: (v: unknown) => boolean): T[] | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  try {
-    const v: unknown = JSON.parse(raw);
-    if (Array.isArray(v) && v.every(ok)) return v as T[];
-  } catch {
-    /* fall through */
-  }
-  throw errors.invalidArgument(`${name} must be a JSON array`);
-}
-const isString = (v: unknown) => typeof v === 'string';
 
 export function tagRoutes(tags: TagService): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -68,16 +58,16 @@ export function tagRoutes(tags: TagService): OpenAPIHono<AppEnv> {
 
   app.openapi(routes.untag, (c) => {
     const q = c.req.valid('query');
-    const ids = jsonArray<string>(q.ResourceId, 'ResourceId', isString);
+    const ids = jsonArrayParam(q.ResourceId, 'ResourceId', isString);
     if (!ids?.length) throw errors.invalidArgument('ResourceId is required');
-    tags.untag(q.ResourceType, ids, jsonArray<string>(q.TagKey, 'TagKey', isString), q.All === 'true');
+    tags.untag(q.ResourceType, ids, jsonArrayParam(q.TagKey, 'TagKey', isString), q.All === 'true');
     return c.body(null, 204);
   });
 
   app.openapi(routes.list, (c) => {
     const q = c.req.valid('query');
-    const ids = jsonArray<string>(q.ResourceId, 'ResourceId', isString);
-    const filter = jsonArray<{ Key: string; Value?: string }>(q.Tag, 'Tag', (t) => typeof t === 'object' && t !== null && typeof (t as { Key?: unknown }).Key === 'string');
+    const ids = jsonArrayParam(q.ResourceId, 'ResourceId', isString);
+    const filter = jsonArrayParam(q.Tag, 'Tag', isTagFilter);
     const page = tags.list({
       ...(q.ResourceType ? { resourceType: q.ResourceType } : {}), ...(ids ? { resourceIds: ids } : {}), ...(filter ? { filter } : {}),
       ...(q.Limit ? { limit: q.Limit } : {}), ...(q.NextToken ? { nextToken: q.NextToken } : {}),
