@@ -6,8 +6,9 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { ProvisioningService } from '../../domain/provisioning.ts';
 import type { AppEnv } from '../context.ts';
 import { ErrorSchema } from '../schemas/function.ts';
+import { ListConfigsQuerySchema } from '../schemas/function-configs.ts';
 import {
-  ListConfigsQuerySchema, ListProvisionConfigsOutputSchema, ListScalingConfigsOutputSchema, ProvisionConfigSchema,
+  ListProvisionConfigsOutputSchema, ListScalingConfigsOutputSchema, ProvisionConfigSchema,
   PutProvisionConfigInputSchema, PutScalingConfigInputSchema, ScalingConfigStatusSchema,
 } from '../schemas/provision.ts';
 

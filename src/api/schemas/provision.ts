@@ -107,8 +107,3 @@ export const ListScalingConfigsOutputSchema = z
   .object({ scalingConfigs: z.array(ScalingConfigStatusSchema), nextToken: z.string().optional() })
   .openapi('ListScalingConfigsOutput');
 
-export const ListConfigsQuerySchema = z.object({
-  functionName: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(100).optional(),
-  nextToken: z.string().optional(),
-});
