@@ -7,6 +7,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { createZip } from '../../src/code/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const zip = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, e)' }]).toString('base64');
 
@@ -248,7 +249,7 @@ describe('async invocation, function configs and invocation restriction through 
     await admin('POST', '/faults', { match: { phase: 'invocation', functionName: 'r1' }, effect: { type: 'latency', ms: 5000 }, times: 1 });
     const held = client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('first') }));
     // Deterministic: wait (by round trips, not sleeps) until the first call sits on its latency timer.
-    while (!((await admin('GET', '/clock')).timers as Array<{ label: string }>).some((t) => t.label === 'invocation latency fault'));
+    await waitFor('the first call to sit on its latency timer', async () => (((await admin('GET', '/clock')).timers as Array<{ label: string }>).some((t) => t.label === 'invocation latency fault') ? true : undefined));
     const over = await sdkError(client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('second') })));
     assert.equal(over.statusCode, 429);
     assert.equal(over.code, 'ResourceThrottled');

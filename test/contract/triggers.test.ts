@@ -9,6 +9,7 @@ import { request } from 'undici';
 import { createZip } from '../../src/code/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const echoZip = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, "ok")' }]).toString('base64');
 
@@ -304,13 +305,10 @@ describe('HTTP and timer triggers on real handlers (process backend)', () => {
     assert.equal(fired.status, 202);
     const { requestId, event } = (await fired.json()) as { requestId: string; event: string };
     assert.deepEqual(JSON.parse(event), { triggerTime: '2024-01-01T00:00:01Z', triggerName: 'nightly', payload: 'hello' });
-    let invoked = false;
-    for (let i = 0; i < 100 && !invoked; i++) {
+    await waitFor('the async fire to show up as an invoked entry in the timeline', async () => {
       const { timeline } = (await (await fetch(`${fc.url}/_localfc/functions/cron/timeline`)).json()) as { timeline: Array<{ event: string; detail?: { requestId?: string } }> };
-      invoked = timeline.some((t) => t.event === 'invoked' && t.detail?.requestId === requestId);
-      if (!invoked) await new Promise((r) => setTimeout(r, 20));
-    }
-    assert.ok(invoked, 'the async fire shows up as an invoked entry in the timeline');
+      return timeline.some((t) => t.event === 'invoked' && t.detail?.requestId === requestId) ? true : undefined;
+    }, 2000);
 
     const http = await fetch(`${fc.url}/_localfc/functions/web/triggers/site/fire`, { method: 'POST' });
     assert.equal(http.status, 400);

@@ -10,7 +10,8 @@ import { LABELS } from '../../src/backends/docker/owner.ts';
 import { createZip } from '../../src/code/zip.ts';
 import { start, type RunningLocalfc } from '../../src/server.ts';
 import { BUSYBOX_IMAGE, NODE_IMAGE } from '../../scripts/make-test-images.ts';
-import { engineUsable, waitFor } from '../helpers/docker.ts';
+import { engineUsable } from '../helpers/docker.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
 
 const engine = new DockerEngine();

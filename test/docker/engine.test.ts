@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { DockerEngine, DockerError, type DockerEvent, type LogLine } from '../../src/backends/docker/engine.ts';
 import { TarWriter } from '../../src/backends/docker/tar.ts';
 import { busyboxRootfs } from '../../scripts/make-test-images.ts';
-import { engineUsable, waitFor } from '../helpers/docker.ts';
+import { engineUsable } from '../helpers/docker.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const engine = new DockerEngine();
 

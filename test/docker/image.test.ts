@@ -10,7 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { DockerEngine } from '../../src/backends/docker/engine.ts';
 import { LABELS } from '../../src/backends/docker/owner.ts';
 import { NODE_IMAGE, NODE_NPM_IMAGE } from '../../scripts/make-test-images.ts';
-import { engineUsable, waitFor } from '../helpers/docker.ts';
+import { engineUsable } from '../helpers/docker.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { $FC, event, readBody, sdkClient } from '../helpers/sdk.ts';
 
 const engine = new DockerEngine();

@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { DockerEngine } from '../../src/backends/docker/engine.ts';
 import { start, type RunningLocalfc } from '../../src/server.ts';
 import { nodeRootfs } from '../../scripts/make-test-images.ts';
-import { engineUsable, waitFor } from '../helpers/docker.ts';
+import { engineUsable } from '../helpers/docker.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { type Layer, type RegistryImage, TestRegistry, imageOf, layerOf } from '../helpers/registry.ts';
 import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createZip } from '../../src/code/zip.ts';
 import { start } from '../../src/index.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const zip = (n: number) => createZip([{ path: 'index.js', data: `exports.handler = () => ${n}` }]).toString('base64');
 
@@ -157,7 +158,13 @@ describe('persistence (--data-dir)', () => {
     };
     const writers = Array.from({ length: 8 }, (_, w) => writer(w));
     // Let the writers get well going, then kill without warning while requests are in flight.
-    while (acknowledged.size < 120) await new Promise((r) => setImmediate(r));
+    let writersDone = false;
+    void Promise.all(writers).then(() => (writersDone = true));
+    await waitFor('120 acknowledged writes', async () => {
+      if (acknowledged.size >= 120) return true;
+      if (writersDone) throw new Error(`the writers gave up after ${acknowledged.size} acknowledged writes`);
+      return undefined;
+    }, 60_000);
     const killed = once(first.child, 'exit');
     first.child.kill('SIGKILL');
     stop = true;

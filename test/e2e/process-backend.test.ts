@@ -14,6 +14,7 @@ import { createZip, type ZipInputFile } from '../../src/code/zip.ts';
 import type { FunctionConfig, Revision } from '../../src/domain/model.ts';
 import { start as startLocalfc, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const backend = new ProcessBackend({});
 const pids = new Set<number>();
@@ -246,7 +247,7 @@ s.on('error', (e) => { require('fs').appendFileSync(process.env.MARKER, e.code +
     let settled = false;
     const starting = start(prepared).finally(() => (settled = true));
     try {
-      while (!existsSync(marker)) await new Promise((r) => setTimeout(r, 10));
+      await waitFor('the second start to lose the port (EADDRINUSE)', async () => (existsSync(marker) ? true : undefined), 30_000);
       assert.equal(settled, false, 'the start waited while another process held the port');
     } finally {
       await squatterGone();

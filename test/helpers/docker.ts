@@ -1,6 +1,6 @@
 /**
  * @module
- * What the tests against a real Docker engine share: whether to run at all, and waiting for the engine's effects.
+ * What the tests against a real Docker engine share: whether to run at all (waiting for the engine's effects: wait.ts).
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
@@ -33,15 +33,4 @@ export async function engineUsable(engine: DockerEngine, suite: string, check?: 
     });
   }
   return false;
-}
-
-/** Engine events arrive asynchronously after the docker call returns: polls until `fn` has a value, bounded. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
