@@ -180,7 +180,8 @@ describe('periodic instance health checks (process backend)', () => {
     await h.advance(1);
     assert.deepEqual(h.events('hc', first).slice(4), ['probe 200', 'probe 200']);
     const { pid } = await h.instance('hc', first);
-    const state = pid ? await settledState(pid, 'T') : undefined;
+    assert.ok(pid, 'the instance listing names its process');
+    const state = await settledState(pid, 'T');
     if (state !== undefined) assert.equal(state, 'T', 'the idle instance is frozen again after its probe');
   });
 
