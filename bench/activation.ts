@@ -5,14 +5,7 @@
  */
 import { createApp } from '../src/app.ts';
 import { parseConfig } from '../src/config.ts';
-import { createBody } from './fixtures.ts';
-
-async function createAll(app: ReturnType<typeof createApp>['app'], n: number, prefix: string): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    const res = await app.request('/2023-03-30/functions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: createBody(`${prefix}_${i}`) });
-    if (res.status !== 200) throw new Error(await res.text());
-  }
-}
+import { createAll } from './fixtures.ts';
 
 export interface ActivationResult { name: string; n: number; createMs: number; activeMs: number; nominalMs: number }
 

@@ -5,7 +5,7 @@
  */
 import { createApp } from '../src/app.ts';
 import { parseConfig } from '../src/config.ts';
-import { createBody } from './fixtures.ts';
+import { createAll } from './fixtures.ts';
 
 const n = Number(process.argv[2] ?? 10_000);
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
@@ -19,10 +19,7 @@ const sample = () => {
 const localfc = createApp(parseConfig({ clock: 'manual', log: 'silent' }));
 const before = sample();
 const t0 = performance.now();
-for (let i = 0; i < n; i++) {
-  const res = await localfc.app.request('/2023-03-30/functions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: createBody(`mem_${i}`) });
-  if (res.status !== 200) throw new Error(await res.text());
-}
+await createAll(localfc.app, n, 'mem');
 const createMs = performance.now() - t0;
 await localfc.clock.advance(1000);
 await localfc.functions.quiesce();
