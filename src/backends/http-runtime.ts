@@ -57,7 +57,7 @@ export function fcHeaders(p: PreparedRevision, requestId: string): Record<string
 }
 
 /** A hook call (/initialize, /pre-stop): resolves with the status, rejects on timeout or connection failure. */
-export async function callHook(
+async function callHook(
   baseUrl: string,
   headers: Record<string, string>,
   method: 'GET' | 'POST',
@@ -70,7 +70,7 @@ export async function callHook(
 }
 
 /** The initializer's failure as FC reports it (InitializationError), from a non-2xx answer or a thrown error. */
-export function initializerError(e: unknown, timeoutMs: number): BackendError {
+function initializerError(e: unknown, timeoutMs: number): BackendError {
   if (e instanceof BackendError) return e;
   const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
   return new BackendError('InitializationError', timedOut ? `the initializer timed out after ${timeoutMs / 1000} seconds` : `the initializer failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -83,6 +83,12 @@ export async function runInitializer(baseUrl: string, headers: Record<string, st
   } catch (e) {
     throw initializerError(e, timeoutMs);
   }
+}
+
+/** FC's preStop hook (`GET /pre-stop`); a failure is not an error (the instance stops anyway): the log line saying so. */
+export async function runPreStop(baseUrl: string, headers: Record<string, string>, timeoutMs: number, dispatcher?: Dispatcher): Promise<string | undefined> {
+  const r = await callHook(baseUrl, headers, 'GET', '/pre-stop', timeoutMs, dispatcher).catch((e: unknown) => ({ status: 0, body: e instanceof Error ? e.message : String(e) }));
+  return r.status >= 200 && r.status < 300 ? undefined : `[localfc] preStop failed: ${r.status || ''} ${r.body.slice(0, 500)}\n`;
 }
 
 const HOP_BY_HOP = new Set(['x-localfc-error-type', 'connection', 'keep-alive', 'transfer-encoding']);
@@ -117,13 +123,11 @@ export async function forwardInvocation(
   return { status: res.statusCode, headers: out, body, ...(errorType ? { errorType } : {}) };
 }
 
-/** The body FC answers with when the handler did not produce one (timeout, crash). */
-/** The answer for a request whose instance died under it (crash, or killed on timeout); the pool replaces the instance. */
+/**
+ * The answer for a request whose instance died under it (crash, or killed on timeout), in the body FC answers with
+ * when the handler produced none; the pool replaces the instance.
+ */
 export function instanceLost(errorMessage: string, logs: string, errorType?: string): InvocationResult {
-  return { ...unhandled(errorMessage, logs, errorType), instanceLost: true };
-}
-
-export function unhandled(errorMessage: string, logs: string, errorType?: string): InvocationResult {
   const body = Buffer.from(JSON.stringify(errorType ? { errorMessage, errorType } : { errorMessage }));
-  return { status: 200, headers: { 'content-type': 'application/json' }, body, errorType: 'UnhandledInvocationError', logs };
+  return { status: 200, headers: { 'content-type': 'application/json' }, body, errorType: 'UnhandledInvocationError', logs, instanceLost: true };
 }

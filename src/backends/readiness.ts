@@ -10,6 +10,7 @@
 import { createConnection } from 'node:net';
 import { request } from 'undici';
 import type { HealthCheckConfig } from '../domain/model.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ReadinessOptions {
   readonly port: number;
@@ -51,7 +52,6 @@ export function canConnect(port: number, host = '127.0.0.1', timeoutMs = 1000): 
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const healthPath = (hc: HealthCheckConfig): string => (hc.httpGetUrl!.startsWith('/') ? hc.httpGetUrl! : `/${hc.httpGetUrl!}`);
 

@@ -11,7 +11,7 @@ import { BackgroundWork } from './background-work.ts';
 import { errors } from './errors.ts';
 import type { FaultRule } from './faults.ts';
 import { HealthCycle, type HealthStatus } from './instance-health.ts';
-import { healthCheckOf } from './model.ts';
+import { healthCheckOf, lifecycleHook } from './model.ts';
 
 interface PooledInstance {
   instance: BackendInstance;
@@ -154,10 +154,10 @@ export class InstancePool {
   /** The initializer runs once per instance; concurrent first requests wait for the same run. */
   #initialize(pooled: PooledInstance, instance: BackendInstance): Promise<void> {
     return (pooled.initialized ??= (async () => {
-      const hook = instance.prepared.config.instanceLifecycleConfig?.initializer;
-      if (!(hook?.handler || hook?.command?.length)) return;
+      const hook = lifecycleHook(instance.prepared.config, 'initializer');
+      if (!hook) return;
       await this.#injectFault(instance.prepared, 'initializer', 'InitializationError');
-      await this.backend.initialize(instance, (hook.timeout ?? 3) * 1000);
+      await this.backend.initialize(instance, hook.timeoutMs);
     })());
   }
 
@@ -235,10 +235,8 @@ export class InstancePool {
     if (i >= 0) list.splice(i, 1);
     if (pooled.reclaimTimer !== undefined) this.clock.clearTimer(pooled.reclaimTimer);
     pooled.health?.stop();
-    const hook = pooled.instance.prepared.config.instanceLifecycleConfig?.preStop;
-    await this.backend
-      .stopInstance(pooled.instance, { preStop: preStop && Boolean(hook?.handler || hook?.command?.length), timeoutMs: (hook?.timeout ?? 3) * 1000 })
-      .catch(() => undefined);
+    const hook = lifecycleHook(pooled.instance.prepared.config, 'preStop');
+    await this.backend.stopInstance(pooled.instance, { preStop: preStop && hook !== undefined, timeoutMs: hook?.timeoutMs ?? 3000 }).catch(() => undefined);
   }
 
   /** Stops every instance of a revision (function deleted or revision replaced). */

@@ -118,6 +118,12 @@ export interface FunctionRecord {
 /** FC's rule for alias and trigger names: a letter or underscore, then letters, digits, `_` or `-`, at most 128 in all. */
 export const RESOURCE_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
 
+/** A configured lifecycle hook (a handler or a command) and its timeout in ms (FC's default 3 s); undefined when none. */
+export function lifecycleHook(config: FunctionConfig, which: 'initializer' | 'preStop'): { readonly timeoutMs: number } | undefined {
+  const hook = config.instanceLifecycleConfig?.[which];
+  return hook?.handler || hook?.command?.length ? { timeoutMs: (hook.timeout ?? 3) * 1000 } : undefined;
+}
+
 export function isContainer(config: FunctionConfig): boolean {
   return config.runtime === 'custom-container';
 }

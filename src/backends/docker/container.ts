@@ -83,10 +83,15 @@ export async function startContainer(p: PreparedImage, instanceId: string, o: St
     await run(c, p, o, before);
     return c;
   } catch (e) {
-    c.follow.abort();
-    await o.engine.removeContainer(id, { force: true }).catch(() => undefined);
+    await discardContainer(c, o.engine);
     throw e;
   }
+}
+
+/** Stops following the container's output and force-removes it (no SIGTERM grace: PID 1 often ignores it); never throws. */
+export async function discardContainer(c: Container, engine: DockerEngine): Promise<void> {
+  c.follow.abort();
+  await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
 }
 
 /** Starts a created container and waits for readiness. */

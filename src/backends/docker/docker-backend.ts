@@ -6,16 +6,17 @@
  * and close; containers of crashed earlier runs are reaped at start-up (owner.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { healthCheckOf, isContainer } from '../../domain/model.ts';
+import { healthCheckOf, isContainer, lifecycleHook } from '../../domain/model.ts';
 import { parseImageRef } from '../../domain/registry.ts';
 import { BackendError, type Backend, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision, type StartInstanceOptions } from '../backend.ts';
-import { callHook, fcHeaders, forwardInvocation, instanceLost, runInitializer } from '../http-runtime.ts';
+import { fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop } from '../http-runtime.ts';
 import { ProcessBackend, type ProcessBackendOptions } from '../process/index.ts';
 import { probeHealthCheck } from '../readiness.ts';
-import { type Container, type PreparedImage, type StartOptions, startContainer } from './container.ts';
+import { type Container, discardContainer, type PreparedImage, type StartOptions, startContainer } from './container.ts';
 import { DockerEngine, DockerError, type ImageInfo, layerStatus } from './engine.ts';
-import { EngineRegistry } from './engine-registry.ts';
+import { EngineRegistry, inspectPinned } from './engine-registry.ts';
 import { LABELS, newOwner, type Owner, reapOrphans, removeOwned } from './owner.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface DockerBackendOptions {
   /** Engine address (`unix:///var/run/docker.sock`, `tcp://…`); default $DOCKER_HOST, else the standard socket. */
@@ -37,7 +38,6 @@ interface Instance {
 
 /** FC's default port for a custom container's server. */
 const DEFAULT_PORT = 9000;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class DockerBackend implements Backend {
   readonly name = 'docker';
@@ -68,8 +68,7 @@ export class DockerBackend implements Backend {
     const pinned = `${repository}@${img.digest}`;
     let info: ImageInfo | undefined;
     try {
-      info = (await this.engine.inspectImage(pinned)) ?? (await this.engine.inspectImage(img.digest));
-      if (info && info.id !== img.digest && !info.repoDigests.includes(pinned)) info = undefined;
+      info = await inspectPinned(this.engine, repository, img.digest);
       if (!info) {
         req.log(`pulling ${pinned}`);
         info = await this.engine.pullImage(pinned, layerStatus(req.log), req.signal);
@@ -91,12 +90,15 @@ export class DockerBackend implements Backend {
     if (!isContainer(prepared.config)) return this.#delegate.startInstance(prepared, instanceId, opts);
     const p = prepared as PreparedImage;
     const before = opts.beforeHealthCheck;
-    let c: Container;
+    let c: Container | undefined;
+    // A getter: a container that ended is replaced under the same instance (#replace).
+    const live = this.#instances;
+    const instance: BackendInstance = { id: instanceId, prepared, get containerId() { return live.get(instanceId)?.c.id ?? c?.id; } };
     try {
       // The hook (the initializer) needs the instance usable before its start-up health check.
       c = await startContainer(p, instanceId, this.#start, before && ((started) => {
         this.#instances.set(instanceId, { prepared: p, c: started });
-        return before({ id: instanceId, prepared, containerId: started.id });
+        return before(instance);
       }));
     } catch (e) {
       this.#instances.delete(instanceId);
@@ -104,12 +106,11 @@ export class DockerBackend implements Backend {
     }
     if (this.#closed) {
       // close() ran while this container started: it must not outlive us.
-      c.follow.abort();
-      await this.engine.removeContainer(c.id, { force: true }).catch(() => undefined);
+      await discardContainer(c, this.engine);
       throw new BackendError('InstanceNotFound', 'the backend was closed while the instance started');
     }
     this.#instances.set(instanceId, { prepared: p, c });
-    return { id: instanceId, prepared, containerId: c.id };
+    return instance;
   }
 
   #get(instance: BackendInstance): Instance {
@@ -158,14 +159,12 @@ export class DockerBackend implements Backend {
   /** The instance's container died (timeout kill, crash): run a new one in its place and re-run the initializer. */
   async #replace(instance: BackendInstance, s: Instance): Promise<void> {
     const old = s.c;
-    old.follow.abort();
-    await this.engine.removeContainer(old.id, { force: true }).catch(() => undefined);
-    const hook = s.prepared.config.instanceLifecycleConfig?.initializer;
-    const rerun = old.initialized && (hook?.handler || hook?.command?.length);
+    await discardContainer(old, this.engine);
+    const hook = old.initialized ? lifecycleHook(s.prepared.config, 'initializer') : undefined;
     // The initializer runs again before the new container's health check, as at cold start.
-    s.c = await startContainer(s.prepared, instance.id, this.#start, rerun ? (c) => {
+    s.c = await startContainer(s.prepared, instance.id, this.#start, hook ? (c) => {
       s.c = c;
-      return this.initialize(instance, (hook!.timeout ?? 3) * 1000);
+      return this.initialize(instance, hook.timeoutMs);
     } : undefined);
     s.c.logs.append(`[localfc] container ${old.id.slice(0, 12)} ended; replaced by ${s.c.id.slice(0, 12)}\n`);
   }
@@ -212,13 +211,12 @@ export class DockerBackend implements Backend {
     this.#instances.delete(instance.id);
     try {
       if (opts.preStop && !s.c.ended) {
-        const r = await callHook(s.c.baseUrl, fcHeaders(s.prepared, randomUUID()), 'GET', '/pre-stop', opts.timeoutMs).catch((e: unknown) => ({ status: 0, body: e instanceof Error ? e.message : String(e) }));
-        if (r.status < 200 || r.status >= 300) s.c.logs.append(`[localfc] preStop failed: ${r.status || ''} ${r.body.slice(0, 500)}\n`);
+        const failed = await runPreStop(s.c.baseUrl, fcHeaders(s.prepared, randomUUID()), opts.timeoutMs);
+        if (failed) s.c.logs.append(failed);
       }
     } finally {
       // The preStop hook is the graceful part; the container's PID 1 often ignores SIGTERM, so no grace period.
-      s.c.follow.abort();
-      await this.engine.removeContainer(s.c.id, { force: true }).catch(() => undefined);
+      await discardContainer(s.c, this.engine);
     }
   }
 

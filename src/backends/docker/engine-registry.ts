@@ -24,6 +24,13 @@ export function dockerUnavailable(e: unknown): FcError {
 }
 
 /** The digest localfc pins for an image: its repo digest in `repository` when pulled from a registry, else its id. */
+/** The image a pin names (looked up by repo digest, else by id), if the engine still has it as that pin; engine errors as thrown. */
+export async function inspectPinned(engine: DockerEngine, repository: string, pin: string): Promise<ImageInfo | undefined> {
+  const pinned = `${repository}@${pin}`;
+  const info = (await engine.inspectImage(pinned)) ?? (await engine.inspectImage(pin));
+  return info && (info.id === pin || info.repoDigests.includes(pinned)) ? info : undefined;
+}
+
 export function pinOf(info: ImageInfo, repository: string): string {
   const rd = info.repoDigests.find((d) => engineRef(d).name === repository);
   return rd ? engineRef(rd).tag : info.id;
@@ -110,8 +117,12 @@ export class EngineRegistry implements ImageRegistry {
   }
 
   async #inspect(ref: string): Promise<ImageInfo | undefined> {
+    return this.#engineCall(() => this.#engine.inspectImage(ref));
+  }
+
+  async #engineCall<T>(call: () => Promise<T>): Promise<T> {
     try {
-      return await this.#engine.inspectImage(ref);
+      return await call();
     } catch (e) {
       if (e instanceof DockerError && e.kind === 'unreachable') throw dockerUnavailable(e);
       throw e;
@@ -120,8 +131,8 @@ export class EngineRegistry implements ImageRegistry {
 
   /** The pin is in the store and still belongs to the repository (or lost its tag to another image). */
   async #existsNow(repository: string, pin: string): Promise<boolean> {
-    const info = (await this.#inspect(`${repository}@${pin}`)) ?? (await this.#inspect(pin));
-    if (!info || (info.id !== pin && !info.repoDigests.includes(`${repository}@${pin}`))) return false;
+    const info = await this.#engineCall(() => inspectPinned(this.#engine, repository, pin));
+    if (!info) return false;
     return inRepository(info, repository) || this.#superseded.has(`${repository}\0${pin}`);
   }
 

@@ -1,1 +1,1 @@
-export { ProcessBackend, PLACEHOLDER_CREDENTIALS, type ProcessBackendOptions } from './process-backend.ts';
+export { ProcessBackend, type ProcessBackendOptions } from './process-backend.ts';

@@ -6,15 +6,16 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'undici';
 import { extractZip } from '../../code/zip.ts';
-import { healthCheckOf } from '../../domain/model.ts';
+import { healthCheckOf, lifecycleHook } from '../../domain/model.ts';
 import { BackendError, type Backend, type LayerSource, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision, type StartInstanceOptions } from '../backend.ts';
-import { callHook, fcHeaders, forwardInvocation, instanceLost, runInitializer } from '../http-runtime.ts';
+import { fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop } from '../http-runtime.ts';
 import { probeHealthCheck } from '../readiness.ts';
 import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from './bootstraps.ts';
 import { unpackLayers } from './layers.ts';
@@ -22,7 +23,6 @@ import { PortLeases } from './fixed-port.ts';
 import { LogRing } from './log-ring.ts';
 import { handlerFile, killProcess, runtimeKind, spawnInstance, type Prepared, type Running, type SpawnOptions } from './spawn.ts';
 
-export { PLACEHOLDER_CREDENTIALS } from './spawn.ts';
 
 export interface ProcessBackendOptions {
   /** Where code is unpacked and bootstraps are written; default a fresh mkdtemp under os.tmpdir(), removed by close(). */
@@ -175,7 +175,7 @@ export class ProcessBackend implements Backend {
         await killProcess(s.proc);
         return instanceLost(`Function timed out after ${Math.round(req.timeoutMs / 1000)} seconds`, logs());
       }
-      await Promise.race([s.proc.exit, new Promise((r) => setTimeout(r, 200))]);
+      await Promise.race([s.proc.exit, sleep(200)]);
       if (s.proc.exited) {
         return instanceLost(`Process exited unexpectedly (${s.proc.exited.signal ?? `code ${s.proc.exited.code}`}): ${s.logs.tail(5)}`, logs(), 'ProcessExited');
       }
@@ -186,12 +186,11 @@ export class ProcessBackend implements Backend {
   /** The instance's process died (timeout kill, crash): start a new one in its place and re-run the initializer (before the health check, as at cold start). */
   async #respawn(instance: BackendInstance, s: InstanceState): Promise<void> {
     s.logs.append(`[localfc] instance process ended (${s.proc.exited?.signal ?? `code ${s.proc.exited?.code}`}); restarting\n`);
-    const hook = s.prepared.config.instanceLifecycleConfig?.initializer;
-    const rerun = s.initialized && (hook?.handler || hook?.command?.length);
-    s.proc = await spawnInstance(s.prepared, instance.id, s.logs, this.#spawnOptions, rerun ? async (r) => {
+    const hook = s.initialized ? lifecycleHook(s.prepared.config, 'initializer') : undefined;
+    s.proc = await spawnInstance(s.prepared, instance.id, s.logs, this.#spawnOptions, hook ? async (r) => {
       s.proc = r;
       s.frozen = false;
-      await this.initialize(instance, (hook!.timeout ?? 3) * 1000);
+      await this.initialize(instance, hook.timeoutMs);
     } : undefined);
     s.frozen = false;
   }
@@ -232,8 +231,8 @@ export class ProcessBackend implements Backend {
     await this.thaw(instance);
     try {
       if (opts.preStop && !s.proc.exited) {
-        const r = await callHook(baseUrl(s.proc), fcHeaders(s.prepared, randomUUID()), 'GET', '/pre-stop', opts.timeoutMs, this.#dispatcher(s)).catch((e: unknown) => ({ status: 0, body: e instanceof Error ? e.message : String(e) }));
-        if (r.status < 200 || r.status >= 300) s.logs.append(`[localfc] preStop failed: ${r.status || ''} ${r.body.slice(0, 500)}\n`);
+        const failed = await runPreStop(baseUrl(s.proc), fcHeaders(s.prepared, randomUUID()), opts.timeoutMs, this.#dispatcher(s));
+        if (failed) s.logs.append(failed);
       }
     } finally {
       await killProcess(s.proc);

@@ -13,6 +13,7 @@ import { ReadinessError, waitUntilReady } from '../readiness.ts';
 import { type Lease, type LeaseOwner, listensOn, type PortLeases } from './fixed-port.ts';
 import type { LogRing } from './log-ring.ts';
 import { freePort } from './ports.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type Kind = 'custom' | 'nodejs' | 'python';
 
@@ -37,7 +38,6 @@ export interface Running {
   dispatcher?: Pool;
 }
 
-export { PLACEHOLDER_CREDENTIALS } from '../http-runtime.ts';
 
 export function runtimeKind(config: FunctionConfig): Kind {
   const rt = config.runtime;
@@ -73,7 +73,6 @@ class ListensOnFixedPort extends Error {}
 /** The readiness check saw the process end. */
 class ProcessExited extends Error {}
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Runs once the process's port accepts connections, before its start-up health check (the initializer). */
 export type BeforeHealthCheck = (r: Running) => Promise<void>;
