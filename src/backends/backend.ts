@@ -56,6 +56,8 @@ export interface InvocationRequest {
   /** Path and query for HTTP invocations. */
   readonly path?: string;
   readonly timeoutMs: number;
+  /** The caller asked for the log tail (`x-fc-log-type: Tail`): worth waiting for output that trails the response. */
+  readonly tailLogs?: boolean;
 }
 
 export interface InvocationResult {

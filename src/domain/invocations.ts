@@ -101,6 +101,7 @@ export class InvocationService {
       kind: input.kind,
       ...(input.method ? { method: input.method } : {}),
       ...(input.path ? { path: input.path } : {}),
+      ...(input.tailLogs ? { tailLogs: true } : {}),
       timeoutMs: revision.config.timeout * 1000,
     }).catch((e: unknown) => {
       // A cold start, initializer or instance that failed surfaces with FC's error code, not as an internal error.

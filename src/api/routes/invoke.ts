@@ -60,6 +60,7 @@ export function invokeRoutes({ invocations, maxBodyBytes, asyncTasks }: InvokeDe
       body,
       headers: { 'content-type': c.req.header('content-type') ?? 'application/octet-stream' },
       kind: 'event',
+      ...(headers['x-fc-log-type'] === 'Tail' ? { tailLogs: true } : {}),
     };
     const type = headers['x-fc-invocation-type'];
     if (type === 'Async' || type === 'Task') {

@@ -136,8 +136,8 @@ export class DockerBackend implements Backend {
     const signal = AbortSignal.timeout(req.timeoutMs);
     try {
       const res = await forwardInvocation(c.baseUrl, req, fcHeaders(s.prepared, req.requestId), { forwardHttp: true, signal });
-      // Output reaches us through the engine's log stream, a little after the response.
-      await sleep(10);
+      // Output reaches us through the engine's log stream, a little after the response: wait only for a caller who reads it.
+      if (req.tailLogs) await sleep(10);
       return { ...res, logs: logs() };
     } catch (e) {
       if (signal.aborted) {
