@@ -7,16 +7,14 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { createZip } from '../../src/code/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { advanceClock } from '../helpers/clock.ts';
 
 const zip = createZip([{ path: 'index.js', data: 'exports.handler = () => 1' }]).toString('base64');
 
 describe('fault cookbook, the SDK-only way', () => {
   let fc: RunningLocalfc;
   let client: FcClient;
-  const advance = async (ms: number) => {
-    await fc.localfc.clock.advance(ms);
-    await fc.localfc.functions.quiesce();
-  };
+  const advance = (ms: number) => advanceClock(fc, ms);
   const get = async (name: string) => (await client.getFunction(name, new $FC.GetFunctionRequest({}))).body!;
   const create = (name: string, env: Record<string, string>, extra: Partial<$FC.CreateFunctionInput> = {}) =>
     client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }), environmentVariables: env, ...extra }) }));

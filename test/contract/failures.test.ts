@@ -7,6 +7,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { createZip } from '../../src/code/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { advanceClock } from '../helpers/clock.ts';
 
 const zip = createZip([{ path: 'index.js', data: 'exports.handler = () => 1' }]).toString('base64');
 const zip2 = createZip([{ path: 'index.js', data: 'exports.handler = () => 2' }]).toString('base64');
@@ -221,8 +222,7 @@ describe('start-up faults and settings', () => {
       for (const n of ['doomed-a', 'ok-a']) {
         await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: n, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
       }
-      await fc.localfc.clock.advance(1000);
-      await fc.localfc.functions.quiesce();
+      await advanceClock(fc, 1000);
       assert.equal((await client.getFunction('doomed-a', new $FC.GetFunctionRequest({}))).body!.stateReasonCode, 'ImageAccessDenied');
       assert.equal((await client.getFunction('ok-a', new $FC.GetFunctionRequest({}))).body!.state, 'Active');
     } finally {
@@ -248,8 +248,7 @@ describe('start-up faults and settings', () => {
     try {
       const client = sdkClient(fc.endpoint);
       await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'logged', runtime: 'nodejs20', handler: 'i.h', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
-      await fc.localfc.clock.advance(1000);
-      await fc.localfc.functions.quiesce();
+      await advanceClock(fc, 1000);
       const first = await client.invokeFunction('logged', new $FC.InvokeFunctionRequest({ body: event('a') }));
       await client.invokeFunction('logged', new $FC.InvokeFunctionRequest({ body: event('b') }));
       const invokes = lines.filter((l) => l.startsWith('invoke logged:LATEST'));

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createZip } from '../../src/code/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { advanceClock } from '../helpers/clock.ts';
 
 const zipA = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, "A")' }]).toString('base64');
 const zipB = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, "B")' }]).toString('base64');
@@ -14,7 +15,7 @@ const zipB = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) 
 describe('function lifecycle through the official SDK', () => {
   let fc: RunningLocalfc;
   let client: FcClient;
-  const advance = (ms: number) => fc.localfc.clock.advance(ms).then(() => fc.localfc.functions.quiesce());
+  const advance = (ms: number) => advanceClock(fc, ms);
   const get = async (name: string) => (await client.getFunction(name, new $FC.GetFunctionRequest({}))).body!;
 
   before(async () => {

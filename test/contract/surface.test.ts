@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createZip } from '../../src/code/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { advanceClock } from '../helpers/clock.ts';
 
 const code = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, "ok")' }]);
 const layerZip = (body: string) => createZip([{ path: 'nodejs/node_modules/greet/index.js', data: body }]).toString('base64');
@@ -15,8 +16,7 @@ async function createActive(fc: RunningLocalfc, client: FcClient, name: string, 
   await client.createFunction(new $FC.CreateFunctionRequest({
     body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip.toString('base64') }), ...extra }),
   }));
-  await fc.localfc.clock.advance(1000);
-  await fc.localfc.functions.quiesce();
+  await advanceClock(fc, 1000);
 }
 
 describe('function surface through the official SDK (simulated backend)', () => {
@@ -67,8 +67,7 @@ describe('function surface through the official SDK (simulated backend)', () => 
     const before = (await instances('warm')).map((i) => i.instanceId);
     assert.equal(before.length, 1);
     await client.updateFunction('warm', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'v2' }) }));
-    await fc.localfc.clock.advance(1000);
-    await fc.localfc.functions.quiesce();
+    await advanceClock(fc, 1000);
     const afterUpdate = (await instances('warm')).map((i) => i.instanceId);
     assert.equal(afterUpdate.length, 1);
     assert.notDeepEqual(afterUpdate, before);

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { createZip } from '../../src/code/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, sdkClient } from '../helpers/sdk.ts';
+import { advanceClock } from '../helpers/clock.ts';
 
 const REGION = 'cn-hangzhou';
 const ACCOUNT = '1234567890123456';
@@ -51,8 +52,7 @@ describe('fired trigger events (simulated backend echoes the event)', () => {
     await client.createFunction(new $FC.CreateFunctionRequest({
       body: new $FC.CreateFunctionInput({ functionName: 'events', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: code }) }),
     }));
-    await fc.localfc.clock.advance(1000);
-    await fc.localfc.functions.quiesce();
+    await advanceClock(fc, 1000);
     for (const t of TRIGGERS) {
       await client.createTrigger('events', new $FC.CreateTriggerRequest({
         body: new $FC.CreateTriggerInput({ triggerName: t.triggerName, triggerType: t.triggerType, triggerConfig: JSON.stringify(t.config), ...(t.sourceArn ? { sourceArn: t.sourceArn } : {}) }),

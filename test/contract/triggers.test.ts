@@ -10,6 +10,7 @@ import { createZip } from '../../src/code/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, sdkClient, sdkError } from '../helpers/sdk.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { advanceClock } from '../helpers/clock.ts';
 
 const echoZip = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, "ok")' }]).toString('base64');
 
@@ -173,10 +174,7 @@ describe('HTTP and timer triggers on real handlers (process backend)', () => {
   let fc: RunningLocalfc;
   let client: FcClient;
   let webUrl: string;
-  const advance = async (ms: number) => {
-    await fc.localfc.clock.advance(ms);
-    await fc.localfc.functions.quiesce();
-  };
+  const advance = (ms: number) => advanceClock(fc, ms);
 
   before(async () => {
     fc = await start({ clock: 'manual', backend: 'process' });

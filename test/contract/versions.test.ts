@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createZip } from '../../src/code/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { advanceClock } from '../helpers/clock.ts';
 
 const handler = (out: string) => createZip([{ path: 'index.js', data: `exports.handler = (e, c, cb) => cb(null, ${JSON.stringify(out)})` }]).toString('base64');
 
@@ -14,7 +15,7 @@ function harness(opts: Parameters<typeof start>[0]) {
   const h = {
     fc: undefined as unknown as RunningLocalfc,
     client: undefined as unknown as FcClient,
-    advance: (ms: number) => h.fc.localfc.clock.advance(ms).then(() => h.fc.localfc.functions.quiesce()),
+    advance: (ms: number) => advanceClock(h.fc, ms),
     async create(name: string, zip: string) {
       await h.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
       await h.advance(1000);
@@ -126,7 +127,7 @@ describe('versions and aliases through the official SDK (simulated backend)', ()
       const fc = await start({ clock: 'manual', faultSeed: 7 });
       try {
         const c = sdkClient(fc.endpoint);
-        const adv = (ms: number) => fc.localfc.clock.advance(ms).then(() => fc.localfc.functions.quiesce());
+        const adv = (ms: number) => advanceClock(fc, ms);
         await c.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'd', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: handler('A') }) }) }));
         await adv(1000);
         await c.publishFunctionVersion('d', new $FC.PublishFunctionVersionRequest({ body: new $FC.PublishVersionInput({}) }));

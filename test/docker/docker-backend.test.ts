@@ -13,6 +13,7 @@ import { BUSYBOX_IMAGE, NODE_IMAGE } from '../../scripts/make-test-images.ts';
 import { engineUsable } from '../helpers/docker.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { advanceClock } from '../helpers/clock.ts';
 
 const engine = new DockerEngine();
 
@@ -54,10 +55,7 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
     let backend: DockerBackend;
     let nodeId = '';
     let busyboxId = '';
-    const advance = async (ms: number) => {
-      await fc.localfc.clock.advance(ms);
-      await fc.localfc.functions.quiesce();
-    };
+    const advance = (ms: number) => advanceClock(fc, ms);
     const get = async (name: string) => (await client.getFunction(name, new $FC.GetFunctionRequest({}))).body!;
     const invoke = async (name: string, body: string) => {
       const res = await client.invokeFunctionWithOptions(name, new $FC.InvokeFunctionRequest({ body: event(body) }), new $FC.InvokeFunctionHeaders({ xFcLogType: 'Tail' }), {} as never);

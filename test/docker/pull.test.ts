@@ -12,6 +12,7 @@ import { engineUsable } from '../helpers/docker.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { type Layer, type RegistryImage, TestRegistry, imageOf, layerOf } from '../helpers/registry.ts';
 import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
+import { advanceClock } from '../helpers/clock.ts';
 
 const engine = new DockerEngine();
 const name = `localfc-pull/fn-${process.pid}-${Date.now().toString(36)}`;
@@ -46,10 +47,7 @@ if (await engineUsable(engine, 'image pulls', buildLayer)) {
       fc = await start({ clock: 'manual', backend: 'docker', dataDir });
       client = sdkClient(fc.endpoint);
     };
-    const advance = async (ms: number) => {
-      await fc.localfc.clock.advance(ms);
-      await fc.localfc.functions.quiesce();
-    };
+    const advance = (ms: number) => advanceClock(fc, ms);
     const get = async () => (await client.getFunction('pull', new $FC.GetFunctionRequest({}))).body!;
     const failed = () => waitFor('Failed', async () => ((await get()).state === 'Failed' ? get() : undefined), 10_000);
     const invoke = async (body: string) => {

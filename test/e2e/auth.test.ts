@@ -14,6 +14,7 @@ import { start, type RunningLocalfc } from '../../src/index.ts';
 import { isLoopback } from '../../src/server.ts';
 import * as $OpenApi from '@alicloud/openapi-client';
 import { $FC, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { advanceClock } from '../helpers/clock.ts';
 
 const KEY = { accessKeyId: 'LTAI-test', accessKeySecret: 'the-secret' };
 const zip = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, "ok")' }]).toString('base64');
@@ -78,7 +79,7 @@ async function captureOne(call: (endpoint: string) => Promise<unknown>): Promise
 describe('ACS3 signature verification (accessKeys configured)', () => {
   let fc: RunningLocalfc;
   const client = () => sdkClient(fc.endpoint, KEY);
-  const advance = (ms: number) => fc.localfc.clock.advance(ms).then(() => fc.localfc.functions.quiesce());
+  const advance = (ms: number) => advanceClock(fc, ms);
 
   before(async () => {
     fc = await start({ clock: 'manual', accessKeys: [KEY] });

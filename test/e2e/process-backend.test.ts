@@ -15,6 +15,7 @@ import type { FunctionConfig, Revision } from '../../src/domain/model.ts';
 import { start as startLocalfc, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { advanceClock } from '../helpers/clock.ts';
 
 const backend = new ProcessBackend({});
 const pids = new Set<number>();
@@ -359,8 +360,7 @@ describe('code that hard-codes port 9000, and the admin instance API', () => {
         }),
       }),
     );
-    await fc.localfc.clock.advance(1000);
-    await fc.localfc.functions.quiesce();
+    await advanceClock(fc, 1000);
   });
   after(() => fc.stop());
 

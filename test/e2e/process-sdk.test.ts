@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createZip } from '../../src/code/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
+import { advanceClock } from '../helpers/clock.ts';
 
 const nodeZip = (greeting: string) =>
   createZip([
@@ -23,10 +24,7 @@ const serverZip = createZip([
 describe('process backend through the SDK', () => {
   let fc: RunningLocalfc;
   let client: FcClient;
-  const advance = async (ms: number) => {
-    await fc.localfc.clock.advance(ms);
-    await fc.localfc.functions.quiesce();
-  };
+  const advance = (ms: number) => advanceClock(fc, ms);
   const invoke = async (name: string, body: string) => {
     const res = await client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event(body) }));
     return { body: await readBody(res.body!), headers: res.headers! };
@@ -111,8 +109,7 @@ describe('process backend under a burst', () => {
           }),
         }),
       );
-      await fc.localfc.clock.advance(1000);
-      await fc.localfc.functions.quiesce();
+      await advanceClock(fc, 1000);
       const results = await Promise.all(
         Array.from({ length: 200 }, async (_, i) => {
           const res = await client.invokeFunction('burst', new $FC.InvokeFunctionRequest({ body: event(`e${i}`) }));

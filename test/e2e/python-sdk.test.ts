@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createZip } from '../../src/code/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
+import { advanceClock } from '../helpers/clock.ts';
 
 const code = createZip([
   {
@@ -53,8 +54,7 @@ describe('Python 3 handler through the SDK (process backend)', () => {
         }),
       }),
     );
-    await fc.localfc.clock.advance(1000);
-    await fc.localfc.functions.quiesce();
+    await advanceClock(fc, 1000);
   });
   after(() => fc.stop());
 
