@@ -334,23 +334,74 @@ describe('readiness (health check)', () => {
   });
 });
 
-describe('code that hard-codes port 9000, and the admin instance API', () => {
-  // Ignores FC_SERVER_PORT, as much real code does.
-  const fixedServer = `require('http').createServer((req, res) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => { console.log('served ' + b); setTimeout(() => res.end(process.env.FC_FUNCTION_NAME + ':' + b), 30); }); }).listen(9000, '127.0.0.1');`;
+describe('code that hard-codes its port (FC\'s customRuntimeConfig.port), and the admin instance API', () => {
   let fc: RunningLocalfc;
   let client: FcClient;
 
   before(async () => {
     fc = await startLocalfc({ clock: 'manual', backend: 'process' });
     client = sdkClient(fc.endpoint);
+  });
+  after(() => fc.stop());
+
+  /**
+   * Creates functions whose code ignores FC_SERVER_PORT and listens on `port`, as much real code does, and makes them
+   * Active. Each test takes a free port of its own as the fixed one: FC's default 9000 may be held by another server.
+   */
+  async function createFixed(port: number, ...names: string[]): Promise<void> {
+    const fixedServer = `require('http').createServer((req, res) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => { console.log('served ' + b); setTimeout(() => res.end(process.env.FC_FUNCTION_NAME + ':' + b), 30); }); }).listen(${port}, '127.0.0.1');`;
     const zipFile = createZip([{ path: 'server.js', data: fixedServer }]).toString('base64');
-    for (const functionName of ['nine-a', 'nine-b']) {
+    for (const functionName of names) {
       await client.createFunction(
         new $FC.CreateFunctionRequest({
-          body: new $FC.CreateFunctionInput({ functionName, runtime: 'custom.debian10', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile }), customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['node', 'server.js'] }) }),
+          body: new $FC.CreateFunctionInput({ functionName, runtime: 'custom.debian10', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile }), customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['node', 'server.js'], port }) }),
         }),
       );
     }
+    await advanceClock(fc, 1000);
+  }
+
+  const invoke = async (name: string, body: string) => {
+    const res = await client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event(body) }));
+    return { body: await readBody(res.body!), instance: res.headers!['x-fc-instance-id'] ?? '' };
+  };
+
+  it('two functions whose servers both listen on the same fixed port, invoked concurrently, both answer correctly', async () => {
+    await createFixed(await freePort(), 'fixed-a', 'fixed-b');
+    for (let round = 0; round < 2; round++) {
+      const calls = ['fixed-a', 'fixed-b', 'fixed-a', 'fixed-b'].map((name, i) => invoke(name, `r${round}-${i}`).then((r) => ({ name, i, ...r })));
+      for (const r of await Promise.all(calls)) assert.equal(r.body, `${r.name}:r${round}-${r.i}`);
+    }
+  });
+
+  it('lists a function\'s instances and serves an instance\'s output; unknown ones get the cloud error shape', async () => {
+    const fixedPort = await freePort();
+    await createFixed(fixedPort, 'listed');
+    const { instance } = await invoke('listed', 'listed');
+    const list = (await (await fetch(`${fc.url}/_localfc/functions/listed/instances`)).json()) as { instances: Array<{ instanceId: string; revisionId: number; busy: boolean; createdTime: string; pid?: number }> };
+    const mine = list.instances.find((i) => i.instanceId === instance);
+    assert.ok(mine, JSON.stringify(list));
+    assert.equal(mine.busy, false);
+    // The process really exists: signal 0 checks without touching it.
+    assert.ok(mine.pid && process.kill(mine.pid, 0), `no live pid in ${JSON.stringify(mine)}`);
+    assert.equal(typeof mine.revisionId, 'number');
+    assert.ok(!Number.isNaN(Date.parse(mine.createdTime)));
+    const logs = await fetch(`${fc.url}/_localfc/functions/listed/instances/${instance}/logs`);
+    assert.equal(logs.status, 200);
+    assert.match(logs.headers.get('content-type') ?? '', /^text\/plain/);
+    const text = await logs.text();
+    assert.match(text, /served listed/);
+    assert.match(text, new RegExp(`listens on port ${fixedPort}, not on FC_SERVER_PORT|port ${fixedPort} is in use by another instance`));
+
+    const noInstance = await fetch(`${fc.url}/_localfc/functions/listed/instances/c-nope/logs`);
+    assert.equal(noInstance.status, 404);
+    assert.equal(((await noInstance.json()) as { Code: string }).Code, 'InstanceNotFound');
+    const noFunction = await fetch(`${fc.url}/_localfc/functions/ghost/instances`);
+    assert.equal(noFunction.status, 404);
+    assert.equal(((await noFunction.json()) as { Code: string }).Code, 'FunctionNotFound');
+  });
+
+  it('a failed health check fails the invocation with the reason', async () => {
     const unhealthy = createZip([{ path: 'server.js', data: `require('http').createServer((req, res) => res.writeHead(req.url === '/healthz' ? 503 : 200).end()).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');` }]).toString('base64');
     await client.createFunction(
       new $FC.CreateFunctionRequest({
@@ -361,47 +412,6 @@ describe('code that hard-codes port 9000, and the admin instance API', () => {
       }),
     );
     await advanceClock(fc, 1000);
-  });
-  after(() => fc.stop());
-
-  const invoke = async (name: string, body: string) => {
-    const res = await client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event(body) }));
-    return { body: await readBody(res.body!), instance: res.headers!['x-fc-instance-id'] ?? '' };
-  };
-
-  it('two functions whose servers both listen on 9000, invoked concurrently, both answer correctly', async () => {
-    for (let round = 0; round < 2; round++) {
-      const calls = ['nine-a', 'nine-b', 'nine-a', 'nine-b'].map((name, i) => invoke(name, `r${round}-${i}`).then((r) => ({ name, i, ...r })));
-      for (const r of await Promise.all(calls)) assert.equal(r.body, `${r.name}:r${round}-${r.i}`);
-    }
-  });
-
-  it('lists a function\'s instances and serves an instance\'s output; unknown ones get the cloud error shape', async () => {
-    const { instance } = await invoke('nine-a', 'listed');
-    const list = (await (await fetch(`${fc.url}/_localfc/functions/nine-a/instances`)).json()) as { instances: Array<{ instanceId: string; revisionId: number; busy: boolean; createdTime: string; pid?: number }> };
-    const mine = list.instances.find((i) => i.instanceId === instance);
-    assert.ok(mine, JSON.stringify(list));
-    assert.equal(mine.busy, false);
-    // The process really exists: signal 0 checks without touching it.
-    assert.ok(mine.pid && process.kill(mine.pid, 0), `no live pid in ${JSON.stringify(mine)}`);
-    assert.equal(typeof mine.revisionId, 'number');
-    assert.ok(!Number.isNaN(Date.parse(mine.createdTime)));
-    const logs = await fetch(`${fc.url}/_localfc/functions/nine-a/instances/${instance}/logs`);
-    assert.equal(logs.status, 200);
-    assert.match(logs.headers.get('content-type') ?? '', /^text\/plain/);
-    const text = await logs.text();
-    assert.match(text, /served listed/);
-    assert.match(text, /listens on port 9000, not on FC_SERVER_PORT|port 9000 is in use by another instance/);
-
-    const noInstance = await fetch(`${fc.url}/_localfc/functions/nine-a/instances/c-nope/logs`);
-    assert.equal(noInstance.status, 404);
-    assert.equal(((await noInstance.json()) as { Code: string }).Code, 'InstanceNotFound');
-    const noFunction = await fetch(`${fc.url}/_localfc/functions/ghost/instances`);
-    assert.equal(noFunction.status, 404);
-    assert.equal(((await noFunction.json()) as { Code: string }).Code, 'FunctionNotFound');
-  });
-
-  it('a failed health check fails the invocation with the reason', async () => {
     const e = await sdkError(invoke('unhealthy', 'x'));
     assert.equal(e.data.Code, 'FunctionNotStarted');
     assert.match(e.data.Message, /health check failed on port \d+ \(GET \/healthz: HTTP 503/);

@@ -11,8 +11,15 @@ export type FcClient = InstanceType<typeof FC.default>;
 // The package is CommonJS: under ESM the default import is module.exports, whose `default` is the client class.
 const FcClientClass = ((FC as unknown as { default?: typeof FC.default }).default ?? FC) as typeof FC.default;
 
+/**
+ * The SDK's own defaults (about 3 s between bytes) are shorter than a real cold start on a loaded 2-core machine
+ * (a process or container starting, an initializer, a health check): a test would fail with `ConnectTimeout` while
+ * localfc is still doing its work. A minute still turns a real hang into a failure with the request named.
+ */
+export const SDK_TIMEOUT_MS = 60_000;
+
 export function sdkClient(endpoint: string, credentials: { accessKeyId: string; accessKeySecret: string } = { accessKeyId: 'any-ak', accessKeySecret: 'any-secret' }): FcClient {
-  const config = new $OpenApi.Config({ ...credentials, endpoint, protocol: 'http' });
+  const config = new $OpenApi.Config({ ...credentials, endpoint, protocol: 'http', connectTimeout: SDK_TIMEOUT_MS, readTimeout: SDK_TIMEOUT_MS });
   return new FcClientClass(config as unknown as ConstructorParameters<typeof FC.default>[0]);
 }
 
