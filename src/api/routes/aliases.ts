@@ -9,6 +9,7 @@ import type { AliasRecord } from '../../domain/versions.ts';
 import type { AppEnv } from '../context.ts';
 import { ErrorSchema } from '../schemas/function.ts';
 import { AliasSchema, CreateAliasInputSchema, ListAliasesOutputSchema, UpdateAliasInputSchema } from '../schemas/versions.ts';
+import { jsonBody } from '../json-body.ts';
 
 const BASE = '/2023-03-30/functions/{functionName}/aliases';
 const nameParam = { functionName: z.string().openapi({ param: { name: 'functionName', in: 'path' } }) };
@@ -18,7 +19,7 @@ const aliasResponse = { description: 'the alias', content: { 'application/json':
 
 const create = createRoute({
   operationId: 'CreateAlias', method: 'post', path: BASE,
-  request: { params: z.object(nameParam), body: { required: true, content: { 'application/json': { schema: CreateAliasInputSchema } } } },
+  request: { params: z.object(nameParam), ...jsonBody(CreateAliasInputSchema) },
   responses: { 200: aliasResponse, 400: err('InvalidArgument'), 404: err('FunctionNotFound / VersionNotFound'), 409: err('AliasAlreadyExists') },
 });
 const get = createRoute({
@@ -28,7 +29,7 @@ const get = createRoute({
 });
 const update = createRoute({
   operationId: 'UpdateAlias', method: 'put', path: `${BASE}/{aliasName}`,
-  request: { params: aliasParams, body: { required: true, content: { 'application/json': { schema: UpdateAliasInputSchema } } } },
+  request: { params: aliasParams, ...jsonBody(UpdateAliasInputSchema) },
   responses: { 200: aliasResponse, 400: err('InvalidArgument'), 404: err('FunctionNotFound / AliasNotFound / VersionNotFound') },
 });
 const list = createRoute({

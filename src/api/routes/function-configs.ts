@@ -16,13 +16,13 @@ import {
   PutAsyncInvokeConfigInputSchema,
   PutConcurrencyInputSchema,
 } from '../schemas/function-configs.ts';
+import { jsonBody } from '../json-body.ts';
 
 const BASE = '/2023-03-30';
 const NameParam = z.object({ functionName: z.string().openapi({ param: { name: 'functionName', in: 'path' } }) });
 const QualifierQuery = z.object({ qualifier: z.string().optional() });
 const err = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
 const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
-const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
 const errors404 = { 400: err('InvalidArgument'), 404: err('FunctionNotFound / AsyncConfigNotExists / ConcurrencyConfigNotFound') } as const;
 
 function renderAsync(c: AsyncInvokeConfig): z.infer<typeof AsyncConfigSchema> {

@@ -11,6 +11,7 @@ import { errors } from '../../domain/errors.ts';
 import { isTagFilter, jsonArrayParam, type TagFilter } from '../query-json.ts';
 import { ErrorSchema, FUNCTION_NAME, CreateFunctionInputSchema, FunctionSchema, ListFunctionsOutputSchema, UpdateFunctionInputSchema } from '../schemas/function.ts';
 import { decodeZip, renderFunction, toConfig } from '../to-config.ts';
+import { jsonBody } from '../json-body.ts';
 
 const BASE = '/2023-03-30';
 const NameParam = z.object({ functionName: z.string().openapi({ param: { name: 'functionName', in: 'path' } }) });
@@ -23,7 +24,7 @@ const fnResponse = { 200: { description: 'the function', content: { 'application
 
 const createFn = createRoute({
   operationId: 'CreateFunction', method: 'post', path: `${BASE}/functions`,
-  request: { body: { required: true, content: { 'application/json': { schema: CreateFunctionInputSchema } } } },
+  request: { ...jsonBody(CreateFunctionInputSchema) },
   responses: fnResponse,
 });
 const getFn = createRoute({
@@ -33,7 +34,7 @@ const getFn = createRoute({
 });
 const updateFn = createRoute({
   operationId: 'UpdateFunction', method: 'put', path: `${BASE}/functions/{functionName}`,
-  request: { params: NameParam, body: { required: true, content: { 'application/json': { schema: UpdateFunctionInputSchema } } } },
+  request: { params: NameParam, ...jsonBody(UpdateFunctionInputSchema) },
   responses: fnResponse,
 });
 const deleteFn = createRoute({

@@ -8,6 +8,7 @@ import type { FunctionService } from '../../domain/functions.ts';
 import type { AppEnv } from '../context.ts';
 import { ErrorSchema } from '../schemas/function.ts';
 import { DisableFunctionInvocationInputSchema, SuccessBodySchema } from '../schemas/function-configs.ts';
+import { jsonBody } from '../json-body.ts';
 
 const BASE = '/2023-03-30';
 const NameParam = z.object({ functionName: z.string().openapi({ param: { name: 'functionName', in: 'path' } }) });
@@ -18,7 +19,7 @@ const responses = {
 
 const disable = createRoute({
   operationId: 'DisableFunctionInvocation', method: 'post', path: `${BASE}/functions/{functionName}/invoke/disable`,
-  request: { params: NameParam, body: { required: false, content: { 'application/json': { schema: DisableFunctionInvocationInputSchema } } } },
+  request: { params: NameParam, ...jsonBody(DisableFunctionInvocationInputSchema, false) },
   responses,
 });
 const enable = createRoute({

@@ -12,6 +12,7 @@ import type { AppEnv } from '../context.ts';
 import { ErrorSchema } from '../schemas/function.ts';
 import { CreateLayerVersionInputSchema, LayerSchema, ListLayerVersionOutputSchema, ListLayersOutputSchema } from '../schemas/layers.ts';
 import { decodeZip } from '../to-config.ts';
+import { jsonBody } from '../json-body.ts';
 
 const BASE = '/2023-03-30';
 const param = (name: string) => z.string().openapi({ param: { name, in: 'path' } });
@@ -23,7 +24,7 @@ const layerResponse = { 200: { description: 'the layer version', content: { 'app
 const routes = {
   create: createRoute({
     operationId: 'CreateLayerVersion', method: 'post', path: `${BASE}/layers/{layerName}/versions`,
-    request: { params: LayerParam, body: { required: true, content: { 'application/json': { schema: CreateLayerVersionInputSchema } } } },
+    request: { params: LayerParam, ...jsonBody(CreateLayerVersionInputSchema) },
     responses: layerResponse,
   }),
   get: createRoute({ operationId: 'GetLayerVersion', method: 'get', path: `${BASE}/layers/{layerName}/versions/{version}`, request: { params: VersionParam }, responses: layerResponse }),

@@ -11,6 +11,7 @@ import {
   ListProvisionConfigsOutputSchema, ListScalingConfigsOutputSchema, ProvisionConfigSchema,
   PutProvisionConfigInputSchema, PutScalingConfigInputSchema, ScalingConfigStatusSchema,
 } from '../schemas/provision.ts';
+import { jsonBody } from '../json-body.ts';
 
 const BASE = '/2023-03-30';
 const params = z.object({ functionName: z.string().openapi({ param: { name: 'functionName', in: 'path' } }) });
@@ -21,7 +22,7 @@ const json = <T extends z.ZodType>(description: string, schema: T) => ({ descrip
 const r = {
   putP: createRoute({
     operationId: 'PutProvisionConfig', method: 'put', path: `${BASE}/functions/{functionName}/provision-config`,
-    request: { params, query, body: { required: true, content: { 'application/json': { schema: PutProvisionConfigInputSchema } } } },
+    request: { params, query, ...jsonBody(PutProvisionConfigInputSchema) },
     responses: { 200: json('stored; target instances started', ProvisionConfigSchema), 400: err('InvalidArgument'), 404: err('FunctionNotFound') },
   }),
   getP: createRoute({
@@ -38,7 +39,7 @@ const r = {
   }),
   putS: createRoute({
     operationId: 'PutScalingConfig', method: 'put', path: `${BASE}/functions/{functionName}/scaling-config`,
-    request: { params, query, body: { required: true, content: { 'application/json': { schema: PutScalingConfigInputSchema } } } },
+    request: { params, query, ...jsonBody(PutScalingConfigInputSchema) },
     responses: { 200: json('stored; minInstances started', ScalingConfigStatusSchema), 400: err('InvalidArgument'), 404: err('FunctionNotFound') },
   }),
   getS: createRoute({

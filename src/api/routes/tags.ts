@@ -9,6 +9,7 @@ import type { AppEnv } from '../context.ts';
 import { isString, isTagFilter, jsonArrayParam } from '../query-json.ts';
 import { ErrorSchema } from '../schemas/function.ts';
 import { ListTagResourcesOutputSchema, TagResourcesInputSchema } from '../schemas/tags.ts';
+import { jsonBody } from '../json-body.ts';
 
 const PATH = '/2023-03-30/tags-v2';
 const err = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
@@ -16,7 +17,7 @@ const err = (description: string) => ({ description, content: { 'application/jso
 const routes = {
   tag: createRoute({
     operationId: 'TagResources', method: 'post', path: PATH,
-    request: { body: { required: true, content: { 'application/json': { schema: TagResourcesInputSchema } } } },
+    request: { ...jsonBody(TagResourcesInputSchema) },
     responses: { 204: { description: 'tagged' }, 400: err('InvalidArgument'), 404: err('FunctionNotFound') },
   }),
   untag: createRoute({

@@ -11,6 +11,7 @@ import type { AppEnv } from '../context.ts';
 import { ErrorSchema, FUNCTION_NAME } from '../schemas/function.ts';
 import { CreateTriggerInputSchema, ListTriggersOutputSchema, TriggerSchema, type TriggerBody, UpdateTriggerInputSchema } from '../schemas/triggers.ts';
 import { httpTriggerUrl } from './http-trigger.ts';
+import { jsonBody } from '../json-body.ts';
 
 const BASE = '/2023-03-30/functions/{functionName}/triggers';
 const FnParam = z.object({ functionName: z.string().openapi({ param: { name: 'functionName', in: 'path' } }) });
@@ -24,13 +25,13 @@ const triggerResponse = { 200: { description: 'the trigger', content: { 'applica
 
 const createTrigger = createRoute({
   operationId: 'CreateTrigger', method: 'post', path: BASE,
-  request: { params: FnParam, body: { required: true, content: { 'application/json': { schema: CreateTriggerInputSchema } } } },
+  request: { params: FnParam, ...jsonBody(CreateTriggerInputSchema) },
   responses: triggerResponse,
 });
 const getTrigger = createRoute({ operationId: 'GetTrigger', method: 'get', path: `${BASE}/{triggerName}`, request: { params: TriggerParam }, responses: triggerResponse });
 const updateTrigger = createRoute({
   operationId: 'UpdateTrigger', method: 'put', path: `${BASE}/{triggerName}`,
-  request: { params: TriggerParam, body: { required: true, content: { 'application/json': { schema: UpdateTriggerInputSchema } } } },
+  request: { params: TriggerParam, ...jsonBody(UpdateTriggerInputSchema) },
   responses: triggerResponse,
 });
 const deleteTrigger = createRoute({

@@ -1,13 +1,13 @@
 /**
  * @module
- * FC 3.0 operations localfc knows but does not emulate (custom domains, sessions, VPC bindings, resource groups):
+ * FC 3.0 operations localfc knows but does not emulate (custom domains, sessions, snapshots, VPC bindings, resource groups):
  * each answers with the cloud's error shape naming the operation instead of PathNotSupported. Mounted last.
  */
 import { Hono } from 'hono';
 import { errors } from '../../domain/errors.ts';
 import type { AppEnv } from '../context.ts';
 
-/** [operation, method, path under /2023-03-30] as in the SDK's operation table. */
+/** [operation, method, path under /2023-03-30] as in FC's API definition (reference/fc3-definition). */
 export const UNSUPPORTED: ReadonlyArray<readonly [string, string, string]> = [
   ['ChangeResourceGroup', 'PUT', '/resource-groups'],
   ['CreateCustomDomain', 'POST', '/custom-domains'],
@@ -22,6 +22,10 @@ export const UNSUPPORTED: ReadonlyArray<readonly [string, string, string]> = [
   ['DeleteSession', 'DELETE', '/functions/:functionName/sessions/:sessionId'],
   ['PauseSession', 'PUT', '/functions/:functionName/sessions/:sessionId/pause'],
   ['ResumeSession', 'PUT', '/functions/:functionName/sessions/:sessionId/resume'],
+  ['CreateSnapshot', 'POST', '/functions/:functionName/snapshots'],
+  ['ListSnapshots', 'GET', '/snapshots'],
+  ['GetSnapshot', 'GET', '/functions/:functionName/snapshots/:snapshotId'],
+  ['DeleteSnapshot', 'DELETE', '/functions/:functionName/snapshots/:snapshotId'],
   ['CreateVpcBinding', 'POST', '/functions/:functionName/vpc-bindings'],
   ['ListVpcBindings', 'GET', '/functions/:functionName/vpc-bindings'],
   ['DeleteVpcBinding', 'DELETE', '/functions/:functionName/vpc-bindings/:vpcId'],

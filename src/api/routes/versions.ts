@@ -9,6 +9,7 @@ import type { VersionRecord } from '../../domain/versions.ts';
 import type { AppEnv } from '../context.ts';
 import { ErrorSchema } from '../schemas/function.ts';
 import { ListVersionsOutputSchema, PublishVersionInputSchema, VersionSchema } from '../schemas/versions.ts';
+import { jsonBody } from '../json-body.ts';
 
 const BASE = '/2023-03-30/functions/{functionName}/versions';
 const nameParam = { functionName: z.string().openapi({ param: { name: 'functionName', in: 'path' } }) };
@@ -16,7 +17,7 @@ const err = (description: string) => ({ description, content: { 'application/jso
 
 const publish = createRoute({
   operationId: 'PublishFunctionVersion', method: 'post', path: BASE,
-  request: { params: z.object(nameParam), body: { required: false, content: { 'application/json': { schema: PublishVersionInputSchema } } } },
+  request: { params: z.object(nameParam), ...jsonBody(PublishVersionInputSchema, false) },
   responses: {
     200: { description: 'the new version', content: { 'application/json': { schema: VersionSchema } } },
     400: err('InvalidArgument / VersionPublishError (nothing changed since the last version)'),
