@@ -28,6 +28,9 @@ import { regionRoutes } from './api/routes/regions.ts';
 import { tagRoutes } from './api/routes/tags.ts';
 import { unsupportedRoutes } from './api/routes/unsupported.ts';
 import { LayerStore } from './domain/layers.ts';
+import { ObjectStore, TEMP_CODE_BUCKET } from './domain/object-store.ts';
+import { TempCredentials } from './domain/temp-credentials.ts';
+import { tempBucketTokenRoutes } from './api/routes/temp-bucket-token.ts';
 import { ProvisioningService } from './domain/provisioning.ts';
 import { TagService } from './domain/tags.ts';
 import { TriggerService } from './domain/triggers.ts';
@@ -82,6 +85,8 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   for (const spec of config.faultSpecs) faults.add(parseFaultSpec(spec), 'env');
   for (const name of config.scenarios) for (const rule of scenarioRules(name)) faults.add(rule, 'config');
   const layers = new LayerStore({ clock, region: config.region, accountId: config.accountId });
+  const objects = new ObjectStore({ clock, builtInBuckets: [TEMP_CODE_BUCKET] });
+  const tempCredentials = new TempCredentials(clock);
   const backend = deps.backend ?? createBackend(config, layers);
   // With the docker backend the engine's image store pins digests, so `docker rmi`/`docker tag` fail functions for real.
   const registry: ImageRegistry = backend instanceof DockerBackend ? backend.registry : new SimulatedRegistry(config.strictRegistry);
@@ -146,10 +151,12 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   app.route('/', codeRoutes({ functions, layers, urls: codeUrls }));
   app.route('/', layerRoutes({ layers, urls: codeUrls }));
   app.route('/', regionRoutes(config.region));
+  app.route('/', tempBucketTokenRoutes({ credentials: tempCredentials, bucket: TEMP_CODE_BUCKET, region: config.region, accessKeys: config.accessKeys, clock, ids }));
   const reset = async () => {
     await functions.reset();
     provisioning.reset();
     layers.reset();
+    objects.reset();
     if (registry instanceof SimulatedRegistry) registry.reset();
     faults.reset();
   };

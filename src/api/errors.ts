@@ -10,10 +10,22 @@ import { FcError, errors } from '../domain/errors.ts';
 import type { AppEnv } from './context.ts';
 
 export function renderError(c: Context<AppEnv>, err: unknown): Response {
+  return render(c, err, (e, requestId) => ({ Code: e.code, Message: e.message, RequestId: requestId }));
+}
+
+/**
+ * FC 2.0 (2016-08-15) renders errors as `{ErrorCode, ErrorMessage}`: `@alicloud/fc2` reads `ErrorCode` into `err.code`.
+ * Only the FC 2.0 route localfc serves (GetTempBucketToken) uses it.
+ */
+export function renderFc2Error(c: Context<AppEnv>, err: unknown): Response {
+  return render(c, err, (e, requestId) => ({ ErrorCode: e.code, ErrorMessage: e.message, RequestId: requestId }));
+}
+
+function render(c: Context<AppEnv>, err: unknown, body: (e: FcError, requestId: string) => Record<string, string>): Response {
   const e = toFcError(err);
   if (e.status >= 500) c.var.log?.(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   const requestId = c.var.requestId ?? 'unknown';
-  return c.json({ Code: e.code, Message: e.message, RequestId: requestId }, e.status as 400, {
+  return c.json(body(e, requestId), e.status as 400, {
     'x-fc-request-id': requestId,
     ...e.headers,
   });
