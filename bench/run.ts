@@ -1,63 +1,90 @@
 /**
  * @module
- * `npm run bench`: every benchmark in one run, printed as markdown tables (copy them into docs/benchmarks.md).
- * A benchmark, not a test: it only reports. BENCH_DURATION (s per load run) and BENCH_CONNECTIONS tune the load runs.
+ * `npm run bench`: every goal row of the benchmarks, each beside its own baseline measured in the same run, printed as
+ * markdown (copy it into docs/benchmarks.md). localfc runs as the README starts it, the load from a process of its own.
+ * A benchmark, not a test: it only reports. Tuning: BENCH_ONLY (comma-separated sections, default all:
+ * control,process,container,cold,startup,memory,activation), BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS,
+ * BENCH_CONTAINER_CONNECTIONS, BENCH_IMAGE.
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { activation } from './activation.ts';
-import { CONNECTIONS, DURATION_S } from './load.ts';
 import { memory } from './memory.ts';
-import { startup } from './startup.ts';
-import { throughput } from './throughput.ts';
+import { CONNECTIONS, CONTAINER_CONNECTIONS, DURATION_S, WARMUP_S, containerBackend, containerColdStart, containerUsable, controlPlane, processBackend, type Row, startup } from './rows.ts';
+
+const SECTIONS = ['control', 'process', 'container', 'cold', 'startup', 'memory', 'activation'] as const;
+const only = new Set((process.env.BENCH_ONLY ?? SECTIONS.join(',')).split(',').map((s) => s.trim()).filter(Boolean));
+for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`BENCH_ONLY: unknown section ${s} (known: ${SECTIONS.join(', ')})`);
 
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 const out = (s: string) => process.stdout.write(`${s}\n`);
+const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' / ');
 
 function machine(): string {
-  const cpuinfo = (() => {
-    try {
-      return readFileSync('/proc/cpuinfo', 'utf8');
-    } catch {
-      return '';
-    }
-  })();
+  let cpuinfo = '';
+  try {
+    cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    /* not Linux */
+  }
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown CPU';
-  return `${os.availableParallelism()} CPUs (nproc), ${model}, Node ${process.version}, ${os.platform()} ${os.release()}`;
+  return `${os.availableParallelism()} CPUs (nproc), ${model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+function printRows(rows: readonly Row[]): void {
+  out('| what | load | localfc req/s | p50 / p99 ms | baseline | baseline req/s | p50 / p99 ms | throughput ratio | p50 added |');
+  out('|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const how = r.mode === 'sequential' ? 'one at a time' : `${r.what.includes('container') ? CONTAINER_CONNECTIONS : CONNECTIONS} connections`;
+    const lat = (x: Row['localfc']) => `${x.p50.toFixed(2)} / ${x.p99.toFixed(2)}`;
+    const errors = r.localfc.errors || r.baseline.errors ? ` (errors: ${r.localfc.errors} / ${r.baseline.errors})` : '';
+    out(`| ${r.what}${errors} | ${how} | ${r.localfc.rps.toFixed(0)} | ${lat(r.localfc)} | ${r.baselineName} | ${r.baseline.rps.toFixed(0)} | ${lat(r.baseline)} | ${(r.localfc.rps / r.baseline.rps).toFixed(2)}× | +${(r.localfc.p50 - r.baseline.p50).toFixed(2)} ms |`);
+  }
 }
 
 async function main(): Promise<void> {
   const t0 = performance.now();
-  out(`localfc benchmark: ${machine()}`);
-  out(`load: autocannon, ${CONNECTIONS} connections, ${DURATION_S} s per row, client and servers in one process on loopback\n`);
+  out(`localfc benchmark, ${new Date().toISOString()}: ${machine()}`);
+  out(`load average (1 / 5 / 15 min) at start: ${load()}`);
+  out(`load client: a separate process (autocannon for concurrent rows, one keep-alive connection for "one at a time"), ${WARMUP_S} s warm-up + ${DURATION_S} s per row; localfc started with \`npm start\`, access log on, to a pipe\n`);
 
-  const rows = await throughput();
-  const ceiling = rows[0]!.rps;
-  out('| what | req/s | vs ceiling | p50 ms | p99 ms | errors |\n|---|---|---|---|---|---|');
-  for (const r of rows) out(`| ${r.name} | ${r.rps.toFixed(0)} | ${(r.rps / ceiling).toFixed(2)}× | ${r.p50} | ${r.p99} | ${r.errors} |`);
-  const direct = rows.find((r) => r.name.startsWith('the same handler'));
-  const viaLocalfc = rows.find((r) => r.name.includes('process backend'));
-  const simulated = rows.find((r) => r.name.includes('simulated backend'));
-  if (direct && viaLocalfc) {
-    const extraUs = (CONNECTIONS / viaLocalfc.rps - CONNECTIONS / direct.rps) * 1e6;
-    out(`\nprocess backend through localfc / handler called directly: ${(viaLocalfc.rps / direct.rps).toFixed(2)}× throughput, about ${extraUs.toFixed(0)} µs more per request at ${CONNECTIONS} connections`);
+  const rows: Row[] = [];
+  if (only.has('control')) rows.push(...(await controlPlane()));
+  if (only.has('process')) rows.push(...(await processBackend()));
+  const noContainer = only.has('container') || only.has('cold') ? await containerUsable() : undefined;
+  if (only.has('container') && !noContainer) rows.push(...(await containerBackend()));
+  if (rows.length) printRows(rows);
+
+  if (only.has('cold')) {
+    if (noContainer) out(`\ncontainer rows skipped: ${noContainer}`);
+    else {
+      const c = await containerColdStart();
+      out('\n| container cold start (median of ' + c.runs + ') | ms |\n|---|---|');
+      out(`| \`docker run\` of the same image to its first answer | ${c.dockerRunMs.toFixed(0)} |`);
+      out(`| first InvokeFunction of an Active function, container backend | ${c.localfcMs.toFixed(0)} (${(c.localfcMs / c.dockerRunMs).toFixed(2)}×) |`);
+    }
   }
-  if (simulated) out(`simulated backend: about ${((CONNECTIONS / simulated.rps - CONNECTIONS / ceiling) * 1e6).toFixed(0)} µs per request more than the bare server`);
 
-  out('\n| start-up to first successful request | ms (median of 3) |\n|---|---|');
-  for (const s of await startup()) out(`| ${s.name} | ${s.ms.toFixed(0)} |`);
+  if (only.has('startup')) {
+    out('\n| spawn to first answered request | ms (median) |\n|---|---|');
+    for (const s of await startup()) out(`| ${s.what} | ${s.ms.toFixed(0)} |`);
+  }
 
-  const m = await memory(10_000);
-  out('\n| memory | RSS MB | heap used MB |\n|---|---|---|');
-  out(`| empty server | ${mb(m.before.rss)} | ${mb(m.before.heapUsed)} |`);
-  out(`| ${m.n.toLocaleString('en')} Active functions | ${mb(m.after.rss)} | ${mb(m.after.heapUsed)} |`);
-  out(`| per function | ${((m.after.rss - m.before.rss) / m.n / 1024).toFixed(1)} KB | ${((m.after.heapUsed - m.before.heapUsed) / m.n / 1024).toFixed(1)} KB |`);
-  out(`\n(creating the ${m.n.toLocaleString('en')} functions in-process took ${(m.createMs / 1000).toFixed(1)} s)`);
+  if (only.has('memory')) {
+    const m = await memory(10_000);
+    out('\n| memory | RSS MB | heap used MB |\n|---|---|---|');
+    out(`| empty server | ${mb(m.before.rss)} | ${mb(m.before.heapUsed)} |`);
+    out(`| ${m.n.toLocaleString('en')} Active functions | ${mb(m.after.rss)} | ${mb(m.after.heapUsed)} |`);
+    out(`| per function | ${((m.after.rss - m.before.rss) / m.n / 1024).toFixed(1)} KB | ${((m.after.heapUsed - m.before.heapUsed) / m.n / 1024).toFixed(1)} KB |`);
+    out(`\n(creating the ${m.n.toLocaleString('en')} functions in-process took ${(m.createMs / 1000).toFixed(1)} s)`);
+  }
 
-  out('\n| 1,000 functions Pending → Active | create all, ms | until all Active, ms | nominal delay, ms |\n|---|---|---|---|');
-  for (const a of await activation(1000)) out(`| ${a.name} | ${a.createMs.toFixed(0)} | ${a.activeMs.toFixed(0)} | ${a.nominalMs} |`);
+  if (only.has('activation')) {
+    out('\n| 1,000 functions Pending → Active | create all, ms | until all Active, ms | nominal delay, ms |\n|---|---|---|---|');
+    for (const a of await activation(1000)) out(`| ${a.name} | ${a.createMs.toFixed(0)} | ${a.activeMs.toFixed(0)} | ${a.nominalMs} |`);
+  }
 
-  out(`\ntotal bench time ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  out(`\nload average at end: ${load()}; total bench time ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }
 
 void main().catch((e: unknown) => {

@@ -1,0 +1,63 @@
+/**
+ * @module
+ * Child processes for the bench: servers (started in a process group of their own, so `npm start`'s npm → tsx → node
+ * chain stops as one) and the load client. Output the bench does not read is still drained, as a pipe would be.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { LoadResult, LoadSpec } from './client.ts';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface Server {
+  readonly url: string;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Spawns `cmd args` and resolves once its stdout printed `listening on <url>`. */
+export async function startServer(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Server> {
+  const child = spawn(cmd, args, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  child.stderr!.resume(); // the access log goes to this pipe: drained, like a terminal or a log collector would
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    }
+    await exited;
+  };
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`${cmd} ${args.join(' ')} exited with ${code} before listening: ${out}`)));
+  });
+  child.stdout!.resume();
+  return { url, child, stop };
+}
+
+/** localfc as the README starts it: `npm start -- <flags>` (default access log on, to a pipe), on a free port. */
+export function startLocalfc(flags: readonly string[] = []): Promise<Server> {
+  return startServer('npm', ['start', '--silent', '--', '--port', '0', ...flags]);
+}
+
+export function startBare(body: string): Promise<Server> {
+  return startServer(process.execPath, ['--import', 'tsx', 'bench/bare-server.ts', body]);
+}
+
+/** Runs one load measurement in a separate client process (bench/client.ts). */
+export async function measure(spec: LoadSpec): Promise<LoadResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/client.ts', JSON.stringify(spec)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`load client exited with ${code}: ${out}`);
+  return JSON.parse(out.trim().split('\n').pop()!) as LoadResult;
+}

@@ -1,0 +1,171 @@
+/**
+ * @module
+ * The goal rows of issue 16, each measured side by side with its own baseline in the same run: localfc started as
+ * the README says (bench/proc.ts) against a bare node:http server, the handler process or container called directly,
+ * and `docker run` of the same image. Every load runs in a client process of its own (bench/client.ts).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LoadResult, LoadSpec } from './client.ts';
+import { containerIp, createActive, docker, instancesOf, invoke, processPort, processStopped, resumeAfterFreeze, untilAnswered } from './api.ts';
+import { ECHO_ZIP, median } from './fixtures.ts';
+import { measure, startBare, startLocalfc, startServer, type Server } from './proc.ts';
+
+export const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
+export const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 1);
+export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/** Concurrency of the container rows (the issue's goal is stated at 16). */
+export const CONTAINER_CONNECTIONS = Number(process.env.BENCH_CONTAINER_CONNECTIONS ?? 16);
+export const CONTAINER_IMAGE = process.env.BENCH_IMAGE ?? 'localfc-test/node:20';
+
+export interface Row {
+  readonly what: string;
+  readonly localfc: LoadResult;
+  readonly baselineName: string;
+  readonly baseline: LoadResult;
+  readonly mode: 'concurrent' | 'sequential';
+}
+
+const spec = (url: string, mode: LoadSpec['mode'], extra: Partial<LoadSpec> = {}): LoadSpec => ({ url, mode, durationS: DURATION_S, warmupS: WARMUP_S, connections: CONNECTIONS, ...extra });
+const POST = { method: 'POST' as const, body: '{"a":1}' };
+const nodeFunction = (name: string) => ({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', instanceConcurrency: 100, code: { zipFile: ECHO_ZIP } });
+
+async function withServers<T>(starts: Array<Promise<Server>>, body: (servers: Server[]) => Promise<T>): Promise<T> {
+  const servers = await Promise.all(starts);
+  try {
+    return await body(servers);
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+}
+
+/** GetFunction and InvokeFunction (simulated backend) against bare node:http answering the same body. */
+export async function controlPlane(): Promise<Row[]> {
+  return withServers([startLocalfc()], async ([fc]) => {
+    await createActive(fc!.url, nodeFunction('bench'));
+    const fnBody = await (await fetch(`${fc!.url}/2023-03-30/functions/bench`)).text();
+    return withServers([startBare(fnBody)], async ([bare]) => {
+      const rows: Row[] = [];
+      const get = await measure(spec(`${bare!.url}/`, 'concurrent'));
+      rows.push({ what: 'GetFunction', mode: 'concurrent', baselineName: 'bare `node:http`, same body', baseline: get, localfc: await measure(spec(`${fc!.url}/2023-03-30/functions/bench`, 'concurrent')) });
+      const post = await measure(spec(`${bare!.url}/`, 'concurrent', POST));
+      rows.push({ what: 'InvokeFunction, simulated backend', mode: 'concurrent', baselineName: 'bare `node:http` echoing the body', baseline: post, localfc: await measure(spec(`${fc!.url}/2023-03-30/functions/bench/invocations`, 'concurrent', POST)) });
+      return rows;
+    });
+  });
+}
+
+/** Warm invocations on the process backend (freezing on) against the same handler process called directly. */
+export async function processBackend(): Promise<Row[]> {
+  return withServers([startLocalfc(['--backend', 'process'])], async ([fc]) => {
+    await createActive(fc!.url, nodeFunction('bench'));
+    await invoke(fc!.url, 'bench');
+    const [instance] = await instancesOf(fc!.url, 'bench');
+    const pid = instance!.pid!;
+    const direct = `http://127.0.0.1:${await processPort(pid)}/invoke`;
+    const via = `${fc!.url}/2023-03-30/functions/bench/invocations`;
+    // localfc freezes the idle instance; let it run (SIGCONT) so direct calls reach it. localfc thaws it anyway.
+    const resume = () => resumeAfterFreeze(() => processStopped(pid), async () => void process.kill(pid, 'SIGCONT'));
+    const rows: Row[] = [];
+    for (const mode of ['sequential', 'concurrent'] as const) {
+      await resume();
+      const baseline = await measure(spec(direct, mode, POST));
+      const localfc = await measure(spec(via, mode, POST));
+      rows.push({ what: 'warm invoke, process backend', mode, baselineName: 'the handler process called directly', baseline, localfc });
+    }
+    return rows;
+  });
+}
+
+/** An echo server on FC's default port 9000 inside the container; `/invoke` answers the request body. */
+const CONTAINER_SERVER = "require('http').createServer((q, s) => { const b = []; q.on('data', (c) => b.push(c)).on('end', () => s.end(Buffer.concat(b))); }).listen(9000)";
+const containerFunction = (name: string) => ({
+  functionName: name, runtime: 'custom-container', handler: 'index.handler', instanceConcurrency: 100,
+  customContainerConfig: { image: CONTAINER_IMAGE, port: 9000, command: ['node', '-e', CONTAINER_SERVER] },
+});
+
+export async function containerUsable(): Promise<string | undefined> {
+  try {
+    await docker('image', 'inspect', CONTAINER_IMAGE);
+    return undefined;
+  } catch {
+    return `no Docker engine or no image ${CONTAINER_IMAGE} (npx tsx scripts/make-test-images.ts)`;
+  }
+}
+
+const CONTAINER_FLAGS = ['--backend', 'docker', '--container-preparation-ms', '0'];
+
+/** Warm invocations on the container backend (freezing on) against the same container called directly. */
+export async function containerBackend(): Promise<Row[]> {
+  return withServers([startLocalfc(CONTAINER_FLAGS)], async ([fc]) => {
+    await createActive(fc!.url, containerFunction('ctr'));
+    await invoke(fc!.url, 'ctr');
+    const [instance] = await instancesOf(fc!.url, 'ctr');
+    const id = instance!.containerId!;
+    const direct = `http://${await containerIp(id)}:9000/invoke`;
+    const via = `${fc!.url}/2023-03-30/functions/ctr/invocations`;
+    const paused = async () => (await docker('inspect', '-f', '{{.State.Paused}}', id)) === 'true';
+    const rows: Row[] = [];
+    for (const mode of ['sequential', 'concurrent'] as const) {
+      await resumeAfterFreeze(paused, async () => void (await docker('unpause', id)));
+      const s = (url: string) => spec(url, mode, { ...POST, connections: CONTAINER_CONNECTIONS });
+      const baseline = await measure(s(direct));
+      const localfc = await measure(s(via));
+      rows.push({ what: 'warm invoke, container backend', mode, baselineName: 'the container called directly', baseline, localfc });
+    }
+    return rows;
+  });
+}
+
+export interface ColdStart { readonly localfcMs: number; readonly dockerRunMs: number; readonly runs: number }
+
+/** Container cold start through localfc (first InvokeFunction of an Active function) against `docker run` to its first answer. */
+export async function containerColdStart(runs = Number(process.env.BENCH_COLD_RUNS ?? 3)): Promise<ColdStart> {
+  return withServers([startLocalfc(CONTAINER_FLAGS)], async ([fc]) => {
+    for (let i = 0; i < runs; i++) await createActive(fc!.url, containerFunction(`cold${i}`));
+    const viaLocalfc: number[] = [];
+    const dockerRun: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      let t0 = performance.now();
+      const id = await docker('run', '-d', '--rm', CONTAINER_IMAGE, 'node', '-e', CONTAINER_SERVER);
+      try {
+        dockerRun.push(await untilAnswered(`http://${await containerIp(id)}:9000/`, t0));
+      } finally {
+        await docker('rm', '-f', id);
+      }
+      t0 = performance.now();
+      await invoke(fc!.url, `cold${i}`);
+      viaLocalfc.push(performance.now() - t0);
+    }
+    return { localfcMs: median(viaLocalfc), dockerRunMs: median(dockerRun), runs };
+  });
+}
+
+export interface StartupRow { readonly what: string; readonly ms: number }
+
+const BARE_HTTP = "const s = require('http').createServer((q, r) => r.end('ok')).listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port))";
+
+/** Spawn to first answered request: localfc as the README starts it, and a bare node:http process for reference. */
+export async function startup(runs = Number(process.env.BENCH_STARTUP_RUNS ?? 5)): Promise<StartupRow[]> {
+  const variants: Array<[string, () => Promise<Server>, string]> = [
+    ['bare `node:http` process (reference)', () => startServer(process.execPath, ['-e', BARE_HTTP]), '/'],
+    ['`npm start` (as the README says)', () => startLocalfc(), '/_localfc/health'],
+    ['`node bin/localfc.mjs`', () => startServer(process.execPath, ['bin/localfc.mjs', '--port', '0']), '/_localfc/health'],
+  ];
+  const out: StartupRow[] = [];
+  for (const [what, launch, path] of variants) {
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const server = await launch().catch(() => undefined);
+      if (!server) break; // bin/localfc.mjs without a build
+      try {
+        times.push(await untilAnswered(`${server.url}${path}`, t0));
+      } finally {
+        await server.stop();
+      }
+      await sleep(100);
+    }
+    if (times.length) out.push({ what, ms: median(times) });
+  }
+  return out;
+}
