@@ -75,7 +75,7 @@ export interface AsyncTaskDeps {
   readonly configs: FunctionConfigStore;
   readonly clock: Clock;
   readonly ids: IdGenerator;
-  /** Tasks kept per function; the oldest go first. */
+  /** Task records kept per function; the oldest final ones go first (a task not final yet is never dropped). */
   readonly maxTasksPerFunction?: number;
   /** Safety net only: quiesce() stops waiting for attempts that are busy (not on a clock timer) after this much real time. */
   readonly quiesceCapMs?: number;
@@ -94,6 +94,8 @@ export function retryDelayMs(retry: number): number {
 export class AsyncTaskService {
   /** functionName → taskId → entry, in insertion order. */
   readonly #tasks = new Map<string, Map<string, Entry>>();
+  /** functionName → ids of its final tasks, in the order they finished: the records eviction may drop. */
+  readonly #finished = new Map<string, Set<string>>();
   /** Running attempts, so clock/advance can wait for them (see BackgroundWork.quiesce). */
   readonly #attempts: BackgroundWork;
   #seq = 0;
@@ -103,6 +105,7 @@ export class AsyncTaskService {
     deps.functions.onDeleted((name) => {
       for (const entry of this.#tasks.get(name)?.values() ?? []) this.#clearTimer(entry);
       this.#tasks.delete(name);
+      this.#finished.delete(name);
     });
   }
 
@@ -136,7 +139,7 @@ export class AsyncTaskService {
     const entry: Entry = { task };
     byId.set(task.taskId, entry);
     this.#event(task, 'Enqueued');
-    this.#evict(byId);
+    this.#evict(input.functionName);
     this.#dispatch(entry, input, false);
     const named = input.taskId !== undefined || this.deps.configs.findAsync(input.functionName, input.qualifier)?.asyncTask === true;
     return { task, codeChecksum: admitted.revision.codeChecksum, named };
@@ -250,6 +253,12 @@ export class AsyncTaskService {
       detail = { ...detail, DestinationType: kind, Destination: destination };
     }
     this.#event(task, status, detail);
+    if (this.#tasks.get(task.functionName)?.get(task.taskId)?.task === task) {
+      let finished = this.#finished.get(task.functionName);
+      if (!finished) this.#finished.set(task.functionName, (finished = new Set()));
+      finished.add(task.taskId);
+      this.#evict(task.functionName);
+    }
   }
 
   #config(task: AsyncTask): { maxAsyncRetryAttempts: number; maxAsyncEventAgeInSeconds: number; destinationConfig?: { onSuccess?: { destination?: string }; onFailure?: { destination?: string } } } {
@@ -272,11 +281,18 @@ export class AsyncTaskService {
     return this.#tasks.get(entry.task.functionName)?.get(entry.task.taskId) === entry;
   }
 
-  #evict(byId: Map<string, Entry>): void {
+  /**
+   * Over the limit, the oldest records of finished tasks go. A task not final yet (queued, running, waiting for a
+   * retry) is never dropped: it was accepted, so it runs to a final state; the records shrink again as tasks finish.
+   */
+  #evict(functionName: string): void {
+    const byId = this.#tasks.get(functionName);
+    const finished = this.#finished.get(functionName);
+    if (!byId || !finished) return;
     const max = this.deps.maxTasksPerFunction ?? 1000;
-    for (const [id, entry] of byId) {
+    for (const id of finished) {
       if (byId.size <= max) break;
-      this.#clearTimer(entry);
+      finished.delete(id);
       byId.delete(id);
     }
   }
