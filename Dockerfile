@@ -9,7 +9,8 @@ FROM ${BASE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --include=dev: the compiler is a dev dependency, and some base images set NODE_ENV=production.
-RUN npm ci --include=dev --no-audit --no-fund
+# --ignore-scripts: the package's `prepare` would build before src/ is copied; the build runs below.
+RUN npm ci --include=dev --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
