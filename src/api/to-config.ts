@@ -4,6 +4,7 @@
  * and the domain record → the Function body the SDK casts.
  */
 import { isoSeconds } from '../clock.ts';
+import { checkEnvironmentVariables } from '../domain/environment-variables.ts';
 import { errors } from '../domain/errors.ts';
 import type { FunctionConfig, FunctionRecord, Revision } from '../domain/model.ts';
 import { type CreateFunctionInput, type FunctionBody, PASSTHROUGH_KEYS, type UpdateFunctionInput } from './schemas/function.ts';
@@ -15,6 +16,7 @@ export function toConfig(input: CreateFunctionInput | UpdateFunctionInput, previ
   const handler = input.handler ?? previous?.handler;
   if (!runtime) throw errors.invalidArgument('runtime is required');
   if (!handler) throw errors.invalidArgument('handler is required');
+  checkEnvironmentVariables(input.environmentVariables);
   const passthrough: Record<string, unknown> = { ...previous?.passthrough };
   for (const key of PASSTHROUGH_KEYS) if (input[key] !== undefined) passthrough[key] = input[key];
   const pick = <K extends keyof typeof DEFAULTS>(k: K): (typeof DEFAULTS)[K] | number | boolean | string =>

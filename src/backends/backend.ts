@@ -56,6 +56,9 @@ export interface InvocationRequest {
   /** Path and query for HTTP invocations. */
   readonly path?: string;
   readonly timeoutMs: number;
+  /** What the caller named (LATEST, a version id or an alias) and the version that serves it (FC's x-fc-qualifier, x-fc-version-id). */
+  readonly qualifier?: string;
+  readonly versionId?: string;
   /** The caller asked for the log tail (`x-fc-log-type: Tail`): worth waiting for output that trails the response. */
   readonly tailLogs?: boolean;
 }

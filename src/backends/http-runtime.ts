@@ -7,52 +7,37 @@
  */
 import { type Dispatcher, request } from 'undici';
 import { BackendError, type InvocationRequest, type InvocationResult, type PreparedRevision } from './backend.ts';
+import { credentialsFor } from './runtime-env.ts';
 
-/** What functions see as credentials: recognisable placeholders, never real keys. */
-export const PLACEHOLDER_CREDENTIALS = {
-  accessKeyId: 'LOCALFC_ACCESS_KEY_ID',
-  accessKeySecret: 'LOCALFC_ACCESS_KEY_SECRET',
-  securityToken: 'LOCALFC_SECURITY_TOKEN',
-} as const;
-
-/** The environment FC gives an instance; the function's own variables come last and win. */
-export function fcEnvironment(p: PreparedRevision, instanceId: string, port: number): Record<string, string> {
-  const { config, fn } = p;
-  return {
-    FC_SERVER_PORT: String(port),
-    FC_CUSTOM_LISTEN_PORT: String(port),
-    FC_RUNTIME_API: `127.0.0.1:${port}`,
-    FC_FUNCTION_NAME: fn.functionName,
-    FC_FUNCTION_HANDLER: config.handler,
-    FC_FUNCTION_MEMORY_SIZE: String(config.memorySize),
-    FC_FUNCTION_TIMEOUT: String(config.timeout),
-    FC_REGION: fn.region,
-    FC_ACCOUNT_ID: fn.accountId,
-    FC_INSTANCE_ID: instanceId,
-    FC_QUALIFIER: fn.qualifier,
-    ALIBABA_CLOUD_ACCESS_KEY_ID: PLACEHOLDER_CREDENTIALS.accessKeyId,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: PLACEHOLDER_CREDENTIALS.accessKeySecret,
-    ALIBABA_CLOUD_SECURITY_TOKEN: PLACEHOLDER_CREDENTIALS.securityToken,
-    ...config.environmentVariables,
-  };
+/** Per request: what the caller named (`qualifier`: LATEST, a version or an alias) and the version that serves it. */
+export interface RequestScope {
+  readonly qualifier?: string;
+  readonly versionId?: string;
 }
 
-/** The `x-fc-*` headers FC sends with every request to the function's server. */
-export function fcHeaders(p: PreparedRevision, requestId: string): Record<string, string> {
+/** The `x-fc-*` headers FC sends with every request to the function's server (FC's custom-runtime request headers). */
+export function fcHeaders(p: PreparedRevision, requestId: string, scope: RequestScope = {}): Record<string, string> {
   const { config, fn } = p;
+  const hooks = config.instanceLifecycleConfig;
+  const creds = credentialsFor(config, 'request');
+  const versionId = scope.versionId ?? fn.qualifier;
   return {
     'x-fc-request-id': requestId,
     'x-fc-function-name': fn.functionName,
     'x-fc-function-handler': config.handler,
     'x-fc-function-memory': String(config.memorySize),
     'x-fc-function-timeout': String(config.timeout),
-    'x-fc-function-initializer': config.instanceLifecycleConfig?.initializer?.handler ?? '',
+    'x-fc-function-initializer': hooks?.initializer?.handler ?? '',
+    'x-fc-initialization-timeout': String(hooks?.initializer?.timeout ?? 3),
+    'x-fc-instance-lifecycle-pre-stop-handler': hooks?.preStop?.handler ?? '',
+    'x-fc-instance-lifecycle-pre-freeze-handler': '',
     'x-fc-region': fn.region,
     'x-fc-account-id': fn.accountId,
-    'x-fc-qualifier': fn.qualifier,
-    'x-fc-access-key-id': PLACEHOLDER_CREDENTIALS.accessKeyId,
-    'x-fc-access-key-secret': PLACEHOLDER_CREDENTIALS.accessKeySecret,
-    'x-fc-security-token': PLACEHOLDER_CREDENTIALS.securityToken,
+    'x-fc-qualifier': scope.qualifier ?? versionId,
+    'x-fc-version-id': versionId,
+    'x-fc-access-key-id': creds.accessKeyId,
+    'x-fc-access-key-secret': creds.accessKeySecret,
+    'x-fc-security-token': creds.securityToken,
   };
 }
 
@@ -65,7 +50,7 @@ async function callHook(
   timeoutMs: number,
   dispatcher?: Dispatcher,
 ): Promise<{ status: number; body: string }> {
-  const res = await request(`${baseUrl}${path}`, { method, headers, signal: AbortSignal.timeout(timeoutMs), dispatcher });
+  const res = await request(`${baseUrl}${path}`, { method, headers: { ...headers, 'x-fc-control-path': path }, signal: AbortSignal.timeout(timeoutMs), dispatcher });
   return { status: res.statusCode, body: await res.body.text() };
 }
 
@@ -108,6 +93,7 @@ export async function forwardInvocation(
   const isHttp = req.kind === 'http' && opts.forwardHttp;
   const method = isHttp ? (req.method ?? 'GET') : 'POST';
   const path = isHttp ? (req.path ?? '/') : '/invoke';
+  headers['x-fc-control-path'] = isHttp ? '/http-invoke' : '/invoke';
   const res = await request(`${baseUrl}${path}`, {
     method: method as 'POST',
     headers,

@@ -97,7 +97,9 @@ export class InvocationService {
     const result = await pool.invoke(prepared, {
       requestId: input.requestId,
       body: input.body,
-      headers: { ...input.headers, 'x-fc-request-id': input.requestId, 'x-fc-qualifier': admitted.resolvedQualifier },
+      headers: { ...input.headers, 'x-fc-request-id': input.requestId, 'x-fc-qualifier': input.qualifier, 'x-fc-version-id': admitted.resolvedQualifier },
+      qualifier: input.qualifier,
+      versionId: admitted.resolvedQualifier,
       kind: input.kind,
       ...(input.method ? { method: input.method } : {}),
       ...(input.path ? { path: input.path } : {}),

@@ -132,7 +132,7 @@ exports.cb = (event, context, callback) => callback(null, Buffer.from('cb:' + ev
     const rq = req('{"a":1}');
     const r = await backend.invoke(inst, rq);
     assert.equal(r.status, 200);
-    assert.deepEqual(JSON.parse(r.body.toString()), { event: '{"a":1}', inits: 1, requestId: rq.requestId, fn: 'node', ak: 'LOCALFC_ACCESS_KEY_ID' });
+    assert.deepEqual(JSON.parse(r.body.toString()), { event: '{"a":1}', inits: 1, requestId: rq.requestId, fn: 'node', ak: '' }, 'no role: FC injects no credentials');
     assert.match(r.logs ?? '', /node handler saw \{"a":1\}/);
     assert.match(backend.instanceLogs(inst), /node handler saw/);
     await pidOf(inst);

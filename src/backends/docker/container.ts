@@ -5,7 +5,7 @@
  */
 import { healthCheckOf } from '../../domain/model.ts';
 import { BackendError, type PreparedRevision } from '../backend.ts';
-import { fcEnvironment } from '../http-runtime.ts';
+import { fcVariables } from '../runtime-env.ts';
 import { LogRing } from '../process/log-ring.ts';
 import { ReadinessError, waitUntilReady } from '../readiness.ts';
 import { type ContainerSpec, type DockerEngine, DockerError } from './engine.ts';
@@ -49,7 +49,7 @@ export function containerSpec(p: PreparedImage, instanceId: string, owner: Owner
     Image: p.imageId,
     ...(ccc?.entrypoint?.length ? { Entrypoint: ccc.entrypoint } : {}),
     ...(ccc?.command?.length ? { Cmd: ccc.command } : {}),
-    Env: Object.entries(fcEnvironment(p, instanceId, p.port)).map(([k, v]) => `${k}=${v}`),
+    Env: Object.entries(fcVariables(p, instanceId, p.port)).map(([k, v]) => `${k}=${v}`),
     ExposedPorts: { [`${p.port}/tcp`]: {} },
     Labels: { ...owner.labels, [LABELS.fn]: p.fn.functionName, [LABELS.instance]: instanceId, [LABELS.revision]: p.key },
     HostConfig: {

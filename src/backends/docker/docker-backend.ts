@@ -135,7 +135,7 @@ export class DockerBackend implements Backend {
     const logs = (): string => `FC Invoke Start RequestId: ${req.requestId}\n${c.logs.since(from)}FC Invoke End RequestId: ${req.requestId}\n`;
     const signal = AbortSignal.timeout(req.timeoutMs);
     try {
-      const res = await forwardInvocation(c.baseUrl, req, fcHeaders(s.prepared, req.requestId), { forwardHttp: true, signal });
+      const res = await forwardInvocation(c.baseUrl, req, fcHeaders(s.prepared, req.requestId, req), { forwardHttp: true, signal });
       // Output reaches us through the engine's log stream, a little after the response: wait only for a caller who reads it.
       if (req.tailLogs) await sleep(10);
       return { ...res, logs: logs() };

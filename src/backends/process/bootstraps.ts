@@ -3,7 +3,8 @@
  * The bootstraps the process backend runs for built-in runtimes (nodejs*, python*). Each is a tiny HTTP server on
  * FC_SERVER_PORT implementing FC's custom-runtime contract (POST /invoke, POST /initialize, GET /pre-stop) around the
  * user's handler. Handler errors answer 200 with FC's error JSON and `x-localfc-error-type`; initializer and pre-stop
- * failures answer 500. The hook handlers come from LOCALFC_INITIALIZER_HANDLER / LOCALFC_PRESTOP_HANDLER.
+ * failures answer 500. Everything per request (hook handlers, qualifier, credentials) comes from FC's x-fc-* headers,
+ * as the context FC's runtimes build; loggers print FC's `time requestId [LEVEL] message`.
  */
 
 /** CommonJS, so it runs whatever package.json sits above the backend's work dir. */
@@ -40,24 +41,38 @@ async function loadHandler(spec) {
   throw named('HandlerNotFound', "Handler '" + exp + "' is undefined or not exported by '" + file + "'");
 }
 
-function context(requestId) {
+// FC's log line: 2024-01-01T00:00:00.000Z <requestId> [INFO] message
+function logger(requestId) {
+  const line = (level) => (...args) => process.stdout.write(new Date().toISOString() + ' ' + requestId + ' [' + level + '] ' + require('node:util').format(...args) + '\n');
+  return { debug: line('DEBUG'), info: line('INFO'), log: line('INFO'), warn: line('WARN'), error: line('ERROR') };
+}
+
+function context(h) {
+  const requestId = String(h['x-fc-request-id'] || '');
+  const qualifier = h['x-fc-qualifier'] || 'LATEST';
+  const versionId = h['x-fc-version-id'] || qualifier;
   return {
     requestId,
+    credentials: {
+      accessKeyId: h['x-fc-access-key-id'] || '',
+      accessKeySecret: h['x-fc-access-key-secret'] || '',
+      securityToken: h['x-fc-security-token'] || '',
+    },
     function: {
       name: env.FC_FUNCTION_NAME,
       handler: env.FC_FUNCTION_HANDLER,
       memory: Number(env.FC_FUNCTION_MEMORY_SIZE),
       timeout: Number(env.FC_FUNCTION_TIMEOUT),
-      initializer: env.LOCALFC_INITIALIZER_HANDLER,
+      initializer: h['x-fc-function-initializer'] || '',
+      initializationTimeout: Number(h['x-fc-initialization-timeout'] || 0),
+      qualifier,
+      versionId,
     },
-    credentials: {
-      accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID,
-      accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
-      securityToken: env.ALIBABA_CLOUD_SECURITY_TOKEN,
-    },
+    service: { logProject: '', logStore: '', qualifier, versionId },
     region: env.FC_REGION,
     accountId: env.FC_ACCOUNT_ID,
-    logger: console,
+    logger: logger(requestId),
+    tracing: { openTracingSpanContext: '', openTracingSpanBaggages: {}, jaegerEndpoint: '' },
   };
 }
 
@@ -118,15 +133,15 @@ const server = http.createServer((req, res) => {
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     const body = Buffer.concat(chunks);
-    const ctx = context(String(req.headers['x-fc-request-id'] || ''));
+    const ctx = context(req.headers);
     const url = (req.url || '').split('?')[0];
     let work;
     if (req.method === 'POST' && url === '/invoke') work = call(env.FC_FUNCTION_HANDLER, [body, ctx]).then((r) => reply(res, r, 200));
     else if (req.method === 'POST' && url === '/initialize') {
-      const spec = env.LOCALFC_INITIALIZER_HANDLER;
+      const spec = req.headers['x-fc-function-initializer'];
       work = spec ? call(spec, [ctx]).then((r) => reply(res, r, 500)) : Promise.resolve(send(res, 200, Buffer.alloc(0), {}));
     } else if (url === '/pre-stop' || url === '/pre-freeze') {
-      const spec = url === '/pre-stop' ? env.LOCALFC_PRESTOP_HANDLER : undefined;
+      const spec = url === '/pre-stop' ? req.headers['x-fc-instance-lifecycle-pre-stop-handler'] : undefined;
       work = spec ? call(spec, [ctx]).then((r) => reply(res, r, 500)) : Promise.resolve(send(res, 200, Buffer.alloc(0), {}));
     } else work = Promise.resolve(send(res, 404, Buffer.from('not found'), {}));
     work.catch((e) => {
@@ -140,7 +155,7 @@ server.listen(Number(env.FC_SERVER_PORT), '127.0.0.1');
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
 
-export const PYTHON_BOOTSTRAP = String.raw`import importlib, json, logging, os, sys, threading, traceback
+export const PYTHON_BOOTSTRAP = String.raw`import importlib, json, logging, os, sys, threading, time, traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.getcwd())
@@ -170,16 +185,50 @@ class _Obj(object):
         self.__dict__.update(kw)
 
 
-def context(request_id):
+_local = threading.local()
+
+
+class _RequestId(logging.Filter):
+    def filter(self, record):
+        record.request_id = getattr(_local, 'request_id', '')
+        return True
+
+
+class _Formatter(logging.Formatter):
+    # FC's Python runtime: 2024-01-01T00:00:00.000Z <requestId> [INFO] message
+    def formatTime(self, record, datefmt=None):
+        return time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(record.created)) + '.%03dZ' % record.msecs
+
+
+def _setup_logging():
+    handler = logging.StreamHandler(sys.stdout)
+    handler.addFilter(_RequestId())
+    handler.setFormatter(_Formatter('%(asctime)s %(request_id)s [%(levelname)s] %(message)s'))
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(logging.INFO)
+
+
+def context(h):
+    request_id = h.get('x-fc-request-id', '')
+    _local.request_id = request_id
+    qualifier = h.get('x-fc-qualifier') or 'LATEST'
+    version_id = h.get('x-fc-version-id') or qualifier
+    log = logging.getLogger()
     return _Obj(
         request_id=request_id,
         function=_Obj(name=env.get('FC_FUNCTION_NAME'), handler=env.get('FC_FUNCTION_HANDLER'),
                       memory=int(env.get('FC_FUNCTION_MEMORY_SIZE') or 0), timeout=int(env.get('FC_FUNCTION_TIMEOUT') or 0),
-                      initializer=env.get('LOCALFC_INITIALIZER_HANDLER')),
-        credentials=_Obj(access_key_id=env.get('ALIBABA_CLOUD_ACCESS_KEY_ID'),
-                         access_key_secret=env.get('ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
-                         security_token=env.get('ALIBABA_CLOUD_SECURITY_TOKEN')),
-        region=env.get('FC_REGION'), account_id=env.get('FC_ACCOUNT_ID'), logger=logging.getLogger())
+                      initializer=h.get('x-fc-function-initializer', ''),
+                      initialization_timeout=int(h.get('x-fc-initialization-timeout') or 0),
+                      qualifier=qualifier, version_id=version_id),
+        service=_Obj(name='', log_project='', log_store='', qualifier=qualifier, version_id=version_id),
+        credentials=_Obj(access_key_id=h.get('x-fc-access-key-id', ''),
+                         access_key_secret=h.get('x-fc-access-key-secret', ''),
+                         security_token=h.get('x-fc-security-token', '')),
+        region=env.get('FC_REGION'), account_id=env.get('FC_ACCOUNT_ID'),
+        tracing=_Obj(span_context='', jaeger_endpoint='', span_baggages={}, parent_span_id=''),
+        logger=log, getLogger=lambda: log)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -221,20 +270,20 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         n = int(self.headers.get('content-length') or 0)
         body = self.rfile.read(n) if n else b''
-        ctx = context(self.headers.get('x-fc-request-id', ''))
+        ctx = context(self.headers)
         path = self.path.split('?')[0]
         if path == '/invoke':
             self._run(env.get('FC_FUNCTION_HANDLER'), (body, ctx), 200)
         elif path == '/initialize':
-            self._run(env.get('LOCALFC_INITIALIZER_HANDLER'), (ctx,), 500)
+            self._run(self.headers.get('x-fc-function-initializer'), (ctx,), 500)
         else:
             self._send(404, b'not found')
 
     def do_GET(self):
-        ctx = context(self.headers.get('x-fc-request-id', ''))
+        ctx = context(self.headers)
         path = self.path.split('?')[0]
         if path == '/pre-stop':
-            self._run(env.get('LOCALFC_PRESTOP_HANDLER'), (ctx,), 500)
+            self._run(self.headers.get('x-fc-instance-lifecycle-pre-stop-handler'), (ctx,), 500)
         elif path == '/pre-freeze':
             self._send(200, b'')
         else:
@@ -242,6 +291,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 if __name__ == '__main__':
+    _setup_logging()
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer(('127.0.0.1', int(env['FC_SERVER_PORT'])), Handler).serve_forever()
 `;

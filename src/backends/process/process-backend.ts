@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Pool } from 'undici';
 import { extractZip } from '../../code/zip.ts';
 import { healthCheckOf, lifecycleHook } from '../../domain/model.ts';
@@ -18,6 +18,8 @@ import { BackendError, type Backend, type LayerSource, type BackendInstance, typ
 import { fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop } from '../http-runtime.ts';
 import { probeHealthCheck } from '../readiness.ts';
 import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from './bootstraps.ts';
+import { CodeMounts } from './code-mount.ts';
+import { resolveOnPath } from './interpreters.ts';
 import { unpackLayers } from './layers.ts';
 import { PortLeases } from './fixed-port.ts';
 import { LogRing } from './log-ring.ts';
@@ -53,7 +55,8 @@ export class ProcessBackend implements Backend {
   readonly #spawnOptions: SpawnOptions;
   readonly #instances = new Map<string, InstanceState>();
   readonly #children = new Set<ChildProcess>();
-  readonly #codeDirs = new Set<string>();
+  readonly #revisionDirs = new Set<string>();
+  readonly #mounts: CodeMounts;
   readonly #layers: LayerSource | undefined;
 
   constructor(opts: ProcessBackendOptions = {}) {
@@ -63,7 +66,13 @@ export class ProcessBackend implements Backend {
     mkdirSync(join(this.workDir, '.bootstrap'), { recursive: true });
     writeFileSync(join(this.workDir, '.bootstrap', 'bootstrap.cjs'), NODE_BOOTSTRAP);
     writeFileSync(join(this.workDir, '.bootstrap', 'bootstrap.py'), PYTHON_BOOTSTRAP);
-    this.#spawnOptions = { workDir: this.workDir, python: opts.python ?? 'python3', startTimeoutMs: opts.startTimeoutMs ?? 30_000, children: this.#children, leases: new PortLeases() };
+    const python = opts.python ?? 'python3';
+    const pythonPath = resolveOnPath(python);
+    this.#mounts = new CodeMounts(this.workDir, [process.execPath, this.workDir, ...(pythonPath ? [pythonPath] : [])]);
+    this.#spawnOptions = {
+      workDir: this.workDir, python, startTimeoutMs: opts.startTimeoutMs ?? 30_000, children: this.#children, leases: new PortLeases(), mounts: this.#mounts,
+      interpreterDirs: [dirname(process.execPath), ...(pythonPath ? [dirname(pythonPath)] : [])],
+    };
   }
 
   async prepare(req: PrepareRequest): Promise<PreparedRevision> {
@@ -71,15 +80,18 @@ export class ProcessBackend implements Backend {
     const config = revision.config;
     const kind = runtimeKind(config);
     if (!revision.code) throw new BackendError('InvalidZipFileException', 'the revision has no code package');
-    const codeDir = join(this.workDir, `${fn.functionName}-${revision.id}`);
-    await rm(codeDir, { recursive: true, force: true });
+    // <revision dir>/code is FC's /code, <revision dir>/opt its /opt (the layers), beside the mount table.
+    const revisionDir = join(this.workDir, `${fn.functionName}-${revision.id}`);
+    const codeDir = join(revisionDir, 'code');
+    const optDir = join(revisionDir, 'opt');
+    const fail = (e: unknown): Promise<never> => rm(revisionDir, { recursive: true, force: true }).then(() => Promise.reject(e));
+    await rm(revisionDir, { recursive: true, force: true });
     try {
       await extractZip(revision.code.zip, codeDir);
     } catch (e) {
-      await rm(codeDir, { recursive: true, force: true });
-      throw new BackendError('InvalidZipFileException', `could not unpack the code package: ${e instanceof Error ? e.message : String(e)}`);
+      return fail(new BackendError('InvalidZipFileException', `could not unpack the code package: ${e instanceof Error ? e.message : String(e)}`));
     }
-    const missing = (msg: string): Promise<never> => rm(codeDir, { recursive: true, force: true }).then(() => Promise.reject(new BackendError('HandlerNotFound', msg)));
+    const missing = (msg: string): Promise<never> => fail(new BackendError('HandlerNotFound', msg));
     if (kind === 'custom') {
       if (!config.customRuntimeConfig?.command?.length && !existsSync(join(codeDir, 'bootstrap'))) {
         return missing('a custom runtime needs customRuntimeConfig.command (or an executable "bootstrap" file in the code)');
@@ -92,16 +104,17 @@ export class ProcessBackend implements Backend {
         return missing(`handler file ${file}${exts.length > 1 ? `{${exts.join(',')}}` : exts[0]} not found in the code package`);
       }
     }
-    let layerEnv: Record<string, string>;
+    let table: string | undefined;
     try {
-      layerEnv = await unpackLayers(this.#layers, config.layers, codeDir);
+      await unpackLayers(this.#layers, config.layers, optDir, join(revisionDir, 'scratch'));
+      const mode = await this.#mounts.mode();
+      if (mode.mounted) table = await this.#mounts.writeTable(codeDir, optDir, revisionDir);
     } catch (e) {
-      await rm(codeDir, { recursive: true, force: true });
-      throw e;
+      return fail(e);
     }
-    this.#codeDirs.add(codeDir);
+    this.#revisionDirs.add(revisionDir);
     req.log(`unpacked code into ${codeDir}`);
-    const prepared: Prepared = { key: `${fn.functionName}#${revision.id}`, config, revision, fn, codeDir, kind, layerEnv };
+    const prepared: Prepared = { key: `${fn.functionName}#${revision.id}`, config, revision, fn, revisionDir, codeDir, optDir, kind, ...(table ? { mountTable: table } : {}) };
     return prepared;
   }
 
@@ -162,7 +175,7 @@ export class ProcessBackend implements Backend {
     const timer = setTimeout(() => ac.abort(), req.timeoutMs);
     try {
       // Our nodejs/python bootstraps serve POST /invoke only; a custom runtime's server gets HTTP calls as they came.
-      const res = await forwardInvocation(baseUrl(s.proc), req, fcHeaders(s.prepared, req.requestId), { forwardHttp: s.prepared.kind === 'custom', signal: ac.signal, dispatcher: this.#dispatcher(s) });
+      const res = await forwardInvocation(baseUrl(s.proc), req, fcHeaders(s.prepared, req.requestId, req), { forwardHttp: s.prepared.kind === 'custom', signal: ac.signal, dispatcher: this.#dispatcher(s) });
       clearTimeout(timer);
       // Output written before the response is already in the pipe (pipe writes are synchronous for Node on Linux;
       // Python runs unbuffered): it was readable no later than the response, so finishing this poll phase reads it.
@@ -244,9 +257,9 @@ export class ProcessBackend implements Backend {
   async release(prepared: PreparedRevision): Promise<void> {
     const p = prepared as Prepared;
     this.#spawnOptions.leases.hardCoded.delete(p.key);
-    if (!p.codeDir) return;
-    this.#codeDirs.delete(p.codeDir);
-    await rm(p.codeDir, { recursive: true, force: true });
+    if (!p.revisionDir) return;
+    this.#revisionDirs.delete(p.revisionDir);
+    await rm(p.revisionDir, { recursive: true, force: true });
   }
 
   instanceLogs(instance: BackendInstance): string {
@@ -269,7 +282,7 @@ export class ProcessBackend implements Backend {
     await Promise.all(stragglers);
     this.#instances.clear();
     if (this.#ownsWorkDir) rmSync(this.workDir, { recursive: true, force: true });
-    else for (const dir of [...this.#codeDirs, join(this.workDir, '.bootstrap')]) rmSync(dir, { recursive: true, force: true });
-    this.#codeDirs.clear();
+    else for (const dir of [...this.#revisionDirs, join(this.workDir, '.bootstrap'), join(this.workDir, '.root')]) rmSync(dir, { recursive: true, force: true });
+    this.#revisionDirs.clear();
   }
 }

@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { type FunctionConfig, healthCheckOf } from '../../domain/model.ts';
 import { BackendError, type PreparedRevision } from '../backend.ts';
-import { fcEnvironment } from '../http-runtime.ts';
+import { codeRuntimeEnvironment, rewritePaths } from '../runtime-env.ts';
+import type { CodeMounts } from './code-mount.ts';
 import type { Pool } from 'undici';
 import { ReadinessError, waitUntilReady } from '../readiness.ts';
 import { type Lease, type LeaseOwner, listensOn, type PortLeases } from './fixed-port.ts';
@@ -18,10 +19,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export type Kind = 'custom' | 'nodejs' | 'python';
 
 export interface Prepared extends PreparedRevision {
+  /** Holds codeDir, optDir and the mount table; removed on release. */
+  readonly revisionDir: string;
+  /** The unpacked code (FC's /code) and the merged layers (FC's /opt). */
   readonly codeDir: string;
+  readonly optDir: string;
   readonly kind: Kind;
-  /** NODE_PATH, PYTHONPATH, PATH … for the function's layers (layers.ts). */
-  readonly layerEnv?: Readonly<Record<string, string>>;
+  /** Set when instances run with /code and /opt mounted (code-mount.ts). */
+  readonly mountTable?: string;
 }
 
 export interface Running {
@@ -61,6 +66,9 @@ export interface SpawnOptions {
   readonly children: Set<ChildProcess>;
   /** Who owns a fixed port (code that ignores FC_SERVER_PORT), per backend. */
   readonly leases: PortLeases;
+  readonly mounts: CodeMounts;
+  /** Directories of the host interpreters, put on the instance's PATH. */
+  readonly interpreterDirs: readonly string[];
 }
 
 /** The port a custom runtime's code is told about and may hard-code (FC's default 9000); none for built-in runtimes. */
@@ -83,6 +91,10 @@ export type BeforeHealthCheck = (r: Running) => Promise<void>;
  * revision's instances take turns on the port (fixed-port.ts).
  */
 export async function spawnInstance(p: Prepared, instanceId: string, logs: LogRing, o: SpawnOptions, before?: BeforeHealthCheck): Promise<Running> {
+  if (logs.offset === 0) {
+    const mode = await o.mounts.mode();
+    logs.append(mode.mounted ? '[localfc] code at /code and layers at /opt (a private mount namespace)\n' : `[localfc] code runs from ${p.codeDir} and layers from ${p.optDir}: ${mode.reason}; /code and /opt in the environment and the start command point there\n`);
+  }
   const fixed = fixedPortOf(p);
   if (fixed !== undefined && o.leases.hardCoded.has(p.key)) return startOnFixedPort(p, instanceId, fixed, logs, o, before);
   const port = await freePort();
@@ -207,22 +219,15 @@ async function ready(p: Prepared, r: Running, port: number, logs: LogRing, o: Sp
 
 function launch(p: Prepared, instanceId: string, port: number, logs: LogRing, o: SpawnOptions): Running {
   const config = p.config;
-  const hooks = config.instanceLifecycleConfig;
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    PYTHONUNBUFFERED: '1',
-    ...(hooks?.initializer?.handler ? { LOCALFC_INITIALIZER_HANDLER: hooks.initializer.handler } : {}),
-    ...(hooks?.preStop?.handler ? { LOCALFC_PRESTOP_HANDLER: hooks.preStop.handler } : {}),
-    ...fcEnvironment(p, instanceId, port),
-    ...p.layerEnv,
-  };
+  const mounted = p.mountTable !== undefined;
+  const site = { instanceId, port, codePath: mounted ? '/code' : p.codeDir, optPath: mounted ? '/opt' : p.optDir, interpreterDirs: o.interpreterDirs };
+  const env = codeRuntimeEnvironment(p, site);
   let cmd: string;
   let args: string[];
   if (p.kind === 'custom') {
     const crc = config.customRuntimeConfig;
     const command = crc?.command?.length ? crc.command : ['./bootstrap'];
-    cmd = command[0]!;
-    args = [...command.slice(1), ...(crc?.args ?? [])];
+    [cmd, ...args] = [...command, ...(crc?.args ?? [])].map((a) => (mounted ? a : rewritePaths(a, p.codeDir, p.optDir))) as [string, ...string[]];
   } else if (p.kind === 'nodejs') {
     cmd = process.execPath;
     args = [join(o.workDir, '.bootstrap', 'bootstrap.cjs')];
@@ -230,6 +235,7 @@ function launch(p: Prepared, instanceId: string, port: number, logs: LogRing, o:
     cmd = o.python;
     args = ['-u', join(o.workDir, '.bootstrap', 'bootstrap.py')];
   }
+  if (p.mountTable) ({ cmd, args } = o.mounts.wrap(p.mountTable, cmd, args));
   const child = spawn(cmd, args, { cwd: p.codeDir, env, detached: false, stdio: ['ignore', 'pipe', 'pipe'] });
   o.children.add(child);
   const running: Running = {
