@@ -52,6 +52,7 @@ import { FunctionConfigStore } from './domain/function-configs.ts';
 import { scenarioRules } from './domain/scenarios.ts';
 import { type ImageRegistry, SimulatedRegistry } from './domain/registry.ts';
 import { type IdGenerator, randomIds } from './ids.ts';
+import { createServerLog } from './log.ts';
 import { clockPart, functionsPart, layersPart, plainPart } from './persistence/parts.ts';
 import { Persistence } from './persistence/persistence.ts';
 
@@ -59,6 +60,7 @@ export interface AppDeps {
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
   readonly backend?: Backend;
+  /** Replaces stderr as the log's destination (one call per line). */
   readonly logLine?: (line: string) => void;
 }
 
@@ -79,7 +81,8 @@ export const OPENAPI_INFO = { title: 'localfc: Function Compute 3.0 (2023-03-30)
 export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const clock = deps.clock ?? (config.clock === 'manual' ? new ManualClock() : new SystemClock(config.timeScale));
   const ids = deps.ids ?? randomIds();
-  const log = deps.logLine ?? (config.log === 'silent' ? () => {} : (l: string) => process.stderr.write(`${l}\n`));
+  const serverLog = createServerLog(config.log, deps.logLine);
+  const log = serverLog.log;
   const faults = new FaultEngine(seededRandom(config.faultSeed));
   for (const rule of config.faults) faults.add(rule, 'config');
   for (const spec of config.faultSpecs) faults.add(parseFaultSpec(spec), 'env');
@@ -185,6 +188,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
       await pool.drainAll();
       await backend.close();
       clock.dispose();
+      serverLog.flush();
     },
   };
 }

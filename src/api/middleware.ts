@@ -14,6 +14,7 @@ import { type FaultEngine, faultError } from '../domain/faults.ts';
 import type { FunctionService } from '../domain/functions.ts';
 import type { ProvisioningService } from '../domain/provisioning.ts';
 import type { IdGenerator } from '../ids.ts';
+import type { LogFn } from '../log.ts';
 import type { Persistence } from '../persistence/persistence.ts';
 import { signatureAuth } from './auth.ts';
 import type { AppEnv } from './context.ts';
@@ -25,7 +26,7 @@ export interface MiddlewareDeps {
   readonly config: Pick<Config, 'log' | 'accessKeys' | 'adminToken' | 'maxBodyBytes'>;
   readonly clock: Clock;
   readonly ids: IdGenerator;
-  readonly log: (line: string) => void;
+  readonly log: LogFn;
   readonly persistence: Persistence | undefined;
   readonly faults: FaultEngine;
   readonly functions: FunctionService;
@@ -46,7 +47,7 @@ export function mountMiddleware(app: OpenAPIHono<AppEnv>, deps: MiddlewareDeps):
 }
 
 /** Gives each request its id (context and x-fc-request-id) and the logger; logs one line per request unless silent. */
-export function requestIdAndLog(deps: { ids: IdGenerator; clock: Clock; log: (line: string) => void; silent: boolean }): MiddlewareHandler<AppEnv> {
+export function requestIdAndLog(deps: { ids: IdGenerator; clock: Clock; log: LogFn; silent: boolean }): MiddlewareHandler<AppEnv> {
   const { ids, clock, log, silent } = deps;
   return async (c, next) => {
     const requestId = ids.requestId(clock.now());
@@ -58,7 +59,12 @@ export function requestIdAndLog(deps: { ids: IdGenerator; clock: Clock; log: (li
     c.header('x-fc-request-id', requestId);
     await next();
     if (!c.res.headers.has('x-fc-request-id')) c.header('x-fc-request-id', requestId);
-    if (!silent) log(`${c.req.method} ${c.req.path} ${c.res.status} ${c.req.header('x-acs-action') ?? ''} ${Date.now() - started}ms`);
+    if (silent) return;
+    const { method, path } = c.req;
+    const { status } = c.res;
+    const action = c.req.header('x-acs-action') ?? '';
+    const ms = Date.now() - started;
+    log(`${method} ${path} ${status} ${action} ${ms}ms`, { requestId, method, path, status, action, ms });
   };
 }
 

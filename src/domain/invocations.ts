@@ -10,6 +10,7 @@ import { type FaultRule, faultError } from './faults.ts';
 import type { FunctionService } from './functions.ts';
 import type { InstancePool } from './instances.ts';
 import type { FunctionRecord, Revision } from './model.ts';
+import type { LogFn } from '../log.ts';
 
 /** What to invoke: the backend's request without the timeout (the version that runs decides it), plus what to run. */
 export interface InvocationInput extends Omit<InvocationRequest, 'timeoutMs'> {
@@ -50,7 +51,7 @@ export class InvocationService {
       readonly clock: Clock;
       readonly guard?: AdmissionGuard;
       /** One line per invocation for the server log: which instance served it, and whether it was a cold start. */
-      readonly log?: (line: string) => void;
+      readonly log?: LogFn;
     },
   ) {}
 
@@ -122,7 +123,14 @@ export class InvocationService {
       ...(result.errorType ? { errorType: result.errorType } : {}),
       ...(result.instanceLost ? { instanceLost: true } : {}),
     });
-    this.deps.log?.(`invoke ${input.functionName}:${admitted.resolvedQualifier} ${input.requestId} instance ${result.instanceId} ${result.coldStart ? 'cold start' : 'warm'} status ${result.status}${result.errorType ? ` ${result.errorType}` : ''}`);
+    const { log } = this.deps;
+    if (log) {
+      const { functionName, requestId } = input;
+      const { instanceId, coldStart, status, errorType } = result;
+      const qualifier = admitted.resolvedQualifier;
+      log(`invoke ${functionName}:${qualifier} ${requestId} instance ${instanceId} ${coldStart ? 'cold start' : 'warm'} status ${status}${errorType ? ` ${errorType}` : ''}`,
+        { event: 'invoke', functionName, qualifier, requestId, instanceId, coldStart, status, ...(errorType ? { errorType } : {}) });
+    }
     return { result, durationMs: clock.now() - started, admitted };
   }
 
