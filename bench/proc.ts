@@ -4,6 +4,7 @@
  * chain stops as one) and the load client. Output the bench does not read is still drained, as a pipe would be.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LoadResult, LoadSpec } from './client.ts';
 
@@ -52,8 +53,56 @@ export function startBare(body: string): Promise<Server> {
   return startServer(process.execPath, ['--import', 'tsx', 'bench/bare-server.ts', body]);
 }
 
-/** Runs one load measurement in a separate client process (bench/client.ts). */
-export async function measure(spec: LoadSpec): Promise<LoadResult> {
+/**
+ * CPU time (user + system, ms) used so far by `root` and every process below it (Linux /proc; 0 elsewhere). Per
+ * request it is steadier than req/s on a machine that other jobs load: it does not count the time spent waiting.
+ */
+export function treeCpuMs(root: number): number {
+  const procs: Array<{ pid: number; ppid: number; ticks: number }> = [];
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
+      procs.push({ pid: Number(pid), ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  const inTree = new Set([root]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const p of procs) {
+      if (inTree.has(p.pid) || !inTree.has(p.ppid)) continue;
+      inTree.add(p.pid);
+      grew = true;
+    }
+  }
+  return (procs.filter((p) => inTree.has(p.pid)).reduce((t, p) => t + p.ticks, 0) * 1000) / CLOCK_TICKS;
+}
+
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
+export type Measured = LoadResult & { readonly cpuUsPerRequest?: number };
+
+/** One load measurement (warm-up first, unmeasured), with the CPU time per request of the process tree at `cpuRoot`. */
+export async function measure(spec: LoadSpec, cpuRoot?: number): Promise<Measured> {
+  if (spec.warmupS > 0) await runClient({ ...spec, durationS: spec.warmupS, warmupS: 0 });
+  const cpu0 = cpuRoot ? treeCpuMs(cpuRoot) : 0;
+  const r = await runClient({ ...spec, warmupS: 0 });
+  if (!cpuRoot || r.requests === 0) return r;
+  return { ...r, cpuUsPerRequest: ((treeCpuMs(cpuRoot) - cpu0) * 1000) / r.requests };
+}
+
+/** Runs one load in a separate client process (bench/client.ts). */
+async function runClient(spec: LoadSpec): Promise<LoadResult> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/client.ts', JSON.stringify(spec)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

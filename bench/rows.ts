@@ -5,10 +5,10 @@
  * and `docker run` of the same image. Every load runs in a client process of its own (bench/client.ts).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LoadResult, LoadSpec } from './client.ts';
+import type { LoadSpec } from './client.ts';
 import { containerIp, createActive, docker, instancesOf, invoke, processPort, processStopped, resumeAfterFreeze, untilAnswered } from './api.ts';
 import { ECHO_ZIP, median } from './fixtures.ts';
-import { measure, startBare, startLocalfc, startServer, type Server } from './proc.ts';
+import { type Measured, measure, startBare, startLocalfc, startServer, type Server } from './proc.ts';
 
 export const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
 export const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 1);
@@ -19,9 +19,9 @@ export const CONTAINER_IMAGE = process.env.BENCH_IMAGE ?? 'localfc-test/node:20'
 
 export interface Row {
   readonly what: string;
-  readonly localfc: LoadResult;
+  readonly localfc: Measured;
   readonly baselineName: string;
-  readonly baseline: LoadResult;
+  readonly baseline: Measured;
   readonly mode: 'concurrent' | 'sequential';
 }
 
@@ -45,10 +45,11 @@ export async function controlPlane(): Promise<Row[]> {
     const fnBody = await (await fetch(`${fc!.url}/2023-03-30/functions/bench`)).text();
     return withServers([startBare(fnBody)], async ([bare]) => {
       const rows: Row[] = [];
-      const get = await measure(spec(`${bare!.url}/`, 'concurrent'));
-      rows.push({ what: 'GetFunction', mode: 'concurrent', baselineName: 'bare `node:http`, same body', baseline: get, localfc: await measure(spec(`${fc!.url}/2023-03-30/functions/bench`, 'concurrent')) });
-      const post = await measure(spec(`${bare!.url}/`, 'concurrent', POST));
-      rows.push({ what: 'InvokeFunction, simulated backend', mode: 'concurrent', baselineName: 'bare `node:http` echoing the body', baseline: post, localfc: await measure(spec(`${fc!.url}/2023-03-30/functions/bench/invocations`, 'concurrent', POST)) });
+      const [b, f] = [bare!.child.pid!, fc!.child.pid!];
+      const get = await measure(spec(`${bare!.url}/`, 'concurrent'), b);
+      rows.push({ what: 'GetFunction', mode: 'concurrent', baselineName: 'bare `node:http`, same body', baseline: get, localfc: await measure(spec(`${fc!.url}/2023-03-30/functions/bench`, 'concurrent'), f) });
+      const post = await measure(spec(`${bare!.url}/`, 'concurrent', POST), b);
+      rows.push({ what: 'InvokeFunction, simulated backend', mode: 'concurrent', baselineName: 'bare `node:http` echoing the body', baseline: post, localfc: await measure(spec(`${fc!.url}/2023-03-30/functions/bench/invocations`, 'concurrent', POST), f) });
       return rows;
     });
   });
@@ -68,8 +69,8 @@ export async function processBackend(): Promise<Row[]> {
     const rows: Row[] = [];
     for (const mode of ['sequential', 'concurrent'] as const) {
       await resume();
-      const baseline = await measure(spec(direct, mode, POST));
-      const localfc = await measure(spec(via, mode, POST));
+      const baseline = await measure(spec(direct, mode, POST), pid);
+      const localfc = await measure(spec(via, mode, POST), fc!.child.pid!);
       rows.push({ what: 'warm invoke, process backend', mode, baselineName: 'the handler process called directly', baseline, localfc });
     }
     return rows;

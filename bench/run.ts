@@ -31,14 +31,21 @@ function machine(): string {
   return `${os.availableParallelism()} CPUs (nproc), ${model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}, ${os.platform()} ${os.release()}`;
 }
 
+/** CPU per request of the server side (localfc's process tree, handler included; the baseline's process). */
+function cpu(r: Row): string {
+  const [l, b] = [r.localfc.cpuUsPerRequest, r.baseline.cpuUsPerRequest];
+  if (l === undefined || b === undefined) return 'n/a';
+  return `${l.toFixed(0)} / ${b.toFixed(0)} (${(b / l).toFixed(2)}×)`;
+}
+
 function printRows(rows: readonly Row[]): void {
-  out('| what | load | localfc req/s | p50 / p99 ms | baseline | baseline req/s | p50 / p99 ms | throughput ratio | p50 added |');
-  out('|---|---|---|---|---|---|---|---|---|');
+  out('| what | load | localfc req/s | p50 / p99 ms | baseline | baseline req/s | p50 / p99 ms | throughput ratio | p50 added | CPU µs/request, localfc / baseline |');
+  out('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const how = r.mode === 'sequential' ? 'one at a time' : `${r.what.includes('container') ? CONTAINER_CONNECTIONS : CONNECTIONS} connections`;
     const lat = (x: Row['localfc']) => `${x.p50.toFixed(2)} / ${x.p99.toFixed(2)}`;
     const errors = r.localfc.errors || r.baseline.errors ? ` (errors: ${r.localfc.errors} / ${r.baseline.errors})` : '';
-    out(`| ${r.what}${errors} | ${how} | ${r.localfc.rps.toFixed(0)} | ${lat(r.localfc)} | ${r.baselineName} | ${r.baseline.rps.toFixed(0)} | ${lat(r.baseline)} | ${(r.localfc.rps / r.baseline.rps).toFixed(2)}× | +${(r.localfc.p50 - r.baseline.p50).toFixed(2)} ms |`);
+    out(`| ${r.what}${errors} | ${how} | ${r.localfc.rps.toFixed(0)} | ${lat(r.localfc)} | ${r.baselineName} | ${r.baseline.rps.toFixed(0)} | ${lat(r.baseline)} | ${(r.localfc.rps / r.baseline.rps).toFixed(2)}× | +${(r.localfc.p50 - r.baseline.p50).toFixed(2)} ms | ${cpu(r)} |`);
   }
 }
 
