@@ -53,7 +53,8 @@ import { scenarioRules } from './domain/scenarios.ts';
 import { type ImageRegistry, SimulatedRegistry } from './domain/registry.ts';
 import { type IdGenerator, randomIds } from './ids.ts';
 import { createServerLog } from './log.ts';
-import { clockPart, functionsPart, layersPart, plainPart } from './persistence/parts.ts';
+import { clockPart, functionsPart, layersPart, objectsPart, plainPart } from './persistence/parts.ts';
+import { ossMiddleware } from './api/oss/routes.ts';
 import { Persistence } from './persistence/persistence.ts';
 
 export interface AppDeps {
@@ -71,6 +72,8 @@ export interface LocalfcApp {
   readonly faults: FaultEngine;
   /** The engine's image store with the docker backend, else the simulated registry. */
   readonly registry: ImageRegistry;
+  /** localfc's own OSS (code packages uploaded for Create/UpdateFunction and layers). */
+  readonly objects: ObjectStore;
   /** With a data directory: loads the saved state (call once, before serving). */
   restore(): Promise<void>;
   close(): Promise<void>;
@@ -125,6 +128,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
         clockPart(clock),
         ...(registry instanceof SimulatedRegistry ? [plainPart('registry', registry)] : []),
         layersPart(layers),
+        objectsPart(objects),
         functionsPart(functions),
         plainPart('triggers', triggers),
         plainPart('functionConfigs', functionConfigs),
@@ -137,6 +141,11 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
       if (!result.success) throw validationError(result.error, result.target === 'json' ? 'request body' : result.target);
     },
   });
+  // First: OSS requests are told apart by Host and path, and never reach the FC routes' middleware (see api/oss/addressing.ts).
+  app.use('*', ossMiddleware({
+    objects, tempCredentials, accessKeys: config.accessKeys, clock, ids, maxObjectBytes: config.maxBodyBytes, persistence,
+    log: config.log === 'silent' ? undefined : log,
+  }));
   mountMiddleware(app, { config, clock, ids, log, persistence, faults, functions, provisioning });
 
   app.route('/', functionRoutes(functions, layers));
@@ -176,7 +185,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   app.onError((err, c) => renderError(c, err));
 
   return {
-    app, clock, functions, faults, registry,
+    app, clock, functions, faults, registry, objects,
     async restore() {
       if (persistence && (await persistence.restore())) log(`localfc: restored state from ${config.dataDir}`);
     },

@@ -31,14 +31,10 @@ export const ossErrors = {
   invalidBucketName: (bucket: string) => new OssError('InvalidBucketName', 400, 'The specified bucket is not valid.', { BucketName: bucket }),
   invalidObjectName: (key: string) => new OssError('InvalidObjectName', 400, 'The name of the object is not valid (1-1023 bytes of UTF-8).', { Key: key }),
   entityTooLarge: (limit: number) => new OssError('EntityTooLarge', 400, `Your proposed upload exceeds the maximum allowed size (${limit} bytes on this localfc).`),
-  incompleteBody: () => new OssError('IncompleteBody', 400, 'The request body is shorter than its Content-Length.'),
   invalidDigest: () => new OssError('InvalidDigest', 400, 'The Content-MD5 you specified is not valid.'),
   badDigest: () => new OssError('InvalidDigest', 400, 'The Content-MD5 you specified did not match what was received.'),
   accessDenied: (message: string) => new OssError('AccessDenied', 403, message),
-  signatureDoesNotMatch: (message: string) => new OssError('SignatureDoesNotMatch', 403, message),
   invalidAccessKeyId: (id: string) => new OssError('InvalidAccessKeyId', 403, 'The OSS Access Key Id you provided does not exist in our records.', { OSSAccessKeyId: id }),
-  securityTokenExpired: () => new OssError('SecurityTokenExpired', 403, 'The security token you provided has expired.'),
-  requestTimeTooSkewed: () => new OssError('RequestTimeTooSkewed', 403, 'The difference between the request time and the current time is too large.'),
   methodNotAllowed: (method: string) => new OssError('MethodNotAllowed', 405, `The specified method (${method}) is not allowed against this resource on localfc's OSS.`),
   notImplemented: (what: string) => new OssError('NotImplemented', 501, `localfc's OSS does not implement ${what}; it stores code packages only (PutObject, GetObject, HeadObject, DeleteObject, PutBucket, DeleteBucket).`),
 } as const;
@@ -119,9 +115,14 @@ export class ObjectStore {
   }
 
   get(bucket: string, key: string): StoredObject {
-    const object = this.#bucket(bucket).objects.get(key);
+    const object = this.find(bucket, key);
     if (!object) throw ossErrors.noSuchKey(bucket, key);
     return object;
+  }
+
+  /** The object, or undefined when the bucket has no such key (a missing bucket is still NoSuchBucket). */
+  find(bucket: string, key: string): StoredObject | undefined {
+    return this.#bucket(bucket).objects.get(key);
   }
 
   /** OSS's DeleteObject succeeds (204) whether or not the object existed; only a missing bucket is an error. */

@@ -6,6 +6,7 @@
 import type { Clock } from '../clock.ts';
 import type { FunctionService, FunctionsState } from '../domain/functions.ts';
 import type { LayerStore, LayersState } from '../domain/layers.ts';
+import type { ObjectStore, ObjectStoreState } from '../domain/object-store.ts';
 import type { FunctionRecord, Revision } from '../domain/model.ts';
 import type { VersionsState } from '../domain/versions.ts';
 import type { BlobReader, BlobWriter, Persistable } from './persistence.ts';
@@ -104,6 +105,29 @@ export function layersPart(layers: LayerStore): Persistable {
         (raw as Saved).map(async (l) => ({ ...l, versions: await Promise.all(l.versions.map(async ({ blob, ...v }) => ({ ...v, zip: await blobs.get(blob) }))) })),
       );
       layers.importState(state);
+    },
+  };
+}
+
+/** localfc's OSS: buckets with their objects, each body moved to a blob. */
+export function objectsPart(objects: ObjectStore): Persistable {
+  type Saved = Array<Omit<ObjectStoreState[number], 'objects'> & { objects: Array<Omit<ObjectStoreState[number]['objects'][number], 'body'> & { blob: string }> }>;
+  return {
+    persistKey: 'objects',
+    async exportState(blobs) {
+      const saved: Saved = [];
+      for (const b of objects.exportState()) {
+        const stored = [];
+        for (const { body, ...o } of b.objects) stored.push({ ...o, blob: await blobs.put(body) });
+        saved.push({ ...b, objects: stored });
+      }
+      return saved;
+    },
+    async importState(raw, blobs) {
+      const state: ObjectStoreState = await Promise.all(
+        (raw as Saved).map(async (b) => ({ ...b, objects: await Promise.all(b.objects.map(async ({ blob, ...o }) => ({ ...o, body: await blobs.get(blob) }))) })),
+      );
+      objects.importState(state);
     },
   };
 }

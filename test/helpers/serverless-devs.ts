@@ -51,6 +51,8 @@ export interface OssOptions {
   cname?: boolean;
   sldEnable?: boolean;
   authorizationV4?: boolean;
+  /** Milliseconds added to the client's clock when it dates a request. */
+  amendTimeSkewed?: number;
   refreshSTSToken?: () => Promise<{ accessKeyId: string; accessKeySecret: string; stsToken: string }>;
 }
 
