@@ -100,6 +100,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     instanceIdleMs: config.timing.instanceIdleMs,
     maxInstancesPerFunction: config.maxInstancesPerFunction,
     freeze: config.freezeInstances,
+    freezeGraceMs: config.timing.freezeGraceMs,
     fault: (prepared, phase): FaultRule | undefined => functions.takeFault(prepared.fn.functionName, phase, { qualifier: prepared.fn.qualifier }),
   });
   const functions = new FunctionService({

@@ -25,8 +25,10 @@ export const ConfigSchema = z.object({
       updateMs: z.coerce.number().min(0).default(1000),
       inactiveAfterMs: z.coerce.number().min(0).default(14 * 24 * 3600 * 1000),
       instanceIdleMs: z.coerce.number().min(0).default(10 * 60 * 1000),
+      /** An instance keeps running this long after its last response before it is frozen (freezeInstances). */
+      freezeGraceMs: z.coerce.number().min(0).default(100),
     })
-    .default({ codePreparationMs: 1000, containerPreparationMs: 5000, updateMs: 1000, inactiveAfterMs: 14 * 24 * 3600 * 1000, instanceIdleMs: 600_000 }),
+    .default({ codePreparationMs: 1000, containerPreparationMs: 5000, updateMs: 1000, inactiveAfterMs: 14 * 24 * 3600 * 1000, instanceIdleMs: 600_000, freezeGraceMs: 100 }),
   /** `simulated` runs no user code; `process` runs handlers as local child processes. */
   backend: z.enum(['simulated', 'process', 'docker']).default('simulated'),
   /** Docker engine for the `docker` backend (env DOCKER_HOST): `unix:///path` or `tcp://host:port`. */
@@ -91,6 +93,7 @@ const ENV_TIMING: Record<string, string> = {
   LOCALFC_UPDATE_MS: 'updateMs',
   LOCALFC_INACTIVE_AFTER_MS: 'inactiveAfterMs',
   LOCALFC_INSTANCE_IDLE_MS: 'instanceIdleMs',
+  LOCALFC_FREEZE_GRACE_MS: 'freezeGraceMs',
 };
 
 /** Builds the raw config object from file + env + argv; ConfigSchema.parse() then validates it. */
@@ -117,7 +120,7 @@ export function gatherConfig(argv: readonly string[], env: Readonly<Record<strin
 }
 
 const FLAG_ALIASES: Record<string, string> = { 'work-dir': 'workDir', 'data-dir': 'dataDir', 'time-scale': 'timeScale', 'account-id': 'accountId', 'strict-registry': 'strictRegistry', 'freeze-instances': 'freezeInstances', 'max-instances': 'maxInstancesPerFunction', 'fault-seed': 'faultSeed', 'docker-host': 'dockerHost', 'access-keys': 'accessKeys', 'admin-token': 'adminToken' };
-const ENV_TIMING_FLAGS: Record<string, string> = { 'code-preparation-ms': 'codePreparationMs', 'container-preparation-ms': 'containerPreparationMs', 'update-ms': 'updateMs', 'inactive-after-ms': 'inactiveAfterMs', 'instance-idle-ms': 'instanceIdleMs' };
+const ENV_TIMING_FLAGS: Record<string, string> = { 'code-preparation-ms': 'codePreparationMs', 'container-preparation-ms': 'containerPreparationMs', 'update-ms': 'updateMs', 'inactive-after-ms': 'inactiveAfterMs', 'instance-idle-ms': 'instanceIdleMs', 'freeze-grace-ms': 'freezeGraceMs' };
 
 const KNOWN_FLAGS = new Set([
   'config', 'fault', 'scenario', 'host', 'port', 'region', 'clock', 'backend', 'log', 'faultSeed',

@@ -25,7 +25,19 @@ interface PooledInstance {
   health?: HealthCycle;
   /** A health probe has the instance thawed: parking leaves it to the probe to freeze it again. */
   probing?: boolean;
+  /** Idle, not frozen yet: the clock timer that freezes it once the grace period is over. */
+  freezeTimer?: number;
+  /** Frozen (or being frozen): settles when the backend's freeze did. */
+  frozen?: Promise<void>;
+  /** Being thawed for the requests that picked it up. */
+  thawing?: Promise<void>;
 }
+
+/**
+ * How long (clock time) an instance stays running after its last response before it is frozen. A burst of calls
+ * pays no freeze and thaw; a handler's background work may run this long after it answered, never longer.
+ */
+export const DEFAULT_FREEZE_GRACE_MS = 100;
 
 export interface PoolOptions {
   /** Idle instances are stopped after this long (clock time). */
@@ -34,6 +46,8 @@ export interface PoolOptions {
   readonly maxInstancesPerFunction: number;
   /** Freeze idle instances (SIGSTOP / docker pause) as FC does; `false` leaves them running between invocations. */
   readonly freeze?: boolean;
+  /** Clock time an instance stays running after its last invocation before it is frozen (DEFAULT_FREEZE_GRACE_MS). */
+  readonly freezeGraceMs?: number;
   /** Fault lookup for the cold-start and initializer phases (latency, error, crash). */
   readonly fault?: (prepared: PreparedRevision, phase: 'coldStart' | 'initializer') => FaultRule | undefined;
 }
@@ -96,7 +110,7 @@ export class InstancePool {
       if (warm.reclaimTimer !== undefined) this.clock.clearTimer(warm.reclaimTimer);
       delete warm.reclaimTimer;
       await warm.ready;
-      if (warm.busy === 1 && this.options.freeze !== false) await this.backend.thaw(warm.instance);
+      await this.#thaw(warm);
       return { pooled: warm, coldStart: false };
     }
     if (list.length >= this.options.maxInstancesPerFunction) {
@@ -163,14 +177,14 @@ export class InstancePool {
 
   /** One periodic health probe. A frozen instance cannot answer: it is thawed for the probe and frozen again if still idle. */
   async #probe(key: string, pooled: PooledInstance): Promise<string | undefined> {
-    const freeze = this.options.freeze !== false;
     pooled.probing = true;
     try {
-      if (freeze && pooled.busy === 0) await this.backend.thaw(pooled.instance);
+      if (pooled.frozen) await this.#thaw(pooled);
       return await this.backend.probeHealth!(pooled.instance);
     } finally {
       pooled.probing = false;
-      if (freeze && pooled.busy === 0 && this.#list(key).includes(pooled)) await this.backend.freeze(pooled.instance);
+      // Frozen again at once, unless it is still within the grace period of an invocation (its timer freezes it).
+      if (pooled.busy === 0 && pooled.freezeTimer === undefined) await this.#freezeNow(key, pooled);
     }
   }
 
@@ -192,8 +206,46 @@ export class InstancePool {
     }
   }
 
+  /** Freezes an idle instance now (no-op when freezing is off, or it is busy, probed, frozen or gone). */
+  #freezeNow(key: string, pooled: PooledInstance): Promise<void> {
+    if (this.options.freeze === false || pooled.frozen || pooled.busy > 0 || pooled.probing || !this.#list(key).includes(pooled)) return pooled.frozen ?? Promise.resolve();
+    if (pooled.freezeTimer !== undefined) this.clock.clearTimer(pooled.freezeTimer);
+    delete pooled.freezeTimer;
+    pooled.frozen = this.backend.freeze(pooled.instance).catch(() => undefined);
+    return pooled.frozen;
+  }
+
+  /** Freezes an instance that just answered once it has stayed idle for the grace period (at once with grace 0). */
+  #freezeAfterGrace(key: string, pooled: PooledInstance): Promise<void> {
+    const grace = this.options.freezeGraceMs ?? DEFAULT_FREEZE_GRACE_MS;
+    if (this.options.freeze === false || pooled.frozen || pooled.probing) return Promise.resolve();
+    if (grace <= 0) return this.#freezeNow(key, pooled);
+    if (pooled.freezeTimer !== undefined) this.clock.clearTimer(pooled.freezeTimer);
+    pooled.freezeTimer = this.clock.setTimer(grace, `freeze instance ${pooled.instance.id}`, () => {
+      delete pooled.freezeTimer;
+      // Tracked, so clock/advance returns once the instance is frozen (a docker pause takes a while).
+      void this.#probes.run(() => this.#freezeNow(key, pooled));
+    });
+    return Promise.resolve();
+  }
+
+  /** Makes a picked-up instance runnable: cancels a pending freeze, or thaws it (once for concurrent pickers). */
+  #thaw(pooled: PooledInstance): Promise<void> {
+    if (pooled.freezeTimer !== undefined) this.clock.clearTimer(pooled.freezeTimer);
+    delete pooled.freezeTimer;
+    const frozen = pooled.frozen;
+    if (!frozen) return pooled.thawing ?? Promise.resolve();
+    delete pooled.frozen;
+    const thawing = frozen.then(() => this.backend.thaw(pooled.instance));
+    pooled.thawing = thawing;
+    void thawing.finally(() => {
+      if (pooled.thawing === thawing) delete pooled.thawing;
+    }).catch(() => undefined);
+    return thawing;
+  }
+
   async #park(key: string, pooled: PooledInstance): Promise<void> {
-    if (this.options.freeze !== false && !pooled.probing) await this.backend.freeze(pooled.instance);
+    await this.#freezeAfterGrace(key, pooled);
     pooled.reclaimTimer = this.clock.setTimer(this.options.instanceIdleMs, `reclaim instance ${pooled.instance.id}`, () => {
       delete pooled.reclaimTimer;
       // Provisioned instances stay: reclaim only what exceeds the revision's warm minimum.
@@ -221,7 +273,7 @@ export class InstancePool {
       try {
         const pooled = await this.#start(prepared, list, 0);
         // A request may have picked it up while it started; it parks itself when done.
-        if (pooled.busy === 0 && this.options.freeze !== false) await this.backend.freeze(pooled.instance);
+        if (pooled.busy === 0) await this.#freezeNow(key, pooled);
       } catch (e) {
         error = e instanceof Error ? e.message : String(e);
       }
@@ -234,6 +286,8 @@ export class InstancePool {
     const i = list.indexOf(pooled);
     if (i >= 0) list.splice(i, 1);
     if (pooled.reclaimTimer !== undefined) this.clock.clearTimer(pooled.reclaimTimer);
+    if (pooled.freezeTimer !== undefined) this.clock.clearTimer(pooled.freezeTimer);
+    delete pooled.freezeTimer;
     pooled.health?.stop();
     const hook = lifecycleHook(pooled.instance.prepared.config, 'preStop');
     await this.backend.stopInstance(pooled.instance, { preStop: preStop && hook !== undefined, timeoutMs: hook?.timeoutMs ?? 3000 }).catch(() => undefined);

@@ -1,5 +1,6 @@
 /**
- * The instance pool against a recording backend: freezing between invocations is on by default and can be turned off.
+ * The instance pool against a recording backend: an idle instance is frozen once the grace period has passed on the
+ * clock (a burst pays nothing); freezing can be turned off.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -23,32 +24,74 @@ class RecordingBackend extends SimulatedBackend {
   }
 }
 
-async function twoInvocations(freeze: boolean | undefined): Promise<string[]> {
+const req = { requestId: 'r', body: Buffer.from('x'), headers: {}, kind: 'event' as const, timeoutMs: 3000 };
+
+async function setup(options: { freeze?: boolean; freezeGraceMs?: number }) {
   const backend = new RecordingBackend();
   const clock = new ManualClock();
-  const pool = new InstancePool(backend, clock, sequentialIds(), { instanceIdleMs: 60_000, maxInstancesPerFunction: 1, ...(freeze === undefined ? {} : { freeze }) });
+  const pool = new InstancePool(backend, clock, sequentialIds(), { instanceIdleMs: 60_000, maxInstancesPerFunction: 1, ...options });
   const prepared: PreparedRevision = await backend.prepare({
     fn: { functionName: 'f', functionArn: 'acs:fc:r:a:functions/f', region: 'r', accountId: 'a', qualifier: 'LATEST' },
     revision,
     log: () => {},
     signal: new AbortController().signal,
   });
-  const req = { requestId: 'r', body: Buffer.from('x'), headers: {}, kind: 'event' as const, timeoutMs: 3000 };
+  const calls = () => backend.calls.map((c) => c.split(' ')[0]!);
+  const done = async () => {
+    await pool.drainAll();
+    clock.dispose();
+  };
+  return { pool, clock, prepared, calls, done };
+}
+
+async function twoInvocations(options: { freeze?: boolean; freezeGraceMs?: number }): Promise<string[]> {
+  const { pool, prepared, calls, done } = await setup(options);
   const first = await pool.invoke(prepared, req);
   const second = await pool.invoke(prepared, req);
   assert.equal(first.instanceId, second.instanceId);
   assert.deepEqual([first.coldStart, second.coldStart], [true, false]);
-  await pool.drainAll();
-  clock.dispose();
-  return backend.calls.map((c) => c.split(' ')[0]!);
+  const out = calls();
+  await done();
+  return out;
 }
 
 describe('instance pool freezing', () => {
-  it('freezes an instance between invocations and thaws it for the next one, by default', async () => {
-    assert.deepEqual(await twoInvocations(undefined), ['freeze', 'thaw', 'freeze']);
+  it('back-to-back invocations within the grace period pay no freeze and no thaw', async () => {
+    assert.deepEqual(await twoInvocations({}), []);
+  });
+
+  it('freezes an instance once it has been idle for the grace period (clock time), and thaws it for the next call', async () => {
+    const { pool, clock, prepared, calls, done } = await setup({ freezeGraceMs: 100 });
+    await pool.invoke(prepared, req);
+    await clock.advance(99);
+    assert.deepEqual(calls(), [], 'still running 99 ms after its response');
+    await clock.advance(1);
+    await pool.quiesce();
+    assert.deepEqual(calls(), ['freeze'], 'frozen 100 ms after its response');
+    await clock.advance(10_000);
+    assert.deepEqual(calls(), ['freeze'], 'frozen once');
+    await pool.invoke(prepared, req);
+    assert.deepEqual(calls(), ['freeze', 'thaw']);
+    await clock.advance(50);
+    await pool.invoke(prepared, req);
+    await clock.advance(99);
+    assert.deepEqual(calls(), ['freeze', 'thaw'], 'each response starts the grace period anew');
+    await clock.advance(1);
+    await pool.quiesce();
+    assert.deepEqual(calls(), ['freeze', 'thaw', 'freeze']);
+    await done();
+  });
+
+  it('with a grace period of 0 freezes right after each invocation', async () => {
+    assert.deepEqual(await twoInvocations({ freezeGraceMs: 0 }), ['freeze', 'thaw', 'freeze']);
   });
 
   it('leaves instances running when freezing is turned off', async () => {
-    assert.deepEqual(await twoInvocations(false), []);
+    const { pool, clock, prepared, calls, done } = await setup({ freeze: false });
+    await pool.invoke(prepared, req);
+    await clock.advance(10_000);
+    await pool.invoke(prepared, req);
+    assert.deepEqual(calls(), []);
+    await done();
   });
 });

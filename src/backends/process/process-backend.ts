@@ -46,6 +46,8 @@ interface InstanceState {
   proc: Running;
   initialized: boolean;
   frozen: boolean;
+  /** Invocations running on it now: with none, an owner of a fixed port may be asked to give the port up. */
+  inFlight: number;
 }
 
 export class ProcessBackend implements Backend {
@@ -126,7 +128,7 @@ export class ProcessBackend implements Backend {
   async startInstance(prepared: PreparedRevision, instanceId: string, opts: StartInstanceOptions = {}): Promise<BackendInstance> {
     const p = prepared as Prepared;
     const logs = new LogRing();
-    const state: InstanceState = { prepared: p, logs, proc: undefined as unknown as Running, initialized: false, frozen: false };
+    const state: InstanceState = { prepared: p, logs, proc: undefined as unknown as Running, initialized: false, frozen: false, inFlight: 0 };
     // A getter: an instance evicted from a fixed port is respawned with a new process.
     const instance: BackendInstance = { id: instanceId, prepared, get pid() { return state.proc?.child.pid; } };
     const before = opts.beforeHealthCheck;
@@ -167,6 +169,16 @@ export class ProcessBackend implements Backend {
     if (s.proc.evicted) await s.proc.exit;
     if (s.proc.exited) await this.#respawn(instance, s);
     s.proc.lease?.setIdle(false);
+    s.inFlight++;
+    try {
+      return await this.#forward(s, req);
+    } finally {
+      // Idle as soon as it answered, not only once frozen: the pool freezes after a grace period (on the clock).
+      if (--s.inFlight === 0) s.proc.lease?.setIdle(true);
+    }
+  }
+
+  async #forward(s: InstanceState, req: InvocationRequest): Promise<InvocationResult> {
     const from = s.logs.offset;
     const start = `FC Invoke Start RequestId: ${req.requestId}\n`;
     const end = `FC Invoke End RequestId: ${req.requestId}\n`;
