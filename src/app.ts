@@ -47,6 +47,7 @@ import { FunctionService } from './domain/functions.ts';
 import { InstancePool } from './domain/instances.ts';
 import { InvocationService } from './domain/invocations.ts';
 import { AsyncTaskService } from './domain/async-tasks.ts';
+import type { ClockAdvanced } from './domain/background-work.ts';
 import { ReservedConcurrencyGuard } from './domain/concurrency-guard.ts';
 import { FunctionConfigStore } from './domain/function-configs.ts';
 import { scenarioRules } from './domain/scenarios.ts';
@@ -74,6 +75,12 @@ export interface LocalfcApp {
   readonly registry: ImageRegistry;
   /** localfc's own OSS (code packages uploaded for Create/UpdateFunction and layers). */
   readonly objects: ObjectStore;
+  /**
+   * Manual clock only: moves time forward, firing due timers in order, and resolves (to the new now) once what they
+   * started has settled: preparations, async task attempts, timer-trigger firings and instance health probes. The one
+   * way to advance (POST /_localfc/clock/advance uses it), so a test sees the same state through any of them.
+   */
+  advanceClock(ms: number): Promise<ClockAdvanced>;
   /** With a data directory: loads the saved state (call once, before serving). */
   restore(): Promise<void>;
   close(): Promise<void>;
@@ -173,9 +180,14 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     if (registry instanceof SimulatedRegistry) registry.reset();
     faults.reset();
   };
+  const advanceClock = async (ms: number): Promise<ClockAdvanced> => {
+    const nowMs = await clock.advance(ms);
+    await functions.quiesce();
+    const busy = await Promise.all([asyncTasks.quiesce(), timers.quiesce(), pool.quiesce()]);
+    return { nowMs, stillBusy: busy.reduce((a, b) => a + b, 0) };
+  };
   app.route('/', adminRoutes({
-    functions, clock, faults, registry: registry instanceof SimulatedRegistry ? registry : undefined, reset, pool,
-    quiesce: () => Promise.all([asyncTasks.quiesce(), timers.quiesce(), pool.quiesce()]).then(() => {}),
+    functions, clock, faults, registry: registry instanceof SimulatedRegistry ? registry : undefined, reset, pool, advanceClock,
     info: () => ({ clock: clock.kind, backend: backend.name, region: config.region, accountId: config.accountId }),
   }));
   app.route('/', uiRoutes({ functions, faults, clock, pool }));
@@ -186,7 +198,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   app.onError((err, c) => renderError(c, err));
 
   return {
-    app, clock, functions, faults, registry, objects,
+    app, clock, functions, faults, registry, objects, advanceClock,
     async restore() {
       if (persistence && (await persistence.restore())) log(`localfc: restored state from ${config.dataDir}`);
     },

@@ -6,6 +6,7 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { isoSeconds } from '../clock.ts';
 import type { Clock } from '../clock.ts';
+import type { ClockAdvanced } from '../domain/background-work.ts';
 import { errors } from '../domain/errors.ts';
 import { FAULT_PHASES, type FaultEngine, type FaultRuleInput } from '../domain/faults.ts';
 import type { InstancePool } from '../domain/instances.ts';
@@ -23,8 +24,8 @@ export interface AdminDeps {
   /** Running instances and their output. */
   readonly pool: Pick<InstancePool, 'ofFunction' | 'instanceLogs'>;
   readonly info: () => Record<string, unknown>;
-  /** Other background work (async task attempts, timer firings, instance health probes) to wait for after the clock moves. */
-  readonly quiesce?: () => Promise<void>;
+  /** Moves the manual clock and waits for what follows (LocalfcApp.advanceClock). */
+  readonly advanceClock: (ms: number) => Promise<ClockAdvanced>;
 }
 
 const Name = z.object({ name: z.string().openapi({ param: { name: 'name', in: 'path' } }) });
@@ -76,10 +77,8 @@ export function adminRoutes(d: AdminDeps): OpenAPIHono<AppEnv> {
     }),
     async (c) => {
       if (d.clock.kind !== 'manual') throw errors.preconditionFailed('ClockNotManual', 'the clock is real time; start localfc with --clock manual (LOCALFC_CLOCK=manual) to advance it');
-      const now = await d.clock.advance(c.req.valid('json').ms);
-      await d.functions.quiesce();
-      await d.quiesce?.();
-      return c.json({ now: isoSeconds(now), nowMs: now }, 200);
+      const { nowMs, stillBusy } = await d.advanceClock(c.req.valid('json').ms);
+      return c.json({ now: isoSeconds(nowMs), nowMs, stillBusy }, 200);
     },
   );
 

@@ -77,8 +77,6 @@ export interface AsyncTaskDeps {
   readonly ids: IdGenerator;
   /** Task records kept per function; the oldest final ones go first (a task not final yet is never dropped). */
   readonly maxTasksPerFunction?: number;
-  /** Safety net only: quiesce() stops waiting for attempts that are busy (not on a clock timer) after this much real time. */
-  readonly quiesceCapMs?: number;
 }
 
 interface Entry {
@@ -101,7 +99,7 @@ export class AsyncTaskService {
   #seq = 0;
 
   constructor(private readonly deps: AsyncTaskDeps) {
-    this.#attempts = new BackgroundWork(deps.quiesceCapMs);
+    this.#attempts = new BackgroundWork();
     deps.functions.onDeleted((name) => {
       for (const entry of this.#tasks.get(name)?.values() ?? []) this.#clearTimer(entry);
       this.#tasks.delete(name);
@@ -183,8 +181,8 @@ export class AsyncTaskService {
     return nextToken === undefined ? { tasks: items } : { tasks: items, nextToken };
   }
 
-  /** Waits until every running attempt is done or parked on a clock timer (bounded by quiesceCapMs of real time). */
-  quiesce(): Promise<void> {
+  /** Waits until every running attempt is done or parked on a clock timer; resolves to how many were still busy (BackgroundWork.quiesce). */
+  quiesce(): Promise<number> {
     return this.#attempts.quiesce();
   }
 

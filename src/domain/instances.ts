@@ -73,7 +73,7 @@ export class InstancePool {
   /** Provisioned minimum per revision: that many instances are kept started and never reclaimed. */
   readonly #warm = new Map<string, number>();
   /** Health probes under way, so clock/advance can wait for them (quiesce). */
-  readonly #probes = new BackgroundWork(10_000);
+  readonly #probes = new BackgroundWork();
 
   constructor(
     private readonly backend: Backend,
@@ -188,8 +188,8 @@ export class InstancePool {
     }
   }
 
-  /** Resolves once the health probes that fell due have finished (after the manual clock moved). */
-  quiesce(): Promise<void> {
+  /** Resolves once the health probes that fell due have finished (after the manual clock moved); to how many had not (BackgroundWork.quiesce). */
+  quiesce(): Promise<number> {
     return this.#probes.quiesce();
   }
 

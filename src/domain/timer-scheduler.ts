@@ -76,8 +76,8 @@ export class TimerScheduler implements TriggerListener {
     return this.#armed.size;
   }
 
-  /** Waits until every firing is done or parked on a clock timer (bounded in real time). */
-  quiesce(): Promise<void> {
+  /** Waits until every firing is done or parked on a clock timer; resolves to how many were still busy (BackgroundWork.quiesce). */
+  quiesce(): Promise<number> {
     return this.#firings.quiesce();
   }
 

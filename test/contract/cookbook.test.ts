@@ -8,6 +8,7 @@ import { createZip } from '../../src/code/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, sdkClient, sdkError } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const zip = createZip([{ path: 'index.js', data: 'exports.handler = () => 1' }]).toString('base64');
 
@@ -123,9 +124,9 @@ describe('fault cookbook, the SDK-only way', () => {
     let done = false;
     const first = invoke('cold').then((r) => ((done = true), r));
     // The call is parked on the clock: wait until its timer exists, then show it does not finish without time moving.
-    while (!fc.localfc.clock.pendingTimers().some((t) => t.label === 'coldStart latency fault')) await new Promise((r) => setImmediate(r));
+    await waitFor('the cold start to park on its latency timer', async () => (fc.localfc.clock.pendingTimers().some((t) => t.label === 'coldStart latency fault') ? true : undefined));
     assert.equal(done, false);
-    await fc.localfc.clock.advance(2_000);
+    await advanceClock(fc, 2_000);
     assert.equal((await first).statusCode, 200);
     assert.equal((await invoke('cold')).statusCode, 200);
   });

@@ -235,7 +235,7 @@ describe('start-up faults and settings', () => {
     try {
       const client = sdkClient(fc.endpoint);
       await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'stuck', runtime: 'nodejs20', handler: 'i.h', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
-      await fc.localfc.clock.advance(3600_000);
+      await advanceClock(fc, 3600_000);
       assert.equal((await client.getFunction('stuck', new $FC.GetFunctionRequest({}))).body!.state, 'Pending');
     } finally {
       await fc.stop();

@@ -96,7 +96,7 @@ describe('trigger CRUD through the official SDK', () => {
     assert.equal(dup.statusCode, 409);
     assert.equal(dup.code, 'TriggerAlreadyExists');
 
-    await fc.localfc.clock.advance(5000);
+    await advanceClock(fc, 5000);
     const updated = (await client.updateTrigger('crud', 'tick', new $FC.UpdateTriggerRequest({
       body: new $FC.UpdateTriggerInput({ triggerConfig: JSON.stringify({ cronExpression: '0 0 8 * * *', payload: 'p2', enable: false }) }),
     }))).body!;

@@ -305,7 +305,7 @@ describe('HTTP trigger with authType function (accessKeys configured)', () => {
   before(async () => {
     fc = await start({ clock: 'manual', accessKeys: [KEY] });
     await sdkClient(fc.endpoint, KEY).createFunction(createInput('web'));
-    await fc.localfc.clock.advance(1000).then(() => fc.localfc.functions.quiesce());
+    await advanceClock(fc, 1000);
     await trigger('private', 'function');
     await trigger('public', 'anonymous');
   });
