@@ -1,6 +1,7 @@
 /**
  * The whole cycle through the official SDK against a real server on an ephemeral port, on the manual clock:
  * create → Pending → Active → update (InProgress, old code serves) → Successful → invoke → list → delete.
+ * Each test creates the functions it uses, so any one of them runs alone (--test-name-pattern) or in any order.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -17,6 +18,10 @@ describe('function lifecycle through the official SDK', () => {
   let client: FcClient;
   const advance = (ms: number) => advanceClock(fc, ms);
   const get = async (name: string) => (await client.getFunction(name, new $FC.GetFunctionRequest({}))).body!;
+  const createActive = async (functionName: string, extra: Partial<$FC.CreateFunctionInput> = {}) => {
+    await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName, runtime: 'nodejs18', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zipA }), ...extra }) }));
+    await advance(1000);
+  };
 
   before(async () => {
     fc = await start({ clock: 'manual' });
@@ -57,38 +62,40 @@ describe('function lifecycle through the official SDK', () => {
   });
 
   it('invokes the simulated handler: echo, with FC invocation headers', async () => {
-    const res = await client.invokeFunctionWithOptions('cycle', new $FC.InvokeFunctionRequest({ body: event('{"hello":"fc"}') }), new $FC.InvokeFunctionHeaders({ xFcLogType: 'Tail' }), {} as never);
+    await createActive('echo');
+    const res = await client.invokeFunctionWithOptions('echo', new $FC.InvokeFunctionRequest({ body: event('{"hello":"fc"}') }), new $FC.InvokeFunctionHeaders({ xFcLogType: 'Tail' }), {} as never);
     assert.equal(await readBody(res.body!), '{"hello":"fc"}');
     assert.equal(res.statusCode, 200);
     assert.match(res.headers!['x-fc-request-id']!, /^1-/);
-    assert.equal(res.headers!['x-fc-code-checksum'], (await get('cycle')).codeChecksum);
+    assert.equal(res.headers!['x-fc-code-checksum'], (await get('echo')).codeChecksum);
     assert.match(Buffer.from(res.headers!['x-fc-log-result']!, 'base64').toString(), /FC Invoke Start RequestId/);
   });
 
   it('update: InProgress while the old code keeps serving, then Successful and the new code serves', async () => {
-    const before = await get('cycle');
-    const upd = await client.updateFunction('cycle', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ code: new $FC.InputCodeLocation({ zipFile: zipB }), timeout: 10 }) }));
+    await createActive('updated');
+    const before = await get('updated');
+    const upd = await client.updateFunction('updated', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ code: new $FC.InputCodeLocation({ zipFile: zipB }), timeout: 10 }) }));
     assert.equal(upd.body!.lastUpdateStatus, 'InProgress');
     assert.equal(upd.body!.state, 'Active');
     assert.equal(upd.body!.timeout, 10);
     assert.notEqual(upd.body!.codeChecksum, before.codeChecksum);
 
-    const during = await client.invokeFunction('cycle', new $FC.InvokeFunctionRequest({ body: event('x') }));
+    const during = await client.invokeFunction('updated', new $FC.InvokeFunctionRequest({ body: event('x') }));
     assert.equal(during.headers!['x-fc-code-checksum'], before.codeChecksum, 'the old code serves while InProgress');
-    const second = await sdkError(client.updateFunction('cycle', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'y' }) })));
+    const second = await sdkError(client.updateFunction('updated', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'y' }) })));
     assert.equal(second.code, 'ConcurrentUpdateError');
     assert.match(second.data.Message, /in progress/);
 
     await advance(1000);
-    const after = await get('cycle');
+    const after = await get('updated');
     assert.equal(after.lastUpdateStatus, 'Successful');
-    const now = await client.invokeFunction('cycle', new $FC.InvokeFunctionRequest({ body: event('x') }));
+    const now = await client.invokeFunction('updated', new $FC.InvokeFunctionRequest({ body: event('x') }));
     assert.equal(now.headers!['x-fc-code-checksum'], upd.body!.codeChecksum);
   });
 
   it('lists with prefix and limit, paging with nextToken until it is absent', async () => {
     for (const n of ['page-1', 'page-2', 'page-3', 'other']) {
-      await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: n, runtime: 'python3.10', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zipA }) }) }));
+      await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: n, runtime: 'python3.10', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zipA }), ...(n === 'page-2' ? { tags: [new $FC.Tag({ key: 'team', value: 'paging' })] } : {}) }) }));
     }
     const seen: string[] = [];
     let nextToken: string | undefined;
@@ -102,16 +109,17 @@ describe('function lifecycle through the official SDK', () => {
     } while (nextToken);
     assert.deepEqual(seen, ['page-1', 'page-2', 'page-3']);
     assert.equal(pages, 2);
-    const byTag = await client.listFunctions(new $FC.ListFunctionsRequest({ tags: [new $FC.Tag({ key: 'team', value: 'a' })] }));
-    assert.deepEqual(byTag.body!.functions!.map((f) => f.functionName), ['cycle']);
+    const byTag = await client.listFunctions(new $FC.ListFunctionsRequest({ tags: [new $FC.Tag({ key: 'team', value: 'paging' })] }));
+    assert.deepEqual(byTag.body!.functions!.map((f) => f.functionName), ['page-2']);
   });
 
   it('errors come back in the cloud shape through the SDK', async () => {
+    await createActive('taken');
     const missing = await sdkError(client.getFunction('nope', new $FC.GetFunctionRequest({})));
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.code, 'FunctionNotFound');
     assert.match(missing.data.RequestId, /^1-/);
-    const dup = await sdkError(client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'cycle', runtime: 'nodejs18', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zipA }) }) })));
+    const dup = await sdkError(client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'taken', runtime: 'nodejs18', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zipA }) }) })));
     assert.equal(dup.statusCode, 409);
     assert.equal(dup.code, 'FunctionAlreadyExists');
     const noHandler = await sdkError(client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'x1', runtime: 'nodejs18' }) })));
@@ -119,11 +127,12 @@ describe('function lifecycle through the official SDK', () => {
     assert.match(noHandler.data.Message, /handler/);
     const badName = await sdkError(client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: '9bad name', runtime: 'nodejs18', handler: 'h', code: new $FC.InputCodeLocation({ zipFile: zipA }) }) })));
     assert.equal(badName.code, 'InvalidArgument');
-    assert.equal((await get('cycle')).state, 'Active', 'failed calls leave other functions alone');
+    assert.equal((await get('taken')).state, 'Active', 'failed calls leave other functions alone');
   });
 
   it('delete removes the function', async () => {
-    await client.deleteFunction('cycle');
-    assert.equal((await sdkError(client.getFunction('cycle', new $FC.GetFunctionRequest({})))).code, 'FunctionNotFound');
+    await createActive('doomed');
+    await client.deleteFunction('doomed');
+    assert.equal((await sdkError(client.getFunction('doomed', new $FC.GetFunctionRequest({})))).code, 'FunctionNotFound');
   });
 });

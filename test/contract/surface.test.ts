@@ -3,7 +3,7 @@
  * ListInstances, tags, GetFunctionCode, layers (and a layer's module used by a real handler), unsupported operations.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { createZip } from '../../src/code/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
@@ -24,14 +24,15 @@ describe('function surface through the official SDK (simulated backend)', () => 
   let client: FcClient;
   const instances = async (name: string) => (await client.listInstances(name, new $FC.ListInstancesRequest({}))).body!.instances ?? [];
 
-  before(async () => {
+  // A server per test: no test sees another's functions, configs or layers, so each runs alone or in any order.
+  beforeEach(async () => {
     fc = await start({ clock: 'manual' });
     client = sdkClient(fc.endpoint);
-    await createActive(fc, client, 'warm');
   });
-  after(() => fc.stop());
+  afterEach(() => fc.stop());
 
   it('a provision config starts its target instances; ListInstances shows them and current matches', async () => {
+    await createActive(fc, client, 'warm');
     assert.deepEqual(await instances('warm'), []);
     const put = await client.putProvisionConfig('warm', new $FC.PutProvisionConfigRequest({
       body: new $FC.PutProvisionConfigInput({ defaultTarget: 2, alwaysAllocateCPU: true, scheduledActions: [new $FC.ScheduledAction({ name: 'peak', scheduleExpression: 'cron(0 0 9 * * *)', target: 5 })] }),
@@ -45,7 +46,7 @@ describe('function surface through the official SDK (simulated backend)', () => 
     for (const i of listed) assert.equal(i.versionId, 'LATEST');
 
     // Provisioned instances are not reclaimed however long they idle.
-    await fc.localfc.clock.advance(3_600_000);
+    await advanceClock(fc, 3_600_000);
     assert.equal((await instances('warm')).length, 2);
     const got = await client.getProvisionConfig('warm', new $FC.GetProvisionConfigRequest({}));
     assert.equal(got.body!.current, 2);
@@ -58,11 +59,12 @@ describe('function surface through the official SDK (simulated backend)', () => 
 
     await client.deleteProvisionConfig('warm', new $FC.DeleteProvisionConfigRequest({}));
     assert.equal((await sdkError(client.getProvisionConfig('warm', new $FC.GetProvisionConfigRequest({})))).code, 'ProvisionConfigNotFound');
-    await fc.localfc.clock.advance(600_000);
+    await advanceClock(fc, 600_000);
     assert.deepEqual(await instances('warm'), [], 'without the config they idle out');
   });
 
   it('the warm instances follow an update to the new revision', async () => {
+    await createActive(fc, client, 'warm');
     await client.putProvisionConfig('warm', new $FC.PutProvisionConfigRequest({ body: new $FC.PutProvisionConfigInput({ target: 1 }) }));
     const before = (await instances('warm')).map((i) => i.instanceId);
     assert.equal(before.length, 1);
@@ -75,6 +77,7 @@ describe('function surface through the official SDK (simulated backend)', () => 
   });
 
   it('scaling config CRUD; minInstances kept warm', async () => {
+    await createActive(fc, client, 'warm');
     const put = await client.putScalingConfig('warm', new $FC.PutScalingConfigRequest({
       body: new $FC.PutScalingConfigInput({ minInstances: 3, horizontalScalingPolicies: [new $FC.ScalingPolicy({ name: 'cpu', metricType: 'CPUUtilization', metricTarget: 0.6, minInstances: 3, maxInstances: 10 })] }),
     }));
@@ -90,6 +93,7 @@ describe('function surface through the official SDK (simulated backend)', () => 
   });
 
   it('tags: tag by ARN, list, untag; reserved fault tags are validated and take effect', async () => {
+    await createActive(fc, client, 'warm');
     const arn = (await client.getFunction('warm', new $FC.GetFunctionRequest({}))).body!.functionArn!;
     await client.tagResources(new $FC.TagResourcesRequest({ body: new $FC.TagResourcesInput({ resourceType: 'function', resourceId: [arn], tag: [new $FC.Tag({ key: 'team', value: 'a' }), new $FC.Tag({ key: 'env', value: 'dev' })] }) }));
     const listed = await client.listTagResources(new $FC.ListTagResourcesRequest({ resourceType: 'function', resourceId: [arn] }));
@@ -111,6 +115,7 @@ describe('function surface through the official SDK (simulated backend)', () => 
   });
 
   it('GetFunctionCode: the URL downloads exactly the uploaded zip; the checksum is codeChecksum', async () => {
+    await createActive(fc, client, 'warm');
     const res = await client.getFunctionCode('warm', new $FC.GetFunctionCodeRequest({}));
     const fn = (await client.getFunction('warm', new $FC.GetFunctionRequest({}))).body!;
     assert.equal(res.body!.checksum, fn.codeChecksum);
@@ -171,7 +176,7 @@ describe('function surface through the official SDK (simulated backend)', () => 
       body: new $FC.CreateFunctionInput({ functionName: 'layered', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: code.toString('base64') }), layers: ['acs:fc:cn-hangzhou:1234567890123456:layers/libs/versions/99'] }),
     })));
     assert.equal(missing.code, 'LayerNotFound');
-    const arn = (await client.getLayerVersion('libs', '1')).body!;
+    const arn = (await client.createLayerVersion('libs', new $FC.CreateLayerVersionRequest({ body: new $FC.CreateLayerVersionInput({ code: new $FC.InputCodeLocation({ zipFile: layerZip('v1') }) }) }))).body!;
     const created = await client.createFunction(new $FC.CreateFunctionRequest({
       body: new $FC.CreateFunctionInput({ functionName: 'layered', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: code.toString('base64') }), layers: [arn.layerVersionArn!] }),
     }));

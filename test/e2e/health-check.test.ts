@@ -9,6 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import { createZip } from '../../src/code/zip.ts';
 import { start as startLocalfc, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { advanceClock } from '../helpers/clock.ts';
+import { processState } from '../helpers/process.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 // Records every call it gets in $HC_DIR/events.log as "<instance id> <what>"; /healthz answers the status written in
 // $HC_DIR/health-<instance id> (200 without the file), so the test flips one instance's health.
@@ -77,10 +80,9 @@ class Harness {
     await this.advance(1000); // preparation
   }
 
-  /** Moves the manual clock through the admin API, which waits for the health probes that fell due. */
+  /** Moves the manual clock and waits for the health probes that fell due. */
   async advance(ms: number): Promise<void> {
-    const res = await fetch(`${this.fc.url}/_localfc/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms }) });
-    assert.equal(res.status, 200, await res.text());
+    await advanceClock(this.fc, ms);
   }
 
   async invoke(name: string): Promise<string> {
@@ -131,25 +133,6 @@ class Harness {
   }
 }
 
-/** Linux process state letter (T = stopped) of a pid, or undefined off Linux. */
-function procState(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
-  } catch {
-    return undefined;
-  }
-}
-
-/** The state once it is `want`, or the last one seen within 1 s: SIGSTOP is delivered asynchronously. */
-async function settledState(pid: number, want: string): Promise<string | undefined> {
-  let state = procState(pid);
-  for (let i = 0; i < 50 && state !== undefined && state !== want; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-    state = procState(pid);
-  }
-  return state;
-}
-
 describe('periodic instance health checks (process backend)', () => {
   const h = new Harness();
   let first = '';
@@ -181,8 +164,8 @@ describe('periodic instance health checks (process backend)', () => {
     assert.deepEqual(h.events('hc', first).slice(4), ['probe 200', 'probe 200']);
     const { pid } = await h.instance('hc', first);
     assert.ok(pid, 'the instance listing names its process');
-    const state = await settledState(pid, 'T');
-    if (state !== undefined) assert.equal(state, 'T', 'the idle instance is frozen again after its probe');
+    // SIGSTOP is delivered asynchronously: wait for the stopped state (T) rather than sample it once.
+    await waitFor('the idle instance to be frozen again after its probe (state T)', async () => (processState(pid) === 'T' ? true : undefined));
   });
 
   it('an instance failing failureThreshold checks in a row turns unhealthy and stops getting requests', async () => {

@@ -15,6 +15,7 @@ import type { FunctionConfig, Revision } from '../../src/domain/model.ts';
 import { start as startLocalfc, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { processState } from '../helpers/process.ts';
 import { advanceClock } from '../helpers/clock.ts';
 
 const backend = new ProcessBackend({});
@@ -201,18 +202,16 @@ exports.handler = (event, context, callback) => {
 };` },
     ], {});
     const inst = await start(prepared);
-    await pidOf(inst);
+    const pid = await pidOf(inst);
+    const count = async (): Promise<number> => Number((await backend.invoke(inst, req('count'))).body.toString());
     await backend.invoke(inst, req('start'));
-    await new Promise((r) => setTimeout(r, 200));
-    const running = Number((await backend.invoke(inst, req('count'))).body.toString());
-    assert.ok(running >= 3, `the interval runs while thawed (${running})`);
-    const a = Number((await backend.invoke(inst, req('count'))).body.toString());
+    const ticked = await waitFor('the interval to run while thawed', async () => ((await count()) >= 2 ? count() : undefined));
+    // The kernel's own word, not a timing: a SIGSTOPped process is in state T (stopped) and runs nothing.
     await backend.freeze(inst);
-    // Real time on purpose: this observes OS process suspension.
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor('the process to be stopped (state T)', async () => (processState(pid) === 'T' ? true : undefined));
     await backend.thaw(inst);
-    const b = Number((await backend.invoke(inst, req('count'))).body.toString());
-    assert.ok(b - a <= 2, `counter advanced by ${b - a} while frozen`);
+    await waitFor('the process to run again', async () => (processState(pid) !== 'T' ? true : undefined));
+    await waitFor('the interval to run again after the thaw', async () => ((await count()) > ticked ? true : undefined));
   });
 
   it('rejects broken zips, missing handler files and unsupported runtimes', async () => {

@@ -4,8 +4,8 @@
  * fails the test with what it waited for instead of hanging the run.
  */
 
-/** Polls `fn` until it has a value; rejects after `timeoutMs` of real time. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+/** Polls `fn` until it has a value; rejects after `timeoutMs` of real time (generous: a loaded machine is slow, and the bound only turns a hang into a named failure). */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
