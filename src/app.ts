@@ -156,7 +156,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   }));
   mountMiddleware(app, { config, clock, ids, log, persistence, faults, functions, provisioning });
 
-  app.route('/', functionRoutes(functions, layers));
+  app.route('/', functionRoutes(functions, layers, objects));
   app.route('/', versionRoutes(functions));
   app.route('/', aliasRoutes(functions));
   app.route('/', invokeRoutes({ functions, invocations, maxBodyBytes: config.maxBodyBytes, asyncTasks }));
@@ -169,7 +169,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   app.route('/', instanceRoutes({ functions, pool, provisioning }));
   app.route('/', tagRoutes(new TagService(functions)));
   app.route('/', codeRoutes({ functions, layers, urls: codeUrls }));
-  app.route('/', layerRoutes({ layers, urls: codeUrls }));
+  app.route('/', layerRoutes({ layers, urls: codeUrls, objects }));
   app.route('/', regionRoutes(config.region));
   app.route('/', tempBucketTokenRoutes({ credentials: tempCredentials, bucket: TEMP_CODE_BUCKET, region: config.region, accessKeys: config.accessKeys, clock, ids }));
   const reset = async () => {

@@ -53,8 +53,13 @@ export function decodeZip(zipFile: string | undefined): Buffer | undefined {
   if (zipFile === undefined) return undefined;
   if (!isBase64(zipFile)) throw errors.invalidArgument('code.zipFile must be base64');
   const buf = Buffer.from(zipFile, 'base64');
-  if (buf.length < 22 || buf.readUInt32LE(0) !== 0x04034b50) throw errors.invalidArgument('code.zipFile is not a zip archive');
+  if (!isZipArchive(buf)) throw errors.invalidArgument('code.zipFile is not a zip archive');
   return buf;
+}
+
+/** Starts with a local file header and is at least as long as an empty archive's end record. */
+export function isZipArchive(buf: Buffer): boolean {
+  return buf.length >= 22 && buf.readUInt32LE(0) === 0x04034b50;
 }
 
 const BASE64_CHAR = new Uint8Array(128);

@@ -6,11 +6,13 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { functionFaults } from '../../domain/faults.ts';
 import type { FunctionService } from '../../domain/functions.ts';
 import type { LayerStore } from '../../domain/layers.ts';
+import type { ObjectStore } from '../../domain/object-store.ts';
 import type { AppEnv } from '../context.ts';
 import { errors } from '../../domain/errors.ts';
 import { isTagFilter, jsonArrayParam, type TagFilter } from '../query-json.ts';
 import { ErrorSchema, FUNCTION_NAME, CreateFunctionInputSchema, FunctionSchema, ListFunctionsOutputSchema, UpdateFunctionInputSchema } from '../schemas/function.ts';
-import { decodeZip, renderFunction, toConfig } from '../to-config.ts';
+import { codeZip } from '../code-location.ts';
+import { renderFunction, toConfig } from '../to-config.ts';
 import { jsonBody } from '../json-body.ts';
 
 const BASE = '/2023-03-30';
@@ -69,7 +71,8 @@ function parseTagFilter(raw: string | undefined): TagFilter[] {
   return jsonArrayParam(raw, 'tags', isTagFilter, '{"Key","Value"} objects') ?? [];
 }
 
-export function functionRoutes(functions: FunctionService, layers?: Pick<LayerStore, 'getByArn'>): OpenAPIHono<AppEnv> {
+/** `objects`: localfc's OSS, where `code.ossBucketName`/`ossObjectName` are read from. */
+export function functionRoutes(functions: FunctionService, layers: Pick<LayerStore, 'getByArn'> | undefined, objects: Pick<ObjectStore, 'hasBucket' | 'find'>): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   const layerSize = (arn: string): number => {
     try {
@@ -90,7 +93,7 @@ export function functionRoutes(functions: FunctionService, layers?: Pick<LayerSt
     checkLayers(input.layers);
     const tags = input.tags ?? [];
     functionFaults(tags, config.environmentVariables, true);
-    const zip = decodeZip(input.code?.zipFile);
+    const zip = codeZip(input.code, objects);
     const fn = await functions.create({ functionName: input.functionName, config, tags, ...(zip ? { zip } : {}) });
     return c.json(render(fn.functionName), 200);
   });
@@ -109,7 +112,7 @@ export function functionRoutes(functions: FunctionService, layers?: Pick<LayerSt
     const config = toConfig(input, current.latest.config);
     checkLayers(input.layers);
     functionFaults(current.tags, config.environmentVariables, true);
-    const zip = decodeZip(input.code?.zipFile);
+    const zip = codeZip(input.code, objects);
     await functions.update(functionName, { config, ...(zip ? { zip } : {}) });
     return c.json(render(functionName), 200);
   });

@@ -7,11 +7,12 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { isoSeconds } from '../../clock.ts';
 import { errors } from '../../domain/errors.ts';
 import type { LayerStore, LayerVersion } from '../../domain/layers.ts';
+import type { ObjectStore } from '../../domain/object-store.ts';
 import type { CodeUrls } from '../code-urls.ts';
 import type { AppEnv } from '../context.ts';
 import { ErrorSchema } from '../schemas/function.ts';
 import { CreateLayerVersionInputSchema, LayerSchema, ListLayerVersionOutputSchema, ListLayersOutputSchema } from '../schemas/layers.ts';
-import { decodeZip } from '../to-config.ts';
+import { codeZip } from '../code-location.ts';
 import { jsonBody } from '../json-body.ts';
 
 const BASE = '/2023-03-30';
@@ -61,8 +62,8 @@ function versionOf(raw: string): number {
   return n;
 }
 
-export function layerRoutes(deps: { layers: LayerStore; urls: CodeUrls }): OpenAPIHono<AppEnv> {
-  const { layers, urls } = deps;
+export function layerRoutes(deps: { layers: LayerStore; urls: CodeUrls; objects: Pick<ObjectStore, 'hasBucket' | 'find'> }): OpenAPIHono<AppEnv> {
+  const { layers, urls, objects } = deps;
   const app = new OpenAPIHono<AppEnv>();
   const render = (origin: string, l: LayerVersion) => ({
     layerName: l.layerName, version: l.version, layerVersionArn: l.layerVersionArn, description: l.description, license: l.license,
@@ -73,8 +74,8 @@ export function layerRoutes(deps: { layers: LayerStore; urls: CodeUrls }): OpenA
 
   app.openapi(routes.create, (c) => {
     const input = c.req.valid('json');
-    const zip = decodeZip(input.code.zipFile);
-    if (!zip) throw errors.invalidArgument('code.zipFile is required: localfc has no OSS to read ossBucketName/ossObjectName from');
+    const zip = codeZip(input.code, objects);
+    if (!zip) throw errors.invalidArgument('code is required: code.zipFile, or code.ossBucketName and code.ossObjectName');
     const created = layers.create(c.req.valid('param').layerName, {
       zip,
       ...(input.description !== undefined ? { description: input.description } : {}),
