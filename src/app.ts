@@ -108,7 +108,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     maxInstancesPerFunction: config.maxInstancesPerFunction,
     freeze: config.freezeInstances,
     freezeGraceMs: config.timing.freezeGraceMs,
-    fault: (prepared, phase): FaultRule | undefined => functions.takeFault(prepared.fn.functionName, phase, { qualifier: prepared.fn.qualifier }),
+    fault: (prepared, phase, qualifier): FaultRule | undefined => functions.takeFault(prepared.fn.functionName, phase, { qualifier }),
   });
   const functions = new FunctionService({
     clock, ids, region: config.region, accountId: config.accountId, timing: config.timing, registry, faults, backend,

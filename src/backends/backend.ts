@@ -36,6 +36,14 @@ export interface PreparedRevision {
   readonly fn: FunctionIdentity;
 }
 
+/**
+ * A revision's prepared code as it serves a published version: the same files or image, but its instances are that
+ * version's own, as on FC (their FC_QUALIFIER names it, and the pool keeps them apart from LATEST's).
+ */
+export function servingVersion<P extends PreparedRevision>(p: P, versionId: string): P {
+  return versionId === p.fn.qualifier ? p : { ...p, key: `${p.key}@${versionId}`, fn: { ...p.fn, qualifier: versionId } };
+}
+
 export interface BackendInstance {
   readonly id: string;
   readonly prepared: PreparedRevision;
@@ -68,7 +76,7 @@ export interface InvocationResult {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Buffer;
   /** Set when the handler failed: FC's x-fc-error-type. */
-  readonly errorType?: 'HandledInvocationError' | 'UnhandledInvocationError';
+  readonly errorType?: 'HandledInvocationError' | 'UnhandledInvocationError' | 'InitializationError';
   /** What the handler printed during this invocation (for x-fc-log-result). */
   readonly logs?: string;
   /** The instance died handling this request (crash, or killed on timeout): the pool replaces it, as FC does. */
@@ -82,6 +90,8 @@ export class BackendError extends Error {
     message: string,
     /** For invocation failures: the HTTP status FC answers with. */
     readonly status = 502,
+    /** What the function itself answered, when it answered (e.g. its initializer's error JSON). */
+    readonly body?: Buffer,
   ) {
     super(message);
     this.name = 'BackendError';

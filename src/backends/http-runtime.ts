@@ -54,17 +54,31 @@ async function callHook(
   return { status: res.statusCode, body: await res.body.text() };
 }
 
+/** FC's error JSON (`{errorMessage, errorType?, stackTrace?}`) in a body, if it is one. */
+function errorJson(body: string): { errorMessage: string; errorType?: string } | undefined {
+  try {
+    const v = JSON.parse(body) as unknown;
+    return v && typeof v === 'object' && typeof (v as { errorMessage?: unknown }).errorMessage === 'string' ? (v as { errorMessage: string; errorType?: string }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The initializer's failure as FC reports it (InitializationError), from a non-2xx answer or a thrown error. */
 function initializerError(e: unknown, timeoutMs: number): BackendError {
   if (e instanceof BackendError) return e;
   const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
-  return new BackendError('InitializationError', timedOut ? `the initializer timed out after ${timeoutMs / 1000} seconds` : `the initializer failed: ${e instanceof Error ? e.message : String(e)}`);
+  return new BackendError('InitializationError', timedOut ? `Function initialization timeout after ${timeoutMs / 1000} seconds` : `the initializer failed: ${e instanceof Error ? e.message : String(e)}`, 200);
 }
 
 export async function runInitializer(baseUrl: string, headers: Record<string, string>, timeoutMs: number, dispatcher?: Dispatcher): Promise<void> {
   try {
     const r = await callHook(baseUrl, headers, 'POST', '/initialize', timeoutMs, dispatcher);
-    if (r.status < 200 || r.status >= 300) throw new BackendError('InitializationError', `the initializer failed (HTTP ${r.status}): ${r.body.slice(0, 2000)}`);
+    if (r.status < 200 || r.status >= 300) {
+      const own = errorJson(r.body);
+      const why = own ? `${own.errorType ? `${own.errorType}: ` : ''}${own.errorMessage}` : `HTTP ${r.status}: ${r.body.slice(0, 2000)}`;
+      throw new BackendError('InitializationError', `the initializer failed (${why})`, 200, own ? Buffer.from(r.body) : undefined);
+    }
   } catch (e) {
     throw initializerError(e, timeoutMs);
   }
@@ -105,8 +119,10 @@ export async function forwardInvocation(
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = Array.isArray(v) ? v.join(', ') : v;
   const marked = res.headers['x-localfc-error-type'];
-  const errorType = marked === 'HandledInvocationError' || marked === 'UnhandledInvocationError' ? marked : res.headers['x-fc-status'] === '404' ? 'UnhandledInvocationError' : undefined;
-  return { status: res.statusCode, headers: out, body, ...(errorType ? { errorType } : {}) };
+  const errorType = marked === 'HandledInvocationError' || marked === 'UnhandledInvocationError' ? marked : res.headers['x-fc-status'] === '404' || (!isHttp && res.statusCode >= 300) ? 'UnhandledInvocationError' : undefined;
+  // An event invocation (POST /invoke) answered with another status is the function failing, not the API call:
+  // FC's custom-runtime spec has 200 (success) and 404 (failure) there; the caller gets 200 with the body as it came.
+  return { status: isHttp ? res.statusCode : 200, headers: out, body, ...(errorType ? { errorType } : {}) };
 }
 
 /**

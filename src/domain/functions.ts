@@ -4,7 +4,7 @@
  * (preparation.ts), going Inactive (idle-timers.ts) and following the registry (registry-follow.ts) work on the same
  * per-function entries; every state change goes through applyEvent() and lands in the function's timeline.
  */
-import type { PreparedRevision } from '../backends/backend.ts';
+import { type PreparedRevision, servingVersion } from '../backends/backend.ts';
 import { errors } from './errors.ts';
 import { type FaultPhase, type FaultRule, type FaultRuleInput, functionFaults } from './faults.ts';
 import { type FunctionEntry, addToTimeline, applyEvent, newEntry } from './function-entry.ts';
@@ -162,8 +162,9 @@ export class FunctionService {
       throw errors.functionNotActive(name, 'Inactive', 'Idle');
     }
     if (fn.state !== 'Active' || !entry.prepared) throw errors.functionNotActive(name, fn.state, fn.stateReasonCode);
-    const prepared = routed.version ? entry.refs.get(routed.version.revision.id) : entry.prepared;
-    if (!prepared) throw errors.internal(`version '${routed.versionId}' of function '${name}' has no prepared code`);
+    const held = routed.version ? entry.refs.get(routed.version.revision.id) : entry.prepared;
+    if (!held) throw errors.internal(`version '${routed.versionId}' of function '${name}' has no prepared code`);
+    const prepared = servingVersion(held, routed.versionId);
     this.#idle.arm(entry);
     return { record: fn, prepared, revision: prepared.revision, resolvedQualifier: routed.versionId };
   }
@@ -176,7 +177,8 @@ export class FunctionService {
     const entry = this.#functions.get(name);
     if (!entry || entry.record.state !== 'Active') return undefined;
     const version = qualifier === 'LATEST' ? undefined : entry.versions.resolveStatic(qualifier);
-    return version ? entry.refs.get(version.revision.id) : entry.prepared;
+    const held = version ? entry.refs.get(version.revision.id) : entry.prepared;
+    return held && version ? servingVersion(held, version.versionId) : held;
   }
 
   // ---- versions ----

@@ -49,7 +49,7 @@ export interface PoolOptions {
   /** Clock time an instance stays running after its last invocation before it is frozen (DEFAULT_FREEZE_GRACE_MS). */
   readonly freezeGraceMs?: number;
   /** Fault lookup for the cold-start and initializer phases (latency, error, crash). */
-  readonly fault?: (prepared: PreparedRevision, phase: 'coldStart' | 'initializer') => FaultRule | undefined;
+  readonly fault?: (prepared: PreparedRevision, phase: 'coldStart' | 'initializer', qualifier: string) => FaultRule | undefined;
 }
 
 export interface InstanceInfo {
@@ -83,9 +83,11 @@ export class InstancePool {
   ) {}
 
   async invoke(prepared: PreparedRevision, req: InvocationRequest): Promise<InvocationResult & { instanceId: string; coldStart: boolean }> {
-    const { pooled, coldStart } = await this.#acquire(prepared);
+    // Fault rules match the qualifier the caller named (an alias, a version, LATEST).
+    const qualifier = req.qualifier ?? prepared.fn.qualifier;
+    const { pooled, coldStart } = await this.#acquire(prepared, qualifier);
     try {
-      await this.#initialize(pooled, pooled.instance);
+      await this.#initialize(pooled, pooled.instance, qualifier);
       const result = await this.backend.invoke(pooled.instance, req);
       // The caller gets the failure as the result; the dead instance is not reused, so the next call cold-starts anew.
       if (result.instanceLost) await this.#destroy(prepared.key, pooled, false);
@@ -100,7 +102,7 @@ export class InstancePool {
     }
   }
 
-  async #acquire(prepared: PreparedRevision): Promise<{ pooled: PooledInstance; coldStart: boolean }> {
+  async #acquire(prepared: PreparedRevision, qualifier: string): Promise<{ pooled: PooledInstance; coldStart: boolean }> {
     const list = this.#list(prepared.key);
     const concurrency = Math.max(1, prepared.config.instanceConcurrency);
     // A starting instance counts with its full capacity, so a burst starts ceil(burst / concurrency) instances, as FC scales.
@@ -126,7 +128,7 @@ export class InstancePool {
       }
       throw errors.throttled(`Reserve resource exceeded limit: function '${prepared.fn.functionName}' already runs ${list.length} instances`);
     }
-    const pooled = await this.#start(prepared, list, 1);
+    const pooled = await this.#start(prepared, list, 1, qualifier);
     return { pooled, coldStart: true };
   }
 
@@ -134,7 +136,7 @@ export class InstancePool {
    * Cold-starts one instance into `list` (`busy` requests already waiting for it); it is removed again if the start
    * fails. With a health check, the initializer runs before the start-up check, as FC does, and the periodic check follows.
    */
-  async #start(prepared: PreparedRevision, list: PooledInstance[], busy: number): Promise<PooledInstance> {
+  async #start(prepared: PreparedRevision, list: PooledInstance[], busy: number, qualifier = prepared.fn.qualifier): Promise<PooledInstance> {
     let started!: () => void;
     let failed!: (e: unknown) => void;
     const ready = new Promise<void>((resolve, reject) => ((started = resolve), (failed = reject)));
@@ -143,8 +145,8 @@ export class InstancePool {
     list.push(pooled);
     const hc = healthCheckOf(prepared.config);
     try {
-      await this.#injectFault(prepared, 'coldStart', 'CAExited');
-      pooled.instance = await this.backend.startInstance(prepared, `c-${this.ids.shortId()}`, hc ? { beforeHealthCheck: (i) => this.#initialize(pooled, i) } : {});
+      await this.#injectFault(prepared, 'coldStart', 'CAExited', qualifier);
+      pooled.instance = await this.backend.startInstance(prepared, `c-${this.ids.shortId()}`, hc ? { beforeHealthCheck: (i) => this.#initialize(pooled, i, qualifier) } : {});
       started();
     } catch (e) {
       const i = list.indexOf(pooled);
@@ -166,11 +168,11 @@ export class InstancePool {
   }
 
   /** The initializer runs once per instance; concurrent first requests wait for the same run. */
-  #initialize(pooled: PooledInstance, instance: BackendInstance): Promise<void> {
+  #initialize(pooled: PooledInstance, instance: BackendInstance, qualifier: string): Promise<void> {
     return (pooled.initialized ??= (async () => {
       const hook = lifecycleHook(instance.prepared.config, 'initializer');
       if (!hook) return;
-      await this.#injectFault(instance.prepared, 'initializer', 'InitializationError');
+      await this.#injectFault(instance.prepared, 'initializer', 'InitializationError', qualifier);
       await this.backend.initialize(instance, hook.timeoutMs);
     })());
   }
@@ -194,8 +196,8 @@ export class InstancePool {
   }
 
   /** Applies a cold-start/initializer fault as the real failure would surface: slower, or failing with a reason code. */
-  async #injectFault(prepared: PreparedRevision, phase: 'coldStart' | 'initializer', defaultCode: string): Promise<void> {
-    const rule = this.options.fault?.(prepared, phase);
+  async #injectFault(prepared: PreparedRevision, phase: 'coldStart' | 'initializer', defaultCode: string, qualifier: string): Promise<void> {
+    const rule = this.options.fault?.(prepared, phase, qualifier);
     if (!rule) return;
     const { effect } = rule;
     if (effect.type === 'latency') await sleep(this.clock, effect.ms, `${phase} latency fault`);
@@ -295,10 +297,13 @@ export class InstancePool {
 
   /** Stops every instance of a revision (function deleted or revision replaced). */
   async drain(key: string): Promise<void> {
-    const list = [...this.#list(key)];
-    await Promise.all(list.map((p) => this.#destroy(key, p, true)));
-    this.#byRevision.delete(key);
-    this.#warm.delete(key);
+    // The revision's published versions run their own instances (servingVersion): `key@<versionId>`.
+    const keys = [...this.#byRevision.keys()].filter((k) => k === key || k.startsWith(`${key}@`));
+    await Promise.all(keys.flatMap((k) => [...this.#list(k)].map((p) => this.#destroy(k, p, true))));
+    for (const k of new Set([key, ...keys])) {
+      this.#byRevision.delete(k);
+      this.#warm.delete(k);
+    }
   }
 
   async drainAll(): Promise<void> {

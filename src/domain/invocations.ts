@@ -107,7 +107,9 @@ export class InvocationService {
       ...(input.tailLogs ? { tailLogs: true } : {}),
       timeoutMs: revision.config.timeout * 1000,
     }).catch((e: unknown) => {
-      // A cold start, initializer or instance that failed surfaces with FC's error code, not as an internal error.
+      // A failed or timed-out initializer: FC answers 200 with x-fc-error-type InitializationError and the error in the body.
+      if (e instanceof BackendError && e.code === 'InitializationError') return initializationFailure(e);
+      // A cold start or instance that failed surfaces with FC's error code, not as an internal error.
       if (e instanceof BackendError) {
         functions.note(input.functionName, 'invocation', 'failed', { requestId: input.requestId, code: e.code, message: e.message });
         throw new FcError(e.code, e.status, e.message);
@@ -137,4 +139,10 @@ export class InvocationService {
   async invoke(input: InvocationInput): Promise<InvocationOutcome> {
     return this.run(await this.admit(input.functionName, input.qualifier), input);
   }
+}
+
+/** The result FC gives a call whose instance's initializer failed; the instance is gone, so it names none. */
+function initializationFailure(e: BackendError): InvocationResult & { instanceId: string; coldStart: boolean } {
+  const body = e.body ?? Buffer.from(JSON.stringify({ errorMessage: e.message, errorType: 'InitializationError' }));
+  return { status: 200, headers: { 'content-type': 'application/json' }, body, errorType: 'InitializationError', instanceId: '', coldStart: true };
 }

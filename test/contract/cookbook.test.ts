@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createZip } from '../../src/code/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -131,13 +131,14 @@ describe('fault cookbook, the SDK-only way', () => {
     assert.equal((await invoke('cold')).statusCode, 200);
   });
 
-  it('initializer failure: the call fails with InitializationError', async () => {
+  it('initializer failure: 200 with x-fc-error-type InitializationError and the error in the body, as FC answers', async () => {
     await create('init', { LOCALFC_FAULT_INITIALIZER: 'error:InitializationError:db unreachable' }, {
       instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({ initializer: new $FC.LifecycleHook({ handler: 'index.init', timeout: 3 }) }),
     });
     await advance(1_000);
-    const e = await sdkError(invoke('init'));
-    assert.equal(e.code, 'InitializationError');
-    assert.equal(e.data.Message, 'db unreachable');
+    const res = await invoke('init');
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.headers!['x-fc-error-type'], 'InitializationError');
+    assert.deepEqual(JSON.parse(await readBody(res.body!)), { errorMessage: 'db unreachable', errorType: 'InitializationError' });
   });
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createZip } from '../../src/code/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 
 const zip = createZip([{ path: 'index.js', data: 'exports.handler = () => 1' }]).toString('base64');
@@ -187,9 +187,10 @@ describe('failure modes', () => {
     await create('hooks', { instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({ initializer: new $FC.LifecycleHook({ handler: 'index.init', timeout: 3 }) }) });
     await advance(1000);
     await admin('POST', '/faults', { match: { phase: 'initializer', functionName: 'hooks' }, effect: { type: 'error', code: 'InitializationError', message: 'init blew up' }, times: 1 });
-    const init = await sdkError(invoke('hooks'));
-    assert.equal(init.code, 'InitializationError');
-    assert.equal(init.data.Message, 'init blew up');
+    const init = await invoke('hooks');
+    assert.equal(init.statusCode, 200, 'FC answers a failed initializer with 200 and x-fc-error-type');
+    assert.equal(init.headers!['x-fc-error-type'], 'InitializationError');
+    assert.equal((JSON.parse(await readBody(init.body!)) as { errorMessage: string }).errorMessage, 'init blew up');
     await admin('POST', '/faults', { match: { phase: 'coldStart', functionName: 'hooks' }, effect: { type: 'crash' }, times: 1 });
     const cold = await sdkError(invoke('hooks'));
     assert.equal(cold.code, 'CAExited');
@@ -197,7 +198,7 @@ describe('failure modes', () => {
     const ok = await invoke('hooks');
     assert.equal(ok.statusCode, 200);
     const events = ((await admin('GET', '/functions/hooks/timeline')).timeline as Array<{ event: string }>).map((t) => t.event);
-    assert.deepEqual(events.filter((e) => e.startsWith('fault.') || e === 'failed' || e === 'invoked'), ['fault.initializer', 'failed', 'fault.coldStart', 'failed', 'invoked']);
+    assert.deepEqual(events.filter((e) => e.startsWith('fault.') || e === 'failed' || e === 'invoked'), ['fault.initializer', 'invoked', 'fault.coldStart', 'failed', 'invoked']);
   });
 
   it('API-level faults in the chaos style: by operation, with an error status', async () => {

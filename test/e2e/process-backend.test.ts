@@ -105,7 +105,7 @@ describe('process backend', () => {
     assert.equal(r.status, 200);
     assert.equal(r.body.toString(), 'HELLO custom hi true');
     assert.equal(r.errorType, undefined);
-    assert.match(r.logs ?? '', /^FC Invoke Start RequestId: r-.*\ncustom got hello\nFC Invoke End RequestId: r-/);
+    assert.equal(r.logs, 'custom got hello\n', 'a custom runtime prints FC Invoke Start/End itself: its output as it came');
     await pidOf(inst);
     await backend.freeze(inst);
     await backend.stopInstance(inst, { preStop: true, timeoutMs: 3000 });

@@ -132,7 +132,8 @@ export class DockerBackend implements Backend {
     if (s.c.ended) await this.#replace(instance, s);
     const c = s.c;
     const from = c.logs.offset;
-    const logs = (): string => `FC Invoke Start RequestId: ${req.requestId}\n${c.logs.since(from)}FC Invoke End RequestId: ${req.requestId}\n`;
+    // A custom container prints FC's "FC Invoke Start/End RequestId" lines itself (FC's log format): its output as it came.
+    const logs = (): string => c.logs.since(from);
     const signal = AbortSignal.timeout(req.timeoutMs);
     try {
       const res = await forwardInvocation(c.baseUrl, req, fcHeaders(s.prepared, req.requestId, req), { forwardHttp: true, signal });

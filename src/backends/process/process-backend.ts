@@ -180,9 +180,9 @@ export class ProcessBackend implements Backend {
 
   async #forward(s: InstanceState, req: InvocationRequest): Promise<InvocationResult> {
     const from = s.logs.offset;
-    const start = `FC Invoke Start RequestId: ${req.requestId}\n`;
-    const end = `FC Invoke End RequestId: ${req.requestId}\n`;
-    const logs = (): string => start + s.logs.since(from) + end;
+    // FC's built-in runtimes frame an invocation's log with these lines; a custom runtime prints them itself (FC's spec).
+    const framed = s.prepared.kind !== 'custom';
+    const logs = (): string => (framed ? `FC Invoke Start RequestId: ${req.requestId}\n${s.logs.since(from)}FC Invoke End RequestId: ${req.requestId}\n` : s.logs.since(from));
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), req.timeoutMs);
     try {

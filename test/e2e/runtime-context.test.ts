@@ -1,0 +1,123 @@
+/**
+ * Context, logging and errors as FC's runtime pages document them, with handlers written as those pages write them,
+ * through the official SDK on the process backend: Node.js (CJS, ESM) and Python loggers in FC's format, the context's
+ * service/tracing/function fields, the qualifier reaching a version's or alias's instances (and fault rules that name
+ * it), a failing initializer's 200 + InitializationError, and a web server's non-JSON answer to InvokeFunction.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createZip } from '../../src/code/zip.ts';
+import { start, type RunningLocalfc } from '../../src/index.ts';
+import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
+import { advanceClock } from '../helpers/clock.ts';
+
+const zip = (files: Record<string, string>) => createZip(Object.entries(files).map(([path, data]) => ({ path, data }))).toString('base64');
+/** FC's log line: `<ISO time> <requestId> [LEVEL] message`. */
+const fcLine = (requestId: string, level: string, message: string) => new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z ${requestId} \\[${level}\\] ${message}$`, 'm');
+
+describe('context, logging and errors (process backend, official SDK)', () => {
+  let fc: RunningLocalfc;
+  let client: FcClient;
+  const create = (functionName: string, runtime: string, files: Record<string, string>, extra: Record<string, unknown> = {}) =>
+    client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName, runtime, handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip(files) }), ...extra }) }));
+  const invoke = async (name: string, qualifier?: string) => {
+    const res = await client.invokeFunctionWithOptions(
+      name,
+      new $FC.InvokeFunctionRequest({ body: event('{"key":"value"}'), ...(qualifier ? { qualifier } : {}) }),
+      new $FC.InvokeFunctionHeaders({ xFcLogType: 'Tail' }),
+      {} as never,
+    );
+    const headers = res.headers!;
+    return { status: res.statusCode!, headers, body: await readBody(res.body!), log: Buffer.from(headers['x-fc-log-result'] ?? '', 'base64').toString(), requestId: headers['x-fc-request-id']! };
+  };
+
+  before(async () => {
+    fc = await start({ clock: 'manual', backend: 'process' });
+    client = sdkClient(fc.endpoint);
+  });
+  after(() => fc.stop());
+
+  it('Node.js (CommonJS): context.logger in FC format, context.service/tracing/function; the qualifier reaches a version and an alias', async () => {
+    await create('node-ctx', 'nodejs20', {
+      'index.js': `'use strict';
+exports.handler = (event, context, callback) => {
+  context.logger.info('hello world');
+  callback(null, JSON.stringify({ fn: context.function, service: context.service, tracing: typeof context.tracing, env: process.env.FC_QUALIFIER, ver: process.env.FC_VER_ID }));
+};
+`,
+    });
+    await advanceClock(fc, 1000);
+    const latest = await invoke('node-ctx');
+    assert.match(latest.log, fcLine(latest.requestId, 'INFO', 'hello world'));
+    assert.match(latest.log, /^FC Invoke Start RequestId: /, 'a built-in runtime frames the log tail');
+    const seen = JSON.parse(latest.body) as { fn: Record<string, unknown>; service: Record<string, unknown>; tracing: string; env: string };
+    assert.equal(seen.fn.name, 'node-ctx');
+    assert.equal(seen.fn.qualifier, 'LATEST');
+    assert.equal(seen.tracing, 'object');
+    assert.deepEqual(seen.service, { logProject: '', logStore: '', qualifier: 'LATEST', versionId: 'LATEST' });
+    assert.equal(seen.env, 'LATEST');
+
+    await client.publishFunctionVersion('node-ctx', new $FC.PublishFunctionVersionRequest({ body: new $FC.PublishVersionInput({ description: 'v1' }) }));
+    await client.createAlias('node-ctx', new $FC.CreateAliasRequest({ body: new $FC.CreateAliasInput({ aliasName: 'prod', versionId: '1' }) }));
+    const prod = await invoke('node-ctx', 'prod');
+    const viaAlias = JSON.parse(prod.body) as typeof seen & { ver: string };
+    assert.deepEqual(viaAlias.service, { logProject: '', logStore: '', qualifier: 'prod', versionId: '1' }, 'qualifier: what the caller named; versionId: what served');
+    assert.equal(viaAlias.fn.qualifier, 'prod');
+    assert.equal(viaAlias.env, '1', "the instance is version 1's own");
+    assert.equal(viaAlias.ver, '1');
+    assert.notEqual(prod.headers['x-fc-instance-id'], latest.headers['x-fc-instance-id'], 'a version runs its own instances');
+  });
+
+  it('Node.js (ESM) and Python: the runtime loggers print FC format', async () => {
+    await create('esm', 'nodejs20', { 'index.mjs': `export const handler = async (event, context) => { context.logger.warn('careful'); return 'esm ok'; };\n` });
+    await create('py-log', 'python3.10', {
+      'index.py': `# -*- coding: utf-8 -*-
+import logging
+
+def handler(event, context):
+    logger = logging.getLogger()
+    logger.info('hello world')
+    context.getLogger().error('from context')
+    return 'py ok ' + context.service.qualifier + ' ' + str(context.tracing is not None)
+`,
+    });
+    await advanceClock(fc, 1000);
+    const esm = await invoke('esm');
+    assert.equal(esm.body, 'esm ok');
+    assert.match(esm.log, fcLine(esm.requestId, 'WARN', 'careful'));
+    const py = await invoke('py-log');
+    assert.equal(py.body, 'py ok LATEST True');
+    assert.match(py.log, fcLine(py.requestId, 'INFO', 'hello world'));
+    assert.match(py.log, fcLine(py.requestId, 'ERROR', 'from context'));
+  });
+
+  it('a failing initializer: 200, x-fc-error-type InitializationError, the error in the body; fault rules naming an alias fire at its cold start', async () => {
+    await create('bad-init', 'nodejs20', {
+      'index.js': `exports.initialize = (context, callback) => callback(new Error('db unreachable'));\nexports.handler = (event, context, callback) => callback(null, 'never');\n`,
+    }, { instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({ initializer: new $FC.LifecycleHook({ handler: 'index.initialize', timeout: 5 }) }) });
+    await create('aliased', 'nodejs20', { 'index.js': `exports.handler = (event, context, callback) => callback(null, 'fine');\n` });
+    await advanceClock(fc, 1000);
+    const res = await invoke('bad-init');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['x-fc-error-type'], 'InitializationError');
+    assert.equal((JSON.parse(res.body) as { errorMessage: string }).errorMessage, 'db unreachable');
+
+    await client.publishFunctionVersion('aliased', new $FC.PublishFunctionVersionRequest({ body: new $FC.PublishVersionInput({}) }));
+    await client.createAlias('aliased', new $FC.CreateAliasRequest({ body: new $FC.CreateAliasInput({ aliasName: 'prod', versionId: '1' }) }));
+    const rule = await fetch(`${fc.url}/_localfc/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ match: { phase: 'coldStart', functionName: 'aliased', qualifier: 'prod' }, effect: { type: 'error', code: 'ColdStartBroke', status: 503 } }) });
+    assert.ok(rule.ok, await rule.text());
+    assert.equal((await invoke('aliased')).body, 'fine', 'LATEST is not prod');
+    const failed = await client.invokeFunction('aliased', new $FC.InvokeFunctionRequest({ qualifier: 'prod', body: event('x') })).catch((e: { code: string }) => e);
+    assert.equal((failed as { code: string }).code, 'ColdStartBroke');
+  });
+
+  it('InvokeFunction on a web server that answers HTML (no /invoke route): the SDK gets the bytes, not a SyntaxError', async () => {
+    const server = `require('http').createServer((req, res) => { res.writeHead(404, { 'content-type': 'text/html' }); res.end('<!DOCTYPE html><title>Error</title><pre>Cannot ' + req.method + ' ' + req.url + '</pre>'); }).listen(Number(process.env.FC_SERVER_PORT));\n`;
+    await create('web', 'custom.debian10', { 'server.js': server }, { customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['node', 'server.js'] }) });
+    await advanceClock(fc, 1000);
+    const res = await invoke('web');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['x-fc-error-type'], 'UnhandledInvocationError');
+    assert.equal(res.body, '<!DOCTYPE html><title>Error</title><pre>Cannot POST /invoke</pre>');
+  });
+});
