@@ -40,7 +40,8 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   const cfg = running.localfc;
-  process.stdout.write(`localfc listening on ${running.url} (SDK endpoint: ${running.endpoint}, protocol: http; clock: ${cfg.clock.kind})\n`);
+  const dashboard = `${running.url}/_localfc/ui${raw.adminToken ? '?token=<admin token>' : ''}`;
+  process.stdout.write(`localfc listening on ${running.url} (SDK endpoint: ${running.endpoint}, protocol: http; clock: ${cfg.clock.kind}; dashboard: ${dashboard})\n`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
