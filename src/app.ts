@@ -109,6 +109,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     freeze: config.freezeInstances,
     freezeGraceMs: config.timing.freezeGraceMs,
     fault: (prepared, phase, qualifier): FaultRule | undefined => functions.takeFault(prepared.fn.functionName, phase, { qualifier }),
+    onInstance: (name, event, detail) => functions.note(name, 'instance', `instance.${event}`, detail),
   });
   const functions = new FunctionService({
     clock, ids, region: config.region, accountId: config.accountId, timing: config.timing, registry, faults, backend,
@@ -190,7 +191,10 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     functions, clock, faults, registry: registry instanceof SimulatedRegistry ? registry : undefined, reset, pool, advanceClock,
     info: () => ({ clock: clock.kind, backend: backend.name, region: config.region, accountId: config.accountId }),
   }));
-  app.route('/', uiRoutes({ functions, faults, clock, pool }));
+  app.route('/', uiRoutes({
+    functions, faults, clock, pool, invocations, triggers, asyncTasks, maxBodyBytes: config.maxBodyBytes,
+    registry: registry instanceof SimulatedRegistry ? registry : undefined,
+  }));
   app.route('/', triggerAdminRoutes({ triggers, invocations, functions, clock, ids, region: config.region, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes }));
   app.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO });
   app.route('/', unsupportedRoutes());

@@ -12,6 +12,7 @@ import { FAULT_PHASES, type FaultEngine, type FaultRuleInput } from '../domain/f
 import type { InstancePool } from '../domain/instances.ts';
 import type { FunctionService } from '../domain/functions.ts';
 import { SCENARIOS, scenarioRules } from '../domain/scenarios.ts';
+import { PHASE_CAPABILITIES } from './fault-capabilities.ts';
 import { type SimulatedRegistry, parseImageRef } from '../domain/registry.ts';
 import type { AppEnv } from '../api/context.ts';
 
@@ -134,6 +135,9 @@ export function adminRoutes(d: AdminDeps): OpenAPIHono<AppEnv> {
   );
 
   app.openapi(createRoute({ operationId: 'LocalfcListFaults', method: 'get', path: `${P}/faults`, responses: ok('fault rules') }), (c) => c.json({ rules: d.faults.list() }, 200));
+  app.openapi(createRoute({ operationId: 'LocalfcFaultCapabilities', method: 'get', path: `${P}/faults/capabilities`, responses: ok('the effects each phase acts on') }), (c) =>
+    c.json({ phases: FAULT_PHASES.map((phase) => ({ phase, ...PHASE_CAPABILITIES[phase] })) }, 200),
+  );
   app.openapi(createRoute({ operationId: 'LocalfcAddFault', method: 'post', path: `${P}/faults`, request: jsonBody(FaultRuleSchema), responses: ok('rule added') }), (c) =>
     c.json(d.faults.add(c.req.valid('json') as FaultRuleInput, 'admin'), 200),
   );

@@ -50,6 +50,8 @@ export interface PoolOptions {
   readonly freezeGraceMs?: number;
   /** Fault lookup for the cold-start and initializer phases (latency, error, crash). */
   readonly fault?: (prepared: PreparedRevision, phase: 'coldStart' | 'initializer', qualifier: string) => FaultRule | undefined;
+  /** Told when an instance has started or stopped (the function's timeline shows both). */
+  readonly onInstance?: (functionName: string, event: 'started' | 'stopped', detail: { instanceId: string; revisionId: number }) => void;
 }
 
 export interface InstanceInfo {
@@ -147,6 +149,7 @@ export class InstancePool {
     try {
       await this.#injectFault(prepared, 'coldStart', 'CAExited', qualifier);
       pooled.instance = await this.backend.startInstance(prepared, `c-${this.ids.shortId()}`, hc ? { beforeHealthCheck: (i) => this.#initialize(pooled, i, qualifier) } : {});
+      this.options.onInstance?.(prepared.fn.functionName, 'started', { instanceId: pooled.instance.id, revisionId: prepared.revision.id });
       started();
     } catch (e) {
       const i = list.indexOf(pooled);
@@ -293,6 +296,7 @@ export class InstancePool {
     pooled.health?.stop();
     const hook = lifecycleHook(pooled.instance.prepared.config, 'preStop');
     await this.backend.stopInstance(pooled.instance, { preStop: preStop && hook !== undefined, timeoutMs: hook?.timeoutMs ?? 3000 }).catch(() => undefined);
+    this.options.onInstance?.(pooled.instance.prepared.fn.functionName, 'stopped', { instanceId: pooled.instance.id, revisionId: pooled.instance.prepared.revision.id });
   }
 
   /** Stops every instance of a revision (function deleted or revision replaced). */

@@ -60,6 +60,16 @@ export class InvocationService {
    * caller learns of a missing or inactive function before it gets its 202.
    */
   async admit(functionName: string, qualifier: string): Promise<Admitted> {
+    try {
+      return await this.#admit(functionName, qualifier);
+    } catch (e) {
+      // Refused calls (not active, disabled, throttled) go in the timeline too: they are what the caller saw.
+      if (e instanceof FcError) this.deps.functions.note(functionName, 'invocation', 'rejected', { code: e.code, status: e.status });
+      throw e;
+    }
+  }
+
+  async #admit(functionName: string, qualifier: string): Promise<Admitted> {
     const { functions, clock } = this.deps;
     // Admission first, so a one-shot fault is not spent on a call the function's state refuses anyway.
     let admitted = functions.admitInvocation(functionName, qualifier);
@@ -111,9 +121,10 @@ export class InvocationService {
       if (e instanceof BackendError && e.code === 'InitializationError') return initializationFailure(e);
       // A cold start or instance that failed surfaces with FC's error code, not as an internal error.
       if (e instanceof BackendError) {
-        functions.note(input.functionName, 'invocation', 'failed', { requestId: input.requestId, code: e.code, message: e.message });
+        functions.note(input.functionName, 'invocation', 'failed', { requestId: input.requestId, code: e.code, status: e.status, message: e.message, durationMs: clock.now() - started });
         throw new FcError(e.code, e.status, e.message);
       }
+      if (e instanceof FcError) functions.note(input.functionName, 'invocation', 'rejected', { requestId: input.requestId, code: e.code, status: e.status });
       throw e;
     });
     functions.note(input.functionName, 'invocation', 'invoked', {
@@ -124,6 +135,7 @@ export class InvocationService {
       coldStart: result.coldStart,
       ...(result.errorType ? { errorType: result.errorType } : {}),
       ...(result.instanceLost ? { instanceLost: true } : {}),
+      durationMs: clock.now() - started,
     });
     const { log } = this.deps;
     if (log) {

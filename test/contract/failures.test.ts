@@ -49,7 +49,8 @@ describe('failure modes', () => {
     assert.equal((await get('fine-1')).state, 'Active');
     assert.equal((await sdkError(invoke('broken-1'))).code, 'FunctionNotActive');
     const timeline = (await admin('GET', '/functions/broken-1/timeline')).timeline as Array<{ event: string; state?: string }>;
-    assert.deepEqual(timeline.map((t) => t.event), ['create', 'fault.preparation', 'prepareFailed']);
+    // The refused invoke is in the timeline too, with what the caller got.
+    assert.deepEqual(timeline.map((t) => t.event), ['create', 'fault.preparation', 'prepareFailed', 'rejected']);
   });
 
   it('a failed update keeps the previous code serving and visible', async () => {

@@ -196,6 +196,10 @@ describe('admin token', () => {
     assert.equal(adv.status, 200);
     const page = await fetch(`${fc.url}/_localfc/ui?token=${TOKEN}`);
     assert.equal(page.status, 200);
+    // The bare address with the token leads to the page with the token.
+    const home = await fetch(`${fc.url}/?token=${TOKEN}`, { redirect: 'manual' });
+    assert.equal(home.status, 302);
+    assert.equal(home.headers.get('location'), `/_localfc/ui?token=${TOKEN}`);
     const html = await page.text();
     assert.match(html, /authorization: "Bearer " \+ TOKEN/, 'the page sends the token on its API calls');
     assert.match(html, /"\/events" \+ \(TOKEN \? "\?token="/, 'and on its EventSource');
@@ -228,7 +232,8 @@ describe('dashboard with an admin token, in a real browser', { skip: existsSync(
       await page.goto(`${fc.url}/_localfc/ui?token=page-token`);
       await text('conn-status', 'live'); // the EventSource got through with ?token=
       await text('clock-now', '2024-01-01T00:00:00.000Z');
-      await page.getByTestId('advance-ms').fill('60000');
+      await page.getByTestId('advance-amount').fill('1');
+      await page.getByTestId('advance-unit').selectOption({ label: 'minutes' });
       await page.getByTestId('advance-btn').click(); // fetch with the bearer header
       await text('clock-now', '2024-01-01T00:01:00.000Z');
       assert.equal(fc.localfc.clock.now(), Date.UTC(2024, 0, 1, 0, 1));

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { it } from 'node:test';
 
-it('starts on a free port with --port 0, serves health, exits 0 on SIGTERM', async () => {
+it('starts on a free port with --port 0, prints the dashboard URL, serves health and the page at /, exits 0 on SIGTERM', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--port', '0', '--log', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -18,8 +18,18 @@ it('starts on a free port with --port 0, serves health, exits 0 on SIGTERM', asy
     child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${out}`)));
   });
   assert.match(out, /SDK endpoint: 127\.0\.0\.1:\d+, protocol: http/);
+  assert.ok(out.includes(`dashboard: ${url}/_localfc/ui)`), `the start-up line names the dashboard: ${out}`);
   const health = (await (await fetch(`${url}/_localfc/health`)).json()) as { status: string };
   assert.equal(health.status, 'ok');
+  // The bare address and the admin prefix, typed into a browser, lead to the page.
+  for (const path of ['/', '/_localfc']) {
+    const res = await fetch(`${url}${path}`, { redirect: 'manual' });
+    assert.equal(res.status, 302, path);
+    assert.equal(res.headers.get('location'), '/_localfc/ui', path);
+  }
+  const page = await fetch(`${url}/`);
+  assert.equal(page.status, 200);
+  assert.match(await page.text(), /<link rel="icon"/);
   child.kill('SIGTERM');
   const [code] = (await once(child, 'exit')) as [number | null];
   assert.equal(code, 0);

@@ -1,71 +1,79 @@
 /**
- * The dashboard in a real browser (Debian's chromium driven by playwright-core), on the manual clock:
- * a function created through the official SDK shows Pending, turns Active live when the clock advances,
- * and a fault added on the page fails the next function's preparation, as the SDK and the page both report.
+ * The dashboard in a real browser (Debian's chromium driven by playwright-core) against a started localfc on the manual
+ * clock. Everything goes through the page: the timeline lanes (state and update bands, invocation, fault and instance
+ * marks with their details), the function detail, the actions (invoke, release, scenario, fault form fed by the
+ * server's phase → effects table, clock advance in seconds and days, reset), the simulated registry, and the layout at
+ * 800 and 1360 px (no element wider than the page; screenshots in $LOCALFC_SCREENSHOTS or the temp directory).
  */
-import { serve } from '@hono/node-server';
-import { Hono } from 'hono';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { uiRoutes } from '../../src/admin/ui.ts';
-import { createApp, type LocalfcApp } from '../../src/app.ts';
 import { createZip } from '../../src/code/zip.ts';
-import { parseConfig } from '../../src/config.ts';
+import { FAULT_PHASES } from '../../src/domain/faults.ts';
+import { type RunningLocalfc, start } from '../../src/index.ts';
+import { advanceClock } from '../helpers/clock.ts';
 import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
 
 const CHROMIUM = process.env.LOCALFC_CHROMIUM ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI === 'true') throw new Error(`CI=true but no chromium at ${CHROMIUM}: apt-get install -y --no-install-recommends chromium`);
 const skip = haveChromium ? false : `no chromium at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium); skipping the browser test`;
+const SHOTS = process.env.LOCALFC_SCREENSHOTS ?? tmpdir();
 
-const zip = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, "ok")' }]).toString('base64');
+const zip = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, e)' }]).toString('base64');
+const LONG = `orders-${'x'.repeat(50)}-end`; // 61 characters, near FC's 64 limit
 
 // playwright-core is loaded only when the test runs, so a machine without it (or chromium) still loads this file.
 type Browser = import('playwright-core').Browser;
 type Page = import('playwright-core').Page;
-// The callbacks given to page.waitForFunction run in the browser; tsconfig has no DOM lib, so declare the little they use.
-interface DomNode { readonly textContent: string | null }
-declare const document: { querySelector(selector: string): DomNode | null; querySelectorAll(selector: string): ArrayLike<DomNode> & Iterable<DomNode> };
+// The callbacks given to page.waitForFunction / evaluate run in the browser; tsconfig has no DOM lib, so declare the little they use.
+interface DomNode { readonly textContent: string | null; readonly scrollWidth: number; readonly clientWidth: number; readonly tagName: string; getAttribute(n: string): string | null; getBoundingClientRect(): { right: number; width: number } }
+declare const document: {
+  querySelector(selector: string): DomNode | null;
+  querySelectorAll(selector: string): ArrayLike<DomNode> & Iterable<DomNode>;
+  readonly documentElement: DomNode;
+};
+declare const window: { readonly innerWidth: number };
 
 describe('dashboard in a real browser', { skip }, () => {
-  let localfc: LocalfcApp;
-  let server: ReturnType<typeof serve>;
-  let base: string;
+  let fc: RunningLocalfc;
   let client: FcClient;
   let browser: Browser;
   let page: Page;
 
-  const create = (name: string) =>
+  const create = (name: string, extra: Record<string, unknown> = {}) =>
     client.createFunction(
       new $FC.CreateFunctionRequest({
-        body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }),
+        body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }), ...extra }),
       }),
     );
   const get = async (name: string) => (await client.getFunction(name, new $FC.GetFunctionRequest({}))).body!;
-  const expectText = async (testId: string, text: string) => {
-    const loc = page.getByTestId(testId);
-    await loc.waitFor({ timeout: 5000 });
-    await page.waitForFunction(([id, t]) => document.querySelector(`[data-testid="${id}"]`)?.textContent === t, [testId, text] as const, { timeout: 5000 });
-    assert.equal(await loc.textContent(), text);
+  const admin = (path: string, init: RequestInit = {}) => fetch(`${fc.url}/_localfc${path}`, init);
+  const text = (testId: string) => page.getByTestId(testId).first().textContent();
+  const expectText = async (testId: string, t: string) => {
+    await page.waitForFunction(([id, v]) => document.querySelector(`[data-testid="${id}"]`)?.textContent === v, [testId, t] as const, { timeout: 10_000 });
+  };
+  const waitFor = (selector: string) => page.waitForFunction((s) => document.querySelector(s) !== null, selector, { timeout: 10_000 });
+  const bandValues = (name: string, band: 'band-state' | 'band-update') =>
+    page.evaluate(([n, b]) => [...document.querySelectorAll(`[data-testid="lane-${n}"] [data-testid="${b}"] .seg`)].map((s) => s.getAttribute('data-value')), [name, band] as const);
+  const advanceOnPage = async (amount: string, unit: 'seconds' | 'minutes' | 'hours' | 'days') => {
+    const before = await text('clock-now');
+    await page.getByTestId('advance-amount').fill(amount);
+    await page.getByTestId('advance-unit').selectOption({ label: unit });
+    await page.getByTestId('advance-btn').click();
+    await page.waitForFunction((b) => document.querySelector('[data-testid="clock-now"]')?.textContent !== b, before, { timeout: 10_000 });
+  };
+  const selectFn = async (name: string) => {
+    await page.getByTestId(`fn-${name}-head`).click();
+    await expectText('detail-name', name);
+    await waitFor('[data-testid="config"]');
   };
 
   before(async () => {
-    localfc = createApp(parseConfig({ clock: 'manual', log: 'silent' }));
-    const ui = uiRoutes({ functions: localfc.functions, faults: localfc.faults, clock: localfc.clock });
-    const app = new Hono();
-    app.all('/_localfc/ui', (c) => ui.fetch(c.req.raw));
-    app.all('/_localfc/overview', (c) => ui.fetch(c.req.raw));
-    app.all('/_localfc/events', (c) => ui.fetch(c.req.raw));
-    app.all('*', (c) => localfc.app.fetch(c.req.raw));
-    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
-      s.once('error', reject);
-    });
-    const { port } = server.address() as AddressInfo;
-    base = `http://127.0.0.1:${port}`;
-    client = sdkClient(`127.0.0.1:${port}`);
+    fc = await start({ clock: 'manual', timing: { instanceIdleMs: 60_000 } });
+    client = sdkClient(fc.endpoint);
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -80,93 +88,194 @@ describe('dashboard in a real browser', { skip }, () => {
 
   after(async () => {
     await browser?.close();
-    await new Promise<void>((resolve) => {
-      if (!server) return resolve();
-      server.close(() => resolve());
-      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-    });
-    await localfc?.close();
+    await fc?.stop();
   });
 
-  it('serves the page, the overview and the event stream', async () => {
-    const html = await fetch(`${base}/_localfc/ui`);
+  it('serves the page with a favicon, the overview, the event stream and the fault capabilities', async () => {
+    const html = await admin('/ui');
     assert.equal(html.status, 200);
     assert.match(html.headers.get('content-type') ?? '', /text\/html/);
-    const o = (await (await fetch(`${base}/_localfc/overview`)).json()) as { clock: string; functions: unknown[]; faults: unknown[]; instances: unknown[]; timers: unknown[] };
+    assert.match(await html.text(), /<link rel="icon" href="data:image\/svg\+xml,/);
+    const o = (await (await admin('/overview')).json()) as { clock: string; functions: unknown[]; registry: { images: unknown[] } | null };
     assert.equal(o.clock, 'manual');
-    assert.deepEqual([o.functions, o.instances], [[], []]);
+    assert.deepEqual(o.functions, []);
+    assert.deepEqual(o.registry, { images: [] }, 'the simulated registry is shown');
     const ac = new AbortController();
-    const res = await fetch(`${base}/_localfc/events`, { signal: ac.signal });
+    const res = await admin('/events', { signal: ac.signal });
     assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
     const reader = res.body!.getReader();
-    let text = '';
-    while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
-    assert.match(text, /^event: overview\ndata: \{/m);
+    let t = '';
+    while (!t.includes('\n\n')) t += new TextDecoder().decode((await reader.read()).value);
+    assert.match(t, /^event: overview\ndata: \{/m);
     ac.abort();
+    const caps = (await (await admin('/faults/capabilities')).json()) as { phases: { phase: string; effects: string[] }[] };
+    assert.deepEqual(caps.phases.map((p) => p.phase).sort(), [...FAULT_PHASES].sort());
+    for (const p of caps.phases) assert.ok(p.effects.length > 0, p.phase);
   });
 
-  it('shows an SDK-created function as Pending, then Active after the clock advances, without reloading', async () => {
-    await page.goto(`${base}/_localfc/ui`);
+  it('a function created through the SDK: a Pending band, then Active after advancing 1 second on the page', async () => {
+    await page.goto(`${fc.url}/`); // the bare address leads to the page
+    assert.match(page.url(), /\/_localfc\/ui$/);
     await expectText('clock-kind', 'manual');
-    await create('web-a');
+    await expectText('conn-status', 'live');
+    await create('web-a', { environmentVariables: { GREETING: 'hello' } });
     await expectText('fn-web-a-state', 'Pending');
     await expectText('fn-web-a-update', 'InProgress');
-    await expectText('conn-status', 'live');
+    assert.deepEqual(await bandValues('web-a', 'band-state'), ['Pending']);
 
-    await page.getByTestId('advance-ms').fill('1000');
-    await page.getByTestId('advance-btn').click();
+    await advanceOnPage('1', 'seconds');
     await expectText('fn-web-a-state', 'Active');
-    await expectText('fn-web-a-update', 'Successful');
     assert.equal((await get('web-a')).state, 'Active');
-
-    await page.getByTestId('fn-web-a').click();
-    await expectText('detail-name', 'web-a');
-    assert.ok((await page.getByTestId('timeline-row').count()) >= 2, 'timeline shows the create and the activation');
-
-    const res = await client.invokeFunction('web-a', new $FC.InvokeFunctionRequest({ body: event('{"hi":1}') }));
-    await readBody(res.body!);
-    await page.getByTestId('invocation-row').first().waitFor({ timeout: 5000 });
-    assert.equal(await page.getByTestId('invocation-row').count(), 1);
+    assert.equal(fc.localfc.clock.now(), Date.UTC(2024, 0, 1, 0, 0, 1), 'one second, as chosen on the page');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="lane-web-a"] [data-testid="band-state"] .seg').length === 2, undefined, { timeout: 10_000 });
+    assert.deepEqual(await bandValues('web-a', 'band-state'), ['Pending', 'Active']);
+    assert.deepEqual(await bandValues('web-a', 'band-update'), ['InProgress', 'Successful']);
   });
 
-  it('adds a preparation fault on the page: the next function fails with ImageAccessDenied in the SDK and on the page', async () => {
-    await page.getByTestId('fault-phase').selectOption('preparation');
-    await page.getByTestId('fault-fn').fill('*');
-    await page.getByTestId('fault-effect').selectOption('error');
-    await page.getByTestId('fault-code').fill('ImageAccessDenied');
+  it('invokes with a body from the detail view; the invocation and the instance start are marks whose details show on click', async () => {
+    await selectFn('web-a');
+    await page.getByTestId('invoke-body').fill('{"order":42}');
+    await page.getByTestId('invoke-btn').click();
+    await page.waitForFunction(() => /^200 /.test(document.querySelector('[data-testid="invoke-result"]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    assert.match((await text('invoke-result')) ?? '', /\{"order":42\}/, 'the simulated backend echoes the body');
+
+    await waitFor('[data-testid="lane-web-a"] [data-testid="mark"][data-event="invoked"]');
+    await waitFor('[data-testid="lane-web-a"] [data-testid="mark"][data-kind="instance"][data-event="instance.started"]');
+    await page.locator('[data-testid="lane-web-a"] [data-testid="mark"][data-event="invoked"]').click();
+    const details = (await text('mark-detail')) ?? '';
+    assert.match(details, /status200/);
+    assert.match(details, /duration\d+ ms/);
+    assert.match(details, /coldStarttrue/);
+  });
+
+  it('the fault form offers only what a phase supports; a throttle added on the page marks the next invocation throttled', async () => {
+    const effectsOf = async (phase: string) => {
+      await page.getByTestId('fault-phase').selectOption(phase);
+      return page.evaluate(() => [...document.querySelectorAll('[data-testid="fault-effect"] option')].map((o) => o.textContent));
+    };
+    const caps = (await (await admin('/faults/capabilities')).json()) as { phases: { phase: string; effects: string[] }[] };
+    for (const p of caps.phases) assert.deepEqual(await effectsOf(p.phase), p.effects, p.phase);
+    assert.ok(!(await effectsOf('preparation')).includes('throttle'), 'no throttle for a preparation');
+
+    await page.getByTestId('fault-phase').selectOption('invocation');
+    await page.getByTestId('fault-effect').selectOption('throttle');
+    await page.getByTestId('fault-fn').fill('web-a');
+    await page.getByTestId('fault-times').fill('1');
     await page.getByTestId('fault-add').click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid^="fault-"][data-testid$="-remove"]').length === 1, undefined, { timeout: 5000 });
-    const rules = localfc.faults.list();
-    assert.equal(rules.length, 1);
-    assert.deepEqual(rules[0]!.match, { phase: 'preparation', functionName: '*' });
-    assert.deepEqual(rules[0]!.effect, { type: 'error', code: 'ImageAccessDenied' });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid$="-remove"]').length === 1, undefined, { timeout: 10_000 });
+    const [rule] = fc.localfc.faults.list();
+    assert.deepEqual([rule!.match, rule!.effect, rule!.times], [{ phase: 'invocation', functionName: 'web-a' }, { type: 'throttle' }, 1]);
 
-    await create('web-b');
-    await expectText('fn-web-b-state', 'Pending');
-    const res = await fetch(`${base}/_localfc/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms: 1000 }) });
-    assert.equal(res.status, 200);
-    const fn = await get('web-b');
-    assert.equal(fn.state, 'Failed');
-    assert.equal(fn.stateReasonCode, 'ImageAccessDenied');
-    await expectText('fn-web-b-state', 'Failed');
-    assert.match((await page.getByTestId('fn-web-b-reason').textContent()) ?? '', /ImageAccessDenied/);
-
-    await page.getByTestId('fn-web-b').click();
-    await expectText('detail-name', 'web-b');
-    await page.waitForFunction(() => document.querySelector('[data-testid="timeline-row"][data-kind="fault"]') !== null, undefined, { timeout: 5000 });
-    await page.screenshot({ path: '/tmp/localfc-ui.png', fullPage: true });
-
-    const id = rules[0]!.id;
-    await page.getByTestId(`fault-${id}-remove`).click();
-    await page.getByTestId(`fault-${id}`).waitFor({ state: 'detached', timeout: 5000 });
-    assert.equal(localfc.faults.list().length, 0);
+    await page.getByTestId('invoke-btn').click();
+    await page.waitForFunction(() => /ResourceThrottled/.test(document.querySelector('[data-testid="invoke-result"]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await waitFor('[data-testid="lane-web-a"] [data-testid="mark"].m-throttled');
+    await waitFor('[data-testid="lane-web-a"] [data-testid="mark"][data-kind="fault"]');
+    await page.locator('[data-testid="lane-web-a"] [data-testid="mark"][data-kind="fault"]').first().click();
+    assert.match((await text('mark-detail')) ?? '', /fault-1/);
   });
 
-  it('escapes text: a function name is shown as text, never parsed as markup', async () => {
-    // FC function names cannot carry markup, so use the one free-text field the page echoes back: the fault's function glob.
+  it('the detail shows configuration, environment, versions, aliases with weights, triggers, async tasks and instances with logs', async () => {
+    const v1 = (await client.publishFunctionVersion('web-a', new $FC.PublishFunctionVersionRequest({ body: new $FC.PublishVersionInput({ description: 'first' }) }))).body!;
+    await client.updateFunction('web-a', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'second' }) }));
+    await advanceClock(fc, 1000);
+    const v2 = (await client.publishFunctionVersion('web-a', new $FC.PublishFunctionVersionRequest({ body: new $FC.PublishVersionInput({ description: 'second' }) }))).body!;
+    await client.createAlias('web-a', new $FC.CreateAliasRequest({ body: new $FC.CreateAliasInput({ aliasName: 'prod', versionId: v1.versionId, additionalVersionWeight: { [v2.versionId!]: 0.2 } }) }));
+    await client.createTrigger('web-a', new $FC.CreateTriggerRequest({
+      body: new $FC.CreateTriggerInput({ triggerName: 'nightly', triggerType: 'timer', qualifier: 'LATEST', triggerConfig: JSON.stringify({ cronExpression: '@every 1h', enable: false, payload: '' }) }),
+    }));
+    const res = await client.invokeFunctionWithOptions('web-a', new $FC.InvokeFunctionRequest({ body: event('{"job":1}') }), new $FC.InvokeFunctionHeaders({ xFcInvocationType: 'Async', xFcAsyncTaskId: 'job-1' }), {} as never);
+    assert.equal(res.statusCode, 202);
+    await readBody(res.body!);
+
+    await selectFn('web-a');
+    await waitFor('[data-testid="tasks"]');
+    await waitFor('[data-testid="versions-row"]');
+    assert.match((await text('config')) ?? '', /nodejs20/);
+    assert.match((await text('env')) ?? '', /GREETINGhello/);
+    assert.equal(await page.getByTestId('versions-row').count(), 2);
+    assert.match((await text('aliases')) ?? '', new RegExp(`prod${v1.versionId}${v1.versionId}: 80%, ${v2.versionId}: 20%`));
+    assert.match((await text('triggers')) ?? '', /nightlytimerLATEST/);
+    assert.match((await text('tasks')) ?? '', /job-1/);
+    await waitFor('[data-testid="detail-instances-row"]');
+    await page.getByTestId('instance-logs-btn').first().click();
+    await page.waitForFunction(() => (document.querySelector('[data-testid="instance-logs"]')?.textContent ?? '') !== '', undefined, { timeout: 10_000 });
+  });
+
+  it('turns a scenario on for the function, shows the held update, and releases it', async () => {
+    await selectFn('web-a');
+    await page.getByTestId('scenario-select').selectOption('stuck-update');
+    await page.getByTestId('scenario-btn').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="faults"] td')].some((td) => td.textContent === 'update · web-a'), undefined, { timeout: 10_000 });
+    assert.ok(fc.localfc.faults.list().some((r) => r.match?.phase === 'update' && r.match.functionName === 'web-a'));
+    await client.updateFunction('web-a', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'v3' }) }));
+    await advanceOnPage('1', 'minutes');
+    await expectText('fn-web-a-update', 'InProgress');
+    await page.getByTestId('release-btn').click();
+    await expectText('fn-web-a-update', 'Successful');
+    assert.equal((await get('web-a')).lastUpdateStatus, 'Successful');
+  });
+
+  it('advancing 15 days on the page sends an idle function Inactive', async () => {
+    await advanceOnPage('15', 'days');
+    await expectText('fn-web-a-state', 'Inactive');
+    assert.equal((await get('web-a')).state, 'Inactive');
+    assert.deepEqual((await bandValues('web-a', 'band-state')).slice(-1), ['Inactive']);
+  });
+
+  it('shows the simulated registry; long names and digests are shortened with the whole value on hover', async () => {
+    const pushed = await admin('/registry/images', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ image: 'registry.example.com/ns/app:v1' }) });
+    assert.equal(pushed.status, 200);
+    const { digest } = (await pushed.json()) as { digest: string };
+    await waitFor('[data-testid="image-row"]');
+    const shown = page.getByTestId('image-digest').first();
+    assert.equal(await shown.getAttribute('title'), digest);
+    assert.ok(((await shown.textContent()) ?? '').length < digest.length, 'the digest is shortened');
+
+    await create(LONG);
+    await waitFor(`[data-testid="fn-${LONG}-name"]`);
+    const name = page.getByTestId(`fn-${LONG}-name`);
+    assert.equal(await name.getAttribute('title'), LONG);
+    assert.ok(((await name.textContent()) ?? '').includes('…'));
+  });
+
+  for (const width of [800, 1360]) {
+    it(`at ${width} px wide nothing runs off the page (screenshot checked)`, async () => {
+      await page.setViewportSize({ width, height: 1000 });
+      await selectFn('web-a');
+      await waitFor('[data-testid="tasks"]');
+      const overflow = await page.evaluate(() => {
+        const wide: string[] = [];
+        const vw = window.innerWidth;
+        if (document.documentElement.scrollWidth > vw) wide.push(`page ${document.documentElement.scrollWidth} > ${vw}`);
+        for (const e of document.querySelectorAll('section, table, form, .lane, pre')) {
+          if (e.getBoundingClientRect().right > vw + 1) wide.push(`${e.tagName} ${e.getAttribute('data-testid') ?? ''} ends at ${e.getBoundingClientRect().right}`);
+          if (e.tagName !== 'PRE' && e.scrollWidth > e.clientWidth + 1) wide.push(`${e.tagName} ${e.getAttribute('data-testid') ?? ''} scrolls ${e.scrollWidth} > ${e.clientWidth}`);
+        }
+        return wide;
+      });
+      assert.deepEqual(overflow, []);
+      const path = join(SHOTS, `localfc-ui-${width}.png`);
+      const png = await page.screenshot({ path, fullPage: true });
+      // The screenshot itself is no wider than the viewport: PNG width is bytes 16..19 of the IHDR chunk.
+      assert.equal(png.readUInt32BE(16), width);
+    });
+  }
+
+  it('escapes text: markup in a fault glob is shown as text, never parsed', async () => {
+    await page.getByTestId('fault-phase').selectOption('preparation');
+    await page.getByTestId('fault-effect').selectOption('error');
     await page.getByTestId('fault-fn').fill('<img src=x onerror=alert(1)>*');
     await page.getByTestId('fault-add').click();
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="faults"] td')].some((td) => td.textContent?.includes('<img src=x')), undefined, { timeout: 5000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="faults"] td')].some((td) => td.textContent?.includes('<img src=x')), undefined, { timeout: 10_000 });
     assert.equal(await page.locator('[data-testid="faults"] img').count(), 0);
+  });
+
+  it('reset (two clicks) empties the page', async () => {
+    await page.getByTestId('reset-btn').click();
+    assert.equal(fc.localfc.functions.list({ limit: 10 }).functions.length, 2, 'one click only arms it');
+    await page.getByTestId('reset-btn').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="functions"] > div').length === 0, undefined, { timeout: 10_000 });
+    assert.equal(fc.localfc.functions.list({ limit: 10 }).functions.length, 0);
+    assert.equal(await page.getByTestId('detail').isVisible(), false);
   });
 });
