@@ -4,7 +4,7 @@
  * markdown (copy it into docs/benchmarks.md). localfc runs as the README starts it, the load from a process of its own.
  * A benchmark, not a test: it only reports. Tuning: BENCH_ONLY (comma-separated sections, default all:
  * control,process,container,cold,startup,memory,activation), BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS,
- * BENCH_CONTAINER_CONNECTIONS, BENCH_IMAGE, BENCH_LOCALFC_FLAGS (extra flags for every localfc started).
+ * BENCH_CONTAINER_CONNECTIONS, BENCH_IMAGE.
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';

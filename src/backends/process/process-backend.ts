@@ -12,6 +12,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Pool } from 'undici';
+import { DiskBudget, type DiskLease } from '../../code/disk-budget.ts';
 import { extractZip } from '../../code/zip.ts';
 import { healthCheckOf, lifecycleHook } from '../../domain/model.ts';
 import { BackendError, type Backend, type LayerSource, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision, type StartInstanceOptions } from '../backend.ts';
@@ -35,7 +36,11 @@ export interface ProcessBackendOptions {
   readonly python?: string;
   /** Where a function's layer ARNs are looked up (the layer store); unpacked under the code directory (layers.ts). */
   readonly layers?: LayerSource;
+  /** Bytes all unpacked code and layers may take on disk together (default 8 GiB); counted as they are written. */
+  readonly maxDiskBytes?: number;
 }
+
+export const DEFAULT_MAX_DISK_BYTES = 8 * 1024 ** 3;
 
 /** Where an instance's process listens: loopback, on the port it was spawned with. */
 const baseUrl = (proc: Running): string => `http://127.0.0.1:${proc.port}`;
@@ -58,12 +63,16 @@ export class ProcessBackend implements Backend {
   readonly #instances = new Map<string, InstanceState>();
   readonly #children = new Set<ChildProcess>();
   readonly #revisionDirs = new Set<string>();
+  readonly #disk: DiskBudget;
+  /** revision dir → the disk bytes its code and layers hold, given back when it is removed. */
+  readonly #diskLeases = new Map<string, DiskLease>();
   readonly #mounts: CodeMounts;
   readonly #layers: LayerSource | undefined;
 
   constructor(opts: ProcessBackendOptions = {}) {
     this.#ownsWorkDir = !opts.workDir;
     this.#layers = opts.layers;
+    this.#disk = new DiskBudget(opts.maxDiskBytes ?? DEFAULT_MAX_DISK_BYTES);
     this.workDir = opts.workDir ? resolve(opts.workDir) : mkdtempSync(join(tmpdir(), 'localfc-process-'));
     mkdirSync(join(this.workDir, '.bootstrap'), { recursive: true });
     writeFileSync(join(this.workDir, '.bootstrap', 'bootstrap.cjs'), NODE_BOOTSTRAP);
@@ -86,10 +95,11 @@ export class ProcessBackend implements Backend {
     const revisionDir = join(this.workDir, `${fn.functionName}-${revision.id}`);
     const codeDir = join(revisionDir, 'code');
     const optDir = join(revisionDir, 'opt');
-    const fail = (e: unknown): Promise<never> => rm(revisionDir, { recursive: true, force: true }).then(() => Promise.reject(e));
-    await rm(revisionDir, { recursive: true, force: true });
+    await this.#removeRevisionDir(revisionDir);
+    const disk = this.#disk.lease();
+    const fail = (e: unknown): Promise<never> => rm(revisionDir, { recursive: true, force: true }).then(() => (disk.release(), Promise.reject(e)));
     try {
-      await extractZip(revision.code.zip, codeDir);
+      await extractZip(revision.code.zip, codeDir, { disk });
     } catch (e) {
       return fail(new BackendError('InvalidZipFileException', `could not unpack the code package: ${e instanceof Error ? e.message : String(e)}`));
     }
@@ -108,13 +118,14 @@ export class ProcessBackend implements Backend {
     }
     let table: string | undefined;
     try {
-      await unpackLayers(this.#layers, config.layers, optDir, join(revisionDir, 'scratch'));
+      await unpackLayers(this.#layers, config.layers, optDir, join(revisionDir, 'scratch'), disk);
       const mode = await this.#mounts.mode();
       if (mode.mounted) table = await this.#mounts.writeTable(codeDir, optDir, revisionDir);
     } catch (e) {
       return fail(e);
     }
     this.#revisionDirs.add(revisionDir);
+    this.#diskLeases.set(revisionDir, disk);
     req.log(`unpacked code into ${codeDir}`);
     const prepared: Prepared = { key: `${fn.functionName}#${revision.id}`, config, revision, fn, revisionDir, codeDir, optDir, kind, ...(table ? { mountTable: table } : {}) };
     return prepared;
@@ -270,8 +281,14 @@ export class ProcessBackend implements Backend {
     const p = prepared as Prepared;
     this.#spawnOptions.leases.hardCoded.delete(p.key);
     if (!p.revisionDir) return;
-    this.#revisionDirs.delete(p.revisionDir);
-    await rm(p.revisionDir, { recursive: true, force: true });
+    await this.#removeRevisionDir(p.revisionDir);
+  }
+
+  async #removeRevisionDir(dir: string): Promise<void> {
+    this.#revisionDirs.delete(dir);
+    await rm(dir, { recursive: true, force: true });
+    this.#diskLeases.get(dir)?.release();
+    this.#diskLeases.delete(dir);
   }
 
   instanceLogs(instance: BackendInstance): string {
