@@ -116,7 +116,7 @@ export function adminRoutes(d: AdminDeps): OpenAPIHono<AppEnv> {
   app.openapi(createRoute({ operationId: 'LocalfcListInstances', method: 'get', path: `${P}/functions/{name}/instances`, request: { params: Name }, responses: ok('running instances') }), (c) => {
     const { name } = c.req.valid('param');
     d.functions.get(name); // FunctionNotFound for an unknown function
-    const instances = d.pool.ofFunction(name).map((i) => ({ instanceId: i.instanceId, revisionId: i.revisionId, busy: i.busy > 0, inFlight: i.busy, createdTime: isoSeconds(i.createdTimeMs), healthy: i.healthy, ...(i.healthCheck ? { healthCheck: i.healthCheck } : {}), ...(i.pid !== undefined ? { pid: i.pid } : {}), ...(i.containerId ? { containerId: i.containerId } : {}) }));
+    const instances = d.pool.ofFunction(name).map((i) => ({ instanceId: i.instanceId, revisionId: i.revisionId, busy: i.busy > 0, inFlight: i.busy, createdTime: isoSeconds(i.createdTimeMs), healthy: i.healthy, ...(i.healthCheck ? { healthCheck: i.healthCheck } : {}), ...(i.pid !== undefined ? { pid: i.pid } : {}), ...(i.containerId ? { containerId: i.containerId } : {}), ...(i.servedBy ? { servedBy: i.servedBy } : {}) }));
     return c.json({ functionName: name, instances }, 200);
   });
   app.openapi(

@@ -34,6 +34,8 @@ export interface PreparedRevision {
   readonly config: FunctionConfig;
   readonly revision: Revision;
   readonly fn: FunctionIdentity;
+  /** The interpreter standing in for the runtime, when it is the machine's (process backend): `Node.js 20.20.2 (/usr/bin/node)`. */
+  readonly servedBy?: string;
 }
 
 /**

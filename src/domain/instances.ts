@@ -64,6 +64,8 @@ export interface InstanceInfo {
   /** The process id (process backend) or container id (docker backend) behind the instance. */
   readonly pid?: number;
   readonly containerId?: string;
+  /** The machine's interpreter running it, when it stands in for the runtime. */
+  readonly servedBy?: string;
   /** False while the periodic health check finds the instance unhealthy (requests go elsewhere). */
   readonly healthy: boolean;
   /** Only for functions with a health check. */
@@ -350,5 +352,6 @@ function infoOf(revisionKey: string, p: PooledInstance): InstanceInfo {
     ...(p.health ? { healthy: p.health.healthy, healthCheck: p.health.status() } : { healthy: true }),
     ...(instance.pid !== undefined ? { pid: instance.pid } : {}),
     ...(instance.containerId ? { containerId: instance.containerId } : {}),
+    ...(instance.prepared.servedBy ? { servedBy: instance.prepared.servedBy } : {}),
   };
 }

@@ -7,6 +7,7 @@ import type { LayerSource } from '../backends/backend.ts';
 import type { Clock } from '../clock.ts';
 import { crc64 } from '../code/crc64.ts';
 import { errors } from './errors.ts';
+import { OFFICIAL_LAYER_ARN, type OfficialLayer, officialLayer } from './official-layers.ts';
 import { DEFAULT_PAGE_SIZE, pageByKey, takePage } from './paging.ts';
 
 export interface LayerVersion {
@@ -87,6 +88,8 @@ export class LayerStore implements LayerSource {
   }
 
   getByArn(arn: string): LayerVersion {
+    const official = officialLayer(arn, this.deps.region);
+    if (official) return officialVersion(arn, official);
     const m = ARN.exec(arn);
     if (!m) throw errors.invalidArgument(`invalid layer version ARN '${arn}': expected acs:fc:<region>:<accountId>:layers/<name>/versions/<n>`);
     if (m[1] !== this.deps.region || m[2] !== this.deps.accountId) throw errors.layerNotFound(`'${arn}'`);
@@ -96,6 +99,7 @@ export class LayerStore implements LayerSource {
   /** LayerSource: the zip of a layer version ARN, or undefined when there is no such version. */
   zipForArn(arn: string): Buffer | undefined {
     try {
+      if (OFFICIAL_LAYER_ARN.test(arn)) return undefined;
       return this.getByArn(arn).zip;
     } catch {
       return undefined;
@@ -134,4 +138,10 @@ export class LayerStore implements LayerSource {
   reset(): void {
     this.#layers.clear();
   }
+}
+
+/** What GetLayerVersionByArn and a function's `layers` show for an official layer localfc stands in for (no files of its own). */
+function officialVersion(arn: string, o: OfficialLayer): LayerVersion {
+  const version = Number(OFFICIAL_LAYER_ARN.exec(arn)![3]);
+  return { layerName: o.name, version, layerVersionArn: arn, description: `FC official layer ${o.name} (stand-in: the machine's own ${o.language === 'nodejs' ? 'Node.js' : 'Python'})`, license: '', compatibleRuntime: [], codeChecksum: '0', codeSize: 0, createdAt: 0, acl: '1', zip: Buffer.alloc(0) };
 }

@@ -20,9 +20,31 @@ export function resolveOnPath(cmd: string): string | undefined {
   });
 }
 
-/** `Python 3.11.7` from `python3 --version`; undefined when it cannot be run. */
-export function pythonVersion(python: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile(python, ['--version'], { timeout: 30_000 }, (err, stdout, stderr) => resolve(err ? undefined : `${stdout}${stderr}`.trim() || undefined));
-  });
+export interface Interpreter {
+  /** The real executable (symlinks and shims resolved where the interpreter reports it). */
+  readonly path: string;
+  readonly version: string;
 }
+
+/** The machine's Node.js (the one running localfc) and Python (the configured command, asked once). */
+export class HostInterpreters {
+  #python?: Promise<Interpreter | undefined>;
+
+  constructor(private readonly pythonCommand: string) {}
+
+  node(): Interpreter {
+    return { path: process.execPath, version: process.versions.node };
+  }
+
+  python(): Promise<Interpreter | undefined> {
+    return (this.#python ??= new Promise((resolve) => {
+      execFile(this.pythonCommand, ['-c', 'import sys, platform; print(sys.executable); print(platform.python_version())'], { timeout: 60_000 }, (err, stdout) => {
+        const [path, version] = stdout.trim().split('\n');
+        resolve(err || !path || !version ? undefined : { path, version });
+      });
+    }));
+  }
+}
+
+/** How the timeline names the interpreter standing in for a runtime: `Python 3.11.7 (/usr/bin/python3.11)`. */
+export const describe = (language: 'nodejs' | 'python', i: Interpreter): string => `${language === 'nodejs' ? 'Node.js' : 'Python'} ${i.version} (${i.path})`;

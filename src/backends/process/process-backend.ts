@@ -20,7 +20,7 @@ import { fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop 
 import { probeHealthCheck } from '../readiness.ts';
 import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from './bootstraps.ts';
 import { CodeMounts } from './code-mount.ts';
-import { resolveOnPath } from './interpreters.ts';
+import { describe, HostInterpreters, resolveOnPath } from './interpreters.ts';
 import { unpackLayers } from './layers.ts';
 import { PortLeases } from './fixed-port.ts';
 import { LogRing } from './log-ring.ts';
@@ -67,6 +67,7 @@ export class ProcessBackend implements Backend {
   /** revision dir → the disk bytes its code and layers hold, given back when it is removed. */
   readonly #diskLeases = new Map<string, DiskLease>();
   readonly #mounts: CodeMounts;
+  readonly #interpreters: HostInterpreters;
   readonly #layers: LayerSource | undefined;
 
   constructor(opts: ProcessBackendOptions = {}) {
@@ -79,6 +80,7 @@ export class ProcessBackend implements Backend {
     writeFileSync(join(this.workDir, '.bootstrap', 'bootstrap.py'), PYTHON_BOOTSTRAP);
     const python = opts.python ?? 'python3';
     const pythonPath = resolveOnPath(python);
+    this.#interpreters = new HostInterpreters(python);
     this.#mounts = new CodeMounts(this.workDir, [process.execPath, this.workDir, ...(pythonPath ? [pythonPath] : [])]);
     this.#spawnOptions = {
       workDir: this.workDir, python, startTimeoutMs: opts.startTimeoutMs ?? 30_000, children: this.#children, leases: new PortLeases(), mounts: this.#mounts,
@@ -116,9 +118,17 @@ export class ProcessBackend implements Backend {
         return missing(`handler file ${file}${exts.length > 1 ? `{${exts.join(',')}}` : exts[0]} not found in the code package`);
       }
     }
+    // The machine's interpreter stands in for a built-in runtime: named in the timeline, so a version mismatch shows.
+    let servedBy: string | undefined;
+    if (kind !== 'custom') {
+      const interpreter = kind === 'nodejs' ? this.#interpreters.node() : await this.#interpreters.python();
+      if (!interpreter) return fail(new BackendError('InvalidRuntime', `${config.runtime} runs on the machine's Python and localfc found none (${this.#spawnOptions.python}): install python3 (e.g. apt-get install python3) or put it on localfc's PATH`));
+      servedBy = describe(kind, interpreter);
+      req.log(`${config.runtime} served by ${servedBy}`);
+    }
     let table: string | undefined;
     try {
-      await unpackLayers(this.#layers, config.layers, optDir, join(revisionDir, 'scratch'), disk);
+      await unpackLayers(this.#layers, config.layers, optDir, join(revisionDir, 'scratch'), { region: fn.region, interpreters: this.#interpreters, log: req.log }, disk);
       const mode = await this.#mounts.mode();
       if (mode.mounted) table = await this.#mounts.writeTable(codeDir, optDir, revisionDir);
     } catch (e) {
@@ -127,7 +137,7 @@ export class ProcessBackend implements Backend {
     this.#revisionDirs.add(revisionDir);
     this.#diskLeases.set(revisionDir, disk);
     req.log(`unpacked code into ${codeDir}`);
-    const prepared: Prepared = { key: `${fn.functionName}#${revision.id}`, config, revision, fn, revisionDir, codeDir, optDir, kind, ...(table ? { mountTable: table } : {}) };
+    const prepared: Prepared = { key: `${fn.functionName}#${revision.id}`, config, revision, fn, revisionDir, codeDir, optDir, kind, ...(table ? { mountTable: table } : {}), ...(servedBy ? { servedBy } : {}) };
     return prepared;
   }
 
