@@ -44,9 +44,12 @@ export async function startServer(cmd: string, args: readonly string[], env: Nod
   return { url, child, stop };
 }
 
+/** BENCH_LOCALFC_FLAGS: extra flags for every localfc the bench starts, to compare settings (e.g. `--freeze-grace-ms 0`). */
+const EXTRA_FLAGS = (process.env.BENCH_LOCALFC_FLAGS ?? '').split(' ').filter(Boolean);
+
 /** localfc as the README starts it: `npm start -- <flags>` (default access log on, to a pipe), on a free port. */
 export function startLocalfc(flags: readonly string[] = []): Promise<Server> {
-  return startServer('npm', ['start', '--silent', '--', '--port', '0', ...flags]);
+  return startServer('npm', ['start', '--silent', '--', '--port', '0', ...flags, ...EXTRA_FLAGS]);
 }
 
 export function startBare(body: string): Promise<Server> {

@@ -3,16 +3,19 @@
  * `npm run bench`: every goal row of the benchmarks, each beside its own baseline measured in the same run, printed as
  * markdown (copy it into docs/benchmarks.md). localfc runs as the README starts it, the load from a process of its own.
  * A benchmark, not a test: it only reports. Tuning: BENCH_ONLY (comma-separated sections, default all:
- * control,process,container,cold,startup,memory,activation), BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS,
- * BENCH_CONTAINER_CONNECTIONS, BENCH_IMAGE.
+ * control,process,container,cold,zip,startup,memory,activation), BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS,
+ * BENCH_CONTAINER_CONNECTIONS, BENCH_IMAGE, BENCH_LOCALFC_FLAGS (extra flags for every localfc started), ZIP_MB.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import { activation } from './activation.ts';
 import { memory } from './memory.ts';
+import { ROOT } from './proc.ts';
 import { CONNECTIONS, CONTAINER_CONNECTIONS, DURATION_S, WARMUP_S, containerBackend, containerColdStart, containerUsable, controlPlane, processBackend, type Row, startup } from './rows.ts';
 
-const SECTIONS = ['control', 'process', 'container', 'cold', 'startup', 'memory', 'activation'] as const;
+const SECTIONS = ['control', 'process', 'container', 'cold', 'zip', 'startup', 'memory', 'activation'] as const;
 const only = new Set((process.env.BENCH_ONLY ?? SECTIONS.join(',')).split(',').map((s) => s.trim()).filter(Boolean));
 for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`BENCH_ONLY: unknown section ${s} (known: ${SECTIONS.join(', ')})`);
 
@@ -70,6 +73,14 @@ async function main(): Promise<void> {
       out(`| \`docker run\` of the same image to its first answer | ${c.dockerRunMs.toFixed(0)} |`);
       out(`| first InvokeFunction of an Active function, container backend | ${c.localfcMs.toFixed(0)} (${(c.localfcMs / c.dockerRunMs).toFixed(2)}×) |`);
     }
+  }
+
+  if (only.has('zip')) {
+    // bench/zip-unpack.ts makes the zip and unpacks it in processes of their own; it prints one JSON line.
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/zip-unpack.ts'], { cwd: ROOT, maxBuffer: 1 << 20 });
+    const z = JSON.parse(stdout.trim().split('\n').pop()!) as { zipMB: number; entries: number; unpackMs: number; maxEventLoopBlockMs: number; peakRssGrowthPerZip: number; peakRssGrowthMB: number };
+    out(`\n| unpacking a ${z.zipMB} MB code zip (${z.entries} entries) | figure |\n|---|---|`);
+    out(`| time to unpack | ${z.unpackMs} ms |\n| longest event-loop block | ${z.maxEventLoopBlockMs} ms |\n| peak RSS growth | ${z.peakRssGrowthMB} MB (${z.peakRssGrowthPerZip}× the zip) |`);
   }
 
   if (only.has('startup')) {

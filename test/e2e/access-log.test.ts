@@ -3,36 +3,23 @@
  * with `--log silent`. The log is written asynchronously; every line is out once the server stopped on SIGTERM.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { describe, it } from 'node:test';
+import { startServerProcess } from '../helpers/server-process.ts';
 
 /** Starts the CLI with `flags`, makes one request that fails with 404, stops it; returns that request's id and stderr. */
 async function oneRequest(flags: string[]): Promise<{ requestId: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--port', '0', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${out}${stderr}`)));
-  });
-  const res = await fetch(`${url}/2023-03-30/functions/nope`, { headers: { 'x-acs-action': 'GetFunction' } });
+  const server = await startServerProcess(flags);
+  const res = await fetch(`${server.url}/2023-03-30/functions/nope`, { headers: { 'x-acs-action': 'GetFunction' } });
   await res.arrayBuffer();
   assert.equal(res.status, 404);
-  child.kill('SIGTERM');
-  const [code] = (await once(child, 'exit')) as [number | null];
-  assert.equal(code, 0);
-  return { requestId: res.headers.get('x-fc-request-id')!, stderr };
+  await server.stop();
+  assert.equal(server.child.exitCode, 0);
+  return { requestId: res.headers.get('x-fc-request-id')!, stderr: server.stderr() };
 }
 
 describe('access log', { timeout: 60_000 }, () => {
-  it('by default (text) writes one readable line per request to stderr', async () => {
-    const { stderr } = await oneRequest([]);
+  it('text (the default of the CLI) writes one readable line per request to stderr', async () => {
+    const { stderr } = await oneRequest(['--log', 'text']);
     assert.match(stderr, /^GET \/2023-03-30\/functions\/nope 404 GetFunction \d+ms$/m);
   });
 
