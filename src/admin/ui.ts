@@ -34,14 +34,15 @@ export interface UiDeps {
   readonly maxBodyBytes: number;
 }
 
-/** Enough history to draw the recent past of every function; the detail view has the rest. */
+/** Enough history to draw the recent past of every function, within a budget for the whole page (sent twice a second). */
 const TIMELINE_SHOWN = 300;
+const TIMELINE_BUDGET = 20_000;
 const TASKS_SHOWN = 20;
 const REFRESH_MS = 500;
 
 const entryJson = (t: TimelineEntry): Record<string, unknown> => ({ time: new Date(t.at).toISOString(), ...t });
 
-function functionJson(d: UiDeps, fn: FunctionRecord): Record<string, unknown> {
+function functionJson(d: UiDeps, fn: FunctionRecord, shown: number): Record<string, unknown> {
   const rev = d.functions.shown(fn);
   let timeline: TimelineEntry[] = [];
   try {
@@ -59,18 +60,20 @@ function functionJson(d: UiDeps, fn: FunctionRecord): Record<string, unknown> {
     runtime: rev.config.runtime,
     codeChecksum: rev.codeChecksum,
     ...(rev.image ? { resolvedImageUri: rev.image.resolvedImageUri } : {}),
-    timeline: timeline.slice(-TIMELINE_SHOWN).map(entryJson),
+    timeline: timeline.slice(-shown).map(entryJson),
   };
 }
 
 /** Everything the dashboard's main view shows, in one JSON-safe object. */
 export async function overview(d: UiDeps): Promise<Record<string, unknown>> {
   const now = d.clock.now();
+  const fns = d.functions.list({ limit: Number.MAX_SAFE_INTEGER }).functions;
+  const shown = Math.max(20, Math.min(TIMELINE_SHOWN, Math.floor(TIMELINE_BUDGET / Math.max(1, fns.length))));
   return {
     now: new Date(now).toISOString(),
     nowMs: now,
     clock: d.clock.kind,
-    functions: d.functions.list({ limit: Number.MAX_SAFE_INTEGER }).functions.map((fn) => functionJson(d, fn)),
+    functions: fns.map((fn) => functionJson(d, fn, shown)),
     instances: d.pool.list(),
     faults: d.faults.list(),
     timers: d.clock.pendingTimers().map((t) => ({ ...t, due: isoSeconds(t.dueAt) })),
