@@ -114,7 +114,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const functions = new FunctionService({
     clock, ids, region: config.region, accountId: config.accountId, timing: config.timing, registry, faults, backend,
     // A retired revision means a new one serves (or none): provisioned instances follow it.
-    onRevisionRetired: (prepared): Promise<void> => pool.drain(prepared.key).then(() => provisioning.reconcile(prepared.fn.functionName)),
+    onRevisionRetired: (prepared): Promise<void> => pool.drain(prepared).then(() => provisioning.reconcile(prepared.fn.functionName)),
     random: seededRandom(config.faultSeed), // alias traffic split: its own stream, same seed
   });
 

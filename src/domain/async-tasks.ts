@@ -114,6 +114,8 @@ export class AsyncTaskService {
   enqueue(input: EnqueueInput): { task: AsyncTask; codeChecksum: string; named: boolean } {
     const { functions, clock, ids } = this.deps;
     const admitted = functions.admitInvocation(input.functionName, input.qualifier);
+    // Only the state is checked now: each attempt is admitted (and holds its revision) when it runs.
+    admitted.leave();
     const byId = this.#byFunction(input.functionName);
     if (input.taskId !== undefined) {
       const existing = byId.get(input.taskId);

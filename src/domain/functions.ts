@@ -28,6 +28,15 @@ function ownFaults(tags: readonly Tag[], env: Readonly<Record<string, string>>):
   return rules;
 }
 
+/** What an invocation runs; `leave()` when it has ended (or will not run) lets go of the revision's code. */
+export interface AdmittedInvocation {
+  readonly record: FunctionRecord;
+  readonly prepared: PreparedRevision;
+  readonly revision: Revision;
+  readonly resolvedQualifier: string;
+  readonly leave: () => void;
+}
+
 export type { CreateInput, FunctionServiceDeps, FunctionsState, TimingConfig, UpdateInput } from './function-types.ts';
 
 export class FunctionService {
@@ -43,7 +52,7 @@ export class FunctionService {
   constructor(private readonly deps: FunctionServiceDeps) {
     this.#random = deps.random ?? Math.random;
     const retire = (prepared: PreparedRevision) => this.#retire(prepared);
-    const isCurrent = (entry: FunctionEntry) => this.#functions.get(entry.record.functionName) === entry;
+    const isCurrent = (entry: FunctionEntry) => this.#isCurrent(entry);
     this.#idle = new IdleTimers({ clock: deps.clock, timing: deps.timing, retire });
     this.#preparation = new PreparationRunner({
       ...deps,
@@ -149,7 +158,7 @@ export class FunctionService {
    * throws the cloud's error. State rules are the function's, whatever the qualifier: invoking an Inactive function
    * fails and starts preparing it again, as FC does.
    */
-  admitInvocation(name: string, qualifier = 'LATEST'): { record: FunctionRecord; prepared: PreparedRevision; revision: Revision; resolvedQualifier: string } {
+  admitInvocation(name: string, qualifier = 'LATEST'): AdmittedInvocation {
     const entry = this.#entry(name);
     const routed = qualifier === 'LATEST' ? { versionId: 'LATEST' } : entry.versions.route(qualifier);
     const fn = entry.record;
@@ -166,7 +175,24 @@ export class FunctionService {
     if (!held) throw errors.internal(`version '${routed.versionId}' of function '${name}' has no prepared code`);
     const prepared = servingVersion(held, routed.versionId);
     this.#idle.arm(entry);
-    return { record: fn, prepared, revision: prepared.revision, resolvedQualifier: routed.versionId };
+    return { record: fn, prepared, revision: prepared.revision, resolvedQualifier: routed.versionId, leave: this.#lease(entry, held) };
+  }
+
+  /**
+   * An admitted invocation holds its revision like a version does: an update, alias switch or version deletion that
+   * replaces it retires it (stops its instances, preStop first) only once the last request admitted on it has ended.
+   */
+  #lease(entry: FunctionEntry, prepared: PreparedRevision): () => void {
+    entry.refs.hold(prepared);
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      // A deleted function already retired everything it held.
+      if (!this.#isCurrent(entry)) return;
+      const last = entry.refs.drop(prepared.revision.id);
+      if (last) this.#preparation.track(entry.record.functionName, this.#retire(last));
+    };
   }
 
   /**
@@ -313,6 +339,10 @@ export class FunctionService {
   async #retire(prepared: PreparedRevision): Promise<void> {
     await this.deps.onRevisionRetired?.(prepared).catch(() => undefined);
     await this.deps.backend.release(prepared).catch(() => undefined);
+  }
+
+  #isCurrent(entry: FunctionEntry): boolean {
+    return this.#functions.get(entry.record.functionName) === entry;
   }
 
   #entry(name: string): FunctionEntry {

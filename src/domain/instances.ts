@@ -31,6 +31,8 @@ interface PooledInstance {
   frozen?: Promise<void>;
   /** Being thawed for the requests that picked it up. */
   thawing?: Promise<void>;
+  /** Set once it is being stopped: an instance is stopped (and its preStop called) once. */
+  stopping?: boolean;
 }
 
 /**
@@ -102,7 +104,7 @@ export class InstancePool {
       throw e;
     } finally {
       pooled.busy--;
-      if (pooled.busy === 0 && this.#list(prepared.key).includes(pooled)) await this.#park(prepared.key, pooled);
+      if (pooled.busy === 0 && this.#byRevision.get(prepared.key)?.includes(pooled)) await this.#park(prepared.key, pooled);
     }
   }
 
@@ -215,7 +217,7 @@ export class InstancePool {
 
   /** Freezes an idle instance now (no-op when freezing is off, or it is busy, probed, frozen or gone). */
   #freezeNow(key: string, pooled: PooledInstance): Promise<void> {
-    if (this.options.freeze === false || pooled.frozen || pooled.busy > 0 || pooled.probing || !this.#list(key).includes(pooled)) return pooled.frozen ?? Promise.resolve();
+    if (this.options.freeze === false || pooled.frozen || pooled.busy > 0 || pooled.probing || !this.#byRevision.get(key)?.includes(pooled)) return pooled.frozen ?? Promise.resolve();
     if (pooled.freezeTimer !== undefined) this.clock.clearTimer(pooled.freezeTimer);
     delete pooled.freezeTimer;
     pooled.frozen = this.backend.freeze(pooled.instance).catch(() => undefined);
@@ -253,10 +255,11 @@ export class InstancePool {
 
   async #park(key: string, pooled: PooledInstance): Promise<void> {
     await this.#freezeAfterGrace(key, pooled);
+    if (pooled.stopping) return;
     pooled.reclaimTimer = this.clock.setTimer(this.options.instanceIdleMs, `reclaim instance ${pooled.instance.id}`, () => {
       delete pooled.reclaimTimer;
       // Provisioned instances stay: reclaim only what exceeds the revision's warm minimum.
-      if (this.#list(key).length <= (this.#warm.get(key) ?? 0)) return;
+      if ((this.#byRevision.get(key)?.length ?? 0) <= (this.#warm.get(key) ?? 0)) return;
       void this.#destroy(key, pooled, true);
     });
   }
@@ -289,9 +292,11 @@ export class InstancePool {
   }
 
   async #destroy(key: string, pooled: PooledInstance, preStop: boolean): Promise<void> {
-    const list = this.#list(key);
-    const i = list.indexOf(pooled);
-    if (i >= 0) list.splice(i, 1);
+    const list = this.#byRevision.get(key);
+    const i = list ? list.indexOf(pooled) : -1;
+    if (i >= 0) list!.splice(i, 1);
+    if (pooled.stopping) return;
+    pooled.stopping = true;
     if (pooled.reclaimTimer !== undefined) this.clock.clearTimer(pooled.reclaimTimer);
     if (pooled.freezeTimer !== undefined) this.clock.clearTimer(pooled.freezeTimer);
     delete pooled.freezeTimer;
@@ -301,19 +306,29 @@ export class InstancePool {
     this.options.onInstance?.(pooled.instance.prepared.fn.functionName, 'stopped', { instanceId: pooled.instance.id, revisionId: pooled.instance.prepared.revision.id });
   }
 
-  /** Stops every instance of a revision (function deleted or revision replaced). */
-  async drain(key: string): Promise<void> {
+  /**
+   * Stops every instance of a revision that no longer serves (replaced, version deleted, function deleted), preStop
+   * first; instances still starting are stopped once started. The caller waits for the requests admitted on it first.
+   */
+  async drain(prepared: PreparedRevision): Promise<void> {
     // The revision's published versions run their own instances (servingVersion): `key@<versionId>`.
-    const keys = [...this.#byRevision.keys()].filter((k) => k === key || k.startsWith(`${key}@`));
-    await Promise.all(keys.flatMap((k) => [...this.#list(k)].map((p) => this.#destroy(k, p, true))));
-    for (const k of new Set([key, ...keys])) {
-      this.#byRevision.delete(k);
-      this.#warm.delete(k);
-    }
+    const keys = [...this.#byRevision.keys()].filter((k) => k === prepared.key || k.startsWith(`${prepared.key}@`));
+    await Promise.all(keys.map((k) => this.#drainKey(k)));
+  }
+
+  async #drainKey(key: string): Promise<void> {
+    const list = this.#byRevision.get(key) ?? [];
+    // Detached at once: a handle prepared anew under the same key (a wake) starts a list of its own.
+    this.#byRevision.delete(key);
+    this.#warm.delete(key);
+    await Promise.all(list.map(async (p) => {
+      const started = await p.ready.then(() => true, () => false);
+      if (started) await this.#destroy(key, p, true);
+    }));
   }
 
   async drainAll(): Promise<void> {
-    await Promise.all([...this.#byRevision.keys()].map((k) => this.drain(k)));
+    await Promise.all([...this.#byRevision.keys()].map((k) => this.#drainKey(k)));
   }
 
   /** Every started instance (an instance still cold-starting has no id yet). */

@@ -73,11 +73,23 @@ export class InvocationService {
     const { functions, clock } = this.deps;
     // Admission first, so a one-shot fault is not spent on a call the function's state refuses anyway.
     let admitted = functions.admitInvocation(functionName, qualifier);
-    // The slot is held from here (through a latency fault) until run() ends, so held calls count against the limit.
-    const release = this.deps.guard?.acquire(functionName) ?? (() => {});
+    let slot: () => void;
+    try {
+      // The slot is held from here (through a latency fault) until run() ends, so held calls count against the limit.
+      slot = this.deps.guard?.acquire(functionName) ?? (() => {});
+    } catch (e) {
+      admitted.leave();
+      throw e;
+    }
+    // Until run() ends the request also holds the revision it was admitted on, so an update does not stop it under it.
+    const release = () => {
+      slot();
+      admitted.leave();
+    };
     try {
       const fault = functions.takeFault(functionName, 'invocation', { qualifier });
       if (fault?.effect.type === 'inactive') {
+        admitted.leave();
         functions.force(functionName, { type: 'idle' });
         admitted = functions.admitInvocation(functionName, qualifier);
       }

@@ -41,6 +41,10 @@ export class PreparationRunner {
     const abort = new AbortController();
     entry.abort = abort;
     const identity = this.#identity(entry.record);
+    // Tracked from the moment the clock or a release lets it go on, so a quiesce() right after either waits for it.
+    let finish!: () => void;
+    const settled = new Promise<void>((resolve) => (finish = resolve));
+    const resume = () => this.track(name, settled);
     const work = (async () => {
       // A revision a version still holds (waking from Inactive) needs no new preparation on the backend.
       const held = entry.refs.get(revision.id);
@@ -48,11 +52,10 @@ export class PreparationRunner {
         ? Promise.resolve({ ok: true as const, prepared: held })
         : this.#prepareOnBackend(identity, revision, abort.signal, (m) => this.deps.note(name, 'note', 'preparation.progress', { message: m }));
       const extra = fault?.effect.type === 'latency' ? fault.effect.ms : 0;
-      await this.#wait(entry, delay + extra, `${kind} ${name}`);
-      if (fault?.effect.type === 'hold') await this.#hold(entry, fault.effect.ms);
-      // From here on the work no longer waits for the clock: quiesce() waits for it.
-      let finish!: () => void;
-      this.track(name, new Promise<void>((resolve) => (finish = resolve)));
+      const hold = fault?.effect.type === 'hold' ? fault.effect : undefined;
+      // While held, quiesce() must not wait for the release: tracked only once the hold lets go.
+      await this.#wait(entry, delay + extra, `${kind} ${name}`, hold ? () => {} : resume);
+      if (hold) await this.#hold(entry, hold.ms, resume);
       try {
         await this.#finish(entry, kind, revision, phase, fault, abort, await backendWork);
       } finally {
@@ -136,10 +139,11 @@ export class PreparationRunner {
     return { functionName: record.functionName, functionArn: record.functionArn, region: this.deps.region, accountId: this.deps.accountId, qualifier: 'LATEST' };
   }
 
-  #wait(entry: FunctionEntry, ms: number, label: string): Promise<void> {
+  #wait(entry: FunctionEntry, ms: number, label: string, resume: () => void): Promise<void> {
     return new Promise((resolve) => {
       entry.prepTimer = this.deps.clock.setTimer(ms, label, () => {
         delete entry.prepTimer;
+        resume();
         resolve();
       });
       entry.abort?.signal.addEventListener('abort', () => resolve(), { once: true });
@@ -147,11 +151,12 @@ export class PreparationRunner {
   }
 
   /** Keeps the function Pending/InProgress until released (admin) or, with a duration, until it runs out. */
-  #hold(entry: FunctionEntry, ms: number | undefined): Promise<void> {
+  #hold(entry: FunctionEntry, ms: number | undefined, resume: () => void): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         delete entry.release;
         if (timer !== undefined) this.deps.clock.clearTimer(timer);
+        resume();
         resolve();
       };
       const timer = ms === undefined ? undefined : this.deps.clock.setTimer(ms, `hold ${entry.record.functionName}`, done);
