@@ -147,7 +147,8 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
 
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (!result.success) throw validationError(result.error, result.target === 'json' ? 'request body' : result.target);
+      // zod-validator hands the hook the input as `data` too (hono/zod-openapi's type leaves it out): the message quotes it.
+      if (!result.success) throw validationError(result.error, result.target === 'json' ? 'request body' : result.target, 'data' in result ? result.data : undefined);
     },
   });
   // First: OSS requests are told apart by Host and path, and never reach the FC routes' middleware (see api/oss/addressing.ts).

@@ -40,11 +40,22 @@ function toFcError(err: unknown): FcError {
   return errors.internal('localfc hit an internal error; see its log for details');
 }
 
-/** zod issues → one InvalidArgument message that names each bad field, as FC's messages do. */
-export function validationError(error: ZodError, where: string): FcError {
+/** zod issues → one InvalidArgument message that names each bad field, the value it got and the rule, as FC's messages do. */
+export function validationError(error: ZodError, where: string, input?: unknown): FcError {
   const parts = error.issues.slice(0, 5).map((i) => {
     const path = i.path.join('.');
-    return path ? `${path}: ${i.message}` : i.message;
+    const value = valueAt(input, i.path);
+    const got = value === undefined || (typeof value === 'object' && value !== null) ? '' : ` (got ${JSON.stringify(value).slice(0, 80)})`;
+    return path ? `${path}: ${i.message}${got}` : i.message;
   });
   return errors.invalidArgument(`invalid ${where}: ${parts.join('; ')}`);
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let at = input;
+  for (const key of path) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<PropertyKey, unknown>)[key];
+  }
+  return at;
 }

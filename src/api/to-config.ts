@@ -15,7 +15,8 @@ export function toConfig(input: CreateFunctionInput | UpdateFunctionInput, previ
   const runtime = input.runtime ?? previous?.runtime;
   const handler = input.handler ?? previous?.handler;
   if (!runtime) throw errors.invalidArgument('runtime is required');
-  if (!handler) throw errors.invalidArgument('handler is required');
+  // FC's docs call handler unused for custom runtimes and containers, and FC's own FC 3.0 templates omit it there.
+  if (!handler && !runtime.startsWith('custom')) throw errors.invalidArgument(`handler is required for runtime ${runtime}`);
   checkEnvironmentVariables(input.environmentVariables);
   const passthrough: Record<string, unknown> = { ...previous?.passthrough };
   for (const key of PASSTHROUGH_KEYS) if (input[key] !== undefined) passthrough[key] = input[key];
@@ -23,7 +24,7 @@ export function toConfig(input: CreateFunctionInput | UpdateFunctionInput, previ
     (input[k] as (typeof DEFAULTS)[K] | undefined) ?? previous?.[k] ?? DEFAULTS[k];
   const config: FunctionConfig = {
     runtime,
-    handler,
+    ...optional('handler', handler),
     description: pick('description') as string,
     timeout: pick('timeout') as number,
     memorySize: pick('memorySize') as number,
@@ -38,11 +39,23 @@ export function toConfig(input: CreateFunctionInput | UpdateFunctionInput, previ
     ...optional('customRuntimeConfig', input.customRuntimeConfig ?? previous?.customRuntimeConfig),
     ...optional('instanceLifecycleConfig', input.instanceLifecycleConfig ?? previous?.instanceLifecycleConfig),
   };
-  if (config.memorySize % 64 !== 0) throw errors.invalidArgument(`memorySize must be a multiple of 64 MB, got ${config.memorySize}`);
+  if (input.cpu !== undefined) checkCpuRatio(config.cpu, config.memorySize);
   if (runtime === 'custom-container' && !config.customContainerConfig?.image) {
     throw errors.invalidArgument('customContainerConfig.image is required when runtime is custom-container');
   }
   return config;
+}
+
+/**
+ * The definition: "The ratio of cpu to memorySize (in GB) must be between 1:1 and 1:4". Checked when a request sets
+ * cpu (against the memory it sets or keeps): a request that sets only memorySize keeps the default cpu, and whether
+ * the cloud then refuses or derives a cpu is not documented.
+ */
+function checkCpuRatio(cpu: number, memorySize: number): void {
+  const gbPerVcpu = memorySize / 1024 / cpu;
+  if (gbPerVcpu < 1 - 1e-9 || gbPerVcpu > 4 + 1e-9) {
+    throw errors.invalidArgument(`cpu ${cpu} with memorySize ${memorySize} is not allowed: memorySize (in GB) must be 1 to 4 times cpu (${cpu} vCPU needs ${Math.ceil((cpu * 1024) / 64) * 64}–${Math.floor((cpu * 4096) / 64) * 64} MB)`);
+  }
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

@@ -24,7 +24,7 @@ export function fcHeaders(p: PreparedRevision, requestId: string, scope: Request
   return {
     'x-fc-request-id': requestId,
     'x-fc-function-name': fn.functionName,
-    'x-fc-function-handler': config.handler,
+    'x-fc-function-handler': config.handler ?? '',
     'x-fc-function-memory': String(config.memorySize),
     'x-fc-function-timeout': String(config.timeout),
     'x-fc-function-initializer': hooks?.initializer?.handler ?? '',

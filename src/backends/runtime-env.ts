@@ -55,7 +55,7 @@ export function fcVariables(p: PreparedRevision, instanceId: string, port: numbe
     FC_CUSTOM_LISTEN_PORT: String(port),
     FC_RUNTIME_API: `127.0.0.1:${port}`,
     FC_FUNCTION_NAME: fn.functionName,
-    FC_FUNCTION_HANDLER: config.handler,
+    FC_FUNCTION_HANDLER: config.handler ?? '',
     FC_FUNCTION_MEMORY_SIZE: String(config.memorySize),
     FC_FUNCTION_TIMEOUT: String(config.timeout),
     FC_REGION: fn.region,

@@ -49,7 +49,8 @@ export interface CustomRuntimeConfig {
  */
 export interface FunctionConfig {
   readonly runtime: string;
-  readonly handler: string;
+  /** Absent for custom runtimes and containers created without one (FC does not use it there). */
+  readonly handler?: string;
   readonly description: string;
   readonly timeout: number;
   readonly memorySize: number;

@@ -160,9 +160,10 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
     it("cpu becomes the container's CPU quota, capped at the engine's CPUs", async () => {
       const hostCpus = await engine.cpuCount();
       assert.ok(hostCpus >= 1);
-      // 16 vCPU (FC's maximum) exceeds this host unless it is big: Docker would refuse the quota, so it is capped
+      // 16 vCPU (FC's maximum) exceeds this host unless it is big: Docker would refuse the quota, so it is capped.
+      // memorySize keeps FC's cpu:memory ratio (1–4 GB per vCPU): 2 GB per vCPU.
       for (const [name, cpu, want] of [['cpu_half', 0.5, 500_000_000], ['cpu_max', 16, Math.min(16, hostCpus) * 1e9]] as const) {
-        await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ ...containerInput(name, NODE_IMAGE), cpu, memorySize: 1024 }) }));
+        await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ ...containerInput(name, NODE_IMAGE), cpu, memorySize: cpu * 2048 }) }));
         await advance(5000);
         assert.equal((await get(name)).state, 'Active');
         assert.equal((await invoke(name, 'x')).json.body, 'x');

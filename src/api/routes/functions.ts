@@ -14,6 +14,7 @@ import { ErrorSchema, FUNCTION_NAME, CreateFunctionInputSchema, FunctionSchema, 
 import { codeZip } from '../code-location.ts';
 import { renderFunction, toConfig } from '../to-config.ts';
 import { jsonBody } from '../json-body.ts';
+import { oneOf } from '../schemas/limits.ts';
 
 const BASE = '/2023-03-30';
 const NameParam = z.object({ functionName: z.string().openapi({ param: { name: 'functionName', in: 'path' } }) });
@@ -54,7 +55,7 @@ const listFns = createRoute({
       runtime: z.string().optional(),
       description: z.string().optional(),
       functionName: z.string().optional(),
-      fcVersion: z.string().optional(),
+      fcVersion: oneOf(['v3', 'v2']).optional().openapi({ description: 'v2 lists nothing: every localfc function is an FC 3.0 one' }),
       gpuType: z.string().optional(),
       resourceGroupId: z.string().optional(),
       tags: z.string().optional().openapi({ description: 'JSON array of {Key, Value}' }),
@@ -133,6 +134,7 @@ export function functionRoutes(functions: FunctionService, layers: Pick<LayerSto
       ...(q.nextToken ? { nextToken: q.nextToken } : {}),
       filter: (r) => {
         const cfg = functions.shown(r).config;
+        if (q.fcVersion === 'v2') return false;
         if (q.runtime && cfg.runtime !== q.runtime) return false;
         if (q.functionName && !r.functionName.includes(q.functionName)) return false;
         if (q.description && !cfg.description.includes(q.description)) return false;

@@ -14,6 +14,7 @@ import { ErrorSchema } from '../schemas/function.ts';
 import { CreateLayerVersionInputSchema, LayerSchema, ListLayerVersionOutputSchema, ListLayersOutputSchema } from '../schemas/layers.ts';
 import { codeZip } from '../code-location.ts';
 import { jsonBody } from '../json-body.ts';
+import { oneOf } from '../schemas/limits.ts';
 
 const BASE = '/2023-03-30';
 const param = (name: string) => z.string().openapi({ param: { name, in: 'path' } });
@@ -37,8 +38,8 @@ const routes = {
         limit: z.coerce.number().int().min(1).max(100).optional(),
         nextToken: z.string().optional(),
         prefix: z.string().optional(),
-        official: z.string().optional().openapi({ description: 'true: Alibaba Cloud official layers (localfc has none)' }),
-        public: z.string().optional().openapi({ description: 'true: only layers made public with PutLayerACL' }),
+        official: oneOf(['true', 'false']).optional().openapi({ description: 'true: Alibaba Cloud official layers (localfc has none)' }),
+        public: oneOf(['true', 'false']).optional().openapi({ description: 'true: only layers made public with PutLayerACL' }),
       }),
     },
     responses: { 200: { description: 'newest version of each layer', content: { 'application/json': { schema: ListLayersOutputSchema } } }, 400: err('InvalidArgument') },
@@ -51,7 +52,7 @@ const routes = {
   delete: createRoute({ operationId: 'DeleteLayerVersion', method: 'delete', path: `${BASE}/layers/{layerName}/versions/{version}`, request: { params: VersionParam }, responses: { 204: { description: 'deleted' }, 404: err('LayerNotFound') } }),
   acl: createRoute({
     operationId: 'PutLayerACL', method: 'put', path: `${BASE}/layers/{layerName}/acl`,
-    request: { params: LayerParam, query: z.object({ public: z.string().optional(), acl: z.string().optional() }) },
+    request: { params: LayerParam, query: z.object({ public: oneOf(['true', 'false']).optional(), acl: z.string().optional() }) },
     responses: { 204: { description: 'stored' }, 404: err('LayerNotFound') },
   }),
 };

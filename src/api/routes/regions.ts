@@ -4,6 +4,7 @@
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../context.ts';
+import { oneOf } from '../schemas/limits.ts';
 
 const RegionsSchema = z
   .object({ Regions: z.object({ Region: z.array(z.object({ RegionId: z.string(), LocalName: z.string() })) }) })
@@ -11,7 +12,7 @@ const RegionsSchema = z
 
 const describeRegions = createRoute({
   operationId: 'DescribeRegions', method: 'get', path: '/2023-03-30/regions',
-  request: { query: z.object({ AcceptLanguage: z.string().optional() }) },
+  request: { query: z.object({ AcceptLanguage: oneOf(['zh-CN', 'en-US', 'ja']).optional() }) },
   responses: { 200: { description: 'the configured region', content: { 'application/json': { schema: RegionsSchema } } } },
 });
 

@@ -4,6 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { ASYNC_TASK_STATUSES } from '../../domain/async-tasks.ts';
+import { oneOf } from './limits.ts';
 
 export const AsyncTaskEventSchema = z
   .object({ eventId: z.number(), status: z.enum(ASYNC_TASK_STATUSES), timestamp: z.number(), eventDetail: z.string().optional() })
@@ -38,7 +39,8 @@ const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 export const ListAsyncTasksQuerySchema = z.object({
   qualifier: z.string().optional(),
   prefix: z.string().optional(),
-  status: z.enum(ASYNC_TASK_STATUSES).optional(),
+  // Every status the definition lists, Dequeued included (localfc's tasks never show it, so it matches none).
+  status: oneOf(['Enqueued', 'Dequeued', 'Running', 'Succeeded', 'Failed', 'Stopped', 'Stopping', 'Expired', 'Invalid', 'Retrying']).optional(),
   startedTimeBegin: z.coerce.number().int().min(0).optional(),
   startedTimeEnd: z.coerce.number().int().min(0).optional(),
   sortOrderByTime: z.enum(['asc', 'desc']).optional(),

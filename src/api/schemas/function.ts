@@ -3,6 +3,7 @@
  * zod models of FC 3.0's function shapes, named as the SDK names them. They validate requests and generate the OpenAPI document.
  */
 import { z } from '@hono/zod-openapi';
+import { oneOf, oneOfNumbers, ranged } from './limits.ts';
 
 export const ErrorSchema = z
   .object({ Code: z.string(), Message: z.string(), RequestId: z.string() })
@@ -13,17 +14,19 @@ export const TagSchema = z.object({ Key: z.string().min(1).max(128), Value: z.st
 const HealthCheckSchema = z
   .object({
     httpGetUrl: z.string().optional(),
-    initialDelaySeconds: z.number().int().min(0).max(120).optional(),
-    periodSeconds: z.number().int().min(1).max(120).optional(),
-    timeoutSeconds: z.number().int().min(1).max(3).optional(),
-    failureThreshold: z.number().int().min(1).max(120).optional(),
-    successThreshold: z.number().int().min(1).max(120).optional(),
+    initialDelaySeconds: ranged({ min: 0, max: 120, integer: true, unit: 's' }).optional(),
+    periodSeconds: ranged({ min: 1, max: 120, integer: true, unit: 's' }).optional(),
+    timeoutSeconds: ranged({ min: 1, max: 3, integer: true, unit: 's' }).optional(),
+    failureThreshold: ranged({ min: 1, max: 120, integer: true }).optional(),
+    successThreshold: ranged({ min: 1, max: 120, integer: true }).optional(),
   })
   .openapi('CustomHealthCheckConfig');
 
-const LifecycleHookSchema = z
-  .object({ handler: z.string().optional(), timeout: z.number().int().min(1).max(600).optional(), command: z.array(z.string()).optional() })
-  .openapi('LifecycleHook');
+/** The definition: "handler and command … cannot be configured at the same time … Configuring both produces an error." */
+const lifecycleHook = (maxTimeout: number) =>
+  z
+    .object({ handler: z.string().optional(), timeout: ranged({ min: 1, max: maxTimeout, integer: true, unit: 's' }).optional(), command: z.array(z.string()).optional() })
+    .refine((h) => !(h.handler && h.command?.length), { message: 'handler and command cannot both be set on one hook' });
 
 export const CustomContainerConfigSchema = z
   .looseObject({
@@ -47,6 +50,12 @@ const CustomRuntimeConfigSchema = z
   })
   .openapi('CustomRuntimeConfig');
 
+/** The runtimes the definition lists for CreateFunctionInput.runtime. */
+export const RUNTIMES = [
+  'nodejs12', 'nodejs14', 'nodejs16', 'nodejs18', 'nodejs20', 'go1', 'python3', 'python3.9', 'python3.10', 'python3.12',
+  'java8', 'java11', 'php7.2', 'dotnetcore3.1', 'custom', 'custom.debian10', 'custom.debian11', 'custom.debian12', 'custom-container',
+] as const;
+
 const InputCodeLocationSchema = z
   .object({
     zipFile: z.string().optional().openapi({ description: 'base64 of a zip archive' }),
@@ -64,7 +73,8 @@ const passthroughFields = {
   ossMountConfig: z.looseObject({}).optional(),
   polarFsConfig: z.looseObject({}).optional(),
   juiceFsConfig: z.looseObject({}).optional(),
-  gpuConfig: z.looseObject({}).optional(),
+  gpuConfig: z.looseObject({ gpuType: z.string().optional(), gpuMemorySize: ranged({ min: 1024, step: 1024, integer: true, unit: 'MB' }).optional() }).optional(),
+  microSandboxConfig: z.looseObject({}).optional(),
   tracingConfig: z.looseObject({}).optional(),
   customDNS: z.looseObject({}).optional(),
   role: z.string().optional(),
@@ -72,7 +82,7 @@ const passthroughFields = {
   instanceIsolationMode: z.string().optional(),
   sessionAffinity: z.string().optional(),
   sessionAffinityConfig: z.string().optional(),
-  disableInjectCredentials: z.string().optional(),
+  disableInjectCredentials: oneOf(['None', 'Env', 'Request', 'All']).optional(),
   idleTimeout: z.number().int().min(0).optional(),
   disableOndemand: z.boolean().optional(),
   enableLongLiving: z.boolean().optional(),
@@ -83,19 +93,21 @@ export const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 
 const configFields = {
   code: InputCodeLocationSchema.optional(),
-  runtime: z.string().min(1).max(64),
-  handler: z.string().min(1).max(256),
+  runtime: oneOf(RUNTIMES),
+  /** Required for built-in runtimes only: FC's own templates omit it for custom runtimes and containers (see toConfig). */
+  handler: z.string().min(1).max(256).optional(),
   description: z.string().max(256).optional(),
-  timeout: z.number().int().min(1).max(86400).optional(),
-  memorySize: z.number().int().min(64).max(32768).optional(),
-  cpu: z.number().min(0.05).max(16).optional(),
-  diskSize: z.number().int().min(512).max(10240).optional(),
-  instanceConcurrency: z.number().int().min(1).max(200).optional(),
+  timeout: ranged({ min: 1, max: 86400, integer: true, unit: 's' }).optional(),
+  memorySize: ranged({ min: 128, max: 32768, step: 64, integer: true, unit: 'MB' }).optional(),
+  /** The cpu:memorySize ratio (1:1 to 1:4, GB per vCPU) is checked in toConfig, against the memory the function ends up with. */
+  cpu: ranged({ min: 0.05, max: 16, step: 0.05, unit: 'vCPU' }).optional(),
+  diskSize: oneOfNumbers([512, 10240], 'MB').optional(),
+  instanceConcurrency: ranged({ min: 1, max: 200, integer: true }).optional(),
   internetAccess: z.boolean().optional(),
   environmentVariables: z.record(z.string(), z.string()).optional(),
   customContainerConfig: CustomContainerConfigSchema.optional(),
   customRuntimeConfig: CustomRuntimeConfigSchema.optional(),
-  instanceLifecycleConfig: z.object({ initializer: LifecycleHookSchema.optional(), preStop: LifecycleHookSchema.optional() }).openapi('InstanceLifecycleConfig').optional(),
+  instanceLifecycleConfig: z.object({ initializer: lifecycleHook(600).optional(), preStop: lifecycleHook(900).optional() }).openapi('InstanceLifecycleConfig').optional(),
   layers: z.array(z.string()).max(5).optional(),
   ...passthroughFields,
 };
@@ -109,7 +121,7 @@ export const CreateFunctionInputSchema = z
   .openapi('CreateFunctionInput');
 
 export const UpdateFunctionInputSchema = z
-  .object({ ...configFields, runtime: configFields.runtime.optional(), handler: configFields.handler.optional() })
+  .object({ ...configFields, runtime: configFields.runtime.optional() })
   .openapi('UpdateFunctionInput');
 
 export type CreateFunctionInput = z.infer<typeof CreateFunctionInputSchema>;
@@ -121,7 +133,7 @@ export const FunctionSchema = z
     functionId: z.string(),
     functionArn: z.string(),
     runtime: z.string(),
-    handler: z.string(),
+    handler: z.string().optional(),
     description: z.string(),
     codeChecksum: z.string(),
     codeSize: z.number(),

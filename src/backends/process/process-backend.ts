@@ -111,7 +111,7 @@ export class ProcessBackend implements Backend {
         return missing('a custom runtime needs customRuntimeConfig.command (or an executable "bootstrap" file in the code)');
       }
     } else {
-      const file = handlerFile(config.handler);
+      const file = handlerFile(config.handler ?? '');
       if (!file) return missing(`invalid handler ${JSON.stringify(config.handler)}: expected file.function`);
       const exts = kind === 'nodejs' ? ['.js', '.mjs', '.cjs'] : ['.py'];
       if (!exts.some((ext) => existsSync(join(codeDir, file + ext)))) {
