@@ -147,13 +147,26 @@ export class DockerBackend implements Backend {
         await this.engine.removeContainer(c.id, { force: true }).catch(() => undefined);
         return instanceLost(`Function timed out after ${Math.round(req.timeoutMs / 1000)} seconds`, logs());
       }
-      const state = await this.engine.inspectContainer(c.id).then((i) => i.state, () => undefined);
+      const state = await this.#exitState(c);
       if (!state?.running) {
         c.ended = true;
         const how = state ? (state.oomKilled ? 'killed for exceeding its memory limit' : `code ${state.exitCode}`) : 'removed';
         return instanceLost(`Container exited unexpectedly (${how}): ${c.logs.tail(5)}`, logs(), 'ProcessExited');
       }
       throw new BackendError('InvocationFailed', `could not reach the container: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /**
+   * The container's state after a request to it broke off. A killed container's connections close a moment before the
+   * engine reports it exited: asked at once, it still says running and the caller would get a bare "other side closed".
+   * So it is asked again until it has ended (its log stream closed) or, within ~2 s, clearly has not.
+   */
+  async #exitState(c: Container): Promise<{ running: boolean; exitCode: number; oomKilled: boolean } | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const state = await this.engine.inspectContainer(c.id).then((i) => i.state, () => undefined);
+      if (!state?.running || attempt >= 20) return state;
+      await sleep(100);
     }
   }
 
