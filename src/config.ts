@@ -54,6 +54,11 @@ export const ConfigSchema = z.object({
   accessKeys: z.preprocess(parseAccessKeys, z.array(z.object({ accessKeyId: z.string().min(1), accessKeySecret: z.string().min(1) }))).default([]),
   /** When set, /_localfc/* (except health) needs `Authorization: Bearer <token>` or `?token=`. */
   adminToken: z.string().min(1).optional(),
+  /**
+   * Host names (and their subdomains) clients may use besides loopback, IP addresses and the listen address; '*' allows
+   * any. Other Hosts are refused (DNS rebinding). Env/flag form: `a.example,b.example`.
+   */
+  allowedHosts: z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(z.string().min(1))).default([]),
 });
 
 /** `id:secret,id2:secret2` → [{accessKeyId, accessKeySecret}]; split at the first ':' so a secret may contain one. */
@@ -86,6 +91,7 @@ const ENV: Record<string, string> = {
   DOCKER_HOST: 'dockerHost',
   LOCALFC_ACCESS_KEYS: 'accessKeys',
   LOCALFC_ADMIN_TOKEN: 'adminToken',
+  LOCALFC_ALLOWED_HOSTS: 'allowedHosts',
 };
 const ENV_TIMING: Record<string, string> = {
   LOCALFC_CODE_PREPARATION_MS: 'codePreparationMs',
@@ -119,7 +125,7 @@ export function gatherConfig(argv: readonly string[], env: Readonly<Record<strin
   return raw;
 }
 
-const FLAG_ALIASES: Record<string, string> = { 'work-dir': 'workDir', 'data-dir': 'dataDir', 'time-scale': 'timeScale', 'account-id': 'accountId', 'strict-registry': 'strictRegistry', 'freeze-instances': 'freezeInstances', 'max-instances': 'maxInstancesPerFunction', 'fault-seed': 'faultSeed', 'docker-host': 'dockerHost', 'access-keys': 'accessKeys', 'admin-token': 'adminToken' };
+const FLAG_ALIASES: Record<string, string> = { 'work-dir': 'workDir', 'data-dir': 'dataDir', 'time-scale': 'timeScale', 'account-id': 'accountId', 'strict-registry': 'strictRegistry', 'freeze-instances': 'freezeInstances', 'max-instances': 'maxInstancesPerFunction', 'fault-seed': 'faultSeed', 'docker-host': 'dockerHost', 'access-keys': 'accessKeys', 'admin-token': 'adminToken', 'allowed-hosts': 'allowedHosts' };
 const ENV_TIMING_FLAGS: Record<string, string> = { 'code-preparation-ms': 'codePreparationMs', 'container-preparation-ms': 'containerPreparationMs', 'update-ms': 'updateMs', 'inactive-after-ms': 'inactiveAfterMs', 'instance-idle-ms': 'instanceIdleMs', 'freeze-grace-ms': 'freezeGraceMs' };
 
 const KNOWN_FLAGS = new Set([

@@ -1,0 +1,93 @@
+/**
+ * @module
+ * The open default must not be open to the web. A page on another site can make a browser send requests to localfc
+ * (a simple cross-site POST needs no preflight), and a site whose name rebinds to 127.0.0.1 can even read answers
+ * (DNS rebinding). So: the Host must be one of localfc's own names, and a browser request from another site is refused
+ * on the FC API and the admin API. HTTP triggers are the function's own web endpoints and stay open to every origin,
+ * as on FC (their Host is checked all the same).
+ */
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
+import type { MiddlewareHandler } from 'hono';
+import { FcError } from '../domain/errors.ts';
+import type { AppEnv } from './context.ts';
+
+export interface SiteGuardOptions {
+  /** The address localfc listens on. */
+  readonly listenHost: string;
+  /** More names (and their subdomains) a client may use; '*' turns the Host check off. */
+  readonly allowedHosts: readonly string[];
+}
+
+/** Names that always lead to this machine, or to FC's own trigger domain (reached here through a hosts entry). */
+const OWN_SUFFIXES = ['localhost', 'fcapp.run', 'host.docker.internal'];
+/** Content types a cross-site page may send without a CORS preflight. */
+const SIMPLE_CONTENT_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data'];
+const HTTP_TRIGGER_PREFIX = '/fcapp/';
+
+const hostName = (host: string): string => {
+  const h = host.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']'));
+  const colon = h.lastIndexOf(':');
+  return (colon >= 0 && h.indexOf(':') === colon ? h.slice(0, colon) : h).replace(/\.$/, '');
+};
+
+const under = (name: string, suffix: string): boolean => name === suffix || name.endsWith(`.${suffix}`);
+
+/**
+ * True for names that are localfc's own. An IP literal is always fine: rebinding needs a DNS name the attacker owns,
+ * and a name under an IP literal (`bucket.127.0.0.1`, virtual-host addressing) cannot be registered.
+ */
+export function isOwnHost(host: string, opts: SiteGuardOptions): boolean {
+  if (opts.allowedHosts.includes('*')) return true;
+  const name = hostName(host);
+  if (isIP(name)) return true;
+  // No public top-level domain is numeric: a name ending in a number is under an IP literal, not a registrable name.
+  if (/^\d+$/.test(name.slice(name.lastIndexOf('.') + 1))) return true;
+  const own = [...OWN_SUFFIXES, hostname().toLowerCase(), hostName(opts.listenHost), ...opts.allowedHosts.map(hostName)];
+  return own.some((suffix) => suffix !== '' && under(name, suffix));
+}
+
+const refused = (message: string): FcError => new FcError('CrossSiteRequestRefused', 403, message);
+
+export function siteGuard(opts: SiteGuardOptions): MiddlewareHandler<AppEnv> {
+  // A client uses a handful of Host values: remember the answers (bounded, so a flood of names cannot grow it).
+  const known = new Map<string, boolean>();
+  const own = (host: string): boolean => {
+    let ok = known.get(host);
+    if (ok === undefined) {
+      ok = isOwnHost(host, opts);
+      if (known.size < 1000) known.set(host, ok);
+    }
+    return ok;
+  };
+  return (c, next) => {
+    const host = c.req.header('host');
+    if (host !== undefined && !own(host)) {
+      throw new FcError('InvalidHost', 403, `Host '${host}' is not one of localfc's names (loopback, the listen address, allowedHosts / LOCALFC_ALLOWED_HOSTS)`);
+    }
+    // An absolute-form request line (GET http://other/... HTTP/1.1) names a host of its own: it must agree.
+    if (host !== undefined && !c.req.url.startsWith(`http://${host}/`)) {
+      const urlHost = new URL(c.req.url).host;
+      if (!own(urlHost)) throw new FcError('InvalidHost', 403, `the request line names host '${urlHost}', not one of localfc's names`);
+    }
+    if (c.req.path.startsWith(HTTP_TRIGGER_PREFIX)) return next();
+    if (c.req.header('sec-fetch-site') === 'cross-site') throw refused('a browser request from another site is refused (Sec-Fetch-Site: cross-site)');
+    const origin = c.req.header('origin');
+    if (origin !== undefined && origin !== 'null') {
+      let originHost: string;
+      try {
+        originHost = new URL(origin).host;
+      } catch {
+        throw refused(`malformed Origin '${origin}'`);
+      }
+      if (!own(originHost)) throw refused(`a browser request from ${origin} is refused: only localfc's own names may call it from a page`);
+    } else if (origin === 'null') throw refused('a browser request from an opaque origin is refused');
+    const method = c.req.method;
+    if (c.req.path.startsWith('/_localfc/') && method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      if (SIMPLE_CONTENT_TYPES.includes(type)) throw refused(`Content-Type ${type} is refused on admin changes (send application/json)`);
+    }
+    return next();
+  };
+}
