@@ -109,7 +109,7 @@ export const UI_PAGE = /* html */ `<!doctype html>
       <span><i style="background:var(--Inactive)"></i>Inactive</span><span><i style="background:var(--Failed)"></i>Failed</span>
       <span>thin band: last update (<i style="background:var(--InProgress)"></i>InProgress <i style="background:var(--Successful)"></i>Successful)</span>
       <span><i style="background:#2563eb;border-radius:50%"></i>invocation</span><span><i style="background:#dc2626;border-radius:50%"></i>failed</span>
-      <span><i style="background:#f97316"></i>throttled</span><span><i style="background:#991b1b"></i>fault</span><span><i style="background:#6b7280;width:4px"></i>instance start/stop</span>
+      <span><i style="background:#f97316"></i>throttled</span><span><i style="background:#991b1b"></i>fault</span><span><i style="background:#6b7280;width:4px"></i>instance start/stop</span><span>quiet stretches are compressed; hover for times</span>
     </div>
     <div id="functions" data-testid="functions"></div>
     <div id="functions-empty" class="empty">No functions yet.</div>
@@ -315,14 +315,31 @@ export const UI_PAGE = /* html */ `<!doctype html>
     box.replaceChildren(el("b", "Details"), t2, close);
     box.hidden = false;
   }
-  function bands(entries, key, from, span, nowMs, testid) {
+  // One time axis for every lane, from the first event to now. Quiet stretches are compressed (each gap between events
+  // counts log(1 + seconds)), so a manual clock advanced by days still leaves the seconds around a deploy readable.
+  function timeScale(fns, nowMs) {
+    var times = [nowMs];
+    fns.forEach(function (f) { f.timeline.forEach(function (t) { if (t.at <= nowMs) times.push(t.at); }); });
+    times.sort(function (a, b) { return a - b; });
+    var at = {};
+    var acc = 0;
+    times.forEach(function (t, i) {
+      if (i > 0) acc += Math.log(1 + (t - times[i - 1]) / 1000);
+      at[t] = acc;
+    });
+    var total = acc || 1;
+    var pos = function (t) { return t in at ? at[t] / total * 100 : 100; };
+    pos.from = times[0];
+    return pos;
+  }
+  function bands(entries, key, pos, nowMs, testid) {
     var band = el("div", null, { "class": "band " + testid.replace("band-", ""), "data-testid": testid });
     var segs = [];
     entries.forEach(function (t) { if (t.kind === "transition" && t[key]) segs.push({ at: t.at, value: t[key], reason: t.reasonCode || "" }); });
     segs.forEach(function (s, i) {
       var end = i + 1 < segs.length ? segs[i + 1].at : nowMs;
-      var left = Math.max(0, (s.at - from) / span * 100);
-      var width = Math.max(0, (end - s.at) / span * 100);
+      var left = pos(s.at);
+      var width = Math.max(0, pos(end) - left);
       var seg = el("div", null, { "class": "seg", "data-value": s.value, title: s.value + (s.reason ? " (" + s.reason + ")" : "") + " from " + new Date(s.at).toISOString() + " for " + duration(end - s.at) });
       seg.style.left = left + "%";
       seg.style.width = width + "%";
@@ -334,9 +351,8 @@ export const UI_PAGE = /* html */ `<!doctype html>
   function renderFunctions(o) {
     var fns = o.functions || [];
     var nowMs = o.nowMs;
-    var from = nowMs;
-    fns.forEach(function (f) { if (f.timeline.length && f.timeline[0].at < from) from = f.timeline[0].at; });
-    var span = Math.max(1, nowMs - from);
+    var pos = timeScale(fns, nowMs);
+    var from = pos.from;
     fill("functions", "functions-empty", fns.map(function (f) {
       var n = f.functionName;
       var box = el("div", null, { "data-testid": "fn-" + n, "data-name": n, "class": "fn" + (n === selected ? " selected" : "") });
@@ -352,14 +368,14 @@ export const UI_PAGE = /* html */ `<!doctype html>
       head.appendChild(short(f.resolvedImageUri || f.codeChecksum, 24, { "class": "runtime mono" }));
       head.addEventListener("click", function () { select(n); });
       var lane = el("div", null, { "class": "lane", "data-testid": "lane-" + n });
-      lane.appendChild(bands(f.timeline, "state", from, span, nowMs, "band-state"));
-      lane.appendChild(bands(f.timeline, "lastUpdateStatus", from, span, nowMs, "band-update"));
+      lane.appendChild(bands(f.timeline, "state", pos, nowMs, "band-state"));
+      lane.appendChild(bands(f.timeline, "lastUpdateStatus", pos, nowMs, "band-update"));
       var marks = el("div", null, { "class": "marks" });
       // Marks at (nearly) the same time sit side by side, not on top of each other: on a manual clock many things share an instant.
       var taken = {};
       f.timeline.forEach(function (t) {
         if (t.kind === "transition" || (t.kind === "note" && t.event === "preparation.progress")) return;
-        var left = Math.min(100, Math.max(0, (t.at - from) / span * 100));
+        var left = pos(t.at);
         var slot = Math.round(left);
         var nth = taken[slot] || 0;
         taken[slot] = nth + 1;

@@ -100,7 +100,6 @@ export function functionDetail(d: UiDeps, name: string): Record<string, unknown>
       ...(t.durationMs !== undefined ? { durationMs: t.durationMs } : {}), ...(t.taskErrorMessage ? { taskErrorMessage: t.taskErrorMessage } : {}),
     })),
     instances: d.pool.ofFunction(name).map((i) => ({ ...i, createdTime: isoSeconds(i.createdTimeMs) })),
-    timeline: d.functions.timeline(name).map(entryJson),
   };
 }
 
