@@ -115,13 +115,14 @@ export interface Backend {
   /** Cold start: a running instance ready for requests (initializer not yet called, unless `beforeHealthCheck` called it). */
   startInstance(prepared: PreparedRevision, instanceId: string, opts?: StartInstanceOptions): Promise<BackendInstance>;
   /** The initializer hook, once per instance before its first invocation. */
-  initialize(instance: BackendInstance, timeoutMs: number): Promise<void>;
+  /** Resolves with what the instance printed while the hook ran; `requestId` is the hook call's (FC's id form). */
+  initialize(instance: BackendInstance, timeoutMs: number, requestId?: string): Promise<string | void>;
   invoke(instance: BackendInstance, req: InvocationRequest): Promise<InvocationResult>;
   /** Between invocations the instance is frozen (no CPU), as FC does. */
   freeze(instance: BackendInstance): Promise<void>;
   thaw(instance: BackendInstance): Promise<void>;
   /** Pre-stop hook then stop. */
-  stopInstance(instance: BackendInstance, opts: { preStop: boolean; timeoutMs: number }): Promise<void>;
+  stopInstance(instance: BackendInstance, opts: { preStop: boolean; timeoutMs: number; requestId?: string }): Promise<string | void>;
   /** The revision is no longer needed: remove its files. */
   release(prepared: PreparedRevision): Promise<void>;
   /** Recent output of an instance, bounded. */

@@ -53,7 +53,7 @@ export interface PoolOptions {
   /** Fault lookup for the cold-start and initializer phases (latency, error, crash). */
   readonly fault?: (prepared: PreparedRevision, phase: 'coldStart' | 'initializer', qualifier: string) => FaultRule | undefined;
   /** Told when an instance has started or stopped (the function's timeline shows both). */
-  readonly onInstance?: (functionName: string, event: 'started' | 'stopped', detail: { instanceId: string; revisionId: number }) => void;
+  readonly onInstance?: (functionName: string, event: 'started' | 'stopped' | 'initializer' | 'preStop', detail: { instanceId: string; revisionId: number; requestId?: string; output?: string; error?: string }) => void;
 }
 
 export interface InstanceInfo {
@@ -180,7 +180,14 @@ export class InstancePool {
       const hook = lifecycleHook(instance.prepared.config, 'initializer');
       if (!hook) return;
       await this.#injectFault(instance.prepared, 'initializer', 'InitializationError', qualifier);
-      await this.backend.initialize(instance, hook.timeoutMs);
+      // The hook's request id has the form of an invocation's; what it printed goes to the function's timeline.
+      const requestId = this.ids.requestId(this.clock.now());
+      const detail = { instanceId: instance.id, revisionId: instance.prepared.revision.id, requestId };
+      const output = await this.backend.initialize(instance, hook.timeoutMs, requestId).catch((e: unknown) => {
+        this.options.onInstance?.(instance.prepared.fn.functionName, 'initializer', { ...detail, error: e instanceof Error ? e.message : String(e) });
+        throw e;
+      });
+      this.options.onInstance?.(instance.prepared.fn.functionName, 'initializer', { ...detail, ...(output ? { output } : {}) });
     })());
   }
 
@@ -302,7 +309,11 @@ export class InstancePool {
     delete pooled.freezeTimer;
     pooled.health?.stop();
     const hook = lifecycleHook(pooled.instance.prepared.config, 'preStop');
-    await this.backend.stopInstance(pooled.instance, { preStop: preStop && hook !== undefined, timeoutMs: hook?.timeoutMs ?? 3000 }).catch(() => undefined);
+    const withPreStop = preStop && hook !== undefined;
+    const requestId = this.ids.requestId(this.clock.now());
+    const output = await this.backend.stopInstance(pooled.instance, { preStop: withPreStop, timeoutMs: hook?.timeoutMs ?? 3000, requestId }).catch(() => undefined);
+    const detail = { instanceId: pooled.instance.id, revisionId: pooled.instance.prepared.revision.id };
+    if (withPreStop) this.options.onInstance?.(pooled.instance.prepared.fn.functionName, 'preStop', { ...detail, requestId, ...(output ? { output } : {}) });
     this.options.onInstance?.(pooled.instance.prepared.fn.functionName, 'stopped', { instanceId: pooled.instance.id, revisionId: pooled.instance.prepared.revision.id });
   }
 

@@ -10,6 +10,7 @@ import { createZip } from '../../src/code/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const zip = (files: Record<string, string>) => createZip(Object.entries(files).map(([path, data]) => ({ path, data }))).toString('base64');
 /** FC's log line: `<ISO time> <requestId> [LEVEL] message`. */
@@ -109,6 +110,33 @@ def handler(event, context):
     assert.equal((await invoke('aliased')).body, 'fine', 'LATEST is not prod');
     const failed = await client.invokeFunction('aliased', new $FC.InvokeFunctionRequest({ qualifier: 'prod', body: event('x') })).catch((e: { code: string }) => e);
     assert.equal((failed as { code: string }).code, 'ColdStartBroke');
+  });
+
+  it('initializer and preStop output stays in the function timeline after the instance is gone; hook request ids look like invocation ids', async () => {
+    await create('hooked', 'nodejs20', {
+      'index.js': `exports.initialize = (context, callback) => { console.log('warming up ' + context.requestId); callback(null, ''); };
+exports.preStop = (context, callback) => { console.log('bye ' + context.requestId); callback(null, ''); };
+exports.handler = (event, context, callback) => callback(null, 'served');
+`,
+    }, { instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({ initializer: new $FC.LifecycleHook({ handler: 'index.initialize', timeout: 5 }), preStop: new $FC.LifecycleHook({ handler: 'index.preStop', timeout: 5 }) }) });
+    await advanceClock(fc, 1000);
+    const served = await invoke('hooked');
+    assert.equal(served.body, 'served');
+    await advanceClock(fc, 600_000); // idle past instanceIdleMs: the instance is reclaimed, preStop first
+    // The reclaim runs after the clock moved (stopping a process takes real time): wait until the instance is gone.
+    const timeline = await waitFor('the reclaimed instance', async () => {
+      const t = ((await (await fetch(`${fc.url}/_localfc/functions/hooked/timeline`)).json()) as { timeline: Array<{ event: string; detail?: { requestId?: string; output?: string } }> }).timeline;
+      return t.some((e) => e.event === 'instance.stopped') ? t : undefined;
+    });
+    const idForm = /^1-[0-9a-f]+-[0-9a-f]{8}-[0-9a-f]{12}$/;
+    assert.match(served.requestId, idForm);
+    for (const [event, printed] of [['instance.initializer', 'warming up'], ['instance.preStop', 'bye']] as const) {
+      const hook = timeline.find((t) => t.event === event);
+      assert.ok(hook, `${event} in ${JSON.stringify(timeline.map((t) => t.event))}`);
+      assert.match(hook.detail?.requestId ?? '', idForm);
+      assert.match(hook.detail?.output ?? '', new RegExp(`${printed} ${hook.detail?.requestId}`));
+    }
+    assert.ok(timeline.some((t) => t.event === 'instance.stopped'), 'the instance is gone');
   });
 
   it('InvokeFunction on a web server that answers HTML (no /invoke route): the SDK gets the bytes, not a SyntaxError', async () => {

@@ -119,11 +119,13 @@ export class DockerBackend implements Backend {
     return s;
   }
 
-  async initialize(instance: BackendInstance, timeoutMs: number): Promise<void> {
-    if (!isContainer(instance.prepared.config)) return this.#delegate.initialize(instance, timeoutMs);
+  async initialize(instance: BackendInstance, timeoutMs: number, requestId: string = randomUUID()): Promise<string | void> {
+    if (!isContainer(instance.prepared.config)) return this.#delegate.initialize(instance, timeoutMs, requestId);
     const s = this.#get(instance);
-    await runInitializer(s.c.baseUrl, fcHeaders(s.prepared, randomUUID()), timeoutMs);
+    const from = s.c.logs.offset;
+    await runInitializer(s.c.baseUrl, fcHeaders(s.prepared, requestId), timeoutMs);
     s.c.initialized = true;
+    return s.c.logs.since(from);
   }
 
   async invoke(instance: BackendInstance, req: InvocationRequest): Promise<InvocationResult> {
@@ -176,9 +178,9 @@ export class DockerBackend implements Backend {
     await discardContainer(old, this.engine);
     const hook = old.initialized ? lifecycleHook(s.prepared.config, 'initializer') : undefined;
     // The initializer runs again before the new container's health check, as at cold start.
-    s.c = await startContainer(s.prepared, instance.id, this.#start, hook ? (c) => {
+    s.c = await startContainer(s.prepared, instance.id, this.#start, hook ? async (c) => {
       s.c = c;
-      return this.initialize(instance, hook.timeoutMs);
+      await this.initialize(instance, hook.timeoutMs);
     } : undefined);
     s.c.logs.append(`[localfc] container ${old.id.slice(0, 12)} ended; replaced by ${s.c.id.slice(0, 12)}\n`);
   }
@@ -217,7 +219,7 @@ export class DockerBackend implements Backend {
     await this.engine.unpauseContainer(s.c.id).catch(() => undefined);
   }
 
-  async stopInstance(instance: BackendInstance, opts: { preStop: boolean; timeoutMs: number }): Promise<void> {
+  async stopInstance(instance: BackendInstance, opts: { preStop: boolean; timeoutMs: number; requestId?: string }): Promise<string | void> {
     if (!isContainer(instance.prepared.config)) return this.#delegate.stopInstance(instance, opts);
     const s = this.#instances.get(instance.id);
     if (!s) return;
@@ -225,8 +227,10 @@ export class DockerBackend implements Backend {
     this.#instances.delete(instance.id);
     try {
       if (opts.preStop && !s.c.ended) {
-        const failed = await runPreStop(s.c.baseUrl, fcHeaders(s.prepared, randomUUID()), opts.timeoutMs);
+        const from = s.c.logs.offset;
+        const failed = await runPreStop(s.c.baseUrl, fcHeaders(s.prepared, opts.requestId ?? randomUUID()), opts.timeoutMs);
         if (failed) s.c.logs.append(failed);
+        return s.c.logs.since(from);
       }
     } finally {
       // The preStop hook is the graceful part; the container's PID 1 often ignores SIGTERM, so no grace period.

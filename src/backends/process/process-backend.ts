@@ -174,10 +174,12 @@ export class ProcessBackend implements Backend {
     return s;
   }
 
-  async initialize(instance: BackendInstance, timeoutMs: number): Promise<void> {
+  async initialize(instance: BackendInstance, timeoutMs: number, requestId: string = randomUUID()): Promise<string> {
     const s = this.#state(instance);
-    await runInitializer(baseUrl(s.proc), fcHeaders(s.prepared, randomUUID()), timeoutMs, this.#dispatcher(s));
+    const from = s.logs.offset;
+    await runInitializer(baseUrl(s.proc), fcHeaders(s.prepared, requestId), timeoutMs, this.#dispatcher(s));
     s.initialized = true;
+    return s.logs.since(from);
   }
 
   /** Keep-alive connections per process (a respawned process gets a new pool). */
@@ -271,14 +273,17 @@ export class ProcessBackend implements Backend {
     if (!s.proc.exited && s.proc.child.pid !== undefined) process.kill(s.proc.child.pid, 'SIGCONT');
   }
 
-  async stopInstance(instance: BackendInstance, opts: { preStop: boolean; timeoutMs: number }): Promise<void> {
+  async stopInstance(instance: BackendInstance, opts: { preStop: boolean; timeoutMs: number; requestId?: string }): Promise<string | void> {
     const s = this.#instances.get(instance.id);
     if (!s) return;
     await this.thaw(instance);
+    const from = s.logs.offset;
     try {
       if (opts.preStop && !s.proc.exited) {
-        const failed = await runPreStop(baseUrl(s.proc), fcHeaders(s.prepared, randomUUID()), opts.timeoutMs, this.#dispatcher(s));
+        const failed = await runPreStop(baseUrl(s.proc), fcHeaders(s.prepared, opts.requestId ?? randomUUID()), opts.timeoutMs, this.#dispatcher(s));
         if (failed) s.logs.append(failed);
+        // What the hook printed outlives the instance in the function's timeline.
+        return s.logs.since(from);
       }
     } finally {
       await killProcess(s.proc);
