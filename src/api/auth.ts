@@ -7,6 +7,7 @@ import { NonceCache, verifyAcs3 } from '../auth/acs3.ts';
 import type { Clock } from '../clock.ts';
 import { errors } from '../domain/errors.ts';
 import type { AppEnv } from './context.ts';
+import { readLimited } from './read-limited.ts';
 
 export interface AccessKey {
   readonly accessKeyId: string;
@@ -68,21 +69,7 @@ export function signatureAuth(opts: SignatureAuthOptions): MiddlewareHandler<App
 }
 
 async function readBody(req: Request, max: number): Promise<Buffer> {
-  if (!req.body) return Buffer.alloc(0);
   const tooLarge = () => errors.entityTooLarge('request body', max);
   if (Number(req.headers.get('content-length') ?? 0) > max) throw tooLarge();
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
+  return readLimited(req.body, max, tooLarge);
 }

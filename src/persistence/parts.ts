@@ -5,8 +5,8 @@
  */
 import type { Clock } from '../clock.ts';
 import type { FunctionService, FunctionsState } from '../domain/functions.ts';
-import type { LayerStore, LayersState } from '../domain/layers.ts';
-import type { ObjectStore, ObjectStoreState } from '../domain/object-store.ts';
+import type { LayerStore } from '../domain/layers.ts';
+import type { ObjectStore } from '../domain/object-store.ts';
 import type { FunctionRecord, Revision } from '../domain/model.ts';
 import type { VersionsState } from '../domain/versions.ts';
 import type { BlobReader, BlobWriter, Persistable } from './persistence.ts';
@@ -86,48 +86,39 @@ export function clockPart(clock: Clock): Persistable {
   };
 }
 
-/** Layer versions, their zips moved to blobs. */
-export function layersPart(layers: LayerStore): Persistable {
-  type Saved = Array<Omit<LayersState[number], 'versions'> & { versions: Array<Omit<LayersState[number]['versions'][number], 'zip'> & { blob: string }> }>;
+/**
+ * A store whose state is a list of groups, each holding a list of items with bytes in one field (layers → versions →
+ * zip, buckets → objects → body): the bytes move to blobs, the rest stays JSON.
+ */
+function groupedBlobsPart<S>(persistKey: string, store: { exportState(): S; importState(state: S): void }, itemsKey: string, bytesKey: string): Persistable {
+  type Item = Record<string, unknown>;
+  type Group = Record<string, unknown>;
   return {
-    persistKey: 'layers',
+    persistKey,
     async exportState(blobs) {
-      const saved: Saved = [];
-      for (const l of layers.exportState()) {
-        const versions = [];
-        for (const { zip, ...v } of l.versions) versions.push({ ...v, blob: await blobs.put(zip) });
-        saved.push({ ...l, versions });
+      const saved: Group[] = [];
+      for (const group of store.exportState() as unknown as Group[]) {
+        const items: Item[] = [];
+        for (const { [bytesKey]: bytes, ...rest } of group[itemsKey] as Item[]) items.push({ ...rest, blob: await blobs.put(bytes as Buffer) });
+        saved.push({ ...group, [itemsKey]: items });
       }
       return saved;
     },
     async importState(raw, blobs) {
-      const state: LayersState = await Promise.all(
-        (raw as Saved).map(async (l) => ({ ...l, versions: await Promise.all(l.versions.map(async ({ blob, ...v }) => ({ ...v, zip: await blobs.get(blob) }))) })),
+      const state = await Promise.all(
+        (raw as Group[]).map(async (group) => ({ ...group, [itemsKey]: await Promise.all((group[itemsKey] as Item[]).map(async ({ blob, ...rest }) => ({ ...rest, [bytesKey]: await blobs.get(blob as string) }))) })),
       );
-      layers.importState(state);
+      store.importState(state as unknown as S);
     },
   };
 }
 
+/** Layer versions, their zips moved to blobs. */
+export function layersPart(layers: LayerStore): Persistable {
+  return groupedBlobsPart('layers', layers, 'versions', 'zip');
+}
+
 /** localfc's OSS: buckets with their objects, each body moved to a blob. */
 export function objectsPart(objects: ObjectStore): Persistable {
-  type Saved = Array<Omit<ObjectStoreState[number], 'objects'> & { objects: Array<Omit<ObjectStoreState[number]['objects'][number], 'body'> & { blob: string }> }>;
-  return {
-    persistKey: 'objects',
-    async exportState(blobs) {
-      const saved: Saved = [];
-      for (const b of objects.exportState()) {
-        const stored = [];
-        for (const { body, ...o } of b.objects) stored.push({ ...o, blob: await blobs.put(body) });
-        saved.push({ ...b, objects: stored });
-      }
-      return saved;
-    },
-    async importState(raw, blobs) {
-      const state: ObjectStoreState = await Promise.all(
-        (raw as Saved).map(async (b) => ({ ...b, objects: await Promise.all(b.objects.map(async ({ blob, ...o }) => ({ ...o, body: await blobs.get(blob) }))) })),
-      );
-      objects.importState(state);
-    },
-  };
+  return groupedBlobsPart('objects', objects, 'objects', 'body');
 }

@@ -18,6 +18,7 @@ import type { LogFn } from '../../log.ts';
 import type { Persistence } from '../../persistence/persistence.ts';
 import { signatureTime } from '../auth.ts';
 import type { AppEnv } from '../context.ts';
+import { readLimited } from '../read-limited.ts';
 import { type OssAddress, isSignedForOss, ossAddress } from './addressing.ts';
 import { errorXml, listObjectsXml } from './xml.ts';
 
@@ -185,22 +186,7 @@ async function readObjectBody(req: OssRequest, limit: number): Promise<Buffer> {
   if (declared !== undefined && Number(declared) > limit) throw ossErrors.entityTooLarge(limit);
   const md5 = req.headers['content-md5'];
   if (md5 !== undefined && Buffer.from(md5, 'base64').length !== 16) throw ossErrors.invalidDigest();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (req.body) {
-    const reader = req.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.length;
-      if (size > limit) {
-        await reader.cancel();
-        throw ossErrors.entityTooLarge(limit);
-      }
-      chunks.push(value);
-    }
-  }
-  const body = Buffer.concat(chunks, size);
+  const body = await readLimited(req.body, limit, () => ossErrors.entityTooLarge(limit));
   if (md5 !== undefined && createHash('md5').update(body).digest('base64') !== md5) throw ossErrors.badDigest();
   return body;
 }
