@@ -56,6 +56,7 @@ import { type IdGenerator, randomIds } from './ids.ts';
 import { createServerLog } from './log.ts';
 import { clockPart, functionsPart, layersPart, objectsPart, plainPart } from './persistence/parts.ts';
 import { ossMiddleware } from './api/oss/routes.ts';
+import { isOwnHost } from './api/site-guard.ts';
 import { Persistence } from './persistence/persistence.ts';
 
 export interface AppDeps {
@@ -155,6 +156,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   app.use('*', ossMiddleware({
     objects, tempCredentials, accessKeys: config.accessKeys, clock, ids, maxObjectBytes: config.maxBodyBytes, persistence,
     log: config.log === 'silent' ? undefined : log,
+    isOwnHost: (host) => isOwnHost(host, { listenHost: config.host, allowedHosts: config.allowedHosts }),
   }));
   mountMiddleware(app, { config, clock, ids, log, persistence, faults, functions, provisioning });
 

@@ -109,6 +109,10 @@ describe("localfc's OSS, open (no access keys)", () => {
     const res = await raw(fc.port, 'GET', '/some-bucket/some/key', `127.0.0.1:${fc.port}`);
     assert.equal(res.status, 400);
     assert.equal(JSON.parse(res.body.toString()).Code, 'PathNotSupported');
+    // path style under a name that is not localfc's own (DNS rebinding) gets the FC routes' Host check, not the object
+    const rebound = await raw(fc.port, 'GET', '/localfc-temp-code/', 'evil.example.com');
+    assert.equal(rebound.status, 403);
+    assert.equal(JSON.parse(rebound.body.toString()).Code, 'InvalidHost');
     const unsupported = await raw(fc.port, 'POST', '/x.zip?uploads', `localfc-temp-code.oss-cn-hangzhou.aliyuncs.com`);
     assert.equal(unsupported.status, 501);
     assert.match(unsupported.body.toString(), /<Code>NotImplemented<\/Code>/);

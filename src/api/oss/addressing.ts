@@ -27,8 +27,8 @@ export interface AddressedRequest {
   readonly host: string | undefined;
   /** Path as received, percent-encoded. */
   readonly rawPath: string;
-  /** Authorization header or the query carry an OSS signature. */
-  readonly signedForOss: boolean;
+  /** Authorization header or the query carry an OSS signature (asked only for path-style candidates). */
+  readonly signedForOss: () => boolean;
 }
 
 export function ossAddress(req: AddressedRequest, bucketExists: (bucket: string) => boolean): OssAddress | undefined {
@@ -40,7 +40,7 @@ export function ossAddress(req: AddressedRequest, bucketExists: (bucket: string)
   const slash = req.rawPath.indexOf('/', 1);
   const bucket = slash < 0 ? req.rawPath.slice(1) : req.rawPath.slice(1, slash);
   if (!BUCKET_NAME.test(bucket) || LOCALFC_PREFIXES.has(bucket)) return undefined;
-  if (!req.signedForOss && !bucketExists(bucket)) return undefined;
+  if (!bucketExists(bucket) && !req.signedForOss()) return undefined;
   return { bucket, key: decodeKey(slash < 0 ? '' : req.rawPath.slice(slash + 1)), style: 'path' };
 }
 

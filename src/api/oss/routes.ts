@@ -32,6 +32,8 @@ export interface OssRouteDeps {
   readonly maxObjectBytes: number;
   readonly persistence: Persistence | undefined;
   readonly log: LogFn | undefined;
+  /** The FC routes' Host rule (api/site-guard.ts), applied here to path-style requests. */
+  readonly isOwnHost: (host: string) => boolean;
 }
 
 interface OssRequest {
@@ -46,9 +48,12 @@ export function ossMiddleware(deps: OssRouteDeps): MiddlewareHandler<AppEnv> {
   const authorize = authorizer(deps);
   return async (c, next) => {
     const { rawPath, rawQuery } = splitUrl(c.req.url);
+    const host = c.req.header('host');
+    const address = ossAddress({ host, rawPath, signedForOss: () => isSignedForOss(c.req.header('authorization'), rawQuery) }, (b) => deps.objects.hasBucket(b));
+    // Path style on a name that is not localfc's own: left to the FC routes' Host check (DNS rebinding). Virtual-host
+    // names are under aliyuncs.com, localhost or an IP literal, which a rebinding site cannot own.
+    if (!address || (address.style === 'path' && host !== undefined && !deps.isOwnHost(host))) return next();
     const headers = c.req.header();
-    const address = ossAddress({ host: headers.host, rawPath, signedForOss: isSignedForOss(headers.authorization, rawQuery) }, (b) => deps.objects.hasBucket(b));
-    if (!address) return next();
     const started = Date.now();
     const requestId = deps.ids.uuid().replace(/-/g, '').slice(0, 24).toUpperCase();
     const method = c.req.method;
