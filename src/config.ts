@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { FaultRuleSchema } from './admin/routes.ts';
+import { FaultRuleSchema } from './domain/faults/rules.ts';
 
 /** 'false', '0', 'no' and '' are false (z.coerce.boolean would call any non-empty string true). */
 const flag = z.preprocess((v) => (typeof v === 'string' ? !['false', '0', 'no', 'off', ''].includes(v.trim().toLowerCase()) : v), z.boolean());

@@ -1,18 +1,21 @@
 /**
  * @module
  * Which effects each fault phase acts on, as the admin API reports it (GET /_localfc/faults/capabilities), so the
- * dashboard's form never offers a combination that does nothing. Same table as the README's "Failure injection".
+ * dashboard's form never offers a combination that does nothing. The effects are the domain's table (the same one
+ * that refuses a rule that could not take effect); this adds when each phase is consulted, for people.
  */
-import type { FaultEffect, FaultPhase } from '../domain/faults.ts';
+import { type FaultEffectType, type FaultPhase, PHASE_EFFECTS } from '../domain/faults/rules.ts';
 
-type EffectType = FaultEffect['type'];
-
-export const PHASE_CAPABILITIES: Readonly<Record<FaultPhase, { readonly effects: readonly EffectType[]; readonly description: string }>> = {
-  api: { effects: ['error', 'latency', 'throttle'], description: 'every /2023-03-30/* request' },
-  preparation: { effects: ['error', 'latency', 'hold'], description: 'create, and restore from Inactive' },
-  update: { effects: ['error', 'latency', 'hold'], description: 'UpdateFunction' },
-  image: { effects: ['error', 'latency', 'hold'], description: 'preparation of a custom-container function, before preparation' },
-  coldStart: { effects: ['latency', 'error', 'crash'], description: 'an invocation that starts a new instance' },
-  initializer: { effects: ['latency', 'error', 'crash'], description: "an instance's first invocation, for functions with an initializer" },
-  invocation: { effects: ['error', 'latency', 'throttle', 'crash', 'inactive'], description: 'InvokeFunction' },
+const WHEN: Readonly<Record<FaultPhase, string>> = {
+  api: 'every /2023-03-30/* request',
+  preparation: 'create, and restore from Inactive',
+  update: 'UpdateFunction',
+  image: 'preparation of a custom-container function, before preparation',
+  coldStart: 'an invocation that starts a new instance',
+  initializer: "an instance's first invocation, for functions with an initializer",
+  invocation: 'InvokeFunction',
 };
+
+export const PHASE_CAPABILITIES = Object.fromEntries(
+  Object.entries(WHEN).map(([phase, description]) => [phase, { effects: PHASE_EFFECTS[phase as FaultPhase], description }]),
+) as Readonly<Record<FaultPhase, { readonly effects: readonly FaultEffectType[]; readonly description: string }>>;

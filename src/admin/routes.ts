@@ -8,10 +8,11 @@ import { isoSeconds } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import type { ClockAdvanced } from '../domain/background-work.ts';
 import { errors } from '../domain/errors.ts';
-import { FAULT_PHASES, type FaultEngine, type FaultRuleInput } from '../domain/faults.ts';
+import type { FaultEngine } from '../domain/faults/engine.ts';
+import { FAULT_PHASES, FaultRuleSchema } from '../domain/faults/rules.ts';
 import type { InstancePool } from '../domain/instances.ts';
 import type { FunctionService } from '../domain/functions.ts';
-import { SCENARIOS, scenarioRules } from '../domain/scenarios.ts';
+import { SCENARIOS, scenarioRules } from '../domain/faults/scenarios.ts';
 import { PHASE_CAPABILITIES } from './fault-capabilities.ts';
 import { type SimulatedRegistry, parseImageRef } from '../domain/registry.ts';
 import type { AppEnv } from '../api/context.ts';
@@ -33,24 +34,8 @@ const Name = z.object({ name: z.string().openapi({ param: { name: 'name', in: 'p
 const ok = (description: string) => ({ 200: { description, content: { 'application/json': { schema: z.looseObject({}) } } } });
 const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
 
-export const FaultRuleSchema = z
-  .object({
-    match: z
-      .object({ operation: z.string().optional(), functionName: z.string().optional(), qualifier: z.string().optional(), phase: z.enum(FAULT_PHASES).optional() })
-      .optional(),
-    effect: z.discriminatedUnion('type', [
-      z.object({ type: z.literal('error'), code: z.string().min(1), status: z.number().int().min(400).max(599).optional(), message: z.string().optional() }),
-      z.object({ type: z.literal('latency'), ms: z.number().min(0) }),
-      z.object({ type: z.literal('hold'), ms: z.number().min(0).optional() }),
-      z.object({ type: z.literal('throttle') }),
-      z.object({ type: z.literal('crash') }),
-      z.object({ type: z.literal('inactive') }),
-    ]),
-    times: z.number().int().min(1).optional(),
-    probability: z.number().min(0).max(1).optional(),
-    description: z.string().optional(),
-  })
-  .openapi('FaultRule');
+/** The domain's rule schema, named in the OpenAPI document. */
+const FaultRuleBody = FaultRuleSchema.meta({ id: 'FaultRule' });
 
 export function adminRoutes(d: AdminDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -134,12 +119,12 @@ export function adminRoutes(d: AdminDeps): OpenAPIHono<AppEnv> {
     },
   );
 
-  app.openapi(createRoute({ operationId: 'LocalfcListFaults', method: 'get', path: `${P}/faults`, responses: ok('fault rules') }), (c) => c.json({ rules: d.faults.list() }, 200));
+  app.openapi(createRoute({ operationId: 'LocalfcListFaults', method: 'get', path: `${P}/faults`, responses: ok('fault rules, spent ones too') }), (c) => c.json({ rules: d.faults.list() }, 200));
   app.openapi(createRoute({ operationId: 'LocalfcFaultCapabilities', method: 'get', path: `${P}/faults/capabilities`, responses: ok('the effects each phase acts on') }), (c) =>
     c.json({ phases: FAULT_PHASES.map((phase) => ({ phase, ...PHASE_CAPABILITIES[phase] })) }, 200),
   );
-  app.openapi(createRoute({ operationId: 'LocalfcAddFault', method: 'post', path: `${P}/faults`, request: jsonBody(FaultRuleSchema), responses: ok('rule added') }), (c) =>
-    c.json(d.faults.add(c.req.valid('json') as FaultRuleInput, 'admin'), 200),
+  app.openapi(createRoute({ operationId: 'LocalfcAddFault', method: 'post', path: `${P}/faults`, request: jsonBody(FaultRuleBody), responses: ok('rule added') }), (c) =>
+    c.json(d.faults.add(c.req.valid('json'), 'admin'), 200),
   );
   app.openapi(createRoute({ operationId: 'LocalfcResetFaults', method: 'delete', path: `${P}/faults`, responses: ok('run-time rules removed') }), (c) => {
     d.faults.reset(c.req.query('all') === 'true');

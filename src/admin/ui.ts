@@ -11,13 +11,13 @@ import { isoSeconds } from '../clock.ts';
 import type { Clock } from '../clock.ts';
 import { errors } from '../domain/errors.ts';
 import type { AsyncTaskService } from '../domain/async-tasks.ts';
-import type { FaultEngine } from '../domain/faults.ts';
+import type { FaultEngine } from '../domain/faults/engine.ts';
 import type { FunctionService } from '../domain/functions.ts';
 import type { InstancePool } from '../domain/instances.ts';
 import type { InvocationService } from '../domain/invocations.ts';
 import type { FunctionRecord, TimelineEntry } from '../domain/model.ts';
 import type { SimulatedRegistry } from '../domain/registry.ts';
-import { SCENARIOS } from '../domain/scenarios.ts';
+import { SCENARIOS } from '../domain/faults/scenarios.ts';
 import type { TriggerService } from '../domain/triggers.ts';
 import { UI_PAGE } from './ui-page.ts';
 

@@ -7,10 +7,11 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { adminToken } from '../admin/token.ts';
-import { type Clock, sleep } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { errors } from '../domain/errors.ts';
-import { type FaultEngine, faultError } from '../domain/faults.ts';
+import type { FaultEngine } from '../domain/faults/engine.ts';
+import { applyFault } from '../domain/faults/effects.ts';
 import type { FunctionService } from '../domain/functions.ts';
 import type { ProvisioningService } from '../domain/provisioning.ts';
 import type { IdGenerator } from '../ids.ts';
@@ -113,9 +114,7 @@ function apiFaults(deps: { faults: FaultEngine; functions: FunctionService; cloc
     const functionName = fnName ? safeDecode(fnName) : undefined;
     const rule = faults.take({ phase: 'api', ...(operation ? { operation } : {}), ...(functionName ? { functionName } : {}) });
     if (rule && functionName) functions.note(functionName, 'fault', 'fault.api', { rule: rule.id, source: rule.source, effect: rule.effect, ...(operation ? { operation } : {}) });
-    if (rule?.effect.type === 'latency') await sleep(clock, rule.effect.ms, 'api latency fault');
-    if (rule?.effect.type === 'error') throw faultError({ ...rule, effect: rule.effect }, 'API failure');
-    if (rule?.effect.type === 'throttle') throw errors.throttled(`request throttled (injected by fault rule ${rule.id})`);
+    if (rule) await applyFault(rule, { phase: 'api', clock });
     await next();
   };
 }

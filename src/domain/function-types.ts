@@ -5,7 +5,7 @@
 import type { Backend, PreparedRevision } from '../backends/backend.ts';
 import type { Clock } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
-import type { FaultEngine } from './faults.ts';
+import type { FaultEngine } from './faults/engine.ts';
 import type { FunctionConfig, FunctionRecord, Tag } from './model.ts';
 import type { ImageRegistry } from './registry.ts';
 import type { VersionsState } from './versions.ts';

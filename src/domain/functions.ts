@@ -6,7 +6,8 @@
  */
 import { type PreparedRevision, servingVersion } from '../backends/backend.ts';
 import { errors } from './errors.ts';
-import { type FaultPhase, type FaultRule, type FaultRuleInput, functionFaults } from './faults.ts';
+import type { FaultRule } from './faults/engine.ts';
+import { type FaultPhase, type FaultRuleInput, functionFaults } from './faults/rules.ts';
 import { type FunctionEntry, addToTimeline, applyEvent, newEntry } from './function-entry.ts';
 import type { CreateInput, FunctionServiceDeps, FunctionsState, UpdateInput } from './function-types.ts';
 import { IdleTimers } from './idle-timers.ts';

@@ -5,11 +5,12 @@
  * of functions with a health check are probed periodically (instance-health.ts) and skipped while unhealthy.
  */
 import { type Backend, BackendError, type BackendInstance, type InvocationRequest, type InvocationResult, type PreparedRevision } from '../backends/backend.ts';
-import { type Clock, sleep } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
 import { BackgroundWork } from './background-work.ts';
-import { errors } from './errors.ts';
-import type { FaultRule } from './faults.ts';
+import { FcError, errors } from './errors.ts';
+import type { FaultRule } from './faults/engine.ts';
+import { applyFault } from './faults/effects.ts';
 import { HealthCycle, type HealthStatus } from './instance-health.ts';
 import { healthCheckOf, lifecycleHook } from './model.ts';
 
@@ -151,7 +152,7 @@ export class InstancePool {
     list.push(pooled);
     const hc = healthCheckOf(prepared.config);
     try {
-      await this.#injectFault(prepared, 'coldStart', 'CAExited', qualifier);
+      await this.#injectFault(prepared, 'coldStart', qualifier);
       pooled.instance = await this.backend.startInstance(prepared, `c-${this.ids.shortId()}`, hc ? { beforeHealthCheck: (i) => this.#initialize(pooled, i, qualifier) } : {});
       this.options.onInstance?.(prepared.fn.functionName, 'started', { instanceId: pooled.instance.id, revisionId: prepared.revision.id });
       started();
@@ -179,7 +180,7 @@ export class InstancePool {
     return (pooled.initialized ??= (async () => {
       const hook = lifecycleHook(instance.prepared.config, 'initializer');
       if (!hook) return;
-      await this.#injectFault(instance.prepared, 'initializer', 'InitializationError', qualifier);
+      await this.#injectFault(instance.prepared, 'initializer', qualifier);
       // The hook's request id has the form of an invocation's; what it printed goes to the function's timeline.
       const requestId = this.ids.requestId(this.clock.now());
       const detail = { instanceId: instance.id, revisionId: instance.prepared.revision.id, requestId };
@@ -209,17 +210,13 @@ export class InstancePool {
     return this.#probes.quiesce();
   }
 
-  /** Applies a cold-start/initializer fault as the real failure would surface: slower, or failing with a reason code. */
-  async #injectFault(prepared: PreparedRevision, phase: 'coldStart' | 'initializer', defaultCode: string, qualifier: string): Promise<void> {
+  /** Applies a cold-start/initializer fault as the real failure would surface: slower, or a start failing with a reason code. */
+  async #injectFault(prepared: PreparedRevision, phase: 'coldStart' | 'initializer', qualifier: string): Promise<void> {
     const rule = this.options.fault?.(prepared, phase, qualifier);
     if (!rule) return;
-    const { effect } = rule;
-    if (effect.type === 'latency') await sleep(this.clock, effect.ms, `${phase} latency fault`);
-    if (effect.type === 'error' || effect.type === 'crash') {
-      const code = effect.type === 'error' ? effect.code : defaultCode;
-      const message = (effect.type === 'error' && effect.message) || `injected ${phase} failure (${code}) by fault rule ${rule.id}`;
-      throw new BackendError(code, message, effect.type === 'error' ? (effect.status ?? 502) : 502);
-    }
+    await applyFault(rule, { phase, clock: this.clock }).catch((e: unknown) => {
+      throw e instanceof FcError ? new BackendError(e.code, e.message, e.status) : e;
+    });
   }
 
   /** Freezes an idle instance now (no-op when freezing is off, or it is busy, probed, frozen or gone). */

@@ -4,9 +4,9 @@
  * here, so admission by state, qualifier resolution, faults and the instance pool apply to each the same way.
  */
 import { BackendError, type InvocationRequest, type InvocationResult, type PreparedRevision } from '../backends/backend.ts';
-import { type Clock, sleep } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import { FcError, errors } from './errors.ts';
-import { type FaultRule, faultError } from './faults.ts';
+import { applyFault } from './faults/effects.ts';
 import type { FunctionService } from './functions.ts';
 import type { InstancePool } from './instances.ts';
 import type { FunctionRecord, Revision } from './model.ts';
@@ -19,7 +19,7 @@ export interface InvocationInput extends Omit<InvocationRequest, 'timeoutMs'> {
   readonly qualifier: string;
 }
 
-/** An invocation the function's state accepted: what will run, and the fault (if any) that applies to it. */
+/** An invocation the function's state (and any invocation fault) accepted: what will run. */
 export interface Admitted {
   readonly record: FunctionRecord;
   readonly prepared: PreparedRevision;
@@ -27,7 +27,6 @@ export interface Admitted {
   readonly revision: Revision;
   /** The version that serves (`LATEST` or a version id), after alias routing. */
   readonly resolvedQualifier: string;
-  readonly fault?: FaultRule;
   /** Gives back the admission guard's slot; run() calls it when it ends. Call it yourself if you admit but never run. */
   readonly release?: () => void;
 }
@@ -88,15 +87,14 @@ export class InvocationService {
     };
     try {
       const fault = functions.takeFault(functionName, 'invocation', { qualifier });
-      if (fault?.effect.type === 'inactive') {
+      // `inactive`: dropped to Inactive, the call is admitted again and refused as any call to an Inactive function.
+      const dropToInactive = () => {
         admitted.leave();
         functions.force(functionName, { type: 'idle' });
         admitted = functions.admitInvocation(functionName, qualifier);
-      }
-      if (fault?.effect.type === 'throttle') throw errors.throttled(`Reserve resource exceeded limit (injected by fault rule ${fault.id})`);
-      if (fault?.effect.type === 'error') throw faultError({ ...fault, effect: fault.effect }, 'invocation failure');
-      if (fault?.effect.type === 'latency') await sleep(clock, fault.effect.ms, 'invocation latency fault');
-      return { ...admitted, release, ...(fault ? { fault } : {}) };
+      };
+      if (fault) await applyFault(fault, { phase: 'invocation', clock, dropToInactive });
+      return { ...admitted, release };
     } catch (e) {
       release();
       throw e;
@@ -115,8 +113,7 @@ export class InvocationService {
   async #run(admitted: Admitted, input: InvocationInput): Promise<InvocationOutcome> {
     const { functions, pool, clock } = this.deps;
     const started = clock.now();
-    const { fault, prepared, revision } = admitted;
-    if (fault?.effect.type === 'crash') throw errors.badResponse(`the function instance crashed while handling the request (injected by fault rule ${fault.id})`);
+    const { prepared, revision } = admitted;
     const result = await pool.invoke(prepared, {
       requestId: input.requestId,
       body: input.body,

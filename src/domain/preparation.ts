@@ -4,7 +4,10 @@
  * latency/hold/error fault, and the backend's real work, then Active (or Failed) through applyEvent().
  */
 import type { FunctionIdentity, PreparedRevision } from '../backends/backend.ts';
-import type { FaultPhase, FaultRule } from './faults.ts';
+import { FcError } from './errors.ts';
+import type { FaultRule } from './faults/engine.ts';
+import { applyFault } from './faults/effects.ts';
+import type { FaultPhase } from './faults/rules.ts';
 import { type FunctionEntry, applyEvent, dropServing } from './function-entry.ts';
 import type { FunctionServiceDeps } from './function-types.ts';
 import type { IdleTimers } from './idle-timers.ts';
@@ -37,27 +40,34 @@ export class PreparationRunner {
     const delay = kind === 'update' && entry.record.state === 'Active' ? timing.updateMs : container ? timing.containerPreparationMs : timing.codePreparationMs;
     const phase: FaultPhase = kind === 'update' ? 'update' : 'preparation';
     // A custom container's image pull can fail on its own (e.g. ImageAccessDenied): the image phase, then the general one.
-    const fault = (container ? this.deps.takeFault(name, 'image') : undefined) ?? this.deps.takeFault(name, phase);
+    const imageFault = container ? this.deps.takeFault(name, 'image') : undefined;
+    const faultPhase: FaultPhase = imageFault ? 'image' : phase;
+    const fault = imageFault ?? this.deps.takeFault(name, phase);
     const abort = new AbortController();
     entry.abort = abort;
     const identity = this.#identity(entry.record);
     // Tracked from the moment the clock or a release lets it go on, so a quiesce() right after either waits for it.
     let finish!: () => void;
     const settled = new Promise<void>((resolve) => (finish = resolve));
-    const resume = () => this.track(name, settled);
+    let resumed = false;
+    const resume = () => {
+      if (!resumed) this.track(name, settled);
+      resumed = true;
+    };
     const work = (async () => {
       // A revision a version still holds (waking from Inactive) needs no new preparation on the backend.
       const held = entry.refs.get(revision.id);
       const backendWork = held
         ? Promise.resolve({ ok: true as const, prepared: held })
         : this.#prepareOnBackend(identity, revision, abort.signal, (m) => this.deps.note(name, 'note', 'preparation.progress', { message: m }));
-      const extra = fault?.effect.type === 'latency' ? fault.effect.ms : 0;
-      const hold = fault?.effect.type === 'hold' ? fault.effect : undefined;
-      // While held, quiesce() must not wait for the release: tracked only once the hold lets go.
-      await this.#wait(entry, delay + extra, `${kind} ${name}`, hold ? () => {} : resume);
-      if (hold) await this.#hold(entry, hold.ms, resume);
+      // The fault acts once the cloud's delay is over: latency lengthens it, hold keeps the state until released. An
+      // injected failure is kept for the end, where a real failure of the backend's work wins over it. While the
+      // fault still waits (on the clock or for a release), quiesce() must not wait for it: tracked when that ends.
+      await this.#wait(entry, delay, `${kind} ${name}`, fault ? () => {} : resume);
+      const injected = fault ? await this.#applyFault(entry, fault, faultPhase, resume) : undefined;
+      resume();
       try {
-        await this.#finish(entry, kind, revision, phase, fault, abort, await backendWork);
+        await this.#finish(entry, kind, revision, injected, abort, await backendWork);
       } finally {
         finish();
       }
@@ -90,7 +100,21 @@ export class PreparationRunner {
     while (this.#inFlight.size) await Promise.allSettled([...this.#inFlight]);
   }
 
-  async #finish(entry: FunctionEntry, kind: PreparationKind, revision: Revision, phase: FaultPhase, fault: FaultRule | undefined, abort: AbortController, result: BackendResult): Promise<void> {
+  /**
+   * Carries out the fault with this preparation's own timer and hold (each calls `resume` the moment it lets go);
+   * resolves to the failure it injects, if any.
+   */
+  async #applyFault(entry: FunctionEntry, fault: FaultRule, phase: FaultPhase, resume: () => void): Promise<FcError | undefined> {
+    try {
+      await applyFault(fault, { phase, clock: this.deps.clock, sleep: (ms, label) => this.#wait(entry, ms, label, resume), hold: (ms) => this.#hold(entry, ms, resume) });
+      return undefined;
+    } catch (e) {
+      if (e instanceof FcError) return e;
+      throw e;
+    }
+  }
+
+  async #finish(entry: FunctionEntry, kind: PreparationKind, revision: Revision, injected: FcError | undefined, abort: AbortController, result: BackendResult): Promise<void> {
     let outcome = result;
     if (abort.signal.aborted || !this.deps.isCurrent(entry)) {
       if (outcome.ok) await this.#discard(entry, outcome.prepared);
@@ -102,9 +126,9 @@ export class PreparationRunner {
       await this.#discard(entry, outcome.prepared);
       outcome = { ok: false, ...problem };
     }
-    if (outcome.ok && fault?.effect.type === 'error') {
+    if (outcome.ok && injected) {
       await this.#discard(entry, outcome.prepared);
-      outcome = { ok: false, code: fault.effect.code, reason: fault.effect.message ?? `injected ${phase} failure (${fault.effect.code}) by fault rule ${fault.id}` };
+      outcome = { ok: false, code: injected.code, reason: injected.message };
     }
     delete entry.abort;
     if (outcome.ok) {

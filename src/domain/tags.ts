@@ -4,7 +4,7 @@
  * on the function record (functions.setTags), so the reserved `localfc:fault:*` tags set here take effect as on create.
  */
 import { errors } from './errors.ts';
-import { functionFaults } from './faults.ts';
+import { functionFaults } from './faults/rules.ts';
 import type { FunctionService } from './functions.ts';
 import type { FunctionRecord, Tag } from './model.ts';
 

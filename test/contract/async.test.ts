@@ -155,7 +155,7 @@ describe('async invocation, function configs and invocation restriction through 
 
   it('clock/advance does not wait for an attempt parked on a latency fault; the next advance finishes it', async () => {
     await create('q1');
-    await admin('POST', '/faults', { match: { phase: 'invocation', functionName: 'q1' }, effect: { type: 'latency', ms: 5000 }, times: 1 });
+    await admin('POST', '/faults', { match: { phase: 'invocation', functionName: 'q1' }, effect: { type: 'latency', ms: 5000, clock: true }, times: 1 });
     await invokeAsync('q1', 'slow', 'p1');
     // A parked attempt counts as settled: had the advance waited for it, the wait's real-time cap would have ended
     // it with the attempt still busy, and stillBusy says so.
@@ -244,7 +244,7 @@ describe('async invocation, function configs and invocation restriction through 
     assert.equal((await client.listConcurrencyConfigs(new $FC.ListConcurrencyConfigsRequest({}))).body!.configs!.length, 1);
 
     // Hold the first invocation open with a latency fault on the manual clock.
-    await admin('POST', '/faults', { match: { phase: 'invocation', functionName: 'r1' }, effect: { type: 'latency', ms: 5000 }, times: 1 });
+    await admin('POST', '/faults', { match: { phase: 'invocation', functionName: 'r1' }, effect: { type: 'latency', ms: 5000, clock: true }, times: 1 });
     const held = client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('first') }));
     // Deterministic: wait (by round trips, not sleeps) until the first call sits on its latency timer.
     await waitFor('the first call to sit on its latency timer', async () => (((await admin('GET', '/clock')).timers as Array<{ label: string }>).some((t) => t.label === 'invocation latency fault') ? true : undefined));

@@ -102,6 +102,9 @@ describe('fault cookbook, the SDK-only way', () => {
     assert.equal(fn.stateReasonCode, 'Restoring');
     await advance(1_000);
     assert.equal((await get('idle')).state, 'Active');
+    // The function's own `inactive` fires once for the configuration carrying it: restored, the function serves.
+    assert.equal((await invoke('idle')).statusCode, 200);
+    assert.equal((await get('idle')).state, 'Active');
   });
 
   it('throttle and crash: the invocation fails, GetFunction is unchanged', async () => {
@@ -119,7 +122,7 @@ describe('fault cookbook, the SDK-only way', () => {
   });
 
   it('slow cold start: only the call that starts an instance waits for the clock', async () => {
-    await create('cold', { LOCALFC_FAULT_COLD_START: 'latency:2000' });
+    await create('cold', { LOCALFC_FAULT_COLD_START: 'latency:2000:clock' });
     await advance(1_000);
     let done = false;
     const first = invoke('cold').then((r) => ((done = true), r));

@@ -8,6 +8,7 @@ import { createZip } from '../../src/code/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const zip = createZip([{ path: 'index.js', data: 'exports.handler = () => 1' }]).toString('base64');
 const zip2 = createZip([{ path: 'index.js', data: 'exports.handler = () => 2' }]).toString('base64');
@@ -213,6 +214,95 @@ describe('failure modes', () => {
     assert.equal((await sdkError(get('chaos'))).statusCode, 503);
     const timeline = (await admin('GET', '/functions/chaos/timeline')).timeline as Array<{ event: string; detail?: { operation?: string } }>;
     assert.equal(timeline.find((t) => t.event === 'fault.api')?.detail?.operation, 'GetFunction');
+  });
+});
+
+describe('one fault model: rules that take effect, and what happened to them', () => {
+  let fc: RunningLocalfc;
+  let client: FcClient;
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${fc.url}/_localfc${path}`, { method, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+  };
+  const create = (name: string, extra: Partial<$FC.CreateFunctionInput> = {}) =>
+    client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }), ...extra }) }));
+  const invoke = (name: string) => client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('x') }));
+
+  before(async () => {
+    fc = await start({ clock: 'manual' });
+    client = sdkClient(fc.endpoint);
+  });
+  beforeEach(() => admin('POST', '/reset'));
+  after(() => fc.stop());
+
+  it('a rule whose effect its phase cannot carry out is refused, naming what the phase supports', async () => {
+    const hold = await admin('POST', '/faults', { match: { phase: 'invocation' }, effect: { type: 'hold' } });
+    assert.equal(hold.status, 400);
+    assert.equal(hold.json.Code, 'InvalidArgument');
+    assert.match(hold.json.Message as string, /the invocation phase cannot carry out the 'hold' effect: it supports error, latency, throttle, crash, inactive \('hold' works in preparation, update, image\)/);
+    const throttle = await admin('POST', '/faults', { match: { phase: 'preparation' }, effect: { type: 'throttle' } });
+    assert.equal(throttle.status, 400);
+    assert.match(throttle.json.Message as string, /preparation phase cannot carry out the 'throttle' effect: it supports error, latency, hold/);
+    // The SDK-only way is held to the same table.
+    const tagged = await sdkError(create('tagged', { tags: [new $FC.Tag({ key: 'localfc:fault:preparation', value: 'throttle' })] }));
+    assert.equal(tagged.code, 'InvalidArgument');
+    assert.match(tagged.data.Message, /tag localfc:fault:preparation: the preparation phase cannot carry out the 'throttle' effect/);
+    const listed = await admin('GET', '/faults');
+    assert.deepEqual(listed.json.rules, [], 'nothing was added');
+    const capabilities = (await admin('GET', '/faults/capabilities')).json.phases as Array<{ phase: string; effects: string[] }>;
+    assert.deepEqual(capabilities.find((p) => p.phase === 'invocation')?.effects, ['error', 'latency', 'throttle', 'crash', 'inactive'], 'the same table refuses and is reported');
+  });
+
+  it('a rule without a phase acts only where its effect can: a crash is spent on an invocation, not on GetFunction', async () => {
+    assert.equal((await admin('POST', '/faults', { match: { functionName: 'anyphase' }, effect: { type: 'crash' }, times: 1 })).status, 200);
+    await create('anyphase');
+    await advanceClock(fc, 1000);
+    assert.equal((await client.getFunction('anyphase', new $FC.GetFunctionRequest({}))).body!.state, 'Active');
+    const timeline = (await admin('GET', '/functions/anyphase/timeline')).json.timeline as Array<{ event: string }>;
+    assert.deepEqual(timeline.filter((t) => t.event.startsWith('fault.')), [], 'not fired (nor logged) where it could do nothing');
+    const crashed = await sdkError(invoke('anyphase'));
+    assert.deepEqual([crashed.statusCode, crashed.code], [502, 'BadResponse']);
+  });
+
+  it('a times: N rule stays listed once spent, with its fired count', async () => {
+    const added = (await admin('POST', '/faults', { match: { phase: 'invocation', functionName: 'twice' }, effect: { type: 'throttle' }, times: 2 })).json;
+    assert.deepEqual([added.fired, added.remaining, added.spent], [0, 2, false]);
+    await create('twice');
+    await advanceClock(fc, 1000);
+    for (let i = 0; i < 2; i++) assert.equal((await sdkError(invoke('twice'))).code, 'ResourceThrottled');
+    assert.equal((await invoke('twice')).statusCode, 200, 'spent: no longer fires');
+    const rule = ((await admin('GET', '/faults')).json.rules as Array<Record<string, unknown>>).find((r) => r.id === added.id);
+    assert.ok(rule, 'still listed');
+    assert.deepEqual([rule.fired, rule.remaining, rule.spent], [2, 0, true]);
+  });
+
+  it('the preparation-failure scenario on a code-package function does not talk about pulling an image', async () => {
+    await admin('POST', '/scenarios/preparation-failure?functionName=zipped');
+    await create('zipped');
+    await advanceClock(fc, 1000);
+    const fn = (await client.getFunction('zipped', new $FC.GetFunctionRequest({}))).body!;
+    assert.equal(fn.state, 'Failed');
+    assert.equal(fn.stateReasonCode, 'ImageAccessDenied');
+    assert.doesNotMatch(fn.stateReason!, /pull|the image/i);
+    assert.match(fn.stateReason!, /injected preparation failure \(ImageAccessDenied\) by fault rule fault-\d+/);
+  });
+
+  it('a latency fault on a call does not hang the caller on the manual clock; with clock: true it waits for the clock', async () => {
+    await create('slowcall');
+    await advanceClock(fc, 1000);
+    await admin('POST', '/faults', { match: { phase: 'invocation', functionName: 'slowcall' }, effect: { type: 'latency', ms: 50 }, times: 1 });
+    const before = fc.localfc.clock.now();
+    assert.equal((await invoke('slowcall')).statusCode, 200, 'answered without anyone advancing the clock');
+    assert.equal(fc.localfc.clock.now(), before);
+    assert.deepEqual(fc.localfc.clock.pendingTimers().filter((t) => t.label.includes('latency')), []);
+
+    await admin('POST', '/faults', { match: { phase: 'invocation', functionName: 'slowcall' }, effect: { type: 'latency', ms: 5000, clock: true }, times: 1 });
+    let done = false;
+    const parked = invoke('slowcall').then((r) => ((done = true), r));
+    await waitFor('the call to park on its latency timer', async () => (fc.localfc.clock.pendingTimers().some((t) => t.label === 'invocation latency fault') ? true : undefined));
+    assert.equal(done, false);
+    await advanceClock(fc, 5000);
+    assert.equal((await parked).statusCode, 200);
   });
 });
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createZip } from '../../src/code/zip.ts';
-import { FAULT_PHASES } from '../../src/domain/faults.ts';
+import { FAULT_PHASES } from '../../src/domain/faults/rules.ts';
 import { type RunningLocalfc, start } from '../../src/index.ts';
 import { advanceClock } from '../helpers/clock.ts';
 import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';

@@ -3,7 +3,7 @@
  * CreateFunction, GetFunction, UpdateFunction, DeleteFunction, ListFunctions: parse, call the service, render.
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { functionFaults } from '../../domain/faults.ts';
+import { functionFaults } from '../../domain/faults/rules.ts';
 import type { FunctionService } from '../../domain/functions.ts';
 import type { LayerStore } from '../../domain/layers.ts';
 import type { ObjectStore } from '../../domain/object-store.ts';

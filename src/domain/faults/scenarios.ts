@@ -3,8 +3,8 @@
  * Named scenarios: the common faults, each one line to turn on (`--scenario slow-preparation`, LOCALFC_SCENARIO,
  * or POST /_localfc/scenarios/{name}). Each expands to ordinary fault rules, so it shows up and is removed like any rule.
  */
-import { errors } from './errors.ts';
-import type { FaultRuleInput } from './faults.ts';
+import { errors } from '../errors.ts';
+import type { FaultRuleInput } from './rules.ts';
 
 export const SCENARIOS: Readonly<Record<string, { readonly description: string; readonly rules: readonly FaultRuleInput[] }>> = {
   'slow-preparation': {
@@ -12,8 +12,9 @@ export const SCENARIOS: Readonly<Record<string, { readonly description: string; 
     rules: [{ match: { phase: 'preparation' }, effect: { type: 'latency', ms: 30_000 } }],
   },
   'preparation-failure': {
-    description: 'the next preparation fails with ImageAccessDenied',
-    rules: [{ match: { phase: 'preparation' }, effect: { type: 'error', code: 'ImageAccessDenied', message: 'failed to pull the image: access denied' }, times: 1 }],
+    // No message of its own: the default names the phase and the rule, true for a code package as for an image.
+    description: 'the next preparation fails (reason code ImageAccessDenied)',
+    rules: [{ match: { phase: 'preparation' }, effect: { type: 'error', code: 'ImageAccessDenied' }, times: 1 }],
   },
   'update-failure': {
     description: 'the next update fails: lastUpdateStatus Failed, the previous code keeps serving',
