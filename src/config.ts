@@ -20,7 +20,8 @@ export const ConfigSchema = z.object({
   timeScale: z.coerce.number().min(0).default(1),
   timing: z
     .object({
-      codePreparationMs: z.coerce.number().min(0).default(1000),
+      /** 0: a code-package function is Active when CreateFunction returns, as on FC; more opens a Pending window. */
+      codePreparationMs: z.coerce.number().min(0).default(0),
       containerPreparationMs: z.coerce.number().min(0).default(5000),
       updateMs: z.coerce.number().min(0).default(1000),
       inactiveAfterMs: z.coerce.number().min(0).default(14 * 24 * 3600 * 1000),
@@ -28,7 +29,7 @@ export const ConfigSchema = z.object({
       /** An instance keeps running this long after its last response before it is frozen (freezeInstances). */
       freezeGraceMs: z.coerce.number().min(0).default(100),
     })
-    .default({ codePreparationMs: 1000, containerPreparationMs: 5000, updateMs: 1000, inactiveAfterMs: 14 * 24 * 3600 * 1000, instanceIdleMs: 600_000, freezeGraceMs: 100 }),
+    .default({ codePreparationMs: 0, containerPreparationMs: 5000, updateMs: 1000, inactiveAfterMs: 14 * 24 * 3600 * 1000, instanceIdleMs: 600_000, freezeGraceMs: 100 }),
   /** `simulated` runs no user code; `process` runs handlers as local child processes. */
   backend: z.enum(['simulated', 'process', 'docker']).default('simulated'),
   /** Docker engine for the `docker` backend (env DOCKER_HOST): `unix:///path` or `tcp://host:port`. */

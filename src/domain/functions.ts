@@ -94,7 +94,7 @@ export class FunctionService {
     this.#functions.set(input.functionName, entry);
     applyEvent(entry, { type: 'create' }, this.deps.clock, revision.id);
     this.#notePulled(input.functionName, pulled);
-    this.#preparation.start(entry, 'create');
+    await this.#preparation.start(entry, 'create');
     return entry.record;
   }
 
@@ -119,7 +119,7 @@ export class FunctionService {
     applyEvent(entry, { type: 'update' }, this.deps.clock, revision.id);
     this.#notePulled(name, pulled);
     if (wasInactive) this.#idle.clear(entry);
-    this.#preparation.start(entry, 'update');
+    await this.#preparation.start(entry, 'update');
     return entry.record;
   }
 

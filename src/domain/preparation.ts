@@ -31,13 +31,19 @@ export class PreparationRunner {
 
   constructor(private readonly deps: PreparationDeps) {}
 
-  start(entry: FunctionEntry, kind: PreparationKind): void {
+  /**
+   * Starts preparing the function's latest revision. With no delay to wait (a code package under the default timing, and
+   * no latency or hold fault) the returned promise settles once it is done, so the caller can answer with the outcome:
+   * on FC a code-package function is invocable as soon as CreateFunction returns.
+   */
+  start(entry: FunctionEntry, kind: PreparationKind): Promise<void> | undefined {
     const name = entry.record.functionName;
     const revision = entry.record.latest;
     const container = isContainer(revision.config);
     const { timing } = this.deps;
-    // An update of an Active function only swaps code; a Failed/Inactive one (now Pending) is prepared from scratch.
-    const delay = kind === 'update' && entry.record.state === 'Active' ? timing.updateMs : container ? timing.containerPreparationMs : timing.codePreparationMs;
+    // A container's update of an Active function only swaps the image; a Failed/Inactive one (now Pending) is prepared
+    // from scratch. A code package takes codePreparationMs either way (0 by default: nothing to wait for on FC).
+    const delay = !container ? timing.codePreparationMs : kind === 'update' && entry.record.state === 'Active' ? timing.updateMs : timing.containerPreparationMs;
     const phase: FaultPhase = kind === 'update' ? 'update' : 'preparation';
     // A custom container's image pull can fail on its own (e.g. ImageAccessDenied): the image phase, then the general one.
     const imageFault = container ? this.deps.takeFault(name, 'image') : undefined;
@@ -54,6 +60,8 @@ export class PreparationRunner {
       if (!resumed) this.track(name, settled);
       resumed = true;
     };
+    // Nothing to wait for (a code package under the default timing, no fault): done before the caller answers.
+    const immediate = delay === 0 && !fault;
     const work = (async () => {
       // A revision a version still holds (waking from Inactive) needs no new preparation on the backend.
       const held = entry.refs.get(revision.id);
@@ -63,7 +71,7 @@ export class PreparationRunner {
       // The fault acts once the cloud's delay is over: latency lengthens it, hold keeps the state until released. An
       // injected failure is kept for the end, where a real failure of the backend's work wins over it. While the
       // fault still waits (on the clock or for a release), quiesce() must not wait for it: tracked when that ends.
-      await this.#wait(entry, delay, `${kind} ${name}`, fault ? () => {} : resume);
+      if (!immediate) await this.#wait(entry, delay, `${kind} ${name}`, fault ? () => {} : resume);
       const injected = fault ? await this.#applyFault(entry, fault, faultPhase, resume) : undefined;
       resume();
       try {
@@ -73,6 +81,7 @@ export class PreparationRunner {
       }
     })();
     void work.catch((e: unknown) => this.deps.note(name, 'note', 'preparation.crashed', { message: String(e) }));
+    return immediate ? settled : undefined;
   }
 
   /** A version's code prepared again on start-up, outside any state change. */

@@ -28,7 +28,8 @@ describe('fault cookbook, the SDK-only way', () => {
       .map((t) => `${t.event}:${t.detail?.source}`);
 
   before(async () => {
-    fc = await start({ clock: 'manual' });
+    // The cookbook's recipes act in the Pending window of code packages, which is off by default.
+    fc = await start({ clock: 'manual', timing: { codePreparationMs: 1000 } });
     client = sdkClient(fc.endpoint);
   });
   beforeEach(() => fc.localfc.functions.reset());

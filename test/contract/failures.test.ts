@@ -31,7 +31,8 @@ describe('failure modes', () => {
   const invoke = (name: string) => client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('x') }));
 
   before(async () => {
-    fc = await start({ clock: 'manual' });
+    // Preparation and update windows for code packages (off by default) are where these failures happen.
+    fc = await start({ clock: 'manual', timing: { codePreparationMs: 1000 } });
     client = sdkClient(fc.endpoint);
   });
   beforeEach(() => admin('POST', '/reset'));
@@ -308,7 +309,7 @@ describe('one fault model: rules that take effect, and what happened to them', (
 
 describe('start-up faults and settings', () => {
   it('a fault given at start-up (env short form) fails the preparation of matching functions', async () => {
-    const fc = await start({ clock: 'manual', faultSpecs: ['preparation@doomed-*=error:ImageAccessDenied'] });
+    const fc = await start({ clock: 'manual', timing: { codePreparationMs: 1000 }, faultSpecs: ['preparation@doomed-*=error:ImageAccessDenied'] });
     try {
       const client = sdkClient(fc.endpoint);
       for (const n of ['doomed-a', 'ok-a']) {
@@ -323,7 +324,7 @@ describe('start-up faults and settings', () => {
   });
 
   it('a scenario given at start-up holds every new function in Pending', async () => {
-    const fc = await start({ clock: 'manual', scenarios: ['stuck-pending'] });
+    const fc = await start({ clock: 'manual', timing: { codePreparationMs: 1000 }, scenarios: ['stuck-pending'] });
     try {
       const client = sdkClient(fc.endpoint);
       await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'stuck', runtime: 'nodejs20', handler: 'i.h', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));

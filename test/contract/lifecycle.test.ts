@@ -24,7 +24,8 @@ describe('function lifecycle through the official SDK', () => {
   };
 
   before(async () => {
-    fc = await start({ clock: 'manual' });
+    // The Pending and InProgress windows for code packages (off by default, as on FC) are what this file tests.
+    fc = await start({ clock: 'manual', timing: { codePreparationMs: 1000 } });
     client = sdkClient(fc.endpoint);
   });
   after(() => fc.stop());

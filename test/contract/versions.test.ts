@@ -30,7 +30,8 @@ function harness(opts: Parameters<typeof start>[0]) {
     get: (name: string, qualifier?: string) => h.client.getFunction(name, new $FC.GetFunctionRequest(qualifier ? { qualifier } : {})).then((r) => r.body!),
   };
   before(async () => {
-    h.fc = await start({ clock: 'manual', ...opts });
+    // Publishing during an update's InProgress window needs that window (off by default for code packages).
+    h.fc = await start({ clock: 'manual', timing: { codePreparationMs: 1000 }, ...opts });
     h.client = sdkClient(h.fc.endpoint);
   });
   after(() => h.fc.stop());

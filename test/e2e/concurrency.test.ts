@@ -39,7 +39,8 @@ describe('20 clients racing creates, updates, invocations and deletes', () => {
   const clients: Pool[] = [];
 
   before(async () => {
-    fc = await start({ clock: 'manual' });
+    // The race's rules reason about the Pending window after a create (off by default for code packages).
+    fc = await start({ clock: 'manual', timing: { codePreparationMs: 1000 } });
     admin = new Pool(fc.url, { connections: 2 });
     for (let i = 0; i < CLIENTS; i++) clients.push(new Pool(fc.url, { connections: 2 }));
   });

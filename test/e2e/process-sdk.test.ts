@@ -31,7 +31,8 @@ describe('process backend through the SDK', () => {
   };
 
   before(async () => {
-    fc = await start({ clock: 'manual', backend: 'process' });
+    // The rollover test needs an update's InProgress window, during which the old code serves (off by default).
+    fc = await start({ clock: 'manual', backend: 'process', timing: { codePreparationMs: 1000 } });
     client = sdkClient(fc.endpoint);
   });
   after(() => fc.stop());

@@ -72,7 +72,8 @@ describe('dashboard in a real browser', { skip }, () => {
   };
 
   before(async () => {
-    fc = await start({ clock: 'manual', timing: { instanceIdleMs: 60_000 } });
+    // The page's Pending band needs the Pending window of code packages (off by default).
+    fc = await start({ clock: 'manual', timing: { instanceIdleMs: 60_000, codePreparationMs: 1000 } });
     client = sdkClient(fc.endpoint);
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({

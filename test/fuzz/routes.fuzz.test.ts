@@ -193,7 +193,8 @@ describe('fuzzing every OpenAPI route', () => {
   const getFn = async (name: string) => (await http('GET', `/2023-03-30/functions/${name}`)).body;
 
   before(async () => {
-    fcs = await start({ clock: 'manual', maxBodyBytes: MAX_BODY });
+    // The Pending and InProgress windows of code packages (off by default) keep 'keep_pending' and 'keep-updating' in them.
+    fcs = await start({ clock: 'manual', maxBodyBytes: MAX_BODY, timing: { codePreparationMs: 1000 } });
     pool = new Pool(fcs.url, { connections: 4 });
     const mk = async (functionName: string, extra: Record<string, unknown> = { runtime: 'nodejs20', handler: 'index.handler', code: { zipFile: zip } }) => {
       const r = await http('POST', '/2023-03-30/functions', { functionName, ...extra, environmentVariables: { A: '1' }, tags: [{ Key: 'team', Value: 'fuzz' }] });
