@@ -86,7 +86,7 @@ export function siteGuard(opts: SiteGuardOptions): MiddlewareHandler<AppEnv> {
     const method = c.req.method;
     if (c.req.path.startsWith('/_localfc/') && method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
       const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-      if (SIMPLE_CONTENT_TYPES.includes(type)) throw refused(`Content-Type ${type} is refused on admin changes (send application/json)`);
+      if (SIMPLE_CONTENT_TYPES.includes(type)) throw refused(`Content-Type ${type} is refused on admin changes (send application/json, or application/octet-stream for raw bytes)`);
     }
     return next();
   };

@@ -35,8 +35,9 @@ describe('fired trigger events (simulated backend echoes the event)', () => {
   let fc: RunningLocalfc;
   let client: FcClient;
 
+  // Raw bytes as application/octet-stream: admin changes refuse the content types a cross-site page may send (site-guard.ts).
   const fire = async (trigger: string, body?: string | Uint8Array): Promise<{ status: number; requestId: string; bytes: Buffer }> => {
-    const res = await fetch(`${fc.url}/_localfc/functions/events/triggers/${trigger}/fire?sync=true`, { method: 'POST', ...(body === undefined ? {} : { body }) });
+    const res = await fetch(`${fc.url}/_localfc/functions/events/triggers/${trigger}/fire?sync=true`, { method: 'POST', ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/octet-stream' } }) });
     return { status: res.status, requestId: res.headers.get('x-fc-request-id') ?? '', bytes: Buffer.from(await res.arrayBuffer()) };
   };
   const fireJson = async (trigger: string): Promise<{ event: Json; requestId: string }> => {
