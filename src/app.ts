@@ -118,6 +118,8 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     // A retired revision means a new one serves (or none): provisioned instances follow it.
     onRevisionRetired: (prepared): Promise<void> => pool.drain(prepared).then(() => provisioning.reconcile(prepared.fn.functionName)),
     random: seededRandom(config.faultSeed), // alias traffic split: its own stream, same seed
+    // Transitions happen off any request (preparation, idle, registry): save them too, or a restart shows a stale state.
+    onStateChanged: () => void persistence?.flush().catch((e: unknown) => log(`localfc: could not save state: ${e instanceof Error ? e.message : String(e)}`)),
   });
 
   const functionConfigs = new FunctionConfigStore({ functions, clock });

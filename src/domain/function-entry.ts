@@ -25,10 +25,12 @@ export interface FunctionEntry {
   /** Set while a hold fault keeps the function Pending/InProgress; calling it releases the hold. */
   release?: () => void;
   abort?: AbortController;
+  /** Told after each transition (the service's onStateChanged). */
+  readonly onChange?: () => void;
 }
 
-export function newEntry(record: FunctionRecord, clock: Clock, random: () => number): FunctionEntry {
-  return { record, timeline: [], refs: new PreparedRefs(), versions: new FunctionVersions(record.functionName, () => clock.now(), random) };
+export function newEntry(record: FunctionRecord, clock: Clock, random: () => number, onChange?: () => void): FunctionEntry {
+  return { record, timeline: [], refs: new PreparedRefs(), versions: new FunctionVersions(record.functionName, () => clock.now(), random), ...(onChange ? { onChange } : {}) };
 }
 
 /** Applies a state event; false (and nothing recorded) when the state machine refuses it. */
@@ -48,6 +50,7 @@ export function applyEvent(entry: FunctionEntry, event: StateEvent, clock: Clock
     ...(reasonCode ? { reasonCode } : {}),
     ...(reason ? { reason } : {}),
   });
+  entry.onChange?.();
   return true;
 }
 

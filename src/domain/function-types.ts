@@ -32,6 +32,8 @@ export interface FunctionServiceDeps {
   readonly backend: Backend;
   /** Called on each preparation failure so the invocation layer can drop instances of replaced revisions. */
   readonly onRevisionRetired?: (prepared: PreparedRevision) => Promise<void>;
+  /** Called after every state transition of a function (persistence saves it, so a restart shows the last state). */
+  readonly onStateChanged?: () => void;
   /** Seeded source for alias traffic splitting, so tests can assert the split. */
   readonly random?: () => number;
 }

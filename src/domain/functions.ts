@@ -90,7 +90,7 @@ export class FunctionService {
       latest: revision,
       tags: input.tags,
     };
-    const entry = newEntry(base, this.deps.clock, this.#random);
+    const entry = newEntry(base, this.deps.clock, this.#random, this.deps.onStateChanged);
     this.#functions.set(input.functionName, entry);
     applyEvent(entry, { type: 'create' }, this.deps.clock, revision.id);
     this.#notePulled(input.functionName, pulled);
@@ -323,7 +323,7 @@ export class FunctionService {
     this.#revisionCounter = Math.max(this.#revisionCounter, state.revisionCounter);
     for (const saved of state.functions) {
       const { preparing: _preparing, ...record } = saved.record;
-      const entry = newEntry(record, this.deps.clock, this.#random);
+      const entry = newEntry(record, this.deps.clock, this.#random, this.deps.onStateChanged);
       entry.versions.importState(saved.versions);
       this.#functions.set(record.functionName, entry);
       for (const version of entry.versions.all()) {

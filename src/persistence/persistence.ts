@@ -28,6 +28,10 @@ export class Persistence {
   /** The save loop in progress, and whether something changed since its current write began. */
   #saving: Promise<void> | undefined;
   #dirty = false;
+  /** Saves asked for while parts are still being restored wait for the end: a snapshot of half the parts would lose the rest. */
+  #restoring = false;
+  /** After close the directory is another localfc's to take: nothing more is written. */
+  #closed = false;
 
   constructor(dir: string, parts: readonly Persistable[]) {
     this.#store = new FileStore(dir);
@@ -40,12 +44,19 @@ export class Persistence {
     const snapshot = await this.#store.load();
     if (!snapshot) return false;
     const blobs: BlobReader = { get: (key) => this.#store.getBlob(key) };
-    for (const part of this.#parts) if (part.persistKey in snapshot) await part.importState(snapshot[part.persistKey], blobs);
+    this.#restoring = true;
+    try {
+      for (const part of this.#parts) if (part.persistKey in snapshot) await part.importState(snapshot[part.persistKey], blobs);
+    } finally {
+      this.#restoring = false;
+    }
+    if (this.#dirty) await this.flush();
     return true;
   }
 
   /** Waits for the last write, then gives the directory up. */
   async close(): Promise<void> {
+    this.#closed = true;
     await this.#saving;
     await this.#store.close();
   }
@@ -56,6 +67,7 @@ export class Persistence {
    */
   flush(): Promise<void> {
     this.#dirty = true;
+    if (this.#restoring || this.#closed) return this.#saving ?? Promise.resolve();
     this.#saving ??= this.#saveLoop();
     return this.#saving;
   }

@@ -87,6 +87,38 @@ describe('persistence (--data-dir)', () => {
     await once(second.child, 'exit');
   });
 
+  it('transitions made off any request (preparation done, idle to Inactive) are saved too, so a restart shows them', async (t) => {
+    const dir = await newDir();
+    const options = { clock: 'manual', dataDir: dir, timing: { codePreparationMs: 1000 } } as const;
+    const get = async (url: string) => (await call(url, 'GET', '/2023-03-30/functions/quiet')).json;
+    const servers: Array<Awaited<ReturnType<typeof start>>> = [];
+    t.after(() => Promise.all(servers.map((s) => s.stop().catch(() => undefined))));
+    const open = async () => {
+      const s = await start(options);
+      servers.push(s);
+      return s;
+    };
+    let fc = await open();
+    assert.equal((await call(fc.url, 'POST', '/2023-03-30/functions', createBody('quiet', 1))).status, 200);
+    await fc.localfc.advanceClock(1000); // in-process: no admin request whose own save would catch the change
+    await fc.stop();
+
+    fc = await open();
+    const restored = await get(fc.url);
+    assert.deepEqual([restored.state, restored.stateReasonCode, restored.lastUpdateStatus, restored.lastUpdateStatusReasonCode], ['Pending', 'Restoring', 'Successful', undefined]);
+    await fc.localfc.advanceClock(15 * 24 * 3600_000);
+    await fc.stop();
+
+    fc = await open();
+    const idle = await get(fc.url);
+    assert.deepEqual([idle.state, idle.stateReasonCode, idle.lastUpdateStatus], ['Inactive', 'Idle', 'Successful']);
+    assert.equal((await fetch(`${fc.url}/2023-03-30/functions/quiet/invocations`, { method: 'POST', body: 'x' })).status, 412);
+    await fc.localfc.advanceClock(1000);
+    const woken = await get(fc.url);
+    assert.deepEqual([woken.state, woken.lastUpdateStatus, woken.lastUpdateStatusReasonCode], ['Active', 'Successful', undefined]);
+    await fc.stop();
+  });
+
   it('versions, aliases, triggers, layers, configs and the registry survive a restart; aliases route to restored code', async () => {
     const dir = await newDir();
     const P = '/2023-03-30';
