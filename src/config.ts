@@ -17,7 +17,8 @@ export const ConfigSchema = z.object({
   accountId: z.string().default('1234567890123456'),
   /** `real` (wall time × timeScale) or `manual` (only the admin API moves time). */
   clock: z.enum(['real', 'manual']).default('real'),
-  timeScale: z.coerce.number().min(0).default(1),
+  /** Above 0: a scale of 0 would make the idle timeouts immediate too, so every function would go Inactive at once. */
+  timeScale: z.coerce.number().gt(0, 'must be above 0 (0 would make idle timeouts immediate too, so every function would go Inactive at once); use a small scale such as 0.001, or clock "manual"').default(1),
   timing: z
     .object({
       /** 0: a code-package function is Active when CreateFunction returns, as on FC; more opens a Pending window. */
@@ -29,6 +30,7 @@ export const ConfigSchema = z.object({
       /** An instance keeps running this long after its last response before it is frozen (freezeInstances). */
       freezeGraceMs: z.coerce.number().min(0).default(100),
     })
+    .strict()
     .default({ codePreparationMs: 0, containerPreparationMs: 5000, updateMs: 1000, inactiveAfterMs: 14 * 24 * 3600 * 1000, instanceIdleMs: 600_000, freezeGraceMs: 100 }),
   /** `simulated` runs no user code; `process` runs handlers as local child processes. */
   backend: z.enum(['simulated', 'process', 'docker']).default('simulated'),
@@ -70,6 +72,9 @@ function parseAccessKeys(v: unknown): unknown {
     return i < 0 ? { accessKeyId: pair, accessKeySecret: '' } : { accessKeyId: pair.slice(0, i), accessKeySecret: pair.slice(i + 1) };
   });
 }
+
+/** The timing block's keys, read from the schema (its default wraps the object). */
+const TIMING_KEYS = (ConfigSchema.shape.timing.unwrap() as z.ZodObject).shape;
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
@@ -162,10 +167,26 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     const v: unknown = JSON.parse(text);
     if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('the top level must be an object');
+    refuseUnknownKeys(path, v as Record<string, unknown>);
     return v as Record<string, unknown>;
   } catch (e) {
+    if (e instanceof UnknownKeyError) throw e;
     throw new Error(`config file ${path} is not valid JSON: ${(e as Error).message}`);
   }
+}
+
+class UnknownKeyError extends Error {}
+
+/** A typo in the file (`clok`, `timing.codePreparationMS`) is refused like an unknown flag, never silently ignored. */
+function refuseUnknownKeys(path: string, file: Record<string, unknown>): void {
+  const check = (obj: Record<string, unknown>, known: readonly string[], prefix: string): void => {
+    for (const key of Object.keys(obj)) {
+      if (!known.includes(key)) throw new UnknownKeyError(`config file ${path}: unknown key '${prefix}${key}' (known: ${known.map((k) => prefix + k).join(', ')})`);
+    }
+  };
+  check(file, Object.keys(ConfigSchema.shape), '');
+  const timing = file.timing;
+  if (timing && typeof timing === 'object' && !Array.isArray(timing)) check(timing as Record<string, unknown>, Object.keys(TIMING_KEYS), 'timing.');
 }
 
 export function parseConfig(raw: unknown): Config {

@@ -2,6 +2,7 @@
  * @module
  * Command line: flags + env + config file → start(); prints the endpoint; SIGTERM/SIGINT stop it cleanly.
  */
+import { readFileSync } from 'node:fs';
 import { gatherConfig } from './config.ts';
 import { start } from './server.ts';
 
@@ -21,9 +22,19 @@ Common flags (each also has a LOCALFC_* environment variable and a config-file k
   --access-keys id:secret   verify ACS3 signatures against these keys
   --admin-token TOKEN       require it on /_localfc/*
   --log text                text | json | silent
+  --version                 print localfc's version
 `;
 
+/** package.json sits one level above both src/ (tsx) and dist/ (the build). */
+function localfcVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--version') || process.argv.includes('-v')) {
+    process.stdout.write(`${localfcVersion()}\n`);
+    return;
+  }
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(USAGE);
     return;

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 
 it('starts on a free port with --port 0, prints the dashboard URL, serves health and the page at /, exits 0 on SIGTERM', async () => {
@@ -52,4 +53,14 @@ it('--help prints the common flags and exits 0 without starting a server', async
   assert.equal(code, 0);
   assert.match(out, /^Usage: localfc/);
   for (const flag of ['--backend', '--clock', '--data-dir', '--admin-token']) assert.ok(out.includes(flag), flag);
+});
+
+it('--version prints the package version and exits 0 without starting a server', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 0);
+  const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+  assert.equal(out, `${version}\n`);
 });

@@ -35,3 +35,23 @@ it('refuses unknown flags and bad values with a clear message', () => {
   assert.throws(() => parseConfig(gatherConfig(['--clock', 'sundial'], {})), /clock/);
   assert.throws(() => parseConfig(gatherConfig([], { LOCALFC_PORT: '70000' })), /port/);
 });
+
+it('refuses typos in the config file, naming the key and the known ones, as it refuses unknown flags', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'localfc-config-'));
+  const write = (name: string, body: unknown): string => {
+    const file = join(dir, name);
+    writeFileSync(file, JSON.stringify(body));
+    return file;
+  };
+  assert.throws(() => gatherConfig([], { LOCALFC_CONFIG: write('top.json', { clok: 'manual' }) }), /unknown key 'clok' \(known: host, port, .*clock/);
+  assert.throws(
+    () => gatherConfig(['--config', write('timing.json', { timing: { codePreparationMS: 5 } })], {}),
+    /unknown key 'timing\.codePreparationMS' \(known: timing\.codePreparationMs/,
+  );
+  assert.throws(() => parseConfig({ timing: { codePreparationMS: 5 } }), /codePreparationMS/); // start() options too
+});
+
+it('refuses a time scale of 0, which would send every function Active → Inactive at once', () => {
+  assert.throws(() => parseConfig(gatherConfig(['--time-scale', '0'], {})), /timeScale: must be above 0.*Inactive/);
+  assert.equal(parseConfig(gatherConfig(['--time-scale', '0.001'], {})).timeScale, 0.001);
+});
