@@ -105,6 +105,8 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const backend = deps.backend ?? createBackend(config, layers);
   // With the docker backend the engine's image store pins digests, so `docker rmi`/`docker tag` fail functions for real.
   const registry: ImageRegistry = backend instanceof DockerBackend ? backend.registry : new SimulatedRegistry(config.strictRegistry);
+  /** The simulated registry, when it is the registry (admin routes, reset and persistence act on it only then). */
+  const simulatedRegistry = registry instanceof SimulatedRegistry ? registry : undefined;
   const pool: InstancePool = new InstancePool(backend, clock, ids, {
     instanceIdleMs: config.timing.instanceIdleMs,
     maxInstancesPerFunction: config.maxInstancesPerFunction,
@@ -139,7 +141,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const persistence = config.dataDir
     ? new Persistence(config.dataDir, [
         clockPart(clock),
-        ...(registry instanceof SimulatedRegistry ? [plainPart('registry', registry)] : []),
+        ...(simulatedRegistry ? [plainPart('registry', simulatedRegistry)] : []),
         layersPart(layers),
         objectsPart(objects),
         functionsPart(functions),
@@ -184,7 +186,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     provisioning.reset();
     layers.reset();
     objects.reset();
-    if (registry instanceof SimulatedRegistry) registry.reset();
+    simulatedRegistry?.reset();
     faults.reset();
   };
   const advanceClock = async (ms: number): Promise<ClockAdvanced> => {
@@ -194,12 +196,12 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     return { nowMs, stillBusy: busy.reduce((a, b) => a + b, 0) };
   };
   app.route('/', adminRoutes({
-    functions, clock, faults, registry: registry instanceof SimulatedRegistry ? registry : undefined, reset, pool, advanceClock,
+    functions, clock, faults, registry: simulatedRegistry, reset, pool, advanceClock,
     info: () => ({ clock: clock.kind, backend: backend.name, region: config.region, accountId: config.accountId }),
   }));
   app.route('/', uiRoutes({
     functions, faults, clock, pool, invocations, triggers, asyncTasks, maxBodyBytes: config.maxBodyBytes,
-    registry: registry instanceof SimulatedRegistry ? registry : undefined,
+    registry: simulatedRegistry,
   }));
   app.route('/', triggerAdminRoutes({ triggers, invocations, functions, clock, ids, region: config.region, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes }));
   app.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO });
