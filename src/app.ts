@@ -35,7 +35,7 @@ import { ProvisioningService } from './domain/provisioning.ts';
 import { TagService } from './domain/tags.ts';
 import { TriggerService } from './domain/triggers.ts';
 import { TimerScheduler } from './domain/timer-scheduler.ts';
-import type { Backend } from './backends/backend.ts';
+import type { Backend } from './domain/ports/backend.ts';
 import { DockerBackend } from './backends/docker/docker-backend.ts';
 import { ProcessBackend } from './backends/process/index.ts';
 import { SimulatedBackend } from './backends/simulated.ts';

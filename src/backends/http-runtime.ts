@@ -6,7 +6,7 @@
  * without one, undici's global agent is used.
  */
 import { type Dispatcher, request } from 'undici';
-import { BackendError, type InvocationRequest, type InvocationResult, type PreparedRevision } from './backend.ts';
+import { BackendError, type InvocationRequest, type InvocationResult, type PreparedRevision } from '../domain/ports/backend.ts';
 import { credentialsFor } from './runtime-env.ts';
 
 /** Per request: what the caller named (`qualifier`: LATEST, a version or an alias) and the version that serves it. */

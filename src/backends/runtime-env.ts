@@ -6,7 +6,7 @@
  * layers at `/opt`. Nothing of localfc's own process environment reaches the function.
  */
 import type { FunctionConfig } from '../domain/model.ts';
-import type { PreparedRevision } from './backend.ts';
+import type { PreparedRevision } from '../domain/ports/backend.ts';
 
 /** What functions with a role see as credentials: recognisable placeholders, never real keys. */
 export const PLACEHOLDER_CREDENTIALS = {

@@ -3,7 +3,7 @@
  * The default backend: runs no user code. An invocation echoes its event back, so a client can check the round trip,
  * and the response names the revision that served it (x-fc-code-checksum), so rollover can be observed.
  */
-import type { Backend, BackendInstance, InvocationRequest, InvocationResult, PrepareRequest, PreparedRevision } from './backend.ts';
+import type { Backend, BackendInstance, InvocationRequest, InvocationResult, PrepareRequest, PreparedRevision } from '../domain/ports/backend.ts';
 
 export class SimulatedBackend implements Backend {
   readonly name = 'simulated';

@@ -3,7 +3,7 @@
  * One function as FunctionService keeps it: record, timeline, prepared handles, versions and timers. applyEvent() is the
  * one place a function's record changes state, always through transition(), and each change lands in the timeline.
  */
-import type { PreparedRevision } from '../backends/backend.ts';
+import type { PreparedRevision } from './ports/backend.ts';
 import type { Clock } from '../clock.ts';
 import type { FunctionRecord, TimelineEntry } from './model.ts';
 import { PreparedRefs } from './prepared-refs.ts';

@@ -2,7 +2,7 @@
  * @module
  * The types FunctionService is built from and gives out: its dependencies, inputs and saved state.
  */
-import type { Backend, PreparedRevision } from '../backends/backend.ts';
+import type { Backend, PreparedRevision } from './ports/backend.ts';
 import type { Clock } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { FaultEngine } from './faults/engine.ts';

@@ -4,7 +4,7 @@
  * (preparation.ts), going Inactive (idle-timers.ts) and following the registry (registry-follow.ts) work on the same
  * per-function entries; every state change goes through applyEvent() and lands in the function's timeline.
  */
-import { type PreparedRevision, servingVersion } from '../backends/backend.ts';
+import { type PreparedRevision, servingVersion } from './ports/backend.ts';
 import { errors } from './errors.ts';
 import type { FaultRule } from './faults/engine.ts';
 import { type FaultPhase, type FaultRuleInput, functionFaults } from './faults/rules.ts';

@@ -2,7 +2,7 @@
  * @module
  * Active → Inactive: a function with no invocation for `inactiveAfterMs` goes Inactive and lets go of its serving code.
  */
-import type { PreparedRevision } from '../backends/backend.ts';
+import type { PreparedRevision } from './ports/backend.ts';
 import { type FunctionEntry, applyEvent, dropServing } from './function-entry.ts';
 import type { FunctionServiceDeps } from './function-types.ts';
 

@@ -4,7 +4,7 @@
  * per instance, freezes instances between invocations and reclaims them after an idle period (clock timers). Instances
  * of functions with a health check are probed periodically (instance-health.ts) and skipped while unhealthy.
  */
-import { type Backend, BackendError, type BackendInstance, type InvocationRequest, type InvocationResult, type PreparedRevision } from '../backends/backend.ts';
+import { type Backend, BackendError, type BackendInstance, type InvocationRequest, type InvocationResult, type PreparedRevision } from './ports/backend.ts';
 import type { Clock } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
 import { BackgroundWork } from './background-work.ts';

@@ -3,7 +3,7 @@
  * The one invocation path: InvokeFunction, HTTP triggers, fired trigger events and async tasks all come through
  * here, so admission by state, qualifier resolution, faults and the instance pool apply to each the same way.
  */
-import { BackendError, type InvocationRequest, type InvocationResult, type PreparedRevision } from '../backends/backend.ts';
+import { BackendError, type InvocationRequest, type InvocationResult, type PreparedRevision } from './ports/backend.ts';
 import type { Clock } from '../clock.ts';
 import { FcError, errors } from './errors.ts';
 import { applyFault } from './faults/effects.ts';

@@ -3,7 +3,7 @@
  * Layer versions: a zip, its CRC-64 checksum and metadata per (layer name, version). Versions count up per layer and
  * are never reused, even after a delete. The store is also the backends' LayerSource (zip by ARN).
  */
-import type { LayerSource } from '../backends/backend.ts';
+import type { LayerSource } from './ports/backend.ts';
 import type { Clock } from '../clock.ts';
 import { crc64 } from '../code/crc64.ts';
 import { errors } from './errors.ts';

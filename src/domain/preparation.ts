@@ -3,7 +3,7 @@
  * Preparing a function's latest revision (create, update, wake, restore): a clock timer for the cloud's delay, any
  * latency/hold/error fault, and the backend's real work, then Active (or Failed) through applyEvent().
  */
-import type { FunctionIdentity, PreparedRevision } from '../backends/backend.ts';
+import type { FunctionIdentity, PreparedRevision } from './ports/backend.ts';
 import { FcError } from './errors.ts';
 import type { FaultRule } from './faults/engine.ts';
 import { applyFault } from './faults/effects.ts';

@@ -3,7 +3,7 @@
  * Who still needs a prepared revision: the function's serving revision and every version that snapshots it.
  * The backend's handle is released only when its last holder lets go.
  */
-import type { PreparedRevision } from '../backends/backend.ts';
+import type { PreparedRevision } from './ports/backend.ts';
 
 export class PreparedRefs {
   readonly #byRevision = new Map<number, { prepared: PreparedRevision; holders: number }>();

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BackendError, type BackendInstance, type FunctionIdentity, type InvocationRequest, type PreparedRevision } from '../../src/backends/backend.ts';
+import { BackendError, type BackendInstance, type FunctionIdentity, type InvocationRequest, type PreparedRevision } from '../../src/domain/ports/backend.ts';
 import { ProcessBackend } from '../../src/backends/process/index.ts';
 import { freePort } from '../../src/backends/process/ports.ts';
 import { ReadinessError, waitUntilReady } from '../../src/backends/readiness.ts';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BackendInstance, PreparedRevision } from '../../src/backends/backend.ts';
+import type { BackendInstance, PreparedRevision } from '../../src/domain/ports/backend.ts';
 import { SimulatedBackend } from '../../src/backends/simulated.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { InstancePool } from '../../src/domain/instances.ts';

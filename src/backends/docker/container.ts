@@ -4,7 +4,7 @@
  * (demultiplexed) output into a LogRing, and wait until its server answers on the container's bridge address.
  */
 import { healthCheckOf } from '../../domain/model.ts';
-import { BackendError, type PreparedRevision } from '../backend.ts';
+import { BackendError, type PreparedRevision } from '../../domain/ports/backend.ts';
 import { fcVariables } from '../runtime-env.ts';
 import { LogRing } from '../process/log-ring.ts';
 import { ReadinessError, waitUntilReady } from '../readiness.ts';

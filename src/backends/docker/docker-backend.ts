@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { healthCheckOf, isContainer, lifecycleHook } from '../../domain/model.ts';
 import { parseImageRef } from '../../domain/registry.ts';
-import { BackendError, type Backend, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision, type StartInstanceOptions } from '../backend.ts';
+import { BackendError, type Backend, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision, type StartInstanceOptions } from '../../domain/ports/backend.ts';
 import { fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop } from '../http-runtime.ts';
 import { ProcessBackend, type ProcessBackendOptions } from '../process/index.ts';
 import { probeHealthCheck } from '../readiness.ts';

@@ -10,7 +10,7 @@ import type { DiskLease } from '../../code/disk-budget.ts';
 import { escapingLinks } from '../../code/link-resolution.ts';
 import { extractZip } from '../../code/zip.ts';
 import { type OfficialLayer, officialLayer } from '../../domain/official-layers.ts';
-import { BackendError, type LayerSource } from '../backend.ts';
+import { BackendError, type LayerSource } from '../../domain/ports/backend.ts';
 import { describe, type HostInterpreters } from './interpreters.ts';
 
 /** What an official layer's stand-in needs: the function's region, the machine's interpreters, the timeline. */

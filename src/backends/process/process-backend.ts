@@ -15,7 +15,7 @@ import { Pool } from 'undici';
 import { DiskBudget, type DiskLease } from '../../code/disk-budget.ts';
 import { extractZip } from '../../code/zip.ts';
 import { healthCheckOf, lifecycleHook } from '../../domain/model.ts';
-import { BackendError, type Backend, type LayerSource, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision, type StartInstanceOptions } from '../backend.ts';
+import { BackendError, type Backend, type LayerSource, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision, type StartInstanceOptions } from '../../domain/ports/backend.ts';
 import { fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop } from '../http-runtime.ts';
 import { probeHealthCheck } from '../readiness.ts';
 import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from './bootstraps.ts';

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { type FunctionConfig, healthCheckOf } from '../../domain/model.ts';
-import { BackendError, type PreparedRevision } from '../backend.ts';
+import { BackendError, type PreparedRevision } from '../../domain/ports/backend.ts';
 import { codeRuntimeEnvironment, rewritePaths } from '../runtime-env.ts';
 import type { CodeMounts } from './code-mount.ts';
 import type { Pool } from 'undici';

@@ -1,9 +1,11 @@
 /**
  * @module
- * The one small interface every backend implements: prepare a revision, start instances, invoke, freeze/thaw, stop.
- * Backends know nothing of HTTP routing or zod; the instance pool (domain/instances.ts) decides when to call them.
+ * The backend port: the one small interface every backend implements (prepare a revision, start instances, invoke,
+ * freeze/thaw, stop). The domain owns it; backends (src/backends/) import it from here, never the other way round
+ * (test/unit/layering.test.ts). Backends know nothing of HTTP routing or zod; the instance pool (domain/instances.ts)
+ * decides when to call them.
  */
-import type { FunctionConfig, Revision } from '../domain/model.ts';
+import type { FunctionConfig, Revision } from '../model.ts';
 
 /** What a backend needs to know about the function a revision belongs to. */
 export interface FunctionIdentity {
