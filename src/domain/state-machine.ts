@@ -20,9 +20,7 @@ export type StateEvent =
   /** localfc restarted from its data directory: nothing runs yet, so a function that could serve is prepared again. */
   | { readonly type: 'restore' }
   /** The pinned image was deleted or its tag moved: the function can no longer run. */
-  | { readonly type: 'invalidate'; readonly code: string; readonly reason: string }
-  /** Admin/fault override: put the function in a state directly. */
-  | { readonly type: 'force'; readonly state: State; readonly code?: string; readonly reason?: string };
+  | { readonly type: 'invalidate'; readonly code: string; readonly reason: string };
 
 export type TransitionResult =
   | { readonly ok: true; readonly record: FunctionRecord }
@@ -114,10 +112,6 @@ const TABLE: Record<StateEvent['type'], Rule> = {
     const { code, reason } = e as Extract<StateEvent, { type: 'invalidate' }>;
     if (fn.state === 'Failed' && fn.stateReasonCode === code) return 'already failed for this reason';
     return { state: 'Failed', stateCode: code, stateReason: reason };
-  },
-  force: (_fn, e) => {
-    const { state, code, reason } = e as Extract<StateEvent, { type: 'force' }>;
-    return { state, stateCode: code ?? null, stateReason: reason ?? null };
   },
 };
 
