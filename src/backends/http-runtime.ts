@@ -6,7 +6,7 @@
  * without one, undici's global agent is used.
  */
 import { type Dispatcher, request } from 'undici';
-import { BackendError, type InvocationRequest, type InvocationResult, type PreparedRevision } from '../domain/ports/backend.ts';
+import { BackendError, type HeaderValue, type InvocationRequest, type InvocationResult, type PreparedRevision } from '../domain/ports/backend.ts';
 import { credentialsFor } from './runtime-env.ts';
 
 /** Per request: what the caller named (`qualifier`: LATEST, a version or an alias) and the version that serves it. */
@@ -116,8 +116,9 @@ export async function forwardInvocation(
     dispatcher: opts.dispatcher,
   });
   const body = Buffer.from(await res.body.arrayBuffer());
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  const out: Record<string, HeaderValue> = {};
+  // A header sent several times stays several values: Set-Cookie values cannot be joined with commas (RFC 6265).
+  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
   const marked = res.headers['x-localfc-error-type'];
   const errorType = marked === 'HandledInvocationError' || marked === 'UnhandledInvocationError' ? marked : res.headers['x-fc-status'] === '404' || (!isHttp && res.statusCode >= 300) ? 'UnhandledInvocationError' : undefined;
   // An event invocation (POST /invoke) answered with another status is the function failing, not the API call:

@@ -25,9 +25,12 @@ export interface HttpTriggerRequest {
   readonly domainPrefix: string;
 }
 
+/** A header sent several times (Set-Cookie) keeps each value. */
+export type ResponseHeaders = Record<string, string | readonly string[]>;
+
 export interface HttpResponseOut {
   readonly status: number;
-  readonly headers: Record<string, string>;
+  readonly headers: ResponseHeaders;
   readonly body: Buffer;
 }
 
@@ -81,17 +84,19 @@ export function toHttpEvent(req: HttpTriggerRequest): Buffer {
  * The handler's result as the HTTP response. `contentType` and `body` are what the runtime sent back for the return
  * value (JSON for objects). A handler error is the caller's 502, with the error JSON as body.
  */
-export function fromHandlerResult(result: { status: number; headers: Readonly<Record<string, string>>; body: Buffer; errorType?: string | undefined }): HttpResponseOut {
-  const contentType = result.headers['content-type'];
+export function fromHandlerResult(result: { status: number; headers: Readonly<ResponseHeaders>; body: Buffer; errorType?: string | undefined }): HttpResponseOut {
+  const type = result.headers['content-type'];
+  const contentType = typeof type === 'string' ? type : type?.[0];
   if (result.errorType) {
     return { status: 502, headers: { 'content-type': contentType ?? 'application/json', 'x-fc-error-type': result.errorType }, body: result.body };
   }
   const struct = contentType?.includes('json') ? asStruct(result.body) : undefined;
   if (!struct) return { status: result.status, headers: contentType ? { 'content-type': contentType } : {}, body: result.body };
-  const headers: Record<string, string> = {};
+  const headers: ResponseHeaders = {};
   for (const [k, v] of Object.entries(struct.headers ?? {})) {
     if (v === undefined || v === null) continue;
-    headers[k.toLowerCase()] = Array.isArray(v) ? v.map(String).join(', ') : String(v);
+    // A list is one header line per value, so several cookies stay several Set-Cookie lines.
+    headers[k.toLowerCase()] = Array.isArray(v) ? v.map(String) : String(v);
   }
   let body: Buffer;
   if (struct.body === undefined || struct.body === null) body = Buffer.alloc(0);

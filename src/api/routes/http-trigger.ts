@@ -10,7 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
 import type { Clock } from '../../clock.ts';
 import { errors } from '../../domain/errors.ts';
-import { fromHandlerResult, toHttpEvent, type HttpResponseOut } from '../../domain/http-trigger-event.ts';
+import { fromHandlerResult, toHttpEvent, type HttpResponseOut, type ResponseHeaders } from '../../domain/http-trigger-event.ts';
 import type { InvocationService } from '../../domain/invocations.ts';
 import type { HttpTriggerConfig } from '../../domain/trigger-config.ts';
 import type { TriggerRecord, TriggerService } from '../../domain/triggers.ts';
@@ -94,7 +94,7 @@ export function httpTriggerRoutes(d: HttpTriggerDeps): Hono<AppEnv> {
       for (const [k, v] of Object.entries(headers)) if (!HOP_BY_HOP.has(k)) forwarded[k] = v;
       const path = rawPath + (rawQuery ? `?${rawQuery}` : '');
       const { result } = await d.invocations.run(admitted, { ...base, body, headers: forwarded, kind: 'http', method, path });
-      const resHeaders: Record<string, string> = {};
+      const resHeaders: ResponseHeaders = {};
       for (const [k, v] of Object.entries(result.headers)) if (!HOP_BY_HOP.has(k.toLowerCase())) resHeaders[k] = v;
       if (result.errorType) resHeaders['x-fc-error-type'] = result.errorType;
       out = { status: result.status, headers: resHeaders, body: result.body };
@@ -109,10 +109,33 @@ export function httpTriggerRoutes(d: HttpTriggerDeps): Hono<AppEnv> {
     }
     if (out.status < 200 || out.status > 599) throw errors.badResponse(`the function answered with HTTP status ${out.status}, which cannot be relayed`);
     const empty = method === 'HEAD' || NO_BODY_STATUS.has(out.status);
-    return new Response(empty ? null : new Uint8Array(out.body), { status: out.status, headers: { ...out.headers, 'x-fc-request-id': requestId } });
+    const relayed = relayableHeaders(out.headers);
+    relayed.set('x-fc-request-id', requestId);
+    return new Response(empty ? null : new Uint8Array(out.body), { status: out.status, headers: relayed });
   }
 
   return app;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** What Node.js writes in a header value: no CR, LF, NUL or other control characters, nothing beyond one byte. */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * The function's headers as the caller gets them, each value of a repeated header (Set-Cookie) on its own line. A
+ * header that cannot be written on the wire (CR/LF in a value would split the response) is the function's bad answer:
+ * 502 BadResponse naming it, as FC answers a response it cannot relay.
+ */
+function relayableHeaders(from: ResponseHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(from)) {
+    if (!TOKEN.test(name)) throw errors.badResponse(`the function's response has a header with an invalid name ${JSON.stringify(name).slice(0, 200)}`);
+    for (const v of typeof value === 'string' ? [value] : value) {
+      if (!FIELD_VALUE.test(v)) throw errors.badResponse(`the function's response header '${name}' has a value with characters HTTP does not allow (CR, LF, NUL or another control character): ${JSON.stringify(v).slice(0, 200)}`);
+      headers.append(name, v);
+    }
+  }
+  return headers;
 }
 
 function sourceIp(c: Context<AppEnv>): string {

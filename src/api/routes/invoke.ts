@@ -74,7 +74,7 @@ export function invokeRoutes({ invocations, maxBodyBytes, asyncTasks }: InvokeDe
     const admitted = await invocations.admit(functionName, qualifier);
     const common = { 'x-fc-request-id': requestId, 'x-fc-code-checksum': admitted.revision.codeChecksum };
     const { result, durationMs } = await invocations.run(admitted, input);
-    const out: Record<string, string> = { ...result.headers, ...common, ...(result.instanceId ? { 'x-fc-instance-id': result.instanceId } : {}), 'x-fc-invocation-duration': String(durationMs) };
+    const out: Record<string, string | string[]> = { ...(result.headers as Record<string, string | string[]>), ...common, ...(result.instanceId ? { 'x-fc-instance-id': result.instanceId } : {}), 'x-fc-invocation-duration': String(durationMs) };
     if (result.errorType) out['x-fc-error-type'] = result.errorType;
     if (headers['x-fc-log-type'] === 'Tail') out['x-fc-log-result'] = Buffer.from(result.logs ?? '').subarray(-LOG_TAIL_BYTES).toString('base64');
     return c.body(new Uint8Array(result.body), result.status as 200, out);

@@ -75,9 +75,12 @@ export interface InvocationRequest {
   readonly tailLogs?: boolean;
 }
 
+/** A response header's value; a header the function sent several times (Set-Cookie) keeps each value. */
+export type HeaderValue = string | readonly string[];
+
 export interface InvocationResult {
   readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, HeaderValue>>;
   readonly body: Buffer;
   /** Set when the handler failed: FC's x-fc-error-type. */
   readonly errorType?: 'HandledInvocationError' | 'UnhandledInvocationError' | 'InitializationError';
