@@ -1,10 +1,10 @@
 /**
  * @module
  * Runs function code as local OS processes: custom runtimes run their own command, built-in nodejs and python
- * runtimes run a small bootstrap of ours (bootstraps.ts). Each instance is one child process listening on a free port;
- * freezing is real (SIGSTOP/SIGCONT). No isolation beyond the process boundary: this runs trusted code only.
+ * runtimes run a small bootstrap of ours (bootstraps.ts). Each instance is one child process listening on a free port,
+ * in a process group of its own; freezing is real (SIGSTOP/SIGCONT to the group). Groups left by a localfc that died
+ * are reaped at start-up (owned-groups.ts). No isolation beyond the process boundary: this runs trusted code only.
  */
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,8 @@ import { describe, HostInterpreters, resolveOnPath } from './interpreters.ts';
 import { unpackLayers } from './layers.ts';
 import { PortLeases } from './fixed-port.ts';
 import { LogRing } from './log-ring.ts';
+import { OwnedGroups } from './owned-groups.ts';
+import { signalGroup } from './process-group.ts';
 import { handlerFile, killProcess, runtimeKind, spawnInstance, type Prepared, type Running, type SpawnOptions } from './spawn.ts';
 
 
@@ -61,7 +63,7 @@ export class ProcessBackend implements Backend {
   readonly #ownsWorkDir: boolean;
   readonly #spawnOptions: SpawnOptions;
   readonly #instances = new Map<string, InstanceState>();
-  readonly #children = new Set<ChildProcess>();
+  readonly #children = new Set<Running>();
   readonly #revisionDirs = new Set<string>();
   readonly #disk: DiskBudget;
   /** revision dir → the disk bytes its code and layers hold, given back when it is removed. */
@@ -69,6 +71,9 @@ export class ProcessBackend implements Backend {
   readonly #mounts: CodeMounts;
   readonly #interpreters: HostInterpreters;
   readonly #layers: LayerSource | undefined;
+  readonly #owned = new OwnedGroups();
+  /** Pids of instance processes left by localfcs that died, killed at start-up. */
+  readonly reaped: Promise<number[]>;
 
   constructor(opts: ProcessBackendOptions = {}) {
     this.#ownsWorkDir = !opts.workDir;
@@ -83,9 +88,10 @@ export class ProcessBackend implements Backend {
     this.#interpreters = new HostInterpreters(python);
     this.#mounts = new CodeMounts(this.workDir, [process.execPath, this.workDir, ...(pythonPath ? [pythonPath] : [])]);
     this.#spawnOptions = {
-      workDir: this.workDir, python, startTimeoutMs: opts.startTimeoutMs ?? 30_000, children: this.#children, leases: new PortLeases(), mounts: this.#mounts,
+      workDir: this.workDir, python, startTimeoutMs: opts.startTimeoutMs ?? 30_000, children: this.#children, owned: this.#owned, leases: new PortLeases(), mounts: this.#mounts,
       interpreterDirs: [dirname(process.execPath), ...(pythonPath ? [dirname(pythonPath)] : [])],
     };
+    this.reaped = this.#owned.reapOrphans().catch(() => []);
   }
 
   async prepare(req: PrepareRequest): Promise<PreparedRevision> {
@@ -259,7 +265,8 @@ export class ProcessBackend implements Backend {
   async freeze(instance: BackendInstance): Promise<void> {
     const s = this.#instances.get(instance.id);
     if (!s || s.frozen || s.proc.exited || s.proc.child.pid === undefined) return;
-    process.kill(s.proc.child.pid, 'SIGSTOP');
+    // The whole group: background work the code started (a grandchild) is frozen too, as on FC.
+    signalGroup(s.proc.child.pid, 'SIGSTOP');
     s.frozen = true;
     // An idle owner of a fixed port gives it up when another instance waits for it.
     s.proc.lease?.setIdle(true);
@@ -270,7 +277,7 @@ export class ProcessBackend implements Backend {
     if (!s || !s.frozen) return;
     s.frozen = false;
     s.proc.lease?.setIdle(false);
-    if (!s.proc.exited && s.proc.child.pid !== undefined) process.kill(s.proc.child.pid, 'SIGCONT');
+    if (!s.proc.exited && s.proc.child.pid !== undefined) signalGroup(s.proc.child.pid, 'SIGCONT');
   }
 
   async stopInstance(instance: BackendInstance, opts: { preStop: boolean; timeoutMs: number; requestId?: string }): Promise<string | void> {
@@ -311,19 +318,10 @@ export class ProcessBackend implements Backend {
   }
 
   async close(): Promise<void> {
+    await this.reaped;
     this.#spawnOptions.leases.closeAll();
-    await Promise.all([...this.#instances.values()].map((s) => killProcess(s.proc)));
-    const stragglers = [...this.#children].map((child) => {
-      const gone = new Promise<void>((res) => (child.exitCode !== null || child.signalCode !== null ? res() : child.once('exit', () => res())));
-      try {
-        if (child.pid !== undefined) process.kill(child.pid, 'SIGCONT');
-      } catch {
-        /* gone */
-      }
-      child.kill('SIGKILL');
-      return gone;
-    });
-    await Promise.all(stragglers);
+    // Every group not yet ended: the instances' and any being stopped (an evicted fixed-port owner, a crashed leader's rest).
+    await Promise.all([...this.#instances.values()].map((s) => s.proc).concat([...this.#children]).map((r) => killProcess(r)));
     this.#instances.clear();
     if (this.#ownsWorkDir) rmSync(this.workDir, { recursive: true, force: true });
     else for (const dir of [...this.#revisionDirs, join(this.workDir, '.bootstrap'), join(this.workDir, '.root')]) rmSync(dir, { recursive: true, force: true });

@@ -14,6 +14,8 @@ import { ReadinessError, waitUntilReady } from '../readiness.ts';
 import { type Lease, type LeaseOwner, listensOn, type PortLeases } from './fixed-port.ts';
 import type { LogRing } from './log-ring.ts';
 import { freePort } from './ports.ts';
+import { endGroup, type GroupLeader } from './process-group.ts';
+import type { OwnedGroups } from './owned-groups.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export type Kind = 'custom' | 'nodejs' | 'python';
@@ -41,6 +43,8 @@ export interface Running {
   evicted?: boolean;
   /** Keep-alive connections to the process, made on first use, closed when it exits. */
   dispatcher?: Pool;
+  /** The whole process group being ended (killProcess), once asked. */
+  ended?: Promise<void>;
 }
 
 
@@ -62,8 +66,10 @@ export interface SpawnOptions {
   readonly workDir: string;
   readonly python: string;
   readonly startTimeoutMs: number;
-  /** Every live child, so close() can end them all. */
-  readonly children: Set<ChildProcess>;
+  /** Every instance process whose group has not ended yet, so close() can end them all. */
+  readonly children: Set<Running>;
+  /** Where each instance's process group is recorded, so a localfc that dies is cleaned up after by the next. */
+  readonly owned: OwnedGroups;
   /** Who owns a fixed port (code that ignores FC_SERVER_PORT), per backend. */
   readonly leases: PortLeases;
   readonly mounts: CodeMounts;
@@ -236,8 +242,10 @@ function launch(p: Prepared, instanceId: string, port: number, logs: LogRing, o:
     args = ['-u', join(o.workDir, '.bootstrap', 'bootstrap.py')];
   }
   if (p.mountTable) ({ cmd, args } = o.mounts.wrap(p.mountTable, cmd, args));
-  const child = spawn(cmd, args, { cwd: p.codeDir, env, detached: false, stdio: ['ignore', 'pipe', 'pipe'] });
-  o.children.add(child);
+  // detached: a session and process group of its own (the pid is the group id; unshare, sh and chroot all exec), so
+  // freezing and stopping reach what the code starts in the background (process-group.ts).
+  const child = spawn(cmd, args, { cwd: p.codeDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid !== undefined) o.owned.add(child.pid);
   const running: Running = {
     child,
     port,
@@ -245,35 +253,33 @@ function launch(p: Prepared, instanceId: string, port: number, logs: LogRing, o:
       child.once('error', (e) => {
         running.spawnError = e;
         running.exited ??= { code: null, signal: null };
-        o.children.delete(child);
         res();
       });
       child.once('exit', (code, signal) => {
         running.exited = { code, signal };
-        o.children.delete(child);
         res();
       });
     }),
   };
+  o.children.add(running);
   void running.exit.then(() => running.dispatcher?.destroy().catch(() => undefined));
+  // The code's own process ended (crashed, or stopped): the rest of its group goes with it, and so does the record.
+  void running.exit.then(() => killProcess(running)).then(() => {
+    if (child.pid !== undefined) o.owned.remove(child.pid);
+    o.children.delete(running);
+  });
   child.stdout?.setEncoding('utf8').on('data', (s: string) => logs.append(s));
   child.stderr?.setEncoding('utf8').on('data', (s: string) => logs.append(s));
   return running;
 }
 
-/** SIGTERM (after SIGCONT, in case it is frozen), then SIGKILL after 2 s; resolves once the process has exited. */
-export async function killProcess(proc: Running): Promise<void> {
-  if (proc.exited) return;
+/**
+ * Ends the instance's whole process group: SIGTERM (delivered even when frozen), SIGKILL to what is left after 2 s;
+ * resolves once the group is empty.
+ */
+export function killProcess(proc: Running): Promise<void> {
   const pid = proc.child.pid;
-  if (pid !== undefined) {
-    try {
-      process.kill(pid, 'SIGCONT');
-    } catch {
-      /* already gone */
-    }
-  }
-  proc.child.kill('SIGTERM');
-  const t = setTimeout(() => proc.child.kill('SIGKILL'), 2000);
-  await proc.exit;
-  clearTimeout(t);
+  if (pid === undefined) return proc.exit;
+  const leader: GroupLeader = { pgid: pid, exit: proc.exit, exited: () => proc.exited !== undefined };
+  return (proc.ended ??= endGroup(leader, 2000));
 }
