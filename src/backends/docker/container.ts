@@ -9,7 +9,7 @@ import { fcVariables } from '../runtime-env.ts';
 import { LogRing } from '../process/log-ring.ts';
 import { ReadinessError, waitUntilReady } from '../readiness.ts';
 import { type ContainerSpec, type DockerEngine, DockerError } from './engine.ts';
-import { LABELS, type Owner } from './owner.ts';
+import { LABELS, type Lease, type Owner } from './owner.ts';
 
 export interface PreparedImage extends PreparedRevision {
   /** The image id the pinned digest named when prepared: what every container of this revision runs. */
@@ -32,6 +32,8 @@ export interface Container {
 export interface StartOptions {
   readonly engine: DockerEngine;
   readonly owner: Owner;
+  /** Taken before the owner's first container, so another machine can tell the owner is alive. */
+  readonly lease: Lease;
   readonly network: string;
   readonly startTimeoutMs: number;
 }
@@ -42,7 +44,7 @@ const MiB = 1024 * 1024;
  * `hostCpus`: the engine's CPU count. FC's vCPU count becomes a CPU quota (NanoCpus), capped there because Docker
  * refuses a quota above the host's CPUs (a 4-vCPU function on a 2-core laptop would otherwise never start).
  */
-export function containerSpec(p: PreparedImage, instanceId: string, owner: Owner, network: string, hostCpus?: number): ContainerSpec {
+export function containerSpec(p: PreparedImage, instanceId: string, ownerLabels: Readonly<Record<string, string>>, network: string, hostCpus?: number): ContainerSpec {
   const ccc = p.config.customContainerConfig;
   const cpu = hostCpus ? Math.min(p.config.cpu, hostCpus) : p.config.cpu;
   return {
@@ -51,7 +53,7 @@ export function containerSpec(p: PreparedImage, instanceId: string, owner: Owner
     ...(ccc?.command?.length ? { Cmd: ccc.command } : {}),
     Env: Object.entries(fcVariables(p, instanceId, p.port)).map(([k, v]) => `${k}=${v}`),
     ExposedPorts: { [`${p.port}/tcp`]: {} },
-    Labels: { ...owner.labels, [LABELS.fn]: p.fn.functionName, [LABELS.instance]: instanceId, [LABELS.revision]: p.key },
+    Labels: { ...ownerLabels, [LABELS.fn]: p.fn.functionName, [LABELS.instance]: instanceId, [LABELS.revision]: p.key },
     HostConfig: {
       NetworkMode: network,
       Memory: p.config.memorySize * MiB,
@@ -74,7 +76,9 @@ export async function startContainer(p: PreparedImage, instanceId: string, o: St
   try {
     // unknown host CPUs: leave the quota uncapped, the create then names Docker's complaint
     const hostCpus = await o.engine.cpuCount().catch(() => undefined);
-    id = (await o.engine.createContainer(containerSpec(p, instanceId, o.owner, o.network, hostCpus), nameOf(p, instanceId, o.owner))).id;
+    await o.lease.ensure();
+    const spec = containerSpec(p, instanceId, await o.owner.labels(), o.network, hostCpus);
+    id = (await o.engine.createContainer(spec, nameOf(p, instanceId, o.owner))).id;
   } catch (e) {
     throw startError(e, 'create');
   }

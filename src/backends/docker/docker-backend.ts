@@ -15,7 +15,7 @@ import { probeHealthCheck } from '../readiness.ts';
 import { type Container, discardContainer, type PreparedImage, type StartOptions, startContainer } from './container.ts';
 import { DockerEngine, DockerError, type ImageInfo, layerStatus } from './engine.ts';
 import { EngineRegistry, inspectPinned } from './engine-registry.ts';
-import { LABELS, newOwner, type Owner, reapOrphans, removeOwned } from './owner.ts';
+import { type HostFacts, LABELS, Lease, Owner, reapOrphans, removeOwned } from './owner.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface DockerBackendOptions {
@@ -28,6 +28,10 @@ export interface DockerBackendOptions {
   readonly startTimeoutMs?: number;
   /** Docker network the containers join and are reached on (default `bridge`). */
   readonly network?: string;
+  /** Where this localfc runs, as the owner labels and the reaper see it (default: read from this process and host). */
+  readonly hostFacts?: HostFacts;
+  /** How long this owner's lease holds without renewal (default 30 s). */
+  readonly leaseMs?: number;
 }
 
 interface Instance {
@@ -43,7 +47,8 @@ export class DockerBackend implements Backend {
   readonly name = 'docker';
   readonly engine: DockerEngine;
   readonly registry: EngineRegistry;
-  readonly owner: Owner = newOwner();
+  readonly owner: Owner;
+  readonly #lease: Lease;
   /** Ids of orphaned containers removed at start-up (empty when the engine was unreachable). */
   readonly reaped: Promise<string[]>;
   readonly #delegate: Backend;
@@ -55,8 +60,10 @@ export class DockerBackend implements Backend {
     this.engine = new DockerEngine(opts.dockerHost ? { host: opts.dockerHost } : {});
     this.registry = new EngineRegistry(this.engine);
     this.#delegate = opts.delegate ?? new ProcessBackend(opts.processOptions ?? {});
-    this.#start = { engine: this.engine, owner: this.owner, network: opts.network ?? 'bridge', startTimeoutMs: opts.startTimeoutMs ?? 60_000 };
-    this.reaped = reapOrphans(this.engine).catch(() => []);
+    this.owner = new Owner(this.engine, opts.hostFacts, opts.leaseMs);
+    this.#lease = new Lease(this.engine, this.owner);
+    this.#start = { engine: this.engine, owner: this.owner, lease: this.#lease, network: opts.network ?? 'bridge', startTimeoutMs: opts.startTimeoutMs ?? 60_000 };
+    this.reaped = reapOrphans(this.engine, this.owner.facts, this.owner.id).catch(() => []);
   }
 
   async prepare(req: PrepareRequest): Promise<PreparedRevision> {
@@ -260,6 +267,7 @@ export class DockerBackend implements Backend {
     this.#instances.clear();
     await this.reaped;
     await removeOwned(this.engine, this.owner.id).catch(() => 0);
+    await this.#lease.release();
     await this.#delegate.close();
     await this.engine.close();
   }

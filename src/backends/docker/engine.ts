@@ -35,6 +35,7 @@ export interface ContainerInfo {
   /** HostConfig limits: bytes and billionths of a CPU (0 = unlimited). */
   resources: { memory: number; nanoCpus: number };
 }
+export interface VolumeInfo { name: string; labels: Record<string, string>; createdAt: string }
 export interface ContainerSummary { id: string; names: string[]; image: string; imageId: string; state: string; status: string; labels: Record<string, string>; created: number }
 export interface DockerEvent { type: string; action: string; id: string; attributes: Record<string, string>; time: number; timeNano: number }
 export interface LogLine { stream: 'stdout' | 'stderr'; line: string }
@@ -329,6 +330,30 @@ export class DockerEngine {
       id: c.Id, names: c.Names.map((n) => n.replace(/^\//, '')), image: c.Image, imageId: c.ImageID,
       state: c.State, status: c.Status, labels: c.Labels ?? {}, created: c.Created,
     }));
+  }
+
+  async createVolume(name: string, labels: Record<string, string>): Promise<void> {
+    await this.json('POST', '/volumes/create', { body: { Name: name, Labels: labels } });
+  }
+
+  async listVolumes(opts: { labels?: string[] } = {}): Promise<VolumeInfo[]> {
+    const filters = opts.labels?.length ? JSON.stringify({ label: opts.labels }) : undefined;
+    type Raw = { Volumes: { Name: string; Labels: Record<string, string> | null; CreatedAt?: string }[] | null };
+    const r = await this.json<Raw>('GET', `/volumes${qs({ filters })}`);
+    return (r.Volumes ?? []).map((v) => ({ name: v.Name, labels: v.Labels ?? {}, createdAt: v.CreatedAt ?? '' }));
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    await this.json('DELETE', `/volumes/${seg(name)}`);
+  }
+
+  /** The engine's clock (the Date of its answer, whole seconds), for comparing with times the engine recorded. */
+  async now(): Promise<number> {
+    const res = await this.send('GET', '/_ping', { timeoutMs: 5000 });
+    await res.body.dump();
+    const date = Date.parse(String(res.headers.date ?? ''));
+    if (Number.isNaN(date)) throw new DockerError('engine', 'the engine answered without a Date header');
+    return date;
   }
 
   /** Logs so far, split into stdout/stderr. `since` is a unix time in seconds (or a Date). */
