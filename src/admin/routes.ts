@@ -16,6 +16,7 @@ import { SCENARIOS, scenarioRules } from '../domain/faults/scenarios.ts';
 import { PHASE_CAPABILITIES } from './fault-capabilities.ts';
 import { type SimulatedRegistry, parseImageRef } from '../domain/registry.ts';
 import type { AppEnv } from '../api/context.ts';
+import { InstanceErrorCode, ReasonCode } from '../domain/reason-codes.ts';
 
 export interface AdminDeps {
   readonly functions: FunctionService;
@@ -93,7 +94,7 @@ export function adminRoutes(d: AdminDeps): OpenAPIHono<AppEnv> {
       const fn =
         b.state === 'Inactive'
           ? d.functions.force(name, { type: 'idle' })
-          : d.functions.force(name, { type: 'invalidate', code: b.reasonCode ?? 'InternalError', reason: b.reason ?? 'forced to Failed through the admin API' });
+          : d.functions.force(name, { type: 'invalidate', code: b.reasonCode ?? ReasonCode.InternalError, reason: b.reason ?? 'forced to Failed through the admin API' });
       return c.json({ functionName: name, state: fn.state, stateReasonCode: fn.stateReasonCode ?? null }, 200);
     },
   );
@@ -114,7 +115,7 @@ export function adminRoutes(d: AdminDeps): OpenAPIHono<AppEnv> {
       const { name, instanceId } = c.req.valid('param');
       d.functions.get(name);
       const logs = d.pool.instanceLogs(name, instanceId);
-      if (logs === undefined) throw errors.notFound('InstanceNotFound', `function '${name}' has no running instance '${instanceId}'`);
+      if (logs === undefined) throw errors.notFound(InstanceErrorCode.InstanceNotFound, `function '${name}' has no running instance '${instanceId}'`);
       return c.text(logs, 200);
     },
   );

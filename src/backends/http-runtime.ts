@@ -8,6 +8,7 @@
 import { type Dispatcher, request } from 'undici';
 import { BackendError, type HeaderValue, type InvocationRequest, type InvocationResult, type PreparedRevision } from '../domain/ports/backend.ts';
 import { credentialsFor } from './runtime-env.ts';
+import { InstanceErrorCode } from '../domain/reason-codes.ts';
 
 /** Per request: what the caller named (`qualifier`: LATEST, a version or an alias) and the version that serves it. */
 export interface RequestScope {
@@ -68,7 +69,7 @@ function errorJson(body: string): { errorMessage: string; errorType?: string } |
 function initializerError(e: unknown, timeoutMs: number): BackendError {
   if (e instanceof BackendError) return e;
   const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
-  return new BackendError('InitializationError', timedOut ? `Function initialization timeout after ${timeoutMs / 1000} seconds` : `the initializer failed: ${e instanceof Error ? e.message : String(e)}`, 200);
+  return new BackendError(InstanceErrorCode.InitializationError, timedOut ? `Function initialization timeout after ${timeoutMs / 1000} seconds` : `the initializer failed: ${e instanceof Error ? e.message : String(e)}`, 200);
 }
 
 export async function runInitializer(baseUrl: string, headers: Record<string, string>, timeoutMs: number, dispatcher?: Dispatcher): Promise<void> {
@@ -77,7 +78,7 @@ export async function runInitializer(baseUrl: string, headers: Record<string, st
     if (r.status < 200 || r.status >= 300) {
       const own = errorJson(r.body);
       const why = own ? `${own.errorType ? `${own.errorType}: ` : ''}${own.errorMessage}` : `HTTP ${r.status}: ${r.body.slice(0, 2000)}`;
-      throw new BackendError('InitializationError', `the initializer failed (${why})`, 200, own ? Buffer.from(r.body) : undefined);
+      throw new BackendError(InstanceErrorCode.InitializationError, `the initializer failed (${why})`, 200, own ? Buffer.from(r.body) : undefined);
     }
   } catch (e) {
     throw initializerError(e, timeoutMs);

@@ -2,6 +2,7 @@
  * @module
  * The one error model: domain code throws FcError built from this catalogue; only api/errors.ts renders it.
  * Codes and statuses follow FC 3.0; choices where the cloud's value is unknown are listed in docs/behaviour.md.
+ * The codes a function's state or an instance carries (stateReasonCode, a failed start's code) are in reason-codes.ts.
  */
 
 export class FcError extends Error {

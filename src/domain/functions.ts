@@ -18,6 +18,7 @@ import { buildRevision } from './revisions.ts';
 import type { StateEvent } from './state-machine.ts';
 import type { FunctionVersions, VersionRecord } from './versions.ts';
 import { pageByKey } from './paging.ts';
+import { ReasonCode } from './reason-codes.ts';
 
 /** functionFaults per (tags, env) pair: both are replaced, never mutated, so every invocation need not parse them again. */
 const ownFaultsCache = new WeakMap<object, { tags: readonly Tag[]; rules: FaultRuleInput[] }>();
@@ -130,7 +131,7 @@ export class FunctionService {
 
   #assertUpdatable(fn: FunctionRecord): void {
     if (fn.preparing?.kind === 'update') throw errors.concurrentUpdate(fn.functionName, 'An update is in progress (lastUpdateStatus: InProgress)');
-    if (fn.state === 'Pending') throw errors.concurrentUpdate(fn.functionName, `The function is in state Pending (stateReasonCode: ${fn.stateReasonCode ?? 'Creating'})`);
+    if (fn.state === 'Pending') throw errors.concurrentUpdate(fn.functionName, `The function is in state Pending (stateReasonCode: ${fn.stateReasonCode ?? ReasonCode.Creating})`);
   }
 
   async delete(name: string): Promise<void> {
@@ -169,7 +170,7 @@ export class FunctionService {
     if (fn.state === 'Inactive' && !fn.preparing) {
       applyEvent(entry, { type: 'wake' }, this.deps.clock);
       this.#preparation.start(entry, 'wake');
-      throw errors.functionNotActive(name, 'Inactive', 'Idle');
+      throw errors.functionNotActive(name, 'Inactive', ReasonCode.Idle);
     }
     if (fn.state !== 'Active' || !entry.prepared) throw errors.functionNotActive(name, fn.state, fn.stateReasonCode);
     const held = routed.version ? entry.refs.get(routed.version.revision.id) : entry.prepared;

@@ -11,6 +11,7 @@ import type { FunctionService } from './functions.ts';
 import type { InstancePool } from './instances.ts';
 import type { FunctionRecord, Revision } from './model.ts';
 import type { LogFn } from '../log.ts';
+import { InstanceErrorCode } from './reason-codes.ts';
 
 /** What to invoke: the backend's request without the timeout (the version that runs decides it), plus what to run. */
 export interface InvocationInput extends Omit<InvocationRequest, 'timeoutMs'> {
@@ -127,7 +128,7 @@ export class InvocationService {
       timeoutMs: revision.config.timeout * 1000,
     }).catch((e: unknown) => {
       // A failed or timed-out initializer: FC answers 200 with x-fc-error-type InitializationError and the error in the body.
-      if (e instanceof BackendError && e.code === 'InitializationError') return initializationFailure(e);
+      if (e instanceof BackendError && e.code === InstanceErrorCode.InitializationError) return initializationFailure(e);
       // A cold start or instance that failed surfaces with FC's error code, not as an internal error.
       if (e instanceof BackendError) {
         functions.note(input.functionName, 'invocation', 'failed', { requestId: input.requestId, code: e.code, status: e.status, message: e.message, durationMs: clock.now() - started });
@@ -164,6 +165,6 @@ export class InvocationService {
 
 /** The result FC gives a call whose instance's initializer failed; the instance is gone, so it names none. */
 function initializationFailure(e: BackendError): InvocationResult & { instanceId: string; coldStart: boolean } {
-  const body = e.body ?? Buffer.from(JSON.stringify({ errorMessage: e.message, errorType: 'InitializationError' }));
-  return { status: 200, headers: { 'content-type': 'application/json' }, body, errorType: 'InitializationError', instanceId: '', coldStart: true };
+  const body = e.body ?? Buffer.from(JSON.stringify({ errorMessage: e.message, errorType: InstanceErrorCode.InitializationError }));
+  return { status: 200, headers: { 'content-type': 'application/json' }, body, errorType: InstanceErrorCode.InitializationError, instanceId: '', coldStart: true };
 }

@@ -14,6 +14,7 @@ import type { IdleTimers } from './idle-timers.ts';
 import type { FunctionRecord, PreparationKind, Revision, TimelineEntry } from './model.ts';
 import { isContainer } from './model.ts';
 import { imageProblem } from './revisions.ts';
+import { ReasonCode } from './reason-codes.ts';
 
 type BackendResult = { ok: true; prepared: PreparedRevision } | { ok: false; code: string; reason: string };
 
@@ -163,7 +164,7 @@ export class PreparationRunner {
     try {
       return { ok: true, prepared: await this.deps.backend.prepare({ fn, revision, log, signal }) };
     } catch (e) {
-      const code = e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : 'InternalError';
+      const code = e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : ReasonCode.InternalError;
       return { ok: false, code, reason: e instanceof Error ? e.message : String(e) };
     }
   }

@@ -8,6 +8,7 @@ import { FcError, errors } from './errors.ts';
 import type { FunctionConfig, Revision } from './model.ts';
 import { isContainer } from './model.ts';
 import { type ImageRegistry, formatResolved, parseImageRef } from './registry.ts';
+import { ReasonCode } from './reason-codes.ts';
 
 /** `previous` supplies the code when an update changes only configuration; `progress` hears about an image pull. */
 export async function buildRevision(
@@ -44,11 +45,11 @@ export async function imageProblem(registry: ImageRegistry, revision: Revision):
   if (!img) return undefined;
   const ref = parseImageRef(img.image);
   if (!(await registry.exists(ref.repository, img.digest))) {
-    return { code: 'ImageDeleted', reason: `the image ${img.resolvedImageUri} the function was deployed with has been deleted; update the function with a valid image` };
+    return { code: ReasonCode.ImageDeleted, reason: `the image ${img.resolvedImageUri} the function was deployed with has been deleted; update the function with a valid image` };
   }
   const now = ref.digest ? undefined : await registry.currentDigest(ref.repository, ref.tag ?? 'latest');
   if (now && now !== img.digest) {
-    return { code: 'ImageTagOverwritten', reason: `the tag ${img.image} now points at ${now}, not the digest ${img.digest} recorded at deployment; update the function to deploy the new image` };
+    return { code: ReasonCode.ImageTagOverwritten, reason: `the tag ${img.image} now points at ${now}, not the digest ${img.digest} recorded at deployment; update the function to deploy the new image` };
   }
   return undefined;
 }

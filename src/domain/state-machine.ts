@@ -4,6 +4,7 @@
  * The table says, for each event and current situation, what the function becomes.
  */
 import type { FunctionRecord, PreparationKind, State, UpdateStatus } from './model.ts';
+import { REASON_TEXT, ReasonCode } from './reason-codes.ts';
 
 export type StateEvent =
   /** Create: preparation of the first revision starts. */
@@ -38,36 +39,28 @@ interface Outcome {
 
 type Rule = (fn: FunctionRecord, event: StateEvent) => Outcome | string;
 
-const REASONS = {
-  Creating: 'Function creating',
-  Updating: 'Function updating',
-  Restoring: 'Function is being restored after being idle',
-  Restarted: 'Function is being prepared again after localfc restarted',
-  Idle: 'Function has been idle and its resources were released; invoke or update it to prepare them again',
-} as const;
-
 /** (event type) → rule giving the outcome, or a string saying why the event is not allowed now. */
 const TABLE: Record<StateEvent['type'], Rule> = {
   create: () => ({
     state: 'Pending',
-    stateCode: 'Creating',
-    stateReason: REASONS.Creating,
+    stateCode: ReasonCode.Creating,
+    stateReason: REASON_TEXT.Creating,
     update: 'InProgress',
-    updateCode: 'Creating',
-    updateReason: REASONS.Creating,
+    updateCode: ReasonCode.Creating,
+    updateReason: REASON_TEXT.Creating,
     preparing: 'create',
   }),
   update: (fn) => {
     if (fn.preparing) return `a preparation (${fn.preparing.kind}) is in progress`;
     // An Active function keeps serving the old revision; a Failed or Inactive one has nothing to serve and goes back to Pending.
-    if (fn.state === 'Active') return { update: 'InProgress', updateCode: 'Updating', updateReason: REASONS.Updating, preparing: 'update' };
+    if (fn.state === 'Active') return { update: 'InProgress', updateCode: ReasonCode.Updating, updateReason: REASON_TEXT.Updating, preparing: 'update' };
     return {
       state: 'Pending',
-      stateCode: 'Updating',
-      stateReason: REASONS.Updating,
+      stateCode: ReasonCode.Updating,
+      stateReason: REASON_TEXT.Updating,
       update: 'InProgress',
-      updateCode: 'Updating',
-      updateReason: REASONS.Updating,
+      updateCode: ReasonCode.Updating,
+      updateReason: REASON_TEXT.Updating,
       preparing: 'update',
     };
   },
@@ -97,16 +90,16 @@ const TABLE: Record<StateEvent['type'], Rule> = {
   idle: (fn) => {
     if (fn.state !== 'Active') return `state is ${fn.state}, not Active`;
     if (fn.preparing) return 'an update is in progress';
-    return { state: 'Inactive', stateCode: 'Idle', stateReason: REASONS.Idle };
+    return { state: 'Inactive', stateCode: ReasonCode.Idle, stateReason: REASON_TEXT.Idle };
   },
   wake: (fn) => {
     if (fn.state !== 'Inactive') return `state is ${fn.state}, not Inactive`;
-    return { state: 'Pending', stateCode: 'Restoring', stateReason: REASONS.Restoring, preparing: 'wake' };
+    return { state: 'Pending', stateCode: ReasonCode.Restoring, stateReason: REASON_TEXT.Restoring, preparing: 'wake' };
   },
   restore: (fn) => {
     // Failed and Inactive functions have nothing running on the cloud either; they stay as they were.
     if (fn.state === 'Failed' || fn.state === 'Inactive') return `state is ${fn.state}: nothing to restore`;
-    return { state: 'Pending', stateCode: 'Restoring', stateReason: REASONS.Restarted, preparing: 'restore' };
+    return { state: 'Pending', stateCode: ReasonCode.Restoring, stateReason: REASON_TEXT.Restarted, preparing: 'restore' };
   },
   invalidate: (fn, e) => {
     const { code, reason } = e as Extract<StateEvent, { type: 'invalidate' }>;

@@ -10,6 +10,7 @@ import { LogRing } from '../process/log-ring.ts';
 import { ReadinessError, waitUntilReady } from '../readiness.ts';
 import { type ContainerSpec, type DockerEngine, DockerError } from './engine.ts';
 import { LABELS, type Lease, type Owner } from './owner.ts';
+import { InstanceErrorCode } from '../../domain/reason-codes.ts';
 
 export interface PreparedImage extends PreparedRevision {
   /** The image id the pinned digest named when prepared: what every container of this revision runs. */
@@ -111,7 +112,7 @@ async function run(c: Container, p: PreparedImage, o: StartOptions, before: ((c:
     const info = await o.engine.inspectContainer(c.id);
     if (!info.state.running) c.ended = true;
     const ip = info.ipAddresses[o.network] || Object.values(info.ipAddresses).find(Boolean);
-    if (!ip && !c.ended) throw new BackendError('CAStartTimeout', `container ${c.id.slice(0, 12)} has no address on network ${o.network}`);
+    if (!ip && !c.ended) throw new BackendError(InstanceErrorCode.CAStartTimeout, `container ${c.id.slice(0, 12)} has no address on network ${o.network}`);
     c.baseUrl = `http://${ip}:${p.port}`;
     const healthCheck = healthCheckOf(p.config);
     await waitUntilReady({
@@ -119,7 +120,7 @@ async function run(c: Container, p: PreparedImage, o: StartOptions, before: ((c:
       host: ip ?? '127.0.0.1',
       ...(healthCheck ? { healthCheck } : {}),
       timeoutMs: o.startTimeoutMs,
-      failed: () => (c.ended ? new BackendError('CAExited', 'the container exited') : undefined),
+      failed: () => (c.ended ? new BackendError(InstanceErrorCode.CAExited, 'the container exited') : undefined),
       ...(before ? { beforeHealthCheck: () => before(c) } : {}),
     });
   } catch (e) {
@@ -132,19 +133,19 @@ async function explain(e: unknown, c: Container, engine: DockerEngine): Promise<
   if (e instanceof DockerError) return startError(e, 'start');
   const tail = c.logs.tail(10);
   const output = tail ? `: ${tail}` : '';
-  if (e instanceof BackendError && e.code === 'CAExited') {
+  if (e instanceof BackendError && e.code === InstanceErrorCode.CAExited) {
     const state = await engine.inspectContainer(c.id).then((i) => i.state, () => undefined);
     const how = state?.oomKilled ? 'was killed for exceeding its memory limit' : `exited with code ${state?.exitCode ?? '?'}${state?.error ? ` (${state.error})` : ''}`;
-    return new BackendError('CAExited', `container ${how}${output}`);
+    return new BackendError(InstanceErrorCode.CAExited, `container ${how}${output}`);
   }
-  if (e instanceof ReadinessError && e.kind === 'unhealthy') return new BackendError('FunctionNotStarted', `${e.message}${output}`);
-  if (e instanceof ReadinessError) return new BackendError('CAStartTimeout', `${e.message} (container ${c.id.slice(0, 12)})${output}`);
+  if (e instanceof ReadinessError && e.kind === 'unhealthy') return new BackendError(InstanceErrorCode.FunctionNotStarted, `${e.message}${output}`);
+  if (e instanceof ReadinessError) return new BackendError(InstanceErrorCode.CAStartTimeout, `${e.message} (container ${c.id.slice(0, 12)})${output}`);
   return e;
 }
 
 function startError(e: unknown, what: string): unknown {
   if (!(e instanceof DockerError)) return e;
-  if (e.kind === 'unreachable') return new BackendError('DockerUnavailable', e.message, 503);
+  if (e.kind === 'unreachable') return new BackendError(InstanceErrorCode.DockerUnavailable, e.message, 503);
   // e.g. "exec: node: executable file not found": the container cannot run its command.
-  return new BackendError('CAExited', `could not ${what} the container: ${e.engineMessage ?? e.message}`);
+  return new BackendError(InstanceErrorCode.CAExited, `could not ${what} the container: ${e.engineMessage ?? e.message}`);
 }

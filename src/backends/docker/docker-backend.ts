@@ -17,6 +17,7 @@ import { DockerEngine, DockerError, type ImageInfo, layerStatus } from './engine
 import { EngineRegistry, inspectPinned } from './engine-registry.ts';
 import { type HostFacts, LABELS, Lease, Owner, reapOrphans, removeOwned } from './owner.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { InstanceErrorCode, ReasonCode } from '../../domain/reason-codes.ts';
 
 export interface DockerBackendOptions {
   /** Engine address (`unix:///var/run/docker.sock`, `tcp://…`); default $DOCKER_HOST, else the standard socket. */
@@ -70,7 +71,7 @@ export class DockerBackend implements Backend {
     if (!isContainer(req.revision.config)) return this.#delegate.prepare(req);
     const { fn, revision } = req;
     const img = revision.image;
-    if (!img) throw new BackendError('ImageNotFound', 'the revision has no pinned image');
+    if (!img) throw new BackendError(ReasonCode.ImageNotFound, 'the revision has no pinned image');
     const repository = parseImageRef(img.image).repository;
     const pinned = `${repository}@${img.digest}`;
     let info: ImageInfo | undefined;
@@ -81,11 +82,11 @@ export class DockerBackend implements Backend {
         info = await this.engine.pullImage(pinned, layerStatus(req.log), req.signal);
       }
     } catch (e) {
-      if (e instanceof DockerError && e.kind === 'unreachable') throw new BackendError('DockerUnavailable', e.message);
+      if (e instanceof DockerError && e.kind === 'unreachable') throw new BackendError(ReasonCode.DockerUnavailable, e.message);
       if (e instanceof DockerError && (e.kind === 'not-found' || /not found|manifest unknown|does not exist/i.test(e.engineMessage ?? ''))) {
-        throw new BackendError('ImageNotFound', `the pinned image ${pinned} is not in the Docker engine and cannot be pulled: ${e.engineMessage ?? e.message}`);
+        throw new BackendError(ReasonCode.ImageNotFound, `the pinned image ${pinned} is not in the Docker engine and cannot be pulled: ${e.engineMessage ?? e.message}`);
       }
-      throw new BackendError('ImagePullFailed', `pulling ${pinned} failed: ${e instanceof DockerError ? (e.engineMessage ?? e.message) : String(e)}`);
+      throw new BackendError(ReasonCode.ImagePullFailed, `pulling ${pinned} failed: ${e instanceof DockerError ? (e.engineMessage ?? e.message) : String(e)}`);
     }
     req.log(`image ${img.image} pinned to ${img.digest} (image ${info.id})`);
     const port = revision.config.customContainerConfig?.port ?? DEFAULT_PORT;
@@ -114,7 +115,7 @@ export class DockerBackend implements Backend {
     if (this.#closed) {
       // close() ran while this container started: it must not outlive us.
       await discardContainer(c, this.engine);
-      throw new BackendError('InstanceNotFound', 'the backend was closed while the instance started');
+      throw new BackendError(InstanceErrorCode.InstanceNotFound, 'the backend was closed while the instance started');
     }
     this.#instances.set(instanceId, { prepared: p, c });
     return instance;
@@ -122,7 +123,7 @@ export class DockerBackend implements Backend {
 
   #get(instance: BackendInstance): Instance {
     const s = this.#instances.get(instance.id);
-    if (!s) throw new BackendError('InstanceNotFound', `instance ${instance.id} is not running`);
+    if (!s) throw new BackendError(InstanceErrorCode.InstanceNotFound, `instance ${instance.id} is not running`);
     return s;
   }
 
@@ -162,7 +163,7 @@ export class DockerBackend implements Backend {
         const how = state ? (state.oomKilled ? 'killed for exceeding its memory limit' : `code ${state.exitCode}`) : 'removed';
         return instanceLost(`Container exited unexpectedly (${how}): ${c.logs.tail(5)}`, logs(), 'ProcessExited');
       }
-      throw new BackendError('InvocationFailed', `could not reach the container: ${e instanceof Error ? e.message : String(e)}`);
+      throw new BackendError(InstanceErrorCode.InvocationFailed, `could not reach the container: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 

@@ -8,6 +8,7 @@
 import { FcError, errors } from '../../domain/errors.ts';
 import type { ImageRef, ImageRegistry, RegistryEvent } from '../../domain/registry.ts';
 import { type DockerEngine, DockerError, type ImageInfo, layerStatus, parseImageRef as engineRef } from './engine.ts';
+import { ReasonCode } from '../../domain/reason-codes.ts';
 
 const IMAGE_EVENTS = ['delete', 'untag', 'tag', 'import', 'pull', 'load'];
 const RECONNECT_MS = 2000;
@@ -20,7 +21,7 @@ export interface EngineRegistryOptions {
 /** The engine is not there: creating or updating a container function cannot pin an image. */
 export function dockerUnavailable(e: unknown): FcError {
   const why = e instanceof Error ? e.message : String(e);
-  return new FcError('DockerUnavailable', 503, `the Docker engine is not reachable, so images cannot be resolved: ${why} (start one, e.g. bash scripts/docker-engine.sh up)`);
+  return new FcError(ReasonCode.DockerUnavailable, 503, `the Docker engine is not reachable, so images cannot be resolved: ${why} (start one, e.g. bash scripts/docker-engine.sh up)`);
 }
 
 /** The digest localfc pins for an image: its repo digest in `repository` when pulled from a registry, else its id. */

@@ -12,6 +12,7 @@ import { extractZip } from '../../code/zip.ts';
 import { type OfficialLayer, officialLayer } from '../../domain/official-layers.ts';
 import { BackendError, type LayerSource } from '../../domain/ports/backend.ts';
 import { describe, type HostInterpreters } from './interpreters.ts';
+import { ReasonCode } from '../../domain/reason-codes.ts';
 
 /** What an official layer's stand-in needs: the function's region, the machine's interpreters, the timeline. */
 export interface StandIns {
@@ -32,14 +33,14 @@ export async function unpackLayers(source: LayerSource | undefined, arns: readon
     try {
       official = officialLayer(arn, standIns.region);
     } catch (e) {
-      throw new BackendError('LayerNotFound', e instanceof Error ? e.message : String(e));
+      throw new BackendError(ReasonCode.LayerNotFound, e instanceof Error ? e.message : String(e));
     }
     if (official) {
       officials.push(official);
       continue;
     }
     const zip = source?.zipForArn(arn);
-    if (!zip) throw new BackendError('LayerNotFound', `layer ${arn} does not exist`);
+    if (!zip) throw new BackendError(ReasonCode.LayerNotFound, `layer ${arn} does not exist`);
     const dir = join(scratch, `layer-${i}`);
     try {
       await extractZip(zip, dir, disk ? { disk } : {});
@@ -48,7 +49,7 @@ export async function unpackLayers(source: LayerSource | undefined, arns: readon
       const escaping = await escapingLinks(opt);
       if (escaping.length) throw new Error(`once merged with the layers before it: ${escaping.join('; ')}`);
     } catch (e) {
-      throw new BackendError('InvalidZipFileException', `could not unpack layer ${arn}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new BackendError(ReasonCode.InvalidZipFileException, `could not unpack layer ${arn}: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -59,7 +60,7 @@ export async function unpackLayers(source: LayerSource | undefined, arns: readon
 /** An official runtime layer: its bin directory under /opt, with links to the machine's interpreter standing in. */
 async function standIn(layer: OfficialLayer, opt: string, o: StandIns): Promise<void> {
   const interpreter = layer.language === 'nodejs' ? o.interpreters.node() : await o.interpreters.python();
-  if (!interpreter) throw new BackendError('LayerNotFound', `official layer ${layer.name} stands in with the machine's Python, and there is none: install python3 (e.g. apt-get install python3)`);
+  if (!interpreter) throw new BackendError(ReasonCode.LayerNotFound, `official layer ${layer.name} stands in with the machine's Python, and there is none: install python3 (e.g. apt-get install python3)`);
   const bin = join(opt, layer.dir, 'bin');
   await mkdir(bin, { recursive: true });
   const names = layer.language === 'nodejs' ? ['node'] : ['python3', 'python', `python${layer.wants}`];

@@ -27,6 +27,7 @@ import { LogRing } from './log-ring.ts';
 import { OwnedGroups } from './owned-groups.ts';
 import { signalGroup } from './process-group.ts';
 import { handlerFile, killProcess, runtimeKind, spawnInstance, type Prepared, type Running, type SpawnOptions } from './spawn.ts';
+import { InstanceErrorCode, ReasonCode } from '../../domain/reason-codes.ts';
 
 
 export interface ProcessBackendOptions {
@@ -98,7 +99,7 @@ export class ProcessBackend implements Backend {
     const { fn, revision } = req;
     const config = revision.config;
     const kind = runtimeKind(config);
-    if (!revision.code) throw new BackendError('InvalidZipFileException', 'the revision has no code package');
+    if (!revision.code) throw new BackendError(ReasonCode.InvalidZipFileException, 'the revision has no code package');
     // <revision dir>/code is FC's /code, <revision dir>/opt its /opt (the layers), beside the mount table.
     const revisionDir = join(this.workDir, `${fn.functionName}-${revision.id}`);
     const codeDir = join(revisionDir, 'code');
@@ -109,9 +110,9 @@ export class ProcessBackend implements Backend {
     try {
       await extractZip(revision.code.zip, codeDir, { disk });
     } catch (e) {
-      return fail(new BackendError('InvalidZipFileException', `could not unpack the code package: ${e instanceof Error ? e.message : String(e)}`));
+      return fail(new BackendError(ReasonCode.InvalidZipFileException, `could not unpack the code package: ${e instanceof Error ? e.message : String(e)}`));
     }
-    const missing = (msg: string): Promise<never> => fail(new BackendError('HandlerNotFound', msg));
+    const missing = (msg: string): Promise<never> => fail(new BackendError(ReasonCode.HandlerNotFound, msg));
     if (kind === 'custom') {
       if (!config.customRuntimeConfig?.command?.length && !existsSync(join(codeDir, 'bootstrap'))) {
         return missing('a custom runtime needs customRuntimeConfig.command (or an executable "bootstrap" file in the code)');
@@ -128,7 +129,7 @@ export class ProcessBackend implements Backend {
     let servedBy: string | undefined;
     if (kind !== 'custom') {
       const interpreter = kind === 'nodejs' ? this.#interpreters.node() : await this.#interpreters.python();
-      if (!interpreter) return fail(new BackendError('InvalidRuntime', `${config.runtime} runs on the machine's Python and localfc found none (${this.#spawnOptions.python}): install python3 (e.g. apt-get install python3) or put it on localfc's PATH`));
+      if (!interpreter) return fail(new BackendError(ReasonCode.InvalidRuntime, `${config.runtime} runs on the machine's Python and localfc found none (${this.#spawnOptions.python}): install python3 (e.g. apt-get install python3) or put it on localfc's PATH`));
       servedBy = describe(kind, interpreter);
       req.log(`${config.runtime} served by ${servedBy}`);
     }
@@ -176,7 +177,7 @@ export class ProcessBackend implements Backend {
 
   #state(instance: BackendInstance): InstanceState {
     const s = this.#instances.get(instance.id);
-    if (!s) throw new BackendError('InstanceNotFound', `instance ${instance.id} is not running`);
+    if (!s) throw new BackendError(InstanceErrorCode.InstanceNotFound, `instance ${instance.id} is not running`);
     return s;
   }
 
@@ -233,7 +234,7 @@ export class ProcessBackend implements Backend {
       if (s.proc.exited) {
         return instanceLost(`Process exited unexpectedly (${s.proc.exited.signal ?? `code ${s.proc.exited.code}`}): ${s.logs.tail(5)}`, logs(), 'ProcessExited');
       }
-      throw new BackendError('InvocationFailed', `could not reach the instance: ${e instanceof Error ? e.message : String(e)}`);
+      throw new BackendError(InstanceErrorCode.InvocationFailed, `could not reach the instance: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 

@@ -17,6 +17,7 @@ import { freePort } from './ports.ts';
 import { endGroup, type GroupLeader } from './process-group.ts';
 import type { OwnedGroups } from './owned-groups.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { InstanceErrorCode, ReasonCode } from '../../domain/reason-codes.ts';
 
 export type Kind = 'custom' | 'nodejs' | 'python';
 
@@ -50,11 +51,11 @@ export interface Running {
 
 export function runtimeKind(config: FunctionConfig): Kind {
   const rt = config.runtime;
-  if (rt === 'custom-container') throw new BackendError('InvalidRuntime', 'runtime custom-container needs the docker backend; the process backend runs code packages only');
+  if (rt === 'custom-container') throw new BackendError(ReasonCode.InvalidRuntime, 'runtime custom-container needs the docker backend; the process backend runs code packages only');
   if (rt.startsWith('custom')) return 'custom';
   if (rt.startsWith('nodejs')) return 'nodejs';
   if (rt.startsWith('python')) return 'python';
-  throw new BackendError('InvalidRuntime', `runtime ${rt} is not supported by the process backend (nodejs*, python*, custom* are)`);
+  throw new BackendError(ReasonCode.InvalidRuntime, `runtime ${rt} is not supported by the process backend (nodejs*, python*, custom* are)`);
 }
 
 export function handlerFile(handler: string): string | undefined {
@@ -141,7 +142,7 @@ async function startOnFixedPort(p: Prepared, instanceId: string, fixed: number, 
   try {
     lease = await o.leases.acquire(fixed, owner, o.startTimeoutMs);
   } catch (e) {
-    throw new BackendError('CAStartTimeout', `${e instanceof Error ? e.message : String(e)}: the code listens on port ${fixed} itself instead of FC_SERVER_PORT, so its instances run one at a time`);
+    throw new BackendError(InstanceErrorCode.CAStartTimeout, `${e instanceof Error ? e.message : String(e)}: the code listens on port ${fixed} itself instead of FC_SERVER_PORT, so its instances run one at a time`);
   }
   // A process of code not yet known to hard-code the port (started on a free port, about to be found out and
   // stopped) can grab it between the lease and our listen: ready only once our process owns it; if ours lost the
@@ -216,10 +217,10 @@ async function ready(p: Prepared, r: Running, port: number, logs: LogRing, o: Sp
       // 'exit' can come before the last output: let the pipes drain (bounded: a grandchild may hold them open).
       if (!(r.child.stdout?.closed && r.child.stderr?.closed)) await Promise.race([new Promise((res) => r.child.once('close', res)), sleep(200)]);
       const how = r.spawnError ? `could not be started: ${r.spawnError.message}` : r.exited?.signal ? `was killed by ${r.exited.signal}` : `exited with code ${r.exited?.code}`;
-      throw new BackendError('CAExited', `process ${how}${tail()}`);
+      throw new BackendError(InstanceErrorCode.CAExited, `process ${how}${tail()}`);
     }
-    if (e instanceof ReadinessError && e.kind === 'unhealthy') throw new BackendError('FunctionNotStarted', `${e.message}${tail()}`);
-    throw new BackendError('CAStartTimeout', `${e instanceof Error ? e.message : String(e)}${tail()}`);
+    if (e instanceof ReadinessError && e.kind === 'unhealthy') throw new BackendError(InstanceErrorCode.FunctionNotStarted, `${e.message}${tail()}`);
+    throw new BackendError(InstanceErrorCode.CAStartTimeout, `${e instanceof Error ? e.message : String(e)}${tail()}`);
   }
 }
 

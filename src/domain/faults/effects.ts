@@ -9,6 +9,7 @@ import { type Clock, sleep } from '../../clock.ts';
 import { FcError, errors } from '../errors.ts';
 import type { FaultRule } from './engine.ts';
 import { type FaultPhase, STATE_PHASES } from './rules.ts';
+import { InstanceErrorCode } from '../reason-codes.ts';
 
 /** What a phase lends an effect. */
 export interface FaultSite {
@@ -29,8 +30,8 @@ const FAILURE: Readonly<Record<FaultPhase, { readonly crashCode: string; readonl
   update: { crashCode: 'InternalServerError', status: 500 },
   image: { crashCode: 'InternalServerError', status: 500 },
   invocation: { crashCode: 'BadResponse', status: 500 },
-  coldStart: { crashCode: 'CAExited', status: 502 },
-  initializer: { crashCode: 'InitializationError', status: 502 },
+  coldStart: { crashCode: InstanceErrorCode.CAExited, status: 502 },
+  initializer: { crashCode: InstanceErrorCode.InitializationError, status: 502 },
 };
 
 /**

@@ -5,6 +5,7 @@
  */
 import { errors } from '../errors.ts';
 import type { FaultRuleInput } from './rules.ts';
+import { ReasonCode } from '../reason-codes.ts';
 
 export const SCENARIOS: Readonly<Record<string, { readonly description: string; readonly rules: readonly FaultRuleInput[] }>> = {
   'slow-preparation': {
@@ -14,11 +15,11 @@ export const SCENARIOS: Readonly<Record<string, { readonly description: string; 
   'preparation-failure': {
     // No message of its own: the default names the phase and the rule, true for a code package as for an image.
     description: 'the next preparation fails (reason code ImageAccessDenied)',
-    rules: [{ match: { phase: 'preparation' }, effect: { type: 'error', code: 'ImageAccessDenied' }, times: 1 }],
+    rules: [{ match: { phase: 'preparation' }, effect: { type: 'error', code: ReasonCode.ImageAccessDenied }, times: 1 }],
   },
   'update-failure': {
     description: 'the next update fails: lastUpdateStatus Failed, the previous code keeps serving',
-    rules: [{ match: { phase: 'update' }, effect: { type: 'error', code: 'InvalidConfiguration', message: 'the update could not be applied' }, times: 1 }],
+    rules: [{ match: { phase: 'update' }, effect: { type: 'error', code: ReasonCode.InvalidConfiguration, message: 'the update could not be applied' }, times: 1 }],
   },
   'stuck-pending': {
     description: 'new functions stay Pending until released (POST /_localfc/functions/{name}/release)',

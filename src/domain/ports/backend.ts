@@ -6,6 +6,7 @@
  * decides when to call them.
  */
 import type { FunctionConfig, Revision } from '../model.ts';
+import type { InvocationErrorType } from '../reason-codes.ts';
 
 /** What a backend needs to know about the function a revision belongs to. */
 export interface FunctionIdentity {
@@ -83,7 +84,7 @@ export interface InvocationResult {
   readonly headers: Readonly<Record<string, HeaderValue>>;
   readonly body: Buffer;
   /** Set when the handler failed: FC's x-fc-error-type. */
-  readonly errorType?: 'HandledInvocationError' | 'UnhandledInvocationError' | 'InitializationError';
+  readonly errorType?: InvocationErrorType;
   /** What the handler printed during this invocation (for x-fc-log-result). */
   readonly logs?: string;
   /** The instance died handling this request (crash, or killed on timeout): the pool replaces it, as FC does. */
