@@ -59,6 +59,7 @@ import { clockPart, functionsPart, layersPart, objectsPart, plainPart } from './
 import { ossMiddleware } from './api/oss/routes.ts';
 import { isOwnHost } from './api/site-guard.ts';
 import { Persistence } from './persistence/persistence.ts';
+import { payloadLimits } from './domain/payload-limits.ts';
 
 export interface AppDeps {
   readonly clock?: Clock;
@@ -129,6 +130,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     functions, pool, clock,
     guard: new ReservedConcurrencyGuard((name) => functionConfigs.reserved(name)),
     ...(config.log === 'silent' ? {} : { log }),
+    maxResponseBytes: payloadLimits(config.maxBodyBytes).sync,
   });
   const asyncTasks = new AsyncTaskService({ functions, invocations, configs: functionConfigs, clock, ids });
   const timers = new TimerScheduler({ clock, functions, invocations, ids, region: config.region, accountId: config.accountId });

@@ -10,6 +10,7 @@ import { adminToken } from '../admin/token.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { errors } from '../domain/errors.ts';
+import { payloadLimits } from '../domain/payload-limits.ts';
 import type { FaultEngine } from '../domain/faults/engine.ts';
 import { applyFault } from '../domain/faults/effects.ts';
 import type { FunctionService } from '../domain/functions.ts';
@@ -45,6 +46,8 @@ export function mountMiddleware(app: OpenAPIHono<AppEnv>, deps: MiddlewareDeps):
   if (deps.persistence) app.use('*', flushAfterChange(deps.persistence));
   if (config.accessKeys.length > 0) app.use('/2023-03-30/*', signatureAuth({ accessKeys: config.accessKeys, clock, maxBodyBytes: config.maxBodyBytes }));
   if (config.adminToken) app.use('/_localfc/*', adminToken(config.adminToken));
+  // Admin bodies are JSON or an event to fire: the synchronous invocation payload limit is plenty.
+  app.use('/_localfc/*', limitBody(payloadLimits(config.maxBodyBytes).sync));
   // After auth: an unsigned request is refused before any body check or fault.
   app.use('/2023-03-30/*', bodyLimitAndApiFaults({ maxBodyBytes: config.maxBodyBytes, faults: deps.faults, functions: deps.functions, clock }));
   app.use(INVOCATIONS_PATH, reconcileBeforeInvoke(deps.provisioning));
@@ -88,20 +91,29 @@ export function flushAfterChange(persistence: Persistence): MiddlewareHandler<Ap
  * that can match the api phase, the fault lookup is skipped too.
  */
 export function bodyLimitAndApiFaults(deps: { maxBodyBytes: number; faults: FaultEngine; functions: FunctionService; clock: Clock }): MiddlewareHandler<AppEnv> {
-  const limitBody = bodyLimit({ maxSize: deps.maxBodyBytes, onError: () => { throw errors.entityTooLarge('request body', deps.maxBodyBytes); } });
+  const limit = limitBody(deps.maxBodyBytes);
   const injectApiFault = apiFaults(deps);
-  return (c, next) => {
-    const afterLimit = deps.faults.hasRulesFor('api') ? () => injectApiFault(c, next) : next;
+  return (c, next) => limit(c, deps.faults.hasRulesFor('api') ? () => injectApiFault(c, next) : next);
+}
+
+/**
+ * A request body limit: a declared length over it is refused before a byte is read, a chunked body as soon as it
+ * passes it (the connection is then closed, so the rest is never read). No route reads a GET or HEAD body.
+ */
+export function limitBody(maxBytes: number): (c: Context<AppEnv>, next: Next) => Promise<void | Response> {
+  const tooLarge = () => errors.entityTooLarge('request body', maxBytes, { connection: 'close' });
+  const chunked = bodyLimit({ maxSize: maxBytes, onError: () => { throw tooLarge(); } });
+  return async (c, next) => {
     const method = c.req.method;
-    if (method === 'GET' || method === 'HEAD') return afterLimit();
+    if (method === 'GET' || method === 'HEAD') return next();
     // bodyLimit's own content-length check, without touching c.req.raw.body: that getter makes @hono/node-server build
     // a full Request with a body stream, about a fifth of an InvokeFunction's CPU. Chunked bodies still go through it.
     const length = c.req.header('content-length');
     if (length !== undefined && method !== 'TRACE' && c.req.header('transfer-encoding') === undefined) {
-      if (Number.parseInt(length, 10) > deps.maxBodyBytes) throw errors.entityTooLarge('request body', deps.maxBodyBytes);
-      return afterLimit();
+      if (Number.parseInt(length, 10) > maxBytes) throw tooLarge();
+      return next();
     }
-    return limitBody(c, afterLimit);
+    return chunked(c, next);
   };
 }
 

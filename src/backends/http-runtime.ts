@@ -116,7 +116,7 @@ export async function forwardInvocation(
     signal: opts.signal,
     dispatcher: opts.dispatcher,
   });
-  const body = Buffer.from(await res.body.arrayBuffer());
+  const body = await readCapped(res, req.maxResponseBytes);
   const out: Record<string, HeaderValue> = {};
   // A header sent several times stays several values: Set-Cookie values cannot be joined with commas (RFC 6265).
   for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
@@ -125,6 +125,27 @@ export async function forwardInvocation(
   // An event invocation (POST /invoke) answered with another status is the function failing, not the API call:
   // FC's custom-runtime spec has 200 (success) and 404 (failure) there; the caller gets 200 with the body as it came.
   return { status: isHttp ? res.statusCode : 200, headers: out, body, ...(errorType ? { errorType } : {}) };
+}
+
+/**
+ * The function's response body, read as it streams and given up at `max` bytes (the connection is dropped, the rest
+ * never read): a handler answering 300 MB must not make localfc buffer 300 MB. Beyond the limit: 502 BadResponse.
+ */
+async function readCapped(res: Dispatcher.ResponseData, max: number | undefined): Promise<Buffer> {
+  if (max === undefined) return Buffer.from(await res.body.arrayBuffer());
+  const tooLarge = () => {
+    res.body.destroy();
+    return new BackendError('BadResponse', `the function's response body exceeds the limit of ${max} bytes (FC's payload limit for a synchronous invocation)`, 502);
+  };
+  if (Number(res.headers['content-length'] ?? 0) > max) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 /**

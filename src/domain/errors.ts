@@ -23,8 +23,8 @@ export const errors = {
   missingRequiredHeader: (name: string) => new FcError('MissingRequiredHeader', 400, `required HTTP header ${name} was not specified`),
   pathNotSupported: (method: string, path: string) =>
     new FcError('PathNotSupported', 400, `'${method}' against '${path}' is not supported`),
-  entityTooLarge: (what: string, limit: number) =>
-    new FcError('EntityTooLarge', 400, `${what} exceeds the limit of ${limit} bytes`),
+  entityTooLarge: (what: string, limit: number, headers?: Record<string, string>) =>
+    new FcError('EntityTooLarge', 400, `${what} exceeds the limit of ${limit} bytes`, headers),
   functionNotFound: (name: string) => new FcError('FunctionNotFound', 404, `function '${name}' does not exist`),
   functionAlreadyExists: (name: string) => new FcError('FunctionAlreadyExists', 409, `function '${name}' already exists`),
   concurrentUpdate: (name: string, why: string) =>

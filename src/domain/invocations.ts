@@ -52,6 +52,8 @@ export class InvocationService {
       readonly guard?: AdmissionGuard;
       /** One line per invocation for the server log: which instance served it, and whether it was a cold start. */
       readonly log?: LogFn;
+      /** The largest response body relayed (FC's payload limit); a backend that streams one stops reading there. */
+      readonly maxResponseBytes?: number;
     },
   ) {}
 
@@ -125,6 +127,7 @@ export class InvocationService {
       ...(input.method ? { method: input.method } : {}),
       ...(input.path ? { path: input.path } : {}),
       ...(input.tailLogs ? { tailLogs: true } : {}),
+      ...(this.deps.maxResponseBytes !== undefined ? { maxResponseBytes: this.deps.maxResponseBytes } : {}),
       timeoutMs: revision.config.timeout * 1000,
     }).catch((e: unknown) => {
       // A failed or timed-out initializer: FC answers 200 with x-fc-error-type InitializationError and the error in the body.

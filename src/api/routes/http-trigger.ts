@@ -17,6 +17,8 @@ import type { TriggerRecord, TriggerService } from '../../domain/triggers.ts';
 import { signatureVerifier, type AccessKey } from '../auth.ts';
 import type { AppEnv } from '../context.ts';
 import { safeDecode } from '../path-segment.ts';
+import { readLimited } from '../read-limited.ts';
+import { payloadLimits } from '../../domain/payload-limits.ts';
 
 /** Outside /_localfc (which an admin token guards) and /2023-03-30 (which signatures guard): trigger URLs are public unless authType is 'function'. */
 export const HTTP_TRIGGER_PREFIX = '/fcapp';
@@ -80,9 +82,11 @@ export function httpTriggerRoutes(d: HttpTriggerDeps): Hono<AppEnv> {
       }
       await verify?.(c);
     }
-    if (Number(c.req.header('content-length') ?? 0) > d.maxBodyBytes) throw errors.entityTooLarge('request body', d.maxBodyBytes);
-    const body = Buffer.from(await c.req.arrayBuffer());
-    if (body.length > d.maxBodyBytes) throw errors.entityTooLarge('request body', d.maxBodyBytes);
+    // FC's synchronous payload limit; a chunked body is read only up to it, and the connection closed there.
+    const limit = payloadLimits(d.maxBodyBytes).sync;
+    const tooLarge = () => errors.entityTooLarge('request body', limit, { connection: 'close' });
+    if (Number(c.req.header('content-length') ?? 0) > limit) throw tooLarge();
+    const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readLimited(c.req.raw.body, limit, tooLarge);
     const requestId = c.var.requestId;
     const headers = c.req.header();
     const admitted = await d.invocations.admit(t.functionName, t.qualifier);

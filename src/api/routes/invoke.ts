@@ -9,6 +9,8 @@ import type { AsyncTaskService } from '../../domain/async-tasks.ts';
 import type { InvocationInput, InvocationService } from '../../domain/invocations.ts';
 import type { AppEnv } from '../context.ts';
 import { ErrorSchema } from '../schemas/function.ts';
+import { readLimited } from '../read-limited.ts';
+import { payloadLimits } from '../../domain/payload-limits.ts';
 
 const LOG_TAIL_BYTES = 4096;
 
@@ -45,13 +47,21 @@ export interface InvokeDeps {
 
 export function invokeRoutes({ invocations, maxBodyBytes, asyncTasks }: InvokeDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
+  const limits = payloadLimits(maxBodyBytes);
 
   app.openapi(invokeRoute, async (c) => {
     const { functionName } = c.req.valid('param');
     const { qualifier = 'LATEST' } = c.req.valid('query');
     const headers = c.req.valid('header');
-    const body = Buffer.from(await c.req.arrayBuffer());
-    if (body.length > maxBodyBytes) throw errors.entityTooLarge('invocation payload', maxBodyBytes);
+    const type = headers['x-fc-invocation-type'];
+    const queued = type === 'Async' || type === 'Task';
+    // FC's payload limits (32 MB sync, 128 KB async): a declared length is checked before reading, a chunked body as it streams.
+    const limit = queued ? limits.async : limits.sync;
+    const tooLarge = () => errors.entityTooLarge('invocation payload', limit, { connection: 'close' });
+    const declared = c.req.header('content-length');
+    if (declared !== undefined && Number(declared) > limit) throw tooLarge();
+    // With a declared length (already within limits) the plain read is cheaper: c.req.raw.body builds a stream.
+    const body = declared !== undefined && c.req.header('transfer-encoding') === undefined ? Buffer.from(await c.req.arrayBuffer()) : await readLimited(c.req.raw.body, limit, tooLarge);
     const requestId = c.var.requestId;
     const input: InvocationInput = {
       functionName,
@@ -62,8 +72,7 @@ export function invokeRoutes({ invocations, maxBodyBytes, asyncTasks }: InvokeDe
       kind: 'event',
       ...(headers['x-fc-log-type'] === 'Tail' ? { tailLogs: true } : {}),
     };
-    const type = headers['x-fc-invocation-type'];
-    if (type === 'Async' || type === 'Task') {
+    if (queued) {
       // Queued as a task: state is checked now, while reserved concurrency and invocation faults apply to each attempt.
       // 'Task' (Serverless Devs, FC's stateful async invocation) always answers with the task id, like an asyncTask config.
       const taskId = headers['x-fc-async-task-id'];

@@ -151,6 +151,8 @@ export class DockerBackend implements Backend {
       if (req.tailLogs) await sleep(10);
       return { ...res, logs: logs() };
     } catch (e) {
+      // The function answered, but with something FC would not relay (a body over the payload limit): its own failure.
+      if (e instanceof BackendError) throw e;
       if (signal.aborted) {
         // The handler is still running: FC kills the instance; the next call gets a fresh container.
         c.ended = true;

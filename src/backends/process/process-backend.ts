@@ -225,6 +225,8 @@ export class ProcessBackend implements Backend {
       return { ...res, logs: logs() };
     } catch (e) {
       clearTimeout(timer);
+      // The function answered, but with something FC would not relay (a body over the payload limit): its own failure.
+      if (e instanceof BackendError) throw e;
       if (ac.signal.aborted) {
         // The handler is still running: FC kills the instance; the next call gets a fresh process.
         await killProcess(s.proc);

@@ -74,6 +74,8 @@ export interface InvocationRequest {
   readonly versionId?: string;
   /** The caller asked for the log tail (`x-fc-log-type: Tail`): worth waiting for output that trails the response. */
   readonly tailLogs?: boolean;
+  /** The largest response body relayed (FC's payload limit): a backend stops reading there and fails with BadResponse. */
+  readonly maxResponseBytes?: number;
 }
 
 /** A response header's value; a header the function sent several times (Set-Cookie) keeps each value. */
