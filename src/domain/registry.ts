@@ -27,8 +27,8 @@ export interface ImageRegistry {
   resolve(ref: ImageRef, progress?: (message: string) => void): Promise<string>;
   /** Whether a digest still exists in the repository (false once deleted). */
   exists(repository: string, digest: string): Promise<boolean>;
-  /** The digest a tag points at now, if any. */
-  currentDigest(repository: string, tag: string): Promise<string | undefined>;
+  /** The digest a tag points at now; null once the tag is known to have been removed; undefined when not known. */
+  currentDigest(repository: string, tag: string): Promise<string | null | undefined>;
   onChange(listener: (e: RegistryEvent) => void): () => void;
   list(): Promise<Array<{ repository: string; tag?: string; digest: string }>>;
 }
@@ -120,8 +120,9 @@ export class SimulatedRegistry implements ImageRegistry {
     return this.#repos.get(repository)?.digests.has(digest) ?? false;
   }
 
-  async currentDigest(repository: string, tag: string): Promise<string | undefined> {
-    return this.#repos.get(repository)?.tags.get(tag);
+  async currentDigest(repository: string, tag: string): Promise<string | null | undefined> {
+    const repo = this.#repos.get(repository);
+    return repo?.deletedTags.has(tag) ? null : repo?.tags.get(tag);
   }
 
   /** Points a tag at a digest (a new one derived from a counter when none is given), as `docker push` would. */

@@ -75,7 +75,7 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
 
     after(async () => {
       await fc?.stop();
-      for (const tag of ['v1', 'v2']) await engine.removeImage(`${repo}:${tag}`, { force: true }).catch(() => undefined);
+      for (const tag of ['v1', 'v2', 'a', 'b']) await engine.removeImage(`${repo}:${tag}`, { force: true }).catch(() => undefined);
     });
 
     it('runs the image: Pending → Active, initializer once, invocation answered by the container', async () => {
@@ -126,6 +126,20 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
       await engine.removeImage(`${repo}:v2`);
       const failed = await waitFor('Failed', async () => ((await get('ctr')).state === 'Failed' ? get('ctr') : undefined), 10_000);
       assert.equal(failed.stateReasonCode, 'ImageDeleted');
+    });
+
+    it('two tags on one image: removing the tag a function was deployed with fails it (ImageDeleted), the other tag keeps its function', async () => {
+      for (const tag of ['a', 'b']) await engine.tagImage(nodeId, repo, tag);
+      for (const [name, tag] of [['tag-a', 'a'], ['tag-b', 'b']] as const) await client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput(name, `${repo}:${tag}`) }));
+      await advance(5000);
+      assert.equal((await get('tag-a')).state, 'Active');
+      const removed = await engine.removeImage(`${repo}:a`);
+      assert.deepEqual(removed.deleted, [], 'an untag: repo:b still names the image');
+      const failed = await waitFor('tag-a Failed', async () => ((await get('tag-a')).state === 'Failed' ? get('tag-a') : undefined), 10_000);
+      assert.equal(failed.stateReasonCode, 'ImageDeleted');
+      await advance(0);
+      assert.equal((await get('tag-b')).state, 'Active', 'the digest it recorded is still what repo:b names');
+      assert.equal((await invoke('tag-b', 'still')).json.body, 'still');
     });
 
     it('an image the engine does not have and cannot pull is refused at create', async () => {

@@ -52,6 +52,8 @@ export class EngineRegistry implements ImageRegistry {
   readonly #pins = new Map<string, boolean>();
   /** `repo\0pin` whose tag moved to another image: still counts as existing, so the reason is "overwritten". */
   readonly #superseded = new Set<string>();
+  /** `repo:tag` seen naming an image and then gone from the engine (`docker rmi repo:tag`): removed, not just unknown here. */
+  readonly #removedTags = new Set<string>();
   readonly #stop = new AbortController();
   #refreshing: Promise<void> | undefined;
   #again = false;
@@ -78,6 +80,7 @@ export class EngineRegistry implements ImageRegistry {
     }
     const pin = ref.digest ?? pinOf(info, ref.repository);
     if (!ref.digest) this.#tags.set(name, { repository: ref.repository, tag: ref.tag ?? 'latest', pin });
+    this.#removedTags.delete(name);
     this.#pins.set(`${ref.repository}\0${pin}`, true);
     return pin;
   }
@@ -92,13 +95,15 @@ export class EngineRegistry implements ImageRegistry {
     return now;
   }
 
-  async currentDigest(repository: string, tag: string): Promise<string | undefined> {
+  // A tag the engine lacks was removed only if we saw it go; after a restart it may just not be pulled yet (the
+  // preparation pulls repo@digest, which brings no tag).
+  async currentDigest(repository: string, tag: string): Promise<string | null | undefined> {
     await this.#refresh().catch(() => undefined);
     const name = `${repository}:${tag}`;
     const info = await this.#inspect(name);
     const pin = info ? pinOf(info, repository) : undefined;
     if (!this.#tags.has(name)) this.#tags.set(name, { repository, tag, pin });
-    return pin;
+    return pin ?? (this.#removedTags.has(name) ? null : undefined);
   }
 
   onChange(listener: (e: RegistryEvent) => void): () => void {
@@ -165,6 +170,8 @@ export class EngineRegistry implements ImageRegistry {
       // A moved tag keeps its old image "existing" (the reason is the overwrite); a deleted tag takes that back.
       if (t.pin && now) this.#superseded.add(`${t.repository}\0${t.pin}`);
       if (t.pin && !now) this.#superseded.delete(`${t.repository}\0${t.pin}`);
+      if (t.pin && !now) this.#removedTags.add(name);
+      else this.#removedTags.delete(name);
       events.push(now ? { type: 'pushed', repository: t.repository, tag: t.tag, digest: now, ...(t.pin ? { previous: t.pin } : {}) } : { type: 'deleted', repository: t.repository, digest: t.pin ?? '', tags: [t.tag] });
       this.#tags.set(name, { ...t, pin: now });
     }
