@@ -3,27 +3,22 @@
  * Command line: flags + env + config file → start(); prints the endpoint; SIGTERM/SIGINT stop it cleanly.
  */
 import { readFileSync } from 'node:fs';
-import { gatherConfig } from './config.ts';
+import { cliDefaults, gatherConfig } from './config.ts';
+import { CONFIG_FILE, SETTING_LIST } from './settings.ts';
 import { start } from './server.ts';
 
-const USAGE = `Usage: localfc [--flag value ...]
+/** `--help`: every flag of the settings table, with its variable. */
+function usage(): string {
+  const rows: Array<[string, string]> = [CONFIG_FILE, ...SETTING_LIST.filter((s) => s.flag), { flag: 'version', help: "print localfc's version" }, { flag: 'help', help: 'print this' }].map(
+    (s: { flag?: string; arg?: string; help: string; env?: string }) => [`--${s.flag}${s.arg ? ` ${s.arg}` : ''}`, `${s.help}${s.env ? ` [${s.env}]` : ''}`],
+  );
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
+  return `Usage: localfc [--flag value ...]
 A local stand-in for Alibaba Cloud Function Compute 3.0: point the official SDK at the printed endpoint.
 
-Common flags (each also has a LOCALFC_* environment variable and a config-file key; see the README's Settings):
-  --port 9000               port to listen on (0 picks a free one)
-  --host 127.0.0.1          address to listen on (0.0.0.0 in a container; then set --admin-token)
-  --backend simulated       simulated | process (run handlers as local processes) | docker (custom containers)
-  --clock real              real | manual (time moves only through POST /_localfc/clock/advance)
-  --time-scale 1            scale every realistic delay (0.01 = a hundred times faster)
-  --data-dir DIR            keep functions, versions, triggers, configs and code across restarts
-  --config FILE             JSON config file (faults, scenarios, timing, ...)
-  --scenario NAME           turn on a named fault scenario (see GET /_localfc/scenarios)
-  --fault phase=effect      a start-up fault, e.g. preparation=error:ImageAccessDenied
-  --access-keys id:secret   verify ACS3 signatures against these keys
-  --admin-token TOKEN       require it on /_localfc/*
-  --log text                text | json | silent
-  --version                 print localfc's version
-`;
+Flags ([environment variable]; each setting is also a config-file key, see the README's Settings):
+${rows.map(([flag, help]) => `  ${flag.padEnd(width)}${help}\n`).join('')}`;
+}
 
 /** package.json sits one level above both src/ (tsx) and dist/ (the build). */
 function localfcVersion(): string {
@@ -36,7 +31,7 @@ async function main(): Promise<void> {
     return;
   }
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    process.stdout.write(USAGE);
+    process.stdout.write(usage());
     return;
   }
   let raw: Record<string, unknown>;
@@ -46,7 +41,7 @@ async function main(): Promise<void> {
     process.stderr.write(`localfc: ${(e as Error).message}\n`);
     process.exit(2);
   }
-  const running = await start({ port: 9000, log: 'text', ...raw }).catch((e: unknown) => {
+  const running = await start({ ...cliDefaults(), ...raw }).catch((e: unknown) => {
     process.stderr.write(`localfc: ${(e as Error).message}\n`);
     process.exit(1);
   });

@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { type AppDeps, createApp, type LocalfcApp } from './app.ts';
-import { type ConfigInput, parseConfig } from './config.ts';
+import { type ConfigInput, parseStartOptions } from './config.ts';
 
 export interface RunningLocalfc {
   /** `127.0.0.1:PORT`: pass as the SDK's `endpoint` with `protocol: 'http'`. */
@@ -18,7 +18,7 @@ export interface RunningLocalfc {
 }
 
 export async function start(options: ConfigInput = {}, deps: AppDeps = {}): Promise<RunningLocalfc> {
-  const config = parseConfig({ port: 0, log: 'silent', ...options });
+  const config = parseStartOptions(options);
   const localfc = createApp(config, deps);
   await localfc.restore();
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
+import { SETTING_LIST } from '../../src/settings.ts';
 
 it('starts on a free port with --port 0, prints the dashboard URL, serves health and the page at /, exits 0 on SIGTERM', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--port', '0', '--log', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -45,14 +46,15 @@ it('refuses a bad setting with a clear message and exit code 2', async () => {
   assert.match(err, /unexpected argument 'oops'/);
 });
 
-it('--help prints the common flags and exits 0 without starting a server', async () => {
+it('--help prints every flag of the settings table with its variable and exits 0 without starting a server', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];
   assert.equal(code, 0);
   assert.match(out, /^Usage: localfc/);
-  for (const flag of ['--backend', '--clock', '--data-dir', '--admin-token']) assert.ok(out.includes(flag), flag);
+  for (const flag of ['--backend', '--clock', '--data-dir', '--admin-token', '--config', '--version']) assert.ok(out.includes(flag), flag);
+  for (const s of SETTING_LIST.filter((s) => s.flag)) assert.match(out, new RegExp(`--${s.flag}\\b.*\\[${s.env!.replace(/[<>]/g, '.')}\\]`), s.flag);
 });
 
 it('--version prints the package version and exits 0 without starting a server', async () => {
