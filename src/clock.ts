@@ -21,6 +21,11 @@ export interface Clock {
   pendingTimers(): TimerInfo[];
   /** Manual clocks only: move time forward, firing due timers in order. */
   advance(ms: number): Promise<number>;
+  /**
+   * Where time is heading: now(), except while a manual clock is advanced, when it is the end of that advance. A timer
+   * that fires during an advance learns from it how much of a repeating schedule the jump covers (a bounded catch-up).
+   */
+  horizon(): number;
   /** Stops every timer (server shutdown). */
   dispose(): void;
 }
@@ -77,6 +82,10 @@ export class SystemClock implements Clock {
     return [...this.#timers.values()].map((t) => t.info).sort((a, b) => a.dueAt - b.dueAt);
   }
 
+  horizon(): number {
+    return Date.now();
+  }
+
   advance(): Promise<number> {
     return Promise.reject(new Error('the real clock cannot be advanced; start localfc with the manual clock (LOCALFC_CLOCK=manual)'));
   }
@@ -94,6 +103,8 @@ export class ManualClock implements Clock {
   #now: number;
   #nextId = 1;
   #advancing: Promise<number> = Promise.resolve(0);
+  /** The end of the advance under way (or of the last one). */
+  #target = 0;
 
   constructor(start = Date.UTC(2024, 0, 1)) {
     this.#now = start;
@@ -126,8 +137,13 @@ export class ManualClock implements Clock {
     return this.#advancing;
   }
 
+  horizon(): number {
+    return Math.max(this.#now, this.#target);
+  }
+
   async #advance(ms: number): Promise<number> {
     const target = this.#now + ms;
+    this.#target = target;
     await settle();
     for (;;) {
       const next = this.#nextDue(target);

@@ -31,11 +31,19 @@ export interface TriggerListener {
 
 const key = (functionName: string, triggerName: string): string => `${functionName}\u0000${triggerName}`;
 
+/**
+ * At most this many firings of one trigger catch up on a jump of the clock (a manual advance of a day over `@every 1s`
+ * was 86,400 invocations and an 8 s stall); the rest of the jump is skipped and noted as `trigger.missed`.
+ */
+export const MAX_CATCH_UP_FIRINGS = 100;
+
 export class TimerScheduler implements TriggerListener {
   /** key → the clock timer of the trigger's next firing. */
   readonly #armed = new Map<string, number>();
   /** Firings whose invocation still runs, so clock/advance can wait for them (see BackgroundWork.quiesce). */
   readonly #firings = new BackgroundWork();
+  /** key → firings in a row that the clock had already passed when they fired (a catch-up). */
+  readonly #behind = new Map<string, number>();
   #closed = false;
 
   constructor(private readonly deps: TimerSchedulerDeps) {}
@@ -60,6 +68,7 @@ export class TimerScheduler implements TriggerListener {
     const id = this.#armed.get(k);
     if (id !== undefined) this.deps.clock.clearTimer(id);
     this.#armed.delete(k);
+    this.#behind.delete(k);
   }
 
   functionRemoved(functionName: string): void {
@@ -89,12 +98,41 @@ export class TimerScheduler implements TriggerListener {
 
   /** `from` is the previous firing's scheduled time, so firings keep to the schedule however late a timer runs. */
   #arm(t: TriggerRecord, schedule: Schedule, from: number): void {
-    const due = nextAfter(schedule, from);
+    let due = nextAfter(schedule, from);
     if (due === undefined) return; // `0 0 0 30 2 *` never comes
+    due = this.#boundCatchUp(t, schedule, due);
+    if (due === undefined) return;
     // A scaled real clock runs ahead of now() (its delays shrink, now() does not), so wait from the schedule then.
     const delay = due - Math.max(from, this.deps.clock.now());
     const id = this.deps.clock.setTimer(delay, `timer trigger ${t.functionName}/${t.triggerName}`, () => this.#fire(t, schedule, due));
     this.#armed.set(key(t.functionName, t.triggerName), id);
+  }
+
+  /**
+   * A firing the clock has already passed is a catch-up; after MAX_CATCH_UP_FIRINGS of them in a row the schedule
+   * jumps to its first firing after the clock's horizon, and the skipped span goes in the timeline.
+   */
+  #boundCatchUp(t: TriggerRecord, schedule: Schedule, due: number): number | undefined {
+    const k = key(t.functionName, t.triggerName);
+    const horizon = this.deps.clock.horizon();
+    if (due > horizon) {
+      this.#behind.delete(k);
+      return due;
+    }
+    const behind = (this.#behind.get(k) ?? 0) + 1;
+    if (behind <= MAX_CATCH_UP_FIRINGS) {
+      this.#behind.set(k, behind);
+      return due;
+    }
+    this.#behind.delete(k);
+    const resume = schedule.kind === 'every' ? due + (Math.floor((horizon - due) / schedule.everyMs) + 1) * schedule.everyMs : nextAfter(schedule, horizon);
+    const skipped = schedule.kind === 'every' ? (resume! - due) / schedule.everyMs : undefined;
+    this.deps.functions.note(t.functionName, 'note', 'trigger.missed', {
+      triggerName: t.triggerName, from: new Date(due).toISOString(), until: new Date(horizon).toISOString(),
+      ...(skipped !== undefined ? { skipped } : {}),
+      message: `the clock jumped past ${MAX_CATCH_UP_FIRINGS} firings in a row; firings from ${new Date(due).toISOString()} to ${new Date(horizon).toISOString()} were skipped`,
+    });
+    return resume;
   }
 
   #fire(t: TriggerRecord, schedule: Schedule, due: number): void {
