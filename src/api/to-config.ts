@@ -7,7 +7,7 @@ import { isoSeconds } from '../clock.ts';
 import { checkEnvironmentVariables } from '../domain/environment-variables.ts';
 import { errors } from '../domain/errors.ts';
 import type { FunctionConfig, FunctionRecord, Revision } from '../domain/model.ts';
-import { type CreateFunctionInput, type FunctionBody, PASSTHROUGH_KEYS, type UpdateFunctionInput } from './schemas/function.ts';
+import { type CreateFunctionInput, type FunctionBody, GET_FUNCTION_ONLY_FIELDS, type ListedFunctionBody, PASSTHROUGH_KEYS, type UpdateFunctionInput } from './schemas/function.ts';
 
 const DEFAULTS = { description: '', timeout: 3, memorySize: 512, cpu: 0.35, diskSize: 512, instanceConcurrency: 1, internetAccess: true } as const;
 
@@ -139,4 +139,11 @@ export function renderFunction(fn: FunctionRecord, rev: Revision, layerSize: (ar
       : {}),
   };
   return body as FunctionBody;
+}
+
+/** A function as ListFunctions shows it: without the fields only GetFunction returns. */
+export function renderListedFunction(fn: FunctionRecord, rev: Revision, layerSize: (arn: string) => number): ListedFunctionBody {
+  const body: Record<string, unknown> = { ...renderFunction(fn, rev, layerSize) };
+  for (const field of GET_FUNCTION_ONLY_FIELDS) delete body[field];
+  return body as ListedFunctionBody;
 }

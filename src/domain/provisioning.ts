@@ -106,9 +106,10 @@ export class ProvisioningService {
     return this.#provisionView(k);
   }
 
-  async getProvision(k: ConfigKey): Promise<ProvisionView> {
+  /** The config of an existing function's qualifier, or undefined when it has none (not an error: see the route). */
+  async findProvision(k: ConfigKey): Promise<ProvisionView | undefined> {
     this.deps.functions.get(k.functionName);
-    if (!this.#provision.has(keyOf(k))) throw errors.provisionConfigNotFound(k.functionName, k.qualifier);
+    if (!this.#provision.has(keyOf(k))) return undefined;
     await this.reconcile(k.functionName);
     return this.#provisionView(k);
   }
@@ -277,7 +278,7 @@ export class ProvisioningService {
     const target = targetOf(input);
     const status = this.#status.get(keyOf(k)) ?? { running: 0 };
     return {
-      ...k, ...input, functionArn: this.#arn(k), target, current: Math.min(target, status.running),
+      functionName: k.functionName, qualifier: k.qualifier, ...input, functionArn: this.#arn(k), target, current: Math.min(target, status.running),
       ...(status.error ? { currentError: status.error } : {}),
     };
   }
@@ -288,7 +289,7 @@ export class ProvisioningService {
     const target = this.#scalingTarget(k);
     const status = this.#status.get(keyOf(k)) ?? { running: 0 };
     return {
-      ...k, ...input, functionArn: this.#arn(k), minInstances: min, targetInstances: target, currentInstances: Math.min(target, status.running),
+      functionName: k.functionName, qualifier: k.qualifier, ...input, functionArn: this.#arn(k), minInstances: min, targetInstances: target, currentInstances: Math.min(target, status.running),
       ...(status.error ? { currentError: status.error } : {}),
     };
   }

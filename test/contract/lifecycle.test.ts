@@ -104,7 +104,13 @@ describe('function lifecycle through the official SDK', () => {
     do {
       const page = await client.listFunctions(new $FC.ListFunctionsRequest({ prefix: 'page-', limit: 2, ...(nextToken ? { nextToken } : {}) }));
       seen.push(...page.body!.functions!.map((f) => f.functionName!));
-      for (const f of page.body!.functions!) assert.ok(f.state && f.lastUpdateStatus, 'state fields present in list items');
+      for (const f of page.body!.functions!) {
+        // FC's ListFunctions page: state fields come from GetFunction only.
+        assert.deepEqual([f.state, f.stateReason, f.stateReasonCode, f.lastUpdateStatus, f.lastUpdateStatusReason, f.lastUpdateStatusReasonCode], [undefined, undefined, undefined, undefined, undefined, undefined], f.functionName);
+        assert.ok(f.functionArn && f.runtime && f.codeChecksum, 'the rest of the function is listed');
+        const got = await client.getFunction(f.functionName!, new $FC.GetFunctionRequest({}));
+        assert.ok(got.body!.state && got.body!.lastUpdateStatus, 'GetFunction has them');
+      }
       nextToken = page.body!.nextToken;
       pages++;
     } while (nextToken);

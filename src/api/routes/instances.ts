@@ -34,6 +34,8 @@ const listInstances = createRoute({
   },
 });
 
+/** InstanceInfo.versionId of an instance serving LATEST. */
+const LATEST_VERSION_ID = '0';
 
 export function instanceRoutes(deps: { functions: FunctionService; pool: InstancePool; provisioning: ProvisioningService }): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -43,8 +45,9 @@ export function instanceRoutes(deps: { functions: FunctionService; pool: Instanc
     const record = deps.functions.get(functionName);
     await deps.provisioning.reconcile(functionName);
     const versions = deps.functions.versions(functionName);
-    const versionOf = (revisionId: number) => versions.all().find((v) => v.revision.id === revisionId)?.versionId ?? 'LATEST';
-    const wanted = q.qualifier && q.qualifier !== 'LATEST' ? (versions.resolveStatic(q.qualifier)?.versionId ?? 'LATEST') : q.qualifier ? 'LATEST' : undefined;
+    // The definition: "If the instance is under the LATEST alias of the function, the returned version number is 0."
+    const versionOf = (revisionId: number) => versions.all().find((v) => v.revision.id === revisionId)?.versionId ?? LATEST_VERSION_ID;
+    const wanted = q.qualifier && q.qualifier !== 'LATEST' ? (versions.resolveStatic(q.qualifier)?.versionId ?? LATEST_VERSION_ID) : q.qualifier ? LATEST_VERSION_ID : undefined;
     const ids = jsonArrayParam(q.instanceIds, 'instanceIds', isString, 'strings');
     const statuses = jsonArrayParam(q.instanceStatus, 'instanceStatus', isString, 'strings');
     const instances = deps.pool

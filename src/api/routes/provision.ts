@@ -27,7 +27,7 @@ const r = {
   }),
   getP: createRoute({
     operationId: 'GetProvisionConfig', method: 'get', path: `${BASE}/functions/{functionName}/provision-config`,
-    request: { params, query }, responses: { 200: json('the provision config', ProvisionConfigSchema), 404: err('FunctionNotFound / ProvisionConfigNotFound') },
+    request: { params, query }, responses: { 200: json('the provision config; without one {target: 0, current: 0} and no functionArn', ProvisionConfigSchema.partial()), 404: err('FunctionNotFound') },
   }),
   delP: createRoute({
     operationId: 'DeleteProvisionConfig', method: 'delete', path: `${BASE}/functions/{functionName}/provision-config`,
@@ -56,6 +56,13 @@ const r = {
   }),
 };
 
+/**
+ * GetProvisionConfig of a function without one: 200, no functionArn, target and current 0. Serverless Devs reads a body
+ * without functionArn as "no config" and polls after DeleteProvisionConfig until current is 0, failing the deploy on
+ * an error; Terraform reads target 0 as "none" (reference/fc3-definition/clients.json, docs/behaviour.md).
+ */
+const NO_PROVISION_CONFIG = { target: 0, current: 0 } as const;
+
 /** The wire body: everything but the store's own key fields. */
 function wire<T extends { functionName: string; qualifier: string }>(view: T): Omit<T, 'functionName' | 'qualifier'> {
   const { functionName: _f, qualifier: _q, ...rest } = view;
@@ -70,7 +77,10 @@ export function provisionRoutes(provisioning: ProvisioningService): OpenAPIHono<
   });
 
   app.openapi(r.putP, async (c) => c.json(wire(await provisioning.putProvision(key(c.req.valid('param'), c.req.valid('query')), c.req.valid('json'))) as never, 200));
-  app.openapi(r.getP, async (c) => c.json(wire(await provisioning.getProvision(key(c.req.valid('param'), c.req.valid('query')))) as never, 200));
+  app.openapi(r.getP, async (c) => {
+    const found = await provisioning.findProvision(key(c.req.valid('param'), c.req.valid('query')));
+    return c.json((found ? wire(found) : NO_PROVISION_CONFIG) as never, 200);
+  });
   app.openapi(r.delP, async (c) => {
     await provisioning.deleteProvision(key(c.req.valid('param'), c.req.valid('query')));
     return c.body(null, 204);

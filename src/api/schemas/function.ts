@@ -159,7 +159,18 @@ export const FunctionSchema = z
   })
   .openapi('Function');
 
+/**
+ * Fields ListFunctions leaves out: FC's ListFunctions page says it returns a subset of a function's fields, and to call
+ * GetFunction for these (docs/behaviour.md).
+ */
+export const GET_FUNCTION_ONLY_FIELDS = ['state', 'stateReason', 'stateReasonCode', 'lastUpdateStatus', 'lastUpdateStatusReason', 'lastUpdateStatusReasonCode'] as const;
+
+export const ListedFunctionSchema = FunctionSchema.omit({
+  state: true, stateReason: true, stateReasonCode: true, lastUpdateStatus: true, lastUpdateStatusReason: true, lastUpdateStatusReasonCode: true,
+}).openapi('ListedFunction');
+
 export const ListFunctionsOutputSchema = z
-  .object({ functions: z.array(FunctionSchema), nextToken: z.string().optional() })
+  .object({ functions: z.array(ListedFunctionSchema), nextToken: z.string().optional() })
   .openapi('ListFunctionsOutput');
 export type FunctionBody = z.infer<typeof FunctionSchema>;
+export type ListedFunctionBody = z.infer<typeof ListedFunctionSchema>;
