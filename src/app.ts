@@ -167,7 +167,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   }));
   mountMiddleware(app, { config, clock, ids, log, persistence, faults, functions, provisioning });
 
-  app.route('/', functionRoutes(functions, layers, objects));
+  app.route('/', functionRoutes(functions, layers, objects, triggers));
   app.route('/', versionRoutes(functions));
   app.route('/', aliasRoutes(functions));
   app.route('/', invokeRoutes({ functions, invocations, maxBodyBytes: config.maxBodyBytes, asyncTasks }));

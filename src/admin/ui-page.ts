@@ -282,7 +282,7 @@ export const UI_PAGE = /* html */ `<!doctype html>
   // ---- the timelines ----
   function invocationClass(t) {
     var d = t.detail || {};
-    if (d.code === "ResourceThrottled" || d.status === 429) return " m-throttled";
+    if (d.code === "ResourceThrottled") return " m-throttled";
     if (t.event === "failed" || t.event === "rejected" || t.event === "async.failed" || t.event === "trigger.skipped" || d.errorType || (d.status && d.status >= 400)) return " m-failed";
     return "";
   }

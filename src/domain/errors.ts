@@ -26,6 +26,9 @@ export const errors = {
   entityTooLarge: (what: string, limit: number, headers?: Record<string, string>) =>
     new FcError('EntityTooLarge', 400, `${what} exceeds the limit of ${limit} bytes`, headers),
   functionNotFound: (name: string) => new FcError('FunctionNotFound', 404, `function '${name}' does not exist`),
+  /** DeleteFunction while triggers remain (FC's "function '%s' has active triggers"). */
+  functionNotEmpty: (name: string, triggers: readonly string[]) =>
+    new FcError('FunctionNotEmpty', 409, `function '${name}' has active triggers (${triggers.map((t) => `'${t}'`).join(', ')}); delete them first`),
   functionAlreadyExists: (name: string) => new FcError('FunctionAlreadyExists', 409, `function '${name}' already exists`),
   concurrentUpdate: (name: string, why: string) =>
     new FcError('ConcurrentUpdateError', 409, `The operation cannot be performed at this time. ${why} for function '${name}'`),
@@ -55,7 +58,12 @@ export const errors = {
   notSupported: (operation: string) => new FcError('NotSupported', 400, `localfc does not emulate ${operation}; see docs/operations.md`),
   conflict: (code: string, message: string) => new FcError(code, 409, message),
   preconditionFailed: (code: string, message: string) => new FcError(code, 412, message),
-  throttled: (message: string) => new FcError('ResourceThrottled', 429, message),
+  /**
+   * A function at its concurrency limit (instance limit, reserved concurrency, a throttle fault). FC 3.0's docs name
+   * ResourceThrottled "Reserve resource exceeded limit" for it; the one status documented with that code is 503
+   * (docs/behaviour.md, Throttling).
+   */
+  throttled: (message: string) => new FcError('ResourceThrottled', 503, message),
   accessDenied: (code: string, message: string) => new FcError(code, 403, message),
   /** A request that fails ACS3 verification: malformed input is 400, anything about the credentials 403. */
   signature: (code: string, message: string) =>
@@ -76,16 +84,15 @@ export const errors = {
   // Async invocation and function configs (docs/async-and-concurrency.md; codes marked UNCERTAIN in docs/behaviour.md).
   asyncConfigNotFound: (name: string, qualifier: string) =>
     new FcError('AsyncConfigNotExists', 404, `async invoke config for function '${name}' (qualifier ${qualifier}) does not exist`),
-  concurrencyConfigNotFound: (name: string) => new FcError('ConcurrencyConfigNotFound', 404, `concurrency config for function '${name}' does not exist`),
+  /** FC keeps reserved concurrency as the function's on-demand config: OnDemandConfigNotFound is the code Terraform checks. */
+  concurrencyConfigNotFound: (name: string) => new FcError('OnDemandConfigNotFound', 404, `concurrency config for function '${name}' does not exist`),
   asyncTaskNotFound: (name: string, taskId: string) => new FcError('AsyncTaskNotFound', 404, `async task '${taskId}' of function '${name}' does not exist`),
   asyncTaskAlreadyExists: (taskId: string) => new FcError('AsyncTaskAlreadyExists', 409, `async task '${taskId}' already exists`),
   asyncInvocationStopped: (taskId: string) => new FcError('AsyncInvocationStopped', 412, `async task '${taskId}' has been stopped`),
   asyncTaskFinished: (taskId: string, status: string) =>
     new FcError('InvalidArgument', 400, `async task '${taskId}' cannot be stopped: it already finished with status ${status}`),
-  reservedConcurrencyExceeded: (name: string, reserved: number) =>
-    new FcError(
-      'ResourceThrottled',
-      429,
+  reservedConcurrencyExceeded: (name: string, reserved: number): FcError =>
+    errors.throttled(
       reserved === 0
         ? `Reserve resource exceeded limit: function '${name}' has reservedConcurrency 0, so it cannot be invoked`
         : `Reserve resource exceeded limit: function '${name}' already runs ${reserved} concurrent invocations (reservedConcurrency ${reserved})`,

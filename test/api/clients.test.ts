@@ -48,6 +48,37 @@ describe('real clients against default settings', () => {
     assert.ok((await ok('POST', '/functions/tf/versions', { description: 'v2' })).versionId);
   });
 
+  it('Terraform reads back what is not there: concurrency config 404 OnDemandConfigNotFound, provision config 200 target 0', async () => {
+    await ok('POST', '/functions', { functionName: 'tf-read', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile } });
+    // DescribeFcv3ConcurrencyConfig maps exactly this code to "gone" (clients.json notFound.GetConcurrencyConfig).
+    const concurrency = await call('GET', '/functions/tf-read/concurrency');
+    assert.deepEqual([concurrency.status, concurrency.body.Code], [404, 'OnDemandConfigNotFound']);
+    const deleteConcurrency = await call('DELETE', '/functions/tf-read/concurrency');
+    assert.equal(deleteConcurrency.body.Code, 'OnDemandConfigNotFound');
+    await ok('PUT', '/functions/tf-read/concurrency', { functionName: 'tf-read', reservedConcurrency: 3 });
+    assert.equal((await ok('GET', '/functions/tf-read/concurrency')).reservedConcurrency, 3);
+    // DescribeFcv3ProvisionConfig sends no qualifier, fails on any error and reads target 0 as "none".
+    assert.deepEqual(await ok('GET', '/functions/tf-read/provision-config'), { target: 0, current: 0 });
+    await ok('PUT', '/functions/tf-read/provision-config', { functionName: 'tf-read', target: 0 });
+    const zero = await ok('GET', '/functions/tf-read/provision-config');
+    assert.equal(zero.target, 0, 'acceptance tests set target 0 and read it back');
+    assert.ok(zero.functionArn);
+    const missing = await call('GET', '/functions/no-such/provision-config');
+    assert.deepEqual([missing.status, missing.body.Code], [404, 'FunctionNotFound']);
+  });
+
+  it('Terraform destroy: the trigger before the function; DeleteFunction while a trigger remains is 409 FunctionNotEmpty', async () => {
+    await ok('POST', '/functions', { functionName: 'tf-gone', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile } });
+    await ok('POST', '/functions/tf-gone/triggers', { triggerName: 'web', triggerType: 'http', triggerConfig: '{"authType":"anonymous","methods":["GET"]}' });
+    const refused = await call('DELETE', '/functions/tf-gone');
+    assert.deepEqual([refused.status, refused.body.Code], [409, 'FunctionNotEmpty']);
+    assert.match(String(refused.body.Message), /function 'tf-gone' has active triggers \('web'\)/);
+    assert.equal((await ok('GET', '/functions/tf-gone')).functionName, 'tf-gone', 'nothing was deleted');
+    await ok('DELETE', '/functions/tf-gone/triggers/web');
+    await ok('DELETE', '/functions/tf-gone');
+    assert.equal((await call('GET', '/functions/tf-gone')).status, 404);
+  });
+
   it('Go SDK: a null-filled CreateFunction body, then an invocation at once', async () => {
     await ok('POST', '/functions', goShaped('CreateFunctionInput', { functionName: 'go', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile } }));
     const res = await fetch(`${fc.url}/2023-03-30/functions/go/invocations`, { method: 'POST', body: 'ping' });

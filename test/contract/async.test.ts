@@ -233,7 +233,7 @@ describe('async invocation, function configs and invocation restriction through 
     assert.equal(bad.code, 'InvalidArgument');
   });
 
-  it('reserved concurrency: CRUD, a second concurrent invoke over the limit gets 429, 0 disables invocation', async () => {
+  it('reserved concurrency: CRUD, a second concurrent invoke over the limit gets 503 ResourceThrottled, 0 disables invocation', async () => {
     await create('r1');
     const none = await sdkError(client.getConcurrencyConfig('r1'));
     assert.equal(none.statusCode, 404);
@@ -249,7 +249,7 @@ describe('async invocation, function configs and invocation restriction through 
     // Deterministic: wait (by round trips, not sleeps) until the first call sits on its latency timer.
     await waitFor('the first call to sit on its latency timer', async () => (((await admin('GET', '/clock')).timers as Array<{ label: string }>).some((t) => t.label === 'invocation latency fault') ? true : undefined));
     const over = await sdkError(client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('second') })));
-    assert.equal(over.statusCode, 429);
+    assert.equal(over.statusCode, 503);
     assert.equal(over.code, 'ResourceThrottled');
     await advance(5000);
     assert.equal(await readBody((await held).body!), 'first');
@@ -261,7 +261,7 @@ describe('async invocation, function configs and invocation restriction through 
 
     await client.putConcurrencyConfig('r1', new $FC.PutConcurrencyConfigRequest({ body: new $FC.PutConcurrencyInput({ reservedConcurrency: 0 }) }));
     const zero = await sdkError(client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('x') })));
-    assert.equal(zero.statusCode, 429);
+    assert.equal(zero.statusCode, 503);
     assert.match(zero.data.Message, /reservedConcurrency 0/);
     await client.deleteConcurrencyConfig('r1');
     await client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('z') }));

@@ -113,7 +113,7 @@ describe('fault cookbook, the SDK-only way', () => {
     await create('boom', { LOCALFC_FAULT_INVOCATION: 'crash' });
     await advance(1_000);
     const thr = await sdkError(invoke('thr'));
-    assert.equal(thr.statusCode, 429);
+    assert.equal(thr.statusCode, 503);
     assert.equal(thr.code, 'ResourceThrottled');
     const boom = await sdkError(invoke('boom'));
     assert.equal(boom.statusCode, 502);

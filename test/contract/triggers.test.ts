@@ -160,7 +160,13 @@ describe('trigger CRUD through the official SDK', () => {
     assert.equal(all.nextToken, undefined);
   });
 
-  it("drops a function's triggers when the function is deleted", async () => {
+  it('refuses to delete a function that still has triggers (409 FunctionNotEmpty, naming them); without them it goes', async () => {
+    const refused = await sdkError(client.deleteFunction('crud'));
+    assert.equal(refused.statusCode, 409);
+    assert.equal(refused.code, 'FunctionNotEmpty');
+    assert.match(refused.data.Message, /function 'crud' has active triggers \('other', 'page-a'/);
+    assert.equal((await client.getFunction('crud', new $FC.GetFunctionRequest({}))).body!.functionName, 'crud');
+    for (const t of (await client.listTriggers('crud', new $FC.ListTriggersRequest({}))).body!.triggers!) await client.deleteTrigger('crud', t.triggerName!);
     await client.deleteFunction('crud');
     await createFn(client, { functionName: 'crud', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: echoZip }) });
     const list = (await client.listTriggers('crud', new $FC.ListTriggersRequest({}))).body!;
@@ -313,7 +319,9 @@ describe('HTTP and timer triggers on real handlers (process backend)', () => {
   });
 
   it("a deleted function's HTTP trigger stops serving", async () => {
-    await client.deleteFunction('web');
+    assert.equal((await sdkError(client.deleteFunction('web'))).code, 'FunctionNotEmpty');
+    // Gone the way /_localfc/reset removes functions (the API refuses while triggers remain).
+    await fc.localfc.functions.delete('web');
     const res = await fetch(webUrl);
     assert.equal(res.status, 404);
     assert.equal(((await res.json()) as { Code: string }).Code, 'FunctionNotFound');
@@ -398,8 +406,11 @@ describe('timer triggers fire by themselves on the manual clock', () => {
     assert.equal(timersOf('hourly').length, 0);
     await createTrigger(client, 'ticker', { triggerName: 'again', triggerType: 'timer', triggerConfig: timerConfig('0 0/5 * * * *', 'x') });
     assert.equal(timersOf('ticker').length, 1);
-    await client.deleteFunction('ticker');
-    await client.deleteFunction('sleepy');
+    assert.equal((await sdkError(client.deleteFunction('ticker'))).code, 'FunctionNotEmpty');
+    assert.equal(timersOf('ticker').length, 1, 'a refused delete leaves the trigger firing');
+    // Gone the way /_localfc/reset removes functions, triggers and all.
+    await fc.localfc.functions.delete('ticker');
+    await fc.localfc.functions.delete('sleepy');
     assert.deepEqual(fc.localfc.clock.pendingTimers().filter((t) => t.label.startsWith('timer trigger')), []);
   });
 });

@@ -77,7 +77,7 @@ describe('applyFault', () => {
     assert.deepEqual(await failure(applyFault(rule({ type: 'crash' }), { phase: 'initializer', clock })), ['InitializationError', 502, 'injected initializer failure (InitializationError) by fault rule fault-9']);
     assert.deepEqual(await failure(applyFault(rule({ type: 'error', code: 'Boom' }), { phase: 'api', clock })), ['Boom', 500, 'injected api failure (Boom) by fault rule fault-9']);
     assert.deepEqual(await failure(applyFault(rule({ type: 'error', code: 'Boom', status: 503, message: 'm' }), { phase: 'coldStart', clock })), ['Boom', 503, 'm']);
-    assert.deepEqual((await failure(applyFault(rule({ type: 'throttle' }), { phase: 'invocation', clock }))).slice(0, 2), ['ResourceThrottled', 429]);
+    assert.deepEqual((await failure(applyFault(rule({ type: 'throttle' }), { phase: 'invocation', clock }))).slice(0, 2), ['ResourceThrottled', 503]);
   });
 
   it('hold and inactive use the means the phase lends', async () => {

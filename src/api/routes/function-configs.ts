@@ -23,7 +23,7 @@ const NameParam = z.object({ functionName: z.string().openapi({ param: { name: '
 const QualifierQuery = z.object({ qualifier: z.string().optional() });
 const err = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
 const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } });
-const errors404 = { 400: err('InvalidArgument'), 404: err('FunctionNotFound / AsyncConfigNotExists / ConcurrencyConfigNotFound') } as const;
+const errors404 = { 400: err('InvalidArgument'), 404: err('FunctionNotFound / AsyncConfigNotExists / OnDemandConfigNotFound') } as const;
 
 function renderAsync(c: AsyncInvokeConfig): z.infer<typeof AsyncConfigSchema> {
   return {

@@ -7,12 +7,13 @@ import { functionFaults } from '../../domain/faults/rules.ts';
 import type { FunctionService } from '../../domain/functions.ts';
 import type { LayerStore } from '../../domain/layers.ts';
 import type { ObjectStore } from '../../domain/object-store.ts';
+import type { TriggerService } from '../../domain/triggers.ts';
 import type { AppEnv } from '../context.ts';
 import { errors } from '../../domain/errors.ts';
 import { isTagFilter, jsonArrayParam, type TagFilter } from '../query-json.ts';
 import { ErrorSchema, FUNCTION_NAME, CreateFunctionInputSchema, FunctionSchema, ListFunctionsOutputSchema, UpdateFunctionInputSchema } from '../schemas/function.ts';
 import { codeZip } from '../code-location.ts';
-import { renderFunction, toConfig } from '../to-config.ts';
+import { renderFunction, renderListedFunction, toConfig } from '../to-config.ts';
 import { jsonBody } from '../json-body.ts';
 import { oneOf } from '../schemas/limits.ts';
 
@@ -21,7 +22,7 @@ const NameParam = z.object({ functionName: z.string().openapi({ param: { name: '
 const errorResponses = {
   400: { description: 'InvalidArgument', content: { 'application/json': { schema: ErrorSchema } } },
   404: { description: 'FunctionNotFound', content: { 'application/json': { schema: ErrorSchema } } },
-  409: { description: 'FunctionAlreadyExists / ConcurrentUpdateError', content: { 'application/json': { schema: ErrorSchema } } },
+  409: { description: 'FunctionAlreadyExists / ConcurrentUpdateError / FunctionNotEmpty (DeleteFunction while triggers remain)', content: { 'application/json': { schema: ErrorSchema } } },
 } as const;
 const fnResponse = { 200: { description: 'the function', content: { 'application/json': { schema: FunctionSchema } } }, ...errorResponses };
 
@@ -72,8 +73,16 @@ function parseTagFilter(raw: string | undefined): TagFilter[] {
   return jsonArrayParam(raw, 'tags', isTagFilter, '{"Key","Value"} objects') ?? [];
 }
 
-/** `objects`: localfc's OSS, where `code.ossBucketName`/`ossObjectName` are read from. */
-export function functionRoutes(functions: FunctionService, layers: Pick<LayerStore, 'getByArn'> | undefined, objects: Pick<ObjectStore, 'hasBucket' | 'find'>): OpenAPIHono<AppEnv> {
+/**
+ * `objects`: localfc's OSS, where `code.ossBucketName`/`ossObjectName` are read from. `triggers`: a function that still
+ * has some cannot be deleted (FunctionNotEmpty).
+ */
+export function functionRoutes(
+  functions: FunctionService,
+  layers: Pick<LayerStore, 'getByArn'> | undefined,
+  objects: Pick<ObjectStore, 'hasBucket' | 'find'>,
+  triggers: Pick<TriggerService, 'list'>,
+): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   const layerSize = (arn: string): number => {
     try {
@@ -121,6 +130,10 @@ export function functionRoutes(functions: FunctionService, layers: Pick<LayerSto
   app.openapi(deleteFn, async (c) => {
     const { functionName } = c.req.valid('param');
     checkName(functionName);
+    functions.get(functionName);
+    // FC refuses with FunctionNotEmpty "function '%s' has active triggers"; clients delete triggers first (docs/behaviour.md).
+    const remaining = triggers.list(functionName, { limit: 10 }).triggers.map((t) => t.triggerName);
+    if (remaining.length > 0) throw errors.functionNotEmpty(functionName, remaining);
     await functions.delete(functionName);
     return c.body(null, 204);
   });
@@ -141,7 +154,7 @@ export function functionRoutes(functions: FunctionService, layers: Pick<LayerSto
         return tagFilter.every((t) => r.tags.some((rt) => rt.Key === t.Key && (t.Value === undefined || rt.Value === t.Value)));
       },
     });
-    const body = { functions: page.functions.map((f) => renderFunction(f, functions.shown(f), layerSize)), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+    const body = { functions: page.functions.map((f) => renderListedFunction(f, functions.shown(f), layerSize)), ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
     return c.json(body, 200);
   });
 

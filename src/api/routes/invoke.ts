@@ -34,7 +34,7 @@ const invokeRoute = createRoute({
     403: { description: 'FunctionInvocationDisabled', content: { 'application/json': { schema: ErrorSchema } } },
     404: { description: 'FunctionNotFound / VersionNotFound / AliasNotFound', content: { 'application/json': { schema: ErrorSchema } } },
     412: { description: 'FunctionNotActive', content: { 'application/json': { schema: ErrorSchema } } },
-    429: { description: 'ResourceThrottled', content: { 'application/json': { schema: ErrorSchema } } },
+    503: { description: 'ResourceThrottled', content: { 'application/json': { schema: ErrorSchema } } },
   },
 });
 

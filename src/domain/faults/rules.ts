@@ -22,7 +22,7 @@ const EffectSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('latency'), ms, clock: z.boolean().optional() }),
   /** Preparation/update/image: stay Pending/InProgress until released through the admin API, or for `ms` of clock time. */
   z.object({ type: z.literal('hold'), ms: ms.optional() }),
-  /** API/invocation: 429 ResourceThrottled. */
+  /** API/invocation: 503 ResourceThrottled. */
   z.object({ type: z.literal('throttle') }),
   /** Invocation: the instance dies mid-request. Cold start/initializer: the instance dies starting. */
   z.object({ type: z.literal('crash') }),

@@ -34,7 +34,7 @@ export const SCENARIOS: Readonly<Record<string, { readonly description: string; 
     rules: [{ match: { phase: 'invocation' }, effect: { type: 'inactive' }, times: 1 }],
   },
   throttling: {
-    description: 'every invocation is throttled (429 ResourceThrottled)',
+    description: 'every invocation is throttled (503 ResourceThrottled)',
     rules: [{ match: { phase: 'invocation' }, effect: { type: 'throttle' } }],
   },
   'cold-start-latency': {
