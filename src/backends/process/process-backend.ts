@@ -23,6 +23,7 @@ import { CodeMounts } from './code-mount.ts';
 import { describe, HostInterpreters, resolveOnPath } from './interpreters.ts';
 import { unpackLayers } from './layers.ts';
 import { PortLeases } from './fixed-port.ts';
+import { PortReservations } from './ports.ts';
 import { LogRing } from './log-ring.ts';
 import { OwnedGroups } from './owned-groups.ts';
 import { signalGroup } from './process-group.ts';
@@ -89,7 +90,7 @@ export class ProcessBackend implements Backend {
     this.#interpreters = new HostInterpreters(python);
     this.#mounts = new CodeMounts(this.workDir, [process.execPath, this.workDir, ...(pythonPath ? [pythonPath] : [])]);
     this.#spawnOptions = {
-      workDir: this.workDir, python, startTimeoutMs: opts.startTimeoutMs ?? 30_000, children: this.#children, owned: this.#owned, leases: new PortLeases(), mounts: this.#mounts,
+      workDir: this.workDir, python, startTimeoutMs: opts.startTimeoutMs ?? 30_000, children: this.#children, owned: this.#owned, ports: new PortReservations(), leases: new PortLeases(), mounts: this.#mounts,
       interpreterDirs: [dirname(process.execPath), ...(pythonPath ? [dirname(pythonPath)] : [])],
     };
     this.reaped = this.#owned.reapOrphans().catch(() => []);

@@ -13,7 +13,7 @@ import type { Pool } from 'undici';
 import { ReadinessError, waitUntilReady } from '../readiness.ts';
 import { type Lease, type LeaseOwner, listensOn, type PortLeases } from './fixed-port.ts';
 import type { LogRing } from './log-ring.ts';
-import { freePort } from './ports.ts';
+import { portTaken, type PortReservations } from './ports.ts';
 import { endGroup, type GroupLeader } from './process-group.ts';
 import type { OwnedGroups } from './owned-groups.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -71,6 +71,8 @@ export interface SpawnOptions {
   readonly children: Set<Running>;
   /** Where each instance's process group is recorded, so a localfc that dies is cleaned up after by the next. */
   readonly owned: OwnedGroups;
+  /** Ports told to instances and not given back yet (ports.ts). */
+  readonly ports: PortReservations;
   /** Who owns a fixed port (code that ignores FC_SERVER_PORT), per backend. */
   readonly leases: PortLeases;
   readonly mounts: CodeMounts;
@@ -104,34 +106,49 @@ export async function spawnInstance(p: Prepared, instanceId: string, logs: LogRi
   }
   const fixed = fixedPortOf(p);
   if (fixed !== undefined && o.leases.hardCoded.has(p.key)) return startOnFixedPort(p, instanceId, fixed, logs, o, before);
-  const port = await freePort();
-  const from = logs.offset;
-  const r = launch(p, instanceId, port, logs, o);
-  try {
-    await ready(p, r, port, logs, o, { extra: () => (fixed !== undefined && r.child.pid !== undefined && listensOn(r.child.pid, fixed) ? new ListensOnFixedPort() : undefined), before });
-    return r;
-  } catch (e) {
-    if (fixed === undefined) throw e;
-    if (e instanceof ListensOnFixedPort) {
-      o.leases.hardCoded.add(p.key);
-      const lease = o.leases.tryAcquire(fixed, evictor(instanceId, r, logs));
-      if (lease) {
-        logs.append(`[localfc] the code listens on port ${fixed}, not on FC_SERVER_PORT (${port}): using port ${fixed}; instances that need it take turns\n`);
-        r.port = fixed;
-        holdWhileRunning(r, lease);
-        await ready(p, r, fixed, logs, o, { before });
-        return r;
+  for (let attempt = 1; ; attempt++) {
+    const port = await o.ports.reserve();
+    const from = logs.offset;
+    const r = launch(p, instanceId, port, logs, o);
+    void r.exit.then(() => o.ports.release(port));
+    try {
+      await ready(p, r, port, logs, o, { extra: () => (fixed !== undefined && r.child.pid !== undefined && listensOn(r.child.pid, fixed) ? new ListensOnFixedPort() : undefined), before });
+      return r;
+    } catch (e) {
+      if (r.exited && attempt < MAX_PORT_ATTEMPTS && (await lostPort(port, logs.since(from)))) {
+        logs.append(`[localfc] port ${port} was taken by another program before the code could listen on it: starting again on another port\n`);
+        continue;
       }
-      await killProcess(r);
-      return startOnFixedPort(p, instanceId, fixed, logs, o, before);
+      if (fixed === undefined) throw e;
+      if (e instanceof ListensOnFixedPort) {
+        o.leases.hardCoded.add(p.key);
+        const lease = o.leases.tryAcquire(fixed, evictor(instanceId, r, logs));
+        if (lease) {
+          logs.append(`[localfc] the code listens on port ${fixed}, not on FC_SERVER_PORT (${port}): using port ${fixed}; instances that need it take turns\n`);
+          r.port = fixed;
+          holdWhileRunning(r, lease);
+          await ready(p, r, fixed, logs, o, { before });
+          return r;
+        }
+        await killProcess(r);
+        return startOnFixedPort(p, instanceId, fixed, logs, o, before);
+      }
+      if (r.exited && inUse(logs.since(from)) && (await heldSoon(o.leases, fixed))) {
+        o.leases.hardCoded.add(p.key);
+        logs.append(`[localfc] port ${fixed} is in use by another instance of code that hard-codes it: waiting for it\n`);
+        return startOnFixedPort(p, instanceId, fixed, logs, o, before);
+      }
+      throw e;
     }
-    if (r.exited && inUse(logs.since(from)) && (await heldSoon(o.leases, fixed))) {
-      o.leases.hardCoded.add(p.key);
-      logs.append(`[localfc] port ${fixed} is in use by another instance of code that hard-codes it: waiting for it\n`);
-      return startOnFixedPort(p, instanceId, fixed, logs, o, before);
-    }
-    throw e;
   }
+}
+
+/** Starts that lose their port to another program are tried again this many times in all (each time on a new port). */
+const MAX_PORT_ATTEMPTS = 5;
+
+/** Whether a process that died of EADDRINUSE died for `port` (named in its output, or held by someone now), not for a port of its own choosing. */
+async function lostPort(port: number, output: string): Promise<boolean> {
+  return inUse(output) && (new RegExp(`:${port}\\b`).test(output) || (await portTaken(port)));
 }
 
 async function startOnFixedPort(p: Prepared, instanceId: string, fixed: number, logs: LogRing, o: SpawnOptions, before?: BeforeHealthCheck): Promise<Running> {

@@ -1,0 +1,95 @@
+/**
+ * The port of a new process-backend instance (issue 18): chosen, then used by the code, with no window in which
+ * another start or another program can take it unnoticed. Real servers on free ports, real processes.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { Agent, request } from 'undici';
+import { ProcessBackend } from '../../src/backends/process/index.ts';
+import { createZip } from '../../src/code/zip.ts';
+import { start } from '../../src/index.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'localfc-ports-'));
+after(() => {
+  try {
+    process.kill(Number(readFileSync(join(dir, 'thief.pid'), 'utf8')), 'SIGKILL');
+  } catch {
+    /* never started, or gone */
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * On its first start, before listening, the code has another program take its FC_SERVER_PORT (bound, not listening,
+ * as the local end of an outgoing connection is), so its listen fails with EADDRINUSE: what happened when the port was
+ * chosen, released, then used.
+ */
+const portThief = createZip([{
+  path: 'index.js',
+  data: `
+const fs = require('node:fs');
+const { spawn } = require('node:child_process');
+const port = Number(process.env.FC_SERVER_PORT);
+const serve = () => require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => s.end('served on ' + port)); }).listen(port, '127.0.0.1');
+const marker = process.env.THIEF_DIR + '/stolen';
+if (fs.existsSync(marker)) serve();
+else {
+  fs.writeFileSync(marker, String(port));
+  // Python binds without SO_REUSEADDR, as an outgoing connection's socket does (Node's sockets set it, and would not clash).
+  const thief = spawn('python3', ['-c', 'import socket,sys,time\\ns=socket.socket()\\ns.bind(("127.0.0.1", int(sys.argv[1])))\\nprint("taken", flush=True)\\ntime.sleep(300)', String(port)], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+  fs.writeFileSync(process.env.THIEF_DIR + '/thief.pid', String(thief.pid));
+  thief.stdout.once('data', () => { thief.unref(); thief.stdout.destroy(); serve(); });
+}
+`,
+}]).toString('base64');
+
+const pyHandler = createZip([{ path: 'index.py', data: 'import os\ndef handler(event, context):\n    return os.environ["FC_SERVER_PORT"]\n' }]).toString('base64');
+
+describe('ports of new instances (process backend)', { timeout: 600_000 }, () => {
+  it('a start whose port another program took before the code listened is started again on another port: the caller sees 200', async () => {
+    const fcs = await start({ backend: 'process' });
+    try {
+      const create = await fetch(`${fcs.url}/2023-03-30/functions`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ functionName: 'thief', runtime: 'custom.debian10', customRuntimeConfig: { command: ['node', 'index.js'] }, environmentVariables: { THIEF_DIR: dir }, code: { zipFile: portThief } }),
+      });
+      assert.equal(create.status, 200, await create.text());
+      const res = await fetch(`${fcs.url}/2023-03-30/functions/thief/invocations`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(120_000) });
+      const text = await res.text();
+      assert.equal(res.status, 200, text);
+      const stolen = readFileSync(join(dir, 'stolen'), 'utf8');
+      assert.match(text, /^served on \d+$/);
+      assert.notEqual(text, `served on ${stolen}`, 'the second start got another port');
+    } finally {
+      await fcs.stop();
+    }
+  });
+
+  it('a burst of 100 concurrent cold starts of 100 functions: every call answers 200, no two instances share a port', async () => {
+    // A burst of cold starts on a loaded 2-core machine takes longer than the 30 s start timeout: this test is about ports.
+    const fcs = await start({ backend: 'process' }, { backend: new ProcessBackend({ startTimeoutMs: 300_000 }) });
+    const agent = new Agent({ connections: 256, headersTimeout: 300_000, bodyTimeout: 300_000 });
+    const N = 100;
+    try {
+      const names = Array.from({ length: N }, (_, i) => `burst_${i}`);
+      const post = async (path: string, body: unknown) => {
+        const r = await request(`${fcs.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), dispatcher: agent });
+        return { status: r.statusCode, text: await r.body.text() };
+      };
+      await Promise.all(names.map(async (functionName) => {
+        const r = await post('/2023-03-30/functions', { functionName, runtime: 'python3.10', handler: 'index.handler', code: { zipFile: pyHandler } });
+        assert.equal(r.status, 200, r.text);
+      }));
+      const answers = await Promise.all(names.map(async (n) => ({ n, ...(await post(`/2023-03-30/functions/${n}/invocations`, {})) })));
+      const failed = answers.filter((a) => a.status !== 200);
+      assert.deepEqual(failed, [], `${failed.length} of ${N} failed`);
+      assert.equal(new Set(answers.map((a) => a.text)).size, N, 'each instance was told a port of its own');
+    } finally {
+      await fcs.stop();
+      await agent.close();
+    }
+  });
+});
