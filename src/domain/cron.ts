@@ -1,29 +1,17 @@
 /**
  * @module
  * FC timer schedules, pure: `@every 1h30m` and six-field cron (seconds first), in UTC or a `CRON_TZ=<zone>` prefix.
- * parseSchedule() throws a CronError saying what is wrong; nextAfter() gives the first firing strictly after a time.
+ * parseSchedule() checks the expression against what FC documents and throws a CronError naming the field;
+ * nextAfter() gives the first firing strictly after a time. The calendar work (months, days, time zones and
+ * daylight-saving changes) is croner's, asked as a pure function of a date: no croner timer ever runs.
  */
+import { Cron } from 'croner';
 
 export class CronError extends Error {}
 
 export type Schedule =
   | { readonly kind: 'every'; readonly everyMs: number }
-  | { readonly kind: 'cron'; readonly fields: CronFields; readonly timeZone?: string };
-
-export interface CronFields {
-  readonly second: readonly boolean[];
-  readonly minute: readonly boolean[];
-  readonly hour: readonly boolean[];
-  /** 1-31 (index 0 unused). */
-  readonly dayOfMonth: readonly boolean[];
-  /** 1-12 (index 0 unused). */
-  readonly month: readonly boolean[];
-  /** 0-6, Sunday 0. */
-  readonly dayOfWeek: readonly boolean[];
-  /** `*` or `?`: cron ANDs the day fields when either is unrestricted, and ORs them otherwise. */
-  readonly domStar: boolean;
-  readonly dowStar: boolean;
-}
+  | { readonly kind: 'cron'; readonly expression: string; readonly timeZone?: string; readonly cron: Cron };
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
@@ -43,7 +31,7 @@ const SPECS: readonly FieldSpec[] = [
   { name: 'hours', min: 0, max: 23 },
   { name: 'day-of-month', min: 1, max: 31 },
   { name: 'month', min: 1, max: 12, names: MONTHS },
-  // 7 is accepted as Sunday too, as most crons do; folded into 0 below.
+  // 7 is accepted as Sunday too, as most crons (and croner) do.
   { name: 'day-of-week', min: 0, max: 7, names: DAYS },
 ];
 
@@ -60,14 +48,18 @@ export function parseSchedule(expression: string): Schedule {
   if (expr.startsWith('@')) throw new CronError(`'${expr.split(/\s/)[0]}' is not supported: use '@every <duration>' or six cron fields`);
   const parts = expr.split(/\s+/);
   if (parts.length !== 6) throw new CronError(`expected six fields (seconds minutes hours day-of-month month day-of-week), got ${parts.length}`);
-  const sets = parts.map((p, i) => parseField(p, SPECS[i]!, i >= 3 && i !== 4));
-  const dow = sets[5]!;
-  if (dow[7]) dow[0] = true;
-  const fields: CronFields = {
-    second: sets[0]!, minute: sets[1]!, hour: sets[2]!, dayOfMonth: sets[3]!, month: sets[4]!, dayOfWeek: dow.slice(0, 7),
-    domStar: parts[3] === '*' || parts[3] === '?', dowStar: parts[5] === '*' || parts[5] === '?',
-  };
-  return timeZone && !isUtc(timeZone) ? { kind: 'cron', fields, timeZone } : { kind: 'cron', fields };
+  // FC's forms only (croner also takes L, W, # and a year field, which FC refuses); messages name FC's fields.
+  parts.forEach((p, i) => checkField(p, SPECS[i]!, i === 3 || i === 5));
+  const zone = timeZone && !isUtc(timeZone) ? timeZone : undefined;
+  const fields = parts.join(' ');
+  let cron: Cron;
+  try {
+    // domAndDow false: both day fields restricted means either matches, as in standard cron. sloppyRanges: `5/15`.
+    cron = new Cron(fields, { mode: '6-part', timezone: zone ?? 'Etc/UTC', domAndDow: false, sloppyRanges: true, paused: true });
+  } catch (e) {
+    throw new CronError((e as Error).message.replace(/^CronPattern: /, ''));
+  }
+  return zone ? { kind: 'cron', expression: fields, timeZone: zone, cron } : { kind: 'cron', expression: fields, cron };
 }
 
 /** Go duration units FC accepts: `1h30m`, `90s`, `5m`. */
@@ -79,31 +71,22 @@ function parseEvery(d: string): number {
   return ms;
 }
 
-function parseField(field: string, spec: FieldSpec, allowQuestion: boolean): boolean[] {
-  const set: boolean[] = new Array<boolean>(spec.max + 1).fill(false);
+/** Values, ranges, lists and steps, month and day names, `?` in the day fields: FC's timer-trigger syntax. */
+function checkField(field: string, spec: FieldSpec, allowQuestion: boolean): void {
   const fail = (why: string) => new CronError(`${spec.name} field '${field}': ${why}`);
   if (field === '?') {
     if (!allowQuestion) throw fail(`'?' is only allowed in day-of-month and day-of-week`);
-    for (let v = spec.min; v <= spec.max; v++) set[v] = true;
-    return set;
+    return;
   }
   for (const item of field.split(',')) {
     const m = /^(\*|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:\/(\d+))?$/.exec(item);
     if (!m) throw fail(`'${item}' is not a value, range, list or step (L, W and # are not supported)`);
-    const step = m[2] === undefined ? 1 : Number(m[2]);
-    if (!(step >= 1)) throw fail('a step must be at least 1');
-    let lo = spec.min;
-    let hi = spec.max;
-    if (m[1] !== '*') {
-      const [a, b] = m[1]!.split('-');
-      lo = value(a!, spec, fail);
-      // `a/n` runs from a to the field's end, as in Quartz and robfig/cron.
-      hi = b !== undefined ? value(b, spec, fail) : m[2] !== undefined ? spec.max : lo;
-      if (lo > hi) throw fail(`range ${lo}-${hi} runs backwards`);
-    }
-    for (let v = lo; v <= hi; v += step) set[v] = true;
+    if (m[2] !== undefined && !(Number(m[2]) >= 1)) throw fail('a step must be at least 1');
+    if (m[1] === '*') continue;
+    const [a, b] = m[1]!.split('-');
+    const lo = value(a!, spec, fail);
+    if (b !== undefined && lo > value(b, spec, fail)) throw fail(`range ${lo}-${value(b, spec, fail)} runs backwards`);
   }
-  return set;
 }
 
 function value(token: string, spec: FieldSpec, fail: (why: string) => Error): number {
@@ -113,45 +96,15 @@ function value(token: string, spec: FieldSpec, fail: (why: string) => Error): nu
   return v;
 }
 
-// Far enough for `0 0 0 29 2 MON` (a Monday 29 February), which recurs within 28 years.
-const HORIZON_MS = 30 * 366 * 86_400_000;
-
-/** The first firing strictly after `t` (ms since the epoch), or undefined when the expression never matches (`0 0 0 30 2 *`). */
+/**
+ * The first firing strictly after `t` (ms since the epoch), or undefined when the expression never matches
+ * (`0 0 0 30 2 *`). Across a daylight-saving change croner follows Vixie cron: a fixed time that falls in the
+ * skipped hour fires at the first time after it, one that occurs twice fires once, and interval schedules
+ * (`0 0 * * * *`) fire on every real hour (docs/behaviour.md).
+ */
 export function nextAfter(s: Schedule, t: number): number | undefined {
   if (s.kind === 'every') return t + s.everyMs;
-  if (!s.timeZone) return nextUtc(s.fields, t);
-  // Match on the zone's wall clock, then map back. Around a DST change a firing can move by the change.
-  const local = nextUtc(s.fields, t + offsetMs(s.timeZone, t));
-  if (local === undefined) return undefined;
-  const at = local - offsetMs(s.timeZone, local - offsetMs(s.timeZone, t));
-  return at > t ? at : nextAfter(s, t + 1000);
-}
-
-function nextUtc(f: CronFields, t: number): number | undefined {
-  let d = new Date(Math.floor(t / 1000) * 1000 + 1000);
-  const end = t + HORIZON_MS;
-  while (d.getTime() <= end) {
-    if (!f.month[d.getUTCMonth() + 1]) {
-      d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
-    } else if (!dayMatches(f, d)) {
-      d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1));
-    } else if (!f.hour[d.getUTCHours()]) {
-      d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours() + 1));
-    } else if (!f.minute[d.getUTCMinutes()]) {
-      d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes() + 1));
-    } else if (!f.second[d.getUTCSeconds()]) {
-      d = new Date(d.getTime() + 1000);
-    } else {
-      return d.getTime();
-    }
-  }
-  return undefined;
-}
-
-function dayMatches(f: CronFields, d: Date): boolean {
-  const dom = f.dayOfMonth[d.getUTCDate()]!;
-  const dow = f.dayOfWeek[d.getUTCDay()]!;
-  return f.domStar || f.dowStar ? dom && dow : dom || dow;
+  return s.cron.nextRun(new Date(t))?.getTime();
 }
 
 function isUtc(zone: string): boolean {

@@ -391,6 +391,14 @@ describe('timer triggers fire by themselves on the manual clock', () => {
     assert.equal(JSON.parse(firings[0]!.detail!.event!).triggerTime, new Date(nextHour).toISOString().replace('.000', ''));
   });
 
+  it("CRON_TZ arms on the zone's wall clock across a daylight-saving change (New York, 2024-03-10)", async () => {
+    // 02:30 does not exist that night in New York: the firing is at 03:00 EDT (07:00Z), not at 01:30 EST (06:30Z).
+    await createTrigger(client, 'hourly', { triggerName: 'dst', triggerType: 'timer', triggerConfig: timerConfig('CRON_TZ=America/New_York 0 30 2 10 3 *', 'd') });
+    const armed = fc.localfc.clock.pendingTimers().filter((t) => t.label.startsWith('timer trigger hourly/dst'));
+    assert.deepEqual(armed.map((t) => new Date(t.dueAt).toISOString()), ['2024-03-10T07:00:00.000Z']);
+    await client.deleteTrigger('hourly', 'dst');
+  });
+
   it('a firing while the function is not Active is recorded and skipped; the timer goes on', async () => {
     await createTrigger(client, 'sleepy', { triggerName: 'tick', triggerType: 'timer', triggerConfig: timerConfig('@every 1m', 's') });
     fc.localfc.functions.force('sleepy', { type: 'idle' });

@@ -1,5 +1,6 @@
 /**
- * FC timer schedules: parsing (@every, six-field cron, CRON_TZ) and the next firing after a time, in UTC.
+ * FC timer schedules: parsing (@every, six-field cron, CRON_TZ) and the next firing after a time, in UTC or a zone
+ * across its daylight-saving changes.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
@@ -63,8 +64,31 @@ it('never matching gives undefined', () => {
 
 it('CRON_TZ: a zone evaluates on its wall clock; UTC zones are plain UTC', () => {
   assert.deepEqual(firings('CRON_TZ=Asia/Shanghai 0 0 8 * * *', '2024-01-01T00:00:00Z', 2), ['2024-01-02T00:00:00Z', '2024-01-03T00:00:00Z']);
-  assert.deepEqual(parseSchedule('CRON_TZ=UTC 0 0 8 * * *'), parseSchedule('0 0 8 * * *'));
+  assert.equal((parseSchedule('CRON_TZ=UTC 0 0 8 * * *') as { timeZone?: string }).timeZone, undefined);
+  assert.deepEqual(firings('CRON_TZ=UTC 0 0 8 * * *', '2024-01-01T00:00:00Z', 2), firings('0 0 8 * * *', '2024-01-01T00:00:00Z', 2));
   assert.throws(() => parseSchedule('CRON_TZ=Mars/Olympus 0 0 8 * * *'), /unknown time zone/);
+});
+
+it("FC's documented examples", () => {
+  // 04:00 on the first of every month in UTC+8 (FC's CRON_TZ example): 20:00 UTC the day before.
+  assert.deepEqual(firings('CRON_TZ=Asia/Shanghai 0 0 4 1 * *', '2024-01-15T00:00:00Z', 2), ['2024-01-31T20:00:00Z', '2024-02-29T20:00:00Z']);
+  // Every five minutes; Monday, Wednesday and Friday; hours 10 to 12 UTC.
+  assert.deepEqual(firings('0 0/5 * * * *', '2024-01-01T00:00:00Z', 2), ['2024-01-01T00:05:00Z', '2024-01-01T00:10:00Z']);
+  assert.deepEqual(firings('0 0 10-12 ? * MON,WED,FRI', '2024-01-01T11:30:00Z', 3), ['2024-01-01T12:00:00Z', '2024-01-03T10:00:00Z', '2024-01-03T11:00:00Z']);
+});
+
+it('daylight-saving changes: a fixed time in the skipped hour fires once, just after it; a repeated time fires once; hourly fires every real hour', () => {
+  // New York springs forward at 02:00 EST (07:00Z) on 2024-03-10: 02:30 does not exist, the firing is at 03:00 EDT
+  // (07:00Z), never at 01:30 EST (06:30Z, an hour early).
+  assert.deepEqual(firings('CRON_TZ=America/New_York 0 30 2 * * *', '2024-03-09T12:00:00Z', 3), ['2024-03-10T07:00:00Z', '2024-03-11T06:30:00Z', '2024-03-12T06:30:00Z']);
+  // New York falls back at 02:00 EDT on 2024-11-03: 01:30 occurs twice and fires on the first (EDT, 05:30Z) only.
+  assert.deepEqual(firings('CRON_TZ=America/New_York 0 30 1 * * *', '2024-11-02T12:00:00Z', 2), ['2024-11-03T05:30:00Z', '2024-11-04T06:30:00Z']);
+  // Berlin falls back at 03:00 CEST (01:00Z) on 2024-10-27: the hourly schedule fires at 01:00Z too (02:00 CET).
+  assert.deepEqual(firings('CRON_TZ=Europe/Berlin 0 0 * * * *', '2024-10-27T00:00:00Z', 3), ['2024-10-27T01:00:00Z', '2024-10-27T02:00:00Z', '2024-10-27T03:00:00Z']);
+  // Berlin springs forward at 02:00 CET (01:00Z) on 2024-03-31: every real hour, with the wall clock jumping 02:00 → 03:00.
+  assert.deepEqual(firings('CRON_TZ=Europe/Berlin 0 0 * * * *', '2024-03-31T00:00:00Z', 3), ['2024-03-31T01:00:00Z', '2024-03-31T02:00:00Z', '2024-03-31T03:00:00Z']);
+  // A daily 09:00 follows the wall clock across the change: 14:00Z in winter, 13:00Z in summer.
+  assert.deepEqual(firings('CRON_TZ=America/New_York 0 0 9 * * *', '2024-03-09T00:00:00Z', 2), ['2024-03-09T14:00:00Z', '2024-03-10T13:00:00Z']);
 });
 
 it('refuses what it does not understand, saying which field', () => {
@@ -82,6 +106,8 @@ it('refuses what it does not understand, saying which field', () => {
     ['0 0 10-5 * * *', /backwards/],
     ['0 */0 * * * *', /step/],
     ['@daily', /not supported/],
+    ['0 0 0 ? * 5L', /not in 0-7/],
+    ['0 0 0 15W * ?', /not in 1-31/],
   ];
   for (const [expr, message] of cases) assert.throws(() => parseSchedule(expr), (e: unknown) => e instanceof CronError && message.test(e.message), expr);
 });
