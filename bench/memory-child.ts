@@ -1,6 +1,6 @@
 /**
  * @module
- * Run with `node --expose-gc --import tsx bench/memory-child.ts N`: RSS and heap before and after N functions
+ * Run bundled by memory.ts (or `node --expose-gc --import tsx bench/memory-child.ts N`): RSS and heap before and after N functions
  * (created and made Active in-process), printed as one JSON line. A child process, so nothing else shares its heap.
  */
 import { createApp } from '../src/app.ts';
