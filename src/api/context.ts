@@ -8,5 +8,7 @@ export interface AppEnv {
   Variables: {
     requestId: string;
     log: LogFn;
+    /** Set when the response was built with the request id already in it (api/respond.ts). */
+    requestIdSent?: boolean;
   };
 }

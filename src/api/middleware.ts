@@ -65,7 +65,8 @@ export function requestIdAndLog(deps: { ids: IdGenerator; clock: Clock; log: Log
     // response makes hono copy it through a ReadableStream, which cost GetFunction about half its throughput.
     c.header('x-fc-request-id', requestId);
     await next();
-    if (!c.res.headers.has('x-fc-request-id')) c.header('x-fc-request-id', requestId);
+    // (c.res.headers on a response built with plain headers would build the Headers object respond() avoids)
+    if (!c.get('requestIdSent') && !c.res.headers.has('x-fc-request-id')) c.header('x-fc-request-id', requestId);
     if (silent) return;
     const { method, path } = c.req;
     const { status } = c.res;

@@ -15,6 +15,7 @@ import { ErrorSchema, FUNCTION_NAME, CreateFunctionInputSchema, FunctionSchema, 
 import { codeZip } from '../code-location.ts';
 import { renderFunction, renderListedFunction, toConfig } from '../to-config.ts';
 import { jsonBody } from '../json-body.ts';
+import { respondJson } from '../respond.ts';
 import { oneOf } from '../schemas/limits.ts';
 
 const BASE = '/2023-03-30';
@@ -111,7 +112,7 @@ export function functionRoutes(
   app.openapi(getFn, (c) => {
     const { functionName } = c.req.valid('param');
     checkName(functionName);
-    return c.json(render(functionName, c.req.valid('query').qualifier), 200);
+    return respondJson(c, render(functionName, c.req.valid('query').qualifier));
   });
 
   app.openapi(updateFn, async (c) => {
