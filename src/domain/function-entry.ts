@@ -1,13 +1,12 @@
 /**
  * @module
- * One function as FunctionService keeps it: record, timeline, prepared handles, versions and timers. applyEvent() is the
- * one place a function's record changes state, always through transition(), and each change lands in the timeline.
+ * One function as FunctionService keeps it: record, timeline, prepared handles, versions and timers. Its state, what is
+ * latest, what serves and the holds on prepared revisions change only through the dispatcher (lifecycle.ts).
  */
 import type { PreparedRevision } from './ports/backend.ts';
 import type { Clock } from '../clock.ts';
 import type { FunctionRecord, TimelineEntry } from './model.ts';
 import { PreparedRefs } from './prepared-refs.ts';
-import { type StateEvent, transition } from './state-machine.ts';
 import { FunctionVersions } from './versions.ts';
 
 const TIMELINE_LIMIT = 500;
@@ -17,7 +16,7 @@ export interface FunctionEntry {
   timeline: TimelineEntry[];
   /** Prepared handle of the serving revision (also held in refs). */
   prepared?: PreparedRevision;
-  /** Holds on prepared revisions: the serving one and each version's. */
+  /** Holds on prepared revisions: the serving one, each version's and each admitted request's. */
   refs: PreparedRefs;
   versions: FunctionVersions;
   prepTimer?: number;
@@ -33,36 +32,7 @@ export function newEntry(record: FunctionRecord, clock: Clock, random: () => num
   return { record, timeline: [], refs: new PreparedRefs(), versions: new FunctionVersions(record.functionName, () => clock.now(), random), ...(onChange ? { onChange } : {}) };
 }
 
-/** Applies a state event; false (and nothing recorded) when the state machine refuses it. */
-export function applyEvent(entry: FunctionEntry, event: StateEvent, clock: Clock, revisionId?: number): boolean {
-  const result = transition(entry.record, event, revisionId);
-  if (!result.ok) return false;
-  entry.record = result.record;
-  const r = result.record;
-  const reasonCode = r.state === 'Active' ? r.lastUpdateStatusReasonCode : r.stateReasonCode;
-  const reason = r.state === 'Active' ? r.lastUpdateStatusReason : r.stateReason;
-  addToTimeline(entry, {
-    at: clock.now(),
-    kind: 'transition',
-    event: event.type,
-    state: r.state,
-    lastUpdateStatus: r.lastUpdateStatus,
-    ...(reasonCode ? { reasonCode } : {}),
-    ...(reason ? { reason } : {}),
-  });
-  entry.onChange?.();
-  return true;
-}
-
 export function addToTimeline(entry: FunctionEntry, t: TimelineEntry): void {
   entry.timeline.push(t);
   if (entry.timeline.length > TIMELINE_LIMIT) entry.timeline.splice(0, entry.timeline.length - TIMELINE_LIMIT);
-}
-
-/** Lets go of the serving hold (versions keep theirs); returns the handle when that was its last holder, to retire. */
-export function dropServing(entry: FunctionEntry): PreparedRevision | undefined {
-  if (!entry.prepared) return undefined;
-  const last = entry.refs.drop(entry.prepared.revision.id);
-  delete entry.prepared;
-  return last;
 }

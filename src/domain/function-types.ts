@@ -30,7 +30,7 @@ export interface FunctionServiceDeps {
   readonly registry: ImageRegistry;
   readonly faults: FaultEngine;
   readonly backend: Backend;
-  /** Called on each preparation failure so the invocation layer can drop instances of replaced revisions. */
+  /** Called when a revision is retired (nothing holds it any more), so the pool stops its instances. */
   readonly onRevisionRetired?: (prepared: PreparedRevision) => Promise<void>;
   /** Called after every state transition of a function (persistence saves it, so a restart shows the last state). */
   readonly onStateChanged?: () => void;

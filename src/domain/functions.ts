@@ -2,15 +2,16 @@
  * @module
  * FunctionService: Create/Get/Update/Delete/List, versions, and invocation admission by qualifier. Preparation
  * (preparation.ts), going Inactive (idle-timers.ts) and following the registry (registry-follow.ts) work on the same
- * per-function entries; every state change goes through applyEvent() and lands in the function's timeline.
+ * per-function entries; every change of state, of what is latest or serves, goes through the one dispatcher
+ * (lifecycle.ts) as an event, and lands in the function's timeline.
  */
 import { type PreparedRevision, servingVersion } from './ports/backend.ts';
 import { errors } from './errors.ts';
 import type { FaultRule } from './faults/engine.ts';
 import { type FaultPhase, type FaultRuleInput, functionFaults } from './faults/rules.ts';
-import { type FunctionEntry, addToTimeline, applyEvent, newEntry } from './function-entry.ts';
+import { type FunctionEntry, addToTimeline, newEntry } from './function-entry.ts';
 import type { CreateInput, FunctionServiceDeps, FunctionsState, UpdateInput } from './function-types.ts';
-import { IdleTimers } from './idle-timers.ts';
+import { FunctionLifecycle } from './lifecycle.ts';
 import type { FunctionRecord, Revision, Tag, TimelineEntry } from './model.ts';
 import { PreparationRunner } from './preparation.ts';
 import { followRegistry } from './registry-follow.ts';
@@ -48,25 +49,30 @@ export class FunctionService {
   #revisionCounter = 0;
   readonly #unsubscribe: () => void;
   readonly #random: () => number;
-  readonly #idle: IdleTimers;
+  readonly #lifecycle: FunctionLifecycle;
   readonly #preparation: PreparationRunner;
 
   constructor(private readonly deps: FunctionServiceDeps) {
     this.#random = deps.random ?? Math.random;
-    const retire = (prepared: PreparedRevision) => this.#retire(prepared);
     const isCurrent = (entry: FunctionEntry) => this.#isCurrent(entry);
-    this.#idle = new IdleTimers({ clock: deps.clock, timing: deps.timing, retire });
+    this.#lifecycle = new FunctionLifecycle({
+      clock: deps.clock,
+      timing: deps.timing,
+      prepare: (entry, kind) => this.#preparation.start(entry, kind),
+      retire: (prepared) => this.#retire(prepared),
+      track: (name, work) => this.#preparation.track(name, work),
+    });
     this.#preparation = new PreparationRunner({
       ...deps,
-      idle: this.#idle,
+      dispatch: (entry, event) => this.#lifecycle.dispatch(entry, event),
       isCurrent,
-      retire,
       takeFault: (name, phase) => this.takeFault(name, phase),
       note: (name, kind, event, detail) => this.note(name, kind, event, detail),
     });
     this.#unsubscribe = followRegistry({
       registry: deps.registry,
       clock: deps.clock,
+      lifecycle: this.#lifecycle,
       entries: () => this.#functions.values(),
       isCurrent,
       track: (name, work) => this.#preparation.track(name, work),
@@ -93,9 +99,8 @@ export class FunctionService {
     };
     const entry = newEntry(base, this.deps.clock, this.#random, this.deps.onStateChanged);
     this.#functions.set(input.functionName, entry);
-    applyEvent(entry, { type: 'create' }, this.deps.clock, revision.id);
     this.#notePulled(input.functionName, pulled);
-    await this.#preparation.start(entry, 'create');
+    await this.#dispatch(entry, { type: 'create', revision });
     return entry.record;
   }
 
@@ -115,12 +120,8 @@ export class FunctionService {
     const revision = await buildRevision(this.deps, ++this.#revisionCounter, input.config, input.zip, entry.record.latest, (m) => pulled.push(m));
     this.#assertUpdatable(entry.record);
     if (this.#functions.get(name) !== entry) throw errors.functionNotFound(name);
-    const wasInactive = entry.record.state === 'Inactive';
-    entry.record = { ...entry.record, latest: revision, lastModifiedTime: this.deps.clock.now() };
-    applyEvent(entry, { type: 'update' }, this.deps.clock, revision.id);
     this.#notePulled(name, pulled);
-    if (wasInactive) this.#idle.clear(entry);
-    await this.#preparation.start(entry, 'update');
+    await this.#dispatch(entry, { type: 'update', revision, at: this.deps.clock.now() });
     return entry.record;
   }
 
@@ -138,10 +139,9 @@ export class FunctionService {
     const entry = this.#entry(name);
     this.#functions.delete(name);
     for (const listener of this.#deleteListeners) listener(name);
-    this.#idle.clear(entry);
     this.#preparation.cancel(entry);
     // Versions and aliases go with the function; so does every prepared revision they held.
-    await Promise.all(entry.refs.clear().map((p) => this.#retire(p)));
+    await this.#lifecycle.retireAll(entry);
   }
 
   onDeleted(listener: (name: string) => void): () => void {
@@ -168,15 +168,14 @@ export class FunctionService {
       throw errors.invocationDisabled(name, fn.invocationRestriction.reason);
     }
     if (fn.state === 'Inactive' && !fn.preparing) {
-      applyEvent(entry, { type: 'wake' }, this.deps.clock);
-      this.#preparation.start(entry, 'wake');
+      this.#lifecycle.dispatch(entry, { type: 'wake' });
       throw errors.functionNotActive(name, 'Inactive', ReasonCode.Idle);
     }
     if (fn.state !== 'Active' || !entry.prepared) throw errors.functionNotActive(name, fn.state, fn.stateReasonCode);
     const held = routed.version ? entry.refs.get(routed.version.revision.id) : entry.prepared;
     if (!held) throw errors.internal(`version '${routed.versionId}' of function '${name}' has no prepared code`);
     const prepared = servingVersion(held, routed.versionId);
-    this.#idle.arm(entry);
+    this.#lifecycle.dispatch(entry, { type: 'invoked' });
     return { record: fn, prepared, revision: prepared.revision, resolvedQualifier: routed.versionId, leave: this.#lease(entry, held) };
   }
 
@@ -185,15 +184,14 @@ export class FunctionService {
    * replaces it retires it (stops its instances, preStop first) only once the last request admitted on it has ended.
    */
   #lease(entry: FunctionEntry, prepared: PreparedRevision): () => void {
-    entry.refs.hold(prepared);
+    this.#lifecycle.hold(entry, prepared);
     let left = false;
     return () => {
       if (left) return;
       left = true;
       // A deleted function already retired everything it held.
       if (!this.#isCurrent(entry)) return;
-      const last = entry.refs.drop(prepared.revision.id);
-      if (last) this.#preparation.track(entry.record.functionName, this.#retire(last));
+      this.#preparation.track(entry.record.functionName, this.#lifecycle.letGo(entry, prepared.revision.id));
     };
   }
 
@@ -231,7 +229,7 @@ export class FunctionService {
       throw errors.preconditionFailed('FunctionNotActive', `The function '${name}' cannot be published now: it is in state ${fn.state}${fn.stateReasonCode ? ` (stateReasonCode: ${fn.stateReasonCode})` : ''}; a version can only be published while it is Active`);
     }
     const version = entry.versions.publish(entry.prepared.revision, description);
-    entry.refs.hold(entry.prepared);
+    this.#lifecycle.hold(entry, entry.prepared);
     this.note(name, 'note', 'version.published', { versionId: version.versionId, revision: version.revision.id });
     return version;
   }
@@ -240,8 +238,7 @@ export class FunctionService {
     const entry = this.#entry(name);
     const version = entry.versions.remove(versionId);
     this.note(name, 'note', 'version.deleted', { versionId });
-    const last = entry.refs.drop(version.revision.id);
-    if (last) await this.#retire(last);
+    await this.#lifecycle.letGo(entry, version.revision.id);
   }
 
   /** Fault lookup for a function: engine rules first, then the function's own reserved tags/env. */
@@ -263,15 +260,11 @@ export class FunctionService {
     if (entry) addToTimeline(entry, { at: this.deps.clock.now(), kind, event, ...(detail ? { detail } : {}) });
   }
 
-  /** Admin: put a function in a state (e.g. force Inactive) as if time or the cloud had done it. */
-  force(name: string, event: StateEvent): FunctionRecord {
+  /** Admin (or an `inactive` fault): put a function Inactive or Failed as if time or the cloud had done it. */
+  force(name: string, event: Extract<StateEvent, { type: 'idle' | 'invalidate' }>): FunctionRecord {
     const entry = this.#entry(name);
-    if (event.type === 'idle') {
-      if (!applyEvent(entry, event, this.deps.clock)) throw errors.preconditionFailed('InvalidState', `function '${name}' is ${entry.record.state}${entry.record.preparing ? ' and being prepared' : ''}; only an Active function can go Inactive`);
-      this.#idle.clear(entry);
-      return entry.record;
-    }
-    applyEvent(entry, event, this.deps.clock);
+    const done = this.#lifecycle.dispatch(entry, event);
+    if (!done.ok && event.type === 'idle') throw errors.preconditionFailed('InvalidState', `function '${name}' is ${entry.record.state}${entry.record.preparing ? ' and being prepared' : ''}; only an Active function can go Inactive`);
     return entry.record;
   }
 
@@ -329,13 +322,20 @@ export class FunctionService {
       this.#functions.set(record.functionName, entry);
       for (const version of entry.versions.all()) {
         const held = entry.refs.get(version.revision.id);
-        if (held) entry.refs.hold(held);
+        if (held) this.#lifecycle.hold(entry, held);
         const result = held ? undefined : await this.#preparation.prepareVersion(record, version.revision);
-        if (result?.ok) entry.refs.hold(result.prepared);
+        if (result?.ok) this.#lifecycle.hold(entry, result.prepared);
         else if (result) this.note(record.functionName, 'note', 'version.restoreFailed', { versionId: version.versionId, code: result.code, reason: result.reason });
       }
-      if (applyEvent(entry, { type: 'restore' }, this.deps.clock)) this.#preparation.start(entry, 'restore');
+      this.#lifecycle.dispatch(entry, { type: 'restore' });
     }
+  }
+
+  /** Dispatches an event the caller's request asked for; waits for its effects' work (a preparation with nothing to wait for). */
+  async #dispatch(entry: FunctionEntry, event: StateEvent): Promise<void> {
+    const done = this.#lifecycle.dispatch(entry, event);
+    if (!done.ok) throw errors.concurrentUpdate(entry.record.functionName, `The function cannot take ${event.type} now: ${done.why}`);
+    await done.done;
   }
 
   async #retire(prepared: PreparedRevision): Promise<void> {

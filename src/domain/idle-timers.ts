@@ -1,29 +1,22 @@
 /**
  * @module
- * Active → Inactive: a function with no invocation for `inactiveAfterMs` goes Inactive and lets go of its serving code.
+ * The idle countdown: a function with no invocation for `inactiveAfterMs` goes Inactive (the dispatcher, told by
+ * `onIdle`, carries that out).
  */
-import type { PreparedRevision } from './ports/backend.ts';
-import { type FunctionEntry, applyEvent, dropServing } from './function-entry.ts';
+import type { FunctionEntry } from './function-entry.ts';
 import type { FunctionServiceDeps } from './function-types.ts';
 
-export interface IdleTimersDeps extends Pick<FunctionServiceDeps, 'clock' | 'timing'> {
-  readonly retire: (prepared: PreparedRevision) => Promise<void>;
-}
-
 export class IdleTimers {
-  constructor(private readonly deps: IdleTimersDeps) {}
+  constructor(private readonly deps: Pick<FunctionServiceDeps, 'clock' | 'timing'>) {}
 
   /** (Re)starts the idle countdown; none when the idle period is zero or infinite. */
-  arm(entry: FunctionEntry): void {
+  arm(entry: FunctionEntry, onIdle: () => void): void {
     this.clear(entry);
     const { clock, timing: { inactiveAfterMs } } = this.deps;
     if (!(inactiveAfterMs > 0) || !Number.isFinite(inactiveAfterMs)) return;
     entry.idleTimer = clock.setTimer(inactiveAfterMs, `idle ${entry.record.functionName}`, () => {
       delete entry.idleTimer;
-      if (!applyEvent(entry, { type: 'idle' }, clock)) return;
-      // Versions keep their code while Inactive; only the serving hold is let go.
-      const last = dropServing(entry);
-      if (last) void this.deps.retire(last);
+      onIdle();
     });
   }
 

@@ -1,30 +1,31 @@
 /**
  * @module
  * Preparing a function's latest revision (create, update, wake, restore): a clock timer for the cloud's delay, any
- * latency/hold/error fault, and the backend's real work, then Active (or Failed) through applyEvent().
+ * latency/hold/error fault, and the backend's real work, then the outcome (prepared or prepareFailed) dispatched.
  */
 import type { FunctionIdentity, PreparedRevision } from './ports/backend.ts';
 import { FcError } from './errors.ts';
 import type { FaultRule } from './faults/engine.ts';
 import { applyFault } from './faults/effects.ts';
 import type { FaultPhase } from './faults/rules.ts';
-import { type FunctionEntry, applyEvent, dropServing } from './function-entry.ts';
+import type { FunctionEntry } from './function-entry.ts';
 import type { FunctionServiceDeps } from './function-types.ts';
-import type { IdleTimers } from './idle-timers.ts';
+import type { Dispatched } from './lifecycle.ts';
 import type { FunctionRecord, PreparationKind, Revision, TimelineEntry } from './model.ts';
 import { isContainer } from './model.ts';
 import { imageProblem } from './revisions.ts';
+import type { StateEvent } from './state-machine.ts';
 import { ReasonCode } from './reason-codes.ts';
 
 type BackendResult = { ok: true; prepared: PreparedRevision } | { ok: false; code: string; reason: string };
 
 export interface PreparationDeps extends Pick<FunctionServiceDeps, 'clock' | 'timing' | 'backend' | 'registry' | 'region' | 'accountId'> {
-  readonly idle: IdleTimers;
+  /** The lifecycle's dispatcher: a finished preparation is an event like any other. */
+  readonly dispatch: (entry: FunctionEntry, event: StateEvent) => Dispatched;
   /** False once the function was deleted (or deleted and created again): what was prepared for it does not serve. */
   readonly isCurrent: (entry: FunctionEntry) => boolean;
   readonly takeFault: (name: string, phase: FaultPhase) => FaultRule | undefined;
   readonly note: (name: string, kind: TimelineEntry['kind'], event: string, detail?: Record<string, unknown>) => void;
-  readonly retire: (prepared: PreparedRevision) => Promise<void>;
 }
 
 export class PreparationRunner {
@@ -76,7 +77,7 @@ export class PreparationRunner {
       const injected = fault ? await this.#applyFault(entry, fault, faultPhase, resume) : undefined;
       resume();
       try {
-        await this.#finish(entry, kind, revision, injected, abort, await backendWork);
+        await this.#finish(entry, revision, injected, abort, await backendWork);
       } finally {
         finish();
       }
@@ -124,7 +125,7 @@ export class PreparationRunner {
     }
   }
 
-  async #finish(entry: FunctionEntry, kind: PreparationKind, revision: Revision, injected: FcError | undefined, abort: AbortController, result: BackendResult): Promise<void> {
+  async #finish(entry: FunctionEntry, revision: Revision, injected: FcError | undefined, abort: AbortController, result: BackendResult): Promise<void> {
     let outcome = result;
     if (abort.signal.aborted || !this.deps.isCurrent(entry)) {
       if (outcome.ok) await this.#discard(entry, outcome.prepared);
@@ -141,23 +142,10 @@ export class PreparationRunner {
       outcome = { ok: false, code: injected.code, reason: injected.message };
     }
     delete entry.abort;
-    if (outcome.ok) {
-      const old = entry.prepared;
-      entry.prepared = outcome.prepared;
-      entry.refs.hold(outcome.prepared);
-      entry.record = { ...entry.record, serving: revision };
-      applyEvent(entry, { type: 'prepared' }, this.deps.clock);
-      this.deps.idle.arm(entry);
-      // The replaced revision goes unless a version still holds it.
-      const last = old ? entry.refs.drop(old.revision.id) : undefined;
-      if (last) await this.deps.retire(last);
-    } else {
-      if (kind === 'update' && entry.record.serving) entry.record = { ...entry.record, latest: entry.record.serving };
-      applyEvent(entry, { type: 'prepareFailed', code: outcome.code, reason: outcome.reason }, this.deps.clock);
-      // A failed wake leaves nothing serving.
-      const last = kind === 'wake' ? dropServing(entry) : undefined;
-      if (last) await this.deps.retire(last);
-    }
+    // The dispatch's work (the replaced revision retired unless something still holds it) is part of the preparation.
+    const done = this.deps.dispatch(entry, outcome.ok ? { type: 'prepared', prepared: outcome.prepared } : { type: 'prepareFailed', code: outcome.code, reason: outcome.reason });
+    if (done.ok) await done.done;
+    else if (outcome.ok) await this.#discard(entry, outcome.prepared);
   }
 
   async #prepareOnBackend(fn: FunctionIdentity, revision: Revision, signal: AbortSignal, log: (m: string) => void): Promise<BackendResult> {

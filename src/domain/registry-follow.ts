@@ -4,13 +4,15 @@
  * tag moved) is invalidated, as FC fails a function whose image disappeared.
  */
 import type { Clock } from '../clock.ts';
-import { type FunctionEntry, addToTimeline, applyEvent } from './function-entry.ts';
+import { type FunctionEntry, addToTimeline } from './function-entry.ts';
+import type { FunctionLifecycle } from './lifecycle.ts';
 import { type ImageRegistry, parseImageRef } from './registry.ts';
 import { imageProblem } from './revisions.ts';
 
 export interface RegistryFollowDeps {
   readonly registry: ImageRegistry;
   readonly clock: Clock;
+  readonly lifecycle: FunctionLifecycle;
   readonly entries: () => Iterable<FunctionEntry>;
   /** False once the function was deleted (or deleted and created again). */
   readonly isCurrent: (entry: FunctionEntry) => boolean;
@@ -28,7 +30,7 @@ export function followRegistry(deps: RegistryFollowDeps): () => void {
         const problem = await imageProblem(deps.registry, revision);
         if (!problem || !deps.isCurrent(entry) || entry.record.serving !== revision) return;
         addToTimeline(entry, { at: deps.clock.now(), kind: 'registry', event: `image.${e.type}`, detail: { ...e } });
-        applyEvent(entry, { type: 'invalidate', ...problem }, deps.clock);
+        deps.lifecycle.dispatch(entry, { type: 'invalidate', ...problem });
       })());
     }
   });

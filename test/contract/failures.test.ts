@@ -159,6 +159,22 @@ describe('failure modes', () => {
     assert.equal(fn.stateReasonCode, 'InternalError');
   });
 
+  it('forced Inactive lets go of the running instances, as going idle does', async () => {
+    const instances = async () => ((await admin('GET', '/functions/forced-idle/instances')).instances as unknown[]).length;
+    await create('forced-idle');
+    await advance(1000);
+    assert.equal((await invoke('forced-idle')).statusCode, 200);
+    assert.equal(await instances(), 1);
+    await admin('POST', '/functions/forced-idle/state', { state: 'Inactive' });
+    await advance(0); // waits for what the transition set off
+    assert.equal(await instances(), 0, 'the instance of the revision that served is stopped');
+    // Woken again, it serves on a new instance.
+    await sdkError(invoke('forced-idle'));
+    await advance(1000);
+    assert.equal((await invoke('forced-idle')).statusCode, 200);
+    assert.equal(await instances(), 1);
+  });
+
   it('faults asked for with the SDK alone: reserved environment variable and tag on the function', async () => {
     await create('sdk-only', { environmentVariables: { LOCALFC_FAULT_PREPARATION: 'error:InvalidImage:bad manifest' } });
     await advance(1000);

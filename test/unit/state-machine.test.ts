@@ -1,81 +1,188 @@
 /**
- * The transition table, event by event, with no clock and no HTTP.
+ * transition() as a pure function: for each (function as it is, event) the whole outcome (state fields, what is latest,
+ * what serves, the serving handle, the effects in order) or the refusal. No clock, no HTTP, no dispatcher.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FunctionRecord, Revision } from '../../src/domain/model.ts';
-import { transition, type StateEvent } from '../../src/domain/state-machine.ts';
+import type { PreparedRevision } from '../../src/domain/ports/backend.ts';
+import { type Effect, type Lifecycle, type StateEvent, transition } from '../../src/domain/state-machine.ts';
 import { sampleRevision } from '../helpers/fixtures.ts';
 
-const rev: Revision = sampleRevision;
-const blank: FunctionRecord = { functionName: 'f', functionId: 'id', functionArn: 'arn', createdTime: 0, lastModifiedTime: 0, state: 'Pending', lastUpdateStatus: 'InProgress', latest: rev, tags: [] };
+const rev1: Revision = sampleRevision;
+const rev2: Revision = { ...sampleRevision, id: 2, codeChecksum: '2' };
+const handle = (revision: Revision): PreparedRevision => ({
+  key: `f#${revision.id}`,
+  config: revision.config,
+  revision,
+  fn: { functionName: 'f', functionArn: 'arn', region: 'r', accountId: 'a', qualifier: 'LATEST' },
+});
+const p1 = handle(rev1);
+const p2 = handle(rev2);
+const blank: Lifecycle = {
+  record: { functionName: 'f', functionId: 'id', functionArn: 'arn', createdTime: 0, lastModifiedTime: 0, state: 'Pending', lastUpdateStatus: 'InProgress', latest: rev1, tags: [] },
+};
 
-function run(fn: FunctionRecord, ...events: StateEvent[]): FunctionRecord {
+/** The function after a run of events, each of which must be accepted. */
+function after(lc: Lifecycle, ...events: StateEvent[]): Lifecycle {
   for (const e of events) {
-    const r = transition(fn, e);
+    const r = transition(lc, e);
     assert.ok(r.ok, `${e.type} refused: ${r.ok ? '' : r.why}`);
-    fn = r.record;
+    lc = { record: r.record, prepared: r.prepared };
   }
-  return fn;
+  return lc;
 }
 
-describe('state machine', () => {
-  it('create → Pending/InProgress(Creating) → Active/Successful with reasons cleared', () => {
-    const pending = run(blank, { type: 'create' });
-    assert.equal(pending.state, 'Pending');
-    assert.equal(pending.stateReasonCode, 'Creating');
-    assert.equal(pending.lastUpdateStatus, 'InProgress');
-    assert.deepEqual(pending.preparing, { kind: 'create', revisionId: 1 });
-    const active = run(pending, { type: 'prepared' });
-    assert.equal(active.state, 'Active');
-    assert.equal(active.lastUpdateStatus, 'Successful');
-    assert.equal(active.stateReasonCode, undefined);
-    assert.equal(active.preparing, undefined);
-  });
+const creating = after(blank, { type: 'create', revision: rev1 });
+const active = after(creating, { type: 'prepared', prepared: p1 });
+const updating = after(active, { type: 'update', revision: rev2, at: 50 });
+const failed = after(active, { type: 'invalidate', code: 'ImageDeleted', reason: 'gone' });
+const updatingFailed = after(failed, { type: 'update', revision: rev2, at: 60 });
+const inactive = after(active, { type: 'idle' });
+const waking = after(inactive, { type: 'wake' });
+const restoring = after(active, { type: 'restore' });
+/** Saved while an update was in progress: the record as persistence brings it back (no preparation under way). */
+const restoredMidUpdate = after({ record: (({ preparing: _, ...r }) => r)(updating.record) as FunctionRecord, prepared: undefined }, { type: 'restore' });
 
-  it('create failure → Failed/Failed with the reason', () => {
-    const failed = run(blank, { type: 'create' }, { type: 'prepareFailed', code: 'ImageAccessDenied', reason: 'denied' });
-    assert.equal(failed.state, 'Failed');
-    assert.equal(failed.lastUpdateStatus, 'Failed');
-    assert.equal(failed.stateReasonCode, 'ImageAccessDenied');
-  });
+interface Expected {
+  /** Fields of the record the outcome must have (undefined: absent). */
+  readonly record: Partial<Record<keyof FunctionRecord, unknown>>;
+  readonly prepared: PreparedRevision | undefined;
+  readonly effects: readonly Effect[];
+}
 
-  it('update of an Active function stays Active; failure only marks lastUpdateStatus', () => {
-    const active = run(blank, { type: 'create' }, { type: 'prepared' });
-    const updating = run(active, { type: 'update' });
-    assert.equal(updating.state, 'Active');
-    assert.equal(updating.lastUpdateStatus, 'InProgress');
-    assert.equal(transition(updating, { type: 'update' }).ok, false, 'no second update while one is in progress');
-    assert.equal(transition(updating, { type: 'idle' }).ok, false, 'no idle while updating');
-    const failed = run(updating, { type: 'prepareFailed', code: 'X', reason: 'r' });
-    assert.equal(failed.state, 'Active');
-    assert.equal(failed.lastUpdateStatus, 'Failed');
-    assert.equal(failed.lastUpdateStatusReasonCode, 'X');
-  });
+const cases: ReadonlyArray<readonly [string, Lifecycle, StateEvent, Expected | 'refused']> = [
+  ['create', blank, { type: 'create', revision: rev1 }, {
+    record: { state: 'Pending', stateReasonCode: 'Creating', lastUpdateStatus: 'InProgress', lastUpdateStatusReasonCode: 'Creating', latest: rev1, serving: undefined, preparing: { kind: 'create', revisionId: 1 } },
+    prepared: undefined,
+    effects: [{ type: 'prepare', kind: 'create' }],
+  }],
+  ['create prepared: serves, held, idle countdown', creating, { type: 'prepared', prepared: p1 }, {
+    record: { state: 'Active', stateReasonCode: undefined, stateReason: undefined, lastUpdateStatus: 'Successful', lastUpdateStatusReasonCode: undefined, serving: rev1, latest: rev1, preparing: undefined },
+    prepared: p1,
+    effects: [{ type: 'hold', prepared: p1 }, { type: 'armIdle' }],
+  }],
+  ['create failed', creating, { type: 'prepareFailed', code: 'ImageAccessDenied', reason: 'denied' }, {
+    record: { state: 'Failed', stateReasonCode: 'ImageAccessDenied', stateReason: 'denied', lastUpdateStatus: 'Failed', lastUpdateStatusReasonCode: 'ImageAccessDenied', serving: undefined, preparing: undefined },
+    prepared: undefined,
+    effects: [],
+  }],
+  ['update of an Active function: the old revision keeps serving', active, { type: 'update', revision: rev2, at: 50 }, {
+    record: { state: 'Active', lastUpdateStatus: 'InProgress', lastUpdateStatusReasonCode: 'Updating', latest: rev2, serving: rev1, lastModifiedTime: 50, preparing: { kind: 'update', revisionId: 2 } },
+    prepared: p1,
+    effects: [{ type: 'prepare', kind: 'update' }],
+  }],
+  ['second update while one is in progress', updating, { type: 'update', revision: rev2, at: 51 }, 'refused'],
+  ['update prepared: the new revision serves, the old one is let go after the new is held', updating, { type: 'prepared', prepared: p2 }, {
+    record: { state: 'Active', lastUpdateStatus: 'Successful', lastUpdateStatusReasonCode: undefined, serving: rev2, latest: rev2, preparing: undefined },
+    prepared: p2,
+    effects: [{ type: 'hold', prepared: p2 }, { type: 'armIdle' }, { type: 'letGo', prepared: p1 }],
+  }],
+  ['update failed on an Active function: the previous revision serves and is latest again', updating, { type: 'prepareFailed', code: 'InvalidConfiguration', reason: 'r' }, {
+    record: { state: 'Active', stateReasonCode: undefined, lastUpdateStatus: 'Failed', lastUpdateStatusReasonCode: 'InvalidConfiguration', latest: rev1, serving: rev1, preparing: undefined },
+    prepared: p1,
+    effects: [],
+  }],
+  ['idle while an update is in progress', updating, { type: 'idle' }, 'refused'],
+  ['invalidate: Failed, nothing else changes', active, { type: 'invalidate', code: 'ImageDeleted', reason: 'gone' }, {
+    record: { state: 'Failed', stateReasonCode: 'ImageDeleted', stateReason: 'gone', lastUpdateStatus: 'Successful', serving: rev1 },
+    prepared: p1,
+    effects: [],
+  }],
+  ['invalidate again for the same reason', failed, { type: 'invalidate', code: 'ImageDeleted', reason: 'gone' }, 'refused'],
+  ['update of a Failed function goes through Pending, with no idle countdown', failed, { type: 'update', revision: rev2, at: 60 }, {
+    record: { state: 'Pending', stateReasonCode: 'Updating', lastUpdateStatus: 'InProgress', latest: rev2, serving: rev1, lastModifiedTime: 60, preparing: { kind: 'update', revisionId: 2 } },
+    prepared: p1,
+    effects: [{ type: 'clearIdle' }, { type: 'prepare', kind: 'update' }],
+  }],
+  ['update of a Failed function prepared: it recovers', updatingFailed, { type: 'prepared', prepared: p2 }, {
+    record: { state: 'Active', stateReasonCode: undefined, lastUpdateStatus: 'Successful', serving: rev2, latest: rev2 },
+    prepared: p2,
+    effects: [{ type: 'hold', prepared: p2 }, { type: 'armIdle' }, { type: 'letGo', prepared: p1 }],
+  }],
+  ['update of a Failed function fails: Failed again, latest back to what served', updatingFailed, { type: 'prepareFailed', code: 'Y', reason: 'r' }, {
+    record: { state: 'Failed', stateReasonCode: 'Y', lastUpdateStatus: 'Failed', lastUpdateStatusReasonCode: 'Y', latest: rev1, serving: rev1, preparing: undefined },
+    prepared: p1,
+    effects: [],
+  }],
+  ['idle: Inactive, the serving hold let go, the serving revision still shown', active, { type: 'idle' }, {
+    record: { state: 'Inactive', stateReasonCode: 'Idle', lastUpdateStatus: 'Successful', serving: rev1 },
+    prepared: undefined,
+    effects: [{ type: 'clearIdle' }, { type: 'letGo', prepared: p1 }],
+  }],
+  ['idle while Inactive', inactive, { type: 'idle' }, 'refused'],
+  ['wake: Pending (Restoring), not an update', inactive, { type: 'wake' }, {
+    record: { state: 'Pending', stateReasonCode: 'Restoring', lastUpdateStatus: 'Successful', preparing: { kind: 'wake', revisionId: 1 } },
+    prepared: undefined,
+    effects: [{ type: 'prepare', kind: 'wake' }],
+  }],
+  ['wake of an Active function', active, { type: 'wake' }, 'refused'],
+  ['wake prepared: Active, lastUpdateStatus untouched', waking, { type: 'prepared', prepared: p1 }, {
+    record: { state: 'Active', stateReasonCode: undefined, lastUpdateStatus: 'Successful', serving: rev1, preparing: undefined },
+    prepared: p1,
+    effects: [{ type: 'hold', prepared: p1 }, { type: 'armIdle' }],
+  }],
+  ['wake failed: stays Inactive with the reason', waking, { type: 'prepareFailed', code: 'Z', reason: 'r' }, {
+    record: { state: 'Inactive', stateReasonCode: 'Z', lastUpdateStatus: 'Successful', preparing: undefined },
+    prepared: undefined,
+    effects: [],
+  }],
+  ['restore after a restart: Pending again', active, { type: 'restore' }, {
+    record: { state: 'Pending', stateReasonCode: 'Restoring', stateReason: 'Function is being prepared again after localfc restarted', lastUpdateStatus: 'Successful', preparing: { kind: 'restore', revisionId: 1 } },
+    prepared: p1,
+    effects: [{ type: 'prepare', kind: 'restore' }],
+  }],
+  ['restore of a Failed function', failed, { type: 'restore' }, 'refused'],
+  ['restore of an Inactive function', inactive, { type: 'restore' }, 'refused'],
+  ['restored and prepared: Active, lastUpdateStatus as saved', restoring, { type: 'prepared', prepared: p1 }, {
+    record: { state: 'Active', lastUpdateStatus: 'Successful', preparing: undefined },
+    prepared: p1,
+    effects: [{ type: 'hold', prepared: p1 }, { type: 'armIdle' }, { type: 'letGo', prepared: p1 }],
+  }],
+  ['restored mid-update and prepared: the update ends Successful', restoredMidUpdate, { type: 'prepared', prepared: p2 }, {
+    record: { state: 'Active', lastUpdateStatus: 'Successful', lastUpdateStatusReasonCode: undefined, serving: rev2 },
+    prepared: p2,
+    effects: [{ type: 'hold', prepared: p2 }, { type: 'armIdle' }],
+  }],
+  ['restored mid-update and failed: the update failed too', restoredMidUpdate, { type: 'prepareFailed', code: 'X', reason: 'r' }, {
+    record: { state: 'Failed', stateReasonCode: 'X', lastUpdateStatus: 'Failed', lastUpdateStatusReasonCode: 'X' },
+    prepared: undefined,
+    effects: [],
+  }],
+  ['prepared with nothing being prepared', active, { type: 'prepared', prepared: p2 }, 'refused'],
+  ['prepareFailed with nothing being prepared', active, { type: 'prepareFailed', code: 'X', reason: 'r' }, 'refused'],
+  ['invoked: only the idle countdown starts again', active, { type: 'invoked' }, {
+    record: { state: 'Active', lastUpdateStatus: 'Successful', serving: rev1 },
+    prepared: p1,
+    effects: [{ type: 'armIdle' }],
+  }],
+  ['invoked while Inactive', inactive, { type: 'invoked' }, 'refused'],
+];
 
-  it('update of a Failed function goes through Pending and recovers', () => {
-    const failed = run(blank, { type: 'create' }, { type: 'prepared' }, { type: 'invalidate', code: 'ImageDeleted', reason: 'gone' });
-    assert.equal(failed.state, 'Failed');
-    const pending = run(failed, { type: 'update' });
-    assert.equal(pending.state, 'Pending');
-    assert.equal(run(pending, { type: 'prepared' }).state, 'Active');
-    assert.equal(run(pending, { type: 'prepareFailed', code: 'Y', reason: 'r' }).state, 'Failed');
-  });
+describe('transition(): event → whole outcome', () => {
+  for (const [name, before, event, expected] of cases) {
+    it(`${name} (${before.record.state} + ${event.type})`, () => {
+      const frozen = structuredClone(before.record);
+      const out = transition(before, event);
+      assert.deepEqual(before.record, frozen, 'the function given is not changed');
+      if (expected === 'refused') {
+        assert.equal(out.ok, false);
+        return;
+      }
+      assert.ok(out.ok, out.ok ? '' : out.why);
+      const got = Object.fromEntries(Object.keys(expected.record).map((k) => [k, out.record[k as keyof FunctionRecord]]));
+      assert.deepEqual(got, expected.record);
+      assert.equal(out.prepared, expected.prepared);
+      assert.deepEqual(out.effects, expected.effects);
+    });
+  }
 
-  it('idle → Inactive → wake → Pending(Restoring) → Active, or back to Inactive on failure', () => {
-    const inactive = run(blank, { type: 'create' }, { type: 'prepared' }, { type: 'idle' });
-    assert.equal(inactive.state, 'Inactive');
-    assert.equal(inactive.stateReasonCode, 'Idle');
-    const waking = run(inactive, { type: 'wake' });
-    assert.equal(waking.stateReasonCode, 'Restoring');
-    assert.equal(waking.lastUpdateStatus, 'Successful', 'waking is not an update');
-    assert.equal(run(waking, { type: 'prepared' }).state, 'Active');
-    assert.equal(run(waking, { type: 'prepareFailed', code: 'Z', reason: 'r' }).state, 'Inactive');
-  });
-
-  it('refuses events that make no sense in the current state', () => {
-    assert.equal(transition(blank, { type: 'prepared' }).ok, false);
-    assert.equal(transition(blank, { type: 'wake' }).ok, false);
-    assert.equal(transition(blank, { type: 'idle' }).ok, false);
+  it('an event that changes no field gives back the same record and says so (nothing to record or save)', () => {
+    const out = transition(active, { type: 'invoked' });
+    assert.ok(out.ok);
+    assert.equal(out.changed, false);
+    assert.equal(out.record, active.record);
+    const changed = transition(active, { type: 'idle' });
+    assert.ok(changed.ok && changed.changed);
   });
 });
