@@ -51,7 +51,7 @@ export async function imageProblem(registry: ImageRegistry, revision: Revision):
   // FC records the tag and the digest at deploy: the function holds while that tag still names that digest.
   const now = await registry.currentDigest(ref.repository, ref.tag ?? 'latest');
   if (now === null) {
-    return { code: 'ImageDeleted', reason: `the tag ${img.image} the function was deployed with no longer exists (its digest ${img.digest} may still be tagged otherwise); update the function with a valid image` };
+    return { code: ReasonCode.ImageDeleted, reason: `the tag ${img.image} the function was deployed with no longer exists (its digest ${img.digest} may still be tagged otherwise); update the function with a valid image` };
   }
   if (now && now !== img.digest) {
     return { code: ReasonCode.ImageTagOverwritten, reason: `the tag ${img.image} now points at ${now}, not the digest ${img.digest} recorded at deployment; update the function to deploy the new image` };
