@@ -4,7 +4,7 @@
 # Every stage uses BASE_IMAGE; the build stages need npm in it, the final one only node.
 ARG BASE_IMAGE=node:20-bookworm-slim
 
-# 1. Compile TypeScript to dist/.
+# 1. Compile TypeScript to dist/ and bundle the server into dist/localfc.mjs.
 FROM ${BASE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -12,6 +12,7 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: the package's `prepare` would build before src/ is copied; the build runs below.
 RUN npm ci --include=dev --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/bundle.mjs ./scripts/
 COPY src ./src
 RUN npm run build
 
@@ -34,4 +35,5 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER ${APP_USER}
 EXPOSE 9000
-CMD ["node", "dist/main.js"]
+# The bundle: one file to load, so the container answers sooner than with dist/main.js and its ~150 modules.
+CMD ["node", "dist/localfc.mjs"]

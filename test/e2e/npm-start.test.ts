@@ -1,8 +1,12 @@
 // `npm start` is the server process (issue 15): a signal to the pid that `npm start &` printed stops the server and
 // every instance it started, instead of leaving them running behind a dead npm.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { request } from 'undici';
 import { createZip } from '../../src/code/zip.ts';
@@ -52,6 +56,36 @@ describe('npm start', () => {
       } catch {
         /* already gone */
       }
+    }
+  });
+
+  // bin/start.mjs (npm start) runs the bundle when it is at least as new as every file under src/, else the sources
+  // under tsx: a checkout being edited never runs stale code. Checked in a scratch copy with stand-in files.
+  it('runs dist/localfc.mjs when current, the sources under tsx when src/ is newer or nothing is built', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'localfc-start-'));
+    try {
+      mkdirSync(path.join(dir, 'bin'));
+      mkdirSync(path.join(dir, 'src', 'api'), { recursive: true });
+      copyFileSync(new URL('../../bin/start.mjs', import.meta.url), path.join(dir, 'bin', 'start.mjs'));
+      symlinkSync(new URL('../../node_modules', import.meta.url).pathname, path.join(dir, 'node_modules'));
+      writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
+      // a .ts file that only tsx can run (a type annotation), deep in src/ like the real ones
+      writeFileSync(path.join(dir, 'src', 'main.ts'), "const from: string = 'sources';\nconsole.log(from);\n");
+      writeFileSync(path.join(dir, 'src', 'api', 'x.ts'), 'export {};\n');
+      const run = async () => (await promisify(execFile)(process.execPath, [path.join(dir, 'bin', 'start.mjs')])).stdout.trim();
+      const at = (file: string, seconds: number) => utimesSync(path.join(dir, file), seconds, seconds);
+
+      assert.equal(await run(), 'sources', 'no dist/: the sources');
+      mkdirSync(path.join(dir, 'dist'));
+      writeFileSync(path.join(dir, 'dist', 'localfc.mjs'), "console.log('bundle');\n");
+      at('src/main.ts', 1000);
+      at('src/api/x.ts', 1000);
+      at('dist/localfc.mjs', 2000);
+      assert.equal(await run(), 'bundle', 'a current bundle runs');
+      at('src/api/x.ts', 3000);
+      assert.equal(await run(), 'sources', 'a file under src/ changed after the build: the sources');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
