@@ -54,9 +54,11 @@ function printRows(rows: readonly Row[]): void {
 
 async function main(): Promise<void> {
   const t0 = performance.now();
+  // npm start runs dist/localfc.mjs when it is current (else the sources under tsx): bundle the sources as they are now.
+  await promisify(execFile)(process.execPath, ['scripts/bundle.mjs'], { cwd: ROOT });
   out(`localfc benchmark, ${new Date().toISOString()}: ${machine()}`);
   out(`load average (1 / 5 / 15 min) at start: ${load()}`);
-  out(`load client: a separate process (autocannon for concurrent rows, one keep-alive connection for "one at a time"), ${WARMUP_S} s warm-up + ${DURATION_S} s per row; localfc started with \`npm start\`, access log on, to a pipe\n`);
+  out(`load client: a separate process (autocannon for concurrent rows, one keep-alive connection for "one at a time"), ${WARMUP_S} s warm-up + ${DURATION_S} s per row; localfc started with \`npm start\` (the bundle, built first), access log on, to a pipe\n`);
 
   const rows: Row[] = [];
   if (only.has('control')) rows.push(...(await controlPlane()));
