@@ -173,14 +173,14 @@ export const SETTINGS = {
   maxInstancesPerFunction: {
     example: '7',
     schema: z.coerce.number().int().min(1).default(100), env: 'LOCALFC_MAX_INSTANCES', flag: 'max-instances', arg: 'N',
-    help: 'instances per function; beyond them, with all busy, invocations get 429',
-    doc: 'When a function has this many instances and all are busy, invocations get `429 ResourceThrottled`',
+    help: 'instances per function; beyond them, with all busy, invocations get 503 (ResourceThrottled)',
+    doc: 'When a function has this many instances and all are busy, invocations get `503 ResourceThrottled`',
   },
   maxBodyBytes: {
     example: '2048',
     schema: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
     help: 'request and invocation payload limit (EntityTooLarge)',
-    doc: 'Request and invocation payload limit (`EntityTooLarge`)',
+    doc: "Request body limit of the API and the OSS (`400 EntityTooLarge`). Invocations keep FC's own payload limits below it: 32 MB for a synchronous invocation, an HTTP trigger request, an admin request and any handler response (`502 BadResponse` beyond), 128 KB for an asynchronous one; a smaller `maxBodyBytes` lowers them too",
   },
   faultSeed: {
     example: '-5',
