@@ -91,9 +91,9 @@ export async function nodeNpmRootfs(): Promise<TarWriter> {
   return tar;
 }
 
-interface ImageSpec { ref: string; build: () => Promise<TarWriter>; changes: string[] }
+export interface ImageSpec { ref: string; build: () => Promise<TarWriter>; changes: string[] }
 
-const IMAGES: ImageSpec[] = [
+export const IMAGES: ImageSpec[] = [
   { ref: BUSYBOX_IMAGE, build: () => busyboxRootfs(), changes: ['CMD ["sh"]'] },
   { ref: NODE_IMAGE, build: () => nodeRootfs(), changes: ['CMD ["node"]', 'ENV NODE_ENV=production'] },
   {

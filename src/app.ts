@@ -86,6 +86,8 @@ export interface LocalfcApp {
   advanceClock(ms: number): Promise<ClockAdvanced>;
   /** With a data directory: loads the saved state (call once, before serving). */
   restore(): Promise<void>;
+  /** The backend for the start-up line: its name, and with the docker backend the engine and how containers are reached. */
+  describeBackend(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -213,6 +215,16 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
 
   return {
     app, clock, functions, faults, registry, objects, advanceClock,
+    async describeBackend() {
+      if (!(backend instanceof DockerBackend)) return backend.name;
+      const e = backend.engine;
+      const where = `docker engine ${e.local ? `unix://${e.address}` : e.address} (${e.source})`;
+      const reach = await backend.reach.then(
+        (r) => (r.reach === 'bridge' ? `containers reached at their bridge IPs (${r.why})` : `containers reached through ports published on ${e.engineHost} (${r.why})`),
+        (err: unknown) => `not answering yet: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      return `${where}, ${reach}`;
+    },
     async restore() {
       if (persistence && (await persistence.restore())) log(`localfc: restored state from ${config.dataDir}`);
     },
@@ -236,7 +248,7 @@ function createBackend(config: Config, layers: LayerStore): Backend {
       return new ProcessBackend(processOptions);
     case 'docker':
       // Code-package functions run as processes beside the containers, with the same layers.
-      return new DockerBackend({ dockerHost: config.dockerHost, processOptions });
+      return new DockerBackend({ ...(config.dockerHost ? { dockerHost: config.dockerHost } : {}), networking: config.dockerNetworking, processOptions });
     case 'simulated':
       return new SimulatedBackend();
   }

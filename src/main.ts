@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   });
   const cfg = running.localfc;
   const dashboard = `${running.url}/_localfc/ui${raw.adminToken ? '?token=<admin token>' : ''}`;
-  process.stdout.write(`localfc listening on ${running.url} (SDK endpoint: ${running.endpoint}, protocol: http; clock: ${cfg.clock.kind}; dashboard: ${dashboard})\n`);
+  process.stdout.write(`localfc listening on ${running.url} (SDK endpoint: ${running.endpoint}, protocol: http; clock: ${cfg.clock.kind}; backend: ${await cfg.describeBackend()}; dashboard: ${dashboard})\n`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -142,9 +142,16 @@ export const SETTINGS = {
   },
   dockerHost: {
     example: 'tcp://10.0.0.1:2375',
-    schema: z.string().default('unix:///var/run/docker.sock'), env: 'DOCKER_HOST', envDoc: '(no `LOCALFC_` prefix)', flag: 'docker-host', arg: 'URL',
-    help: 'Docker engine for the docker backend: unix:///path or tcp://host:port',
-    doc: 'Docker engine for the `docker` backend: `unix:///path` or `tcp://host:port`',
+    schema: z.string().min(1).optional(), env: 'DOCKER_HOST', envDoc: '(no `LOCALFC_` prefix)', flag: 'docker-host', arg: 'URL',
+    defaultDoc: "the docker CLI's current context, else `unix:///var/run/docker.sock`",
+    help: "Docker engine for the docker backend: unix:///path or tcp://host:port (TLS from DOCKER_TLS_VERIFY/DOCKER_CERT_PATH); default: the docker CLI's current context, else the local socket",
+    doc: 'Docker engine for the `docker` backend: `unix:///path` or `tcp://host:port` (TLS with `DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH`); see [docs/container-backend.md](docs/container-backend.md)',
+  },
+  dockerNetworking: {
+    example: 'published',
+    schema: z.enum(['auto', 'bridge', 'published']).default('auto'), env: 'LOCALFC_DOCKER_NETWORKING', flag: 'docker-networking', arg: 'auto|bridge|published',
+    help: "how the docker backend reaches containers: bridge (their IP), published (a port published on the engine's host), auto (bridge for a local Linux engine, else published)",
+    doc: "How the `docker` backend reaches containers: `bridge` (their IP on the engine's bridge), `published` (a port published on the engine's host), `auto` (bridge for a local Linux engine on a unix socket, else published); the start-up line says which",
   },
   workDir: {
     example: '/tmp/work',

@@ -22,6 +22,8 @@ export interface ReadinessOptions {
   readonly failed: () => Error | undefined;
   /** Whether what accepts connections on the port is this instance: on a port instances take turns on, another process may briefly hold it. */
   readonly owned?: () => boolean;
+  /** Whether the server listens, instead of a TCP connection (which a published port's proxy accepts before it does). */
+  readonly reachable?: () => Promise<boolean>;
   /** Runs once the port accepts connections, before the first health probe (FC runs the initializer there); its error is thrown as is. */
   readonly beforeHealthCheck?: () => Promise<void>;
 }
@@ -75,7 +77,7 @@ async function waitForPort(o: ReadinessOptions, host: string): Promise<void> {
   for (;;) {
     const early = o.failed();
     if (early) throw early;
-    if (await canConnect(o.port, host)) {
+    if (await (o.reachable ? o.reachable() : canConnect(o.port, host))) {
       if (o.owned?.() ?? true) return;
       someoneElse = true;
     }

@@ -8,7 +8,8 @@ import { BackendError, type PreparedRevision } from '../../domain/ports/backend.
 import { fcVariables } from '../runtime-env.ts';
 import { LogRing } from '../process/log-ring.ts';
 import { ReadinessError, waitUntilReady } from '../readiness.ts';
-import { type ContainerSpec, type DockerEngine, DockerError } from './engine.ts';
+import { request } from 'undici';
+import { type ContainerInfo, type ContainerSpec, type DockerEngine, DockerError } from './engine.ts';
 import { LABELS, type Lease, type Owner } from './owner.ts';
 import { InstanceErrorCode } from '../../domain/reason-codes.ts';
 
@@ -37,6 +38,23 @@ export interface StartOptions {
   readonly lease: Lease;
   readonly network: string;
   readonly startTimeoutMs: number;
+  readonly reach: () => Promise<Reach>;
+}
+
+/** `bridge`: the container's IP on its network; `published`: its port published on the engine's host. */
+export type Reach = 'bridge' | 'published';
+
+/**
+ * Bridge IPs are routable only from the engine's own Linux host (and its containers): a unix socket on Linux, and not
+ * Docker Desktop's VM nor a rootless engine's private network namespace. Everything else gets published ports.
+ */
+export async function autoReach(engine: DockerEngine): Promise<{ reach: Reach; why: string }> {
+  if (!engine.local) return { reach: 'published', why: `the engine at ${engine.address} is remote` };
+  if (process.platform !== 'linux') return { reach: 'published', why: `localfc runs on ${process.platform}, the engine in a VM` };
+  const info = await engine.info();
+  if (/docker desktop/i.test(info.operatingSystem)) return { reach: 'published', why: 'Docker Desktop runs containers in a VM' };
+  if (info.rootless) return { reach: 'published', why: 'a rootless engine keeps container IPs in its own network namespace' };
+  return { reach: 'bridge', why: 'a local Linux engine' };
 }
 
 const MiB = 1024 * 1024;
@@ -45,7 +63,7 @@ const MiB = 1024 * 1024;
  * `hostCpus`: the engine's CPU count. FC's vCPU count becomes a CPU quota (NanoCpus), capped there because Docker
  * refuses a quota above the host's CPUs (a 4-vCPU function on a 2-core laptop would otherwise never start).
  */
-export function containerSpec(p: PreparedImage, instanceId: string, ownerLabels: Readonly<Record<string, string>>, network: string, hostCpus?: number): ContainerSpec {
+export function containerSpec(p: PreparedImage, instanceId: string, ownerLabels: Readonly<Record<string, string>>, network: string, hostCpus?: number, publishOn?: string): ContainerSpec {
   const ccc = p.config.customContainerConfig;
   const cpu = hostCpus ? Math.min(p.config.cpu, hostCpus) : p.config.cpu;
   return {
@@ -57,6 +75,8 @@ export function containerSpec(p: PreparedImage, instanceId: string, ownerLabels:
     Labels: { ...ownerLabels, [LABELS.fn]: p.fn.functionName, [LABELS.instance]: instanceId, [LABELS.revision]: p.key },
     HostConfig: {
       NetworkMode: network,
+      // An ephemeral port on the engine's host (the engine picks it): instances never compete for one.
+      ...(publishOn !== undefined ? { PortBindings: { [`${p.port}/tcp`]: [{ HostIp: publishOn, HostPort: '' }] } } : {}),
       Memory: p.config.memorySize * MiB,
       NanoCpus: Math.round(cpu * 1e9),
       // Lets the function call services on the host (e.g. localfc itself), as it would call cloud endpoints.
@@ -78,7 +98,9 @@ export async function startContainer(p: PreparedImage, instanceId: string, o: St
     // unknown host CPUs: leave the quota uncapped, the create then names Docker's complaint
     const hostCpus = await o.engine.cpuCount().catch(() => undefined);
     await o.lease.ensure();
-    const spec = containerSpec(p, instanceId, await o.owner.labels(), o.network, hostCpus);
+    // Through a unix socket the engine is this machine (or Docker Desktop's VM, which forwards loopback): no need to open the port to the network.
+    const publishOn = (await o.reach()) === 'published' ? (o.engine.local ? '127.0.0.1' : '') : undefined;
+    const spec = containerSpec(p, instanceId, await o.owner.labels(), o.network, hostCpus, publishOn);
     id = (await o.engine.createContainer(spec, nameOf(p, instanceId, o.owner))).id;
   } catch (e) {
     throw startError(e, 'create');
@@ -111,13 +133,16 @@ async function run(c: Container, p: PreparedImage, o: StartOptions, before: ((c:
     });
     const info = await o.engine.inspectContainer(c.id);
     if (!info.state.running) c.ended = true;
-    const ip = info.ipAddresses[o.network] || Object.values(info.ipAddresses).find(Boolean);
-    if (!ip && !c.ended) throw new BackendError(InstanceErrorCode.CAStartTimeout, `container ${c.id.slice(0, 12)} has no address on network ${o.network}`);
-    c.baseUrl = `http://${ip}:${p.port}`;
+    const published = (await o.reach()) === 'published';
+    const { host, port } = address(info, p, o, published);
+    if (!host && !c.ended) throw new BackendError(InstanceErrorCode.CAStartTimeout, `container ${c.id.slice(0, 12)} has no ${published ? 'published port' : `address on network ${o.network}`}`);
+    c.baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     const healthCheck = healthCheckOf(p.config);
     await waitUntilReady({
-      port: p.port,
-      host: ip ?? '127.0.0.1',
+      port,
+      host: host || '127.0.0.1',
+      // A published port accepts connections before the server listens (docker-proxy): only an HTTP answer counts.
+      ...(published ? { reachable: () => answersHttp(c.baseUrl) } : {}),
       ...(healthCheck ? { healthCheck } : {}),
       timeoutMs: o.startTimeoutMs,
       failed: () => (c.ended ? new BackendError(InstanceErrorCode.CAExited, 'the container exited') : undefined),
@@ -125,6 +150,27 @@ async function run(c: Container, p: PreparedImage, o: StartOptions, before: ((c:
     });
   } catch (e) {
     throw await explain(e, c, o.engine);
+  }
+}
+
+/** Where to reach the container: its IP on the network, or the port the engine published for it on its host. */
+function address(info: ContainerInfo, p: PreparedImage, o: StartOptions, published: boolean): { host: string; port: number } {
+  if (published) {
+    const bindings = info.ports[`${p.port}/tcp`] ?? [];
+    const binding = bindings.find((b) => b.hostIp === '0.0.0.0' || b.hostIp === '127.0.0.1') ?? bindings[0];
+    return { host: binding ? o.engine.engineHost : '', port: Number(binding?.hostPort ?? 0) };
+  }
+  return { host: info.ipAddresses[o.network] || Object.values(info.ipAddresses).find(Boolean) || '', port: p.port };
+}
+
+/** Any HTTP answer (even a 404) means the server in the container listens; a connection dropped at once does not. */
+async function answersHttp(baseUrl: string): Promise<boolean> {
+  try {
+    const res = await request(`${baseUrl}/`, { method: 'GET', headers: { 'user-agent': 'localfc-readiness' }, signal: AbortSignal.timeout(2000) });
+    await res.body.dump();
+    return true;
+  } catch {
+    return false;
   }
 }
 

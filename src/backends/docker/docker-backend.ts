@@ -12,9 +12,10 @@ import { BackendError, type Backend, type BackendInstance, type InvocationReques
 import { fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop } from '../http-runtime.ts';
 import { ProcessBackend, type ProcessBackendOptions } from '../process/index.ts';
 import { probeHealthCheck } from '../readiness.ts';
-import { type Container, discardContainer, type PreparedImage, type StartOptions, startContainer } from './container.ts';
+import { autoReach, type Container, discardContainer, type PreparedImage, type Reach, type StartOptions, startContainer } from './container.ts';
 import { DockerEngine, DockerError, type ImageInfo, layerStatus } from './engine.ts';
 import { EngineRegistry, inspectPinned } from './engine-registry.ts';
+import type { EngineAddress } from './engine-address.ts';
 import { type HostFacts, LABELS, Lease, Owner, reapOrphans, removeOwned } from './owner.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InstanceErrorCode, ReasonCode } from '../../domain/reason-codes.ts';
@@ -22,6 +23,8 @@ import { InstanceErrorCode, ReasonCode } from '../../domain/reason-codes.ts';
 export interface DockerBackendOptions {
   /** Engine address (`unix:///var/run/docker.sock`, `tcp://…`); default $DOCKER_HOST, else the standard socket. */
   readonly dockerHost?: string;
+  /** A resolved engine address (host + TLS material) instead of `dockerHost`. */
+  readonly engineAddress?: EngineAddress;
   /** Runs code-package runtimes; default a ProcessBackend with `processOptions`. */
   readonly delegate?: Backend;
   readonly processOptions?: ProcessBackendOptions;
@@ -29,6 +32,8 @@ export interface DockerBackendOptions {
   readonly startTimeoutMs?: number;
   /** Docker network the containers join and are reached on (default `bridge`). */
   readonly network?: string;
+  /** How containers are reached: their bridge IP, a port published on the engine's host, or `auto` (default). */
+  readonly networking?: 'auto' | Reach;
   /** Where this localfc runs, as the owner labels and the reaper see it (default: read from this process and host). */
   readonly hostFacts?: HostFacts;
   /** How long this owner's lease holds without renewal (default 30 s). */
@@ -50,6 +55,8 @@ export class DockerBackend implements Backend {
   readonly registry: EngineRegistry;
   readonly owner: Owner;
   readonly #lease: Lease;
+  /** How containers are reached and why (decided once the engine answers; rejects while it does not). */
+  reach: Promise<{ reach: Reach; why: string }>;
   /** Ids of orphaned containers removed at start-up (empty when the engine was unreachable). */
   readonly reaped: Promise<string[]>;
   readonly #delegate: Backend;
@@ -58,12 +65,15 @@ export class DockerBackend implements Backend {
   #closed = false;
 
   constructor(opts: DockerBackendOptions = {}) {
-    this.engine = new DockerEngine(opts.dockerHost ? { host: opts.dockerHost } : {});
+    this.engine = new DockerEngine(opts.engineAddress ? { address: opts.engineAddress } : opts.dockerHost ? { host: opts.dockerHost } : {});
     this.registry = new EngineRegistry(this.engine);
     this.#delegate = opts.delegate ?? new ProcessBackend(opts.processOptions ?? {});
     this.owner = new Owner(this.engine, opts.hostFacts, opts.leaseMs);
     this.#lease = new Lease(this.engine, this.owner);
-    this.#start = { engine: this.engine, owner: this.owner, lease: this.#lease, network: opts.network ?? 'bridge', startTimeoutMs: opts.startTimeoutMs ?? 60_000 };
+    const setting = opts.networking ?? 'auto';
+    this.reach = setting === 'auto' ? autoReach(this.engine) : Promise.resolve({ reach: setting, why: 'set by dockerNetworking' });
+    this.reach.catch(() => undefined);
+    this.#start = { engine: this.engine, owner: this.owner, lease: this.#lease, network: opts.network ?? 'bridge', startTimeoutMs: opts.startTimeoutMs ?? 60_000, reach: () => this.reach.then((r) => r.reach) };
     this.reaped = reapOrphans(this.engine, this.owner.facts, this.owner.id).catch(() => []);
   }
 

@@ -1,7 +1,17 @@
-/** A minimal Docker Engine API client over the unix socket (undici), for the container backend, its scripts and tests. */
+/**
+ * A minimal Docker Engine API client on undici, for the container backend, its scripts and tests.
+ *
+ * Hand-written rather than docker-modem/dockerode: undici is already the HTTP client of the whole project, and gives
+ * the unix socket, TLS with client certificates (its connect options), timeouts and streaming bodies that this
+ * client's ~25 calls need; docker-modem would add a second HTTP stack (node:http, callback style, its own error and
+ * timeout handling) and the ssh2 native-crypto dependency for the one transport (ssh://) that the engine's own CLI
+ * reaches through `docker system dial-stdio`. What stays ours is the engine's wire format (versioned paths, log
+ * frames, JSON-lines streams), which is small, documented and tested here.
+ */
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { Agent, type Dispatcher } from 'undici';
+import { type EngineAddress, resolveEngineAddress } from './engine-address.ts';
 
 /** The highest API version we speak; Debian's dockerd 20.10 also tops out here. */
 export const MAX_API_VERSION = '1.41';
@@ -35,6 +45,7 @@ export interface ContainerInfo {
   /** HostConfig limits: bytes and billionths of a CPU (0 = unlimited). */
   resources: { memory: number; nanoCpus: number };
 }
+export interface EngineInfo { cpus: number; operatingSystem: string; osType: string; name: string; rootless: boolean }
 export interface VolumeInfo { name: string; labels: Record<string, string>; createdAt: string }
 export interface ContainerSummary { id: string; names: string[]; image: string; imageId: string; state: string; status: string; labels: Record<string, string>; created: number }
 export interface DockerEvent { type: string; action: string; id: string; attributes: Record<string, string>; time: number; timeNano: number }
@@ -57,8 +68,10 @@ export interface ContainerSpec {
 }
 
 export interface DockerEngineOptions {
-  /** "unix:///path" or "tcp://host:port"; default: $DOCKER_HOST, else unix:///var/run/docker.sock. */
+  /** "unix:///path" or "tcp://host:port" (TLS from DOCKER_TLS_VERIFY/DOCKER_CERT_PATH); default: $DOCKER_HOST, else the docker CLI's current context, else unix:///var/run/docker.sock. */
   host?: string;
+  /** A resolved address (host + TLS material), instead of `host`. */
+  address?: EngineAddress;
   timeoutMs?: number;
 }
 
@@ -163,26 +176,41 @@ interface CallOptions {
 }
 
 export class DockerEngine {
-  /** Where the engine is, for messages ("/var/run/docker.sock"). */
+  /** Where the engine is, for messages ("/var/run/docker.sock", "tcp://host:2376"). */
   readonly address: string;
+  /** Where the address came from ("dockerHost", "docker context ci", "default"). */
+  readonly source: string;
+  /** The engine's own machine as seen from here: where its published ports are (127.0.0.1 for a unix socket). */
+  readonly engineHost: string;
+  readonly local: boolean;
   private readonly agent: Agent;
   private readonly origin: string;
   private readonly timeoutMs: number;
   private prefix: Promise<string> | undefined;
 
   constructor(opts: DockerEngineOptions = {}) {
-    const host = opts.host ?? process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+    const resolved = opts.address ?? resolveEngineAddress(opts.host ?? process.env.DOCKER_HOST, process.env);
+    const host = resolved.host;
+    this.source = resolved.source;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (host.startsWith('unix://')) {
       this.address = host.slice('unix://'.length);
       this.origin = 'http://docker';
+      this.engineHost = '127.0.0.1';
+      this.local = true;
       this.agent = new Agent({ connect: { socketPath: this.address } });
-    } else if (host.startsWith('tcp://') || host.startsWith('http://')) {
+    } else if (host.startsWith('tcp://') || host.startsWith('http://') || host.startsWith('https://')) {
       this.address = host;
-      this.origin = host.replace(/^tcp:/, 'http:');
-      this.agent = new Agent();
+      const url = new URL(host.replace(/^tcp:/, resolved.tls ? 'https:' : 'http:'));
+      this.origin = url.origin;
+      this.engineHost = url.hostname.replace(/^\[|\]$/g, '');
+      this.local = false;
+      const tls = resolved.tls;
+      this.agent = new Agent(tls ? { connect: { ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}), rejectUnauthorized: tls.verify } } : {});
+    } else if (host.startsWith('ssh://')) {
+      throw new DockerError('unreachable', `DOCKER_HOST ${host}: ssh:// is not supported yet; forward the engine's socket and point DOCKER_HOST at it: ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock ${host.slice('ssh://'.length)} & DOCKER_HOST=unix:///tmp/docker.sock`);
     } else {
-      throw new DockerError('unreachable', `unsupported DOCKER_HOST ${JSON.stringify(host)} (use unix:///path or tcp://host:port)`);
+      throw new DockerError('unreachable', `unsupported DOCKER_HOST ${JSON.stringify(host)} (use unix:///path, tcp://host:port or a docker context)`);
     }
   }
 
@@ -201,14 +229,22 @@ export class DockerEngine {
     return { apiVersion, engineApiVersion, osType: String(res.headers['ostype'] ?? '') };
   }
 
-  #cpuCount?: Promise<number>;
+  #info?: Promise<EngineInfo>;
 
-  /** The engine host's CPU count (/info NCPU), fetched once: Docker refuses a NanoCpus above it. */
-  cpuCount(): Promise<number> {
-    this.#cpuCount ??= this.json<{ NCPU?: number }>('GET', '/info').then((i) => i.NCPU ?? 0);
-    // a failed lookup is not cached, so the next container start asks again
-    this.#cpuCount.catch(() => (this.#cpuCount = undefined));
-    return this.#cpuCount;
+  /** What /info says about the engine's machine, fetched once (a failed lookup is not cached). */
+  info(): Promise<EngineInfo> {
+    type Raw = { NCPU?: number; OperatingSystem?: string; OSType?: string; SecurityOptions?: string[] | null; Name?: string };
+    this.#info ??= this.json<Raw>('GET', '/info').then((i) => ({
+      cpus: i.NCPU ?? 0, operatingSystem: i.OperatingSystem ?? '', osType: i.OSType ?? '', name: i.Name ?? '',
+      rootless: (i.SecurityOptions ?? []).some((o) => o.includes('name=rootless')),
+    }));
+    this.#info.catch(() => (this.#info = undefined));
+    return this.#info;
+  }
+
+  /** The engine host's CPU count (/info NCPU): Docker refuses a NanoCpus above it. */
+  async cpuCount(): Promise<number> {
+    return (await this.info()).cpus;
   }
 
   async version(): Promise<VersionInfo> {
@@ -460,6 +496,9 @@ export class DockerEngine {
     const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
     if ((e instanceof Error && e.name === 'TimeoutError') || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
       return new DockerError('engine', `docker ${what} timed out after ${timeoutMs} ms`, undefined, undefined, { cause: e });
+    }
+    if (code && /CERT|TLS|SSL|SELF_SIGNED/.test(code)) {
+      return new DockerError('unreachable', `no Docker engine reachable at ${this.address}: TLS failed (${code}: ${(e as Error).message}; check DOCKER_CERT_PATH / DOCKER_TLS_VERIFY)`, undefined, undefined, { cause: e });
     }
     if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES' || code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') {
       const why = code === 'ENOENT' ? 'socket does not exist' : code === 'EACCES' ? 'permission denied' : code === 'ECONNREFUSED' ? 'connection refused' : 'connection lost';
