@@ -7,7 +7,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAlive } from '../os/process-alive.ts';
+import { procStat } from '../os/proc-stat.ts';
 
 const SNAPSHOT = 'state.json';
 const BLOBS = 'blobs';
@@ -30,6 +32,10 @@ export class FileStore<T> {
     this.#dir = dir;
   }
 
+  get snapshotPath(): string {
+    return join(this.#dir, SNAPSHOT);
+  }
+
   /** Takes the directory (one localfc per data dir) and clears what a crashed run left half-written. */
   async open(): Promise<void> {
     await mkdir(join(this.#dir, BLOBS), { recursive: true });
@@ -48,18 +54,19 @@ export class FileStore<T> {
 
   async #lock(): Promise<void> {
     const path = join(this.#dir, LOCK);
+    const mine: LockHolder = { pid: process.pid, ...(procStat(process.pid) ? { start: procStat(process.pid)!.start } : {}) };
     for (;;) {
       try {
-        await writeFile(path, String(process.pid), { flag: 'wx' });
+        await writeFile(path, JSON.stringify(mine), { flag: 'wx' });
         return;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
-      const holder = Number(await readFile(path, 'utf8').catch(() => ''));
-      if (holder && holder !== process.pid && isAlive(holder)) {
-        throw new Error(`data directory ${this.#dir} is in use by another localfc (pid ${holder})`);
+      const holder = parseLock(await readFile(path, 'utf8').catch(() => ''));
+      if (holder && holder.pid !== process.pid && holdsLock(holder)) {
+        throw new Error(`data directory ${this.#dir} is in use by another localfc (pid ${holder.pid}); stop it, or remove ${path} if that process is not a localfc`);
       }
-      // The holder died (kill -9) or is this very process reopening: take the directory over.
+      // The holder died (kill -9), its pid now names another process, or this very process reopens: take it over.
       await rm(path, { force: true });
     }
   }
@@ -73,8 +80,17 @@ export class FileStore<T> {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
     }
-    const envelope = JSON.parse(text) as Envelope<T>;
-    if (envelope.format !== FORMAT) throw new Error(`${join(this.#dir, SNAPSHOT)} has format ${envelope.format}; this localfc reads format ${FORMAT}`);
+    const path = join(this.#dir, SNAPSHOT);
+    const damaged = (what: string) => new Error(`${path} is damaged: ${what}. localfc does not start on it; move it away to start with an empty state (the code in ${join(this.#dir, BLOBS)} stays)`);
+    let envelope: Envelope<T>;
+    try {
+      envelope = JSON.parse(text) as Envelope<T>;
+    } catch (e) {
+      throw damaged(`it is not JSON (${text.length} bytes; ${e instanceof Error ? e.message : String(e)})`);
+    }
+    if (!envelope || typeof envelope !== 'object' || Array.isArray(envelope)) throw damaged('it holds no snapshot object');
+    if (envelope.format !== FORMAT) throw new Error(`${path} has format ${envelope.format}; this localfc reads format ${FORMAT}`);
+    if (!envelope.state || typeof envelope.state !== 'object') throw damaged("its 'state' is missing or not an object");
     return envelope.state;
   }
 
@@ -99,9 +115,14 @@ export class FileStore<T> {
     return key;
   }
 
-  getBlob(key: string): Promise<Buffer> {
-    if (!/^[0-9a-f]{64}$/.test(key)) return Promise.reject(new Error(`bad blob key '${key}'`));
-    return readFile(join(this.#dir, BLOBS, key));
+  /** A blob's bytes, checked against their name (their sha256): a truncated or changed blob is an error, never served. */
+  async getBlob(key: string): Promise<Buffer> {
+    if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`bad blob key '${key}'`);
+    const path = join(this.#dir, BLOBS, key);
+    const bytes = await readFile(path);
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    if (actual !== key) throw new Error(`${path} is damaged: its ${bytes.length} bytes hash to sha256 ${actual}, not to its name (truncated or changed on disk)`);
+    return bytes;
   }
 
   /** Removes blobs no snapshot refers to any more. */
@@ -111,6 +132,41 @@ export class FileStore<T> {
       this.#known.delete(key);
       await rm(join(this.#dir, BLOBS, key), { force: true });
     }
+  }
+}
+
+/** Who holds a data directory: its pid and, where /proc tells, its start time, so a reused pid is not mistaken for it. */
+interface LockHolder {
+  readonly pid: number;
+  readonly start?: string;
+}
+
+/** The lock's content: `{"pid","start"}`, or a bare pid as older versions wrote it. */
+function parseLock(text: string): LockHolder | undefined {
+  if (/^\d+$/.test(text.trim())) return { pid: Number(text) };
+  try {
+    const v = JSON.parse(text) as { pid?: unknown; start?: unknown };
+    if (typeof v.pid === 'number' && Number.isInteger(v.pid) && v.pid > 0) return { pid: v.pid, ...(typeof v.start === 'string' ? { start: v.start } : {}) };
+  } catch {
+    // A torn or foreign lock file names no live holder.
+  }
+  return undefined;
+}
+
+/**
+ * Whether the process the lock names still is the localfc that wrote it. With /proc: the same start time, or for an
+ * older lock without one, a Node.js process; a pid reused by anything else (a shell as pid 1 in a new container) does
+ * not hold the directory. Without /proc only liveness can be asked.
+ */
+function holdsLock(holder: LockHolder): boolean {
+  if (!isAlive(holder.pid)) return false;
+  const stat = procStat(holder.pid);
+  if (!stat) return !existsSync('/proc/self/stat');
+  if (holder.start !== undefined) return stat.start === holder.start;
+  try {
+    return /(^|\/)node(js)?\b/.test(readFileSync(`/proc/${holder.pid}/cmdline`, 'utf8').split('\0')[0] ?? '');
+  } catch {
+    return false;
   }
 }
 

@@ -41,12 +41,31 @@ export class Persistence {
   /** Opens the directory and restores every part that has saved state. Returns whether anything was restored. */
   async restore(): Promise<boolean> {
     await this.#store.open();
+    try {
+      return await this.#restoreParts();
+    } catch (e) {
+      // A localfc that cannot start on this directory does not keep it locked.
+      this.#closed = true;
+      await this.#store.close();
+      throw e;
+    }
+  }
+
+  async #restoreParts(): Promise<boolean> {
     const snapshot = await this.#store.load();
     if (!snapshot) return false;
     const blobs: BlobReader = { get: (key) => this.#store.getBlob(key) };
     this.#restoring = true;
     try {
-      for (const part of this.#parts) if (part.persistKey in snapshot) await part.importState(snapshot[part.persistKey], blobs);
+      for (const part of this.#parts) {
+        if (!(part.persistKey in snapshot)) continue;
+        try {
+          await part.importState(snapshot[part.persistKey], blobs);
+        } catch (e) {
+          // Name the file and the part: a bare TypeError or ENOENT says nothing about which data directory is damaged.
+          throw new Error(`could not restore '${part.persistKey}' from ${this.#store.snapshotPath}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        }
+      }
     } finally {
       this.#restoring = false;
     }

@@ -66,8 +66,9 @@ describe('file store', () => {
 describe('data directory lock', () => {
   it('refuses a directory a live process holds and takes over one a dead process left', async () => {
     const dir = await tempDir();
-    await writeFile(join(dir, 'localfc.lock'), '1'); // pid 1 is alive on any Linux
-    await assert.rejects(new FileStore(dir).open(), /in use by another localfc \(pid 1\)/);
+    // A lock as older versions wrote it (a bare pid) naming a live Node.js process: the test runner that started this file.
+    await writeFile(join(dir, 'localfc.lock'), String(process.ppid));
+    await assert.rejects(new FileStore(dir).open(), new RegExp(`in use by another localfc \\(pid ${process.ppid}\\)`));
     await writeFile(join(dir, 'localfc.lock'), '999999999');
     const store = new FileStore(dir);
     await store.open();
