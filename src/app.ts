@@ -139,7 +139,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const triggers = new TriggerService({ functions, clock, ids, listener: timers });
   const provisioning: ProvisioningService = new ProvisioningService({ functions, pool, clock });
   functions.onDeleted((name) => provisioning.forget(name));
-  const codeUrls = new CodeUrls(ids.uuid());
+  const codeUrls = new CodeUrls(ids.uuid(), () => clock.now());
 
   // Order matters on restore: the clock first, the registry before functions pin images, functions before what hangs off them.
   const persistence = config.dataDir

@@ -37,13 +37,14 @@ export function codeRoutes(deps: { functions: FunctionService; layers: LayerStor
     return c.json({ url: urls.functionCode(new URL(c.req.url).origin, functionName, revision.id), checksum: revision.codeChecksum }, 200);
   });
 
-  const signed = (path: string, signature: string | undefined): void => {
-    if (!urls.verify(path, signature)) throw errors.accessDenied('AccessDenied', 'the code URL signature is missing or does not match; get a fresh URL from GetFunctionCode');
+  const signed = (c: { req: { url: string; query(k: string): string | undefined } }): void => {
+    const why = urls.refusal(new URL(c.req.url).pathname, c.req.query('Signature'), c.req.query('Expires'));
+    if (why) throw errors.accessDenied('AccessDenied', why);
   };
   const zip = (body: Buffer) => new Response(new Uint8Array(body), { status: 200, headers: { 'content-type': 'application/zip', 'content-length': String(body.length) } });
 
   app.get(`${CODE_PREFIX}/functions/:functionName/:file{[0-9]+\\.zip}`, (c) => {
-    signed(new URL(c.req.url).pathname, c.req.query('Signature'));
+    signed(c);
     const name = c.req.param('functionName');
     const id = Number.parseInt(c.req.param('file'), 10);
     const record = functions.get(name);
@@ -54,7 +55,7 @@ export function codeRoutes(deps: { functions: FunctionService; layers: LayerStor
   });
 
   app.get(`${CODE_PREFIX}/layers/:layerName/:file{[0-9]+\\.zip}`, (c) => {
-    signed(new URL(c.req.url).pathname, c.req.query('Signature'));
+    signed(c);
     return zip(layers.get(c.req.param('layerName'), Number.parseInt(c.req.param('file'), 10)).zip);
   });
 
