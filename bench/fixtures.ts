@@ -2,7 +2,7 @@
  * @module
  * What every benchmark creates: a tiny Node.js handler zip, a CreateFunction body for it, and many functions at once.
  */
-import { createZip } from '../src/code/zip.ts';
+import { createZip } from '../test/helpers/zip.ts';
 
 export const ECHO_ZIP = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, e)' }]).toString('base64');
 

@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { createZip, extractZip } from '../src/code/zip.ts';
+import { extractZip } from '../src/code/zip.ts';
+import { createZip } from '../test/helpers/zip.ts';
 
 const MB = 1024 * 1024;
 

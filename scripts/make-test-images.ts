@@ -4,8 +4,9 @@ import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DockerEngine, DockerError } from '../src/backends/docker/engine.ts';
-import { TarWriter } from '../src/backends/docker/tar.ts';
+import { DockerError } from '../src/backends/docker/engine.ts';
+import { ImageEngine } from '../test/helpers/image-engine.ts';
+import { TarWriter } from '../test/helpers/tar.ts';
 
 export const BUSYBOX_IMAGE = 'localfc-test/busybox:latest';
 export const NODE_IMAGE = 'localfc-test/node:20';
@@ -104,7 +105,7 @@ export const IMAGES: ImageSpec[] = [
 ];
 
 /** Imports one image unless it already exists (or `force`); returns a one-line summary. */
-export async function makeImage(engine: DockerEngine, spec: ImageSpec, force: boolean): Promise<string> {
+export async function makeImage(engine: ImageEngine, spec: ImageSpec, force: boolean): Promise<string> {
   const t0 = performance.now();
   const secs = (): string => `${((performance.now() - t0) / 1000).toFixed(2)}s`;
   const existing = await engine.inspectImage(spec.ref);
@@ -120,7 +121,7 @@ export async function makeImage(engine: DockerEngine, spec: ImageSpec, force: bo
 
 async function main(): Promise<void> {
   const force = process.argv.includes('--force');
-  const engine = new DockerEngine();
+  const engine = new ImageEngine();
   try {
     await engine.ping();
     for (const spec of IMAGES) console.log(await makeImage(engine, spec, force));

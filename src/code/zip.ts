@@ -8,7 +8,7 @@ import { chmod, mkdir, rm, symlink } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { crc32 as zlibCrc32, deflateRawSync } from 'node:zlib';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import yauzl from 'yauzl';
 import { type DiskLease, DiskBudgetExceeded } from './disk-budget.ts';
 import { linkEscape, type LookupResult } from './link-resolution.ts';
@@ -46,12 +46,9 @@ export class ZipError extends Error {
 
 export const DEFAULT_ZIP_LIMITS: Required<ZipLimits> = { maxEntries: 100_000, maxUncompressedBytes: 1024 * 1024 * 1024 };
 
-const SIG_LOCAL = 0x04034b50;
-const SIG_CENTRAL = 0x02014b50;
 const SIG_EOCD = 0x06054b50;
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
-const S_IFREG = 0o100000;
 const S_IFLNK = 0o120000;
 /** A link target longer than PATH_MAX is not a path; refusing it keeps link data small enough to hold in memory. */
 const MAX_LINK_TARGET = 4096;
@@ -395,58 +392,4 @@ export async function extractZip(buf: Buffer, destDir: string, opts: ExtractOpti
     zip.close();
   }
   return entries.map((e) => ({ path: e.path, isDirectory: e.isDirectory, ...(e.mode ? { mode: e.mode } : {}), isSymlink: e.isSymlink, size: e.size }));
-}
-
-export interface ZipInputFile {
-  /** Relative path; a trailing '/' makes a directory entry. */
-  path: string;
-  data: Buffer | string;
-  /** Unix mode; permission bits alone (e.g. 0o755) are fine. Type 0o120000 makes a symlink whose data is the target. */
-  mode?: number;
-}
-
-// 1980-01-01 00:00, the DOS epoch: fixed so the same files always give the same bytes.
-const DOS_TIME = 0;
-const DOS_DATE = (0 << 9) | (1 << 5) | 1;
-
-/** Builds a deflate-compressed archive with Unix modes, readable by unzip, python's zipfile and readZip. */
-export function createZip(files: ZipInputFile[]): Buffer {
-  if (files.length >= 0xffff) throw new ZipError('Unsupported', 'too many entries for a non-ZIP64 archive');
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const f of files) {
-    const isDir = f.path.endsWith('/');
-    const norm = normalizeZipPath(f.path);
-    if (norm === '') throw new ZipError('PathTraversal', `entry name ${JSON.stringify(f.path)} is empty`);
-    const name = Buffer.from(isDir ? `${norm}/` : norm, 'utf8');
-    const data = isDir ? Buffer.alloc(0) : typeof f.data === 'string' ? Buffer.from(f.data, 'utf8') : f.data;
-    let mode = f.mode ?? (isDir ? 0o755 : 0o644);
-    if ((mode & S_IFMT) === 0) mode |= isDir ? S_IFDIR : S_IFREG;
-    if ((mode & S_IFMT) === S_IFLNK) checkLinkTarget(norm, data.toString('utf8'));
-    const method = isDir || (mode & S_IFMT) === S_IFLNK ? 0 : 8;
-    const comp = method === 8 ? deflateRawSync(data) : data;
-    if (offset + comp.length + 30 + name.length > 0xfffffffe || data.length >= 0xffffffff) throw new ZipError('Unsupported', 'archive too large without ZIP64');
-    const crc = crc32(data);
-
-    const local = Buffer.alloc(30);
-    // Version needed 2.0 (deflate, directories); flag 0x0800: the name is UTF-8.
-    [[SIG_LOCAL, 0, 4], [20, 4, 2], [0x0800, 6, 2], [method, 8, 2], [DOS_TIME, 10, 2], [DOS_DATE, 12, 2], [crc, 14, 4], [comp.length, 18, 4], [data.length, 22, 4], [name.length, 26, 2]].forEach(
-      ([v, at, n]) => local.writeUIntLE(v!, at!, n!),
-    );
-    locals.push(local, name, comp);
-
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(SIG_CENTRAL, 0);
-    central.writeUInt16LE((3 << 8) | 20, 4); // made by: Unix, so the high attribute bits are read as st_mode
-    local.copy(central, 6, 4, 30); // version needed .. name length are laid out identically
-    central.writeUInt32LE((((mode & 0xffff) << 16) | (isDir ? 0x10 : 0)) >>> 0, 38);
-    central.writeUInt32LE(offset, 42);
-    centrals.push(central, name);
-    offset += 30 + name.length + comp.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const eocd = Buffer.alloc(22);
-  [[SIG_EOCD, 0, 4], [files.length, 8, 2], [files.length, 10, 2], [cd.length, 12, 4], [offset, 16, 4]].forEach(([v, at, n]) => eocd.writeUIntLE(v!, at!, n!));
-  return Buffer.concat([...locals, cd, eocd]);
 }

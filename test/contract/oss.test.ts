@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createZip } from '../../src/code/zip.ts';
+import { createZip } from '../helpers/zip.ts';
 import { crc64 } from '../../src/code/crc64.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { advanceClock } from '../helpers/clock.ts';

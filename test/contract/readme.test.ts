@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { createZip } from '../../src/code/zip.ts';
+import { createZip } from '../helpers/zip.ts';
 import { start } from '../../src/index.ts';
 import { readmeCodeBlock } from '../helpers/readme.ts';
 

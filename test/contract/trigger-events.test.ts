@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createZip } from '../../src/code/zip.ts';
+import { createZip } from '../helpers/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, sdkClient } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';

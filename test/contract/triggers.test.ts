@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
-import { createZip } from '../../src/code/zip.ts';
+import { createZip } from '../helpers/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, sdkClient, sdkError } from '../helpers/sdk.ts';
 import { waitFor } from '../helpers/wait.ts';

@@ -5,9 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { DockerBackend } from '../../src/backends/docker/docker-backend.ts';
-import { DockerEngine } from '../../src/backends/docker/engine.ts';
+import { ImageEngine } from '../helpers/image-engine.ts';
 import { LABELS } from '../../src/backends/docker/owner.ts';
-import { createZip } from '../../src/code/zip.ts';
+import { createZip } from '../helpers/zip.ts';
 import { start, type RunningLocalfc } from '../../src/server.ts';
 import { BUSYBOX_IMAGE, NODE_IMAGE } from '../../scripts/make-test-images.ts';
 import { engineUsable } from '../helpers/docker.ts';
@@ -15,7 +15,7 @@ import { waitFor } from '../helpers/wait.ts';
 import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 
-const engine = new DockerEngine();
+const engine = new ImageEngine();
 
 const run = `${process.pid}-${Date.now().toString(36)}`;
 const repo = `localfc-dockertest/fn-${run}`;

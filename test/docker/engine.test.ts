@@ -1,13 +1,14 @@
 // Integration tests for the Docker Engine client against a real engine (start one with scripts/docker-engine.sh up).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DockerEngine, DockerError, type DockerEvent, type LogLine } from '../../src/backends/docker/engine.ts';
-import { TarWriter } from '../../src/backends/docker/tar.ts';
+import { DockerError, type DockerEvent, type LogLine } from '../../src/backends/docker/engine.ts';
+import { ImageEngine } from '../helpers/image-engine.ts';
+import { TarWriter } from '../helpers/tar.ts';
 import { busyboxRootfs } from '../../scripts/make-test-images.ts';
 import { engineUsable } from '../helpers/docker.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const engine = new DockerEngine();
+const engine = new ImageEngine();
 
 const run = `${process.pid}-${Date.now().toString(36)}`;
 const repo = 'localfc-enginetest/busybox';

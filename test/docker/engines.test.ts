@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DockerBackend } from '../../src/backends/docker/docker-backend.ts';
-import { DockerEngine } from '../../src/backends/docker/engine.ts';
+import { ImageEngine } from '../helpers/image-engine.ts';
 import { resolveEngineAddress } from '../../src/backends/docker/engine-address.ts';
 import { LABELS } from '../../src/backends/docker/owner.ts';
 import { start, type RunningLocalfc } from '../../src/server.ts';
@@ -23,10 +23,10 @@ interface EngineKind {
   readonly name: string;
   /** Why it is not available here, or undefined. */
   readonly unavailable: () => Promise<string | undefined>;
-  readonly open: () => Promise<{ engine: DockerEngine; backend: () => DockerBackend; close: () => Promise<void>; isolated: boolean }>;
+  readonly open: () => Promise<{ engine: ImageEngine; backend: () => DockerBackend; close: () => Promise<void>; isolated: boolean }>;
 }
 
-const mainEngine = new DockerEngine();
+const mainEngine = new ImageEngine();
 let tls: TlsEngine | undefined;
 
 const KINDS: EngineKind[] = [
@@ -54,7 +54,7 @@ for (const kind of KINDS) {
     continue;
   }
   describe(`container backend on ${kind.name}`, () => {
-    let engine: DockerEngine;
+    let engine: ImageEngine;
     let close: () => Promise<void>;
     let backend: DockerBackend;
     let fc: RunningLocalfc;

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { DockerEngine } from '../../src/backends/docker/engine.ts';
+import { ImageEngine } from '../helpers/image-engine.ts';
 import { start, type RunningLocalfc } from '../../src/server.ts';
 import { nodeRootfs } from '../../scripts/make-test-images.ts';
 import { engineUsable } from '../helpers/docker.ts';
@@ -14,7 +14,7 @@ import { type Layer, type RegistryImage, TestRegistry, imageOf, layerOf } from '
 import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 
-const engine = new DockerEngine();
+const engine = new ImageEngine();
 const name = `localfc-pull/fn-${process.pid}-${Date.now().toString(36)}`;
 
 // Answers FC's POST /invoke on FC_SERVER_PORT with the body and which image (IMAGE=a|b) it runs in.

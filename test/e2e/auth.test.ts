@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createZip } from '../../src/code/zip.ts';
+import { createZip } from '../helpers/zip.ts';
 import { gatherConfig, parseConfig } from '../../src/config.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { isLoopback } from '../../src/server.ts';

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Pool } from 'undici';
-import { createZip } from '../../src/code/zip.ts';
+import { createZip } from '../helpers/zip.ts';
 import { seededRandom } from '../../src/domain/faults/engine.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 

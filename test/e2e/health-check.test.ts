@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createZip } from '../../src/code/zip.ts';
+import { createZip } from '../helpers/zip.ts';
 import { start as startLocalfc, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { request } from 'undici';
-import { createZip } from '../../src/code/zip.ts';
+import { createZip } from '../helpers/zip.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const alive = (pid: number): boolean => {

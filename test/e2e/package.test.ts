@@ -34,6 +34,7 @@ describe('installed from the packed tarball', () => {
   let work: string;
   let tarball: string;
   let example: string;
+  let packedFiles: string[];
 
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'localfc-pack-'));
@@ -44,12 +45,24 @@ describe('installed from the packed tarball', () => {
     const files = packed.files.map((f) => f.path);
     for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/localfc.mjs', 'bin/localfc.mjs']) assert.ok(files.includes(f), `${f} is packed`);
     assert.ok(!files.some((f) => f.startsWith('test/') || f.endsWith('.tsbuildinfo')), 'no tests or build state in the package');
+    packedFiles = files;
     tarball = join(work, packed.filename);
     example = readmeCodeBlock(await readFile(join(ROOT, 'README.md'), 'utf8'), 'Starting it from a test runner', 'js');
   });
 
   after(async () => {
     if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('ships none of the code only tests and scripts use (zip and tar writers, image building)', async () => {
+    const unpacked = join(work, 'unpacked');
+    await sh('mkdir', ['-p', unpacked], work);
+    await sh('tar', ['-xzf', tarball, '-C', unpacked], work);
+    assert.ok(!packedFiles.some((f) => /^(scripts|bench)\//.test(f) || /(^|\/)tar\.(ts|js)$/.test(f)), packedFiles.join(', '));
+    for (const f of packedFiles) {
+      const text = await readFile(join(unpacked, 'package', f), 'utf8');
+      for (const name of ['createZip', 'TarWriter', 'importImage', 'putArchive', 'tagImage', 'ImageEngine']) assert.ok(!text.includes(name), `${f} mentions ${name}`);
+    }
   });
 
   it('an ESM project: the README example starts and stops a server, and npx localfc --help answers', async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Agent, request } from 'undici';
 import { ProcessBackend } from '../../src/backends/process/index.ts';
-import { createZip } from '../../src/code/zip.ts';
+import { createZip } from '../helpers/zip.ts';
 import { start } from '../../src/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'localfc-ports-'));

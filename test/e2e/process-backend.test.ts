@@ -10,7 +10,7 @@ import { BackendError, type BackendInstance, type FunctionIdentity, type Invocat
 import { ProcessBackend } from '../../src/backends/process/index.ts';
 import { freePort } from '../../src/backends/process/ports.ts';
 import { ReadinessError, waitUntilReady } from '../../src/backends/readiness.ts';
-import { createZip, type ZipInputFile } from '../../src/code/zip.ts';
+import { createZip, type ZipInputFile } from '../helpers/zip.ts';
 import type { FunctionConfig, Revision } from '../../src/domain/model.ts';
 import { start as startLocalfc, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';

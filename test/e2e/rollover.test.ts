@@ -1,7 +1,7 @@
 // Updates under live traffic on the process backend (issue 15): the scenarios are in test/helpers/rollover.ts and
 // run the same against the container backend (test/docker/rollover.test.ts).
 import { after, before, describe, it } from 'node:test';
-import { createZip } from '../../src/code/zip.ts';
+import { createZip } from '../helpers/zip.ts';
 import { start } from '../../src/server.ts';
 import { ROLLOVER_SERVER, rolloverTests } from '../helpers/rollover.ts';
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { crc64 } from '../../src/code/crc64.ts';
-import { createZip } from '../../src/code/zip.ts';
+import { createZip } from '../helpers/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { advanceClock } from '../helpers/clock.ts';
 import { $FC, event, type FcClient, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { createZip } from '../../src/code/zip.ts';
+import { createZip } from '../helpers/zip.ts';
 import { MAX_CATCH_UP_FIRINGS } from '../../src/domain/timer-scheduler.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 

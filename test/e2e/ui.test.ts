@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createZip } from '../../src/code/zip.ts';
+import { createZip } from '../helpers/zip.ts';
 import { FAULT_PHASES } from '../../src/domain/faults/rules.ts';
 import { type RunningLocalfc, start } from '../../src/index.ts';
 import { advanceClock } from '../helpers/clock.ts';

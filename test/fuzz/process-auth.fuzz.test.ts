@@ -19,7 +19,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Pool } from 'undici';
 import { ALGORITHM, canonicalRequest, sign } from '../../src/auth/acs3.ts';
-import { createZip } from '../../src/code/zip.ts';
+import { createZip } from '../helpers/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { groupMembers } from '../../src/os/proc-stat.ts';
 

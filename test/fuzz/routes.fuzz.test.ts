@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Pool } from 'undici';
-import { createZip } from '../../src/code/zip.ts';
+import { createZip } from '../helpers/zip.ts';
 import { openapiDocument } from '../../src/openapi.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DockerEngine } from '../../src/backends/docker/engine.ts';
+import { ImageEngine } from './image-engine.ts';
 import { resolveEngineAddress } from '../../src/backends/docker/engine-address.ts';
 import { waitFor } from './wait.ts';
 
@@ -18,7 +18,7 @@ export interface TlsEngine {
   /** DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH for a client of this engine. */
   readonly env: Record<string, string>;
   readonly host: string;
-  readonly engine: DockerEngine;
+  readonly engine: ImageEngine;
   stop(): Promise<void>;
 }
 
@@ -95,7 +95,7 @@ export async function startTlsEngine(): Promise<TlsEngine> {
     let log = '';
     dockerd.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
     const env = { DOCKER_HOST: `tcp://${engineIp}:2376`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: dir };
-    const engine = new DockerEngine({ address: resolveEngineAddress(env.DOCKER_HOST, env) });
+    const engine = new ImageEngine({ address: resolveEngineAddress(env.DOCKER_HOST, env) });
     const started = dockerd;
     await waitFor('the TLS engine to answer', async () => {
       if (started.exitCode !== null) throw new Error(`dockerd exited: ${log}`);

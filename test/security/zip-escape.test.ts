@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createZip, type ZipInputFile } from '../../src/code/zip.ts';
+import { createZip, type ZipInputFile } from '../helpers/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { advanceClock } from '../helpers/clock.ts';
 

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, readlink, rm, stat, symlink, writeFile } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TarWriter, normalizeTarPath, parseTar } from '../../src/backends/docker/tar.ts';
+import { TarWriter, normalizeTarPath, parseTar } from '../helpers/tar.ts';
 
 const longDir = `deep/${'d'.repeat(90)}/${'e'.repeat(60)}`; // > 100 bytes: needs the ustar prefix field
 const longName = `${longDir}/file.txt`;

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { DiskBudget } from '../../src/code/disk-budget.ts';
-import { ZipError, crc32, createZip, extractZip, readZip, type ZipErrorReason } from '../../src/code/zip.ts';
+import { ZipError, crc32, extractZip, readZip, type ZipErrorReason } from '../../src/code/zip.ts';
+import { createZip } from '../helpers/zip.ts';
 
 const has = (cmd: string, arg = '-v'): boolean => {
   try {
@@ -140,11 +141,6 @@ describe('createZip + readZip', () => {
     const a = createZip(sampleFiles);
     assert.deepEqual(a, createZip(sampleFiles));
     assert.ok(a.length < 70_000, `zip is ${a.length} bytes`);
-  });
-
-  it('refuses to write unsafe names', async () => {
-    assert.throws(() => createZip([{ path: '../x', data: '' }]), (e: unknown) => e instanceof ZipError && e.reason === 'PathTraversal');
-    assert.throws(() => createZip([{ path: 'l', data: '/etc', mode: 0o120777 }]), (e: unknown) => e instanceof ZipError && e.reason === 'PathTraversal');
   });
 
   it('is readable by python zipfile (list, test, contents and modes)', async () => {

@@ -125,9 +125,9 @@ function compareVersions(a: string, b: string): number {
 }
 
 /** Encodes each path segment but keeps "/" (image names contain it and the engine routes on the raw path). */
-const seg = (s: string): string => s.split('/').map(encodeURIComponent).join('/');
+export const seg = (s: string): string => s.split('/').map(encodeURIComponent).join('/');
 
-function qs(params: Record<string, string | number | boolean | undefined>): string {
+export function qs(params: Record<string, string | number | boolean | undefined>): string {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined) p.set(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
   const s = p.toString();
@@ -135,7 +135,7 @@ function qs(params: Record<string, string | number | boolean | undefined>): stri
 }
 
 /** Yields each JSON value of a newline-delimited JSON stream (pull progress, import status, events). */
-async function* jsonLines(body: AsyncIterable<Buffer>): AsyncGenerator<Record<string, unknown>> {
+export async function* jsonLines(body: AsyncIterable<Buffer>): AsyncGenerator<Record<string, unknown>> {
   const dec = new StringDecoder('utf8');
   let text = '';
   for await (const chunk of body) {
@@ -158,7 +158,7 @@ export function layerStatus(log: (line: string) => void): (line: string) => void
   };
 }
 
-function streamError(msg: Record<string, unknown>): string | undefined {
+export function streamError(msg: Record<string, unknown>): string | undefined {
   const detail = msg.errorDetail as { message?: string } | undefined;
   if (typeof msg.error === 'string') return msg.error;
   return detail?.message;
@@ -166,7 +166,7 @@ function streamError(msg: Record<string, unknown>): string | undefined {
 
 const isAbort = (e: unknown): boolean => e instanceof Error && (e.name === 'AbortError' || (e as { code?: string }).code === 'UND_ERR_ABORTED');
 
-interface CallOptions {
+export interface CallOptions {
   body?: unknown;
   raw?: Buffer | Readable;
   contentType?: string;
@@ -185,7 +185,7 @@ export class DockerEngine {
   readonly local: boolean;
   private readonly agent: Agent;
   private readonly origin: string;
-  private readonly timeoutMs: number;
+  protected readonly timeoutMs: number;
   private prefix: Promise<string> | undefined;
 
   constructor(opts: DockerEngineOptions = {}) {
@@ -279,36 +279,6 @@ export class DockerEngine {
     return info;
   }
 
-  /** Imports a rootfs tarball as repo:tag (POST /images/create?fromSrc=-); `changes` are Dockerfile lines like 'CMD ["sh"]'. */
-  async importImage(tar: Buffer | Readable, repo: string, tag: string, opts: { changes?: string[] } = {}): Promise<{ id: string }> {
-    const changes = (opts.changes ?? []).map((c) => `&changes=${encodeURIComponent(c)}`).join('');
-    const res = await this.versioned('POST', `/images/create${qs({ fromSrc: '-', repo, tag })}${changes}`, {
-      raw: tar, contentType: 'application/x-tar', timeoutMs: 10 * this.timeoutMs, // ~100 MB rootfs: seconds, not minutes
-    });
-    let id = '';
-    try {
-      for await (const msg of jsonLines(res.body)) {
-        const err = streamError(msg);
-        if (err) throw new DockerError('engine', `import ${repo}:${tag} failed: ${err}`, res.statusCode, err);
-        if (typeof msg.status === 'string' && msg.status.startsWith('sha256:')) id = msg.status.trim();
-      }
-    } catch (e) {
-      throw this.wrap(e, `import ${repo}:${tag}`, 10 * this.timeoutMs);
-    }
-    return { id: id || ((await this.inspectImage(`${repo}:${tag}`))?.id ?? '') };
-  }
-
-  /** Removes an image or one of its tags; returns the engine's list of untagged refs and deleted ids. */
-  async removeImage(ref: string, opts: { force?: boolean; noprune?: boolean } = {}): Promise<{ untagged: string[]; deleted: string[] }> {
-    const items = await this.json<{ Untagged?: string; Deleted?: string }[]>('DELETE', `/images/${seg(ref)}${qs({ force: opts.force, noprune: opts.noprune })}`);
-    return {
-      untagged: items.flatMap((i) => (i.Untagged ? [i.Untagged] : [])),
-      deleted: items.flatMap((i) => (i.Deleted ? [i.Deleted] : [])),
-    };
-  }
-
-  async tagImage(id: string, repo: string, tag: string): Promise<void> { await this.json('POST', `/images/${seg(id)}/tag${qs({ repo, tag })}`); }
-
   async createContainer(spec: ContainerSpec, name?: string): Promise<{ id: string; warnings: string[] }> {
     const r = await this.json<{ Id: string; Warnings: string[] | null }>('POST', `/containers/create${qs({ name })}`, { body: spec });
     return { id: r.Id, warnings: r.Warnings ?? [] };
@@ -324,11 +294,6 @@ export class DockerEngine {
   /** SIGTERM, then SIGKILL after timeoutSec; the HTTP timeout is stretched to cover the grace period. */
   async stopContainer(id: string, timeoutSec = 10): Promise<void> {
     await this.json('POST', `/containers/${seg(id)}/stop${qs({ t: timeoutSec })}`, { timeoutMs: this.timeoutMs + timeoutSec * 1000 });
-  }
-
-  /** Copies a tar (e.g. function code from TarWriter) into a created or running container, extracted under `path`. */
-  async putArchive(id: string, path: string, tar: Buffer | Readable): Promise<void> {
-    await this.json('PUT', `/containers/${seg(id)}/archive${qs({ path })}`, { raw: tar, contentType: 'application/x-tar', timeoutMs: 10 * this.timeoutMs });
   }
 
   async removeContainer(id: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
@@ -443,7 +408,8 @@ export class DockerEngine {
     return { done };
   }
 
-  private async json<T = unknown>(method: Dispatcher.HttpMethod, path: string, opts: CallOptions = {}): Promise<T> {
+  /** A call with a JSON answer; protected for the test images' helpers (test/helpers/image-engine.ts). */
+  protected async json<T = unknown>(method: Dispatcher.HttpMethod, path: string, opts: CallOptions = {}): Promise<T> {
     const res = await this.versioned(method, path, opts);
     const text = await res.body.text().catch((e: unknown) => {
       throw this.wrap(e, `${method} ${path}`, opts.timeoutMs ?? this.timeoutMs);
@@ -451,7 +417,7 @@ export class DockerEngine {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
-  private async versioned(method: Dispatcher.HttpMethod, path: string, opts: CallOptions = {}): Promise<Dispatcher.ResponseData> {
+  protected async versioned(method: Dispatcher.HttpMethod, path: string, opts: CallOptions = {}): Promise<Dispatcher.ResponseData> {
     // Negotiate once; a failed ping is not cached so a later call can retry once the engine is up.
     this.prefix ??= this.ping().then(
       (p) => `/v${p.apiVersion}`,
@@ -491,7 +457,7 @@ export class DockerEngine {
   }
 
   /** Connection failures become 'unreachable' with a hint, timeouts an 'engine' error; anything else passes through. */
-  private wrap(e: unknown, what = 'request', timeoutMs = 0): unknown {
+  protected wrap(e: unknown, what = 'request', timeoutMs = 0): unknown {
     if (e instanceof DockerError) return e;
     const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
     if ((e instanceof Error && e.name === 'TimeoutError') || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {

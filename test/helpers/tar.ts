@@ -1,4 +1,4 @@
-/** A tiny ustar tar writer (files, directories, symlinks; PAX headers for long names) and reader, for image rootfs imports and for copying function code into containers. */
+/** A tiny ustar tar writer (files, directories, symlinks; PAX headers for long names) and reader, for the test images (scripts/make-test-images.ts) and the engine tests; no production code writes a tar. */
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 
