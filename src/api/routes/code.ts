@@ -10,6 +10,7 @@ import type { LayerStore } from '../../domain/layers.ts';
 import type { Revision } from '../../domain/model.ts';
 import { CODE_PREFIX, type CodeUrls } from '../code-urls.ts';
 import type { AppEnv } from '../context.ts';
+import { ownOrigin } from '../own-origin.ts';
 import { ErrorSchema } from '../schemas/function.ts';
 import { OutputFuncCodeSchema } from '../schemas/instances.ts';
 
@@ -34,7 +35,7 @@ export function codeRoutes(deps: { functions: FunctionService; layers: LayerStor
     const { functionName } = c.req.valid('param');
     const revision = functions.shownFor(functionName, c.req.valid('query').qualifier ?? 'LATEST');
     if (!revision.code) throw errors.invalidArgument(`function '${functionName}' runs a container image and has no code package`);
-    return c.json({ url: urls.functionCode(new URL(c.req.url).origin, functionName, revision.id), checksum: revision.codeChecksum }, 200);
+    return c.json({ url: urls.functionCode(ownOrigin(c), functionName, revision.id), checksum: revision.codeChecksum }, 200);
   });
 
   const signed = (c: { req: { url: string; query(k: string): string | undefined } }): void => {

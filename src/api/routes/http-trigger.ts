@@ -18,6 +18,7 @@ import { signatureVerifier, type AccessKey } from '../auth.ts';
 import type { AppEnv } from '../context.ts';
 import { safeDecode } from '../path-segment.ts';
 import { readLimited } from '../read-limited.ts';
+import { ownOrigin } from '../own-origin.ts';
 import { payloadLimits } from '../../domain/payload-limits.ts';
 
 /** Outside /_localfc (which an admin token guards) and /2023-03-30 (which signatures guard): trigger URLs are public unless authType is 'function'. */
@@ -40,10 +41,9 @@ export interface HttpTriggerDeps {
   readonly clock?: Clock;
 }
 
-/** The URL shown in `httpTrigger.urlInternet`/`urlIntranet`: this localfc as the caller reached it. */
+/** The URL shown in `httpTrigger.urlInternet`/`urlIntranet`: the address the caller's connection reached, not its Host header. */
 export function httpTriggerUrl(c: Context<AppEnv>, t: TriggerRecord): string {
-  const host = c.req.header('host') ?? new URL(c.req.url).host;
-  return `http://${host}${HTTP_TRIGGER_PREFIX}/${encodeURIComponent(t.functionName)}/${encodeURIComponent(t.triggerName)}`;
+  return `${ownOrigin(c)}${HTTP_TRIGGER_PREFIX}/${encodeURIComponent(t.functionName)}/${encodeURIComponent(t.triggerName)}`;
 }
 
 export function httpTriggerRoutes(d: HttpTriggerDeps): Hono<AppEnv> {

@@ -10,6 +10,7 @@ import type { LayerStore, LayerVersion } from '../../domain/layers.ts';
 import type { ObjectStore } from '../../domain/object-store.ts';
 import type { CodeUrls } from '../code-urls.ts';
 import type { AppEnv } from '../context.ts';
+import { ownOrigin } from '../own-origin.ts';
 import { ErrorSchema } from '../schemas/function.ts';
 import { CreateLayerVersionInputSchema, LayerSchema, ListLayerVersionOutputSchema, ListLayersOutputSchema } from '../schemas/layers.ts';
 import { codeZip } from '../code-location.ts';
@@ -71,7 +72,6 @@ export function layerRoutes(deps: { layers: LayerStore; urls: CodeUrls; objects:
     compatibleRuntime: [...l.compatibleRuntime], codeChecksum: l.codeChecksum, codeSize: l.codeSize, createTime: isoSeconds(l.createdAt), acl: l.acl,
     code: { location: urls.layerCode(origin, l.layerName, l.version), repositoryType: 'OSS' },
   });
-  const origin = (url: string) => new URL(url).origin;
 
   app.openapi(routes.create, (c) => {
     const input = c.req.valid('json');
@@ -83,28 +83,28 @@ export function layerRoutes(deps: { layers: LayerStore; urls: CodeUrls; objects:
       ...(input.license !== undefined ? { license: input.license } : {}),
       ...(input.compatibleRuntime ? { compatibleRuntime: input.compatibleRuntime } : {}),
     });
-    return c.json(render(origin(c.req.url), created), 200);
+    return c.json(render(ownOrigin(c), created), 200);
   });
 
   app.openapi(routes.get, (c) => {
     const { layerName, version } = c.req.valid('param');
-    return c.json(render(origin(c.req.url), layers.get(layerName, versionOf(version))), 200);
+    return c.json(render(ownOrigin(c), layers.get(layerName, versionOf(version))), 200);
   });
 
-  app.openapi(routes.byArn, (c) => c.json(render(origin(c.req.url), layers.getByArn(c.req.valid('param').arn)), 200));
+  app.openapi(routes.byArn, (c) => c.json(render(ownOrigin(c), layers.getByArn(c.req.valid('param').arn)), 200));
 
   app.openapi(routes.list, (c) => {
     const q = c.req.valid('query');
     if (q.official === 'true') return c.json({ layers: [] }, 200);
     const page = layers.list({ ...(q.prefix ? { prefix: q.prefix } : {}), ...(q.limit ? { limit: q.limit } : {}), ...(q.nextToken ? { nextToken: q.nextToken } : {}) });
     const shown = q.public === 'true' ? page.layers.filter((l) => l.acl === '1') : page.layers;
-    return c.json({ layers: shown.map((l) => render(origin(c.req.url), l)), ...(page.nextToken ? { nextToken: page.nextToken } : {}) }, 200);
+    return c.json({ layers: shown.map((l) => render(ownOrigin(c), l)), ...(page.nextToken ? { nextToken: page.nextToken } : {}) }, 200);
   });
 
   app.openapi(routes.versions, (c) => {
     const q = c.req.valid('query');
     const page = layers.listVersions(c.req.valid('param').layerName, { ...(q.limit ? { limit: q.limit } : {}), ...(q.startVersion ? { startVersion: q.startVersion } : {}) });
-    return c.json({ layers: page.layers.map((l) => render(origin(c.req.url), l)), ...(page.nextVersion !== undefined ? { nextVersion: page.nextVersion } : {}) }, 200);
+    return c.json({ layers: page.layers.map((l) => render(ownOrigin(c), l)), ...(page.nextVersion !== undefined ? { nextVersion: page.nextVersion } : {}) }, 200);
   });
 
   app.openapi(routes.delete, (c) => {
