@@ -219,7 +219,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
       if (!(backend instanceof DockerBackend)) return backend.name;
       const e = backend.engine;
       const where = `docker engine ${e.local ? `unix://${e.address}` : e.address} (${e.source})`;
-      const reach = await backend.reach.then(
+      const reach = await backend.reach().then(
         (r) => (r.reach === 'bridge' ? `containers reached at their bridge IPs (${r.why})` : `containers reached through ports published on ${e.engineHost} (${r.why})`),
         (err: unknown) => `not answering yet: ${err instanceof Error ? err.message : String(err)}`,
       );

@@ -84,7 +84,7 @@ for (const kind of KINDS) {
     });
 
     it('runs and invokes a function through a port the engine published', async () => {
-      assert.equal((await backend.reach).reach, 'published');
+      assert.equal((await backend.reach()).reach, 'published');
       await create('echo', `${repo}:v1`);
       await advanceClock(fc, 5000);
       assert.equal((await get('echo')).state, 'Active');

@@ -55,8 +55,8 @@ export class DockerBackend implements Backend {
   readonly registry: EngineRegistry;
   readonly owner: Owner;
   readonly #lease: Lease;
-  /** How containers are reached and why (decided once the engine answers; rejects while it does not). */
-  reach: Promise<{ reach: Reach; why: string }>;
+  readonly #networking: 'auto' | Reach;
+  #reach: Promise<{ reach: Reach; why: string }> | undefined;
   /** Ids of orphaned containers removed at start-up (empty when the engine was unreachable). */
   readonly reaped: Promise<string[]>;
   readonly #delegate: Backend;
@@ -71,10 +71,18 @@ export class DockerBackend implements Backend {
     this.owner = new Owner(this.engine, opts.hostFacts, opts.leaseMs);
     this.#lease = new Lease(this.engine, this.owner);
     const setting = opts.networking ?? 'auto';
-    this.reach = setting === 'auto' ? autoReach(this.engine) : Promise.resolve({ reach: setting, why: 'set by dockerNetworking' });
-    this.reach.catch(() => undefined);
-    this.#start = { engine: this.engine, owner: this.owner, lease: this.#lease, network: opts.network ?? 'bridge', startTimeoutMs: opts.startTimeoutMs ?? 60_000, reach: () => this.reach.then((r) => r.reach) };
+    this.#networking = setting;
+    void this.reach().catch(() => undefined);
+    this.#start = { engine: this.engine, owner: this.owner, lease: this.#lease, network: opts.network ?? 'bridge', startTimeoutMs: opts.startTimeoutMs ?? 60_000, reach: () => this.reach().then((r) => r.reach) };
     this.reaped = reapOrphans(this.engine, this.owner.facts, this.owner.id).catch(() => []);
+  }
+
+  /** How containers are reached and why; decided once the engine answers (a failure is not kept: an engine started later is asked again). */
+  reach(): Promise<{ reach: Reach; why: string }> {
+    const setting = this.#networking;
+    this.#reach ??= setting === 'auto' ? autoReach(this.engine) : Promise.resolve({ reach: setting, why: 'set by dockerNetworking' });
+    this.#reach.catch(() => (this.#reach = undefined));
+    return this.#reach;
   }
 
   async prepare(req: PrepareRequest): Promise<PreparedRevision> {
