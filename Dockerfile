@@ -12,7 +12,7 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: the package's `prepare` would build before src/ is copied; the build runs below.
 RUN npm ci --include=dev --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/bundle.mjs ./scripts/
+COPY scripts/bundle.mjs scripts/prune-dist.mjs ./scripts/
 COPY src ./src
 RUN npm run build
 
