@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
+import { createHttpTrigger, postOk } from '../helpers/fc-api.ts';
 import { rawRequest } from '../helpers/raw-http.ts';
 
 const LIMIT = 1024 * 1024;
@@ -31,11 +32,8 @@ require('node:http').createServer((req, res) => {
 }).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');`;
 
 let fc: RunningLocalfc;
-const api = async (path: string, body: unknown) => {
-  const res = await fetch(`${fc.url}/2023-03-30${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  assert.equal(res.status, 200, await res.clone().text());
-};
-const httpTrigger = (fn: string) => api(`/functions/${fn}/triggers`, { triggerName: 'h', triggerType: 'http', triggerConfig: JSON.stringify({ authType: 'anonymous', methods: ['GET', 'POST'] }) });
+const api = (path: string, body: unknown) => postOk(fc.url, path, body);
+const httpTrigger = (fn: string) => createHttpTrigger(fc.url, fn);
 
 /** A chunked body of `chunks` × 64 KB whose terminating chunk is never sent. */
 const unterminated = (chunks: number) => Array.from({ length: chunks }, () => `10000\r\n${'y'.repeat(0x10000)}\r\n`);
