@@ -17,6 +17,13 @@ export interface Clock {
   now(): number;
   /** Runs `fn` after `ms` of clock time. The label shows up in the admin API's timer list. */
   setTimer(ms: number, label: string, fn: () => void): number;
+  /**
+   * A timer that bounds work running in real time (a start-up, an invocation, a health probe). On the real clock it is
+   * setTimer. On the manual clock a deadline armed while an advance is under way does not fire during that advance:
+   * the work it bounds was set off by the advance (a timer trigger's invocation, a probe) and has had no time to
+   * answer; the next advance fires it. Cleared with clearTimer.
+   */
+  setDeadline(ms: number, label: string, fn: () => void): number;
   clearTimer(id: number): void;
   pendingTimers(): TimerInfo[];
   /** Manual clocks only: move time forward, firing due timers in order. */
@@ -34,6 +41,8 @@ const MAX_TIMEOUT = 2 ** 31 - 1;
 
 interface Entry extends TimerInfo {
   readonly fn: () => void;
+  /** A deadline armed during this advance (its number) waits for the next one (Clock.setDeadline). */
+  readonly armedIn?: number;
 }
 
 /** Real time; `scale` shrinks every delay (0.01 makes a 5 s preparation take 50 ms) while now() stays wall-clock time. */
@@ -72,6 +81,10 @@ export class SystemClock implements Clock {
     return id;
   }
 
+  setDeadline(ms: number, label: string, fn: () => void): number {
+    return this.setTimer(ms, label, fn);
+  }
+
   clearTimer(id: number): void {
     const t = this.#timers.get(id);
     if (t) clearTimeout(t.handle);
@@ -105,6 +118,9 @@ export class ManualClock implements Clock {
   #advancing: Promise<number> = Promise.resolve(0);
   /** The end of the advance under way (or of the last one). */
   #target = 0;
+  /** The number of the advance under way (0: none), for deadlines armed during it. */
+  #underWay = 0;
+  #advances = 0;
 
   constructor(start = Date.UTC(2024, 0, 1)) {
     this.#now = start;
@@ -117,6 +133,12 @@ export class ManualClock implements Clock {
   setTimer(ms: number, label: string, fn: () => void): number {
     const id = this.#nextId++;
     this.#timers.set(id, { id, label, dueAt: this.#now + Math.max(0, ms), fn });
+    return id;
+  }
+
+  setDeadline(ms: number, label: string, fn: () => void): number {
+    const id = this.setTimer(ms, label, fn);
+    if (this.#underWay) this.#timers.set(id, { ...this.#timers.get(id)!, armedIn: this.#underWay });
     return id;
   }
 
@@ -144,24 +166,30 @@ export class ManualClock implements Clock {
   async #advance(ms: number): Promise<number> {
     const target = this.#now + ms;
     this.#target = target;
-    await settle();
-    for (;;) {
-      const next = this.#nextDue(target);
-      if (!next) break;
-      this.#timers.delete(next.id);
-      this.#now = Math.max(this.#now, next.dueAt);
-      next.fn();
-      // Timer callbacks start async work (preparation, hooks); let it run before the next timer fires.
+    this.#underWay = ++this.#advances;
+    try {
       await settle();
+      for (;;) {
+        const next = this.#nextDue(target);
+        if (!next) break;
+        this.#timers.delete(next.id);
+        this.#now = Math.max(this.#now, next.dueAt);
+        next.fn();
+        // Timer callbacks start async work (preparation, hooks); let it run before the next timer fires.
+        await settle();
+      }
+      this.#now = target;
+      await settle();
+      return this.#now;
+    } finally {
+      this.#underWay = 0;
     }
-    this.#now = target;
-    await settle();
-    return this.#now;
   }
 
   #nextDue(target: number): Entry | undefined {
     let best: Entry | undefined;
     for (const t of this.#timers.values()) {
+      if (t.armedIn === this.#underWay) continue;
       if (t.dueAt <= target && (!best || t.dueAt < best.dueAt || (t.dueAt === best.dueAt && t.id < best.id))) best = t;
     }
     return best;

@@ -127,7 +127,7 @@ export const SETTINGS = {
     schema: z.coerce.number().gt(0, 'must be above 0 (0 would make idle timeouts immediate too, so every function would go Inactive at once); use a small scale such as 0.001, or clock "manual"').default(1),
     env: 'LOCALFC_TIME_SCALE', flag: 'time-scale', arg: 'X',
     help: 'real clock: multiply every simulated delay by this (0.01 = a hundred times faster)',
-    doc: 'Real clock: every simulated delay is multiplied by this (`0.1` = ten times faster, `0.001` = a thousand times); must be above 0, since 0 would make idle timeouts immediate too and send every function Inactive at once (use `--clock manual` to stop time)',
+    doc: 'Real clock: every simulated delay is multiplied by this (`0.1` = ten times faster, `0.001` = a thousand times), and so are the bounds FC puts on a call: a function\'s `timeout`, the 120 s start-up timeout, health-check periods and probe timeouts; must be above 0, since 0 would make idle timeouts immediate too and send every function Inactive at once (use `--clock manual` to stop time)',
   },
   timing: {
     example: {},

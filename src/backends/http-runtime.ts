@@ -101,7 +101,7 @@ export async function forwardInvocation(
   baseUrl: string,
   req: InvocationRequest,
   fc: Record<string, string>,
-  opts: { forwardHttp: boolean; signal: AbortSignal; dispatcher?: Dispatcher },
+  opts: { forwardHttp: boolean; signal?: AbortSignal; dispatcher?: Dispatcher },
 ): Promise<Omit<InvocationResult, 'logs'>> {
   const headers: Record<string, string> = { ...(req.kind === 'http' ? req.headers : {}), ...fc };
   if (req.kind === 'event') headers['content-type'] = req.headers['content-type'] ?? 'application/octet-stream';
@@ -113,7 +113,7 @@ export async function forwardInvocation(
     method: method as 'POST',
     headers,
     body: method === 'GET' || method === 'HEAD' ? null : req.body,
-    signal: opts.signal,
+    ...(opts.signal ? { signal: opts.signal } : {}),
     dispatcher: opts.dispatcher,
   });
   const body = await readCapped(res, req.maxResponseBytes);

@@ -1,19 +1,52 @@
 /**
  * @module
- * FC's periodic instance health check. After an instance passed its start-up check (the backend's), one probe every
- * `periodSeconds` of clock time; `failureThreshold` failures in a row make it unhealthy (the pool routes requests
- * around it), then `successThreshold` passes in a row make it healthy again. The probe itself is the backend's.
+ * FC's instance health check, all on localfc's clock: the start-up probe (after the initializer, once
+ * `initialDelaySeconds` have passed since the start; it decides whether the instance started), then one probe every
+ * `periodSeconds`; `failureThreshold` failures in a row make it unhealthy (the pool routes requests around it), then
+ * `successThreshold` passes in a row make it healthy again. Each probe is bounded by `timeoutSeconds` of clock time.
+ * The probe itself (one GET) is the backend's.
  */
-import type { Clock } from '../clock.ts';
+import { type Clock, sleep } from '../clock.ts';
 import type { BackgroundWork } from './background-work.ts';
 import type { HealthCheckConfig } from './model.ts';
+
+/**
+ * How long an instance's server may take to listen on its port: FC's documented 120 s ("the HTTP server must be ready
+ * within 120 seconds", custom runtimes and containers alike), on localfc's clock.
+ */
+export const STARTUP_TIMEOUT_MS = 120_000;
+
+/** A probe given a signal that is aborted after `timeoutSeconds`: undefined when it passed, else why it failed. */
+export type Probe = (signal: AbortSignal) => Promise<string | undefined>;
+
+/** One probe bounded by the health check's `timeoutSeconds` (default 1) of clock time. */
+export async function probeOnClock(clock: Clock, hc: HealthCheckConfig, probe: Probe, label: string): Promise<string | undefined> {
+  const ac = new AbortController();
+  const timer = clock.setDeadline((hc.timeoutSeconds ?? 1) * 1000, `health probe timeout ${label}`, () => ac.abort());
+  try {
+    return await probe(ac.signal).catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
+  } finally {
+    clock.clearTimer(timer);
+  }
+}
+
+/**
+ * The start-up check, as FC documents it: one probe once `initialDelaySeconds` (default 0) have passed since the
+ * instance started; it passing starts the periodic cycle, it failing means the instance failed to start.
+ */
+export async function startupProbe(hc: HealthCheckConfig, deps: { clock: Clock; startedAt: number; label: string; probe: Probe }): Promise<string | undefined> {
+  const { clock, startedAt, label } = deps;
+  const wait = startedAt + (hc.initialDelaySeconds ?? 0) * 1000 - clock.now();
+  if (wait > 0) await sleep(clock, wait, `health check initial delay ${label}`);
+  return probeOnClock(clock, hc, deps.probe, label);
+}
 
 export interface HealthCycleDeps {
   readonly clock: Clock;
   /** Probes run here, so advancing the manual clock can wait for them (BackgroundWork.quiesce). */
   readonly work: BackgroundWork;
-  /** One probe: undefined when it passed, else why it failed. */
-  readonly probe: () => Promise<string | undefined>;
+  /** One probe: undefined when it passed, else why it failed; its signal is aborted after `timeoutSeconds`. */
+  readonly probe: Probe;
   /** Told when the instance turns unhealthy or healthy again (a line for the instance's log). */
   readonly note: (line: string) => void;
   /** Names the timer in the admin API's timer list. */
@@ -39,7 +72,7 @@ export class HealthCycle {
   readonly #successThreshold: number;
 
   constructor(
-    hc: HealthCheckConfig,
+    private readonly hc: HealthCheckConfig,
     private readonly deps: HealthCycleDeps,
   ) {
     this.#periodMs = (hc.periodSeconds ?? 3) * 1000;
@@ -58,7 +91,7 @@ export class HealthCycle {
     };
   }
 
-  /** The first periodic probe is one period after now (the start-up check just passed). */
+  /** The first periodic probe is one period after now (the start-up probe just passed). */
   start(): void {
     this.#arm(this.deps.clock.now() + this.#periodMs);
   }
@@ -89,7 +122,7 @@ export class HealthCycle {
     let due = dueAt;
     for (let probes = 1; ; probes++) {
       if (this.#stopped) return;
-      const why = await this.deps.probe().catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
+      const why = await probeOnClock(this.deps.clock, this.hc, this.deps.probe, this.deps.label);
       if (this.#stopped) return;
       this.#record(why);
       due += this.#periodMs;

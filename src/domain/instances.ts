@@ -3,16 +3,19 @@
  * The instance pool: reuses warm instances of a revision, cold-starts one when all are busy, calls the initializer once
  * per instance, freezes instances between invocations and reclaims them after an idle period (clock timers). Instances
  * of functions with a health check are probed periodically (instance-health.ts) and skipped while unhealthy.
+ * It runs the cold start in FC's order from the backend's steps: start the instance until it listens (within the
+ * start-up timeout), then, with a health check, the initializer and the start-up probe. Every bound is on the clock.
  */
-import { type Backend, BackendError, type BackendInstance, type InvocationRequest, type InvocationResult, type PreparedRevision } from './ports/backend.ts';
+import { type Backend, BackendError, type BackendInstance, type InvocationRequest, type InvocationResult, type PreparedRevision, type StartInstanceOptions } from './ports/backend.ts';
 import type { Clock } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
 import { BackgroundWork } from './background-work.ts';
 import { FcError, errors } from './errors.ts';
 import type { FaultRule } from './faults/engine.ts';
 import { applyFault } from './faults/effects.ts';
-import { HealthCycle, type HealthStatus } from './instance-health.ts';
+import { HealthCycle, type HealthStatus, STARTUP_TIMEOUT_MS, startupProbe } from './instance-health.ts';
 import { healthCheckOf, lifecycleHook } from './model.ts';
+import { InstanceErrorCode } from './reason-codes.ts';
 
 interface PooledInstance {
   instance: BackendInstance;
@@ -34,6 +37,8 @@ interface PooledInstance {
   thawing?: Promise<void>;
   /** Set once it is being stopped: an instance is stopped (and its preStop called) once. */
   stopping?: boolean;
+  /** Its process or container ended while idle and is being started again (concurrent requests wait for the one restart). */
+  restarting?: Promise<void>;
 }
 
 /**
@@ -94,8 +99,10 @@ export class InstancePool {
     const qualifier = req.qualifier ?? prepared.fn.qualifier;
     const { pooled, coldStart } = await this.#acquire(prepared, qualifier);
     try {
+      await this.#restartIfEnded(pooled, qualifier);
       await this.#initialize(pooled, pooled.instance, qualifier);
-      const result = await this.backend.invoke(pooled.instance, req);
+      // The function's timeout, on the clock: the backend kills the instance when the signal is aborted.
+      const result = await this.#bounded(req.timeoutMs, `invocation timeout ${req.requestId}`, (signal) => this.backend.invoke(pooled.instance, { ...req, signal }));
       // The caller gets the failure as the result; the dead instance is not reused, so the next call cold-starts anew.
       if (result.instanceLost) await this.#destroy(prepared.key, pooled, false);
       return { ...result, instanceId: pooled.instance.id, coldStart };
@@ -141,7 +148,8 @@ export class InstancePool {
 
   /**
    * Cold-starts one instance into `list` (`busy` requests already waiting for it); it is removed again if the start
-   * fails. With a health check, the initializer runs before the start-up check, as FC does, and the periodic check follows.
+   * fails. FC's order: the instance starts and listens, then (with a health check) the initializer runs and the start-up
+   * probe decides; the periodic check follows. Without a health check the initializer runs before the first request.
    */
   async #start(prepared: PreparedRevision, list: PooledInstance[], busy: number, qualifier = prepared.fn.qualifier): Promise<PooledInstance> {
     let started!: () => void;
@@ -153,7 +161,13 @@ export class InstancePool {
     const hc = healthCheckOf(prepared.config);
     try {
       await this.#injectFault(prepared, 'coldStart', qualifier);
-      pooled.instance = await this.backend.startInstance(prepared, `c-${this.ids.shortId()}`, hc ? { beforeHealthCheck: (i) => this.#initialize(pooled, i, qualifier) } : {});
+      const id = `c-${this.ids.shortId()}`;
+      const startedAt = this.clock.now();
+      pooled.instance = await this.#listening(id, (start) => this.backend.startInstance(prepared, id, start));
+      await this.#startupCheck(pooled, qualifier, startedAt).catch(async (e: unknown) => {
+        await this.backend.stopInstance(pooled.instance, { preStop: false, timeoutMs: 0 }).catch(() => undefined);
+        throw e;
+      });
       this.options.onInstance?.(prepared.fn.functionName, 'started', { instanceId: pooled.instance.id, revisionId: prepared.revision.id });
       started();
     } catch (e) {
@@ -167,12 +181,60 @@ export class InstancePool {
       const instance = pooled.instance;
       pooled.health = new HealthCycle(hc, {
         clock: this.clock, work: this.#probes, label: instance.id,
-        probe: () => this.#probe(prepared.key, pooled),
+        probe: (signal) => this.#probe(prepared.key, pooled, signal),
         note: (line) => this.backend.noteInstance?.(instance, line),
       });
       pooled.health.start();
     }
     return pooled;
+  }
+
+  /** The first step of a cold start, bounded by FC's start-up timeout on the clock (the backend gives up when it passes). */
+  #listening<T>(instanceId: string, step: (start: StartInstanceOptions) => Promise<T>): Promise<T> {
+    return this.#bounded(STARTUP_TIMEOUT_MS, `start-up timeout ${instanceId}`, (signal) => step({ signal, timeoutMs: STARTUP_TIMEOUT_MS }));
+  }
+
+  /** Runs `work` with a signal aborted once `ms` have passed on the clock; the timer goes when the work ends. */
+  async #bounded<T>(ms: number, label: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const ac = new AbortController();
+    const timer = this.clock.setDeadline(ms, label, () => ac.abort());
+    try {
+      return await work(ac.signal);
+    } finally {
+      this.clock.clearTimer(timer);
+    }
+  }
+
+  /**
+   * With a health check, the rest of the start in FC's order: the initializer, then the start-up probe once
+   * `initialDelaySeconds` (counted from the start) have passed; a failing probe fails the start with FunctionNotStarted.
+   */
+  async #startupCheck(pooled: PooledInstance, qualifier: string, startedAt: number): Promise<void> {
+    const { instance } = pooled;
+    const hc = healthCheckOf(instance.prepared.config);
+    if (!hc || !this.backend.probeHealth) return;
+    await this.#initialize(pooled, instance, qualifier);
+    const why = await startupProbe(hc, { clock: this.clock, startedAt, label: instance.id, probe: (signal) => this.backend.probeHealth!(instance, signal) });
+    if (why === undefined) return;
+    const logs = this.backend.instanceLogs(instance).trimEnd().split('\n').slice(-10).join('\n');
+    const path = hc.httpGetUrl?.startsWith('/') ? hc.httpGetUrl : `/${hc.httpGetUrl ?? ''}`;
+    throw new BackendError(InstanceErrorCode.FunctionNotStarted, `Function instance health check failed on port ${instance.port ?? '?'} (GET ${path}: ${why})${logs ? `\nLogs: ${logs}` : ''}`);
+  }
+
+  /**
+   * An instance whose process or container ended while idle (a crash, or stopped to hand a fixed port over) is started
+   * again under its id before it serves, with the steps of a cold start and its initializer run anew.
+   */
+  async #restartIfEnded(pooled: PooledInstance, qualifier: string): Promise<void> {
+    const { backend } = this;
+    if (!pooled.restarting && !(await backend.ended?.(pooled.instance))) return;
+    const restarting = (pooled.restarting ??= (async () => {
+      delete pooled.initialized;
+      const startedAt = this.clock.now();
+      await this.#listening(pooled.instance.id, (start) => backend.restartInstance!(pooled.instance, start));
+      await this.#startupCheck(pooled, qualifier, startedAt);
+    })().finally(() => delete pooled.restarting));
+    await restarting;
   }
 
   /** The initializer runs once per instance; concurrent first requests wait for the same run. */
@@ -193,11 +255,11 @@ export class InstancePool {
   }
 
   /** One periodic health probe. A frozen instance cannot answer: it is thawed for the probe and frozen again if still idle. */
-  async #probe(key: string, pooled: PooledInstance): Promise<string | undefined> {
+  async #probe(key: string, pooled: PooledInstance, signal: AbortSignal): Promise<string | undefined> {
     pooled.probing = true;
     try {
       if (pooled.frozen) await this.#thaw(pooled);
-      return await this.backend.probeHealth!(pooled.instance);
+      return await this.backend.probeHealth!(pooled.instance, signal);
     } finally {
       pooled.probing = false;
       // Frozen again at once, unless it is still within the grace period of an invocation (its timer freezes it).

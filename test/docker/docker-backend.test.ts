@@ -14,6 +14,7 @@ import { engineUsable } from '../helpers/docker.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
+import { pendingInvocation, timerArmed } from '../helpers/startup-timeout.ts';
 
 const engine = new ImageEngine();
 
@@ -159,16 +160,21 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
       assert.equal((await owned()).filter((c) => c.labels[LABELS.fn] === 'crash').length, 0, 'the failed container is removed');
     });
 
-    it('waits for healthCheckConfig.httpGetUrl before the first invocation', async () => {
+    it('probes healthCheckConfig.httpGetUrl once initialDelaySeconds of clock time have passed, before the first invocation', async () => {
       const input = containerInput('health', NODE_IMAGE);
-      // Answers /ready only after 300 ms: an invocation must not reach it before.
-      input.customContainerConfig!.command = ['node', '-e', `const t0 = Date.now(); require('http').createServer((q, s) => { if (q.url === '/ready') { s.statusCode = Date.now() - t0 > 300 ? 200 : 503; return s.end(); } s.end('up ' + (Date.now() - t0 > 300)); }).listen(9000)`];
-      input.customContainerConfig!.healthCheckConfig = new $FC.CustomHealthCheckConfig({ httpGetUrl: '/ready', periodSeconds: 1, failureThreshold: 5 });
+      // Counts the probes; an invocation answers how many it saw before it.
+      input.customContainerConfig!.command = ['node', '-e', `let probes = 0; require('http').createServer((q, s) => { if (q.url === '/ready') { probes++; return s.end(); } s.end('probed ' + probes); }).listen(9000)`];
+      input.customContainerConfig!.healthCheckConfig = new $FC.CustomHealthCheckConfig({ httpGetUrl: '/ready', initialDelaySeconds: 2, periodSeconds: 60 });
       input.instanceLifecycleConfig = undefined as never;
       await client.createFunction(new $FC.CreateFunctionRequest({ body: input }));
       await advance(5000);
-      const res = await client.invokeFunction('health', new $FC.InvokeFunctionRequest({ body: event('x') }));
-      assert.equal(await readBody(res.body!), 'up true');
+      const call = pendingInvocation(fc, 'health');
+      await timerArmed(fc, 'health check initial delay');
+      await advance(1999);
+      assert.equal(call.answered(), false, 'answered before the start-up probe');
+      await advance(1);
+      const answer = await call.answer;
+      assert.deepEqual([answer.status, answer.text], [200, 'probed 1']);
     });
 
     it("cpu becomes the container's CPU quota, capped at the engine's CPUs", async () => {

@@ -14,7 +14,8 @@ import { processState } from '../helpers/process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // Records every call it gets in $HC_DIR/events.log as "<instance id> <what>"; /healthz answers the status written in
-// $HC_DIR/health-<instance id> (200 without the file), so the test flips one instance's health.
+// $HC_DIR/health-<instance id> or else $HC_DIR/health-<function name> (200 without either; "hang": no answer), so the
+// test flips one instance's health.
 const server = `
 const http = require('node:http');
 const fs = require('node:fs');
@@ -26,10 +27,13 @@ http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
     if (req.url === '/healthz') {
-      let status = 200;
-      try { status = Number(fs.readFileSync(path.join(dir, 'health-' + id), 'utf8')); } catch {}
+      let status = '200';
+      for (const f of ['health-' + id, 'health-' + process.env.FC_FUNCTION_NAME]) {
+        try { status = fs.readFileSync(path.join(dir, f), 'utf8'); break; } catch {}
+      }
       record('probe ' + status);
-      return res.writeHead(status).end();
+      if (status === 'hang') return;
+      return res.writeHead(Number(status)).end();
     }
     record(req.url.slice(1));
     res.end(req.url === '/invoke' ? id : '');
@@ -61,7 +65,7 @@ class Harness {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  async create(functionName: string, opts: { healthCheck: boolean; initializer?: boolean }): Promise<void> {
+  async create(functionName: string, opts: { healthCheck: boolean; initializer?: boolean; initialDelaySeconds?: number }): Promise<void> {
     await this.client.createFunction(
       new $FC.CreateFunctionRequest({
         body: new $FC.CreateFunctionInput({
@@ -70,7 +74,7 @@ class Harness {
           customRuntimeConfig: new $FC.CustomRuntimeConfig({
             command: ['node', 'server.js'],
             ...(opts.healthCheck
-              ? { healthCheckConfig: new $FC.CustomHealthCheckConfig({ httpGetUrl: '/healthz', periodSeconds: PERIOD_MS / 1000, timeoutSeconds: 1, failureThreshold: 2, successThreshold: 2 }) }
+              ? { healthCheckConfig: new $FC.CustomHealthCheckConfig({ httpGetUrl: '/healthz', periodSeconds: PERIOD_MS / 1000, timeoutSeconds: 1, failureThreshold: 2, successThreshold: 2, initialDelaySeconds: opts.initialDelaySeconds ?? 0 }) }
               : {}),
           }),
           ...(opts.initializer ? { instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({ initializer: new $FC.LifecycleHook({ handler: 'index.init', timeout: 3 }) }) } : {}),
@@ -114,7 +118,7 @@ class Harness {
     return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')).filter(([fn, inst]) => fn === name && (!id || inst === id)).map((parts) => parts.slice(2).join(' '));
   }
 
-  setHealth(id: string, status: number | undefined): void {
+  setHealth(id: string, status: number | 'hang' | undefined): void {
     const file = join(this.dir, `health-${id}`);
     if (status === undefined) rmSync(file, { force: true });
     else writeFileSync(file, String(status));
@@ -128,8 +132,17 @@ class Harness {
   }
 
   async healthTimers(): Promise<string[]> {
+    return (await this.timers()).filter((l) => l.startsWith('health check'));
+  }
+
+  async timers(): Promise<string[]> {
     const clock = (await (await fetch(`${this.fc.url}/_localfc/clock`)).json()) as { timers: Array<{ label: string }> };
-    return clock.timers.map((t) => t.label).filter((l) => l.startsWith('health check'));
+    return clock.timers.map((t) => t.label);
+  }
+
+  /** Waits until a clock timer whose label starts with `prefix` is pending (the step that arms it has been reached). */
+  async timerArmed(prefix: string): Promise<void> {
+    await waitFor(`a pending clock timer '${prefix}…'`, async () => ((await this.timers()).some((l) => l.startsWith(prefix)) ? true : undefined));
   }
 }
 
@@ -147,8 +160,8 @@ describe('periodic instance health checks (process backend)', () => {
 
   it('runs the initializer before the first health probe, then serves', async () => {
     first = await h.invoke('hc');
-    // successThreshold 2 at start-up: two passing probes before the first request.
-    assert.deepEqual(h.events('hc', first), ['initialize', 'probe 200', 'probe 200', 'invoke']);
+    // FC's start-up check is one probe, after the initializer (successThreshold counts only for the periodic check).
+    assert.deepEqual(h.events('hc', first), ['initialize', 'probe 200', 'invoke']);
     const listed = await h.instance('hc', first);
     assert.equal(listed.healthy, true);
     assert.deepEqual(listed.healthCheck, { healthy: true, consecutiveFailures: 0, consecutiveSuccesses: 0 });
@@ -157,11 +170,11 @@ describe('periodic instance health checks (process backend)', () => {
 
   it('probes every periodSeconds of clock time, thawing the frozen instance and freezing it again', async () => {
     await h.advance(PERIOD_MS);
-    assert.deepEqual(h.events('hc', first).slice(4), ['probe 200']);
+    assert.deepEqual(h.events('hc', first).slice(3), ['probe 200']);
     await h.advance(PERIOD_MS - 1);
-    assert.equal(h.events('hc', first).length, 5, 'no probe before the period is over');
+    assert.equal(h.events('hc', first).length, 4, 'no probe before the period is over');
     await h.advance(1);
-    assert.deepEqual(h.events('hc', first).slice(4), ['probe 200', 'probe 200']);
+    assert.deepEqual(h.events('hc', first).slice(3), ['probe 200', 'probe 200']);
     const { pid } = await h.instance('hc', first);
     assert.ok(pid, 'the instance listing names its process');
     // SIGSTOP is delivered asynchronously: wait for the stopped state (T) rather than sample it once.
@@ -231,7 +244,7 @@ describe('periodic health checks at the instance limit', () => {
 
   it('with the only instance unhealthy the call fails with a health-check error; the next goes to a new instance', async () => {
     const first = await h.invoke('solo');
-    assert.deepEqual(h.events('solo', first), ['probe 200', 'probe 200', 'invoke'], 'no initializer: the start-up check runs directly');
+    assert.deepEqual(h.events('solo', first), ['probe 200', 'invoke'], 'no initializer: the start-up probe runs directly');
     h.setHealth(first, 500);
     await h.advance(2 * PERIOD_MS);
     assert.equal((await h.instance('solo', first)).healthy, false);
@@ -246,5 +259,56 @@ describe('periodic health checks at the instance limit', () => {
     const next = await h.invoke('solo');
     assert.notEqual(next, first);
     assert.equal((await h.instance('solo', next)).healthy, true);
+  });
+});
+
+describe('the start-up health check on localfc\'s clock', () => {
+  const h = new Harness();
+  before(() => h.start());
+  after(() => h.stop());
+
+  /** An invocation under way, and whether it has settled yet. */
+  function pending(name: string): { settled: () => boolean; result: Promise<string> } {
+    let done = false;
+    const result = h.invoke(name).finally(() => (done = true));
+    void result.catch(() => undefined);
+    return { settled: () => done, result };
+  }
+
+  it('probes once initialDelaySeconds of clock time have passed since the start, not before', async () => {
+    await h.create('delayed', { healthCheck: true, initialDelaySeconds: 2 });
+    const call = pending('delayed');
+    await h.timerArmed('health check initial delay');
+    await h.advance(1999);
+    assert.equal(call.settled(), false, 'answered before the initial delay was over');
+    assert.deepEqual(h.events('delayed'), []);
+    await h.advance(1);
+    const id = await call.result;
+    assert.deepEqual(h.events('delayed', id), ['probe 200', 'invoke']);
+  });
+
+  it('a failing start-up probe fails the start with FunctionNotStarted, and the instance is stopped', async () => {
+    await h.create('sick', { healthCheck: true });
+    h.setHealth('sick', 503);
+    const e = await sdkError(h.invoke('sick'));
+    assert.equal(e.statusCode, 502);
+    assert.equal(e.data.Code, 'FunctionNotStarted');
+    assert.match(e.data.Message, /^Function instance health check failed on port \d+ \(GET \/healthz: HTTP 503\)/);
+    assert.deepEqual(h.events('sick').map((l) => l.split(' ')[1] ?? l), ['503'], 'one probe at start-up');
+    assert.deepEqual(await h.instances('sick'), []);
+    assert.deepEqual((await h.timers()).filter((l) => l.includes('timeout')), [], 'no start-up or probe timer left behind');
+  });
+
+  it("a start-up probe that gets no answer fails after timeoutSeconds of clock time", async () => {
+    await h.create('mute', { healthCheck: true });
+    h.setHealth('mute', 'hang');
+    const call = pending('mute');
+    await h.timerArmed('health probe timeout');
+    await h.advance(999);
+    assert.equal(call.settled(), false, 'gave up before timeoutSeconds');
+    await h.advance(1);
+    const e = await sdkError(call.result);
+    assert.equal(e.data.Code, 'FunctionNotStarted');
+    assert.match(e.data.Message, /\(GET \/healthz: no answer within 1 s\)/);
   });
 });

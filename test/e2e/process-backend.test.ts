@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { BackendError, type BackendInstance, type FunctionIdentity, type InvocationRequest, type PreparedRevision } from '../../src/domain/ports/backend.ts';
 import { ProcessBackend } from '../../src/backends/process/index.ts';
 import { freePort } from '../../src/backends/process/ports.ts';
-import { ReadinessError, waitUntilReady } from '../../src/backends/readiness.ts';
+import { probeHealthCheck, StartupTimeout, waitUntilListening } from '../../src/backends/readiness.ts';
 import { createZip, type ZipInputFile } from '../helpers/zip.ts';
 import type { FunctionConfig, Revision } from '../../src/domain/model.ts';
 import { start as startLocalfc, type RunningLocalfc } from '../../src/index.ts';
@@ -179,14 +179,21 @@ export const handled = (event, context, callback) => callback(new Error('handled
     assert.equal(JSON.parse(r2.body.toString()).errorMessage, 'handled boom');
   });
 
-  it('times out a slow handler, kills it and restarts on the next call', async () => {
+  it('kills a slow handler when its timeout signal is aborted; the ended instance starts again under its id', async () => {
     const prepared = await prepare('slow', [{ path: 'index.js', data: `exports.handler = async (e) => { if (e.toString() === 'pid') return String(process.pid); await new Promise((r) => setTimeout(r, 10000)); };` }], {});
     const inst = await start(prepared);
     const before = await pidOf(inst);
-    const r = await backend.invoke(inst, req('slow', { timeoutMs: 300 }));
+    // The pool aborts the signal on its clock; here the test does.
+    const timeout = new AbortController();
+    const answer = backend.invoke(inst, req('slow', { timeoutMs: 3000, signal: timeout.signal }));
+    timeout.abort();
+    const r = await answer;
     assert.equal(r.errorType, 'UnhandledInvocationError');
-    assert.match(JSON.parse(r.body.toString()).errorMessage, /timed out/);
+    assert.equal(JSON.parse(r.body.toString()).errorMessage, 'Function timed out after 3 seconds');
     assert.equal(alive(before), false);
+    assert.equal(await backend.ended(inst), true);
+    await backend.restartInstance(inst);
+    assert.equal(await backend.ended(inst), false);
     const afterPid = await pidOf(inst);
     assert.notEqual(afterPid, before);
   });
@@ -259,7 +266,7 @@ s.on('error', (e) => { require('fs').appendFileSync(process.env.MARKER, e.code +
   });
 });
 
-describe('readiness (health check)', () => {
+describe('readiness: listening and one health probe', () => {
   /** A server answering GET /ready with the statuses given, in turn (the last repeats). */
   async function statusServer(statuses: number[]): Promise<{ port: number; probes: () => number; close: () => void }> {
     let n = 0;
@@ -268,68 +275,37 @@ describe('readiness (health check)', () => {
     return { port: (srv.address() as AddressInfo).port, probes: () => n, close: () => srv.close() };
   }
 
-  it('waits for successThreshold passing probes in a row, every periodSeconds', async () => {
-    const s = await statusServer([503, 200, 500, 200, 200]);
-    const t0 = Date.now();
-    await waitUntilReady({ port: s.port, healthCheck: { httpGetUrl: '/ready', periodSeconds: 0.05, successThreshold: 2, failureThreshold: 3 }, timeoutMs: 5000, failed: () => undefined });
-    assert.equal(s.probes(), 5);
-    assert.ok(Date.now() - t0 >= 4 * 50 - 10, 'probes are a period apart');
-    s.close();
-  });
-
-  it('fails after failureThreshold failures in a row, naming the reason', async () => {
-    const s = await statusServer([500]);
-    await assert.rejects(
-      waitUntilReady({ port: s.port, healthCheck: { httpGetUrl: 'ready', periodSeconds: 0.05, failureThreshold: 3 }, timeoutMs: 5000, failed: () => undefined }),
-      (e: unknown) => e instanceof ReadinessError && e.kind === 'unhealthy' && /HTTP 500/.test(e.message) && /port \d+/.test(e.message),
-    );
+  it('one probe: 200-399 passes, anything else names the status', async () => {
+    const s = await statusServer([503, 302, 200]);
+    const base = `http://127.0.0.1:${s.port}`;
+    assert.equal(await probeHealthCheck(base, { httpGetUrl: 'ready' }), 'HTTP 503');
+    assert.equal(await probeHealthCheck(base, { httpGetUrl: '/ready' }), undefined);
+    assert.equal(await probeHealthCheck(base, { httpGetUrl: '/ready' }), undefined);
     assert.equal(s.probes(), 3);
     s.close();
   });
 
-  it('runs beforeHealthCheck (the initializer) once the port is open and before the first probe; its error fails the wait as thrown', async () => {
-    const s = await statusServer([200]);
-    const seen: number[] = [];
-    await waitUntilReady({ port: s.port, healthCheck: { httpGetUrl: '/ready', periodSeconds: 0.05 }, timeoutMs: 5000, failed: () => undefined, beforeHealthCheck: async () => void seen.push(s.probes()) });
-    assert.deepEqual([seen, s.probes()], [[0], 1]);
-    const boom = new BackendError('InitializationError', 'the initializer failed');
-    await assert.rejects(waitUntilReady({ port: s.port, healthCheck: { httpGetUrl: '/ready', periodSeconds: 0.05 }, timeoutMs: 5000, failed: () => undefined, beforeHealthCheck: () => Promise.reject(boom) }), (e: unknown) => e === boom);
-    assert.equal(s.probes(), 1, 'no probe after the initializer failed');
-    s.close();
+  it('a probe whose signal is aborted (timeoutSeconds on the clock) reports no answer', async () => {
+    const srv = createServer(() => undefined);
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const ac = new AbortController();
+    const probe = probeHealthCheck(`http://127.0.0.1:${(srv.address() as AddressInfo).port}`, { httpGetUrl: '/ready', timeoutSeconds: 2 }, ac.signal);
+    ac.abort();
+    assert.equal(await probe, 'no answer within 2 s');
+    srv.closeAllConnections();
+    srv.close();
   });
 
-  it('without a health check, ready once the port accepts connections; failed() ends the wait', async () => {
+  it('waits until the port accepts connections; failed() ends the wait; an aborted signal is the start-up timeout', async () => {
     const s = await statusServer([200]);
-    await waitUntilReady({ port: s.port, timeoutMs: 1000, failed: () => undefined });
+    await waitUntilListening({ port: s.port, failed: () => undefined });
     s.close();
-    await assert.rejects(waitUntilReady({ port: s.port, timeoutMs: 1000, failed: () => new Error('gone') }), /gone/);
-  });
-
-  it('a process backend instance whose health check fails is killed and the start fails with FunctionNotStarted', async () => {
-    const b = new ProcessBackend({});
-    try {
-      const server = `require('http').createServer((req, res) => { if (req.url === '/invoke') return res.end(String(process.pid)); res.writeHead(req.url === '/healthz' ? Number(process.env.HEALTH) : 404).end(); }).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');`;
-      const zip = createZip([{ path: 'server.js', data: server }]);
-      const fn: FunctionIdentity = { functionName: 'hc', functionArn: 'acs:fc:cn-hangzhou:123:functions/hc', region: 'cn-hangzhou', accountId: '123', qualifier: 'LATEST' };
-      const mk = async (id: number, health: number) => {
-        const revision: Revision = {
-          id, code: { zip, checksum: 'x', size: zip.length }, codeChecksum: 'x', codeSize: zip.length, createdAt: 0,
-          config: config({ runtime: 'custom.debian10', environmentVariables: { HEALTH: String(health) }, customRuntimeConfig: { command: ['node', 'server.js'], healthCheckConfig: { httpGetUrl: '/healthz', initialDelaySeconds: 0, periodSeconds: 1, failureThreshold: 1 } } }),
-        };
-        return b.prepare({ fn, revision, log: () => undefined, signal: new AbortController().signal });
-      };
-      const healthy = await b.startInstance(await mk(1, 204), 'c-hc-ok');
-      const pid = Number((await b.invoke(healthy, req('x'))).body.toString());
-      pids.add(pid);
-      await assert.rejects(
-        b.startInstance(await mk(2, 500), 'c-hc-bad'),
-        (e: unknown) => e instanceof BackendError && e.code === 'FunctionNotStarted' && /health check failed/.test(e.message) && /GET \/healthz: HTTP 500/.test(e.message),
-      );
-      await b.close();
-      assert.equal(alive(pid), false);
-    } finally {
-      await b.close();
-    }
+    await assert.rejects(waitUntilListening({ port: s.port, failed: () => new Error('gone') }), /gone/);
+    const port = await freePort();
+    const ac = new AbortController();
+    const waiting = waitUntilListening({ port, failed: () => undefined, signal: ac.signal });
+    ac.abort();
+    await assert.rejects(waiting, (e: unknown) => e instanceof StartupTimeout && !e.someoneElse);
   });
 });
 

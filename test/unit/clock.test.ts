@@ -27,3 +27,16 @@ it('fires timers in due order, including timers set by timers, and lists pending
 it('formats FC timestamps without milliseconds', () => {
   assert.equal(isoSeconds(Date.UTC(2023, 3, 1, 8, 15, 27, 999)), '2023-04-01T08:15:27Z');
 });
+
+it('a deadline armed during an advance waits for the next advance; one armed outside fires when passed', async () => {
+  const clock = new ManualClock(0);
+  const fired: string[] = [];
+  // Like a timer trigger whose invocation arms its timeout: the work set off at 100 has had no time to answer.
+  clock.setTimer(100, 'trigger', () => clock.setDeadline(50, 'set off by the advance', () => fired.push(`inner@${clock.now()}`)));
+  clock.setDeadline(1000, 'armed before', () => fired.push(`outer@${clock.now()}`));
+  await clock.advance(999);
+  assert.deepEqual(fired, [], 'neither is due to fire yet: the inner one was armed during this advance');
+  assert.deepEqual(clock.pendingTimers().map((t) => [t.label, t.dueAt]), [['set off by the advance', 150], ['armed before', 1000]]);
+  await clock.advance(1);
+  assert.deepEqual(fired, ['inner@999', 'outer@1000']);
+});

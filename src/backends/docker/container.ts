@@ -1,13 +1,12 @@
 /**
  * @module
  * One container instance: create it from the pinned image with FC's environment and our labels, start it, follow its
- * (demultiplexed) output into a LogRing, and wait until its server answers on the container's bridge address.
+ * (demultiplexed) output into a LogRing, and wait until its server listens on the container's bridge address.
  */
-import { healthCheckOf } from '../../domain/model.ts';
-import { BackendError, type PreparedRevision } from '../../domain/ports/backend.ts';
+import { BackendError, type PreparedRevision, type StartInstanceOptions, startupTimedOut } from '../../domain/ports/backend.ts';
 import { fcVariables } from '../runtime-env.ts';
 import { LogRing } from '../process/log-ring.ts';
-import { ReadinessError, waitUntilReady } from '../readiness.ts';
+import { StartupTimeout, waitUntilListening } from '../readiness.ts';
 import { request } from 'undici';
 import { type ContainerInfo, type ContainerSpec, type DockerEngine, DockerError } from './engine.ts';
 import { LABELS, type Lease, type Owner } from './owner.ts';
@@ -27,7 +26,6 @@ export interface Container {
   /** Set once the container's process ended (its log stream closed). */
   ended: boolean;
   frozen: boolean;
-  initialized: boolean;
   follow: AbortController;
 }
 
@@ -37,7 +35,6 @@ export interface StartOptions {
   /** Taken before the owner's first container, so another machine can tell the owner is alive. */
   readonly lease: Lease;
   readonly network: string;
-  readonly startTimeoutMs: number;
   readonly reach: () => Promise<Reach>;
 }
 
@@ -89,10 +86,10 @@ export function containerSpec(p: PreparedImage, instanceId: string, ownerLabels:
 const nameOf = (p: PreparedImage, instanceId: string, owner: Owner): string => `localfc-${p.fn.functionName}-${instanceId}-${owner.id.slice(0, 6)}`.replace(/[^a-zA-Z0-9_.-]/g, '_');
 
 /**
- * Creates and starts a container for an instance; on any failure the container is removed again. `before` runs once
- * the port accepts connections, before the start-up health check (the initializer); its error fails the start as is.
+ * Creates and starts a container for an instance and waits until its server listens (bounded by `start.signal`, the
+ * pool's start-up timeout); on any failure the container is removed again.
  */
-export async function startContainer(p: PreparedImage, instanceId: string, o: StartOptions, before?: (c: Container) => Promise<void>): Promise<Container> {
+export async function startContainer(p: PreparedImage, instanceId: string, o: StartOptions, start: StartInstanceOptions = {}): Promise<Container> {
   let id: string;
   try {
     // unknown host CPUs: leave the quota uncapped, the create then names Docker's complaint
@@ -105,9 +102,9 @@ export async function startContainer(p: PreparedImage, instanceId: string, o: St
   } catch (e) {
     throw startError(e, 'create');
   }
-  const c: Container = { id, logs: new LogRing(), baseUrl: '', ended: false, frozen: false, initialized: false, follow: new AbortController() };
+  const c: Container = { id, logs: new LogRing(), baseUrl: '', ended: false, frozen: false, follow: new AbortController() };
   try {
-    await run(c, p, o, before);
+    await run(c, p, o, start);
     return c;
   } catch (e) {
     await discardContainer(c, o.engine);
@@ -121,8 +118,8 @@ export async function discardContainer(c: Container, engine: DockerEngine): Prom
   await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
 }
 
-/** Starts a created container and waits for readiness. */
-async function run(c: Container, p: PreparedImage, o: StartOptions, before: ((c: Container) => Promise<void>) | undefined): Promise<void> {
+/** Starts a created container and waits until it listens. */
+async function run(c: Container, p: PreparedImage, o: StartOptions, start: StartInstanceOptions): Promise<void> {
   const follow = c.follow;
   try {
     await o.engine.startContainer(c.id);
@@ -137,19 +134,16 @@ async function run(c: Container, p: PreparedImage, o: StartOptions, before: ((c:
     const { host, port } = address(info, p, o, published);
     if (!host && !c.ended) throw new BackendError(InstanceErrorCode.CAStartTimeout, `container ${c.id.slice(0, 12)} has no ${published ? 'published port' : `address on network ${o.network}`}`);
     c.baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    const healthCheck = healthCheckOf(p.config);
-    await waitUntilReady({
+    await waitUntilListening({
       port,
       host: host || '127.0.0.1',
       // A published port accepts connections before the server listens (docker-proxy): only an HTTP answer counts.
       ...(published ? { reachable: () => answersHttp(c.baseUrl) } : {}),
-      ...(healthCheck ? { healthCheck } : {}),
-      timeoutMs: o.startTimeoutMs,
+      ...(start.signal ? { signal: start.signal } : {}),
       failed: () => (c.ended ? new BackendError(InstanceErrorCode.CAExited, 'the container exited') : undefined),
-      ...(before ? { beforeHealthCheck: () => before(c) } : {}),
     });
   } catch (e) {
-    throw await explain(e, c, o.engine);
+    throw await explain(e, c, o.engine, p.port, start);
   }
 }
 
@@ -175,17 +169,16 @@ async function answersHttp(baseUrl: string): Promise<boolean> {
 }
 
 /** Maps a start failure to FC's reason code, with the exit code and the container's last output. */
-async function explain(e: unknown, c: Container, engine: DockerEngine): Promise<unknown> {
+async function explain(e: unknown, c: Container, engine: DockerEngine, port: number, start: StartInstanceOptions): Promise<unknown> {
   if (e instanceof DockerError) return startError(e, 'start');
   const tail = c.logs.tail(10);
   const output = tail ? `: ${tail}` : '';
   if (e instanceof BackendError && e.code === InstanceErrorCode.CAExited) {
     const state = await engine.inspectContainer(c.id).then((i) => i.state, () => undefined);
-    const how = state?.oomKilled ? 'was killed for exceeding its memory limit' : `exited with code ${state?.exitCode ?? '?'}${state?.error ? ` (${state.error})` : ''}`;
+    const how = `exited with code ${state?.exitCode ?? '?'}${state?.oomKilled ? ', killed for exceeding its memory limit' : ''}${state?.error ? ` (${state.error})` : ''}`;
     return new BackendError(InstanceErrorCode.CAExited, `container ${how}${output}`);
   }
-  if (e instanceof ReadinessError && e.kind === 'unhealthy') return new BackendError(InstanceErrorCode.FunctionNotStarted, `${e.message}${output}`);
-  if (e instanceof ReadinessError) return new BackendError(InstanceErrorCode.CAStartTimeout, `${e.message} (container ${c.id.slice(0, 12)})${output}`);
+  if (e instanceof StartupTimeout) return startupTimedOut(port, start.timeoutMs, tail);
   return e;
 }
 

@@ -6,7 +6,7 @@
  * and close; containers of crashed earlier runs are reaped at start-up (owner.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { healthCheckOf, isContainer, lifecycleHook } from '../../domain/model.ts';
+import { healthCheckOf, isContainer } from '../../domain/model.ts';
 import { parseImageRef } from '../../domain/registry.ts';
 import { BackendError, type Backend, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision, type StartInstanceOptions } from '../../domain/ports/backend.ts';
 import { fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop } from '../http-runtime.ts';
@@ -28,8 +28,6 @@ export interface DockerBackendOptions {
   /** Runs code-package runtimes; default a ProcessBackend with `processOptions`. */
   readonly delegate?: Backend;
   readonly processOptions?: ProcessBackendOptions;
-  /** How long a container may take to answer on its port (default 60 s). */
-  readonly startTimeoutMs?: number;
   /** Docker network the containers join and are reached on (default `bridge`). */
   readonly network?: string;
   /** How containers are reached: their bridge IP, a port published on the engine's host, or `auto` (default). */
@@ -73,7 +71,7 @@ export class DockerBackend implements Backend {
     const setting = opts.networking ?? 'auto';
     this.#networking = setting;
     void this.reach().catch(() => undefined);
-    this.#start = { engine: this.engine, owner: this.owner, lease: this.#lease, network: opts.network ?? 'bridge', startTimeoutMs: opts.startTimeoutMs ?? 60_000, reach: () => this.reach().then((r) => r.reach) };
+    this.#start = { engine: this.engine, owner: this.owner, lease: this.#lease, network: opts.network ?? 'bridge', reach: () => this.reach().then((r) => r.reach) };
     this.reaped = reapOrphans(this.engine, this.owner.facts, this.owner.id).catch(() => []);
   }
 
@@ -115,21 +113,10 @@ export class DockerBackend implements Backend {
   async startInstance(prepared: PreparedRevision, instanceId: string, opts: StartInstanceOptions = {}): Promise<BackendInstance> {
     if (!isContainer(prepared.config)) return this.#delegate.startInstance(prepared, instanceId, opts);
     const p = prepared as PreparedImage;
-    const before = opts.beforeHealthCheck;
-    let c: Container | undefined;
-    // A getter: a container that ended is replaced under the same instance (#replace).
+    // A getter: a container that ended is replaced under the same instance (restartInstance).
     const live = this.#instances;
-    const instance: BackendInstance = { id: instanceId, prepared, get containerId() { return live.get(instanceId)?.c.id ?? c?.id; } };
-    try {
-      // The hook (the initializer) needs the instance usable before its start-up health check.
-      c = await startContainer(p, instanceId, this.#start, before && ((started) => {
-        this.#instances.set(instanceId, { prepared: p, c: started });
-        return before(instance);
-      }));
-    } catch (e) {
-      this.#instances.delete(instanceId);
-      throw e;
-    }
+    const instance: BackendInstance = { id: instanceId, prepared, port: p.port, get containerId() { return live.get(instanceId)?.c.id; } };
+    const c = await startContainer(p, instanceId, this.#start, opts);
     if (this.#closed) {
       // close() ran while this container started: it must not outlive us.
       await discardContainer(c, this.engine);
@@ -137,6 +124,21 @@ export class DockerBackend implements Backend {
     }
     this.#instances.set(instanceId, { prepared: p, c });
     return instance;
+  }
+
+  async ended(instance: BackendInstance): Promise<boolean> {
+    if (!isContainer(instance.prepared.config)) return this.#delegate.ended?.(instance) ?? false;
+    return this.#instances.get(instance.id)?.c.ended ?? false;
+  }
+
+  /** The instance's container died (timeout kill, crash): a new one runs in its place under the same instance. */
+  async restartInstance(instance: BackendInstance, opts: StartInstanceOptions = {}): Promise<void> {
+    if (!isContainer(instance.prepared.config)) return this.#delegate.restartInstance?.(instance, opts);
+    const s = this.#get(instance);
+    const old = s.c;
+    await discardContainer(old, this.engine);
+    s.c = await startContainer(s.prepared, instance.id, this.#start, opts);
+    s.c.logs.append(`[localfc] container ${old.id.slice(0, 12)} ended; replaced by ${s.c.id.slice(0, 12)}\n`);
   }
 
   #get(instance: BackendInstance): Instance {
@@ -150,28 +152,26 @@ export class DockerBackend implements Backend {
     const s = this.#get(instance);
     const from = s.c.logs.offset;
     await runInitializer(s.c.baseUrl, fcHeaders(s.prepared, requestId), timeoutMs);
-    s.c.initialized = true;
     return s.c.logs.since(from);
   }
 
   async invoke(instance: BackendInstance, req: InvocationRequest): Promise<InvocationResult> {
     if (!isContainer(instance.prepared.config)) return this.#delegate.invoke(instance, req);
     const s = this.#get(instance);
-    if (s.c.ended) await this.#replace(instance, s);
     const c = s.c;
     const from = c.logs.offset;
     // A custom container prints FC's "FC Invoke Start/End RequestId" lines itself (FC's log format): its output as it came.
     const logs = (): string => c.logs.since(from);
-    const signal = AbortSignal.timeout(req.timeoutMs);
+    const signal = req.signal;
     try {
-      const res = await forwardInvocation(c.baseUrl, req, fcHeaders(s.prepared, req.requestId, req), { forwardHttp: true, signal });
+      const res = await forwardInvocation(c.baseUrl, req, fcHeaders(s.prepared, req.requestId, req), { forwardHttp: true, ...(signal ? { signal } : {}) });
       // Output reaches us through the engine's log stream, a little after the response: wait only for a caller who reads it.
       if (req.tailLogs) await sleep(10);
       return { ...res, logs: logs() };
     } catch (e) {
       // The function answered, but with something FC would not relay (a body over the payload limit): its own failure.
       if (e instanceof BackendError) throw e;
-      if (signal.aborted) {
+      if (signal?.aborted) {
         // The handler is still running: FC kills the instance; the next call gets a fresh container.
         c.ended = true;
         await this.engine.removeContainer(c.id, { force: true }).catch(() => undefined);
@@ -180,7 +180,7 @@ export class DockerBackend implements Backend {
       const state = await this.#exitState(c);
       if (!state?.running) {
         c.ended = true;
-        const how = state ? (state.oomKilled ? 'killed for exceeding its memory limit' : `code ${state.exitCode}`) : 'removed';
+        const how = state ? `code ${state.exitCode}${state.oomKilled ? ', killed for exceeding its memory limit' : ''}` : 'removed';
         return instanceLost(`Container exited unexpectedly (${how}): ${c.logs.tail(5)}`, logs(), 'ProcessExited');
       }
       throw new BackendError(InstanceErrorCode.InvocationFailed, `could not reach the container: ${e instanceof Error ? e.message : String(e)}`);
@@ -200,27 +200,14 @@ export class DockerBackend implements Backend {
     }
   }
 
-  /** The instance's container died (timeout kill, crash): run a new one in its place and re-run the initializer. */
-  async #replace(instance: BackendInstance, s: Instance): Promise<void> {
-    const old = s.c;
-    await discardContainer(old, this.engine);
-    const hook = old.initialized ? lifecycleHook(s.prepared.config, 'initializer') : undefined;
-    // The initializer runs again before the new container's health check, as at cold start.
-    s.c = await startContainer(s.prepared, instance.id, this.#start, hook ? async (c) => {
-      s.c = c;
-      await this.initialize(instance, hook.timeoutMs);
-    } : undefined);
-    s.c.logs.append(`[localfc] container ${old.id.slice(0, 12)} ended; replaced by ${s.c.id.slice(0, 12)}\n`);
-  }
-
-  async probeHealth(instance: BackendInstance): Promise<string | undefined> {
-    if (!isContainer(instance.prepared.config)) return this.#delegate.probeHealth?.(instance);
+  async probeHealth(instance: BackendInstance, signal: AbortSignal): Promise<string | undefined> {
+    if (!isContainer(instance.prepared.config)) return this.#delegate.probeHealth?.(instance, signal);
     const s = this.#instances.get(instance.id);
     const hc = healthCheckOf(instance.prepared.config);
     if (!s) return 'the instance is not running';
     // A container that ended is replaced (and checked) on its next request.
     if (!hc || s.c.ended) return undefined;
-    return probeHealthCheck(s.c.baseUrl, hc);
+    return probeHealthCheck(s.c.baseUrl, hc, signal);
   }
 
   noteInstance(instance: BackendInstance, line: string): void {

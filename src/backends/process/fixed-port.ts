@@ -41,17 +41,19 @@ export class PortLeases {
     return this.#lease(port, slot, owner);
   }
 
-  /** Waits (evicting an idle owner) for the port; rejects after timeoutMs naming the owner. */
-  acquire(port: number, owner: LeaseOwner, timeoutMs: number): Promise<Lease> {
+  /** Waits (evicting an idle owner) for the port; rejects naming the owner once `signal` (the start-up timeout) is aborted. */
+  acquire(port: number, owner: LeaseOwner, signal?: AbortSignal): Promise<Lease> {
     const now = this.tryAcquire(port, owner);
     if (now) return Promise.resolve(now);
     const slot = this.#slot(port);
     return new Promise<Lease>((resolve, reject) => {
-      const waiter = { owner, grant: (l: Lease) => (clearTimeout(timer), resolve(l)), cancel: (e: Error) => (clearTimeout(timer), reject(e)) };
-      const timer = setTimeout(() => {
+      const giveUp = (): void => {
         slot.waiters.splice(slot.waiters.indexOf(waiter), 1);
-        reject(new Error(`port ${port} stayed in use by instance ${slot.holder?.owner.id ?? '?'} for ${Math.round(timeoutMs / 1000)} s`));
-      }, timeoutMs);
+        reject(new Error(`port ${port} stayed in use by instance ${slot.holder?.owner.id ?? '?'}`));
+      };
+      const waiter = { owner, grant: (l: Lease) => (signal?.removeEventListener('abort', giveUp), resolve(l)), cancel: (e: Error) => (signal?.removeEventListener('abort', giveUp), reject(e)) };
+      if (signal?.aborted) return reject(new Error(`port ${port} stayed in use by instance ${slot.holder?.owner.id ?? '?'}`));
+      signal?.addEventListener('abort', giveUp, { once: true });
       slot.waiters.push(waiter);
       this.#maybeEvict(slot);
     });

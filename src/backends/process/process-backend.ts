@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Pool } from 'undici';
 import { DiskBudget, type DiskLease } from '../../code/disk-budget.ts';
 import { extractZip } from '../../code/zip.ts';
-import { healthCheckOf, lifecycleHook } from '../../domain/model.ts';
+import { healthCheckOf } from '../../domain/model.ts';
 import { BackendError, type Backend, type LayerSource, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision, type StartInstanceOptions } from '../../domain/ports/backend.ts';
 import { fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop } from '../http-runtime.ts';
 import { probeHealthCheck } from '../readiness.ts';
@@ -34,8 +34,6 @@ import { InstanceErrorCode, ReasonCode } from '../../domain/reason-codes.ts';
 export interface ProcessBackendOptions {
   /** Where code is unpacked and bootstraps are written; default a fresh mkdtemp under os.tmpdir(), removed by close(). */
   readonly workDir?: string;
-  /** How long a process may take to listen on its port (default 30 s). */
-  readonly startTimeoutMs?: number;
   /** Python interpreter for python* runtimes (default `python3`). */
   readonly python?: string;
   /** Where a function's layer ARNs are looked up (the layer store); unpacked under the code directory (layers.ts). */
@@ -53,7 +51,6 @@ interface InstanceState {
   readonly prepared: Prepared;
   readonly logs: LogRing;
   proc: Running;
-  initialized: boolean;
   frozen: boolean;
   /** Invocations running on it now: with none, an owner of a fixed port may be asked to give the port up. */
   inFlight: number;
@@ -90,7 +87,7 @@ export class ProcessBackend implements Backend {
     this.#interpreters = new HostInterpreters(python);
     this.#mounts = new CodeMounts(this.workDir, [process.execPath, this.workDir, ...(pythonPath ? [pythonPath] : [])]);
     this.#spawnOptions = {
-      workDir: this.workDir, python, startTimeoutMs: opts.startTimeoutMs ?? 30_000, children: this.#children, owned: this.#owned, ports: new PortReservations(), leases: new PortLeases(), mounts: this.#mounts,
+      workDir: this.workDir, python, children: this.#children, owned: this.#owned, ports: new PortReservations(), leases: new PortLeases(), mounts: this.#mounts,
       interpreterDirs: [dirname(process.execPath), ...(pythonPath ? [dirname(pythonPath)] : [])],
     };
     this.reaped = this.#owned.reapOrphans().catch(() => []);
@@ -157,23 +154,27 @@ export class ProcessBackend implements Backend {
   async startInstance(prepared: PreparedRevision, instanceId: string, opts: StartInstanceOptions = {}): Promise<BackendInstance> {
     const p = prepared as Prepared;
     const logs = new LogRing();
-    const state: InstanceState = { prepared: p, logs, proc: undefined as unknown as Running, initialized: false, frozen: false, inFlight: 0 };
-    // A getter: an instance evicted from a fixed port is respawned with a new process.
-    const instance: BackendInstance = { id: instanceId, prepared, get pid() { return state.proc?.child.pid; } };
-    const before = opts.beforeHealthCheck;
-    try {
-      // The hook (the initializer) needs the instance usable before its start-up health check.
-      state.proc = await spawnInstance(p, instanceId, logs, this.#spawnOptions, before && (async (r) => {
-        state.proc = r;
-        this.#instances.set(instanceId, state);
-        await before(instance);
-      }));
-    } catch (e) {
-      this.#instances.delete(instanceId);
-      throw e;
-    }
+    const state: InstanceState = { prepared: p, logs, proc: undefined as unknown as Running, frozen: false, inFlight: 0 };
+    // Getters: an instance evicted from a fixed port is started again with a new process (restartInstance).
+    const instance: BackendInstance = { id: instanceId, prepared, get pid() { return state.proc?.child.pid; }, get port() { return state.proc?.port; } };
+    state.proc = await spawnInstance(p, instanceId, logs, this.#spawnOptions, opts);
     this.#instances.set(instanceId, state);
     return instance;
+  }
+
+  async ended(instance: BackendInstance): Promise<boolean> {
+    const s = this.#instances.get(instance.id);
+    if (!s) return false;
+    // Stopped to hand its fixed port over: wait until it is gone before starting it again.
+    if (s.proc.evicted) await s.proc.exit;
+    return s.proc.exited !== undefined;
+  }
+
+  async restartInstance(instance: BackendInstance, opts: StartInstanceOptions = {}): Promise<void> {
+    const s = this.#state(instance);
+    s.logs.append(`[localfc] instance process ended (${s.proc.exited?.signal ?? `code ${s.proc.exited?.code}`}); restarting\n`);
+    s.proc = await spawnInstance(s.prepared, instance.id, s.logs, this.#spawnOptions, opts);
+    s.frozen = false;
   }
 
   #state(instance: BackendInstance): InstanceState {
@@ -186,7 +187,6 @@ export class ProcessBackend implements Backend {
     const s = this.#state(instance);
     const from = s.logs.offset;
     await runInitializer(baseUrl(s.proc), fcHeaders(s.prepared, requestId), timeoutMs, this.#dispatcher(s));
-    s.initialized = true;
     return s.logs.since(from);
   }
 
@@ -197,8 +197,6 @@ export class ProcessBackend implements Backend {
 
   async invoke(instance: BackendInstance, req: InvocationRequest): Promise<InvocationResult> {
     const s = this.#state(instance);
-    if (s.proc.evicted) await s.proc.exit;
-    if (s.proc.exited) await this.#respawn(instance, s);
     s.proc.lease?.setIdle(false);
     s.inFlight++;
     try {
@@ -214,21 +212,18 @@ export class ProcessBackend implements Backend {
     // FC's built-in runtimes frame an invocation's log with these lines; a custom runtime prints them itself (FC's spec).
     const framed = s.prepared.kind !== 'custom';
     const logs = (): string => (framed ? `FC Invoke Start RequestId: ${req.requestId}\n${s.logs.since(from)}FC Invoke End RequestId: ${req.requestId}\n` : s.logs.since(from));
-    const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(), req.timeoutMs);
+    const signal = req.signal;
     try {
       // Our nodejs/python bootstraps serve POST /invoke only; a custom runtime's server gets HTTP calls as they came.
-      const res = await forwardInvocation(baseUrl(s.proc), req, fcHeaders(s.prepared, req.requestId, req), { forwardHttp: s.prepared.kind === 'custom', signal: ac.signal, dispatcher: this.#dispatcher(s) });
-      clearTimeout(timer);
+      const res = await forwardInvocation(baseUrl(s.proc), req, fcHeaders(s.prepared, req.requestId, req), { forwardHttp: s.prepared.kind === 'custom', ...(signal ? { signal } : {}), dispatcher: this.#dispatcher(s) });
       // Output written before the response is already in the pipe (pipe writes are synchronous for Node on Linux;
       // Python runs unbuffered): it was readable no later than the response, so finishing this poll phase reads it.
       await new Promise((r) => setImmediate(r));
       return { ...res, logs: logs() };
     } catch (e) {
-      clearTimeout(timer);
       // The function answered, but with something FC would not relay (a body over the payload limit): its own failure.
       if (e instanceof BackendError) throw e;
-      if (ac.signal.aborted) {
+      if (signal?.aborted) {
         // The handler is still running: FC kills the instance; the next call gets a fresh process.
         await killProcess(s.proc);
         return instanceLost(`Function timed out after ${Math.round(req.timeoutMs / 1000)} seconds`, logs());
@@ -241,25 +236,13 @@ export class ProcessBackend implements Backend {
     }
   }
 
-  /** The instance's process died (timeout kill, crash): start a new one in its place and re-run the initializer (before the health check, as at cold start). */
-  async #respawn(instance: BackendInstance, s: InstanceState): Promise<void> {
-    s.logs.append(`[localfc] instance process ended (${s.proc.exited?.signal ?? `code ${s.proc.exited?.code}`}); restarting\n`);
-    const hook = s.initialized ? lifecycleHook(s.prepared.config, 'initializer') : undefined;
-    s.proc = await spawnInstance(s.prepared, instance.id, s.logs, this.#spawnOptions, hook ? async (r) => {
-      s.proc = r;
-      s.frozen = false;
-      await this.initialize(instance, hook.timeoutMs);
-    } : undefined);
-    s.frozen = false;
-  }
-
-  async probeHealth(instance: BackendInstance): Promise<string | undefined> {
+  async probeHealth(instance: BackendInstance, signal: AbortSignal): Promise<string | undefined> {
     const s = this.#instances.get(instance.id);
     const hc = healthCheckOf(instance.prepared.config);
     if (!s) return 'the instance is not running';
     // A crashed process, or one stopped to hand a fixed port over, is started again (and checked) on its next request.
     if (!hc || s.proc.exited || s.proc.evicted) return undefined;
-    return probeHealthCheck(baseUrl(s.proc), hc);
+    return probeHealthCheck(baseUrl(s.proc), hc, signal);
   }
 
   noteInstance(instance: BackendInstance, line: string): void {

@@ -5,12 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { type FunctionConfig, healthCheckOf } from '../../domain/model.ts';
-import { BackendError, type PreparedRevision } from '../../domain/ports/backend.ts';
+import type { FunctionConfig } from '../../domain/model.ts';
+import { BackendError, type PreparedRevision, type StartInstanceOptions, startupTimedOut } from '../../domain/ports/backend.ts';
 import { codeRuntimeEnvironment, rewritePaths } from '../runtime-env.ts';
 import type { CodeMounts } from './code-mount.ts';
 import type { Pool } from 'undici';
-import { ReadinessError, waitUntilReady } from '../readiness.ts';
+import { StartupTimeout, waitUntilListening } from '../readiness.ts';
 import { type Lease, type LeaseOwner, listensOn, type PortLeases } from './fixed-port.ts';
 import type { LogRing } from './log-ring.ts';
 import { portTaken, type PortReservations } from './ports.ts';
@@ -66,7 +66,6 @@ export function handlerFile(handler: string): string | undefined {
 export interface SpawnOptions {
   readonly workDir: string;
   readonly python: string;
-  readonly startTimeoutMs: number;
   /** Every instance process whose group has not ended yet, so close() can end them all. */
   readonly children: Set<Running>;
   /** Where each instance's process group is recorded, so a localfc that dies is cleaned up after by the next. */
@@ -90,29 +89,25 @@ class ListensOnFixedPort extends Error {}
 /** The readiness check saw the process end. */
 class ProcessExited extends Error {}
 
-
-/** Runs once the process's port accepts connections, before its start-up health check (the initializer). */
-export type BeforeHealthCheck = (r: Running) => Promise<void>;
-
 /**
- * Starts an instance and waits until it is ready. Code that listens on the fixed port rather than FC_SERVER_PORT is
- * detected (it listens there, or it died of EADDRINUSE while another instance owns that port); from then on that
- * revision's instances take turns on the port (fixed-port.ts).
+ * Starts an instance and waits until it listens (bounded by `start.signal`, the pool's start-up timeout). Code that
+ * listens on the fixed port rather than FC_SERVER_PORT is detected (it listens there, or it died of EADDRINUSE while
+ * another instance owns that port); from then on that revision's instances take turns on the port (fixed-port.ts).
  */
-export async function spawnInstance(p: Prepared, instanceId: string, logs: LogRing, o: SpawnOptions, before?: BeforeHealthCheck): Promise<Running> {
+export async function spawnInstance(p: Prepared, instanceId: string, logs: LogRing, o: SpawnOptions, start: StartInstanceOptions = {}): Promise<Running> {
   if (logs.offset === 0) {
     const mode = await o.mounts.mode();
     logs.append(mode.mounted ? '[localfc] code at /code and layers at /opt (a private mount namespace)\n' : `[localfc] code runs from ${p.codeDir} and layers from ${p.optDir}: ${mode.reason}; /code and /opt in the environment and the start command point there\n`);
   }
   const fixed = fixedPortOf(p);
-  if (fixed !== undefined && o.leases.hardCoded.has(p.key)) return startOnFixedPort(p, instanceId, fixed, logs, o, before);
+  if (fixed !== undefined && o.leases.hardCoded.has(p.key)) return startOnFixedPort(p, instanceId, fixed, logs, o, start);
   for (let attempt = 1; ; attempt++) {
     const port = await o.ports.reserve();
     const from = logs.offset;
     const r = launch(p, instanceId, port, logs, o);
     void r.exit.then(() => o.ports.release(port));
     try {
-      await ready(p, r, port, logs, o, { extra: () => (fixed !== undefined && r.child.pid !== undefined && listensOn(r.child.pid, fixed) ? new ListensOnFixedPort() : undefined), before });
+      await ready(r, port, logs, start, { extra: () => (fixed !== undefined && r.child.pid !== undefined && listensOn(r.child.pid, fixed) ? new ListensOnFixedPort() : undefined) });
       return r;
     } catch (e) {
       if (r.exited && attempt < MAX_PORT_ATTEMPTS && (await lostPort(port, logs.since(from)))) {
@@ -127,16 +122,16 @@ export async function spawnInstance(p: Prepared, instanceId: string, logs: LogRi
           logs.append(`[localfc] the code listens on port ${fixed}, not on FC_SERVER_PORT (${port}): using port ${fixed}; instances that need it take turns\n`);
           r.port = fixed;
           holdWhileRunning(r, lease);
-          await ready(p, r, fixed, logs, o, { before });
+          await ready(r, fixed, logs, start);
           return r;
         }
         await killProcess(r);
-        return startOnFixedPort(p, instanceId, fixed, logs, o, before);
+        return startOnFixedPort(p, instanceId, fixed, logs, o, start);
       }
       if (r.exited && inUse(logs.since(from)) && (await heldSoon(o.leases, fixed))) {
         o.leases.hardCoded.add(p.key);
         logs.append(`[localfc] port ${fixed} is in use by another instance of code that hard-codes it: waiting for it\n`);
-        return startOnFixedPort(p, instanceId, fixed, logs, o, before);
+        return startOnFixedPort(p, instanceId, fixed, logs, o, start);
       }
       throw e;
     }
@@ -151,15 +146,15 @@ async function lostPort(port: number, output: string): Promise<boolean> {
   return inUse(output) && (new RegExp(`:${port}\\b`).test(output) || (await portTaken(port)));
 }
 
-async function startOnFixedPort(p: Prepared, instanceId: string, fixed: number, logs: LogRing, o: SpawnOptions, before?: BeforeHealthCheck): Promise<Running> {
+async function startOnFixedPort(p: Prepared, instanceId: string, fixed: number, logs: LogRing, o: SpawnOptions, start: StartInstanceOptions): Promise<Running> {
   let running: Running | undefined;
   const owner: LeaseOwner = { id: instanceId, evict: () => running && evictor(instanceId, running, logs).evict() };
   let lease: Lease;
-  const deadline = Date.now() + o.startTimeoutMs;
   try {
-    lease = await o.leases.acquire(fixed, owner, o.startTimeoutMs);
+    lease = await o.leases.acquire(fixed, owner, start.signal);
   } catch (e) {
-    throw new BackendError(InstanceErrorCode.CAStartTimeout, `${e instanceof Error ? e.message : String(e)}: the code listens on port ${fixed} itself instead of FC_SERVER_PORT, so its instances run one at a time`);
+    const within = start.timeoutMs === undefined ? '' : ` for ${Math.round(start.timeoutMs / 1000)} s`;
+    throw new BackendError(InstanceErrorCode.CAStartTimeout, `${e instanceof Error ? e.message : String(e)}${within}: the code listens on port ${fixed} itself instead of FC_SERVER_PORT, so its instances run one at a time`);
   }
   // A process of code not yet known to hard-code the port (started on a free port, about to be found out and
   // stopped) can grab it between the lease and our listen: ready only once our process owns it; if ours lost the
@@ -168,11 +163,11 @@ async function startOnFixedPort(p: Prepared, instanceId: string, fixed: number, 
     const from = logs.offset;
     const r = (running = launch(p, instanceId, fixed, logs, o));
     try {
-      await ready(p, r, fixed, logs, o, { owned: () => r.child.pid !== undefined && listensOn(r.child.pid, fixed), before });
+      await ready(r, fixed, logs, start, { owned: () => r.child.pid !== undefined && listensOn(r.child.pid, fixed) });
       holdWhileRunning(r, lease);
       return r;
     } catch (e) {
-      if (r.exited && inUse(logs.since(from)) && Date.now() < deadline) {
+      if (r.exited && inUse(logs.since(from)) && !start.signal?.aborted) {
         await sleep(50);
         continue;
       }
@@ -210,34 +205,30 @@ function holdWhileRunning(r: Running, lease: Lease): void {
 }
 
 /**
- * Waits for readiness; on failure the process is killed and a BackendError thrown (`extra`'s error: left running;
- * `before`'s error, e.g. the initializer's: thrown as is).
+ * Waits until the process listens; on failure the process is killed and a BackendError thrown (`extra`'s error: left
+ * running).
  */
-async function ready(p: Prepared, r: Running, port: number, logs: LogRing, o: SpawnOptions, check: { extra?: () => Error | undefined; owned?: () => boolean; before?: BeforeHealthCheck | undefined } = {}): Promise<void> {
-  const healthCheck = healthCheckOf(p.config);
-  const before = check.before;
+async function ready(r: Running, port: number, logs: LogRing, start: StartInstanceOptions, check: { extra?: () => Error | undefined; owned?: () => boolean } = {}): Promise<void> {
   const tail = (): string => (logs.tail(10) ? `\nLogs: ${logs.tail(10)}` : '');
   try {
-    await waitUntilReady({
+    await waitUntilListening({
       port,
-      ...(healthCheck ? { healthCheck } : {}),
-      timeoutMs: o.startTimeoutMs,
+      ...(start.signal ? { signal: start.signal } : {}),
       failed: () => (r.exited ? new ProcessExited() : check.extra?.()),
       ...(check.owned ? { owned: check.owned } : {}),
-      ...(before ? { beforeHealthCheck: () => before(r) } : {}),
     });
   } catch (e) {
     if (e instanceof ListensOnFixedPort) throw e;
     await killProcess(r);
-    if (e instanceof BackendError) throw e;
     if (e instanceof ProcessExited) {
       // 'exit' can come before the last output: let the pipes drain (bounded: a grandchild may hold them open).
       if (!(r.child.stdout?.closed && r.child.stderr?.closed)) await Promise.race([new Promise((res) => r.child.once('close', res)), sleep(200)]);
       const how = r.spawnError ? `could not be started: ${r.spawnError.message}` : r.exited?.signal ? `was killed by ${r.exited.signal}` : `exited with code ${r.exited?.code}`;
       throw new BackendError(InstanceErrorCode.CAExited, `process ${how}${tail()}`);
     }
-    if (e instanceof ReadinessError && e.kind === 'unhealthy') throw new BackendError(InstanceErrorCode.FunctionNotStarted, `${e.message}${tail()}`);
-    throw new BackendError(InstanceErrorCode.CAStartTimeout, `${e instanceof Error ? e.message : String(e)}${tail()}`);
+    if (e instanceof StartupTimeout && e.someoneElse) throw new BackendError(InstanceErrorCode.CAStartTimeout, `port ${port} stayed in use by another process until the start-up timeout${tail()}`);
+    if (e instanceof StartupTimeout) throw startupTimedOut(port, start.timeoutMs, logs.tail(10));
+    throw e;
   }
 }
 

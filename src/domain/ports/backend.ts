@@ -6,7 +6,7 @@
  * decides when to call them.
  */
 import type { FunctionConfig, Revision } from '../model.ts';
-import type { InvocationErrorType } from '../reason-codes.ts';
+import { InstanceErrorCode, type InvocationErrorType } from '../reason-codes.ts';
 
 /** What a backend needs to know about the function a revision belongs to. */
 export interface FunctionIdentity {
@@ -55,6 +55,8 @@ export interface BackendInstance {
   /** What runs it, for the admin API: a process id or a container id. */
   readonly pid?: number;
   readonly containerId?: string;
+  /** The port its server listens on (what FC's start-up messages name). */
+  readonly port?: number;
 }
 
 export interface InvocationRequest {
@@ -76,6 +78,11 @@ export interface InvocationRequest {
   readonly tailLogs?: boolean;
   /** The largest response body relayed (FC's payload limit): a backend stops reading there and fails with BadResponse. */
   readonly maxResponseBytes?: number;
+  /**
+   * Aborted once `timeoutMs` has passed on localfc's clock (the pool arms it): the backend then kills the instance and
+   * answers FC's timeout. Without it the call is not bounded.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A response header's value; a header the function sent several times (Set-Cookie) keeps each value. */
@@ -110,18 +117,37 @@ export class BackendError extends Error {
 
 export interface StartInstanceOptions {
   /**
-   * With a health check: runs once the instance's port accepts connections, before its start-up health check (FC runs
-   * the initializer there). Gets the instance, already usable for initialize(); a failure fails the start as thrown.
+   * Aborted when the start-up timeout has passed on localfc's clock (the pool arms it): the backend stops what it
+   * started and rejects with FC's answer (startupTimedOut). Without it the start is not bounded.
    */
-  readonly beforeHealthCheck?: (instance: BackendInstance) => Promise<void>;
+  readonly signal?: AbortSignal;
+  /** The start-up timeout `signal` stands for, for the message. */
+  readonly timeoutMs?: number;
+}
+
+/** FC's answer for an instance whose server did not listen within the start-up timeout ("… on port 9000 in 120 seconds."). */
+export function startupTimedOut(port: number, timeoutMs: number | undefined, logs: string): BackendError {
+  const within = timeoutMs === undefined ? '' : ` in ${Math.round(timeoutMs / 1000)} seconds`;
+  return new BackendError(InstanceErrorCode.FunctionNotStarted, `Function instance health check failed on port ${port}${within}.${logs ? `\nLogs: ${logs}` : ''}`);
 }
 
 export interface Backend {
   readonly name: string;
   /** The real work of the Pending phase: unpack code, pull/pin an image. Throws BackendError with FC's reason code. */
   prepare(req: PrepareRequest): Promise<PreparedRevision>;
-  /** Cold start: a running instance ready for requests (initializer not yet called, unless `beforeHealthCheck` called it). */
+  /**
+   * The first step of a cold start: the instance runs and its port accepts connections. The pool runs the rest in
+   * FC's order (initializer, start-up health check) and bounds the start on its clock (`opts.signal`).
+   */
   startInstance(prepared: PreparedRevision, instanceId: string, opts?: StartInstanceOptions): Promise<BackendInstance>;
+  /**
+   * Whether the instance's process or container has ended since it started (it crashed while idle, or was stopped to
+   * hand a fixed port to another instance). The pool then starts it again under its id (restartInstance), with the
+   * steps of a cold start. Backends whose instances cannot end leave both out.
+   */
+  ended?(instance: BackendInstance): Promise<boolean>;
+  /** Starts an ended instance again under its id, until its port accepts connections (as startInstance). */
+  restartInstance?(instance: BackendInstance, opts?: StartInstanceOptions): Promise<void>;
   /** The initializer hook, once per instance before its first invocation. */
   /** Resolves with what the instance printed while the hook ran; `requestId` is the hook call's (FC's id form). */
   initialize(instance: BackendInstance, timeoutMs: number, requestId?: string): Promise<string | void>;
@@ -136,10 +162,11 @@ export interface Backend {
   /** Recent output of an instance, bounded. */
   instanceLogs(instance: BackendInstance): string;
   /**
-   * One probe of the function's health check (FC's periodic check of a running instance, domain/instance-health.ts):
-   * undefined when it passed, else why it failed. The caller thaws a frozen instance first. Backends that run no code leave it out.
+   * One probe of the function's health check (at start-up and periodically, domain/instance-health.ts): undefined when
+   * it passed, else why it failed. `signal` is aborted after `timeoutSeconds` of localfc's clock. The caller thaws a
+   * frozen instance first. Backends that run no code leave it out.
    */
-  probeHealth?(instance: BackendInstance): Promise<string | undefined>;
+  probeHealth?(instance: BackendInstance, signal: AbortSignal): Promise<string | undefined>;
   /** Adds a `[localfc] …` line of localfc's own to the instance's log (e.g. "turned unhealthy"). */
   noteInstance?(instance: BackendInstance, line: string): void;
   close(): Promise<void>;
