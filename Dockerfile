@@ -26,9 +26,12 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 FROM ${BASE_IMAGE}
 # The official node images have a `node` user (uid 1000); for a base without one pass --build-arg APP_USER=1000:1000.
 ARG APP_USER=node
+# LOCALFC_PUBLIC_URL: links localfc prints (urlInternet, code links) name the host side of `-p 9000:9000`, not the
+# container's own address; override it when clients reach the container by another name (a CI service `localfc:9000`).
 ENV NODE_ENV=production \
     LOCALFC_HOST=0.0.0.0 \
-    LOCALFC_PORT=9000
+    LOCALFC_PORT=9000 \
+    LOCALFC_PUBLIC_URL=http://127.0.0.1:9000
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -57,7 +57,7 @@ import { type IdGenerator, randomIds } from './ids.ts';
 import { createServerLog } from './log.ts';
 import { clockPart, functionsPart, layersPart, objectsPart, plainPart } from './persistence/parts.ts';
 import { ossMiddleware } from './api/oss/routes.ts';
-import { isOwnHost } from './api/site-guard.ts';
+import { isOwnHost, siteGuardOptions } from './api/site-guard.ts';
 import { Persistence } from './persistence/persistence.ts';
 import { payloadLimits } from './domain/payload-limits.ts';
 
@@ -161,11 +161,12 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
       if (!result.success) throw validationError(result.error, result.target === 'json' ? 'request body' : result.target, 'data' in result ? result.data : undefined);
     },
   });
+  const guardOptions = siteGuardOptions(config);
   // First: OSS requests are told apart by Host and path, and never reach the FC routes' middleware (see api/oss/addressing.ts).
   app.use('*', ossMiddleware({
     objects, tempCredentials, accessKeys: config.accessKeys, clock, ids, maxObjectBytes: config.maxBodyBytes, persistence,
     log: config.log === 'silent' ? undefined : log,
-    isOwnHost: (host) => isOwnHost(host, { listenHost: config.host, allowedHosts: config.allowedHosts }),
+    isOwnHost: (host) => isOwnHost(host, guardOptions),
   }));
   mountMiddleware(app, { config, clock, ids, log, persistence, faults, functions, provisioning });
 

@@ -1,6 +1,6 @@
 /**
  * @module
- * Hono context variables shared by every route: the request id and the logger.
+ * Hono context variables shared by every route: the request id, the logger and the origin printed in links.
  */
 import type { LogFn } from '../log.ts';
 
@@ -10,5 +10,7 @@ export interface AppEnv {
     log: LogFn;
     /** Set when the response was built with the request id already in it (api/respond.ts). */
     requestIdSent?: boolean;
+    /** The configured public origin (publicUrl), printed in links instead of the connection's own address. */
+    publicOrigin?: string;
   };
 }

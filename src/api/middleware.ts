@@ -19,14 +19,14 @@ import type { IdGenerator } from '../ids.ts';
 import type { LogFn } from '../log.ts';
 import type { Persistence } from '../persistence/persistence.ts';
 import { signatureAuth } from './auth.ts';
-import { siteGuard } from './site-guard.ts';
+import { siteGuard, siteGuardOptions } from './site-guard.ts';
 import type { AppEnv } from './context.ts';
 import { safeDecode } from './path-segment.ts';
 
 const INVOCATIONS_PATH = '/2023-03-30/functions/:functionName/invocations';
 
 export interface MiddlewareDeps {
-  readonly config: Pick<Config, 'log' | 'accessKeys' | 'adminToken' | 'maxBodyBytes' | 'host' | 'allowedHosts'>;
+  readonly config: Pick<Config, 'log' | 'accessKeys' | 'adminToken' | 'maxBodyBytes' | 'host' | 'allowedHosts' | 'publicUrl'>;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly log: LogFn;
@@ -41,8 +41,10 @@ export function mountMiddleware(app: OpenAPIHono<AppEnv>, deps: MiddlewareDeps):
   const { config, clock } = deps;
   // First, so every response (errors from the steps below included) carries the request id.
   app.use('*', requestIdAndLog({ ids: deps.ids, clock, log: deps.log, silent: config.log === 'silent' }));
+  const { publicUrl } = config;
+  if (publicUrl) app.use('*', async (c, next) => { c.set('publicOrigin', publicUrl); await next(); });
   // Before anything acts on the request: a foreign Host or a cross-site page gets nothing.
-  app.use('*', siteGuard({ listenHost: config.host, allowedHosts: config.allowedHosts }));
+  app.use('*', siteGuard(siteGuardOptions(config)));
   if (deps.persistence) app.use('*', flushAfterChange(deps.persistence));
   if (config.accessKeys.length > 0) app.use('/2023-03-30/*', signatureAuth({ accessKeys: config.accessKeys, clock, maxBodyBytes: config.maxBodyBytes }));
   if (config.adminToken) app.use('/_localfc/*', adminToken(config.adminToken));

@@ -48,6 +48,12 @@ export function isOwnHost(host: string, opts: SiteGuardOptions): boolean {
   return own.some((suffix) => suffix !== '' && under(name, suffix));
 }
 
+/** The site guard's options from the config: publicUrl's host is one of localfc's names too (links printed with it must work). */
+export function siteGuardOptions(config: { host: string; allowedHosts: readonly string[]; publicUrl?: string | undefined }): SiteGuardOptions {
+  const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
+  return { listenHost: config.host, allowedHosts: publicHost ? [...config.allowedHosts, publicHost] : config.allowedHosts };
+}
+
 const refused = (message: string): FcError => new FcError('CrossSiteRequestRefused', 403, message);
 
 export function siteGuard(opts: SiteGuardOptions): MiddlewareHandler<AppEnv> {

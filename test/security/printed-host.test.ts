@@ -38,3 +38,25 @@ it('urlInternet and GetFunctionCode links name the listen address, whatever Host
     assert.ok((JSON.parse(code.body) as { url: string }).url.startsWith(`${fc.url}/_code/`), code.body);
   }
 });
+
+it('with publicUrl set (a mapped port), links name it, and its host is one of localfc\'s own names', async () => {
+  const mapped = await start({ clock: 'manual', publicUrl: 'http://localfc.example:19000/' });
+  try {
+    const zipFile = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, e)' }]).toString('base64');
+    const post = (path: string, body: unknown) => fetch(`${mapped.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal((await post('/2023-03-30/functions', { functionName: 'f', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile } })).status, 200);
+    assert.equal((await post('/2023-03-30/functions/f/triggers', { triggerName: 'h', triggerType: 'http', triggerConfig: JSON.stringify({ authType: 'anonymous', methods: ['GET'] }) })).status, 200);
+    const trigger = await rawRequest(mapped.port, 'GET /2023-03-30/functions/f/triggers/h HTTP/1.1\r\nHost: localfc.example:19000');
+    assert.equal(trigger.status, 200, trigger.raw.slice(0, 300));
+    assert.equal((JSON.parse(trigger.body) as { httpTrigger: { urlInternet: string } }).httpTrigger.urlInternet, 'http://localfc.example:19000/fcapp/f/h');
+    const code = await (await fetch(`${mapped.url}/2023-03-30/functions/f/code`)).json() as { url: string };
+    assert.ok(code.url.startsWith('http://localfc.example:19000/_code/'), code.url);
+  } finally {
+    await mapped.stop();
+  }
+});
+
+it('publicUrl must be an http(s) origin', async () => {
+  await assert.rejects(start({ publicUrl: 'ftp://x.example/' }), /publicUrl/);
+  await assert.rejects(start({ publicUrl: 'http://x.example/path' }), /publicUrl/);
+});
