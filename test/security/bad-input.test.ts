@@ -1,6 +1,6 @@
 /**
  * Bad input is a 4xx at the door, not a 500 at every invocation: environment variables as FC documents them
- * (names, 4 KB in all) and never with a NUL, through real HTTP on a real port.
+ * (names, 4 KB in all) and never with a NUL, and async task ids as FC names them, through real HTTP on a real port.
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
@@ -32,4 +32,17 @@ it('refuses environment variables with a NUL, a bad name or more than 4 KB in al
     assert.match(res.json.Message!, pattern);
   }
   assert.equal((await create('env-ok', { A_1: 'x'.repeat(4093) })).status, 200);
+});
+
+it('refuses an async task id FC would refuse (too long, a bad first character or a character outside the set); accepts 128 characters', async () => {
+  assert.equal((await create('task-ids', {})).status, 200);
+  const invoke = (taskId: string) => fetch(`${fc.url}/2023-03-30/functions/task-ids/invocations`, { method: 'POST', headers: { 'x-fc-invocation-type': 'Async', 'x-fc-async-task-id': taskId }, body: 'x' });
+  for (const bad of ['a'.repeat(129), '1abc', '-abc', 'a b', 'a/b', 'a.b']) {
+    const res = await invoke(bad);
+    const json = (await res.json()) as { Code?: string; Message?: string };
+    assert.equal(res.status, 400, `${bad}: ${JSON.stringify(json)}`);
+    assert.equal(json.Code, 'InvalidArgument');
+    assert.match(json.Message!, /x-fc-async-task-id/);
+  }
+  for (const good of ['_a', 'A-1_b', 'a'.repeat(128)]) assert.equal((await invoke(good)).status, 202, good);
 });

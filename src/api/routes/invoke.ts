@@ -12,6 +12,9 @@ import { ErrorSchema } from '../schemas/function.ts';
 import { readLimited } from '../read-limited.ts';
 import { payloadLimits } from '../../domain/payload-limits.ts';
 
+/** 1 to 128 characters: a letter or '_' first, then letters, digits, '_' and '-'. */
+const ASYNC_TASK_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
+
 const LOG_TAIL_BYTES = 4096;
 
 const invokeRoute = createRoute({
@@ -24,7 +27,8 @@ const invokeRoute = createRoute({
     headers: z.object({
       'x-fc-invocation-type': z.enum(['Sync', 'Async', 'Task']).optional(),
       'x-fc-log-type': z.enum(['None', 'Tail']).optional(),
-      'x-fc-async-task-id': z.string().optional(),
+      // FC's rule for a task id the caller names (StatefulAsyncInvocation's invocationId, carried over to FC 3.0's task id).
+      'x-fc-async-task-id': z.string().regex(ASYNC_TASK_ID, "must start with a letter or '_', hold only letters, digits, '_' and '-', and be at most 128 characters").optional(),
     }),
     body: { required: false, content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
   },
