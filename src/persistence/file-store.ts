@@ -54,7 +54,8 @@ export class FileStore<T> {
 
   async #lock(): Promise<void> {
     const path = join(this.#dir, LOCK);
-    const mine: LockHolder = { pid: process.pid, ...(procStat(process.pid) ? { start: procStat(process.pid)!.start } : {}) };
+    const start = procStat(process.pid)?.start;
+    const mine: LockHolder = { pid: process.pid, ...(start !== undefined ? { start } : {}) };
     for (;;) {
       try {
         await writeFile(path, JSON.stringify(mine), { flag: 'wx' });

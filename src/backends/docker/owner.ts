@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAlive } from '../../os/process-alive.ts';
+import { procStat } from '../../os/proc-stat.ts';
 import { type ContainerSummary, type DockerEngine, DockerError } from './engine.ts';
 
 export const LABELS = {
@@ -41,12 +42,7 @@ export const DEFAULT_LEASE_MS = 30_000;
 
 /** The process's start time in clock ticks since boot (Linux), so a reused pid is not mistaken for the owner. */
 export function processStart(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
+  return procStat(pid)?.start;
 }
 
 const read = (read: () => string): string | undefined => {
