@@ -83,7 +83,8 @@ describe('DockerEngine without an engine', () => {
     }
   });
 
-  it('rejects a DOCKER_HOST it cannot use', () => {
-    assert.throws(() => new DockerEngine({ host: 'ssh://somewhere' }), /unsupported DOCKER_HOST/);
+  it('rejects a DOCKER_HOST it cannot use; ssh:// with the socket forwarding to use instead', () => {
+    assert.throws(() => new DockerEngine({ host: 'npipe:////./pipe/docker_engine' }), /unsupported DOCKER_HOST/);
+    assert.throws(() => new DockerEngine({ host: 'ssh://somewhere' }), /ssh:\/\/ is not supported yet.*ssh -nNT -L \/tmp\/docker\.sock:\/var\/run\/docker\.sock somewhere/);
   });
 });
