@@ -5,15 +5,15 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { DockerBackend } from '../../src/backends/docker/docker-backend.ts';
-import { DockerEngine } from '../../src/backends/docker/engine.ts';
 import { LABELS, localFacts } from '../../src/backends/docker/owner.ts';
 import { BUSYBOX_IMAGE, NODE_IMAGE } from '../../scripts/make-test-images.ts';
 import { engineUsable } from '../helpers/docker.ts';
+import { ImageEngine } from '../helpers/image-engine.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { $FC, event, readBody, sdkClient } from '../helpers/sdk.ts';
 
-const engine = new DockerEngine();
+const engine = new ImageEngine();
 const run = `${process.pid}-${Date.now().toString(36)}`;
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const SERVER = `require('http').createServer((q, s) => s.end('up')).listen(Number(process.env.FC_SERVER_PORT));`;
@@ -129,7 +129,8 @@ if (await engineUsable(engine, 'container owners', prerequisites)) {
         assert.equal((await containersOf(owner)).length, 1, 'left alone while its localfc container runs');
         assert.deepEqual(await leasesOf(owner), [], 'its container vouches for it: no lease needed');
 
-        await engine.stopContainer(boxed, 0); // docker kill: localfc gets no chance to clean up
+        await engine.killContainer(boxed); // docker kill: localfc gets no chance to clean up (stop sends SIGTERM first)
+        await waitFor('the localfc container stopped', async () => ((await engine.inspectContainer(boxed)).state.running ? undefined : true), 60_000);
         const left = await containersOf(owner);
         assert.equal(left.length, 1, 'killed, it left its function container behind');
         assert.ok((await reapAs({ hostFacts: elsewhere })).includes(left[0]!), 'the next localfc, on any machine, reaps it');

@@ -35,6 +35,9 @@ export class ImageEngine extends DockerEngine {
     };
   }
 
+  /** `docker kill`: SIGKILL at once (stop with t=0 sends SIGTERM first, and the process inside may still clean up). */
+  async killContainer(id: string): Promise<void> { await this.json('POST', `/containers/${seg(id)}/kill${qs({ signal: 'KILL' })}`); }
+
   async tagImage(id: string, repo: string, tag: string): Promise<void> { await this.json('POST', `/images/${seg(id)}/tag${qs({ repo, tag })}`); }
 
   /** Copies a tar (e.g. one from test/helpers/tar.ts) into a created or running container, extracted under `path`. */
