@@ -16,6 +16,7 @@ import { codeZip } from '../code-location.ts';
 import { renderFunction, renderListedFunction, toConfig } from '../to-config.ts';
 import { jsonBody } from '../json-body.ts';
 import { respondJson } from '../respond.ts';
+import { openapiLean } from '../lean-route.ts';
 import { oneOf } from '../schemas/limits.ts';
 
 const BASE = '/2023-03-30';
@@ -109,7 +110,7 @@ export function functionRoutes(
     return c.json(render(fn.functionName), 200);
   });
 
-  app.openapi(getFn, (c) => {
+  openapiLean(app, getFn, (c) => {
     const { functionName } = c.req.valid('param');
     checkName(functionName);
     return respondJson(c, render(functionName, c.req.valid('query').qualifier));

@@ -11,6 +11,7 @@ import type { AppEnv } from '../context.ts';
 import { ErrorSchema } from '../schemas/function.ts';
 import { readLimited } from '../read-limited.ts';
 import { payloadLimits } from '../../domain/payload-limits.ts';
+import { openapiLean } from '../lean-route.ts';
 
 /** 1 to 128 characters: a letter or '_' first, then letters, digits, '_' and '-'. */
 const ASYNC_TASK_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
@@ -53,7 +54,7 @@ export function invokeRoutes({ invocations, maxBodyBytes, asyncTasks }: InvokeDe
   const app = new OpenAPIHono<AppEnv>();
   const limits = payloadLimits(maxBodyBytes);
 
-  app.openapi(invokeRoute, async (c) => {
+  openapiLean(app, invokeRoute, async (c) => {
     const { functionName } = c.req.valid('param');
     const { qualifier = 'LATEST' } = c.req.valid('query');
     const headers = c.req.valid('header');
