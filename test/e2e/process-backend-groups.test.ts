@@ -36,6 +36,13 @@ http.createServer((req, res) => {
 }).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');
 `,
 }]).toString('base64');
+// The record directory of running process groups is shared by every localfc of this user (tmpdir()/localfc-owned-UID),
+// so a localfc another test file starts meanwhile would reap this file's SIGKILLed server first (seen once under load).
+// A private TMPDIR for this file's process (and the servers it spawns, which inherit it) keeps the reaping to be checked ours.
+const privateTmp = mkdtempSync(join(tmpdir(), 'localfc-groups-test-'));
+process.env.TMPDIR = privateTmp;
+after(() => rmSync(privateTmp, { recursive: true, force: true }));
+
 const plain = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, JSON.stringify({ pid: process.pid }))' }]).toString('base64');
 
 const seen = new Set<number>();
