@@ -210,9 +210,31 @@ export interface ClockWaitTracker {
 // should not have to thread a tracker through every call.
 const clockWaits = new AsyncLocalStorage<ClockWaitTracker>();
 
-/** Runs `fn` so that every sleep() in its async call tree reports to `tracker` (see AsyncTaskService.quiesce). */
+/** Tracked calls not settled yet: the storage is switched off while there are none (see trackClockWaits). */
+let tracked = 0;
+
+/**
+ * Runs `fn` so that every sleep() in its async call tree reports to `tracker` (see AsyncTaskService.quiesce). While
+ * an AsyncLocalStorage is enabled, Node 20 runs a hook for every promise the process creates (a few per cent of an
+ * InvokeFunction's CPU), so it is enabled only while a tracked call runs: once none does, no sleep has a tracker to
+ * report to (a settled piece has left BackgroundWork's set), and disabling changes nothing but the cost.
+ */
 export function trackClockWaits<T>(tracker: ClockWaitTracker, fn: () => T): T {
-  return clockWaits.run(tracker, fn);
+  tracked++;
+  let result: T;
+  try {
+    result = clockWaits.run(tracker, fn);
+  } catch (e) {
+    untrack();
+    throw e;
+  }
+  if (result instanceof Promise) result.then(untrack, untrack);
+  else untrack();
+  return result;
+}
+
+function untrack(): void {
+  if (--tracked === 0) clockWaits.disable();
 }
 
 /** Waits `ms` of clock time (a manual clock waits until advanced). */

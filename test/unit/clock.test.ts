@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { ManualClock, isoSeconds } from '../../src/clock.ts';
+import { ManualClock, isoSeconds, settle, sleep, trackClockWaits } from '../../src/clock.ts';
 
 it('fires timers in due order, including timers set by timers, and lists pending ones', async () => {
   const clock = new ManualClock(0);
@@ -39,4 +39,37 @@ it('a deadline armed during an advance waits for the next advance; one armed out
   assert.deepEqual(clock.pendingTimers().map((t) => [t.label, t.dueAt]), [['set off by the advance', 150], ['armed before', 1000]]);
   await clock.advance(1);
   assert.deepEqual(fired, ['inner@999', 'outer@1000']);
+});
+
+it('sleeps report to their own tracker across tracked calls that start, overlap and end (the storage is off in between)', async () => {
+  const clock = new ManualClock();
+  const seen: string[] = [];
+  const tracker = (name: string) => ({ enter: () => seen.push(`${name}+`), leave: () => seen.push(`${name}-`) });
+  // one tracked call alone, then nothing tracked (an untracked sleep reports nowhere), then two overlapping ones
+  const a = trackClockWaits(tracker('a'), async () => sleep(clock, 10, 'a'));
+  await clock.advance(10);
+  await a;
+  const untracked = sleep(clock, 10, 'free');
+  await clock.advance(10);
+  await untracked;
+  const b = trackClockWaits(tracker('b'), async () => {
+    await Promise.resolve();
+    await sleep(clock, 10, 'b1');
+    await sleep(clock, 10, 'b2');
+  });
+  const c = trackClockWaits(tracker('c'), async () => sleep(clock, 5, 'c'));
+  await settle();
+  await clock.advance(5);
+  await c; // c is over: b still reports its second sleep
+  await clock.advance(5);
+  await settle();
+  await clock.advance(10);
+  await b;
+  assert.deepEqual(seen, ['a+', 'a-', 'c+', 'b+', 'c-', 'b-', 'b+', 'b-']);
+  // a synchronous call that throws leaves nothing switched on
+  assert.throws(() => trackClockWaits(tracker('d'), () => { throw new Error('boom'); }), /boom/);
+  const e = trackClockWaits(tracker('e'), async () => sleep(clock, 1, 'e'));
+  await clock.advance(1);
+  await e;
+  assert.deepEqual(seen.slice(-2), ['e+', 'e-']);
 });
