@@ -79,11 +79,14 @@ if (await engineUsable(engine, 'container owners', prerequisites)) {
       assert.equal(livingContainers.length, 1);
       assert.ok(!seenFromAfar.some((id) => livingContainers.includes(id)), 'a live localfc is left alone by a localfc on another machine');
 
+      const [doomedContainer] = await containersOf(doomedOwner);
+      assert.ok(doomedContainer);
       await doomed.stop('SIGKILL');
-      const doomedContainers = await containersOf(doomedOwner);
-      assert.equal(doomedContainers.length, 1, 'SIGKILL leaves the container behind');
+      // Every localfc on this engine reaps at start-up, so one that another test file starts between the kill and our
+      // reap may take the container first: that is the same rule at work (the next localfc reaps it), seen by a neighbour.
+      const leftBehind = (await containersOf(doomedOwner)).includes(doomedContainer);
       const reaped = await reapAs();
-      assert.ok(reaped.includes(doomedContainers[0]!), 'the next localfc on this host reaps it at start-up');
+      if (leftBehind) assert.ok(reaped.includes(doomedContainer), 'SIGKILL left the container behind; the next localfc on this host reaps it at start-up');
       assert.deepEqual(await containersOf(doomedOwner), []);
       assert.deepEqual(await leasesOf(doomedOwner), [], 'and its lease');
       assert.equal((await containersOf(livingOwner)).length, 1, 'the live localfc keeps its container');
