@@ -5,7 +5,7 @@
  * Every call takes an optional undici `Dispatcher`: the process backend passes its per-instance keep-alive pool;
  * without one, undici's global agent is used.
  */
-import { type Dispatcher, request } from 'undici';
+import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
 import { BackendError, type HeaderValue, type InvocationRequest, type InvocationResult, type PreparedRevision } from '../domain/ports/backend.ts';
 import { credentialsFor } from './runtime-env.ts';
 import { InstanceErrorCode } from '../domain/reason-codes.ts';
@@ -109,12 +109,14 @@ export async function forwardInvocation(
   const method = isHttp ? (req.method ?? 'GET') : 'POST';
   const path = isHttp ? (req.path ?? '/') : '/invoke';
   headers['x-fc-control-path'] = isHttp ? '/http-invoke' : '/invoke';
-  const res = await request(`${baseUrl}${path}`, {
+  // Origin and path as they are: undici's request(url) would parse the URL again on every call.
+  const res = await (opts.dispatcher ?? getGlobalDispatcher()).request({
+    origin: baseUrl,
+    path,
     method: method as 'POST',
     headers,
     body: method === 'GET' || method === 'HEAD' ? null : req.body,
     ...(opts.signal ? { signal: opts.signal } : {}),
-    dispatcher: opts.dispatcher,
   });
   const body = await readCapped(res, req.maxResponseBytes);
   const out: Record<string, HeaderValue> = {};
@@ -137,7 +139,10 @@ async function readCapped(res: Dispatcher.ResponseData, max: number | undefined)
     res.body.destroy();
     return new BackendError('BadResponse', `the function's response body exceeds the limit of ${max} bytes (FC's payload limit for a synchronous invocation)`, 502);
   };
-  if (Number(res.headers['content-length'] ?? 0) > max) throw tooLarge();
+  const length = res.headers['content-length'];
+  if (Number(length ?? 0) > max) throw tooLarge();
+  // A declared length within the limit is all undici lets through: read it whole, without an async iterator per chunk.
+  if (typeof length === 'string') return Buffer.from(await res.body.arrayBuffer());
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res.body as AsyncIterable<Buffer>) {
