@@ -12,11 +12,14 @@ import { ErrorSchema } from '../schemas/function.ts';
 import { readLimited } from '../read-limited.ts';
 import { payloadLimits } from '../../domain/payload-limits.ts';
 import { openapiLean } from '../lean-route.ts';
+import { respond } from '../respond.ts';
 
 /** 1 to 128 characters: a letter or '_' first, then letters, digits, '_' and '-'. */
 const ASYNC_TASK_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
 
 const LOG_TAIL_BYTES = 4096;
+/** What @hono/node-server sends as the type of a body that has none (its defaultContentType). */
+const BODY_DEFAULT_TYPE = 'text/plain; charset=UTF-8';
 
 const invokeRoute = createRoute({
   operationId: 'InvokeFunction',
@@ -86,12 +89,18 @@ export function invokeRoutes({ invocations, maxBodyBytes, asyncTasks }: InvokeDe
       return c.body(null, 202, { 'x-fc-request-id': requestId, 'x-fc-code-checksum': codeChecksum, ...(withId ? { 'x-fc-async-task-id': task.taskId } : {}) });
     }
     const admitted = await invocations.admit(functionName, qualifier);
-    const common = { 'x-fc-request-id': requestId, 'x-fc-code-checksum': admitted.revision.codeChecksum };
     const { result, durationMs } = await invocations.run(admitted, input);
-    const out: Record<string, string | string[]> = { ...(result.headers as Record<string, string | string[]>), ...common, ...(result.instanceId ? { 'x-fc-instance-id': result.instanceId } : {}), 'x-fc-invocation-duration': String(durationMs) };
+    // Plain headers (api/respond.ts), merged as c.body's Headers did: names lower-cased, FC's own set last and winning,
+    // and the content type @hono/node-server gives a body without one.
+    const out: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(result.headers)) out[name.toLowerCase()] = value as string | string[];
+    out['x-fc-code-checksum'] = admitted.revision.codeChecksum;
+    if (result.instanceId) out['x-fc-instance-id'] = result.instanceId;
+    out['x-fc-invocation-duration'] = String(durationMs);
     if (result.errorType) out['x-fc-error-type'] = result.errorType;
     if (headers['x-fc-log-type'] === 'Tail') out['x-fc-log-result'] = Buffer.from(result.logs ?? '').subarray(-LOG_TAIL_BYTES).toString('base64');
-    return c.body(new Uint8Array(result.body), result.status as 200, out);
+    out['content-type'] ??= BODY_DEFAULT_TYPE;
+    return respond(c, result.status, new Uint8Array(result.body), out);
   });
 
   return app;
