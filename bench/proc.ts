@@ -95,13 +95,18 @@ const CLOCK_TICKS = 100;
 
 export type Measured = LoadResult & { readonly cpuUsPerRequest?: number };
 
-/** One load measurement (warm-up first, unmeasured), with the CPU time per request of the process tree at `cpuRoot`. */
-export async function measure(spec: LoadSpec, cpuRoot?: number): Promise<Measured> {
+/**
+ * One load measurement (warm-up first, unmeasured), with the CPU time per request of the process tree(s) at `cpuRoots`
+ * (several for a server whose work runs outside its own tree: localfc and the container it forwards to).
+ */
+export async function measure(spec: LoadSpec, cpuRoots?: number | readonly number[]): Promise<Measured> {
+  const roots = cpuRoots === undefined ? [] : typeof cpuRoots === 'number' ? [cpuRoots] : cpuRoots;
+  const cpu = () => roots.reduce((t, root) => t + treeCpuMs(root), 0);
   if (spec.warmupS > 0) await runClient({ ...spec, durationS: spec.warmupS, warmupS: 0 });
-  const cpu0 = cpuRoot ? treeCpuMs(cpuRoot) : 0;
+  const cpu0 = cpu();
   const r = await runClient({ ...spec, warmupS: 0 });
-  if (!cpuRoot || r.requests === 0) return r;
-  return { ...r, cpuUsPerRequest: ((treeCpuMs(cpuRoot) - cpu0) * 1000) / r.requests };
+  if (!roots.length || r.requests === 0) return r;
+  return { ...r, cpuUsPerRequest: ((cpu() - cpu0) * 1000) / r.requests };
 }
 
 /** Runs one load in a separate client process (bench/client.ts). */
