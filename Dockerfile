@@ -4,7 +4,8 @@
 # Every stage uses BASE_IMAGE; the build stages need npm in it, the final one only node.
 ARG BASE_IMAGE=node:20-bookworm-slim
 
-# 1. Compile TypeScript to dist/ and bundle the server into dist/localfc.mjs.
+# 1. Compile TypeScript to dist/ and bundle the server into dist/localfc.cjs (run by dist/localfc.mjs with its code cache,
+#    which the build writes; the runtime user cannot write dist/, so the image keeps the build's).
 FROM ${BASE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -12,7 +13,7 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: the package's `prepare` would build before src/ is copied; the build runs below.
 RUN npm ci --include=dev --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/bundle.mjs scripts/prune-dist.mjs ./scripts/
+COPY scripts/bundle.mjs scripts/code-cache-loader.mjs scripts/prune-dist.mjs ./scripts/
 COPY src ./src
 RUN npm run build
 

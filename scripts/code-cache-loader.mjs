@@ -1,0 +1,39 @@
+// dist/localfc.mjs (copied there by scripts/bundle.mjs): runs the bundled server dist/localfc.cjs with V8's code cache.
+// Node 20 caches no compiled code for ES modules (module.enableCompileCache is Node 22), and compiling the 2 MB bundle
+// was the largest single cost of the start-up; a CommonJS bundle compiled through vm.Script can take V8's cachedData.
+// The cache (dist/localfc.cjs.cache: a line naming the bundle's size and modification time, then V8's data) is written
+// at exit when it was missing, was made for another build, or V8 refused it (another Node.js version, other V8 flags),
+// so it holds every function that run compiled; `npm run build` writes it by starting the server to its first answer.
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+
+const file = fileURLToPath(new URL('./localfc.cjs', import.meta.url));
+const cacheFile = `${file}.cache`;
+const { size, mtimeMs } = statSync(file);
+const key = Buffer.from(`localfc.cjs ${size} ${mtimeMs}\n`);
+let cached;
+try {
+  const c = readFileSync(cacheFile);
+  if (c.subarray(0, key.length).equals(key)) cached = c.subarray(key.length);
+} catch {
+  /* no cache yet */
+}
+// esbuild writes ASCII only (its default charset), so latin1 is exact and the cheapest decoding.
+const source = readFileSync(file, 'latin1');
+const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData: cached });
+if (!cached || script.cachedDataRejected) {
+  process.once('exit', () => {
+    try {
+      const tmp = `${cacheFile}.${process.pid}`;
+      writeFileSync(tmp, Buffer.concat([key, script.createCachedData()]));
+      renameSync(tmp, cacheFile);
+    } catch {
+      /* a read-only install: it starts without the cache */
+    }
+  });
+}
+const module = { exports: {} };
+script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
