@@ -138,7 +138,8 @@ if (await engineUsable(engine, 'docker engine')) {
 
       const seen: DockerEvent[] = [];
       const ac = new AbortController();
-      const { done } = await engine.events({ filters: { type: ['image'], event: ['delete', 'untag'] } }, (e) => seen.push(e), ac.signal);
+      const since = Math.floor((await engine.now()) / 1000); // the stream answers before it is live: replay from here
+      const { done } = await engine.events({ filters: { type: ['image'], event: ['delete', 'untag'] }, since }, (e) => seen.push(e), ac.signal);
       const removed = await engine.removeImage(`${repo}:${secondTag}`);
       assert.deepEqual(removed, { untagged: [`${repo}:${secondTag}`], deleted: [] });
       const ev = await waitFor('untag event', async () => seen.find((e) => e.action === 'untag'));

@@ -1,8 +1,10 @@
 // The container backend on each kind of engine this machine can offer, through the official SDK: the main engine
-// with published ports forced, and a second engine the test starts itself (dockerd on TCP with TLS and client
-// certificates, in a network namespace of its own, so only published ports can reach its containers). A
-// representative subset of docker-backend.test.ts runs on each: run and invoke, a moved tag and a removed one seen
-// through that engine's event stream, nothing left after stop. Each kind skips with one line when not available.
+// with published ports forced, a second engine the test starts itself (dockerd on TCP with TLS and client
+// certificates, in a network namespace of its own, so only published ports can reach its containers), and Podman's
+// API service on a private socket (test/helpers/podman-engine.ts). A representative subset of docker-backend.test.ts
+// runs on each: cold and warm invocations, pausing when idle, a moved tag and a removed one seen through that engine's
+// event stream, reaping a dead localfc's container, nothing left after stop. Each kind skips with one line when not
+// available.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DockerBackend } from '../../src/backends/docker/docker-backend.ts';
@@ -13,6 +15,7 @@ import { start, type RunningLocalfc } from '../../src/server.ts';
 import { BUSYBOX_IMAGE, IMAGES, NODE_IMAGE, makeImage } from '../../scripts/make-test-images.ts';
 import { advanceClock } from '../helpers/clock.ts';
 import { startTlsEngine, tlsEngineUnavailable, type TlsEngine } from '../helpers/tls-engine.ts';
+import { podmanUnavailable, startPodmanEngine, type PodmanEngine } from '../helpers/podman-engine.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { $FC, event, readBody, sdkClient } from '../helpers/sdk.ts';
 
@@ -24,26 +27,43 @@ interface EngineKind {
   /** Why it is not available here, or undefined. */
   readonly unavailable: () => Promise<string | undefined>;
   readonly open: () => Promise<{ engine: ImageEngine; backend: () => DockerBackend; close: () => Promise<void>; isolated: boolean }>;
+  /** How the backend reaches containers there. */
+  readonly reach: 'bridge' | 'published';
 }
 
 const mainEngine = new ImageEngine();
 let tls: TlsEngine | undefined;
+let podman: PodmanEngine | undefined;
+const testImages = IMAGES.filter((i) => i.ref === NODE_IMAGE || i.ref === BUSYBOX_IMAGE);
 
 const KINDS: EngineKind[] = [
   {
     name: 'the main engine, published ports forced',
     unavailable: async () => mainEngine.ping().then(() => undefined, (e: Error) => e.message),
     open: async () => ({ engine: mainEngine, backend: () => new DockerBackend({ networking: 'published' }), close: async () => undefined, isolated: false }),
+    reach: 'published',
   },
   {
     name: 'a TLS engine on TCP in its own network namespace',
     unavailable: async () => tlsEngineUnavailable() ?? (process.env.LOCALFC_SKIP_TLS_ENGINE ? 'LOCALFC_SKIP_TLS_ENGINE is set' : undefined),
     open: async () => {
       tls = await startTlsEngine();
-      for (const spec of IMAGES.filter((i) => i.ref === NODE_IMAGE || i.ref === BUSYBOX_IMAGE)) await makeImage(tls.engine, spec, false);
+      for (const spec of testImages) await makeImage(tls.engine, spec, false);
       const address = resolveEngineAddress(tls.host, tls.env);
       return { engine: tls.engine, backend: () => new DockerBackend({ engineAddress: address }), close: () => tls!.stop(), isolated: true };
     },
+    reach: 'published',
+  },
+  {
+    // Rootful podman on this Linux host: `auto` reaches containers at their bridge IPs, as on a local Docker engine.
+    name: "Podman's API service (podman system service)",
+    unavailable: async () => podmanUnavailable() ?? (process.env.LOCALFC_SKIP_PODMAN ? 'LOCALFC_SKIP_PODMAN is set' : undefined),
+    open: async () => {
+      podman = await startPodmanEngine();
+      for (const spec of testImages) await makeImage(podman.engine, spec, false);
+      return { engine: podman.engine, backend: () => new DockerBackend({ dockerHost: podman!.host }), close: () => podman!.stop(), isolated: false };
+    },
+    reach: 'bridge',
   },
 ];
 
@@ -57,6 +77,7 @@ for (const kind of KINDS) {
     let engine: ImageEngine;
     let close: () => Promise<void>;
     let backend: DockerBackend;
+    let newBackend: () => DockerBackend;
     let fc: RunningLocalfc;
     let isolated = false;
     let stopped = false;
@@ -73,7 +94,8 @@ for (const kind of KINDS) {
       ({ engine, close, isolated } = opened);
       const nodeId = (await engine.inspectImage(NODE_IMAGE))!.id;
       for (const tag of ['a', 'b', 'v1']) await engine.tagImage(nodeId, repo, tag);
-      backend = opened.backend();
+      newBackend = opened.backend;
+      backend = newBackend();
       fc = await start({ clock: 'manual', backend: 'docker' }, { backend });
     });
 
@@ -83,8 +105,8 @@ for (const kind of KINDS) {
       await close?.();
     });
 
-    it('runs and invokes a function through a port the engine published', async () => {
-      assert.equal((await backend.reach()).reach, 'published');
+    it(`runs and invokes a function (containers reached: ${kind.reach})`, async () => {
+      assert.equal((await backend.reach()).reach, kind.reach);
       await create('echo', `${repo}:v1`);
       await advanceClock(fc, 5000);
       assert.equal((await get('echo')).state, 'Active');
@@ -92,13 +114,47 @@ for (const kind of KINDS) {
       assert.equal(await readBody(res.body!), 'echo:hi');
       const [c] = await engine.listContainers({ labels: { [LABELS.owner]: backend.owner.id, [LABELS.fn]: 'echo' } });
       const info = await engine.inspectContainer(c!.id);
-      assert.ok(info.ports['9000/tcp']?.[0]?.hostPort, 'the port is published');
+      if (kind.reach === 'published') assert.ok(info.ports['9000/tcp']?.[0]?.hostPort, 'the port is published');
       if (isolated) {
         const ip = Object.values(info.ipAddresses).find(Boolean)!;
         // Not a TCP connect: some networks accept any connection on the way out. The function's own answer is the proof.
         const viaBridge = await fetch(`http://${ip}:9000/`, { method: 'POST', body: 'direct', signal: AbortSignal.timeout(3000) }).then((r) => r.text(), () => '');
         assert.notEqual(viaBridge, 'echo:direct', `the bridge IP ${ip} is out of this host's reach: only the published port works`);
       }
+    });
+
+    it('pauses the idle container after the grace period and unpauses it for the next (warm) invocation', async () => {
+      const [c] = await engine.listContainers({ labels: { [LABELS.owner]: backend.owner.id, [LABELS.fn]: 'echo' } });
+      await advanceClock(fc, 100); // freezeGraceMs of clock time after the last response
+      await waitFor('the container paused', async () => ((await engine.inspectContainer(c!.id)).state.paused ? true : undefined));
+      const res = await client().invokeFunction('echo', new $FC.InvokeFunctionRequest({ body: event('again') }));
+      assert.equal(await readBody(res.body!), 'echo:again');
+      const info = await engine.inspectContainer(c!.id);
+      assert.equal(info.state.paused, false);
+      assert.deepEqual((await engine.listContainers({ labels: { [LABELS.owner]: backend.owner.id, [LABELS.fn]: 'echo' } })).map((x) => x.id), [c!.id], 'the same container served it');
+    });
+
+    it("reaps a dead localfc's container left on this engine, and not a live one's", async () => {
+      // What a localfc on another machine left: a container and a lease it stopped renewing (declared to hold 1 ms).
+      const dead = `dead-${run}`;
+      await engine.createVolume(`localfc-lease-${dead}`, { [LABELS.managed]: '1', [LABELS.lease]: dead, [LABELS.leaseMs]: '1' });
+      const labels = { [LABELS.managed]: '1', [LABELS.owner]: dead, [LABELS.bootId]: 'another-machine', [LABELS.pidNs]: 'pid:[1]', [LABELS.pid]: '4242', [LABELS.fn]: `orphan-${run}` };
+      const { id: orphan } = await engine.createContainer({ Image: BUSYBOX_IMAGE, Cmd: ['sleep', '60'], Labels: labels });
+      const live = (await engine.listContainers({ labels: { [LABELS.owner]: backend.owner.id } })).map((c) => c.id);
+      assert.ok(live.length > 0);
+      // The engine's clock counts whole seconds: the lease is provably stale from the next second on.
+      await waitFor('the orphan reaped', async () => {
+        const next = newBackend(); // the next localfc on this engine
+        try {
+          return (await next.reaped).includes(orphan) ? true : undefined;
+        } finally {
+          await next.close();
+        }
+      }, 30_000);
+      const left = (await engine.listContainers({ all: true })).map((c) => c.id);
+      assert.ok(!left.includes(orphan));
+      assert.ok(live.every((id) => left.includes(id)), 'the running localfc keeps its containers');
+      assert.deepEqual(await engine.listVolumes({ labels: [`${LABELS.lease}=${dead}`] }), []);
     });
 
     it("follows the engine's image events: a moved tag (ImageTagOverwritten), a removed one of two (ImageDeleted)", async () => {

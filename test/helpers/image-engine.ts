@@ -10,7 +10,8 @@ export class ImageEngine extends DockerEngine {
   /** Imports a rootfs tarball as repo:tag (POST /images/create?fromSrc=-); `changes` are Dockerfile lines like 'CMD ["sh"]'. */
   async importImage(tar: Buffer | Readable, repo: string, tag: string, opts: { changes?: string[] } = {}): Promise<{ id: string }> {
     const changes = (opts.changes ?? []).map((c) => `&changes=${encodeURIComponent(c)}`).join('');
-    const res = await this.versioned('POST', `/images/create${qs({ fromSrc: '-', repo, tag })}${changes}`, {
+    // The tag inside `repo` (the API allows it): Podman 4.3 ignores a separate `tag` and names the image :latest.
+    const res = await this.versioned('POST', `/images/create${qs({ fromSrc: '-', repo: `${repo}:${tag}` })}${changes}`, {
       raw: tar, contentType: 'application/x-tar', timeoutMs: 10 * this.timeoutMs, // ~100 MB rootfs: seconds, not minutes
     });
     let id = '';

@@ -1,7 +1,7 @@
 // Unit tests for the engine client's pure parts: log stream demultiplexing, image refs, and the unreachable-engine error.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DockerEngine, DockerError, Demuxer, demultiplex, looksMultiplexed, parseImageRef } from '../../src/backends/docker/engine.ts';
+import { DockerEngine, DockerError, Demuxer, demultiplex, familiarName, looksMultiplexed, parseImageRef } from '../../src/backends/docker/engine.ts';
 
 function frame(stream: 1 | 2, payload: string | Buffer): Buffer {
   const data = typeof payload === 'string' ? Buffer.from(payload) : payload;
@@ -63,6 +63,20 @@ describe('parseImageRef', () => {
     assert.deepEqual(parseImageRef('localhost:5000/fn/app'), { name: 'localhost:5000/fn/app', tag: 'latest' });
     assert.deepEqual(parseImageRef('registry.cn-hangzhou.aliyuncs.com/ns/app:v1'), { name: 'registry.cn-hangzhou.aliyuncs.com/ns/app', tag: 'v1' });
     assert.deepEqual(parseImageRef('app@sha256:abc'), { name: 'app', tag: 'sha256:abc' });
+  });
+});
+
+describe('familiarName', () => {
+  it("drops Docker Hub's prefixes, as Podman reports names in full and Docker does not", () => {
+    assert.equal(familiarName('docker.io/localfc-test/node'), 'localfc-test/node');
+    assert.equal(familiarName('docker.io/library/node'), 'node');
+    assert.equal(familiarName('index.docker.io/library/node'), 'node');
+    assert.equal(familiarName('library/node'), 'node');
+    assert.equal(familiarName('localfc-test/node'), 'localfc-test/node');
+    // Other registries keep their names: Podman's own local images are localhost/…, not Docker Hub's.
+    assert.equal(familiarName('localhost/app'), 'localhost/app');
+    assert.equal(familiarName('registry.cn-hangzhou.aliyuncs.com/library/app'), 'registry.cn-hangzhou.aliyuncs.com/library/app');
+    assert.equal(familiarName('docker.io/library/ns/app'), 'library/ns/app');
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import { FcError, errors } from '../../domain/errors.ts';
 import type { ImageRef, ImageRegistry, RegistryEvent } from '../../domain/registry.ts';
-import { type DockerEngine, DockerError, type ImageInfo, layerStatus, parseImageRef as engineRef } from './engine.ts';
+import { type DockerEngine, DockerError, familiarName, type ImageInfo, layerStatus, parseImageRef as engineRef } from './engine.ts';
 import { ReasonCode } from '../../domain/reason-codes.ts';
 
 const IMAGE_EVENTS = ['delete', 'untag', 'tag', 'import', 'pull', 'load'];
@@ -29,16 +29,19 @@ export function dockerUnavailable(e: unknown): FcError {
 export async function inspectPinned(engine: DockerEngine, repository: string, pin: string): Promise<ImageInfo | undefined> {
   const pinned = `${repository}@${pin}`;
   const info = (await engine.inspectImage(pinned)) ?? (await engine.inspectImage(pin));
-  return info && (info.id === pin || info.repoDigests.includes(pinned)) ? info : undefined;
+  return info && (info.id === pin || info.repoDigests.some((d) => sameRepository(d, repository) && engineRef(d).tag === pin)) ? info : undefined;
 }
 
+/** Whether an engine's "repo:tag" or "repo@digest" is in `repository` (Podman names Docker Hub's images in full). */
+const sameRepository = (ref: string, repository: string): boolean => familiarName(engineRef(ref).name) === familiarName(repository);
+
 export function pinOf(info: ImageInfo, repository: string): string {
-  const rd = info.repoDigests.find((d) => engineRef(d).name === repository);
+  const rd = info.repoDigests.find((d) => sameRepository(d, repository));
   return rd ? engineRef(rd).tag : info.id;
 }
 
 function inRepository(info: ImageInfo, repository: string): boolean {
-  return [...info.repoTags, ...info.repoDigests].some((r) => engineRef(r).name === repository);
+  return [...info.repoTags, ...info.repoDigests].some((r) => sameRepository(r, repository));
 }
 
 export class EngineRegistry implements ImageRegistry {
@@ -190,7 +193,10 @@ export class EngineRegistry implements ImageRegistry {
     const signal = this.#stop.signal;
     while (!signal.aborted) {
       try {
-        const stream = await this.#engine.events({ filters: { type: ['image'], event: IMAGE_EVENTS } }, () => void this.#refresh().catch(() => undefined), signal);
+        // From the engine's present second: the stream may go live after the refresh below (Podman subscribes late),
+        // and the engine replays what happened since.
+        const since = Math.floor((await this.#engine.now()) / 1000);
+        const stream = await this.#engine.events({ filters: { type: ['image'], event: IMAGE_EVENTS }, since }, () => void this.#refresh().catch(() => undefined), signal);
         // Whatever changed while we were not listening.
         await this.#refresh().catch(() => undefined);
         await stream.done;

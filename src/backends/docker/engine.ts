@@ -118,6 +118,16 @@ export function parseImageRef(ref: string): { name: string; tag: string } {
   return { name: ref, tag: 'latest' };
 }
 
+/**
+ * A repository as the docker CLI shows it: Docker Hub's "docker.io/" and "docker.io/library/" prefixes dropped. Docker
+ * reports an image's RepoTags and RepoDigests that way; Podman's compat API reports them fully qualified
+ * ("docker.io/localfc-test/node:20"), so names are compared in this form.
+ */
+export function familiarName(name: string): string {
+  const n = name.replace(/^(?:index\.)?docker\.io\//, '');
+  return n.startsWith('library/') && !n.slice('library/'.length).includes('/') ? n.slice('library/'.length) : n;
+}
+
 function compareVersions(a: string, b: string): number {
   const [a1 = 0, a2 = 0] = a.split('.').map(Number);
   const [b1 = 0, b2 = 0] = b.split('.').map(Number);
@@ -366,9 +376,12 @@ export class DockerEngine {
     return buf.length === 0 || looksMultiplexed(buf) ? demultiplex(buf) : { stdout: buf.toString('utf8'), stderr: '' };
   }
 
-  /** Follows logs line by line until the container exits or `signal` aborts; resolves once the engine has accepted. */
+  /**
+   * Follows logs line by line until the container exits or `signal` aborts. Answers at once: Podman's service sends
+   * the stream's headers only with the first log line, so waiting for them would wait for the container to print.
+   * Nothing is missed with the default tail 'all'; a failed request rejects `done`.
+   */
   async followLogs(id: string, onLine: (l: LogLine) => void, signal: AbortSignal, opts: { tail?: number | 'all' } = {}): Promise<StreamHandle> {
-    const res = await this.versioned('GET', `/containers/${seg(id)}/logs${qs({ stdout: true, stderr: true, follow: true, tail: opts.tail ?? 'all' })}`, { timeoutMs: 0, signal });
     const demux = new Demuxer();
     const partial = { stdout: '', stderr: '' };
     const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
@@ -379,6 +392,7 @@ export class DockerEngine {
     };
     const done = (async () => {
       try {
+        const res = await this.versioned('GET', `/containers/${seg(id)}/logs${qs({ stdout: true, stderr: true, follow: true, tail: opts.tail ?? 'all' })}`, { timeoutMs: 0, signal });
         for await (const chunk of res.body) for (const f of demux.push(chunk as Buffer)) emit(f.stream, decoders[f.stream].write(f.data), false);
       } catch (e) {
         if (!isAbort(e)) throw this.wrap(e);
@@ -388,12 +402,17 @@ export class DockerEngine {
     return { done };
   }
 
-  /** Streams engine events (e.g. filters {type: ['image'], event: ['delete', 'untag']}) until `signal` aborts. */
+  /**
+   * Streams engine events (e.g. filters {type: ['image'], event: ['delete', 'untag']}) until `signal` aborts. Answers
+   * at once, before the engine has subscribed (Podman's service sends the headers only with the first event): a
+   * caller that must not miss an event passes `since` (unix seconds, e.g. from now()), and the engine replays from
+   * there. A failed request rejects `done`.
+   */
   async events(opts: { filters?: Record<string, string[]>; since?: number }, onEvent: (e: DockerEvent) => void, signal: AbortSignal): Promise<StreamHandle> {
     const filters = opts.filters ? JSON.stringify(opts.filters) : undefined;
-    const res = await this.versioned('GET', `/events${qs({ filters, since: opts.since })}`, { timeoutMs: 0, signal });
     const done = (async () => {
       try {
+        const res = await this.versioned('GET', `/events${qs({ filters, since: opts.since })}`, { timeoutMs: 0, signal });
         for await (const m of jsonLines(res.body)) {
           const actor = (m.Actor ?? {}) as { ID?: string; Attributes?: Record<string, string> };
           onEvent({
@@ -414,7 +433,8 @@ export class DockerEngine {
     const text = await res.body.text().catch((e: unknown) => {
       throw this.wrap(e, `${method} ${path}`, opts.timeoutMs ?? this.timeoutMs);
     });
-    return (text ? JSON.parse(text) : undefined) as T;
+    // Podman answers some calls (tag: 201) with a bare newline where Docker sends nothing.
+    return (text.trim() ? JSON.parse(text) : undefined) as T;
   }
 
   protected async versioned(method: Dispatcher.HttpMethod, path: string, opts: CallOptions = {}): Promise<Dispatcher.ResponseData> {
