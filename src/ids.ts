@@ -13,12 +13,16 @@ export interface IdGenerator {
   shortId(): string;
 }
 
-const hex = customAlphabet('0123456789abcdef', 12);
 const alnum = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 16);
 
 export function randomIds(): IdGenerator {
   return {
-    requestId: (nowMs) => `1-${Math.floor(nowMs / 1000).toString(16)}-${hex(8)}-${hex(12)}`,
+    // The first and last groups of a v4 UUID are all random hex: one call of Node's pooled generator per request id,
+    // where the two nanoid calls cost about 1% of a GetFunction.
+    requestId: (nowMs) => {
+      const u = randomUUID();
+      return `1-${Math.floor(nowMs / 1000).toString(16)}-${u.slice(0, 8)}-${u.slice(24)}`;
+    },
     uuid: () => randomUUID(),
     shortId: () => alnum(),
   };

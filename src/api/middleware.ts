@@ -106,7 +106,8 @@ export function bodyLimitAndApiFaults(deps: { maxBodyBytes: number; faults: Faul
 export function limitBody(maxBytes: number): (c: Context<AppEnv>, next: Next) => Promise<void | Response> {
   const tooLarge = () => errors.entityTooLarge('request body', maxBytes, { connection: 'close' });
   const chunked = bodyLimit({ maxSize: maxBytes, onError: () => { throw tooLarge(); } });
-  return async (c, next) => {
+  // Not async: each pass-through would cost every request another promise; a throw reaches the error handler either way.
+  return (c, next) => {
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD') return next();
     // bodyLimit's own content-length check, without touching c.req.raw.body: that getter makes @hono/node-server build
@@ -136,10 +137,9 @@ function apiFaults(deps: { faults: FaultEngine; functions: FunctionService; cloc
 
 /** Provisioned instances catch up with a function that became Active since, before an invocation needs them. */
 export function reconcileBeforeInvoke(provisioning: ProvisioningService): MiddlewareHandler<AppEnv, typeof INVOCATIONS_PATH> {
-  return async (c, next) => {
+  return (c, next) => {
     // Most setups have no provision/scaling config: skip reconcile's map scans and its extra async steps then.
     if (!provisioning.hasConfigs()) return next();
-    await provisioning.reconcile(c.req.param('functionName'));
-    await next();
+    return provisioning.reconcile(c.req.param('functionName')).then(() => next());
   };
 }

@@ -7,7 +7,7 @@
  * and then against those keys and the temporary credentials GetTempBucketToken handed out.
  */
 import { createHash } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { type OssCredentialLookup, verifyOss } from '../../auth/oss-signature.ts';
 import type { Clock } from '../../clock.ts';
 import type { Config } from '../../config.ts';
@@ -46,13 +46,18 @@ interface OssRequest {
 
 export function ossMiddleware(deps: OssRouteDeps): MiddlewareHandler<AppEnv> {
   const authorize = authorizer(deps);
-  return async (c, next) => {
+  // Not async: every FC request passes through here, and a pass-through should not cost it another promise.
+  return (c, next) => {
     const { rawPath, rawQuery } = splitUrl(c.req.url);
     const host = c.req.header('host');
     const address = ossAddress({ host, rawPath, signedForOss: () => isSignedForOss(c.req.header('authorization'), rawQuery) }, (b) => deps.objects.hasBucket(b));
     // Path style on a name that is not localfc's own: left to the FC routes' Host check (DNS rebinding). Virtual-host
     // names are under aliyuncs.com, localhost or an IP literal, which a rebinding site cannot own.
     if (!address || (address.style === 'path' && host !== undefined && !deps.isOwnHost(host))) return next();
+    return serveOss(c, address, rawPath, rawQuery);
+  };
+
+  async function serveOss(c: Context<AppEnv>, address: OssAddress, rawPath: string, rawQuery: string): Promise<Response> {
     const headers = c.req.header();
     const started = Date.now();
     const requestId = deps.ids.uuid().replace(/-/g, '').slice(0, 24).toUpperCase();
@@ -73,7 +78,7 @@ export function ossMiddleware(deps: OssRouteDeps): MiddlewareHandler<AppEnv> {
     const path = `${address.style === 'path' ? '' : `${address.bucket}.`}${rawPath}`;
     deps.log?.(`OSS ${method} ${path} ${res.status} ${ms}ms`, { service: 'oss', requestId, method, bucket: address.bucket, path: rawPath, status: res.status, ms });
     return res;
-  };
+  }
 }
 
 /** Path and query exactly as sent (URL() would normalise dot segments and encodings that keys and signatures keep). */
