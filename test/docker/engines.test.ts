@@ -7,7 +7,7 @@
 // available.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DockerBackend } from '../../src/backends/docker/docker-backend.ts';
+import { DockerBackend, type DockerBackendOptions } from '../../src/backends/docker/docker-backend.ts';
 import { ImageEngine } from '../helpers/image-engine.ts';
 import { resolveEngineAddress } from '../../src/backends/docker/engine-address.ts';
 import { LABELS } from '../../src/backends/docker/owner.ts';
@@ -26,7 +26,7 @@ interface EngineKind {
   readonly name: string;
   /** Why it is not available here, or undefined. */
   readonly unavailable: () => Promise<string | undefined>;
-  readonly open: () => Promise<{ engine: ImageEngine; backend: () => DockerBackend; close: () => Promise<void>; isolated: boolean }>;
+  readonly open: () => Promise<{ engine: ImageEngine; backend: (opts?: DockerBackendOptions) => DockerBackend; close: () => Promise<void>; isolated: boolean }>;
   /** How the backend reaches containers there. */
   readonly reach: 'bridge' | 'published';
 }
@@ -40,7 +40,7 @@ const KINDS: EngineKind[] = [
   {
     name: 'the main engine, published ports forced',
     unavailable: async () => mainEngine.ping().then(() => undefined, (e: Error) => e.message),
-    open: async () => ({ engine: mainEngine, backend: () => new DockerBackend({ networking: 'published' }), close: async () => undefined, isolated: false }),
+    open: async () => ({ engine: mainEngine, backend: (opts) => new DockerBackend({ networking: 'published', ...opts }), close: async () => undefined, isolated: false }),
     reach: 'published',
   },
   {
@@ -50,7 +50,7 @@ const KINDS: EngineKind[] = [
       tls = await startTlsEngine();
       for (const spec of testImages) await makeImage(tls.engine, spec, false);
       const address = resolveEngineAddress(tls.host, tls.env);
-      return { engine: tls.engine, backend: () => new DockerBackend({ engineAddress: address }), close: () => tls!.stop(), isolated: true };
+      return { engine: tls.engine, backend: (opts) => new DockerBackend({ engineAddress: address, ...opts }), close: () => tls!.stop(), isolated: true };
     },
     reach: 'published',
   },
@@ -61,7 +61,7 @@ const KINDS: EngineKind[] = [
     open: async () => {
       podman = await startPodmanEngine();
       for (const spec of testImages) await makeImage(podman.engine, spec, false);
-      return { engine: podman.engine, backend: () => new DockerBackend({ dockerHost: podman!.host }), close: () => podman!.stop(), isolated: false };
+      return { engine: podman.engine, backend: (opts) => new DockerBackend({ dockerHost: podman!.host, ...opts }), close: () => podman!.stop(), isolated: false };
     },
     reach: 'bridge',
   },
@@ -77,7 +77,7 @@ for (const kind of KINDS) {
     let engine: ImageEngine;
     let close: () => Promise<void>;
     let backend: DockerBackend;
-    let newBackend: () => DockerBackend;
+    let newBackend: (opts?: DockerBackendOptions) => DockerBackend;
     let fc: RunningLocalfc;
     let isolated = false;
     let stopped = false;
@@ -122,6 +122,26 @@ for (const kind of KINDS) {
         assert.notEqual(viaBridge, 'echo:direct', `the bridge IP ${ip} is out of this host's reach: only the published port works`);
       }
     });
+
+    if (kind.reach === 'bridge') {
+      it('also reaches a container through a port the engine published (dockerNetworking: published)', async () => {
+        const viaPort = newBackend({ networking: 'published' });
+        const other = await start({ clock: 'manual', backend: 'docker' }, { backend: viaPort });
+        try {
+          const c2 = sdkClient(other.endpoint);
+          await c2.createFunction(new $FC.CreateFunctionRequest({
+            body: new $FC.CreateFunctionInput({ functionName: 'echo', runtime: 'custom-container', handler: 'x', customContainerConfig: new $FC.CustomContainerConfig({ image: `${repo}:v1`, port: 9000, command: ['node', '-e', SERVER] }) }),
+          }));
+          await advanceClock(other, 5000);
+          const res = await c2.invokeFunction('echo', new $FC.InvokeFunctionRequest({ body: event('published') }));
+          assert.equal(await readBody(res.body!), 'echo:published');
+          const [c] = await engine.listContainers({ labels: { [LABELS.owner]: viaPort.owner.id } });
+          assert.ok((await engine.inspectContainer(c!.id)).ports['9000/tcp']?.[0]?.hostPort, 'the port is published');
+        } finally {
+          await other.stop();
+        }
+      });
+    }
 
     it('pauses the idle container after the grace period and unpauses it for the next (warm) invocation', async () => {
       const [c] = await engine.listContainers({ labels: { [LABELS.owner]: backend.owner.id, [LABELS.fn]: 'echo' } });
