@@ -96,13 +96,20 @@ const CLOCK_TICKS = 100;
 export type Measured = LoadResult & { readonly cpuUsPerRequest?: number };
 
 /**
+ * Requests every warm-up makes at least, however long that takes (BENCH_WARMUP_REQUESTS): V8 optimises a server's path
+ * by the work it did, not by time. A fresh localfc's CPU per invocation falls 2-3× over its first ~4,000; on a loaded
+ * machine a 1 s warm-up made a few hundred and the row measured localfc still being optimised against a warm baseline.
+ */
+const WARMUP_REQUESTS = Number(process.env.BENCH_WARMUP_REQUESTS ?? 5000);
+
+/**
  * One load measurement (warm-up first, unmeasured), with the CPU time per request of the process tree(s) at `cpuRoots`
  * (several for a server whose work runs outside its own tree: localfc and the container it forwards to).
  */
 export async function measure(spec: LoadSpec, cpuRoots?: number | readonly number[]): Promise<Measured> {
   const roots = cpuRoots === undefined ? [] : typeof cpuRoots === 'number' ? [cpuRoots] : cpuRoots;
   const cpu = () => roots.reduce((t, root) => t + treeCpuMs(root), 0);
-  if (spec.warmupS > 0) await runClient({ ...spec, durationS: spec.warmupS, warmupS: 0 });
+  if (spec.warmupS > 0) await runClient({ ...spec, durationS: spec.warmupS, warmupS: 0, minRequests: WARMUP_REQUESTS });
   const cpu0 = cpu();
   const r = await runClient({ ...spec, warmupS: 0 });
   if (!roots.length || r.requests === 0) return r;

@@ -3,7 +3,7 @@
  * `npm run bench`: every goal row of the benchmarks, each beside its own baseline measured in the same run, printed as
  * markdown (copy it into docs/benchmarks.md). localfc runs as the README starts it, the load from a process of its own.
  * A benchmark, not a test: it only reports. Tuning: BENCH_ONLY (comma-separated sections, default all:
- * control,process,container,cold,zip,startup,memory,activation), BENCH_DURATION, BENCH_WARMUP, BENCH_CONNECTIONS,
+ * control,process,container,cold,zip,startup,memory,activation), BENCH_DURATION, BENCH_WARMUP, BENCH_WARMUP_REQUESTS, BENCH_CONNECTIONS,
  * BENCH_CONTAINER_CONNECTIONS, BENCH_IMAGE, BENCH_LOCALFC_FLAGS (extra flags for every localfc started), ZIP_MB.
  */
 import { execFile } from 'node:child_process';
