@@ -56,6 +56,11 @@ export function startBare(body: string): Promise<Server> {
   return startServer(process.execPath, ['--import', 'tsx', 'bench/bare-server.ts', body]);
 }
 
+/** hono on @hono/node-server with nothing else (bench/hono-floor.ts): the floor of localfc's own stack. */
+export function startHonoFloor(body: string): Promise<Server> {
+  return startServer(process.execPath, ['--import', 'tsx', 'bench/hono-floor.ts', body]);
+}
+
 /**
  * CPU time (user + system, ms) used so far by `root` and every process below it (Linux /proc; 0 elsewhere). Per
  * request it is steadier than req/s on a machine that other jobs load: it does not count the time spent waiting.

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadSpec } from './client.ts';
 import { containerIp, createActive, docker, instancesOf, invoke, processPort, processStopped, resumeAfterFreeze, untilAnswered } from './api.ts';
 import { ECHO_ZIP, median } from './fixtures.ts';
-import { type Measured, measure, startBare, startLocalfc, startServer, type Server } from './proc.ts';
+import { type Measured, measure, startBare, startHonoFloor, startLocalfc, startServer, type Server } from './proc.ts';
 
 export const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
 export const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 1);
@@ -38,18 +38,24 @@ async function withServers<T>(starts: Array<Promise<Server>>, body: (servers: Se
   }
 }
 
-/** GetFunction and InvokeFunction (simulated backend) against bare node:http answering the same body. */
+/**
+ * GetFunction and InvokeFunction (simulated backend) against bare node:http answering the same body, and the floor of
+ * the stack: hono on @hono/node-server with no middleware, answering the same (bench/hono-floor.ts).
+ */
 export async function controlPlane(): Promise<Row[]> {
   return withServers([startLocalfc()], async ([fc]) => {
     await createActive(fc!.url, nodeFunction('bench'));
     const fnBody = await (await fetch(`${fc!.url}/2023-03-30/functions/bench`)).text();
-    return withServers([startBare(fnBody)], async ([bare]) => {
+    return withServers([startBare(fnBody), startHonoFloor(fnBody)], async ([bare, hono]) => {
       const rows: Row[] = [];
-      const [b, f] = [bare!.child.pid!, fc!.child.pid!];
+      const [b, f, h] = [bare!.child.pid!, fc!.child.pid!, hono!.child.pid!];
+      const GET_PATH = '/2023-03-30/functions/bench';
       const get = await measure(spec(`${bare!.url}/`, 'concurrent'), b);
-      rows.push({ what: 'GetFunction', mode: 'concurrent', baselineName: 'bare `node:http`, same body', baseline: get, localfc: await measure(spec(`${fc!.url}/2023-03-30/functions/bench`, 'concurrent'), f) });
+      rows.push({ what: 'GetFunction', mode: 'concurrent', baselineName: 'bare `node:http`, same body', baseline: get, localfc: await measure(spec(`${fc!.url}${GET_PATH}`, 'concurrent'), f) });
+      rows.push({ what: 'floor: hono + @hono/node-server, GetFunction\'s path and body', mode: 'concurrent', baselineName: 'bare `node:http`, same body', baseline: get, localfc: await measure(spec(`${hono!.url}${GET_PATH}`, 'concurrent'), h) });
       const post = await measure(spec(`${bare!.url}/`, 'concurrent', POST), b);
-      rows.push({ what: 'InvokeFunction, simulated backend', mode: 'concurrent', baselineName: 'bare `node:http` echoing the body', baseline: post, localfc: await measure(spec(`${fc!.url}/2023-03-30/functions/bench/invocations`, 'concurrent', POST), f) });
+      rows.push({ what: 'InvokeFunction, simulated backend', mode: 'concurrent', baselineName: 'bare `node:http` echoing the body', baseline: post, localfc: await measure(spec(`${fc!.url}${GET_PATH}/invocations`, 'concurrent', POST), f) });
+      rows.push({ what: 'floor: hono + @hono/node-server echoing on InvokeFunction\'s path', mode: 'concurrent', baselineName: 'bare `node:http` echoing the body', baseline: post, localfc: await measure(spec(`${hono!.url}${GET_PATH}/invocations`, 'concurrent', POST), h) });
       return rows;
     });
   });
