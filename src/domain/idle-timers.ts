@@ -15,13 +15,13 @@ export class IdleTimers {
     const { clock, timing: { inactiveAfterMs } } = this.deps;
     if (!(inactiveAfterMs > 0) || !Number.isFinite(inactiveAfterMs)) return;
     entry.idleTimer = clock.setTimer(inactiveAfterMs, `idle ${entry.record.functionName}`, () => {
-      delete entry.idleTimer;
+      entry.idleTimer = undefined;
       onIdle();
     });
   }
 
   clear(entry: FunctionEntry): void {
     if (entry.idleTimer !== undefined) this.deps.clock.clearTimer(entry.idleTimer);
-    delete entry.idleTimer;
+    entry.idleTimer = undefined;
   }
 }

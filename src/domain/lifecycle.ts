@@ -38,7 +38,7 @@ export class FunctionLifecycle {
     const outcome = transition(entry, event);
     if (!outcome.ok) return outcome;
     if (outcome.prepared) entry.prepared = outcome.prepared;
-    else delete entry.prepared;
+    else entry.prepared = undefined;
     if (outcome.changed) {
       const r = (entry.record = outcome.record);
       const reasonCode = r.state === 'Active' ? r.lastUpdateStatusReasonCode : r.stateReasonCode;
@@ -75,7 +75,7 @@ export class FunctionLifecycle {
   /** The function is gone: no more idle countdown, and every revision it held is retired. */
   retireAll(entry: FunctionEntry): Promise<void> {
     this.#idle.clear(entry);
-    delete entry.prepared;
+    entry.prepared = undefined;
     return Promise.all(entry.refs.clear().map((p) => this.deps.retire(p))).then(() => undefined);
   }
 

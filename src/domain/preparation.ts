@@ -94,7 +94,7 @@ export class PreparationRunner {
   /** Stops whatever preparation the function has under way (it is being deleted). */
   cancel(entry: FunctionEntry): void {
     if (entry.prepTimer !== undefined) this.deps.clock.clearTimer(entry.prepTimer);
-    delete entry.prepTimer;
+    entry.prepTimer = undefined;
     entry.abort?.abort();
     entry.release?.();
   }
@@ -141,7 +141,7 @@ export class PreparationRunner {
       await this.#discard(entry, outcome.prepared);
       outcome = { ok: false, code: injected.code, reason: injected.message };
     }
-    delete entry.abort;
+    entry.abort = undefined;
     // The dispatch's work (the replaced revision retired unless something still holds it) is part of the preparation.
     const done = this.deps.dispatch(entry, outcome.ok ? { type: 'prepared', prepared: outcome.prepared } : { type: 'prepareFailed', code: outcome.code, reason: outcome.reason });
     if (done.ok) await done.done;
@@ -164,7 +164,7 @@ export class PreparationRunner {
   #wait(entry: FunctionEntry, ms: number, label: string, resume: () => void): Promise<void> {
     return new Promise((resolve) => {
       entry.prepTimer = this.deps.clock.setTimer(ms, label, () => {
-        delete entry.prepTimer;
+        entry.prepTimer = undefined;
         resume();
         resolve();
       });
@@ -176,7 +176,7 @@ export class PreparationRunner {
   #hold(entry: FunctionEntry, ms: number | undefined, resume: () => void): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
-        delete entry.release;
+        entry.release = undefined;
         if (timer !== undefined) this.deps.clock.clearTimer(timer);
         resume();
         resolve();

@@ -172,16 +172,27 @@ export function transition(lc: Lifecycle, event: StateEvent): TransitionResult {
   if (change.latest) next.latest = change.latest;
   if (change.serving) next.serving = change.serving;
   if (change.lastModifiedTime !== undefined) next.lastModifiedTime = change.lastModifiedTime;
-  if (change.preparing === null) delete next.preparing;
+  if (change.preparing === null) next.preparing = undefined;
   else if (change.preparing) next.preparing = { kind: change.preparing, revisionId: (next.latest as Revision).id };
   const changed = differs(fn, next);
   const prepared = change.prepared === null ? undefined : (change.prepared ?? lc.prepared);
-  return { ok: true, record: changed ? (next as unknown as FunctionRecord) : fn, prepared, changed, effects: change.effects ?? [] };
+  return { ok: true, record: changed ? (withoutCleared(next) as unknown as FunctionRecord) : fn, prepared, changed, effects: change.effects ?? [] };
 }
 
+/** A cleared field is set to undefined here and left out of the record by withoutCleared. */
 function setOrClear(target: Record<string, unknown>, key: string, value: string | null | undefined): void {
-  if (value === null) delete target[key];
+  if (value === null) target[key] = undefined;
   else if (value !== undefined) target[key] = value;
+}
+
+/**
+ * The record without its cleared fields, built anew rather than with `delete`: V8 turns an object that loses a property
+ * into a dictionary several times its size, and every function keeps one record (issue 16's memory row).
+ */
+function withoutCleared(next: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(next)) if (next[k] !== undefined) out[k] = next[k];
+  return out;
 }
 
 function differs(before: object, after: Record<string, unknown>): boolean {

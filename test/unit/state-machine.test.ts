@@ -4,6 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { newEntry } from '../../src/domain/function-entry.ts';
+import { FunctionLifecycle } from '../../src/domain/lifecycle.ts';
+import { ManualClock } from '../../src/clock.ts';
 import type { FunctionRecord, Revision } from '../../src/domain/model.ts';
 import type { PreparedRevision } from '../../src/domain/ports/backend.ts';
 import { type Effect, type Lifecycle, type StateEvent, transition } from '../../src/domain/state-machine.ts';
@@ -185,4 +189,23 @@ describe('transition(): event → whole outcome', () => {
     const changed = transition(active, { type: 'idle' });
     assert.ok(changed.ok && changed.changed);
   });
+
+  // One record and one entry per function, for as long as it exists: an object that lost a property with `delete` is a
+  // V8 dictionary several times the size of the same fields in fast mode (issue 16's 10,000-function memory row).
+  it('clearing fields leaves the record and the entry in V8 fast mode (nothing deleted)', async () => {
+    setFlagsFromString('--allow-natives-syntax');
+    const fast = new Function('o', 'return %HasFastProperties(o)') as (o: object) => boolean;
+    const served = after(updating, { type: 'prepared', prepared: p2 }, { type: 'invalidate', code: 'ImageDeleted', reason: 'gone' }, { type: 'update', revision: rev1, at: 70 });
+    assert.equal('preparing' in active.record, false, 'preparing cleared');
+    assert.equal('stateReasonCode' in after(served, { type: 'prepared', prepared: p1 }).record, false, 'the failure reason cleared');
+    for (const lc of [active, served, after(served, { type: 'prepared', prepared: p1 })]) assert.ok(fast(lc.record), `the record after ${lc.record.state} is in fast mode`);
+
+    const clock = new ManualClock(0);
+    const entry = newEntry(creating.record, clock, Math.random, undefined);
+    const dispatcher = new FunctionLifecycle({ clock, timing: { inactiveAfterMs: 1000 } as never, track: () => {}, retire: async () => {}, prepare: () => undefined });
+    for (const event of [{ type: 'prepared', prepared: p1 }, { type: 'idle' }] as const) assert.ok(dispatcher.dispatch(entry, event).ok);
+    assert.equal(entry.prepared, undefined, 'idle let go of the serving handle');
+    assert.ok(fast(entry), 'the entry is in fast mode');
+  });
 });
+
