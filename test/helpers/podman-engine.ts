@@ -14,6 +14,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImageEngine } from './image-engine.ts';
+import { has, unmountUnder } from './host-commands.ts';
 import { waitFor } from './wait.ts';
 
 export interface PodmanEngine {
@@ -25,15 +26,6 @@ export interface PodmanEngine {
   podman(args: string[]): string;
   stop(): Promise<void>;
 }
-
-const has = (cmd: string): boolean => {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Why this machine cannot run the engine, or undefined. */
 export function podmanUnavailable(): string | undefined {
@@ -112,8 +104,7 @@ export async function startPodmanEngine(): Promise<PodmanEngine> {
     }
     await engine.close();
     // The overlay driver mounts its layers (and its home, privately) under the dir: unmount before deleting.
-    const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(dir)).reverse();
-    for (const m of mounts) try { execFileSync('umount', ['-l', m], { stdio: 'ignore' }); } catch { /* already gone */ }
+    unmountUnder(dir);
     rmSync(dir, { recursive: true, force: true });
   };
   try {

@@ -7,11 +7,12 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImageEngine } from './image-engine.ts';
 import { resolveEngineAddress } from '../../src/backends/docker/engine-address.ts';
+import { has, unmountUnder } from './host-commands.ts';
 import { waitFor } from './wait.ts';
 
 export interface TlsEngine {
@@ -21,15 +22,6 @@ export interface TlsEngine {
   readonly engine: ImageEngine;
   stop(): Promise<void>;
 }
-
-const has = (cmd: string): boolean => {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Why this machine cannot run the engine, or undefined. */
 export function tlsEngineUnavailable(): string | undefined {
@@ -71,8 +63,7 @@ export async function startTlsEngine(): Promise<TlsEngine> {
       if (dockerd.exitCode === null && dockerd.signalCode === null) dockerd.kill('SIGKILL');
     }
     // dockerd leaves mounts under its roots behind (netns files, the data root bind): unmount before deleting.
-    const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(dir)).reverse();
-    for (const m of mounts) try { run('umount', ['-l', m]); } catch { /* already gone */ }
+    unmountUnder(dir);
     for (const [cmd, args] of [['ip', ['link', 'del', hostIf]], ['ip', ['netns', 'del', ns]]] as const) try { run(cmd, [...args]); } catch { /* not created */ }
     rmSync(dir, { recursive: true, force: true });
   };
