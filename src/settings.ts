@@ -144,8 +144,8 @@ export const SETTINGS = {
     example: 'tcp://10.0.0.1:2375',
     schema: z.string().min(1).optional(), env: 'DOCKER_HOST', envDoc: '(no `LOCALFC_` prefix)', flag: 'docker-host', arg: 'URL',
     defaultDoc: "the docker CLI's current context, else `unix:///var/run/docker.sock`",
-    help: "Docker engine for the docker backend: unix:///path or tcp://host:port (TLS from DOCKER_TLS_VERIFY/DOCKER_CERT_PATH); default: the docker CLI's current context, else the local socket",
-    doc: 'Docker engine for the `docker` backend: `unix:///path` or `tcp://host:port` (TLS with `DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH`); see [docs/container-backend.md](docs/container-backend.md)',
+    help: "Docker engine for the docker backend: unix:///path, tcp://host:port (TLS from DOCKER_TLS_VERIFY/DOCKER_CERT_PATH) or ssh://user@host; default: the docker CLI's current context, else the local socket",
+    doc: 'Docker engine for the `docker` backend: `unix:///path`, `tcp://host:port` (TLS with `DOCKER_TLS_VERIFY`/`DOCKER_CERT_PATH`) or `ssh://[user@]host[:port]` (the system `ssh` and the remote docker CLI, as `docker -H ssh://…`); see [docs/container-backend.md](docs/container-backend.md)',
   },
   dockerNetworking: {
     example: 'published',

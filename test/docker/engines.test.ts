@@ -1,7 +1,8 @@
 // The container backend on each kind of engine this machine can offer, through the official SDK: the main engine
 // with published ports forced, a second engine the test starts itself (dockerd on TCP with TLS and client
-// certificates, in a network namespace of its own, so only published ports can reach its containers), and Podman's
-// API service on a private socket (test/helpers/podman-engine.ts). A representative subset of docker-backend.test.ts
+// certificates, in a network namespace of its own, so only published ports can reach its containers), that engine
+// again over ssh:// (an sshd in its namespace, test/helpers/ssh-engine.ts), and Podman's API service on a private
+// socket (test/helpers/podman-engine.ts). A representative subset of docker-backend.test.ts
 // runs on each: cold and warm invocations, pausing when idle, a moved tag and a removed one seen through that engine's
 // event stream, reaping a dead localfc's container, nothing left after stop. Each kind skips with one line when not
 // available.
@@ -16,6 +17,7 @@ import { BUSYBOX_IMAGE, IMAGES, NODE_IMAGE, makeImage } from '../../scripts/make
 import { advanceClock } from '../helpers/clock.ts';
 import { startTlsEngine, tlsEngineUnavailable, type TlsEngine } from '../helpers/tls-engine.ts';
 import { podmanUnavailable, startPodmanEngine, type PodmanEngine } from '../helpers/podman-engine.ts';
+import { sshChildren, sshGateUnavailable, startSshGate } from '../helpers/ssh-engine.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { $FC, event, readBody, sdkClient } from '../helpers/sdk.ts';
 
@@ -32,9 +34,15 @@ interface EngineKind {
 }
 
 const mainEngine = new ImageEngine();
-let tls: TlsEngine | undefined;
 let podman: PodmanEngine | undefined;
 const testImages = IMAGES.filter((i) => i.ref === NODE_IMAGE || i.ref === BUSYBOX_IMAGE);
+let tls: Promise<TlsEngine> | undefined;
+/** One TLS engine for the kinds that use it (over TCP with TLS, and over ssh in front of its socket), with the test images. */
+const tlsEngine = (): Promise<TlsEngine> => (tls ??= startTlsEngine().then(async (t) => {
+  for (const spec of testImages) await makeImage(t.engine, spec, false);
+  return t;
+}));
+const skipTls = async () => tlsEngineUnavailable() ?? (process.env.LOCALFC_SKIP_TLS_ENGINE ? 'LOCALFC_SKIP_TLS_ENGINE is set' : undefined);
 
 const KINDS: EngineKind[] = [
   {
@@ -45,12 +53,25 @@ const KINDS: EngineKind[] = [
   },
   {
     name: 'a TLS engine on TCP in its own network namespace',
-    unavailable: async () => tlsEngineUnavailable() ?? (process.env.LOCALFC_SKIP_TLS_ENGINE ? 'LOCALFC_SKIP_TLS_ENGINE is set' : undefined),
+    unavailable: skipTls,
     open: async () => {
-      tls = await startTlsEngine();
-      for (const spec of testImages) await makeImage(tls.engine, spec, false);
-      const address = resolveEngineAddress(tls.host, tls.env);
-      return { engine: tls.engine, backend: (opts) => new DockerBackend({ engineAddress: address, ...opts }), close: () => tls!.stop(), isolated: true };
+      const t = await tlsEngine();
+      const address = resolveEngineAddress(t.host, t.env);
+      return { engine: t.engine, backend: (opts) => new DockerBackend({ engineAddress: address, ...opts }), close: async () => undefined, isolated: true };
+    },
+    reach: 'published',
+  },
+  {
+    // localfc talks to the engine only through `ssh … docker system dial-stdio` (the sshd runs in the engine's
+    // namespace); the tests' own tag and rmi go to the engine over TLS, as another client's would.
+    name: 'the same engine over ssh:// (an sshd in its network namespace)',
+    unavailable: async () => (await skipTls()) ?? sshGateUnavailable(),
+    open: async () => {
+      const t = await tlsEngine();
+      const gate = await startSshGate(t.socket, { netns: t.netns, ip: t.ip });
+      // A Host alias of the ssh_config: the published ports are found at its HostName.
+      const address = { host: `ssh://${gate.alias}`, source: 'test ssh_config', sshOptions: gate.options() };
+      return { engine: t.engine, backend: (opts) => new DockerBackend({ engineAddress: address, ...opts }), close: () => gate.stop(), isolated: true };
     },
     reach: 'published',
   },
@@ -107,6 +128,14 @@ for (const kind of KINDS) {
 
     it(`runs and invokes a function (containers reached: ${kind.reach})`, async () => {
       assert.equal((await backend.reach()).reach, kind.reach);
+      if (kind.reach === 'published') {
+        // The start-up line: the engine, and the published ports at the engine's own host (an ssh_config's HostName).
+        assert.match(await fc.localfc.describeBackend(), new RegExp(`^docker engine \\S+ \\(.+\\), containers reached through ports published on ${backend.engine.engineHost} \\(`));
+      }
+      if (backend.engine.address.startsWith('ssh://')) {
+        assert.equal(backend.engine.engineHost, new URL(engine.address).hostname, "the ssh_config alias's HostName: the engine's machine");
+        assert.match(await fc.localfc.describeBackend(), /reached over ssh\)$/);
+      }
       await create('echo', `${repo}:v1`);
       await advanceClock(fc, 5000);
       assert.equal((await get('echo')).state, 'Active');
@@ -186,13 +215,17 @@ for (const kind of KINDS) {
       assert.equal(await failedWith('tag-a'), 'ImageDeleted');
     });
 
-    it('leaves no container and no lease behind after stop', async () => {
+    it('leaves no container, no lease and no ssh connection behind after stop', async () => {
       stopped = true;
       await fc.stop();
       assert.deepEqual(await engine.listContainers({ labels: { [LABELS.owner]: backend.owner.id }, all: true }), []);
       assert.deepEqual(await engine.listVolumes({ labels: [`${LABELS.lease}=${backend.owner.id}`] }), []);
+      assert.deepEqual(sshChildren(), []);
     });
   });
 }
 
-after(() => mainEngine.close());
+after(async () => {
+  await mainEngine.close();
+  await (await tls?.catch(() => undefined))?.stop();
+});

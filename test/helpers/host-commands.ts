@@ -1,19 +1,21 @@
 /**
  * @module
- * What the tests' own engines (tls-engine.ts, podman-engine.ts) ask of this machine: whether a command is installed,
+ * What the tests' own engines (tls-engine.ts, podman-engine.ts, ssh-engine.ts) ask of this machine: whether a command is installed,
  * and unmounting what an engine left mounted under its temp dir before the dir is deleted.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-export const has = (cmd: string): boolean => {
+/** Where `cmd` is on PATH, or undefined. */
+export const which = (cmd: string): string | undefined => {
   try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
+    return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim() || undefined;
   } catch {
-    return false;
+    return undefined;
   }
 };
+
+export const has = (cmd: string): boolean => which(cmd) !== undefined;
 
 /** Lazily unmounts every mount at or under `dir`, deepest first (engines leave their storage and netns mounts). */
 export function unmountUnder(dir: string): void {

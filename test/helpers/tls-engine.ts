@@ -20,6 +20,10 @@ export interface TlsEngine {
   readonly env: Record<string, string>;
   readonly host: string;
   readonly engine: ImageEngine;
+  /** The network namespace the engine runs in, its address there, and its unix socket (reachable from any namespace). */
+  readonly netns: string;
+  readonly ip: string;
+  readonly socket: string;
   stop(): Promise<void>;
 }
 
@@ -93,7 +97,7 @@ export async function startTlsEngine(): Promise<TlsEngine> {
       return engine.ping().then(() => true, () => undefined);
     }, 60_000);
     return {
-      env, host: env.DOCKER_HOST, engine,
+      env, host: env.DOCKER_HOST, engine, netns: ns, ip: engineIp, socket: join(dir, 'docker.sock'),
       async stop() {
         await engine.close();
         await teardown();

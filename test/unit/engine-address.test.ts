@@ -1,13 +1,15 @@
 // Which engine localfc talks to, as the docker CLI decides it: DOCKER_HOST (the dockerHost setting), else the CLI's
-// current context and its TLS files, else the standard socket; TLS for tcp:// from DOCKER_TLS_VERIFY/DOCKER_CERT_PATH.
+// current context and its TLS files, else the standard socket; TLS for tcp:// from DOCKER_TLS_VERIFY/DOCKER_CERT_PATH;
+// ssh:// URLs and the ssh command line they become (the connections themselves: test/docker/ssh-engine.test.ts).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { DockerEngine, DockerError } from '../../src/backends/docker/engine.ts';
+import { DockerEngine } from '../../src/backends/docker/engine.ts';
 import { DEFAULT_DOCKER_HOST, resolveEngineAddress } from '../../src/backends/docker/engine-address.ts';
+import { parseSshUrl, sshArgs } from '../../src/backends/docker/ssh-transport.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'localfc-engine-address-'));
 after(() => rmSync(home, { recursive: true, force: true }));
@@ -66,10 +68,45 @@ describe('engine address', () => {
     assert.throws(() => resolveEngineAddress(undefined, {}, join(home, 'c')), /current context 'gone' has no readable meta.json/);
   });
 
-  it('ssh:// is refused with the forwarding to use instead; tcp+TLS engines are reached over https', async () => {
-    assert.throws(() => new DockerEngine({ host: 'ssh://me@build-box' }), (e: unknown) => e instanceof DockerError && /ssh -nNT -L \/tmp\/docker.sock:\/var\/run\/docker.sock me@build-box/.test(e.message));
+  it('tcp+TLS engines are reached over https, at the host the URL names', async () => {
     const e = new DockerEngine({ address: { host: 'tcp://[::1]:2376', source: 'test', tls: { verify: true } } });
     assert.deepEqual([e.engineHost, e.local], ['::1', false]);
     await e.close();
+  });
+
+  it("an ssh:// context's endpoint is used as DOCKER_HOST would be", () => {
+    cliConfig(join(home, 'd', '.docker'), { name: 'build-box', host: 'ssh://me@build-box:2222', current: true });
+    assert.deepEqual(resolveEngineAddress(undefined, {}, join(home, 'd')), { host: 'ssh://me@build-box:2222', source: 'docker context build-box' });
+  });
+});
+
+describe('ssh:// engines', () => {
+  it('parse as the docker CLI parses them: user, port, and a path naming the remote socket', () => {
+    assert.deepEqual(parseSshUrl('ssh://me@box:2222/run/user/1000/docker.sock'), { user: 'me', host: 'box', port: '2222', path: '/run/user/1000/docker.sock' });
+    assert.deepEqual(parseSshUrl('ssh://box'), { host: 'box' });
+    assert.deepEqual(parseSshUrl('ssh://box/'), { host: 'box' });
+    assert.deepEqual(parseSshUrl('ssh://[fd00::5]:22'), { host: 'fd00::5', port: '22' });
+    for (const [url, why] of [['ssh://me:pw@box', /plain-text password/], ['ssh://box?x=1', /query/], ['ssh://box#f', /fragment/], ['ssh://', /invalid ssh URL/]] as const) {
+      assert.throws(() => parseSshUrl(url), why, url);
+    }
+  });
+
+  it("run ssh as the docker CLI does (-T, ConnectTimeout, -l, -p, then the host after --), never prompting, the caller's options first", () => {
+    assert.deepEqual(sshArgs(parseSshUrl('ssh://me@box:2222'), ['-F', 'cfg']), [
+      '-F', 'cfg', '-T', '-o', 'ConnectTimeout=30', '-o', 'BatchMode=yes', '-l', 'me', '-p', '2222', '--', 'box', 'docker system dial-stdio',
+    ]);
+    // The remote shell gets one line: a socket path with spaces or quotes stays one word.
+    assert.equal(sshArgs(parseSshUrl("ssh://box/srv/my engine's.sock")).at(-1), `docker '--host=unix:///srv/my engine'\\''s.sock' system dial-stdio`);
+  });
+
+  it("published ports are looked for at the HostName ~/.ssh/config gives the URL's host (ssh -G, no connection)", async () => {
+    const config = join(home, 'ssh_config');
+    writeFileSync(config, 'Host build-box\n  HostName 192.0.2.7\n  User ci\n');
+    const e = new DockerEngine({ address: { host: 'ssh://build-box', source: 'test', sshOptions: ['-F', config] } });
+    assert.deepEqual([e.engineHost, e.local, e.address], ['192.0.2.7', false, 'ssh://build-box']);
+    await e.close();
+    const plain = new DockerEngine({ address: { host: 'ssh://198.51.100.3:2200', source: 'test', sshOptions: ['-F', '/dev/null'] } });
+    assert.equal(plain.engineHost, '198.51.100.3');
+    await plain.close();
   });
 });

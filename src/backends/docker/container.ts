@@ -46,7 +46,7 @@ export type Reach = 'bridge' | 'published';
  * Docker Desktop's VM nor a rootless engine's private network namespace. Everything else gets published ports.
  */
 export async function autoReach(engine: DockerEngine): Promise<{ reach: Reach; why: string }> {
-  if (!engine.local) return { reach: 'published', why: `the engine at ${engine.address} is remote` };
+  if (!engine.local) return { reach: 'published', why: engine.address.startsWith('ssh://') ? 'the engine is on another machine, reached over ssh' : `the engine at ${engine.address} is remote` };
   if (process.platform !== 'linux') return { reach: 'published', why: `localfc runs on ${process.platform}, the engine in a VM` };
   const info = await engine.info();
   if (/docker desktop/i.test(info.operatingSystem)) return { reach: 'published', why: 'Docker Desktop runs containers in a VM' };

@@ -25,6 +25,8 @@ export interface EngineAddress {
   /** Where the address came from, for messages and the start-up line. */
   readonly source: string;
   readonly tls?: EngineTls;
+  /** Options put before ssh's own for an ssh:// engine (`-F config`, `-i key`), as the docker CLI's library callers pass them. */
+  readonly sshOptions?: readonly string[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;

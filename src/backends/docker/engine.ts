@@ -4,14 +4,15 @@
  * Hand-written rather than docker-modem/dockerode: undici is already the HTTP client of the whole project, and gives
  * the unix socket, TLS with client certificates (its connect options), timeouts and streaming bodies that this
  * client's ~25 calls need; docker-modem would add a second HTTP stack (node:http, callback style, its own error and
- * timeout handling) and the ssh2 native-crypto dependency for the one transport (ssh://) that the engine's own CLI
- * reaches through `docker system dial-stdio`. What stays ours is the engine's wire format (versioned paths, log
- * frames, JSON-lines streams), which is small, documented and tested here.
+ * timeout handling) and, for ssh://, the ssh2 protocol library where the docker CLI runs the system ssh (reasons in
+ * ssh-transport.ts, which hands undici each connection as an ssh child's stdio). What stays ours is the engine's wire
+ * format (versioned paths, log frames, JSON-lines streams), which is small, documented and tested here.
  */
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { Agent, type Dispatcher } from 'undici';
 import { type EngineAddress, resolveEngineAddress } from './engine-address.ts';
+import { parseSshUrl, sshArgs, sshConnector, sshHostName } from './ssh-transport.ts';
 
 /** The highest API version we speak; Debian's dockerd 20.10 also tops out here. */
 export const MAX_API_VERSION = '1.41';
@@ -68,7 +69,7 @@ export interface ContainerSpec {
 }
 
 export interface DockerEngineOptions {
-  /** "unix:///path" or "tcp://host:port" (TLS from DOCKER_TLS_VERIFY/DOCKER_CERT_PATH); default: $DOCKER_HOST, else the docker CLI's current context, else unix:///var/run/docker.sock. */
+  /** "unix:///path", "tcp://host:port" (TLS from DOCKER_TLS_VERIFY/DOCKER_CERT_PATH) or "ssh://user@host"; default: $DOCKER_HOST, else the docker CLI's current context, else unix:///var/run/docker.sock. */
   host?: string;
   /** A resolved address (host + TLS material), instead of `host`. */
   address?: EngineAddress;
@@ -196,13 +197,19 @@ export class DockerEngine {
   private readonly agent: Agent;
   private readonly origin: string;
   protected readonly timeoutMs: number;
+  /** A ping is quick, unless it opens an ssh connection. */
+  private readonly pingTimeoutMs: number;
   private prefix: Promise<string> | undefined;
 
   constructor(opts: DockerEngineOptions = {}) {
     const resolved = opts.address ?? resolveEngineAddress(opts.host ?? process.env.DOCKER_HOST, process.env);
     const host = resolved.host;
     this.source = resolved.source;
-    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // Over ssh a call may first wait for a connection of its own: ssh's handshake (ConnectTimeout=30) and the
+    // remote docker CLI starting; the call's own bound comes on top of that.
+    const ssh = host.startsWith('ssh://');
+    this.timeoutMs = opts.timeoutMs ?? (ssh ? 2 * DEFAULT_TIMEOUT_MS : DEFAULT_TIMEOUT_MS);
+    this.pingTimeoutMs = ssh ? this.timeoutMs : 5000;
     if (host.startsWith('unix://')) {
       this.address = host.slice('unix://'.length);
       this.origin = 'http://docker';
@@ -218,9 +225,19 @@ export class DockerEngine {
       const tls = resolved.tls;
       this.agent = new Agent(tls ? { connect: { ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}), rejectUnauthorized: tls.verify } } : {});
     } else if (host.startsWith('ssh://')) {
-      throw new DockerError('unreachable', `DOCKER_HOST ${host}: ssh:// is not supported yet; forward the engine's socket and point DOCKER_HOST at it: ssh -nNT -L /tmp/docker.sock:/var/run/docker.sock ${host.slice('ssh://'.length)} & DOCKER_HOST=unix:///tmp/docker.sock`);
+      this.address = host;
+      this.origin = 'http://docker';
+      this.local = false;
+      try {
+        const ep = parseSshUrl(host);
+        this.engineHost = sshHostName(ep, resolved.sshOptions);
+        // A long keep-alive: each new connection is an ssh handshake (undici's default closes idle ones after 4 s).
+        this.agent = new Agent({ connect: sshConnector(sshArgs(ep, resolved.sshOptions)), keepAliveTimeout: 60_000 });
+      } catch (e) {
+        throw new DockerError('unreachable', `DOCKER_HOST ${host} (${this.source}): ${(e as Error).message}`, undefined, undefined, { cause: e });
+      }
     } else {
-      throw new DockerError('unreachable', `unsupported DOCKER_HOST ${JSON.stringify(host)} (use unix:///path, tcp://host:port or a docker context)`);
+      throw new DockerError('unreachable', `unsupported DOCKER_HOST ${JSON.stringify(host)} (use unix:///path, tcp://host:port, ssh://user@host or a docker context)`);
     }
   }
 
@@ -231,7 +248,7 @@ export class DockerEngine {
 
   /** GET /_ping (unversioned); fixes the API version used by every other call to min(engine's, 1.41). */
   async ping(): Promise<{ apiVersion: string; engineApiVersion: string; osType: string }> {
-    const res = await this.send('GET', '/_ping', { timeoutMs: 5000 });
+    const res = await this.send('GET', '/_ping', { timeoutMs: this.pingTimeoutMs });
     await res.body.text();
     const engineApiVersion = String(res.headers['api-version'] ?? MAX_API_VERSION);
     const apiVersion = compareVersions(engineApiVersion, MAX_API_VERSION) < 0 ? engineApiVersion : MAX_API_VERSION;
@@ -360,7 +377,7 @@ export class DockerEngine {
 
   /** The engine's clock (the Date of its answer, whole seconds), for comparing with times the engine recorded. */
   async now(): Promise<number> {
-    const res = await this.send('GET', '/_ping', { timeoutMs: 5000 });
+    const res = await this.send('GET', '/_ping', { timeoutMs: this.pingTimeoutMs });
     await res.body.dump();
     const date = Date.parse(String(res.headers.date ?? ''));
     if (Number.isNaN(date)) throw new DockerError('engine', 'the engine answered without a Date header');
@@ -482,6 +499,9 @@ export class DockerEngine {
     const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
     if ((e instanceof Error && e.name === 'TimeoutError') || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
       return new DockerError('engine', `docker ${what} timed out after ${timeoutMs} ms`, undefined, undefined, { cause: e });
+    }
+    if (code === 'ESSHEXIT') {
+      return new DockerError('unreachable', `no Docker engine reachable at ${this.address}: ${(e as Error).message} (each connection is ssh … docker system dial-stdio: \`ssh ${this.address} docker version\` must work without a prompt)`, undefined, undefined, { cause: e });
     }
     if (code && /CERT|TLS|SSL|SELF_SIGNED/.test(code)) {
       return new DockerError('unreachable', `no Docker engine reachable at ${this.address}: TLS failed (${code}: ${(e as Error).message}; check DOCKER_CERT_PATH / DOCKER_TLS_VERIFY)`, undefined, undefined, { cause: e });
