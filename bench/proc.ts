@@ -101,7 +101,7 @@ const CLOCK_TICKS = 100;
 export type Measured = LoadResult & { readonly cpuUsPerRequest?: number };
 
 /**
- * Requests every warm-up makes at least, however long that takes (BENCH_WARMUP_REQUESTS): V8 optimises a server's path
+ * Requests every warm-up makes at least (BENCH_WARMUP_REQUESTS; up to a minute more on a slow machine): V8 optimises a server's path
  * by the work it did, not by time. A fresh localfc's CPU per invocation falls 2-3× over its first ~4,000; on a loaded
  * machine a 1 s warm-up made a few hundred and the row measured localfc still being optimised against a warm baseline.
  */
