@@ -1,31 +1,44 @@
 /**
  * @module
- * Memory with many functions, measured in a fresh child process (see memory-child.ts). The child is bundled first, as
- * `npm start` runs the server (scripts/bundle.mjs): under tsx the empty server alone held ~50 MB more (the compiler
- * and the transformed sources), which no user's server carries.
+ * Memory with many functions, measured on a server started as the README starts it (`node bin/localfc.mjs`, the
+ * bundle; the manual clock so that one advance makes them Active): its RSS (/proc/PID/status) empty, and after N
+ * functions were created over HTTP from this process, 8 at a time, and made Active. Measured from outside, as a user's
+ * `ps` would see it: no forced GC. (An in-process measurement through app.request also counted the Request objects and
+ * abort signals of the in-process calls, which a server never holds.)
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, request } from 'undici';
+import { createBody } from './fixtures.ts';
+import { startServer } from './proc.ts';
 
-export interface MemoryResult { n: number; createMs: number; before: { rss: number; heapUsed: number }; after: { rss: number; heapUsed: number } }
+export interface MemoryResult { readonly n: number; readonly createMs: number; readonly emptyRss: number; readonly rss: number }
 
-export async function memory(n = 10_000): Promise<MemoryResult> {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'localfc-bench-memory-'));
+const rssOf = (pid: number): number => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+
+export async function memory(n = 10_000, connections = 8): Promise<MemoryResult> {
+  const server = await startServer(process.execPath, ['bin/localfc.mjs', '--port', '0', '--clock', 'manual']);
+  const dispatcher = new Agent({ connections });
   try {
-    const outfile = path.join(dir, 'memory-child.mjs');
-    await build({
-      entryPoints: [path.join(root, 'bench/memory-child.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning',
-      banner: { js: "import { createRequire as __localfcCreateRequire } from 'node:module'; const require = __localfcCreateRequire(import.meta.url);" },
-    });
-    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', outfile, String(n)], { cwd: root, maxBuffer: 1 << 20 });
-    return JSON.parse(stdout.trim().split('\n').pop()!) as MemoryResult;
+    const call = async (method: 'GET' | 'POST', path: string, body?: string) => {
+      const res = await request(`${server.url}${path}`, { method, dispatcher, headers: { 'content-type': 'application/json' }, ...(body ? { body } : {}) });
+      const text = await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`${method} ${path}: ${res.statusCode} ${text}`);
+    };
+    await sleep(1000);
+    const emptyRss = rssOf(server.child.pid!);
+    const t0 = performance.now();
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < n; i = next++) await call('POST', '/2023-03-30/functions', createBody(`mem_${i}`));
+    };
+    await Promise.all(Array.from({ length: connections }, worker));
+    const createMs = performance.now() - t0;
+    await call('POST', '/_localfc/clock/advance', JSON.stringify({ ms: 1000 }));
+    await sleep(1000);
+    return { n, createMs, emptyRss, rss: rssOf(server.child.pid!) };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await dispatcher.close();
+    await server.stop();
   }
 }

@@ -4,6 +4,9 @@
  * the README says (bench/proc.ts) against a bare node:http server, the handler process or container called directly,
  * and `docker run` of the same image. Every load runs in a client process of its own (bench/client.ts).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadSpec } from './client.ts';
 import { containerIp, createActive, docker, instancesOf, invoke, processPort, processStopped, resumeAfterFreeze, untilAnswered } from './api.ts';
@@ -161,12 +164,28 @@ export interface StartupRow { readonly what: string; readonly ms: number }
 
 const BARE_HTTP = "const s = require('http').createServer((q, r) => r.end('ok')).listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port))";
 
-/** Spawn to first answered request: localfc as the README starts it, and a bare node:http process for reference. */
+/**
+ * Spawn to first answered request: localfc as the README starts it (`node bin/localfc.mjs`) and through `npm start`,
+ * a bare node:http process for reference, and the same bare server through `npm start` (npm's own floor: what npm
+ * costs before any of localfc's code runs).
+ */
 export async function startup(runs = Number(process.env.BENCH_STARTUP_RUNS ?? 5)): Promise<StartupRow[]> {
+  const npmFloor = mkdtempSync(path.join(os.tmpdir(), 'localfc-bench-npm-'));
+  writeFileSync(path.join(npmFloor, 'bare.cjs'), BARE_HTTP);
+  writeFileSync(path.join(npmFloor, 'package.json'), JSON.stringify({ private: true, scripts: { start: 'exec node bare.cjs' } }));
+  try {
+    return await startupRows(runs, npmFloor);
+  } finally {
+    rmSync(npmFloor, { recursive: true, force: true });
+  }
+}
+
+async function startupRows(runs: number, npmFloor: string): Promise<StartupRow[]> {
   const variants: Array<[string, () => Promise<Server>, string]> = [
     ['bare `node:http` process (reference)', () => startServer(process.execPath, ['-e', BARE_HTTP]), '/'],
-    ['`npm start` (as the README says)', () => startLocalfc(), '/_localfc/health'],
-    ['`node bin/localfc.mjs`', () => startServer(process.execPath, ['bin/localfc.mjs', '--port', '0']), '/_localfc/health'],
+    ['the same bare server through `npm start` (npm\'s own floor)', () => startServer('npm', ['start', '--silent', '--prefix', npmFloor]), '/'],
+    ['`node bin/localfc.mjs` (as the README says)', () => startServer(process.execPath, ['bin/localfc.mjs', '--port', '0']), '/_localfc/health'],
+    ['`npm start`', () => startLocalfc(), '/_localfc/health'],
   ];
   const out: StartupRow[] = [];
   for (const [what, launch, path] of variants) {

@@ -92,11 +92,11 @@ async function main(): Promise<void> {
 
   if (only.has('memory')) {
     const m = await memory(10_000);
-    out('\n| memory | RSS MB | heap used MB |\n|---|---|---|');
-    out(`| empty server | ${mb(m.before.rss)} | ${mb(m.before.heapUsed)} |`);
-    out(`| ${m.n.toLocaleString('en')} Active functions | ${mb(m.after.rss)} | ${mb(m.after.heapUsed)} |`);
-    out(`| per function | ${((m.after.rss - m.before.rss) / m.n / 1024).toFixed(1)} KB | ${((m.after.heapUsed - m.before.heapUsed) / m.n / 1024).toFixed(1)} KB |`);
-    out(`\n(creating the ${m.n.toLocaleString('en')} functions in-process took ${(m.createMs / 1000).toFixed(1)} s)`);
+    out('\n| memory (`node bin/localfc.mjs`, RSS from /proc, no forced GC) | RSS MB |\n|---|---|');
+    out(`| empty server | ${mb(m.emptyRss)} |`);
+    out(`| ${m.n.toLocaleString('en')} Active functions | ${mb(m.rss)} |`);
+    out(`| per function | ${((m.rss - m.emptyRss) / m.n / 1024).toFixed(1)} KB |`);
+    out(`\n(creating the ${m.n.toLocaleString('en')} functions over HTTP, 8 at a time, took ${(m.createMs / 1000).toFixed(1)} s)`);
   }
 
   if (only.has('activation')) {
