@@ -73,7 +73,7 @@ if (why) {
         { what: 'a key the server refuses', path: '', key: 'stranger', knownHosts: true, says: /ssh exited with 255: .*Permission denied \(publickey/ },
         { what: 'an unknown host key', path: '', key: 'ok', knownHosts: false, says: /ssh exited with 255: .*Host key verification failed/ },
         { what: 'no docker CLI there', path: '', key: 'nodocker', knownHosts: true, says: /ssh exited with 127: .*docker: (command )?not found/ },
-        { what: 'no engine at the path', path: '/nonexistent/docker.sock', key: 'ok', knownHosts: true, says: /ssh exited with 1: .*\/nonexistent\/docker\.sock/ },
+        { what: 'no engine at the path', path: '/nonexistent/docker.sock', key: 'ok', knownHosts: true, says: /ssh exited with 1: .*\/nonexistent\/docker\.sock.*`ssh localfc-engine-\d+ docker --host=unix:\/\/\/nonexistent\/docker\.sock version` must work without a prompt/ },
       ] as const;
       for (const c of cases) {
         const e = open(c.path, c.key, c.knownHosts);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DockerEngine } from '../../src/backends/docker/engine.ts';
 import { DEFAULT_DOCKER_HOST, resolveEngineAddress } from '../../src/backends/docker/engine-address.ts';
-import { parseSshUrl, sshArgs } from '../../src/backends/docker/ssh-transport.ts';
+import { parseSshUrl, sshArgs, sshCheckCommand } from '../../src/backends/docker/ssh-transport.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'localfc-engine-address-'));
 after(() => rmSync(home, { recursive: true, force: true }));
@@ -95,6 +95,7 @@ describe('ssh:// engines', () => {
     assert.deepEqual(sshArgs(parseSshUrl('ssh://me@box:2222'), ['-F', 'cfg']), [
       '-F', 'cfg', '-T', '-o', 'ConnectTimeout=30', '-o', 'BatchMode=yes', '-l', 'me', '-p', '2222', '--', 'box', 'docker system dial-stdio',
     ]);
+    assert.equal(sshCheckCommand(parseSshUrl('ssh://me@box:2222/run/docker.sock')), 'ssh -p 2222 me@box docker --host=unix:///run/docker.sock version');
     // The remote shell gets one line: a socket path with spaces or quotes stays one word.
     assert.equal(sshArgs(parseSshUrl("ssh://box/srv/my engine's.sock")).at(-1), `docker '--host=unix:///srv/my engine'\\''s.sock' system dial-stdio`);
   });

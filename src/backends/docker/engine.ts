@@ -12,7 +12,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { Agent, type Dispatcher } from 'undici';
 import { type EngineAddress, resolveEngineAddress } from './engine-address.ts';
-import { parseSshUrl, sshArgs, sshConnector, sshHostName } from './ssh-transport.ts';
+import { parseSshUrl, sshArgs, sshCheckCommand, sshConnector, sshHostName } from './ssh-transport.ts';
 
 /** The highest API version we speak; Debian's dockerd 20.10 also tops out here. */
 export const MAX_API_VERSION = '1.41';
@@ -199,6 +199,8 @@ export class DockerEngine {
   protected readonly timeoutMs: number;
   /** A ping is quick, unless it opens an ssh connection. */
   private readonly pingTimeoutMs: number;
+  /** For an ssh:// engine: the command that checks what its connections need, for error messages. */
+  #sshCheck = '';
   private prefix: Promise<string> | undefined;
 
   constructor(opts: DockerEngineOptions = {}) {
@@ -230,6 +232,7 @@ export class DockerEngine {
       this.local = false;
       try {
         const ep = parseSshUrl(host);
+        this.#sshCheck = sshCheckCommand(ep);
         this.engineHost = sshHostName(ep, resolved.sshOptions);
         // A long keep-alive: each new connection is an ssh handshake (undici's default closes idle ones after 4 s).
         this.agent = new Agent({ connect: sshConnector(sshArgs(ep, resolved.sshOptions)), keepAliveTimeout: 60_000 });
@@ -501,7 +504,7 @@ export class DockerEngine {
       return new DockerError('engine', `docker ${what} timed out after ${timeoutMs} ms`, undefined, undefined, { cause: e });
     }
     if (code === 'ESSHEXIT') {
-      return new DockerError('unreachable', `no Docker engine reachable at ${this.address}: ${(e as Error).message} (each connection is ssh … docker system dial-stdio: \`ssh ${this.address} docker version\` must work without a prompt)`, undefined, undefined, { cause: e });
+      return new DockerError('unreachable', `no Docker engine reachable at ${this.address}: ${(e as Error).message} (each connection is ssh … docker system dial-stdio: \`${this.#sshCheck}\` must work without a prompt)`, undefined, undefined, { cause: e });
     }
     if (code && /CERT|TLS|SSL|SELF_SIGNED/.test(code)) {
       return new DockerError('unreachable', `no Docker engine reachable at ${this.address}: TLS failed (${code}: ${(e as Error).message}; check DOCKER_CERT_PATH / DOCKER_TLS_VERIFY)`, undefined, undefined, { cause: e });

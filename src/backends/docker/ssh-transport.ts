@@ -62,6 +62,12 @@ export function sshArgs(ep: SshEndpoint, options: readonly string[] = []): strin
   return [...options, '-T', '-o', 'ConnectTimeout=30', '-o', 'BatchMode=yes', ...target(ep), remote.map(shellWord).join(' ')];
 }
 
+/** The command a user can run to check what each connection needs: a login without a prompt, and docker there. */
+export function sshCheckCommand(ep: SshEndpoint): string {
+  const login = [...(ep.port ? ['-p', ep.port] : []), `${ep.user ? `${ep.user}@` : ''}${ep.host}`];
+  return ['ssh', ...login, 'docker', ...(ep.path ? [shellWord(`--host=unix://${ep.path}`)] : []), 'version'].join(' ');
+}
+
 const target = (ep: SshEndpoint): string[] => [...(ep.user ? ['-l', ep.user] : []), ...(ep.port ? ['-p', ep.port] : []), '--', ep.host];
 
 /**
