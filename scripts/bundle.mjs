@@ -27,18 +27,28 @@ await build({
 });
 copyFileSync(new URL('code-cache-loader.mjs', import.meta.url), dist('localfc.mjs'));
 
-// The code cache: the server started once to its first answer, so the functions a start compiles are in it.
+// The code cache: the server started once to its first answer, so the functions a start compiles are in it. Only a
+// speed-up: if this start fails (no loopback in a build sandbox, say) the build goes on, and the first run writes it.
 rmSync(dist('localfc.cjs.cache'), { force: true });
-const server = spawn(process.execPath, [dist('localfc.mjs'), '--port', '0', '--host', '127.0.0.1', '--log', 'silent'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(process.execPath, [dist('localfc.mjs'), '--port', '0', '--host', '127.0.0.1', '--log', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
+const exited = new Promise((resolve) => server.once('exit', resolve));
 let out = '';
-const url = await new Promise((resolve, reject) => {
-  server.stdout.on('data', (d) => {
-    out += d;
-    const m = /listening on (http:\/\/\S+)/.exec(out);
-    if (m) resolve(m[1]);
+server.stderr.on('data', (d) => (out += d));
+try {
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no listening line within 60 s')), 60_000);
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    server.once('exit', (code) => reject(new Error(`it exited (${code}) before listening`)));
+    exited.then(() => clearTimeout(timer));
   });
-  server.once('exit', (code) => reject(new Error(`the bundled server exited (${code}) before listening: ${out}`)));
-});
-await (await fetch(`${url}/_localfc/health`)).text();
-server.kill('SIGTERM');
-await new Promise((resolve) => server.once('exit', resolve));
+  await (await fetch(`${url}/_localfc/health`, { signal: AbortSignal.timeout(60_000) })).text();
+} catch (e) {
+  process.stderr.write(`bundle: no code cache written (the bundled server did not answer: ${e.message}) ${out}\n`);
+} finally {
+  server.kill('SIGTERM');
+  await exited;
+}
