@@ -30,7 +30,9 @@ copyFileSync(new URL('code-cache-loader.mjs', import.meta.url), dist('localfc.mj
 // The code cache: the server started once to its first answer, so the functions a start compiles are in it. Only a
 // speed-up: if this start fails (no loopback in a build sandbox, say) the build goes on, and the first run writes it.
 rmSync(dist('localfc.cjs.cache'), { force: true });
-const server = spawn(process.execPath, [dist('localfc.mjs'), '--port', '0', '--host', '127.0.0.1', '--log', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
+// Without the builder's LOCALFC_* settings: a data directory or backend set for their own runs is not this start's.
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LOCALFC_')));
+const server = spawn(process.execPath, [dist('localfc.mjs'), '--port', '0', '--host', '127.0.0.1', '--log', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'], env });
 const exited = new Promise((resolve) => server.once('exit', resolve));
 let out = '';
 server.stderr.on('data', (d) => (out += d));
