@@ -142,7 +142,8 @@ if (await engineUsable(engine, 'docker engine')) {
       const { done } = await engine.events({ filters: { type: ['image'], event: ['delete', 'untag'] }, since }, (e) => seen.push(e), ac.signal);
       const removed = await engine.removeImage(`${repo}:${secondTag}`);
       assert.deepEqual(removed, { untagged: [`${repo}:${secondTag}`], deleted: [] });
-      const ev = await waitFor('untag event', async () => seen.find((e) => e.action === 'untag'));
+      // Other test files untag their own images in the same second: only this image's event counts.
+      const ev = await waitFor('untag event', async () => seen.find((e) => e.action === 'untag' && e.id === id));
       ac.abort();
       await done;
       assert.equal(ev.type, 'image');
