@@ -4,9 +4,30 @@
 // about a third of the start-up), and the code cache saves compiling it. Plain .mjs: it runs before anything is built.
 import { spawn } from 'node:child_process';
 import { copyFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 const dist = (f) => new URL(`../dist/${f}`, import.meta.url).pathname;
+const root = new URL('..', import.meta.url).pathname;
+
+/**
+ * Modules the server needs only on some paths are loaded on first use, not at start-up: the bundle would evaluate them
+ * (and compile, or read from the code cache) before listening. esbuild evaluates every ES module import at start, so
+ * the import is routed through a stand-in whose exports are getters requiring the real module the first time one is
+ * read. undici: only the process and container backends use it, not the default simulated backend's start-up.
+ */
+const lazyModules = {
+  name: 'lazy-modules',
+  setup(b) {
+    // From src/ only: the stand-in's own require('undici') resolves to the package.
+    b.onResolve({ filter: /^undici$/ }, (a) => (a.importer.startsWith(`${root}src/`) ? { path: 'undici', namespace: 'lazy-undici' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-undici' }, () => {
+      const names = Object.keys(createRequire(import.meta.url)('undici')).filter((n) => n !== 'default');
+      const getters = names.map((n) => `get ${JSON.stringify(n)}() { return real()[${JSON.stringify(n)}]; }`);
+      return { contents: `let u; const real = () => (u ??= require('undici'));\nmodule.exports = { ${getters.join(', ')} };\n`, loader: 'js', resolveDir: root };
+    });
+  },
+};
 
 await build({
   entryPoints: [new URL('../src/main.ts', import.meta.url).pathname],
@@ -24,6 +45,7 @@ await build({
   // main.ts finds package.json next to dist/ from import.meta.url, which CommonJS does not have.
   define: { 'import.meta.url': '__localfcModuleUrl' },
   banner: { js: "const __localfcModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [lazyModules],
 });
 copyFileSync(new URL('code-cache-loader.mjs', import.meta.url), dist('localfc.mjs'));
 
