@@ -25,6 +25,12 @@ export interface Clock {
    */
   setDeadline(ms: number, label: string, fn: () => void): number;
   clearTimer(id: number): void;
+  /**
+   * Moves a pending timer to fire `ms` from now (later or earlier); false when it is not pending any more (it fired or
+   * was cleared). A deadline that moves with every call (an idle countdown, a freeze grace period) costs a field write
+   * instead of a timer cleared and armed again per call.
+   */
+  reschedule(id: number, ms: number): boolean;
   pendingTimers(): TimerInfo[];
   /** Manual clocks only: move time forward, firing due timers in order. */
   advance(ms: number): Promise<number>;
@@ -40,6 +46,8 @@ export interface Clock {
 const MAX_TIMEOUT = 2 ** 31 - 1;
 
 interface Entry extends TimerInfo {
+  /** Moved by reschedule(). */
+  dueAt: number;
   readonly fn: () => void;
   /** A deadline armed during this advance (its number) waits for the next one (Clock.setDeadline). */
   readonly armedIn?: number;
@@ -48,7 +56,7 @@ interface Entry extends TimerInfo {
 /** Real time; `scale` shrinks every delay (0.01 makes a 5 s preparation take 50 ms) while now() stays wall-clock time. */
 export class SystemClock implements Clock {
   readonly kind = 'real' as const;
-  readonly #timers = new Map<number, { readonly info: TimerInfo; handle: NodeJS.Timeout }>();
+  readonly #timers = new Map<number, { readonly label: string; dueAt: number; readonly fn: () => void; handle: NodeJS.Timeout }>();
   #nextId = 1;
 
   constructor(private readonly scale = 1) {
@@ -61,24 +69,29 @@ export class SystemClock implements Clock {
 
   setTimer(ms: number, label: string, fn: () => void): number {
     const id = this.#nextId++;
-    const delay = Math.max(0, ms * this.scale);
-    const dueAt = Date.now() + delay;
-    // setTimeout holds at most ~24.8 days; longer delays (14 days idle × a scale > 1) are re-armed in steps.
-    const arm = (): NodeJS.Timeout => {
-      const handle = setTimeout(() => {
-        if (Date.now() < dueAt) {
-          const t = this.#timers.get(id);
-          if (t) t.handle = arm();
-          return;
-        }
-        this.#timers.delete(id);
-        fn();
-      }, Math.min(MAX_TIMEOUT, Math.max(0, dueAt - Date.now())));
-      handle.unref?.();
-      return handle;
-    };
-    this.#timers.set(id, { info: { id, label, dueAt }, handle: arm() });
+    const timer = { label, dueAt: Date.now() + Math.max(0, ms * this.scale), fn, handle: undefined as unknown as NodeJS.Timeout };
+    this.#timers.set(id, timer);
+    timer.handle = this.#arm(id, timer.dueAt);
     return id;
+  }
+
+  /**
+   * The Node.js timer behind a clock timer. It re-checks the due time when it fires: setTimeout holds at most ~24.8 days
+   * (14 days idle × a scale > 1 is re-armed in steps), and a timer moved later (reschedule) is re-armed for the rest.
+   */
+  #arm(id: number, dueAt: number): NodeJS.Timeout {
+    const handle = setTimeout(() => {
+      const t = this.#timers.get(id);
+      if (!t) return;
+      if (Date.now() < t.dueAt) {
+        t.handle = this.#arm(id, t.dueAt);
+        return;
+      }
+      this.#timers.delete(id);
+      t.fn();
+    }, Math.min(MAX_TIMEOUT, Math.max(0, dueAt - Date.now())));
+    handle.unref?.();
+    return handle;
   }
 
   setDeadline(ms: number, label: string, fn: () => void): number {
@@ -91,8 +104,21 @@ export class SystemClock implements Clock {
     this.#timers.delete(id);
   }
 
+  reschedule(id: number, ms: number): boolean {
+    const t = this.#timers.get(id);
+    if (!t) return false;
+    const dueAt = Date.now() + Math.max(0, ms * this.scale);
+    // Later: the Node.js timer fires as armed and re-arms itself for the rest. Earlier: it is armed anew.
+    if (dueAt < t.dueAt) {
+      clearTimeout(t.handle);
+      t.handle = this.#arm(id, dueAt);
+    }
+    t.dueAt = dueAt;
+    return true;
+  }
+
   pendingTimers(): TimerInfo[] {
-    return [...this.#timers.values()].map((t) => t.info).sort((a, b) => a.dueAt - b.dueAt);
+    return [...this.#timers].map(([id, t]) => ({ id, label: t.label, dueAt: t.dueAt })).sort((a, b) => a.dueAt - b.dueAt);
   }
 
   horizon(): number {
@@ -144,6 +170,13 @@ export class ManualClock implements Clock {
 
   clearTimer(id: number): void {
     this.#timers.delete(id);
+  }
+
+  reschedule(id: number, ms: number): boolean {
+    const t = this.#timers.get(id);
+    if (!t) return false;
+    t.dueAt = this.#now + Math.max(0, ms);
+    return true;
   }
 
   pendingTimers(): TimerInfo[] {

@@ -1,22 +1,27 @@
 /**
  * @module
  * The idle countdown: a function with no invocation for `inactiveAfterMs` goes Inactive (the dispatcher, told by
- * `onIdle`, carries that out).
+ * `onIdle`, carries that out). Each invocation moves the one pending timer's deadline (Clock.reschedule) rather than
+ * clearing it and arming another: the countdown is the same, the per-call cost a field write.
  */
 import type { FunctionEntry } from './function-entry.ts';
 import type { FunctionServiceDeps } from './function-types.ts';
 
 export class IdleTimers {
-  constructor(private readonly deps: Pick<FunctionServiceDeps, 'clock' | 'timing'>) {}
+  constructor(
+    private readonly deps: Pick<FunctionServiceDeps, 'clock' | 'timing'>,
+    /** Told when a function's countdown ran out. */
+    private readonly onIdle: (entry: FunctionEntry) => void,
+  ) {}
 
   /** (Re)starts the idle countdown; none when the idle period is zero or infinite. */
-  arm(entry: FunctionEntry, onIdle: () => void): void {
-    this.clear(entry);
+  arm(entry: FunctionEntry): void {
     const { clock, timing: { inactiveAfterMs } } = this.deps;
-    if (!(inactiveAfterMs > 0) || !Number.isFinite(inactiveAfterMs)) return;
+    if (!(inactiveAfterMs > 0) || !Number.isFinite(inactiveAfterMs)) return this.clear(entry);
+    if (entry.idleTimer !== undefined && clock.reschedule(entry.idleTimer, inactiveAfterMs)) return;
     entry.idleTimer = clock.setTimer(inactiveAfterMs, `idle ${entry.record.functionName}`, () => {
       entry.idleTimer = undefined;
-      onIdle();
+      this.onIdle(entry);
     });
   }
 

@@ -26,11 +26,14 @@ export type Dispatched =
   | { readonly ok: true; readonly done: Promise<void> }
   | { readonly ok: false; readonly why: string };
 
+/** A dispatch whose effects had no work to wait for (an admitted invocation's, on every call): one object for all. */
+const NOTHING_TO_WAIT_FOR: Dispatched = { ok: true, done: Promise.resolve() };
+
 export class FunctionLifecycle {
   readonly #idle: IdleTimers;
 
   constructor(private readonly deps: LifecycleDeps) {
-    this.#idle = new IdleTimers(deps);
+    this.#idle = new IdleTimers(deps, (entry) => this.dispatch(entry, { type: 'idle' }));
   }
 
   /** Applies one event to the function; refused (and nothing changed) when the state machine does not allow it now. */
@@ -54,8 +57,12 @@ export class FunctionLifecycle {
       });
       entry.onChange?.();
     }
-    const work = outcome.effects.map((e) => this.#carryOut(entry, e)).filter((p) => p !== undefined);
-    if (!work.length) return { ok: true, done: Promise.resolve() };
+    let work: Array<Promise<void>> | undefined;
+    for (const effect of outcome.effects) {
+      const p = this.#carryOut(entry, effect);
+      if (p) (work ??= []).push(p);
+    }
+    if (!work) return NOTHING_TO_WAIT_FOR;
     const done = Promise.all(work).then(() => undefined);
     this.deps.track(entry.record.functionName, done);
     return { ok: true, done };
@@ -89,7 +96,7 @@ export class FunctionLifecycle {
       case 'letGo':
         return this.letGo(entry, effect.prepared.revision.id);
       case 'armIdle':
-        this.#idle.arm(entry, () => this.dispatch(entry, { type: 'idle' }));
+        this.#idle.arm(entry);
         return undefined;
       case 'clearIdle':
         this.#idle.clear(entry);

@@ -78,6 +78,9 @@ type Rule<E extends StateEvent> = (lc: Lifecycle, event: E) => Change | string;
 /** The serving hold let go, if there is one. */
 const letGo = (lc: Lifecycle): Effect[] => (lc.prepared ? [{ type: 'letGo', prepared: lc.prepared }] : []);
 
+/** An admitted invocation's change: nothing in the record, the idle countdown restarted (one object, it is every call's). */
+const INVOKED: Change = { effects: [{ type: 'armIdle' }] };
+
 /** (event type) → rule giving the change, or a string saying why the event is not allowed now. */
 const TABLE: { readonly [T in StateEvent['type']]: Rule<Extract<StateEvent, { type: T }>> } = {
   create: (_lc, { revision }) => ({
@@ -153,7 +156,7 @@ const TABLE: { readonly [T in StateEvent['type']]: Rule<Extract<StateEvent, { ty
   },
   invoked: ({ record: fn }) => {
     if (fn.state !== 'Active') return `state is ${fn.state}, not Active`;
-    return { effects: [{ type: 'armIdle' }] };
+    return INVOKED;
   },
 };
 
@@ -162,6 +165,8 @@ export function transition(lc: Lifecycle, event: StateEvent): TransitionResult {
   const change = (TABLE[event.type] as Rule<StateEvent>)(lc, event);
   if (typeof change === 'string') return { ok: false, why: change };
   const fn = lc.record;
+  // Effects only (an admitted invocation, on every call): the record stays as it is, with no copy made to compare.
+  if (effectsOnly(change)) return { ok: true, record: fn, prepared: lc.prepared, changed: false, effects: change.effects ?? [] };
   const next: Record<string, unknown> = { ...fn };
   if (change.state) next.state = change.state;
   setOrClear(next, 'stateReasonCode', change.stateCode);
@@ -177,6 +182,11 @@ export function transition(lc: Lifecycle, event: StateEvent): TransitionResult {
   const changed = differs(fn, next);
   const prepared = change.prepared === null ? undefined : (change.prepared ?? lc.prepared);
   return { ok: true, record: changed ? (withoutCleared(next) as unknown as FunctionRecord) : fn, prepared, changed, effects: change.effects ?? [] };
+}
+
+function effectsOnly(change: Change): boolean {
+  for (const key in change) if (key !== 'effects') return false;
+  return true;
 }
 
 /** A cleared field is set to undefined here and left out of the record by withoutCleared. */

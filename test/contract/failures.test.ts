@@ -146,6 +146,26 @@ describe('failure modes', () => {
     assert.equal((await invoke('idle')).statusCode, 200);
   });
 
+  it('each invocation restarts the idle countdown: Inactive 14 days after the last invocation, with one idle timer due then', async () => {
+    const DAY = 24 * 3600 * 1000;
+    await create('countdown');
+    await advance(1000);
+    await invoke('countdown');
+    await advance(10 * DAY);
+    await invoke('countdown');
+    const invokedAt = (await admin('GET', '/clock')).nowMs as number;
+    await advance(10 * DAY);
+    assert.equal((await get('countdown')).state, 'Active', '20 days after the first invocation, 10 after the last');
+    const idleTimers = ((await admin('GET', '/clock')).timers as Array<{ label: string; dueAt: number }>).filter((t) => t.label === 'idle countdown');
+    assert.deepEqual(idleTimers.map((t) => t.dueAt), [invokedAt + 14 * DAY], 'the live page lists one countdown, due 14 days after the last invocation');
+    await advance(4 * DAY - 1);
+    assert.equal((await get('countdown')).state, 'Active');
+    await advance(1);
+    const fn = await get('countdown');
+    assert.equal(fn.state, 'Inactive');
+    assert.equal(fn.stateReasonCode, 'Idle');
+  });
+
   it('forced Inactive through the admin API; a failing re-preparation leaves it Inactive', async () => {
     await create('force');
     await advance(1000);

@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { ManualClock, isoSeconds, settle, sleep, trackClockWaits } from '../../src/clock.ts';
+import { ManualClock, SystemClock, isoSeconds, settle, sleep, trackClockWaits } from '../../src/clock.ts';
 
 it('fires timers in due order, including timers set by timers, and lists pending ones', async () => {
   const clock = new ManualClock(0);
@@ -72,4 +72,48 @@ it('sleeps report to their own tracker across tracked calls that start, overlap 
   await clock.advance(1);
   await e;
   assert.deepEqual(seen.slice(-2), ['e+', 'e-']);
+});
+
+it('reschedule moves a pending timer later or earlier, and reports a timer that fired or was cleared (manual clock)', async () => {
+  const clock = new ManualClock(0);
+  const fired: string[] = [];
+  const later = clock.setTimer(100, 'later', () => fired.push(`later@${clock.now()}`));
+  const earlier = clock.setTimer(500, 'earlier', () => fired.push(`earlier@${clock.now()}`));
+  await clock.advance(50);
+  assert.equal(clock.reschedule(later, 100), true);
+  assert.equal(clock.reschedule(earlier, 10), true);
+  assert.deepEqual(clock.pendingTimers().map((t) => [t.label, t.dueAt]), [['earlier', 60], ['later', 150]]);
+  await clock.advance(99);
+  assert.deepEqual(fired, ['earlier@60'], 'not at its first due time, 100');
+  await clock.advance(1);
+  assert.deepEqual(fired, ['earlier@60', 'later@150']);
+  assert.equal(clock.reschedule(later, 10), false, 'fired');
+  const cleared = clock.setTimer(10, 'cleared', () => fired.push('cleared'));
+  clock.clearTimer(cleared);
+  assert.equal(clock.reschedule(cleared, 10), false, 'cleared');
+  await clock.advance(1000);
+  assert.deepEqual(fired, ['earlier@60', 'later@150']);
+});
+
+it('reschedule on the real clock: a timer moved earlier fires then, one moved later does not fire at its first due time', async () => {
+  const clock = new SystemClock();
+  const fired: string[] = [];
+  let ran!: () => void;
+  const done = new Promise<void>((r) => (ran = r));
+  const hour = 3600_000;
+  const moved = clock.setTimer(0, 'moved later', () => fired.push('moved later'));
+  assert.equal(clock.reschedule(moved, hour), true);
+  const soon = clock.setTimer(hour, 'moved earlier', () => {
+    fired.push('moved earlier');
+    ran();
+  });
+  assert.equal(clock.reschedule(soon, 0), true);
+  // Node.js fires the 'moved later' timer's setTimeout first (armed first, same delay); it finds its time not come.
+  await done;
+  assert.deepEqual(fired, ['moved earlier']);
+  const [pending] = clock.pendingTimers();
+  assert.equal(pending?.label, 'moved later');
+  assert.ok(pending.dueAt > Date.now() + hour / 2, 'still due an hour after it was moved');
+  clock.dispose();
+  assert.equal(clock.reschedule(moved, 0), false, 'disposed');
 });
