@@ -123,8 +123,7 @@ export class InstancePool {
     const warm = list.find((p) => p.busy < concurrency && p.health?.healthy !== false);
     if (warm) {
       warm.busy++;
-      if (warm.reclaimTimer !== undefined) this.clock.clearTimer(warm.reclaimTimer);
-      delete warm.reclaimTimer;
+      // Its reclaim timer stays armed: it does nothing while the instance is busy, and the next park moves it on.
       await warm.ready;
       await this.#thaw(warm);
       return { pooled: warm, coldStart: false };
@@ -290,24 +289,31 @@ export class InstancePool {
     return pooled.frozen;
   }
 
-  /** Freezes an instance that just answered once it has stayed idle for the grace period (at once with grace 0). */
-  #freezeAfterGrace(key: string, pooled: PooledInstance): Promise<void> {
+  /**
+   * Freezes an instance that just answered once it has stayed idle for the grace period (at once with grace 0). A
+   * freeze timer still pending from an earlier park is moved on rather than cleared and armed again (one per burst);
+   * undefined when there is nothing to wait for.
+   */
+  #freezeAfterGrace(key: string, pooled: PooledInstance): Promise<void> | undefined {
     const grace = this.options.freezeGraceMs ?? DEFAULT_FREEZE_GRACE_MS;
-    if (this.options.freeze === false || pooled.frozen || pooled.probing) return Promise.resolve();
+    if (this.options.freeze === false || pooled.frozen || pooled.probing) return undefined;
     if (grace <= 0) return this.#freezeNow(key, pooled);
-    if (pooled.freezeTimer !== undefined) this.clock.clearTimer(pooled.freezeTimer);
+    if (pooled.freezeTimer !== undefined && this.clock.reschedule(pooled.freezeTimer, grace)) return undefined;
     pooled.freezeTimer = this.clock.setTimer(grace, `freeze instance ${pooled.instance.id}`, () => {
       delete pooled.freezeTimer;
+      // Picked up again since it was parked: its next park arms the grace period anew.
+      if (pooled.busy > 0) return;
       // Tracked, so clock/advance returns once the instance is frozen (a docker pause takes a while).
       void this.#probes.run(() => this.#freezeNow(key, pooled));
     });
-    return Promise.resolve();
+    return undefined;
   }
 
-  /** Makes a picked-up instance runnable: cancels a pending freeze, or thaws it (once for concurrent pickers). */
+  /**
+   * Makes a picked-up instance runnable: thaws it if it is frozen (once for concurrent pickers). A freeze timer still
+   * pending stays armed and does nothing while the instance is busy; the next park moves it on.
+   */
   #thaw(pooled: PooledInstance): Promise<void> {
-    if (pooled.freezeTimer !== undefined) this.clock.clearTimer(pooled.freezeTimer);
-    delete pooled.freezeTimer;
     const frozen = pooled.frozen;
     if (!frozen) return pooled.thawing ?? Promise.resolve();
     delete pooled.frozen;
@@ -320,10 +326,16 @@ export class InstancePool {
   }
 
   async #park(key: string, pooled: PooledInstance): Promise<void> {
-    await this.#freezeAfterGrace(key, pooled);
+    const freezing = this.#freezeAfterGrace(key, pooled);
+    if (freezing) await freezing;
     if (pooled.stopping) return;
-    pooled.reclaimTimer = this.clock.setTimer(this.options.instanceIdleMs, `reclaim instance ${pooled.instance.id}`, () => {
+    const idleMs = this.options.instanceIdleMs;
+    // The reclaim countdown from this park: the timer of an earlier park, if still pending, is moved on.
+    if (pooled.reclaimTimer !== undefined && this.clock.reschedule(pooled.reclaimTimer, idleMs)) return;
+    pooled.reclaimTimer = this.clock.setTimer(idleMs, `reclaim instance ${pooled.instance.id}`, () => {
       delete pooled.reclaimTimer;
+      // Picked up again since it was parked: its next park arms the countdown anew.
+      if (pooled.busy > 0) return;
       // Provisioned instances stay: reclaim only what exceeds the revision's warm minimum.
       if ((this.#byRevision.get(key)?.length ?? 0) <= (this.#warm.get(key) ?? 0)) return;
       void this.#destroy(key, pooled, true);

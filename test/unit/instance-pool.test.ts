@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BackendInstance, PreparedRevision } from '../../src/domain/ports/backend.ts';
+import type { BackendInstance, InvocationRequest, InvocationResult, PreparedRevision } from '../../src/domain/ports/backend.ts';
 import { SimulatedBackend } from '../../src/backends/simulated.ts';
-import { ManualClock } from '../../src/clock.ts';
+import { ManualClock, settle, sleep } from '../../src/clock.ts';
 import { InstancePool } from '../../src/domain/instances.ts';
 import type { Revision } from '../../src/domain/model.ts';
 import { sequentialIds } from '../../src/ids.ts';
@@ -16,6 +16,26 @@ const revision: Revision = sampleRevision;
 
 class RecordingBackend extends SimulatedBackend {
   readonly calls: string[] = [];
+  readonly stopped: string[] = [];
+  /** Set: each invocation takes this long on the clock, then reads its signal (`reads`) or not. */
+  slow?: { clock: ManualClock; ms: number; reads: boolean; hangs?: boolean; seen?: AbortSignal };
+  override async invoke(i: BackendInstance, r: InvocationRequest): Promise<InvocationResult> {
+    const slow = this.slow;
+    if (slow) {
+      await sleep(slow.clock, slow.ms, 'slow invocation');
+      if (slow.reads) slow.seen = r.signal;
+      if (slow.hangs && slow.seen) {
+        const signal = slow.seen;
+        await new Promise((resolve) => signal.addEventListener('abort', resolve));
+        return { status: 504, headers: {}, body: Buffer.alloc(0) };
+      }
+    }
+    return super.invoke(i, r);
+  }
+  override async stopInstance(i: BackendInstance): Promise<void> {
+    this.stopped.push(i.id);
+    return super.stopInstance(i);
+  }
   override async freeze(i: BackendInstance): Promise<void> {
     this.calls.push(`freeze ${i.id}`);
   }
@@ -41,7 +61,7 @@ async function setup(options: { freeze?: boolean; freezeGraceMs?: number }) {
     await pool.drainAll();
     clock.dispose();
   };
-  return { pool, clock, prepared, calls, done };
+  return { pool, clock, prepared, calls, done, backend };
 }
 
 async function twoInvocations(options: { freeze?: boolean; freezeGraceMs?: number }): Promise<string[]> {
@@ -92,6 +112,48 @@ describe('instance pool freezing', () => {
     await clock.advance(10_000);
     await pool.invoke(prepared, req);
     assert.deepEqual(calls(), []);
+    await done();
+  });
+
+  it('the grace period and the reclaim countdown run from the last response: each call moves them on, one timer of each', async () => {
+    const { pool, clock, prepared, calls, done, backend } = await setup({ freezeGraceMs: 100 });
+    const t0 = clock.now();
+    const { instanceId } = await pool.invoke(prepared, req);
+    await clock.advance(60);
+    await pool.invoke(prepared, req);
+    const timers = () => clock.pendingTimers().map((t) => [t.label.split(' ')[0], t.dueAt - t0]);
+    assert.deepEqual(timers(), [['freeze', 160], ['reclaim', 60_060]], 'due from the second response, once each');
+    await clock.advance(99);
+    assert.deepEqual(calls(), []);
+    await clock.advance(1);
+    await pool.quiesce();
+    assert.deepEqual(calls(), ['freeze']);
+    await clock.advance(59_000 - 100);
+    await pool.invoke(prepared, req);
+    await clock.advance(60_000 - 1);
+    assert.deepEqual(backend.stopped, [], 'not reclaimed 60 s after an earlier response');
+    await clock.advance(1);
+    assert.deepEqual(backend.stopped, [instanceId], 'reclaimed 60 s after the last one');
+    await done();
+  });
+
+  it('an invocation longer than the grace period is not frozen under it; its response starts the grace period', async () => {
+    const { pool, clock, prepared, calls, done, backend } = await setup({ freezeGraceMs: 100 });
+    await pool.invoke(prepared, req);
+    await clock.advance(50);
+    backend.slow = { clock, ms: 500, reads: false };
+    const slow = pool.invoke(prepared, req);
+    await clock.advance(499);
+    await pool.quiesce();
+    assert.deepEqual(calls(), [], 'the first response\'s grace period ended while the second call ran');
+    await clock.advance(1);
+    await slow;
+    await clock.advance(99);
+    await pool.quiesce();
+    assert.deepEqual(calls(), []);
+    await clock.advance(1);
+    await pool.quiesce();
+    assert.deepEqual(calls(), ['freeze'], '100 ms after the slow call answered');
     await done();
   });
 });
