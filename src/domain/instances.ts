@@ -101,8 +101,7 @@ export class InstancePool {
     try {
       await this.#restartIfEnded(pooled, qualifier);
       await this.#initialize(pooled, pooled.instance, qualifier);
-      // The function's timeout, on the clock: the backend kills the instance when the signal is aborted.
-      const result = await this.#bounded(req.timeoutMs, `invocation timeout ${req.requestId}`, (signal) => this.backend.invoke(pooled.instance, { ...req, signal }));
+      const result = await this.#invokeWithTimeout(pooled.instance, req);
       // The caller gets the failure as the result; the dead instance is not reused, so the next call cold-starts anew.
       if (result.instanceLost) await this.#destroy(prepared.key, pooled, false);
       return { ...result, instanceId: pooled.instance.id, coldStart };
@@ -201,6 +200,34 @@ export class InstancePool {
       return await work(ac.signal);
     } finally {
       this.clock.clearTimer(timer);
+    }
+  }
+
+  /**
+   * The backend's invoke, bounded by the function's timeout on the clock: the backend kills the instance when the signal
+   * is aborted. The signal, and the deadline that aborts it, are made when the backend first reads it, with the time
+   * counted from the call's start: a backend that never reads it (the simulated one) could not be stopped by it, and
+   * pays for neither.
+   */
+  async #invokeWithTimeout(instance: BackendInstance, req: InvocationRequest): Promise<InvocationResult> {
+    const { clock } = this;
+    const started = clock.now();
+    let ac: AbortController | undefined;
+    let deadline: number | undefined;
+    const call: InvocationRequest = {
+      ...req,
+      get signal(): AbortSignal {
+        if (!ac) {
+          const aborts = (ac = new AbortController());
+          deadline = clock.setDeadline(req.timeoutMs - (clock.now() - started), `invocation timeout ${req.requestId}`, () => aborts.abort());
+        }
+        return ac.signal;
+      },
+    };
+    try {
+      return await this.backend.invoke(instance, call);
+    } finally {
+      if (deadline !== undefined) clock.clearTimer(deadline);
     }
   }
 

@@ -157,3 +157,30 @@ describe('instance pool freezing', () => {
     await done();
   });
 });
+
+describe('instance pool invocation timeout', () => {
+  it('a backend that reads its signal late is still aborted at the timeout counted from the call\'s start; one that never reads it arms nothing', async () => {
+    const { pool, clock, prepared, done, backend } = await setup({ freeze: false });
+    backend.slow = { clock, ms: 2000, reads: false };
+    const t0 = clock.now();
+    const unread = pool.invoke(prepared, req);
+    await settle();
+    assert.deepEqual(clock.pendingTimers().map((t) => t.label), ['slow invocation'], 'no deadline for a signal nobody reads');
+    await clock.advance(2000);
+    await unread;
+    // A handler that hangs: it answers only once its signal is aborted, having read it 2 s into the call.
+    backend.slow = { clock, ms: 2000, reads: true, hangs: true };
+    const hung = pool.invoke(prepared, req);
+    await clock.advance(2000);
+    assert.equal(backend.slow.seen?.aborted, false);
+    const timers = () => clock.pendingTimers().map((t) => [t.label.replace(/ c-\w+$/, ''), t.dueAt - t0]);
+    assert.deepEqual(timers(), [['invocation timeout r', 2000 + 3000], ['reclaim instance', 2000 + 60_000]]);
+    await clock.advance(999);
+    assert.equal(backend.slow.seen?.aborted, false);
+    await clock.advance(1);
+    assert.equal(backend.slow.seen?.aborted, true, 'aborted 3000 ms (the timeout) after the call started');
+    assert.equal((await hung).status, 504);
+    assert.deepEqual(timers().map(([label]) => label), ['reclaim instance'], 'the deadline went with the call');
+    await done();
+  });
+});
