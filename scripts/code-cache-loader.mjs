@@ -23,7 +23,8 @@ try {
 }
 // esbuild writes ASCII only (its default charset), so latin1 is exact and the cheapest decoding.
 const source = readFileSync(file, 'latin1');
-const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData: cached });
+// The bundle is already wrapped as a CommonJS module function (scripts/bundle.mjs): compiled as read, with no copy.
+const script = new vm.Script(source, { filename: file, cachedData: cached });
 if (!cached || script.cachedDataRejected) {
   process.once('exit', () => {
     try {

@@ -17,9 +17,10 @@ describe('the bundle loader', () => {
       const bundle = path.join(dir, 'localfc.cjs');
       const cache = path.join(dir, 'localfc.cjs.cache');
       copyFileSync(new URL('../../scripts/code-cache-loader.mjs', import.meta.url), loader);
-      // The stand-in reports how vm compiled it: what require, __filename and module it got, and its argv.
+      // The stand-in reports how vm compiled it: what require, __filename and module it got, and its argv. Wrapped as
+      // scripts/bundle.mjs wraps the bundle: the module function, compiled as the file is.
       const standIn = (word: string) =>
-        `const fs = require('node:fs'); module.exports = 1; console.log(${JSON.stringify(word)}, path(__filename), typeof fs.readFileSync, process.argv.slice(2).join(' '));\nfunction path(f) { return require('node:path').basename(f); }\n`;
+        `(function (exports, require, module, __filename, __dirname) {const fs = require('node:fs'); module.exports = 1; console.log(${JSON.stringify(word)}, path(__filename), typeof fs.readFileSync, process.argv.slice(2).join(' '));\nfunction path(f) { return require('node:path').basename(f); }\n})`;
       const run = async () => (await promisify(execFile)(process.execPath, [loader, '--port', '0'])).stdout.trim();
 
       writeFileSync(bundle, standIn('first'));
