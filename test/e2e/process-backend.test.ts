@@ -101,7 +101,7 @@ describe('process backend', () => {
     });
     const inst = await start(prepared);
     await backend.initialize(inst, 3000);
-    const r = await backend.invoke(inst, req('hello'));
+    const r = await backend.invoke(inst, req('hello', { tailLogs: true }));
     assert.equal(r.status, 200);
     assert.equal(r.body.toString(), 'HELLO custom hi true');
     assert.equal(r.errorType, undefined);
@@ -130,12 +130,17 @@ exports.cb = (event, context, callback) => callback(null, Buffer.from('cb:' + ev
     ], { runtime: 'nodejs20', handler: 'index.handler', instanceLifecycleConfig: { initializer: { handler: 'index.init' } } });
     const inst = await start(prepared);
     await backend.initialize(inst, 3000);
-    const rq = req('{"a":1}');
+    const rq = req('{"a":1}', { tailLogs: true });
     const r = await backend.invoke(inst, rq);
     assert.equal(r.status, 200);
     assert.deepEqual(JSON.parse(r.body.toString()), { event: '{"a":1}', inits: 1, requestId: rq.requestId, fn: 'node', ak: '' }, 'no role: FC injects no credentials');
     assert.match(r.logs ?? '', /node handler saw \{"a":1\}/);
     assert.match(backend.instanceLogs(inst), /node handler saw/);
+    // Without x-fc-log-type: Tail nobody reads the invocation's output: not gathered (the instance's log keeps it).
+    const untailed = await backend.invoke(inst, req('{"b":2}'));
+    assert.equal(untailed.status, 200);
+    assert.equal(untailed.logs, undefined);
+    await waitFor('the untailed output in the instance log', async () => (/node handler saw \{"b":2\}/.test(backend.instanceLogs(inst)) ? true : undefined));
     await pidOf(inst);
   });
 
@@ -150,7 +155,7 @@ def handler(event, context):
 ` },
     ], { runtime: 'python3.10', handler: 'index.handler', memorySize: 256 });
     const inst = await start(prepared);
-    const rq = req('ping');
+    const rq = req('ping', { tailLogs: true });
     const r = await backend.invoke(inst, rq);
     assert.equal(r.status, 200, r.body.toString());
     assert.deepEqual(JSON.parse(r.body.toString()), { event: 'ping', requestId: rq.requestId, memory: 256 });

@@ -216,6 +216,9 @@ export class ProcessBackend implements Backend {
     try {
       // Our nodejs/python bootstraps serve POST /invoke only; a custom runtime's server gets HTTP calls as they came.
       const res = await forwardInvocation(baseUrl(s.proc), req, fcHeaders(s.prepared, req.requestId, req), { forwardHttp: s.prepared.kind === 'custom', ...(signal ? { signal } : {}), dispatcher: this.#dispatcher(s) });
+      // The invocation's output is only answered to a caller who asked for the tail (x-fc-log-type: Tail); the instance's
+      // log ring keeps it either way. Not gathered otherwise: an extra event-loop turn and strings on every call.
+      if (!req.tailLogs) return res;
       // Output written before the response is already in the pipe (pipe writes are synchronous for Node on Linux;
       // Python runs unbuffered): it was readable no later than the response, so finishing this poll phase reads it.
       await new Promise((r) => setImmediate(r));
