@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadSpec } from './client.ts';
 import { containerIp, createActive, docker, instancesOf, invoke, processPort, processStopped, resumeAfterFreeze, untilAnswered } from './api.ts';
 import { ECHO_ZIP, median } from './fixtures.ts';
-import { type Measured, measure, startBare, startHonoFloor, startLocalfc, startServer, type Server } from './proc.ts';
+import { type Measured, measure, ROOT, startBare, startHonoFloor, startLocalfc, startServer, type Server, treeCpuMs } from './proc.ts';
 
 export const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
 export const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 1);
@@ -160,48 +160,59 @@ export async function containerColdStart(runs = Number(process.env.BENCH_COLD_RU
   });
 }
 
-export interface StartupRow { readonly what: string; readonly ms: number }
+export interface StartupRow { readonly what: string; readonly ms: number; readonly cpuMs: number }
 
 const BARE_HTTP = "const s = require('http').createServer((q, r) => r.end('ok')).listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port))";
 
 /**
  * Spawn to first answered request: localfc as the README starts it (`node bin/localfc.mjs`) and through `npm start`,
- * a bare node:http process for reference, and the same bare server through `npm start` (npm's own floor: what npm
- * costs before any of localfc's code runs).
+ * a bare node:http process for reference, the same bare server through `npm start` (npm's own floor: what npm costs
+ * before any of localfc's code runs), and hono on @hono/node-server alone, bundled as localfc is (the floor of
+ * localfc's stack: what serving through it costs before any of localfc's code runs). The variants take turns, so a
+ * change in the machine's load falls on all of them; beside the time, the CPU the server's process tree used by then.
  */
 export async function startup(runs = Number(process.env.BENCH_STARTUP_RUNS ?? 5)): Promise<StartupRow[]> {
-  const npmFloor = mkdtempSync(path.join(os.tmpdir(), 'localfc-bench-npm-'));
-  writeFileSync(path.join(npmFloor, 'bare.cjs'), BARE_HTTP);
-  writeFileSync(path.join(npmFloor, 'package.json'), JSON.stringify({ private: true, scripts: { start: 'exec node bare.cjs' } }));
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'localfc-bench-startup-'));
+  writeFileSync(path.join(scratch, 'bare.cjs'), BARE_HTTP);
+  writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({ private: true, scripts: { start: 'exec node bare.cjs' } }));
+  const { build } = await import('esbuild');
+  const floor = path.join(scratch, 'hono-floor.cjs');
+  await build({ entryPoints: [path.join(ROOT, 'bench/hono-floor.ts')], outfile: floor, bundle: true, platform: 'node', format: 'cjs', target: 'node20', minifyWhitespace: true, minifySyntax: true, logLevel: 'warning' });
   try {
-    return await startupRows(runs, npmFloor);
+    return await startupRows(runs, scratch, floor);
   } finally {
-    rmSync(npmFloor, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-async function startupRows(runs: number, npmFloor: string): Promise<StartupRow[]> {
+async function startupRows(runs: number, npmFloor: string, honoFloor: string): Promise<StartupRow[]> {
   const variants: Array<[string, () => Promise<Server>, string]> = [
     ['bare `node:http` process (reference)', () => startServer(process.execPath, ['-e', BARE_HTTP]), '/'],
+    ['hono + @hono/node-server alone, bundled like localfc (the stack\'s floor)', () => startServer(process.execPath, [honoFloor, '{}']), '/'],
     ['the same bare server through `npm start` (npm\'s own floor)', () => startServer('npm', ['start', '--silent', '--prefix', npmFloor]), '/'],
     ['`node bin/localfc.mjs` (as the README says)', () => startServer(process.execPath, ['bin/localfc.mjs', '--port', '0']), '/_localfc/health'],
     ['`npm start`', () => startLocalfc(), '/_localfc/health'],
   ];
-  const out: StartupRow[] = [];
-  for (const [what, launch, path] of variants) {
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
+  const times = variants.map(() => [] as number[]);
+  const cpu = variants.map(() => [] as number[]);
+  const failed = new Set<number>();
+  for (let i = 0; i < runs; i++) {
+    for (const [v, [, launch, path]] of variants.entries()) {
+      if (failed.has(v)) continue;
       const t0 = performance.now();
       const server = await launch().catch(() => undefined);
-      if (!server) break; // bin/localfc.mjs without a build
+      if (!server) {
+        failed.add(v); // bin/localfc.mjs without a build
+        continue;
+      }
       try {
-        times.push(await untilAnswered(`${server.url}${path}`, t0));
+        times[v]!.push(await untilAnswered(`${server.url}${path}`, t0));
+        cpu[v]!.push(treeCpuMs(server.child.pid!));
       } finally {
         await server.stop();
       }
       await sleep(100);
     }
-    if (times.length) out.push({ what, ms: median(times) });
   }
-  return out;
+  return variants.flatMap(([what], v) => (times[v]!.length ? [{ what, ms: median(times[v]!), cpuMs: median(cpu[v]!) }] : []));
 }
