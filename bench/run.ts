@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import os from 'node:os';
 import { activation } from './activation.ts';
-import { memory } from './memory.ts';
+import { memory, QUIET_S } from './memory.ts';
 import { ROOT } from './proc.ts';
 import { CONNECTIONS, CONTAINER_CONNECTIONS, DURATION_S, WARMUP_S, containerBackend, containerColdStart, containerUsable, controlPlane, processBackend, type Row, startup } from './rows.ts';
 
@@ -92,10 +92,11 @@ async function main(): Promise<void> {
 
   if (only.has('memory')) {
     const m = await memory(10_000);
-    out('\n| memory (`node bin/localfc.mjs`, RSS from /proc, no forced GC) | RSS MB |\n|---|---|');
-    out(`| empty server | ${mb(m.emptyRss)} |`);
-    out(`| ${m.n.toLocaleString('en')} Active functions | ${mb(m.rss)} |`);
-    out(`| per function | ${((m.rss - m.emptyRss) / m.n / 1024).toFixed(1)} KB |`);
+    out(`\n| memory (\`node bin/localfc.mjs\`, RSS from /proc, no forced GC) | RSS MB, 1 s after the last request | ${QUIET_S} s after |\n|---|---|---|`);
+    out(`| empty server | ${mb(m.emptyRss)} | ${mb(m.quietEmptyRss)} |`);
+    out(`| ${m.n.toLocaleString('en')} Active functions | ${mb(m.rss)} | ${mb(m.quietRss)} |`);
+    const perFunction = (rss: number, empty: number) => `${((rss - empty) / m.n / 1024).toFixed(1)} KB`;
+    out(`| per function | ${perFunction(m.rss, m.emptyRss)} | ${perFunction(m.quietRss, m.quietEmptyRss)} |`);
     out(`\n(creating the ${m.n.toLocaleString('en')} functions over HTTP, 8 at a time, took ${(m.createMs / 1000).toFixed(1)} s)`);
   }
 

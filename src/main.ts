@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { cliDefaults, gatherConfig } from './config.ts';
 import { CONFIG_FILE, SETTING_LIST } from './settings.ts';
+import { startHeapTrim } from './heap-trim.ts';
 import { start } from './server.ts';
 
 /** `--help`: every flag of the settings table, with its variable. */
@@ -48,11 +49,14 @@ async function main(): Promise<void> {
   const cfg = running.localfc;
   const dashboard = `${running.url}/_localfc/ui${raw.adminToken ? '?token=<admin token>' : ''}`;
   process.stdout.write(`localfc listening on ${running.url} (SDK endpoint: ${running.endpoint}, protocol: http; clock: ${cfg.clock.kind}; backend: ${await cfg.describeBackend()}; dashboard: ${dashboard})\n`);
+  // This process is localfc's own: give the heap back once a burst is over (heap-trim.ts).
+  const heapTrim = startHeapTrim();
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`localfc: ${signal} received, stopping\n`);
+    heapTrim.stop();
     running.stop().then(
       () => process.exit(0),
       (e: unknown) => {
