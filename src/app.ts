@@ -56,8 +56,9 @@ import { type ImageRegistry, SimulatedRegistry } from './domain/registry.ts';
 import { type IdGenerator, randomIds } from './ids.ts';
 import { createServerLog } from './log.ts';
 import { clockPart, functionsPart, layersPart, objectsPart, plainPart } from './persistence/parts.ts';
-import { ossMiddleware } from './api/oss/routes.ts';
-import { isOwnHost, siteGuardOptions } from './api/site-guard.ts';
+import { ossClaim, ossMiddleware } from './api/oss/routes.ts';
+import { isOwnHost, siteGuardOptions, siteRefusal } from './api/site-guard.ts';
+import { HotRoutes } from './api/hot-routes.ts';
 import { Persistence } from './persistence/persistence.ts';
 import { payloadLimits } from './domain/payload-limits.ts';
 
@@ -71,6 +72,8 @@ export interface AppDeps {
 
 export interface LocalfcApp {
   readonly app: OpenAPIHono<AppEnv>;
+  /** What a server serves: the app, behind GetFunction's fast route when there is one (api/hot-routes.ts). */
+  readonly fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
   readonly clock: Clock;
   readonly functions: FunctionService;
   readonly faults: FaultEngine;
@@ -162,6 +165,13 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     },
   });
   const guardOptions = siteGuardOptions(config);
+  // Signed requests are all checked on the chain: no fast route then.
+  const refusal = siteRefusal(guardOptions);
+  const claimedByOss = ossClaim({ objects, isOwnHost: (host) => isOwnHost(host, guardOptions) });
+  const hot = config.accessKeys.length > 0 ? undefined : new HotRoutes({
+    fetch: app.fetch, ids, clock, log, silent: config.log === 'silent', publicUrl: config.publicUrl,
+    chainPasses: (c) => !faults.hasRulesFor('api') && !claimedByOss(c) && !refusal(c),
+  });
   // First: OSS requests are told apart by Host and path, and never reach the FC routes' middleware (see api/oss/addressing.ts).
   app.use('*', ossMiddleware({
     objects, tempCredentials, accessKeys: config.accessKeys, clock, ids, maxObjectBytes: config.maxBodyBytes, persistence,
@@ -170,7 +180,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   }));
   mountMiddleware(app, { config, clock, ids, log, persistence, faults, functions, provisioning });
 
-  app.route('/', functionRoutes(functions, layers, objects, triggers));
+  app.route('/', functionRoutes(functions, layers, objects, triggers, hot));
   app.route('/', versionRoutes(functions));
   app.route('/', aliasRoutes(functions));
   app.route('/', invokeRoutes({ functions, invocations, maxBodyBytes: config.maxBodyBytes, asyncTasks }));
@@ -215,7 +225,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   app.onError((err, c) => renderError(c, err));
 
   return {
-    app, clock, functions, faults, registry, objects, advanceClock,
+    app, fetch: hot?.fetch ?? app.fetch, clock, functions, faults, registry, objects, advanceClock,
     async describeBackend() {
       if (!(backend instanceof DockerBackend)) return backend.name;
       const e = backend.engine;

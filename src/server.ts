@@ -22,7 +22,7 @@ export async function start(options: ConfigInput = {}, deps: AppDeps = {}): Prom
   const localfc = createApp(config, deps);
   await localfc.restore();
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: localfc.app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
+    const s = serve({ fetch: localfc.fetch, hostname: config.host, port: config.port }, () => resolve(s));
     s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;

@@ -8,31 +8,37 @@
  * registered in the OpenAPI document whole, as app.openapi() would.
  */
 import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
-import type { ZodType } from 'zod';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { ZodError, ZodType } from 'zod';
 import type { AppEnv } from './context.ts';
 import { validationError } from './errors.ts';
 
 type Target = 'query' | 'param' | 'header';
 
-function parse(target: Target, schema: ZodType, value: Record<string, unknown>): unknown {
-  const result = schema.safeParse(value);
-  if (!result.success) throw validationError(result.error, target, value);
-  return result.data;
-}
+/** A part of the request its schema refused: the target, zod's error and the value checked (quoted in the message). */
+export interface PartRefused { readonly target: Target; readonly error: ZodError; readonly value: Record<string, unknown> }
 
-/** Each request part the route declares, checked as zValidator would with the app's default hook (which throws). */
-function leanValidator(request: NonNullable<RouteConfig['request']>): MiddlewareHandler<AppEnv> {
+/**
+ * Checks each request part the route declares in zValidator's order, adding what passes as validated data; the first
+ * part refused, or undefined when all pass. Used by the route's own validator and by the fast routes (api/hot-routes.ts).
+ */
+export function checkParts(request: NonNullable<RouteConfig['request']>): (c: Context<AppEnv>) => PartRefused | undefined {
   const { query, params, headers } = request as { query?: ZodType; params?: ZodType; headers?: ZodType & { shape: Record<string, unknown> } };
   const headerNames = headers ? Object.keys(headers.shape) : [];
-  // Not async: a throw reaches hono's error handler either way, and a pass-through costs no extra promise.
-  return (c, next) => {
+  return (c) => {
     if (query) {
       // hono's query target: one value as a string, a repeated name as an array
       const value = c.req.url.includes('?') ? Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0] : v])) : {};
-      c.req.addValidatedData('query', parse('query', query, value) as object);
+      const result = query.safeParse(value);
+      if (!result.success) return { target: 'query', error: result.error, value };
+      c.req.addValidatedData('query', result.data as object);
     }
-    if (params) c.req.addValidatedData('param', parse('param', params, c.req.param()) as object);
+    if (params) {
+      const value = c.req.param();
+      const result = params.safeParse(value);
+      if (!result.success) return { target: 'param', error: result.error, value };
+      c.req.addValidatedData('param', result.data as object);
+    }
     if (headers) {
       // The other headers would be stripped by the object schema anyway; c.req.header(name) is case-insensitive.
       const value: Record<string, string> = {};
@@ -40,8 +46,21 @@ function leanValidator(request: NonNullable<RouteConfig['request']>): Middleware
         const v = c.req.header(name);
         if (v !== undefined) value[name] = v;
       }
-      c.req.addValidatedData('header', parse('header', headers, value) as object);
+      const result = headers.safeParse(value);
+      if (!result.success) return { target: 'header', error: result.error, value };
+      c.req.addValidatedData('header', result.data as object);
     }
+    return undefined;
+  };
+}
+
+/** Each request part the route declares, checked as zValidator would with the app's default hook (which throws). */
+function leanValidator(request: NonNullable<RouteConfig['request']>): MiddlewareHandler<AppEnv> {
+  const check = checkParts(request);
+  // Not async: a throw reaches hono's error handler either way, and a pass-through costs no extra promise.
+  return (c, next) => {
+    const refused = check(c);
+    if (refused) throw validationError(refused.error, refused.target, refused.value);
     return next();
   };
 }

@@ -69,13 +69,17 @@ export function requestIdAndLog(deps: { ids: IdGenerator; clock: Clock; log: Log
     await next();
     // (c.res.headers on a response built with plain headers would build the Headers object respond() avoids)
     if (!c.get('requestIdSent') && !c.res.headers.has('x-fc-request-id')) c.header('x-fc-request-id', requestId);
-    if (silent) return;
-    const { method, path } = c.req;
-    const { status } = c.res;
-    const action = c.req.header('x-acs-action') ?? '';
-    const ms = Date.now() - started;
-    log(`${method} ${path} ${status} ${action} ${ms}ms`, { requestId, method, path, status, action, ms });
+    if (!silent) logRequest(c, c.res.status, started);
   };
+}
+
+/** The access log's line for a request answered with `status`, `started` being Date.now() when it came in. */
+export function logRequest(c: Context<AppEnv>, status: number, started: number): void {
+  const requestId = c.get('requestId');
+  const { method, path } = c.req;
+  const action = c.req.header('x-acs-action') ?? '';
+  const ms = Date.now() - started;
+  c.get('log')(`${method} ${path} ${status} ${action} ${ms}ms`, { requestId, method, path, status, action, ms });
 }
 
 /** Every accepted change is on disk before its response goes out. Invocations change nothing worth saving. */

@@ -8,7 +8,7 @@
  */
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { FcError } from '../domain/errors.ts';
 import type { AppEnv } from './context.ts';
 
@@ -57,6 +57,16 @@ export function siteGuardOptions(config: { host: string; allowedHosts: readonly 
 const refused = (message: string): FcError => new FcError('CrossSiteRequestRefused', 403, message);
 
 export function siteGuard(opts: SiteGuardOptions): MiddlewareHandler<AppEnv> {
+  const refusal = siteRefusal(opts);
+  return (c, next) => {
+    const refused = refusal(c);
+    if (refused) throw refused;
+    return next();
+  };
+}
+
+/** What the site guard refuses a request with, or undefined when it passes (the fast routes ask it too: api/hot-routes.ts). */
+export function siteRefusal(opts: SiteGuardOptions): (c: Context<AppEnv>) => FcError | undefined {
   // A client uses a handful of Host values: remember the answers (bounded, so a flood of names cannot grow it).
   const known = new Map<string, boolean>();
   const own = (host: string): boolean => {
@@ -67,33 +77,33 @@ export function siteGuard(opts: SiteGuardOptions): MiddlewareHandler<AppEnv> {
     }
     return ok;
   };
-  return (c, next) => {
+  return (c) => {
     const host = c.req.header('host');
     if (host !== undefined && !own(host)) {
-      throw new FcError('InvalidHost', 403, `Host '${host}' is not one of localfc's names (loopback, the listen address, allowedHosts / LOCALFC_ALLOWED_HOSTS)`);
+      return new FcError('InvalidHost', 403, `Host '${host}' is not one of localfc's names (loopback, the listen address, allowedHosts / LOCALFC_ALLOWED_HOSTS)`);
     }
     // An absolute-form request line (GET http://other/... HTTP/1.1) names a host of its own: it must agree.
     if (host !== undefined && !c.req.url.startsWith(`http://${host}/`)) {
       const urlHost = new URL(c.req.url).host;
-      if (!own(urlHost)) throw new FcError('InvalidHost', 403, `the request line names host '${urlHost}', not one of localfc's names`);
+      if (!own(urlHost)) return new FcError('InvalidHost', 403, `the request line names host '${urlHost}', not one of localfc's names`);
     }
-    if (c.req.path.startsWith(HTTP_TRIGGER_PREFIX)) return next();
-    if (c.req.header('sec-fetch-site') === 'cross-site') throw refused('a browser request from another site is refused (Sec-Fetch-Site: cross-site)');
+    if (c.req.path.startsWith(HTTP_TRIGGER_PREFIX)) return undefined;
+    if (c.req.header('sec-fetch-site') === 'cross-site') return refused('a browser request from another site is refused (Sec-Fetch-Site: cross-site)');
     const origin = c.req.header('origin');
     if (origin !== undefined && origin !== 'null') {
       let originHost: string;
       try {
         originHost = new URL(origin).host;
       } catch {
-        throw refused(`malformed Origin '${origin}'`);
+        return refused(`malformed Origin '${origin}'`);
       }
-      if (!own(originHost)) throw refused(`a browser request from ${origin} is refused: only localfc's own names may call it from a page`);
-    } else if (origin === 'null') throw refused('a browser request from an opaque origin is refused');
+      if (!own(originHost)) return refused(`a browser request from ${origin} is refused: only localfc's own names may call it from a page`);
+    } else if (origin === 'null') return refused('a browser request from an opaque origin is refused');
     const method = c.req.method;
     if (c.req.path.startsWith('/_localfc/') && method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
       const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-      if (SIMPLE_CONTENT_TYPES.includes(type)) throw refused(`Content-Type ${type} is refused on admin changes (send application/json, or application/octet-stream for raw bytes)`);
+      if (SIMPLE_CONTENT_TYPES.includes(type)) return refused(`Content-Type ${type} is refused on admin changes (send application/json, or application/octet-stream for raw bytes)`);
     }
-    return next();
+    return undefined;
   };
 }

@@ -46,15 +46,11 @@ interface OssRequest {
 
 export function ossMiddleware(deps: OssRouteDeps): MiddlewareHandler<AppEnv> {
   const authorize = authorizer(deps);
+  const claim = ossClaim(deps);
   // Not async: every FC request passes through here, and a pass-through should not cost it another promise.
   return (c, next) => {
-    const { rawPath, rawQuery } = splitUrl(c.req.url);
-    const host = c.req.header('host');
-    const address = ossAddress({ host, rawPath, signedForOss: () => isSignedForOss(c.req.header('authorization'), rawQuery) }, (b) => deps.objects.hasBucket(b));
-    // Path style on a name that is not localfc's own: left to the FC routes' Host check (DNS rebinding). Virtual-host
-    // names are under aliyuncs.com, localhost or an IP literal, which a rebinding site cannot own.
-    if (!address || (address.style === 'path' && host !== undefined && !deps.isOwnHost(host))) return next();
-    return serveOss(c, address, rawPath, rawQuery);
+    const claimed = claim(c);
+    return claimed ? serveOss(c, claimed.address, claimed.rawPath, claimed.rawQuery) : next();
   };
 
   async function serveOss(c: Context<AppEnv>, address: OssAddress, rawPath: string, rawQuery: string): Promise<Response> {
@@ -79,6 +75,19 @@ export function ossMiddleware(deps: OssRouteDeps): MiddlewareHandler<AppEnv> {
     deps.log?.(`OSS ${method} ${path} ${res.status} ${ms}ms`, { service: 'oss', requestId, method, bucket: address.bucket, path: rawPath, status: res.status, ms });
     return res;
   }
+}
+
+/** The OSS address of a request localfc's OSS serves, or undefined for one that goes on to the FC routes (the fast routes ask too: api/hot-routes.ts). */
+export function ossClaim(deps: Pick<OssRouteDeps, 'objects' | 'isOwnHost'>): (c: Context<AppEnv>) => { address: OssAddress; rawPath: string; rawQuery: string } | undefined {
+  return (c) => {
+    const { rawPath, rawQuery } = splitUrl(c.req.url);
+    const host = c.req.header('host');
+    const address = ossAddress({ host, rawPath, signedForOss: () => isSignedForOss(c.req.header('authorization'), rawQuery) }, (b) => deps.objects.hasBucket(b));
+    // Path style on a name that is not localfc's own: left to the FC routes' Host check (DNS rebinding). Virtual-host
+    // names are under aliyuncs.com, localhost or an IP literal, which a rebinding site cannot own.
+    if (!address || (address.style === 'path' && host !== undefined && !deps.isOwnHost(host))) return undefined;
+    return { address, rawPath, rawQuery };
+  };
 }
 
 /** Path and query exactly as sent (URL() would normalise dot segments and encodings that keys and signatures keep). */

@@ -2,7 +2,7 @@
  * @module
  * CreateFunction, GetFunction, UpdateFunction, DeleteFunction, ListFunctions: parse, call the service, render.
  */
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { OpenAPIHono, type RouteHandler, createRoute, z } from '@hono/zod-openapi';
 import { functionFaults } from '../../domain/faults/rules.ts';
 import type { FunctionService } from '../../domain/functions.ts';
 import type { LayerStore } from '../../domain/layers.ts';
@@ -17,6 +17,7 @@ import { renderFunction, renderListedFunction, toConfig } from '../to-config.ts'
 import { jsonBody } from '../json-body.ts';
 import { respondJson } from '../respond.ts';
 import { openapiLean } from '../lean-route.ts';
+import type { HotRoutes } from '../hot-routes.ts';
 import { oneOf } from '../schemas/limits.ts';
 
 const BASE = '/2023-03-30';
@@ -76,7 +77,7 @@ function parseTagFilter(raw: string | undefined): TagFilter[] {
 }
 
 /**
- * `objects`: localfc's OSS, where `code.ossBucketName`/`ossObjectName` are read from. `triggers`: a function that still
+ * `hot`: where GetFunction's fast route goes (api/hot-routes.ts), when there is one. `objects`: localfc's OSS, where `code.ossBucketName`/`ossObjectName` are read from. `triggers`: a function that still
  * has some cannot be deleted (FunctionNotEmpty).
  */
 export function functionRoutes(
@@ -84,6 +85,7 @@ export function functionRoutes(
   layers: Pick<LayerStore, 'getByArn'> | undefined,
   objects: Pick<ObjectStore, 'hasBucket' | 'find'>,
   triggers: Pick<TriggerService, 'list'>,
+  hot?: HotRoutes,
 ): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   const layerSize = (arn: string): number => {
@@ -110,11 +112,13 @@ export function functionRoutes(
     return c.json(render(fn.functionName), 200);
   });
 
-  openapiLean(app, getFn, (c) => {
+  const getBody = (c: Parameters<RouteHandler<typeof getFn, AppEnv>>[0]) => {
     const { functionName } = c.req.valid('param');
     checkName(functionName);
-    return respondJson(c, render(functionName, c.req.valid('query').qualifier));
-  });
+    return render(functionName, c.req.valid('query').qualifier);
+  };
+  openapiLean(app, getFn, (c) => respondJson(c, getBody(c)));
+  hot?.json(getFn, getBody);
 
   app.openapi(updateFn, async (c) => {
     const { functionName } = c.req.valid('param');
