@@ -17,12 +17,20 @@ export interface RunningLocalfc {
   stop(): Promise<void>;
 }
 
+/**
+ * Node's request and header timeouts off: Node times them from the connection's accept, so when localfc's event loop is
+ * busy between accepting a connection and reading it (a burst of cold starts on a loaded CI machine), it answers a
+ * request that arrived in full with its own `408 Request Timeout`, which FC never sends. Idle keep-alive connections still
+ * close after Node's keepAliveTimeout.
+ */
+const NO_REQUEST_TIMEOUTS = { requestTimeout: 0, headersTimeout: 0 } as const;
+
 export async function start(options: ConfigInput = {}, deps: AppDeps = {}): Promise<RunningLocalfc> {
   const config = parseStartOptions(options);
   const localfc = createApp(config, deps);
   await localfc.restore();
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: localfc.fetch, hostname: config.host, port: config.port }, () => resolve(s));
+    const s = serve({ fetch: localfc.fetch, hostname: config.host, port: config.port, serverOptions: NO_REQUEST_TIMEOUTS }, () => resolve(s));
     s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
