@@ -6,7 +6,7 @@
 import { isoSeconds } from '../clock.ts';
 import { checkEnvironmentVariables } from '../domain/environment-variables.ts';
 import { errors } from '../domain/errors.ts';
-import type { FunctionConfig, FunctionRecord, Revision } from '../domain/model.ts';
+import { type FunctionConfig, type FunctionRecord, type Revision, sharedIfEmpty, sharedIfNone } from '../domain/model.ts';
 import { type CreateFunctionInput, type FunctionBody, GET_FUNCTION_ONLY_FIELDS, type ListedFunctionBody, PASSTHROUGH_KEYS, type UpdateFunctionInput } from './schemas/function.ts';
 
 const DEFAULTS = { description: '', timeout: 3, memorySize: 512, cpu: 0.35, diskSize: 512, instanceConcurrency: 1, internetAccess: true } as const;
@@ -32,9 +32,9 @@ export function toConfig(input: CreateFunctionInput | UpdateFunctionInput, previ
     diskSize: pick('diskSize') as number,
     instanceConcurrency: pick('instanceConcurrency') as number,
     internetAccess: pick('internetAccess') as boolean,
-    environmentVariables: input.environmentVariables ?? previous?.environmentVariables ?? {},
-    layers: input.layers ?? previous?.layers ?? [],
-    passthrough,
+    environmentVariables: sharedIfEmpty(input.environmentVariables ?? previous?.environmentVariables ?? {}),
+    layers: sharedIfNone(input.layers ?? previous?.layers ?? []),
+    passthrough: sharedIfEmpty(passthrough),
     ...optional('customContainerConfig', input.customContainerConfig ?? (runtime === 'custom-container' ? previous?.customContainerConfig : undefined)),
     ...optional('customRuntimeConfig', input.customRuntimeConfig ?? previous?.customRuntimeConfig),
     ...optional('instanceLifecycleConfig', input.instanceLifecycleConfig ?? previous?.instanceLifecycleConfig),

@@ -38,7 +38,7 @@ export function newEntry(record: FunctionRecord, clock: Clock, random: () => num
     timeline: [],
     prepared: undefined,
     refs: new PreparedRefs(),
-    versions: new FunctionVersions(record.functionName, () => clock.now(), random),
+    versions: new FunctionVersions(record.functionName, clock, random),
     prepTimer: undefined,
     idleTimer: undefined,
     release: undefined,

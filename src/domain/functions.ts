@@ -12,7 +12,7 @@ import { type FaultPhase, type FaultRuleInput, functionFaults } from './faults/r
 import { type FunctionEntry, addToTimeline, newEntry } from './function-entry.ts';
 import type { CreateInput, FunctionServiceDeps, FunctionsState, UpdateInput } from './function-types.ts';
 import { FunctionLifecycle } from './lifecycle.ts';
-import type { FunctionRecord, Revision, Tag, TimelineEntry } from './model.ts';
+import { type FunctionRecord, type Revision, sharedIfNone, type Tag, type TimelineEntry } from './model.ts';
 import { PreparationRunner } from './preparation.ts';
 import { followRegistry } from './registry-follow.ts';
 import { buildRevision } from './revisions.ts';
@@ -95,7 +95,7 @@ export class FunctionService {
       state: 'Pending',
       lastUpdateStatus: 'InProgress',
       latest: revision,
-      tags: input.tags,
+      tags: sharedIfNone(input.tags),
     };
     const entry = newEntry(base, this.deps.clock, this.#random, this.deps.onStateChanged);
     this.#functions.set(input.functionName, entry);
