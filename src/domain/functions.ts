@@ -191,7 +191,9 @@ export class FunctionService {
       left = true;
       // A deleted function already retired everything it held.
       if (!this.#isCurrent(entry)) return;
-      this.#preparation.track(entry.record.functionName, this.#lifecycle.letGo(entry, prepared.revision.id));
+      // Work to track only when this was the revision's last holder (an update replaced it meanwhile): not per call.
+      const retiring = this.#lifecycle.letGo(entry, prepared.revision.id);
+      if (retiring) this.#preparation.track(entry.record.functionName, retiring);
     };
   }
 
@@ -257,7 +259,9 @@ export class FunctionService {
 
   note(name: string, kind: TimelineEntry['kind'], event: string, detail?: Record<string, unknown>): void {
     const entry = this.#functions.get(name);
-    if (entry) addToTimeline(entry, { at: this.deps.clock.now(), kind, event, ...(detail ? { detail } : {}) });
+    if (!entry) return;
+    const at = this.deps.clock.now();
+    addToTimeline(entry, detail ? { at, kind, event, detail } : { at, kind, event });
   }
 
   /** Admin (or an `inactive` fault): put a function Inactive or Failed as if time or the cloud had done it. */

@@ -73,10 +73,10 @@ export class FunctionLifecycle {
     entry.refs.hold(prepared);
   }
 
-  /** One holder lets go of a revision; the last one to do so retires it. */
-  letGo(entry: FunctionEntry, revisionId: number): Promise<void> {
+  /** One holder lets go of a revision; the last one to do so retires it (the work is returned; undefined: none). */
+  letGo(entry: FunctionEntry, revisionId: number): Promise<void> | undefined {
     const last = entry.refs.drop(revisionId);
-    return last ? this.deps.retire(last) : Promise.resolve();
+    return last ? this.deps.retire(last) : undefined;
   }
 
   /** The function is gone: no more idle countdown, and every revision it held is retired. */
