@@ -20,7 +20,7 @@ import type { LogFn } from '../log.ts';
 import type { AppEnv } from './context.ts';
 import { checkParts } from './lean-route.ts';
 import { logRequest } from './middleware.ts';
-import { respondJson } from './respond.ts';
+import { respondJsonText } from './respond.ts';
 
 type Fetch = (request: Request, env?: unknown) => Response | Promise<Response>;
 
@@ -49,18 +49,18 @@ export class HotRoutes {
   readonly fetch: Fetch = (request, env) => (request.method === 'GET' ? this.#app.fetch(request, env) : this.#deps.fetch(request, env));
 
   /**
-   * A GET route answered with JSON: `body` reads the validated request and returns what to send, throwing for any
+   * A GET route answered with JSON: `body` reads the validated request and returns the JSON to send, throwing for any
    * other answer (the full app then gives it). The same `body` serves the route's own handler in the full app.
    */
-  json<R extends RouteConfig>(route: R, body: (c: Parameters<RouteHandler<R, AppEnv>>[0]) => unknown): void {
+  json<R extends RouteConfig>(route: R, body: (c: Parameters<RouteHandler<R, AppEnv>>[0]) => string): void {
     const { fetch, chainPasses, ids, clock, log, silent, publicUrl } = this.#deps;
     const check = checkParts(route.request ?? {});
     this.#app.get(route.path.replace(/\{(\w+)\}/g, ':$1'), (c) => {
       const started = silent ? 0 : Date.now();
       if (!chainPasses(c) || check(c)) return fetch(c.req.raw, c.env);
-      let value: unknown;
+      let json: string;
       try {
-        value = body(c as never);
+        json = body(c as never);
       } catch {
         return fetch(c.req.raw, c.env);
       }
@@ -68,7 +68,7 @@ export class HotRoutes {
       c.set('requestId', ids.requestId(clock.now()));
       c.set('log', log);
       if (publicUrl) c.set('publicOrigin', publicUrl);
-      const res = respondJson(c, value);
+      const res = respondJsonText(c, json);
       if (!silent) logRequest(c, res.status, started);
       return res;
     });

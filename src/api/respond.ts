@@ -16,5 +16,10 @@ export function respond(c: Context<AppEnv>, status: number, body: string | Uint8
 
 /** c.json(body, 200) with plain headers (typed like it, for the OpenAPI routes). */
 export function respondJson<T>(c: Context<AppEnv>, body: T): Response & TypedResponse<JSONParsed<T>, 200, 'json'> {
-  return respond(c, 200, JSON.stringify(body), { 'content-type': 'application/json' }) as Response & TypedResponse<JSONParsed<T>, 200, 'json'>;
+  return respondJsonText<T>(c, JSON.stringify(body));
+}
+
+/** respondJson for a body already serialised (`json` is JSON.stringify of a T). */
+export function respondJsonText<T>(c: Context<AppEnv>, json: string): Response & TypedResponse<JSONParsed<T>, 200, 'json'> {
+  return respond(c, 200, json, { 'content-type': 'application/json' }) as Response & TypedResponse<JSONParsed<T>, 200, 'json'>;
 }

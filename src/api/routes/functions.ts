@@ -5,6 +5,7 @@
 import { OpenAPIHono, type RouteHandler, createRoute, z } from '@hono/zod-openapi';
 import { functionFaults } from '../../domain/faults/rules.ts';
 import type { FunctionService } from '../../domain/functions.ts';
+import type { FunctionRecord, Revision } from '../../domain/model.ts';
 import type { LayerStore } from '../../domain/layers.ts';
 import type { ObjectStore } from '../../domain/object-store.ts';
 import type { TriggerService } from '../../domain/triggers.ts';
@@ -15,12 +16,14 @@ import { ErrorSchema, FUNCTION_NAME, CreateFunctionInputSchema, FunctionSchema, 
 import { codeZip } from '../code-location.ts';
 import { renderFunction, renderListedFunction, toConfig } from '../to-config.ts';
 import { jsonBody } from '../json-body.ts';
-import { respondJson } from '../respond.ts';
+import { respondJsonText } from '../respond.ts';
 import { openapiLean } from '../lean-route.ts';
 import type { HotRoutes } from '../hot-routes.ts';
 import { oneOf } from '../schemas/limits.ts';
 
 const BASE = '/2023-03-30';
+/** GetFunction answers kept rendered (one per record): a few hot functions, not every function of a large setup. */
+const RENDERED_KEPT = 64;
 const NameParam = z.object({ functionName: z.string().openapi({ param: { name: 'functionName', in: 'path' } }) });
 const errorResponses = {
   400: { description: 'InvalidArgument', content: { 'application/json': { schema: ErrorSchema } } },
@@ -112,13 +115,28 @@ export function functionRoutes(
     return c.json(render(fn.functionName), 200);
   });
 
-  const getBody = (c: Parameters<RouteHandler<typeof getFn, AppEnv>>[0]) => {
+  // GetFunction's JSON for a record and the revision it shows, kept for the last few records asked for: records and
+  // revisions are immutable (every change makes new ones), so the same pair renders the same bytes. Layer sizes come
+  // from elsewhere (a deleted layer shows size 0): functions with layers are rendered every time.
+  const renderedJson = new Map<FunctionRecord, { rev: Revision; json: string }>();
+  const renderJson = (name: string, qualifier?: string): string => {
+    const fn = functions.get(name);
+    const rev = functions.shownFor(name, qualifier);
+    if (rev.config.layers.length > 0) return JSON.stringify(renderFunction(fn, rev, layerSize));
+    const kept = renderedJson.get(fn);
+    if (kept?.rev === rev) return kept.json;
+    const json = JSON.stringify(renderFunction(fn, rev, layerSize));
+    if (!kept && renderedJson.size >= RENDERED_KEPT) renderedJson.delete(renderedJson.keys().next().value!);
+    renderedJson.set(fn, { rev, json });
+    return json;
+  };
+  const getJson = (c: Parameters<RouteHandler<typeof getFn, AppEnv>>[0]): string => {
     const { functionName } = c.req.valid('param');
     checkName(functionName);
-    return render(functionName, c.req.valid('query').qualifier);
+    return renderJson(functionName, c.req.valid('query').qualifier);
   };
-  openapiLean(app, getFn, (c) => respondJson(c, getBody(c)));
-  hot?.json(getFn, getBody);
+  openapiLean(app, getFn, (c) => respondJsonText<ReturnType<typeof renderFunction>>(c, getJson(c)));
+  hot?.json(getFn, getJson);
 
   app.openapi(updateFn, async (c) => {
     const { functionName } = c.req.valid('param');
