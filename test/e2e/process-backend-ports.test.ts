@@ -3,11 +3,13 @@
  * another start or another program can take it unnoticed. Real servers on free ports, real processes.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Agent, request } from 'undici';
+import { waitFor } from '../helpers/wait.ts';
 import { createZip } from '../helpers/zip.ts';
 import { start } from '../../src/index.ts';
 
@@ -45,6 +47,27 @@ else {
 `,
 }]).toString('base64');
 
+/**
+ * On its first start the code tells its FC_SERVER_PORT (file `squatted`) and listens only once another program
+ * listening there was probed (file `probed`): then its listen fails with EADDRINUSE. What happens when a port found
+ * free is taken by another server on port 0 (another test file's, say) before the code listens on it.
+ */
+const squatted = createZip([{
+  path: 'index.js',
+  data: `
+const fs = require('node:fs');
+const dir = process.env.SQUAT_DIR;
+const port = Number(process.env.FC_SERVER_PORT);
+const serve = () => require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => s.end('served on ' + port)); }).listen(port, '127.0.0.1');
+if (fs.existsSync(dir + '/squatted')) serve();
+else {
+  fs.writeFileSync(dir + '/squatted.tmp', String(port));
+  fs.renameSync(dir + '/squatted.tmp', dir + '/squatted');
+  const poll = setInterval(() => { if (fs.existsSync(dir + '/probed')) { clearInterval(poll); serve(); } }, 10);
+}
+`,
+}]).toString('base64');
+
 const pyHandler = createZip([{ path: 'index.py', data: 'import os\ndef handler(event, context):\n    return os.environ["FC_SERVER_PORT"]\n' }]).toString('base64');
 
 describe('ports of new instances (process backend)', { timeout: 600_000 }, () => {
@@ -63,6 +86,34 @@ describe('ports of new instances (process backend)', { timeout: 600_000 }, () =>
       assert.match(text, /^served on \d+$/);
       assert.notEqual(text, `served on ${stolen}`, 'the second start got another port');
     } finally {
+      await fcs.stop();
+    }
+  });
+
+  it('a start whose port another server listens on before the code does is not taken as ready: started again on another port, the caller sees 200 from the code', async () => {
+    const squatDir = join(dir, 'squat');
+    mkdirSync(squatDir);
+    const fcs = await start({ backend: 'process' });
+    // The other server: this test process, started before the instance (so no offspring of it), answering what the code would not.
+    const squatter = createServer((q, s) => { q.resume(); s.end('the squatter answered'); });
+    try {
+      const create = await fetch(`${fcs.url}/2023-03-30/functions`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ functionName: 'squatted', runtime: 'custom.debian10', customRuntimeConfig: { command: ['node', 'index.js'] }, environmentVariables: { SQUAT_DIR: squatDir }, code: { zipFile: squatted } }),
+      });
+      assert.equal(create.status, 200, await create.text());
+      const call = fetch(`${fcs.url}/2023-03-30/functions/squatted/invocations`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(300_000) });
+      const port = await waitFor('the code to tell its port', async () => (existsSync(join(squatDir, 'squatted')) ? Number(readFileSync(join(squatDir, 'squatted'), 'utf8')) : undefined), 300_000);
+      // The readiness check's connection reaches the squatter: only then does the code try to listen.
+      squatter.once('connection', () => writeFileSync(join(squatDir, 'probed'), ''));
+      await new Promise<void>((res, rej) => squatter.once('error', rej).listen(port, '127.0.0.1', res));
+      const res = await call;
+      const text = await res.text();
+      assert.equal(res.status, 200, text);
+      assert.match(text, /^served on \d+$/, 'the code answered, not the server that held its port');
+      assert.notEqual(text, `served on ${port}`, 'the second start got another port');
+    } finally {
+      squatter.close();
       await fcs.stop();
     }
   });

@@ -117,8 +117,8 @@ function processTree(pid: number): number[] {
   return out;
 }
 
-/** Whether the process `pid` (or a descendant) has a listening TCP socket on `port`. Linux only; false elsewhere. */
-export function listensOn(pid: number, port: number): boolean {
+/** Inodes of the sockets listening on TCP `port` (any address), from /proc/net/tcp{,6}: empty when none, or not Linux. */
+function listeningInodes(port: number): Set<string> {
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
   const inodes = new Set<string>();
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
@@ -134,22 +134,65 @@ export function listensOn(pid: number, port: number): boolean {
       if (f.length > 9 && f[3] === '0A' && f[1]!.endsWith(`:${hex}`)) inodes.add(f[9]!);
     }
   }
-  if (inodes.size === 0) return false;
-  for (const p of processTree(pid)) {
-    let fds: string[];
+  return inodes;
+}
+
+/** Whether process `p` has an open fd on one of the sockets `inodes`. */
+function holdsSocket(p: number, inodes: ReadonlySet<string>): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${p}/fd`);
+  } catch {
+    return false;
+  }
+  for (const fd of fds) {
     try {
-      fds = readdirSync(`/proc/${p}/fd`);
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${p}/fd/${fd}`));
+      if (m && inodes.has(m[1]!)) return true;
     } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${p}/fd/${fd}`));
-        if (m && inodes.has(m[1]!)) return true;
-      } catch {
-        /* closed meanwhile */
-      }
+      /* closed meanwhile */
     }
   }
   return false;
+}
+
+/** Whether the process `pid` (or a descendant) has a listening TCP socket on `port`. Linux only; false elsewhere. */
+export function listensOn(pid: number, port: number): boolean {
+  const inodes = listeningInodes(port);
+  return inodes.size > 0 && processTree(pid).some((p) => holdsSocket(p, inodes));
+}
+
+/** When process `p` started (clock ticks after boot, /proc/<p>/stat field 22), or undefined once it is gone. */
+function startTime(p: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether what listens on `port` is only other programs' (Linux; false elsewhere and whenever in doubt): no socket of
+ * `pid`'s tree listens there, and every process holding a listening socket on it started before `pid` did, so none can
+ * be its offspring. A newer holder outside the tree is given the benefit of the doubt (code may start a daemon that
+ * leaves its tree, as FC accepts any listener in the instance); a holder that did not exist when the port was chosen,
+ * released and handed to `pid` is the race this tells apart from a ready instance.
+ */
+export function listenedOnByOthers(pid: number, port: number): boolean {
+  const inodes = listeningInodes(port);
+  if (inodes.size === 0) return false;
+  const tree = processTree(pid);
+  if (tree.some((p) => holdsSocket(p, inodes))) return false;
+  const born = startTime(pid);
+  if (born === undefined) return false;
+  let holders = 0;
+  for (const entry of readdirSync('/proc')) {
+    const p = Number(entry);
+    if (!Number.isInteger(p) || tree.includes(p) || !holdsSocket(p, inodes)) continue;
+    const t = startTime(p);
+    if (t === undefined || t >= born) return false;
+    holders++;
+  }
+  return holders > 0;
 }

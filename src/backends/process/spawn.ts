@@ -11,7 +11,7 @@ import { codeRuntimeEnvironment, rewritePaths } from '../runtime-env.ts';
 import type { CodeMounts } from './code-mount.ts';
 import type { Pool } from 'undici';
 import { StartupTimeout, waitUntilListening } from '../readiness.ts';
-import { type Lease, type LeaseOwner, listensOn, type PortLeases } from './fixed-port.ts';
+import { type Lease, type LeaseOwner, listenedOnByOthers, listensOn, type PortLeases } from './fixed-port.ts';
 import type { LogRing } from './log-ring.ts';
 import { portTaken, type PortReservations } from './ports.ts';
 import { endGroup, type GroupLeader } from './process-group.ts';
@@ -107,7 +107,12 @@ export async function spawnInstance(p: Prepared, instanceId: string, logs: LogRi
     const r = launch(p, instanceId, port, logs, o);
     void r.exit.then(() => o.ports.release(port));
     try {
-      await ready(r, port, logs, start, { extra: () => (fixed !== undefined && r.child.pid !== undefined && listensOn(r.child.pid, fixed) ? new ListensOnFixedPort() : undefined) });
+      // A free port is released before the code binds it: another program may listen there first (the code then dies of
+      // EADDRINUSE and is started again below); until then, its listener must not pass for this instance's.
+      await ready(r, port, logs, start, {
+        extra: () => (fixed !== undefined && r.child.pid !== undefined && listensOn(r.child.pid, fixed) ? new ListensOnFixedPort() : undefined),
+        owned: () => r.child.pid === undefined || !listenedOnByOthers(r.child.pid, port),
+      });
       return r;
     } catch (e) {
       if (r.exited && attempt < MAX_PORT_ATTEMPTS && (await lostPort(port, logs.since(from)))) {
