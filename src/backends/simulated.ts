@@ -5,6 +5,9 @@
  */
 import type { Backend, BackendInstance, InvocationRequest, InvocationResult, PrepareRequest, PreparedRevision } from '../domain/ports/backend.ts';
 
+/** Invocations whose log lines an instance keeps (instanceLogs, the Tail log type). */
+const LOG_LIMIT = 100;
+
 export class SimulatedBackend implements Backend {
   readonly name = 'simulated';
   readonly #logs = new Map<string, string[]>();
@@ -25,7 +28,8 @@ export class SimulatedBackend implements Backend {
     const lines = this.#logs.get(instance.id);
     if (lines) {
       lines.push(logs);
-      if (lines.length > 100) lines.shift();
+      // The oldest go in one splice per LOG_LIMIT calls, not a shift() of the whole array per call.
+      if (lines.length >= 2 * LOG_LIMIT) lines.splice(0, lines.length - LOG_LIMIT);
     }
     const contentType = req.headers['content-type'];
     // An HTTP trigger's raw request (custom runtimes): echo what a web server would have seen.
@@ -51,7 +55,7 @@ export class SimulatedBackend implements Backend {
   async release(): Promise<void> {}
 
   instanceLogs(instance: BackendInstance): string {
-    return (this.#logs.get(instance.id) ?? []).join('');
+    return (this.#logs.get(instance.id) ?? []).slice(-LOG_LIMIT).join('');
   }
 
   async close(): Promise<void> {

@@ -21,9 +21,8 @@ export class ReservedConcurrencyGuard implements AdmissionGuard {
     return () => {
       if (released) return;
       released = true;
-      const left = (this.#inFlight.get(functionName) ?? 1) - 1;
-      if (left > 0) this.#inFlight.set(functionName, left);
-      else this.#inFlight.delete(functionName);
+      // Kept at 0 rather than deleted: a function called again and again would delete and insert its key each time.
+      this.#inFlight.set(functionName, Math.max(0, (this.#inFlight.get(functionName) ?? 1) - 1));
     };
   }
 

@@ -9,7 +9,7 @@ import { type PreparedRevision, servingVersion } from './ports/backend.ts';
 import { errors } from './errors.ts';
 import type { FaultRule } from './faults/engine.ts';
 import { type FaultPhase, type FaultRuleInput, functionFaults } from './faults/rules.ts';
-import { type FunctionEntry, addToTimeline, newEntry } from './function-entry.ts';
+import { type FunctionEntry, addToTimeline, newEntry, shownTimeline } from './function-entry.ts';
 import type { CreateInput, FunctionServiceDeps, FunctionsState, UpdateInput } from './function-types.ts';
 import { FunctionLifecycle } from './lifecycle.ts';
 import { type FunctionRecord, type Revision, sharedIfNone, type Tag, type TimelineEntry } from './model.ts';
@@ -254,7 +254,7 @@ export class FunctionService {
   }
 
   timeline(name: string): TimelineEntry[] {
-    return [...this.#entry(name).timeline];
+    return shownTimeline(this.#entry(name));
   }
 
   note(name: string, kind: TimelineEntry['kind'], event: string, detail?: Record<string, unknown>): void {
