@@ -5,6 +5,7 @@
  * about a third of its throughput). `text` writes the human-readable line, `json` a pino record with the fields.
  * Lines are gathered for up to BATCH_MS and handed to the destination together: under load one write(2) carries
  * hundreds of lines, where sonic-boom alone issued a write per event-loop turn or so (a tenth of a GetFunction's CPU).
+ * A write's cost hardly grows with its size (to a drained pipe: ~2.5 µs per line in 4.5 KB writes, ~0.5 in 64 KB).
  */
 import pino from 'pino';
 
@@ -18,9 +19,9 @@ export interface ServerLog {
 }
 
 /** The longest a line waits before it is written: too short for a person watching the terminal to notice. */
-export const BATCH_MS = 20;
+export const BATCH_MS = 100;
 /** Gathered lines are written at once past this many characters, whatever the time. */
-const BATCH_CHARS = 16_384;
+const BATCH_CHARS = 65_536;
 
 /**
  * `sink` replaces the destination (tests collect lines; it gets notices even when silent, whose request lines the
