@@ -214,7 +214,8 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
       const backend = new DockerBackend();
       try {
         const reaped = await backend.reaped;
-        assert.ok(reaped.includes(orphan));
+        // Every localfc on this engine reaps at start-up: another test file's may take the orphan before this one does
+        // (the same rule, seen by a neighbour), so what counts is that it is gone and the others are not.
         assert.ok(!reaped.includes(live) && !reaped.includes(elsewhere));
         const left = (await engine.listContainers({ all: true })).map((c) => c.id);
         assert.ok(!left.includes(orphan) && left.includes(live) && left.includes(elsewhere));

@@ -84,10 +84,11 @@ if (await engineUsable(engine, 'container owners', prerequisites)) {
       await doomed.stop('SIGKILL');
       // Every localfc on this engine reaps at start-up, so one that another test file starts between the kill and our
       // reap may take the container first: that is the same rule at work (the next localfc reaps it), seen by a neighbour.
-      const leftBehind = (await containersOf(doomedOwner)).includes(doomedContainer);
+      // So what counts is that it is gone once the next localfc started (the check 'left behind, then reaped by ours'
+      // had a window between its two steps for a neighbour to reap in).
       const reaped = await reapAs();
-      if (leftBehind) assert.ok(reaped.includes(doomedContainer), 'SIGKILL left the container behind; the next localfc on this host reaps it at start-up');
-      assert.deepEqual(await containersOf(doomedOwner), []);
+      assert.ok(!reaped.some((id) => livingContainers.includes(id)), 'a live localfc is left alone by the next one on this host');
+      assert.deepEqual(await containersOf(doomedOwner), [], 'SIGKILL left the container behind; the next localfc on this host reaps it at start-up');
       assert.deepEqual(await leasesOf(doomedOwner), [], 'and its lease');
       assert.equal((await containersOf(livingOwner)).length, 1, 'the live localfc keeps its container');
       assert.ok((await leasesOf(livingOwner)).length >= 1);
@@ -100,11 +101,12 @@ if (await engineUsable(engine, 'container owners', prerequisites)) {
       const labels = { [LABELS.managed]: '1', [LABELS.owner]: owner, [LABELS.bootId]: 'third-machine', [LABELS.pidNs]: 'pid:[1]', [LABELS.pid]: '4242', [LABELS.fn]: `afar-${run}` };
       const { id } = await engine.createContainer({ Image: BUSYBOX_IMAGE, Cmd: ['sleep', '60'], Labels: labels });
       // The engine's clock counts whole seconds: the lease is provably stale from the next second on.
-      const reaped = await waitFor('the stale lease to be judged', async () => {
-        const r = await reapAs({ hostFacts: elsewhere });
-        return r.includes(id) ? r : undefined;
-      }, 30_000);
-      assert.ok(reaped.includes(id));
+      // Every localfc on this engine reaps at start-up: another test file's may take it first (the same rule, seen by a
+      // neighbour), so what counts is that it is gone once a localfc of another machine started.
+      await waitFor('the stale lease to be judged', async () => {
+        await reapAs({ hostFacts: elsewhere });
+        return (await containersOf(owner)).includes(id) ? undefined : true;
+      }, 120_000);
       assert.deepEqual(await leasesOf(owner), []);
     });
 
@@ -134,10 +136,10 @@ if (await engineUsable(engine, 'container owners', prerequisites)) {
 
         await engine.killContainer(boxed); // docker kill: localfc gets no chance to clean up (stop sends SIGTERM first)
         await waitFor('the localfc container stopped', async () => ((await engine.inspectContainer(boxed)).state.running ? undefined : true), 60_000);
-        const left = await containersOf(owner);
-        assert.equal(left.length, 1, 'killed, it left its function container behind');
-        assert.ok((await reapAs({ hostFacts: elsewhere })).includes(left[0]!), 'the next localfc, on any machine, reaps it');
-        assert.deepEqual(await containersOf(owner), []);
+        // Killed, it left its function container behind; every localfc on this engine reaps at start-up, so another
+        // test file's may take it before ours (the same rule, seen by a neighbour): what counts is that it is gone.
+        await reapAs({ hostFacts: elsewhere });
+        assert.deepEqual(await containersOf(owner), [], 'the next localfc, on any machine, reaps it');
       } finally {
         await engine.removeContainer(boxed, { force: true }).catch(() => undefined);
       }
