@@ -111,7 +111,7 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
 
     it('retagging the image fails the function (ImageTagOverwritten); UpdateFunction recovers it', async () => {
       await engine.tagImage(busyboxId, repo, 'v1');
-      const failed = await waitFor('Failed', async () => ((await get('ctr')).state === 'Failed' ? get('ctr') : undefined), 10_000);
+      const failed = await waitFor('Failed', async () => ((await get('ctr')).state === 'Failed' ? get('ctr') : undefined), 120_000);
       assert.equal(failed.stateReasonCode, 'ImageTagOverwritten');
 
       await client.updateFunction('ctr', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ customContainerConfig: new $FC.CustomContainerConfig({ image: `${repo}:v2`, port: 9000, command: ['node', '-e', SERVER] }) }) }));
@@ -125,7 +125,7 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
 
     it('deleting the image fails the function (ImageDeleted)', async () => {
       await engine.removeImage(`${repo}:v2`);
-      const failed = await waitFor('Failed', async () => ((await get('ctr')).state === 'Failed' ? get('ctr') : undefined), 10_000);
+      const failed = await waitFor('Failed', async () => ((await get('ctr')).state === 'Failed' ? get('ctr') : undefined), 120_000);
       assert.equal(failed.stateReasonCode, 'ImageDeleted');
     });
 
@@ -136,7 +136,7 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
       assert.equal((await get('tag-a')).state, 'Active');
       const removed = await engine.removeImage(`${repo}:a`);
       assert.deepEqual(removed.deleted, [], 'an untag: repo:b still names the image');
-      const failed = await waitFor('tag-a Failed', async () => ((await get('tag-a')).state === 'Failed' ? get('tag-a') : undefined), 10_000);
+      const failed = await waitFor('tag-a Failed', async () => ((await get('tag-a')).state === 'Failed' ? get('tag-a') : undefined), 120_000);
       assert.equal(failed.stateReasonCode, 'ImageDeleted');
       await advance(0);
       assert.equal((await get('tag-b')).state, 'Active', 'the digest it recorded is still what repo:b names');

@@ -108,7 +108,7 @@ for (const kind of KINDS) {
     const create = (name: string, image: string) => client().createFunction(new $FC.CreateFunctionRequest({
       body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'custom-container', handler: 'x', customContainerConfig: new $FC.CustomContainerConfig({ image, port: 9000, command: ['node', '-e', SERVER] }) }),
     }));
-    const failedWith = async (name: string) => (await waitFor(`${name} Failed`, async () => ((await get(name)).state === 'Failed' ? get(name) : undefined), 20_000)).stateReasonCode;
+    const failedWith = async (name: string) => (await waitFor(`${name} Failed`, async () => ((await get(name)).state === 'Failed' ? get(name) : undefined), 120_000)).stateReasonCode;
 
     before(async () => {
       const opened = await kind.open();

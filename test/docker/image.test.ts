@@ -52,7 +52,7 @@ if (await engineUsable(engine, 'localfc image', prerequisites)) {
       const port = (await engine.inspectContainer(containerId)).ports['9000/tcp']?.[0]?.hostPort;
       assert.ok(port, 'port 9000 published');
       endpoint = `127.0.0.1:${port}`;
-      await waitFor('localfc to answer in its container', () => fetch(`http://${endpoint}/_localfc/health`).then((r) => (r.ok ? true : undefined), () => undefined), 30_000);
+      await waitFor('localfc to answer in its container', () => fetch(`http://${endpoint}/_localfc/health`).then((r) => (r.ok ? true : undefined), () => undefined), 120_000);
     });
 
     after(async () => {

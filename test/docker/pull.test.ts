@@ -49,7 +49,7 @@ if (await engineUsable(engine, 'image pulls', buildLayer)) {
     };
     const advance = (ms: number) => advanceClock(fc, ms);
     const get = async () => (await client.getFunction('pull', new $FC.GetFunctionRequest({}))).body!;
-    const failed = () => waitFor('Failed', async () => ((await get()).state === 'Failed' ? get() : undefined), 10_000);
+    const failed = () => waitFor('Failed', async () => ((await get()).state === 'Failed' ? get() : undefined), 120_000);
     const invoke = async (body: string) => {
       const res = await client.invokeFunction('pull', new $FC.InvokeFunctionRequest({ body: event(body) }));
       return JSON.parse(await readBody(res.body!)) as { body: string; image: string };

@@ -47,7 +47,7 @@ describe('npm start', () => {
       const exited = once(npm, 'exit');
       npm.kill('SIGTERM');
       await exited;
-      await waitFor('the instance process to end', async () => (alive(pid) ? undefined : true), 10_000);
+      await waitFor('the instance process to end', async () => (alive(pid) ? undefined : true), 120_000);
       await assert.rejects(request(`${url}/_localfc/health`), 'the server stopped listening');
     } finally {
       // Whatever failed, nothing of this test outlives it: its own process group goes.

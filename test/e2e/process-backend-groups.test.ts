@@ -50,7 +50,7 @@ const gone = (pid: number): boolean => {
   const s = processState(pid);
   return s === undefined || s === 'Z';
 };
-const waitGone = (what: string, pids: number[]) => waitFor(`${what} (${pids.join(', ')}) to end`, async () => (pids.every(gone) ? true : undefined), 30_000);
+const waitGone = (what: string, pids: number[]) => waitFor(`${what} (${pids.join(', ')}) to end`, async () => (pids.every(gone) ? true : undefined), 120_000);
 
 async function call(url: string, path: string, method = 'GET', json?: unknown): Promise<{ status: number; text: string }> {
   const res = await fetch(`${url}${path}`, { method, ...(json !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) } : {}), signal: AbortSignal.timeout(60_000) });

@@ -259,7 +259,7 @@ s.on('error', (e) => { require('fs').appendFileSync(process.env.MARKER, e.code +
     let settled = false;
     const starting = start(prepared).finally(() => (settled = true));
     try {
-      await waitFor('the second start to lose the port (EADDRINUSE)', async () => (existsSync(marker) ? true : undefined), 30_000);
+      await waitFor('the second start to lose the port (EADDRINUSE)', async () => (existsSync(marker) ? true : undefined), 120_000);
       assert.equal(settled, false, 'the start waited while another process held the port');
     } finally {
       await squatterGone();

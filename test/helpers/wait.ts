@@ -5,7 +5,7 @@
  */
 
 /** Polls `fn` until it has a value; rejects after `timeoutMs` of real time (generous: a loaded machine is slow, and the bound only turns a hang into a named failure). */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
