@@ -19,7 +19,7 @@ export interface ServerLog {
 }
 
 /** The longest a line waits before it is written: too short for a person watching the terminal to notice. */
-export const BATCH_MS = 100;
+const BATCH_MS = 100;
 /** Gathered lines are written at once past this many characters, whatever the time. */
 const BATCH_CHARS = 65_536;
 

@@ -80,8 +80,8 @@ function parseTagFilter(raw: string | undefined): TagFilter[] {
 }
 
 /**
- * `hot`: where GetFunction's fast route goes (api/hot-routes.ts), when there is one. `objects`: localfc's OSS, where `code.ossBucketName`/`ossObjectName` are read from. `triggers`: a function that still
- * has some cannot be deleted (FunctionNotEmpty).
+ * `objects`: localfc's OSS, where `code.ossBucketName`/`ossObjectName` are read from. `triggers`: a function that still
+ * has some cannot be deleted (FunctionNotEmpty). `hot`: where GetFunction's fast route goes (api/hot-routes.ts), if any.
  */
 export function functionRoutes(
   functions: FunctionService,
