@@ -46,7 +46,9 @@ export interface PreparedRevision {
  * version's own, as on FC (their FC_QUALIFIER names it, and the pool keeps them apart from LATEST's).
  */
 export function servingVersion<P extends PreparedRevision>(p: P, versionId: string): P {
-  return versionId === p.fn.qualifier ? p : { ...p, key: `${p.key}@${versionId}`, fn: { ...p.fn, qualifier: versionId } };
+  if (versionId === p.fn.qualifier) return p;
+  // Made on every call to a version or alias: Object.assign, as `{ ...p, more }` costs microseconds on Node.js 20.
+  return Object.assign({}, p, { key: `${p.key}@${versionId}`, fn: Object.assign({}, p.fn, { qualifier: versionId }) });
 }
 
 export interface BackendInstance {
