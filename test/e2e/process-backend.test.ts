@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BackendError, type BackendInstance, type FunctionIdentity, type InvocationRequest, type PreparedRevision } from '../../src/domain/ports/backend.ts';
 import { ProcessBackend } from '../../src/backends/process/index.ts';
-import { freePort } from '../../src/backends/process/ports.ts';
+import { unclaimedPort } from '../helpers/ports.ts';
 import { probeHealthCheck, StartupTimeout, waitUntilListening } from '../../src/backends/readiness.ts';
 import { createZip, type ZipInputFile } from '../helpers/zip.ts';
 import type { FunctionConfig, Revision } from '../../src/domain/model.ts';
@@ -240,7 +240,7 @@ exports.handler = (event, context, callback) => {
   });
 
   it('code that hard-codes its port is ready only once its own process owns the port, not whatever answers there', async () => {
-    const fixed = await freePort();
+    const fixed = await unclaimedPort();
     const marker = join(mkdtempSync(join(tmpdir(), 'localfc-fixed-')), 'lost-the-port');
     // Listens on the fixed port itself; when that port is taken it records so and dies, as real code does.
     const server = `const s = require('http').createServer((req, res) => res.end(req.url === '/invoke' ? 'mine' : '')).listen(${fixed}, '127.0.0.1');
@@ -306,7 +306,7 @@ describe('readiness: listening and one health probe', () => {
     await waitUntilListening({ port: s.port, failed: () => undefined });
     s.close();
     await assert.rejects(waitUntilListening({ port: s.port, failed: () => new Error('gone') }), /gone/);
-    const port = await freePort();
+    const port = await unclaimedPort();
     const ac = new AbortController();
     const waiting = waitUntilListening({ port, failed: () => undefined, signal: ac.signal });
     ac.abort();
@@ -326,7 +326,8 @@ describe('code that hard-codes its port (FC\'s customRuntimeConfig.port), and th
 
   /**
    * Creates functions whose code ignores FC_SERVER_PORT and listens on `port`, as much real code does, and makes them
-   * Active. Each test takes a free port of its own as the fixed one: FC's default 9000 may be held by another server.
+   * Active. Each test takes a free port of its own as the fixed one: FC's default 9000 may be held by another server (and
+   * one below the ephemeral range, which other test files' servers on port 0 cannot be given meanwhile).
    */
   async function createFixed(port: number, ...names: string[]): Promise<void> {
     const fixedServer = `require('http').createServer((req, res) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => { console.log('served ' + b); setTimeout(() => res.end(process.env.FC_FUNCTION_NAME + ':' + b), 30); }); }).listen(${port}, '127.0.0.1');`;
@@ -347,7 +348,7 @@ describe('code that hard-codes its port (FC\'s customRuntimeConfig.port), and th
   };
 
   it('two functions whose servers both listen on the same fixed port, invoked concurrently, both answer correctly', async () => {
-    await createFixed(await freePort(), 'fixed-a', 'fixed-b');
+    await createFixed(await unclaimedPort(), 'fixed-a', 'fixed-b');
     for (let round = 0; round < 2; round++) {
       const calls = ['fixed-a', 'fixed-b', 'fixed-a', 'fixed-b'].map((name, i) => invoke(name, `r${round}-${i}`).then((r) => ({ name, i, ...r })));
       for (const r of await Promise.all(calls)) assert.equal(r.body, `${r.name}:r${round}-${r.i}`);
@@ -355,7 +356,7 @@ describe('code that hard-codes its port (FC\'s customRuntimeConfig.port), and th
   });
 
   it('lists a function\'s instances and serves an instance\'s output; unknown ones get the cloud error shape', async () => {
-    const fixedPort = await freePort();
+    const fixedPort = await unclaimedPort();
     await createFixed(fixedPort, 'listed');
     const { instance } = await invoke('listed', 'listed');
     const list = (await (await fetch(`${fc.url}/_localfc/functions/listed/instances`)).json()) as { instances: Array<{ instanceId: string; revisionId: number; busy: boolean; createdTime: string; pid?: number }> };

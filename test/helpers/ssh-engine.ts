@@ -9,11 +9,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, createConnection } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { which } from './host-commands.ts';
 import { waitFor } from './wait.ts';
+import { unclaimedPort } from './ports.ts';
 
 export interface SshGate {
   /** The Host alias of the ssh_config (its HostName is the sshd's address). */
@@ -57,16 +58,6 @@ export function sshGateUnavailable(): string | undefined {
   return undefined;
 }
 
-async function freePort(ip: string): Promise<number> {
-  const srv = createServer();
-  srv.listen(0, ip);
-  await once(srv, 'listening');
-  const { port } = srv.address() as { port: number };
-  srv.close();
-  await once(srv, 'close');
-  return port;
-}
-
 /**
  * Starts sshd (well under a second) in front of `dockerSocket`. `netns`: run it in that network namespace, listening
  * on `ip` there; otherwise on 127.0.0.1.
@@ -74,7 +65,8 @@ async function freePort(ip: string): Promise<number> {
 export async function startSshGate(dockerSocket: string, at: { netns: string; ip: string } | undefined = undefined, opts = { maxStartups: 10 }): Promise<SshGate> {
   const dir = mkdtempSync(join(tmpdir(), 'localfc-sshd-'));
   const ip = at?.ip ?? '127.0.0.1';
-  const port = at ? 22 : await freePort(ip);
+  // sshd binds it later: a port below the ephemeral range, which other test files' servers on port 0 cannot take meanwhile.
+  const port = at ? 22 : await unclaimedPort();
   const alias = `localfc-engine-${process.pid}`;
   const keygen = (file: string): string => {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', file, '-f', join(dir, file)]);
