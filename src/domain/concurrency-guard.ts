@@ -21,8 +21,11 @@ export class ReservedConcurrencyGuard implements AdmissionGuard {
     return () => {
       if (released) return;
       released = true;
-      // Kept at 0 rather than deleted: a function called again and again would delete and insert its key each time.
-      this.#inFlight.set(functionName, Math.max(0, (this.#inFlight.get(functionName) ?? 1) - 1));
+      // Deleted at 0, not kept: names come and go (tests create functions with unique names), and a key kept per name
+      // ever invoked would grow for the life of the server.
+      const left = (this.#inFlight.get(functionName) ?? 1) - 1;
+      if (left > 0) this.#inFlight.set(functionName, left);
+      else this.#inFlight.delete(functionName);
     };
   }
 
