@@ -227,7 +227,7 @@ describe('dashboard with an admin token, in a real browser', { skip: existsSync(
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
     try {
       const page = await browser.newPage();
-      const text = (id: string, t: string) => page.waitForFunction(([i, v]) => document.querySelector(`[data-testid="${i}"]`)?.textContent === v, [id, t] as const, { timeout: 5000 });
+      const text = (id: string, t: string) => page.waitForFunction(([i, v]) => document.querySelector(`[data-testid="${i}"]`)?.textContent === v, [id, t] as const, { timeout: 60_000 });
       await page.goto(`${fc.url}/_localfc/ui?token=page-token`);
       await text('conn-status', 'live'); // the EventSource got through with ?token=
       await text('clock-now', '2024-01-01T00:00:00.000Z');

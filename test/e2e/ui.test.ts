@@ -53,9 +53,9 @@ describe('dashboard in a real browser', { skip }, () => {
   const admin = (path: string, init: RequestInit = {}) => fetch(`${fc.url}/_localfc${path}`, init);
   const text = (testId: string) => page.getByTestId(testId).first().textContent();
   const expectText = async (testId: string, t: string) => {
-    await page.waitForFunction(([id, v]) => document.querySelector(`[data-testid="${id}"]`)?.textContent === v, [testId, t] as const, { timeout: 10_000 });
+    await page.waitForFunction(([id, v]) => document.querySelector(`[data-testid="${id}"]`)?.textContent === v, [testId, t] as const, { timeout: 60_000 });
   };
-  const waitFor = (selector: string) => page.waitForFunction((s) => document.querySelector(s) !== null, selector, { timeout: 10_000 });
+  const waitFor = (selector: string) => page.waitForFunction((s) => document.querySelector(s) !== null, selector, { timeout: 60_000 });
   const bandValues = (name: string, band: 'band-state' | 'band-update') =>
     page.evaluate(([n, b]) => [...document.querySelectorAll(`[data-testid="lane-${n}"] [data-testid="${b}"] .seg`)].map((s) => s.getAttribute('data-value')), [name, band] as const);
   const advanceOnPage = async (amount: string, unit: 'seconds' | 'minutes' | 'hours' | 'days') => {
@@ -63,7 +63,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.getByTestId('advance-amount').fill(amount);
     await page.getByTestId('advance-unit').selectOption({ label: unit });
     await page.getByTestId('advance-btn').click();
-    await page.waitForFunction((b) => document.querySelector('[data-testid="clock-now"]')?.textContent !== b, before, { timeout: 10_000 });
+    await page.waitForFunction((b) => document.querySelector('[data-testid="clock-now"]')?.textContent !== b, before, { timeout: 60_000 });
   };
   const selectFn = async (name: string) => {
     await page.getByTestId(`fn-${name}-head`).click();
@@ -128,7 +128,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await expectText('fn-web-a-state', 'Active');
     assert.equal((await get('web-a')).state, 'Active');
     assert.equal(fc.localfc.clock.now(), Date.UTC(2024, 0, 1, 0, 0, 1), 'one second, as chosen on the page');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="lane-web-a"] [data-testid="band-state"] .seg').length === 2, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="lane-web-a"] [data-testid="band-state"] .seg').length === 2, undefined, { timeout: 60_000 });
     assert.deepEqual(await bandValues('web-a', 'band-state'), ['Pending', 'Active']);
     assert.deepEqual(await bandValues('web-a', 'band-update'), ['InProgress', 'Successful']);
   });
@@ -137,7 +137,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await selectFn('web-a');
     await page.getByTestId('invoke-body').fill('{"order":42}');
     await page.getByTestId('invoke-btn').click();
-    await page.waitForFunction(() => /^200 /.test(document.querySelector('[data-testid="invoke-result"]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => /^200 /.test(document.querySelector('[data-testid="invoke-result"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
     assert.match((await text('invoke-result')) ?? '', /\{"order":42\}/, 'the simulated backend echoes the body');
 
     await waitFor('[data-testid="lane-web-a"] [data-testid="mark"][data-event="invoked"]');
@@ -163,12 +163,12 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.getByTestId('fault-fn').fill('web-a');
     await page.getByTestId('fault-times').fill('1');
     await page.getByTestId('fault-add').click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid$="-remove"]').length === 1, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid$="-remove"]').length === 1, undefined, { timeout: 60_000 });
     const [rule] = fc.localfc.faults.list();
     assert.deepEqual([rule!.match, rule!.effect, rule!.times], [{ phase: 'invocation', functionName: 'web-a' }, { type: 'throttle' }, 1]);
 
     await page.getByTestId('invoke-btn').click();
-    await page.waitForFunction(() => /ResourceThrottled/.test(document.querySelector('[data-testid="invoke-result"]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => /ResourceThrottled/.test(document.querySelector('[data-testid="invoke-result"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
     await waitFor('[data-testid="lane-web-a"] [data-testid="mark"].m-throttled');
     await waitFor('[data-testid="lane-web-a"] [data-testid="mark"][data-kind="fault"]');
     await page.locator('[data-testid="lane-web-a"] [data-testid="mark"][data-kind="fault"]').first().click();
@@ -199,14 +199,14 @@ describe('dashboard in a real browser', { skip }, () => {
     assert.match((await text('tasks')) ?? '', /job-1/);
     await waitFor('[data-testid="detail-instances-row"]');
     await page.getByTestId('instance-logs-btn').first().click();
-    await page.waitForFunction(() => (document.querySelector('[data-testid="instance-logs"]')?.textContent ?? '') !== '', undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => (document.querySelector('[data-testid="instance-logs"]')?.textContent ?? '') !== '', undefined, { timeout: 60_000 });
   });
 
   it('turns a scenario on for the function, shows the held update, and releases it', async () => {
     await selectFn('web-a');
     await page.getByTestId('scenario-select').selectOption('stuck-update');
     await page.getByTestId('scenario-btn').click();
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="faults"] td')].some((td) => td.textContent === 'update · web-a'), undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="faults"] td')].some((td) => td.textContent === 'update · web-a'), undefined, { timeout: 60_000 });
     assert.ok(fc.localfc.faults.list().some((r) => r.match?.phase === 'update' && r.match.functionName === 'web-a'));
     await client.updateFunction('web-a', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'v3' }) }));
     await advanceOnPage('1', 'minutes');
@@ -267,7 +267,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.getByTestId('fault-effect').selectOption('error');
     await page.getByTestId('fault-fn').fill('<img src=x onerror=alert(1)>*');
     await page.getByTestId('fault-add').click();
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="faults"] td')].some((td) => td.textContent?.includes('<img src=x')), undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="faults"] td')].some((td) => td.textContent?.includes('<img src=x')), undefined, { timeout: 60_000 });
     assert.equal(await page.locator('[data-testid="faults"] img').count(), 0);
   });
 
@@ -275,7 +275,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.getByTestId('reset-btn').click();
     assert.equal(fc.localfc.functions.list({ limit: 10 }).functions.length, 2, 'one click only arms it');
     await page.getByTestId('reset-btn').click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="functions"] > div').length === 0, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="functions"] > div').length === 0, undefined, { timeout: 60_000 });
     assert.equal(fc.localfc.functions.list({ limit: 10 }).functions.length, 0);
     assert.equal(await page.getByTestId('detail').isVisible(), false);
   });
