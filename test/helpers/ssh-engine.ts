@@ -27,7 +27,6 @@ export interface SshGate {
   stop(): Promise<void>;
 }
 
-
 /** Pids of this process's `ssh` children: one per open connection. */
 export function sshChildren(): number[] {
   const pids: number[] = [];
