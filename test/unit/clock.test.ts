@@ -109,7 +109,14 @@ it('reschedule on the real clock: a timer moved earlier fires then, one moved la
   });
   assert.equal(clock.reschedule(soon, 0), true);
   // Node.js fires the 'moved later' timer's setTimeout first (armed first, same delay); it finds its time not come.
-  await done;
+  // The clock's Node.js timers are unref'd (they must not keep a server's process alive): without a handle of its own
+  // holding the event loop open, the test process may end before they fire.
+  const holdLoopOpen = setInterval(() => {}, hour);
+  try {
+    await done;
+  } finally {
+    clearInterval(holdLoopOpen);
+  }
   assert.deepEqual(fired, ['moved earlier']);
   const [pending] = clock.pendingTimers();
   assert.equal(pending?.label, 'moved later');
