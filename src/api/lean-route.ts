@@ -18,6 +18,14 @@ type Target = 'query' | 'param' | 'header';
 /** A part of the request its schema refused: the target, zod's error and the value checked (quoted in the message). */
 export interface PartRefused { readonly target: Target; readonly error: ZodError; readonly value: Record<string, unknown> }
 
+/** One part through its schema: added as validated data when it passes, else what was refused. */
+function accept(c: Context<AppEnv>, target: Target, schema: ZodType, value: Record<string, unknown>): PartRefused | undefined {
+  const result = schema.safeParse(value);
+  if (!result.success) return { target, error: result.error, value };
+  c.req.addValidatedData(target, result.data as object);
+  return undefined;
+}
+
 /**
  * Checks each request part the route declares in zValidator's order, adding what passes as validated data; the first
  * part refused, or undefined when all pass. Used by the route's own validator and by the fast routes (api/hot-routes.ts).
@@ -29,15 +37,12 @@ export function checkParts(request: NonNullable<RouteConfig['request']>): (c: Co
     if (query) {
       // hono's query target: one value as a string, a repeated name as an array
       const value = c.req.url.includes('?') ? Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0] : v])) : {};
-      const result = query.safeParse(value);
-      if (!result.success) return { target: 'query', error: result.error, value };
-      c.req.addValidatedData('query', result.data as object);
+      const refused = accept(c, 'query', query, value);
+      if (refused) return refused;
     }
     if (params) {
-      const value = c.req.param();
-      const result = params.safeParse(value);
-      if (!result.success) return { target: 'param', error: result.error, value };
-      c.req.addValidatedData('param', result.data as object);
+      const refused = accept(c, 'param', params, c.req.param());
+      if (refused) return refused;
     }
     if (headers) {
       // The other headers would be stripped by the object schema anyway; c.req.header(name) is case-insensitive.
@@ -46,9 +51,7 @@ export function checkParts(request: NonNullable<RouteConfig['request']>): (c: Co
         const v = c.req.header(name);
         if (v !== undefined) value[name] = v;
       }
-      const result = headers.safeParse(value);
-      if (!result.success) return { target: 'header', error: result.error, value };
-      c.req.addValidatedData('header', result.data as object);
+      return accept(c, 'header', headers, value);
     }
     return undefined;
   };
