@@ -43,6 +43,15 @@ export interface Clock {
   dispose(): void;
 }
 
+/**
+ * A countdown that each call restarts (an idle period, a freeze grace): moves the pending timer `id` to fire `ms` from
+ * now, or arms a new one when there is none (never armed, fired or cleared). Returns the timer's id, to keep for the
+ * next call. `fn` is used only when a new timer is armed.
+ */
+export function rearm(clock: Clock, id: number | undefined, ms: number, label: string, fn: () => void): number {
+  return id !== undefined && clock.reschedule(id, ms) ? id : clock.setTimer(ms, label, fn);
+}
+
 const MAX_TIMEOUT = 2 ** 31 - 1;
 
 interface Entry extends TimerInfo {

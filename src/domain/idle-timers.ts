@@ -1,9 +1,10 @@
 /**
  * @module
  * The idle countdown: a function with no invocation for `inactiveAfterMs` goes Inactive (the dispatcher, told by
- * `onIdle`, carries that out). Each invocation moves the one pending timer's deadline (Clock.reschedule) rather than
+ * `onIdle`, carries that out). Each invocation moves the one pending timer's deadline (rearm) rather than
  * clearing it and arming another: the countdown is the same, the per-call cost a field write.
  */
+import { rearm } from '../clock.ts';
 import type { FunctionEntry } from './function-entry.ts';
 import type { FunctionServiceDeps } from './function-types.ts';
 
@@ -18,8 +19,7 @@ export class IdleTimers {
   arm(entry: FunctionEntry): void {
     const { clock, timing: { inactiveAfterMs } } = this.deps;
     if (!(inactiveAfterMs > 0) || !Number.isFinite(inactiveAfterMs)) return this.clear(entry);
-    if (entry.idleTimer !== undefined && clock.reschedule(entry.idleTimer, inactiveAfterMs)) return;
-    entry.idleTimer = clock.setTimer(inactiveAfterMs, `idle ${entry.record.functionName}`, () => {
+    entry.idleTimer = rearm(clock, entry.idleTimer, inactiveAfterMs, `idle ${entry.record.functionName}`, () => {
       entry.idleTimer = undefined;
       this.onIdle(entry);
     });

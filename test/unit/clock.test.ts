@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { ManualClock, SystemClock, isoSeconds, settle, sleep, trackClockWaits } from '../../src/clock.ts';
+import { ManualClock, SystemClock, isoSeconds, rearm, settle, sleep, trackClockWaits } from '../../src/clock.ts';
 
 it('fires timers in due order, including timers set by timers, and lists pending ones', async () => {
   const clock = new ManualClock(0);
@@ -93,6 +93,25 @@ it('reschedule moves a pending timer later or earlier, and reports a timer that 
   assert.equal(clock.reschedule(cleared, 10), false, 'cleared');
   await clock.advance(1000);
   assert.deepEqual(fired, ['earlier@60', 'later@150']);
+});
+
+it('rearm arms a countdown, moves it while pending, and arms a new one once it fired or was cleared (manual clock)', async () => {
+  const clock = new ManualClock(0);
+  const fired: number[] = [];
+  const restart = (id: number | undefined) => rearm(clock, id, 100, 'countdown', () => fired.push(clock.now()));
+  const first = restart(undefined);
+  await clock.advance(60);
+  assert.equal(restart(first), first, 'pending: the same timer, moved on');
+  assert.deepEqual(clock.pendingTimers().map((t) => [t.id, t.dueAt]), [[first, 160]]);
+  await clock.advance(100);
+  assert.deepEqual(fired, [160], 'once, at the moved deadline');
+  const second = restart(first);
+  assert.notEqual(second, first, 'fired: a new timer');
+  clock.clearTimer(second);
+  const third = restart(second);
+  assert.notEqual(third, second, 'cleared: a new timer');
+  await clock.advance(100);
+  assert.deepEqual(fired, [160, 260]);
 });
 
 it('reschedule on the real clock: a timer moved earlier fires then, one moved later does not fire at its first due time', async () => {
