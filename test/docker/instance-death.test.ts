@@ -2,6 +2,7 @@
 // instead of a bare "could not reach the container: other side closed" half of the time; and when the kernel killed it
 // for exceeding memorySize (its memory limit), the answer says so. Real engine, real kills, a real OOM.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { DockerEngine } from '../../src/backends/docker/engine.ts';
@@ -57,19 +58,21 @@ if (await engineUsable(engine, 'instance death on the container backend', testIm
     it('a handler exceeding memorySize is killed by the memory limit, and the caller is told so with the exit code', async () => {
       // Allocates (and touches) 16 MiB more on every tick until the kernel stops it: no swap can save it for long.
       const hog = `const held = []; require('http').createServer((req, res) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => { if (b !== 'eat') return res.end('fed'); setInterval(() => held.push(Buffer.alloc(16 * 1024 * 1024, 1)), 5); }); }).listen(9000)`;
+      // Its own name: its container is found on the engine by it, and other runs on the same engine must not be counted.
+      const name = `hog-${randomUUID().slice(0, 8)}`;
       const body = {
-        functionName: 'hog', runtime: 'custom-container', handler: 'index.handler', timeout: 300, memorySize: 128, cpu: 0.1,
+        functionName: name, runtime: 'custom-container', handler: 'index.handler', timeout: 300, memorySize: 128, cpu: 0.1,
         customContainerConfig: { image: NODE_IMAGE, port: 9000, command: ['node', '-e', hog] },
       };
       const created = await request(`${fc.url}/2023-03-30/functions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       assert.equal(created.statusCode, 200, await created.body.text());
       await advanceClock(fc, 5000);
-      assert.equal((await invokeRaw(fc, 'hog', 'hello')).text, 'fed');
+      assert.equal((await invokeRaw(fc, name, 'hello')).text, 'fed');
       // The container's memory limit is the function's memorySize.
-      const [c] = await engine.listContainers({ labels: { [LABELS.fn]: 'hog' } });
+      const [c] = await engine.listContainers({ labels: { [LABELS.fn]: name } });
       assert.ok(c, 'the running container');
       assert.equal((await engine.inspectContainer(c.id)).resources.memory, 128 * 1024 * 1024);
-      const died = await invokeRaw(fc, 'hog', 'eat');
+      const died = await invokeRaw(fc, name, 'eat');
       assert.equal(died.status, 200, died.text);
       assert.equal(JSON.parse(died.text).errorType, 'ProcessExited', died.text);
       assert.match(died.text, /Container exited unexpectedly \(code 137, killed for exceeding its memory limit\)/, died.text);
