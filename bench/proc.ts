@@ -61,6 +61,11 @@ export function startHonoFloor(body: string): Promise<Server> {
   return startServer(process.execPath, ['--import', 'tsx', 'bench/hono-floor.ts', body]);
 }
 
+/** bare node:http forwarding every request to `target` with undici (bench/forward-floor.ts): the floor of any forwarder in Node.js. */
+export function startForwardFloor(target: string): Promise<Server> {
+  return startServer(process.execPath, ['--import', 'tsx', 'bench/forward-floor.ts', target]);
+}
+
 /**
  * CPU time (user + system, ms) used so far by `root` and every process below it (Linux /proc; 0 elsewhere). Per
  * request it is steadier than req/s on a machine that other jobs load: it does not count the time spent waiting.

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadSpec } from './client.ts';
 import { containerIp, createActive, docker, instancesOf, invoke, processPort, processStopped, resumeAfterFreeze, untilAnswered } from './api.ts';
 import { ECHO_ZIP, median } from './fixtures.ts';
-import { type Measured, measure, ROOT, startBare, startHonoFloor, startLocalfc, startServer, type Server, treeCpuMs } from './proc.ts';
+import { type Measured, measure, ROOT, startBare, startForwardFloor, startHonoFloor, startLocalfc, startServer, type Server, treeCpuMs } from './proc.ts';
 
 export const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
 export const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 1);
@@ -72,6 +72,13 @@ export async function controlPlane(): Promise<Row[]> {
  */
 const WARM_FIRST = ['concurrent', 'sequential'] as const;
 
+/**
+ * The floor row beside a warm-invoke row: bare node:http forwarding with undici to the same handler
+ * (bench/forward-floor.ts), measured between the direct calls and localfc's, while localfc leaves the instance running
+ * (it froze it before the direct calls and thaws it on its own next call). Its CPU counts the forwarder and the handler.
+ */
+const FLOOR_WHAT = 'floor: bare `node:http` forwarding with undici to the same';
+
 /** Warm invocations on the process backend (freezing on) against the same handler process called directly. */
 export async function processBackend(): Promise<Row[]> {
   return withServers([startLocalfc(['--backend', 'process'])], async ([fc]) => {
@@ -79,18 +86,22 @@ export async function processBackend(): Promise<Row[]> {
     await invoke(fc!.url, 'bench');
     const [instance] = await instancesOf(fc!.url, 'bench');
     const pid = instance!.pid!;
-    const direct = `http://127.0.0.1:${await processPort(pid)}/invoke`;
+    const origin = `http://127.0.0.1:${await processPort(pid)}`;
     const via = `${fc!.url}/2023-03-30/functions/bench/invocations`;
     // localfc freezes the idle instance; let it run (SIGCONT) so direct calls reach it. localfc thaws it anyway.
     const resume = () => resumeAfterFreeze(() => processStopped(pid), async () => void process.kill(pid, 'SIGCONT'));
-    const rows: Row[] = [];
-    for (const mode of WARM_FIRST) {
-      await resume();
-      const baseline = await measure(spec(direct, mode, POST), pid);
-      const localfc = await measure(spec(via, mode, POST), fc!.child.pid!);
-      rows.push({ what: 'warm invoke, process backend', mode, baselineName: 'the handler process called directly', baseline, localfc });
-    }
-    return rows.reverse();
+    return withServers([startForwardFloor(origin)], async ([floor]) => {
+      const rows: Row[][] = [];
+      for (const mode of WARM_FIRST) {
+        await resume();
+        const baseline = await measure(spec(`${origin}/invoke`, mode, POST), pid);
+        const forwarded = await measure(spec(`${floor!.url}/invoke`, mode, POST), [floor!.child.pid!, pid]);
+        const localfc = await measure(spec(via, mode, POST), fc!.child.pid!);
+        const base = { mode, baselineName: 'the handler process called directly', baseline } as const;
+        rows.unshift([{ ...base, what: `${FLOOR_WHAT} handler process`, localfc: forwarded }, { ...base, what: 'warm invoke, process backend', localfc }]);
+      }
+      return rows.flat(); // printed one at a time first
+    });
   });
 }
 
@@ -119,20 +130,24 @@ export async function containerBackend(): Promise<Row[]> {
     await invoke(fc!.url, 'ctr');
     const [instance] = await instancesOf(fc!.url, 'ctr');
     const id = instance!.containerId!;
-    const direct = `http://${await containerIp(id)}:9000/invoke`;
+    const origin = `http://${await containerIp(id)}:9000`;
     // The container's processes (under the engine's shim, not under localfc): its CPU counts on both sides.
     const containerPid = Number(await docker('inspect', '-f', '{{.State.Pid}}', id));
     const via = `${fc!.url}/2023-03-30/functions/ctr/invocations`;
     const paused = async () => (await docker('inspect', '-f', '{{.State.Paused}}', id)) === 'true';
-    const rows: Row[] = [];
-    for (const mode of WARM_FIRST) {
-      await resumeAfterFreeze(paused, async () => void (await docker('unpause', id)));
-      const s = (url: string) => spec(url, mode, { ...POST, connections: CONTAINER_CONNECTIONS });
-      const baseline = await measure(s(direct), containerPid);
-      const localfc = await measure(s(via), [fc!.child.pid!, containerPid]);
-      rows.push({ what: 'warm invoke, container backend', mode, baselineName: 'the container called directly', baseline, localfc });
-    }
-    return rows.reverse();
+    return withServers([startForwardFloor(origin)], async ([floor]) => {
+      const rows: Row[][] = [];
+      for (const mode of WARM_FIRST) {
+        await resumeAfterFreeze(paused, async () => void (await docker('unpause', id)));
+        const s = (url: string) => spec(url, mode, { ...POST, connections: CONTAINER_CONNECTIONS });
+        const baseline = await measure(s(`${origin}/invoke`), containerPid);
+        const forwarded = await measure(s(`${floor!.url}/invoke`), [floor!.child.pid!, containerPid]);
+        const localfc = await measure(s(via), [fc!.child.pid!, containerPid]);
+        const base = { mode, baselineName: 'the container called directly', baseline } as const;
+        rows.unshift([{ ...base, what: `${FLOOR_WHAT} container`, localfc: forwarded }, { ...base, what: 'warm invoke, container backend', localfc }]);
+      }
+      return rows.flat(); // printed one at a time first
+    });
   });
 }
 
