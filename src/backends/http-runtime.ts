@@ -5,8 +5,9 @@
  * Every call takes an optional undici `Dispatcher`: the process backend passes its per-instance keep-alive pool;
  * without one, undici's global agent is used.
  */
-import { type Dispatcher, getGlobalDispatcher, request } from 'undici';
-import { BackendError, type HeaderValue, type InvocationRequest, type InvocationResult, type PreparedRevision } from '../domain/ports/backend.ts';
+import type { IncomingHttpHeaders } from 'node:http';
+import { type Dispatcher, errors as undiciErrors, getGlobalDispatcher, request } from 'undici';
+import { BackendError, type HeaderValue, type InvocationDeadline, type InvocationRequest, type InvocationResult, type PreparedRevision } from '../domain/ports/backend.ts';
 import { credentialsFor } from './runtime-env.ts';
 import { InstanceErrorCode } from '../domain/reason-codes.ts';
 
@@ -91,67 +92,116 @@ export async function runPreStop(baseUrl: string, headers: Record<string, string
   return r.status >= 200 && r.status < 300 ? undefined : `[localfc] preStop failed: ${r.status || ''} ${r.body.slice(0, 500)}\n`;
 }
 
+const { RequestAbortedError } = undiciErrors;
+
 const HOP_BY_HOP = new Set(['x-localfc-error-type', 'connection', 'keep-alive', 'transfer-encoding']);
 
 /**
  * Sends one invocation to the function's server: an event is `POST /invoke`; with `forwardHttp` an HTTP invocation
- * goes out as it came (method, path, the caller's headers). Throws what undici throws (abort, connection errors).
+ * goes out as it came (method, path, the caller's headers). Throws what undici throws (connection errors, the call
+ * stopped once `deadline` passed: the caller tells that by `deadline.expired`).
  */
 export async function forwardInvocation(
   baseUrl: string,
   req: InvocationRequest,
   fc: Record<string, string>,
-  opts: { forwardHttp: boolean; signal?: AbortSignal; dispatcher?: Dispatcher },
+  opts: { forwardHttp: boolean; deadline?: InvocationDeadline; dispatcher?: Dispatcher },
 ): Promise<Omit<InvocationResult, 'logs'>> {
   const headers: Record<string, string> = { ...(req.kind === 'http' ? req.headers : {}), ...fc };
   if (req.kind === 'event') headers['content-type'] = req.headers['content-type'] ?? 'application/octet-stream';
   const isHttp = req.kind === 'http' && opts.forwardHttp;
   const method = isHttp ? (req.method ?? 'GET') : 'POST';
-  const path = isHttp ? (req.path ?? '/') : '/invoke';
   headers['x-fc-control-path'] = isHttp ? '/http-invoke' : '/invoke';
+  const reader = new AnswerReader(req.maxResponseBytes);
+  opts.deadline?.onExpiry(() => reader.cancel(new RequestAbortedError('the invocation timed out')));
   // Origin and path as they are: undici's request(url) would parse the URL again on every call.
-  const res = await (opts.dispatcher ?? getGlobalDispatcher()).request({
+  (opts.dispatcher ?? getGlobalDispatcher()).dispatch({
     origin: baseUrl,
-    path,
+    path: isHttp ? (req.path ?? '/') : '/invoke',
     method: method as 'POST',
     headers,
     body: method === 'GET' || method === 'HEAD' ? null : req.body,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
-  const body = await readCapped(res, req.maxResponseBytes);
+  }, reader);
+  const res = await reader.answer;
   const out: Record<string, HeaderValue> = {};
   // A header sent several times stays several values: Set-Cookie values cannot be joined with commas (RFC 6265).
-  for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
+  for (const k in res.headers) {
+    const v = res.headers[k];
+    if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
+  }
   const marked = res.headers['x-localfc-error-type'];
-  const errorType = marked === 'HandledInvocationError' || marked === 'UnhandledInvocationError' ? marked : res.headers['x-fc-status'] === '404' || (!isHttp && res.statusCode >= 300) ? 'UnhandledInvocationError' : undefined;
+  const errorType = marked === 'HandledInvocationError' || marked === 'UnhandledInvocationError' ? marked : res.headers['x-fc-status'] === '404' || (!isHttp && res.status >= 300) ? 'UnhandledInvocationError' : undefined;
   // An event invocation (POST /invoke) answered with another status is the function failing, not the API call:
   // FC's custom-runtime spec has 200 (success) and 404 (failure) there; the caller gets 200 with the body as it came.
-  return { status: isHttp ? res.statusCode : 200, headers: out, body, ...(errorType ? { errorType } : {}) };
+  return { status: isHttp ? res.status : 200, headers: out, body: res.body, ...(errorType ? { errorType } : {}) };
+}
+
+/** The function's answer: its status, headers as undici parses them (lower-case names, a repeated one an array), body. */
+interface Answer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
 }
 
 /**
- * The function's response body, read as it streams and given up at `max` bytes (the connection is dropped, the rest
- * never read): a handler answering 300 MB must not make localfc buffer 300 MB. Beyond the limit: 502 BadResponse.
+ * Reads one answer through undici's dispatch API, the body gathered as it arrives into a Buffer. undici's `request()`
+ * makes a response stream, an async resource and more promises per call (with the AbortSignal it needed, ~25 µs of
+ * CPU per call on Node.js 20: docs/benchmarks.md). The body is given up at `max` bytes (the connection dropped, the
+ * rest never read): a handler answering 300 MB must not make localfc buffer 300 MB. Beyond the limit: 502 BadResponse.
  */
-async function readCapped(res: Dispatcher.ResponseData, max: number | undefined): Promise<Buffer> {
-  if (max === undefined) return Buffer.from(await res.body.arrayBuffer());
-  const tooLarge = () => {
-    res.body.destroy();
-    return new BackendError('BadResponse', `the function's response body exceeds the limit of ${max} bytes (FC's payload limit for a synchronous invocation)`, 502);
-  };
-  const length = res.headers['content-length'];
-  if (Number(length ?? 0) > max) throw tooLarge();
-  // A declared length within the limit is all undici lets through: read it whole, without an async iterator per chunk.
-  if (typeof length === 'string') return Buffer.from(await res.body.arrayBuffer());
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > max) throw tooLarge();
-    chunks.push(chunk);
+class AnswerReader implements Dispatcher.DispatchHandler {
+  readonly answer: Promise<Answer>;
+  #resolve!: (a: Answer) => void;
+  #reject!: (e: unknown) => void;
+  readonly #max: number | undefined;
+  #controller: Dispatcher.DispatchController | undefined = undefined;
+  #cancelled: Error | undefined = undefined;
+  #status = 0;
+  #headers: IncomingHttpHeaders = {};
+  #chunks: Buffer[] = [];
+  #size = 0;
+
+  constructor(max: number | undefined) {
+    this.#max = max;
+    this.answer = new Promise<Answer>((resolve, reject) => ((this.#resolve = resolve), (this.#reject = reject)));
   }
-  return Buffer.concat(chunks, size);
+
+  /** Stops the call (now, or as soon as undici starts it); the answer rejects with `reason`. */
+  cancel(reason: Error): void {
+    this.#cancelled ??= reason;
+    this.#controller?.abort(reason);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#cancelled) controller.abort(this.#cancelled);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+    if (status < 200) return; // 1xx: the answer follows
+    this.#status = status;
+    this.#headers = headers;
+    // A declared length over the limit is refused before any of the body is read.
+    if (this.#max !== undefined && Number(headers['content-length'] ?? 0) > this.#max) controller.abort(tooLarge(this.#max));
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#size += chunk.length;
+    if (this.#max !== undefined && this.#size > this.#max) return controller.abort(tooLarge(this.#max));
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const chunks = this.#chunks;
+    this.#resolve({ status: this.#status, headers: this.#headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.#size) });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#reject(error);
+  }
 }
+
+const tooLarge = (max: number) => new BackendError('BadResponse', `the function's response body exceeds the limit of ${max} bytes (FC's payload limit for a synchronous invocation)`, 502);
 
 /**
  * The answer for a request whose instance died under it (crash, or killed on timeout), in the body FC answers with

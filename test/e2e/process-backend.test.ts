@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BackendError, type BackendInstance, type FunctionIdentity, type InvocationRequest, type PreparedRevision } from '../../src/domain/ports/backend.ts';
 import { ProcessBackend } from '../../src/backends/process/index.ts';
+import { ManualClock } from '../../src/clock.ts';
+import { ClockDeadline } from '../../src/domain/instances.ts';
 import { unclaimedPort } from '../helpers/ports.ts';
 import { probeHealthCheck, StartupTimeout, waitUntilListening } from '../../src/backends/readiness.ts';
 import { createZip, type ZipInputFile } from '../helpers/zip.ts';
@@ -184,14 +186,15 @@ export const handled = (event, context, callback) => callback(new Error('handled
     assert.equal(JSON.parse(r2.body.toString()).errorMessage, 'handled boom');
   });
 
-  it('kills a slow handler when its timeout signal is aborted; the ended instance starts again under its id', async () => {
+  it('kills a slow handler once its deadline has passed; the ended instance starts again under its id', async () => {
     const prepared = await prepare('slow', [{ path: 'index.js', data: `exports.handler = async (e) => { if (e.toString() === 'pid') return String(process.pid); await new Promise((r) => setTimeout(r, 10000)); };` }], {});
     const inst = await start(prepared);
     const before = await pidOf(inst);
-    // The pool aborts the signal on its clock; here the test does.
-    const timeout = new AbortController();
-    const answer = backend.invoke(inst, req('slow', { timeoutMs: 3000, signal: timeout.signal }));
-    timeout.abort();
+    // The pool's deadline, on a clock the test moves.
+    const clock = new ManualClock();
+    const deadline = new ClockDeadline(clock, 3000, 'slow');
+    const answer = backend.invoke(inst, req('slow', { timeoutMs: 3000, deadline }));
+    await clock.advance(3000);
     const r = await answer;
     assert.equal(r.errorType, 'UnhandledInvocationError');
     assert.equal(JSON.parse(r.body.toString()).errorMessage, 'Function timed out after 3 seconds');

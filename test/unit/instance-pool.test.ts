@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BackendInstance, InvocationRequest, InvocationResult, PreparedRevision } from '../../src/domain/ports/backend.ts';
+import type { BackendInstance, InvocationDeadline, InvocationRequest, InvocationResult, PreparedRevision } from '../../src/domain/ports/backend.ts';
 import { SimulatedBackend } from '../../src/backends/simulated.ts';
 import { ManualClock, settle, sleep } from '../../src/clock.ts';
 import { InstancePool } from '../../src/domain/instances.ts';
@@ -17,16 +17,16 @@ const revision: Revision = sampleRevision;
 class RecordingBackend extends SimulatedBackend {
   readonly calls: string[] = [];
   readonly stopped: string[] = [];
-  /** Set: each invocation takes this long on the clock, then reads its signal (`reads`) or not. */
-  slow?: { clock: ManualClock; ms: number; reads: boolean; hangs?: boolean; seen?: AbortSignal };
+  /** Set: each invocation takes this long on the clock, then asks to be told of its deadline (`reads`) or not. */
+  slow?: { clock: ManualClock; ms: number; reads: boolean; hangs?: boolean; seen?: InvocationDeadline; expiredAt?: number };
   override async invoke(i: BackendInstance, r: InvocationRequest): Promise<InvocationResult> {
     const slow = this.slow;
     if (slow) {
       await sleep(slow.clock, slow.ms, 'slow invocation');
-      if (slow.reads) slow.seen = r.signal;
+      if (slow.reads) slow.seen = r.deadline;
       if (slow.hangs && slow.seen) {
-        const signal = slow.seen;
-        await new Promise((resolve) => signal.addEventListener('abort', resolve));
+        const deadline = slow.seen;
+        await new Promise<void>((resolve) => deadline.onExpiry(() => ((slow.expiredAt = slow.clock.now()), resolve())));
         return { status: 504, headers: {}, body: Buffer.alloc(0) };
       }
     }
@@ -159,26 +159,27 @@ describe('instance pool freezing', () => {
 });
 
 describe('instance pool invocation timeout', () => {
-  it('a backend that reads its signal late is still aborted at the timeout counted from the call\'s start; one that never reads it arms nothing', async () => {
+  it('a backend that asks for its deadline late is still told at the timeout counted from the call\'s start; one that never asks arms nothing', async () => {
     const { pool, clock, prepared, done, backend } = await setup({ freeze: false });
     backend.slow = { clock, ms: 2000, reads: false };
     const t0 = clock.now();
     const unread = pool.invoke(prepared, req);
     await settle();
-    assert.deepEqual(clock.pendingTimers().map((t) => t.label), ['slow invocation'], 'no deadline for a signal nobody reads');
+    assert.deepEqual(clock.pendingTimers().map((t) => t.label), ['slow invocation'], 'no deadline timer for a call that never asks');
     await clock.advance(2000);
     await unread;
-    // A handler that hangs: it answers only once its signal is aborted, having read it 2 s into the call.
+    // A handler that hangs: it answers only once its deadline has passed, having asked for it 2 s into the call.
     backend.slow = { clock, ms: 2000, reads: true, hangs: true };
     const hung = pool.invoke(prepared, req);
     await clock.advance(2000);
-    assert.equal(backend.slow.seen?.aborted, false);
+    assert.equal(backend.slow.seen?.expired, false);
     const timers = () => clock.pendingTimers().map((t) => [t.label.replace(/ c-\w+$/, ''), t.dueAt - t0]);
     assert.deepEqual(timers(), [['invocation timeout r', 2000 + 3000], ['reclaim instance', 2000 + 60_000]]);
     await clock.advance(999);
-    assert.equal(backend.slow.seen?.aborted, false);
+    assert.equal(backend.slow.seen?.expired, false);
     await clock.advance(1);
-    assert.equal(backend.slow.seen?.aborted, true, 'aborted 3000 ms (the timeout) after the call started');
+    assert.equal(backend.slow.seen?.expired, true);
+    assert.equal(backend.slow.expiredAt! - t0, 2000 + 3000, 'told 3000 ms (the timeout) after the call started');
     assert.equal((await hung).status, 504);
     assert.deepEqual(timers().map(([label]) => label), ['reclaim instance'], 'the deadline went with the call');
     await done();

@@ -162,16 +162,16 @@ export class DockerBackend implements Backend {
     const from = c.logs.offset;
     // A custom container prints FC's "FC Invoke Start/End RequestId" lines itself (FC's log format): its output as it came.
     const logs = (): string => c.logs.since(from);
-    const signal = req.signal;
+    const deadline = req.deadline;
     try {
-      const res = await forwardInvocation(c.baseUrl, req, fcHeaders(s.prepared, req.requestId, req), { forwardHttp: true, ...(signal ? { signal } : {}) });
+      const res = await forwardInvocation(c.baseUrl, req, fcHeaders(s.prepared, req.requestId, req), { forwardHttp: true, ...(deadline ? { deadline } : {}) });
       // Output reaches us through the engine's log stream, a little after the response: wait only for a caller who reads it.
       if (req.tailLogs) await sleep(10);
       return { ...res, logs: logs() };
     } catch (e) {
       // The function answered, but with something FC would not relay (a body over the payload limit): its own failure.
       if (e instanceof BackendError) throw e;
-      if (signal?.aborted) {
+      if (deadline?.expired) {
         // The handler is still running: FC kills the instance; the next call gets a fresh container.
         c.ended = true;
         await this.engine.removeContainer(c.id, { force: true }).catch(() => undefined);

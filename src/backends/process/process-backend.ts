@@ -212,10 +212,10 @@ export class ProcessBackend implements Backend {
     // FC's built-in runtimes frame an invocation's log with these lines; a custom runtime prints them itself (FC's spec).
     const framed = s.prepared.kind !== 'custom';
     const logs = (): string => (framed ? `FC Invoke Start RequestId: ${req.requestId}\n${s.logs.since(from)}FC Invoke End RequestId: ${req.requestId}\n` : s.logs.since(from));
-    const signal = req.signal;
+    const deadline = req.deadline;
     try {
       // Our nodejs/python bootstraps serve POST /invoke only; a custom runtime's server gets HTTP calls as they came.
-      const res = await forwardInvocation(baseUrl(s.proc), req, fcHeaders(s.prepared, req.requestId, req), { forwardHttp: s.prepared.kind === 'custom', ...(signal ? { signal } : {}), dispatcher: this.#dispatcher(s) });
+      const res = await forwardInvocation(baseUrl(s.proc), req, fcHeaders(s.prepared, req.requestId, req), { forwardHttp: s.prepared.kind === 'custom', ...(deadline ? { deadline } : {}), dispatcher: this.#dispatcher(s) });
       // The invocation's output is only answered to a caller who asked for the tail (x-fc-log-type: Tail); the instance's
       // log ring keeps it either way. Not gathered otherwise: an extra event-loop turn and strings on every call.
       if (!req.tailLogs) return res;
@@ -226,7 +226,7 @@ export class ProcessBackend implements Backend {
     } catch (e) {
       // The function answered, but with something FC would not relay (a body over the payload limit): its own failure.
       if (e instanceof BackendError) throw e;
-      if (signal?.aborted) {
+      if (deadline?.expired) {
         // The handler is still running: FC kills the instance; the next call gets a fresh process.
         await killProcess(s.proc);
         return instanceLost(`Function timed out after ${Math.round(req.timeoutMs / 1000)} seconds`, logs());
