@@ -6,5 +6,5 @@ import { writeFileSync } from 'node:fs';
 import { openapiDocument } from '../src/openapi.ts';
 
 const path = new URL('../openapi/localfc.json', import.meta.url);
-writeFileSync(path, `${JSON.stringify(openapiDocument(), null, 2)}\n`);
+writeFileSync(path, `${JSON.stringify(await openapiDocument(), null, 2)}\n`);
 process.stdout.write(`wrote ${path.pathname}\n`);

@@ -4,33 +4,19 @@
  * No globals, so several apps live side by side in one process.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { adminRoutes } from './admin/routes.ts';
-import { uiRoutes } from './admin/ui.ts';
 import type { AppEnv } from './api/context.ts';
 import { renderError, validationError } from './api/errors.ts';
+import { LazyRoutes, type RouteEntry } from './api/lazy-routes.ts';
 import { mountMiddleware } from './api/middleware.ts';
+import { ROUTE_TABLE } from './api/route-table.ts';
 import { functionRoutes } from './api/routes/functions.ts';
 import { invokeRoutes } from './api/routes/invoke.ts';
-import { asyncTaskRoutes } from './api/routes/async-tasks.ts';
-import { functionConfigRoutes } from './api/routes/function-configs.ts';
-import { invocationRestrictionRoutes } from './api/routes/invocation-restriction.ts';
-import { versionRoutes } from './api/routes/versions.ts';
-import { aliasRoutes } from './api/routes/aliases.ts';
-import { triggerRoutes } from './api/routes/triggers.ts';
 import { httpTriggerRoutes } from './api/routes/http-trigger.ts';
-import { triggerAdminRoutes } from './admin/trigger-routes.ts';
 import { CodeUrls } from './api/code-urls.ts';
-import { codeRoutes } from './api/routes/code.ts';
-import { instanceRoutes } from './api/routes/instances.ts';
-import { layerRoutes } from './api/routes/layers.ts';
-import { provisionRoutes } from './api/routes/provision.ts';
-import { regionRoutes } from './api/routes/regions.ts';
-import { tagRoutes } from './api/routes/tags.ts';
 import { unsupportedRoutes } from './api/routes/unsupported.ts';
 import { LayerStore } from './domain/layers.ts';
 import { ObjectStore, TEMP_CODE_BUCKET } from './domain/object-store.ts';
 import { TempCredentials } from './domain/temp-credentials.ts';
-import { tempBucketTokenRoutes } from './api/routes/temp-bucket-token.ts';
 import { ProvisioningService } from './domain/provisioning.ts';
 import { TagService } from './domain/tags.ts';
 import { TriggerService } from './domain/triggers.ts';
@@ -68,6 +54,8 @@ export interface AppDeps {
   readonly backend?: Backend;
   /** Replaces stderr as the log's destination (one call per line). */
   readonly logLine?: (line: string) => void;
+  /** False only for `npm run routes`, which builds groups whose route tables are stale to rewrite them. */
+  readonly checkRouteTables?: boolean;
 }
 
 export interface LocalfcApp {
@@ -87,6 +75,10 @@ export interface LocalfcApp {
    * way to advance (POST /_localfc/clock/advance uses it), so a test sees the same state through any of them.
    */
   advanceClock(ms: number): Promise<ClockAdvanced>;
+  /** Builds every route group now (they are built on their first request otherwise): before reading the OpenAPI document from `app`. */
+  loadRoutes(): Promise<void>;
+  /** Each lazily built group's hono route list, for `npm run routes`. */
+  routeTables(): Promise<Record<string, readonly RouteEntry[]>>;
   /** With a data directory: loads the saved state (call once, before serving). */
   restore(): Promise<void>;
   /** The backend for the start-up line: its name, and with the docker backend the engine and how containers are reached. */
@@ -180,22 +172,25 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   }));
   mountMiddleware(app, { config, clock, ids, log, persistence, faults, functions, provisioning });
 
+  // Most groups are built on their first request (api/lazy-routes.ts); GetFunction and InvokeFunction's groups feed the
+  // fast routes, and the HTTP trigger's host middleware sees every request, so those are mounted now.
+  const lazy = new LazyRoutes(app, { checkTables: deps.checkRouteTables });
   app.route('/', functionRoutes(functions, layers, objects, triggers, hot));
-  app.route('/', versionRoutes(functions));
-  app.route('/', aliasRoutes(functions));
+  lazy.mount('version', ROUTE_TABLE.version, async () => (await import('./api/routes/versions.ts')).versionRoutes(functions));
+  lazy.mount('alias', ROUTE_TABLE.alias, async () => (await import('./api/routes/aliases.ts')).aliasRoutes(functions));
   app.route('/', invokeRoutes({ functions, invocations, maxBodyBytes: config.maxBodyBytes, asyncTasks }));
-  app.route('/', asyncTaskRoutes(asyncTasks));
-  app.route('/', functionConfigRoutes(functionConfigs));
-  app.route('/', invocationRestrictionRoutes({ functions, clock }));
-  app.route('/', triggerRoutes(triggers));
+  lazy.mount('asyncTask', ROUTE_TABLE.asyncTask, async () => (await import('./api/routes/async-tasks.ts')).asyncTaskRoutes(asyncTasks));
+  lazy.mount('functionConfig', ROUTE_TABLE.functionConfig, async () => (await import('./api/routes/function-configs.ts')).functionConfigRoutes(functionConfigs));
+  lazy.mount('invocationRestriction', ROUTE_TABLE.invocationRestriction, async () => (await import('./api/routes/invocation-restriction.ts')).invocationRestrictionRoutes({ functions, clock }));
+  lazy.mount('trigger', ROUTE_TABLE.trigger, async () => (await import('./api/routes/triggers.ts')).triggerRoutes(triggers));
   app.route('/', httpTriggerRoutes({ triggers, invocations, region: config.region, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes, now: () => clock.now(), accessKeys: config.accessKeys, clock }));
-  app.route('/', provisionRoutes(provisioning));
-  app.route('/', instanceRoutes({ functions, pool, provisioning }));
-  app.route('/', tagRoutes(new TagService(functions)));
-  app.route('/', codeRoutes({ functions, layers, urls: codeUrls }));
-  app.route('/', layerRoutes({ layers, urls: codeUrls, objects }));
-  app.route('/', regionRoutes(config.region));
-  app.route('/', tempBucketTokenRoutes({ credentials: tempCredentials, bucket: TEMP_CODE_BUCKET, region: config.region, accessKeys: config.accessKeys, clock, ids }));
+  lazy.mount('provision', ROUTE_TABLE.provision, async () => (await import('./api/routes/provision.ts')).provisionRoutes(provisioning));
+  lazy.mount('instance', ROUTE_TABLE.instance, async () => (await import('./api/routes/instances.ts')).instanceRoutes({ functions, pool, provisioning }));
+  lazy.mount('tag', ROUTE_TABLE.tag, async () => (await import('./api/routes/tags.ts')).tagRoutes(new TagService(functions)));
+  lazy.mount('code', ROUTE_TABLE.code, async () => (await import('./api/routes/code.ts')).codeRoutes({ functions, layers, urls: codeUrls }));
+  lazy.mount('layer', ROUTE_TABLE.layer, async () => (await import('./api/routes/layers.ts')).layerRoutes({ layers, urls: codeUrls, objects }));
+  lazy.mount('region', ROUTE_TABLE.region, async () => (await import('./api/routes/regions.ts')).regionRoutes(config.region));
+  lazy.mount('tempBucketToken', ROUTE_TABLE.tempBucketToken, async () => (await import('./api/routes/temp-bucket-token.ts')).tempBucketTokenRoutes({ credentials: tempCredentials, bucket: TEMP_CODE_BUCKET, region: config.region, accessKeys: config.accessKeys, clock, ids }));
   const reset = async () => {
     await functions.reset();
     provisioning.reset();
@@ -210,15 +205,20 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     const busy = await Promise.all([asyncTasks.quiesce(), timers.quiesce(), pool.quiesce()]);
     return { nowMs, stillBusy: busy.reduce((a, b) => a + b, 0) };
   };
-  app.route('/', adminRoutes({
+  lazy.mount('admin', ROUTE_TABLE.admin, async () => (await import('./admin/routes.ts')).adminRoutes({
     functions, clock, faults, registry: simulatedRegistry, reset, pool, advanceClock,
     info: () => ({ clock: clock.kind, backend: backend.name, region: config.region, accountId: config.accountId }),
   }));
-  app.route('/', uiRoutes({
+  lazy.mount('ui', ROUTE_TABLE.ui, async () => (await import('./admin/ui.ts')).uiRoutes({
     functions, faults, clock, pool, invocations, triggers, asyncTasks, maxBodyBytes: config.maxBodyBytes,
     registry: simulatedRegistry,
   }));
-  app.route('/', triggerAdminRoutes({ triggers, invocations, functions, clock, ids, region: config.region, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes }));
+  lazy.mount('triggerAdmin', ROUTE_TABLE.triggerAdmin, async () => (await import('./admin/trigger-routes.ts')).triggerAdminRoutes({ triggers, invocations, functions, clock, ids, region: config.region, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes }));
+  // The document lists every group's routes: build them first.
+  app.get('/openapi.json', async (_c, next) => {
+    await lazy.loadAll();
+    await next();
+  });
   app.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO });
   app.route('/', unsupportedRoutes());
   app.notFound((c) => renderError(c, errors.pathNotSupported(c.req.method, c.req.path)));
@@ -226,6 +226,8 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
 
   return {
     app, fetch: hot?.fetch ?? app.fetch, clock, functions, faults, registry, objects, advanceClock,
+    loadRoutes: () => lazy.loadAll(),
+    routeTables: () => lazy.tables(),
     async describeBackend() {
       if (!(backend instanceof DockerBackend)) return backend.name;
       const e = backend.engine;

@@ -5,8 +5,9 @@
 import { createApp, OPENAPI_INFO } from './app.ts';
 import { parseConfig } from './config.ts';
 
-export function openapiDocument(): object {
-  const { app, clock } = createApp(parseConfig({ log: 'silent', clock: 'manual' }));
+export async function openapiDocument(): Promise<object> {
+  const { app, clock, loadRoutes } = createApp(parseConfig({ log: 'silent', clock: 'manual' }));
+  await loadRoutes();
   clock.dispose();
   return app.getOpenAPI31Document({ openapi: '3.1.0', info: OPENAPI_INFO });
 }

@@ -33,8 +33,10 @@ interface JsonSchema { type?: string | string[]; properties?: Record<string, Jso
 interface Param { in: 'path' | 'query' | 'header'; name: string; schema?: JsonSchema }
 interface Op { method: string; template: string; operationId: string; params: Param[]; bodyTypes: string[]; bodySchema?: JsonSchema }
 
+const DOCUMENT = await openapiDocument();
+
 function operations(): Op[] {
-  const doc = openapiDocument() as {
+  const doc = DOCUMENT as {
     paths: Record<string, Record<string, { operationId: string; parameters?: Param[]; requestBody?: { content: Record<string, { schema?: JsonSchema }> } }>>;
     components?: { schemas?: Record<string, JsonSchema> };
   };

@@ -6,13 +6,13 @@ import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
 import { openapiDocument } from '../../src/openapi.ts';
 
-it('openapi/localfc.json is up to date with the route schemas', () => {
+it('openapi/localfc.json is up to date with the route schemas', async () => {
   const committed: unknown = JSON.parse(readFileSync(new URL('../../openapi/localfc.json', import.meta.url), 'utf8'));
-  assert.deepEqual(committed, JSON.parse(JSON.stringify(openapiDocument())), 'openapi/localfc.json is stale: run `npm run openapi` and commit it');
+  assert.deepEqual(committed, JSON.parse(JSON.stringify(await openapiDocument())), 'openapi/localfc.json is stale: run `npm run openapi` and commit it');
 });
 
-it('documents the FC operations by their SDK names', () => {
-  const doc = openapiDocument() as { paths: Record<string, Record<string, { operationId?: string }>> };
+it('documents the FC operations by their SDK names', async () => {
+  const doc = (await openapiDocument()) as { paths: Record<string, Record<string, { operationId?: string }>> };
   const ids = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
   for (const op of ['CreateFunction', 'GetFunction', 'UpdateFunction', 'DeleteFunction', 'ListFunctions', 'InvokeFunction']) assert.ok(ids.includes(op), op);
 });
