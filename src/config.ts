@@ -113,7 +113,8 @@ function unknownKey(input: Record<string, unknown>): string | undefined {
 export function parseConfig(raw: unknown): Config {
   const unknown = raw && typeof raw === 'object' && !Array.isArray(raw) ? unknownKey(raw as Record<string, unknown>) : undefined;
   if (unknown) throw new Error(`invalid localfc configuration: ${unknown}`);
-  const r = ConfigSchema.safeParse(raw);
+  // Parsed once per start: zod's JIT (code generated per object schema with new Function) costs more than it saves here.
+  const r = ConfigSchema.safeParse(raw, { jitless: true });
   if (!r.success) throw new Error(`invalid localfc configuration: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   return r.data;
 }
