@@ -165,9 +165,12 @@ export class DockerBackend implements Backend {
     const deadline = req.deadline;
     try {
       const res = await forwardInvocation(c.baseUrl, req, fcHeaders(s.prepared, req.requestId, req), { forwardHttp: true, ...(deadline ? { deadline } : {}) });
-      // Output reaches us through the engine's log stream, a little after the response: wait only for a caller who reads it.
-      if (req.tailLogs) await sleep(10);
-      return { ...res, logs: logs() };
+      // The invocation's output is only answered to a caller who asked for the tail (x-fc-log-type: Tail), as on the
+      // process backend; the container's log keeps it either way. It reaches us through the engine's log stream a little
+      // after the response: only such a caller waits for it.
+      if (!req.tailLogs) return res;
+      await sleep(10);
+      return Object.assign(res, { logs: logs() });
     } catch (e) {
       // The function answered, but with something FC would not relay (a body over the payload limit): its own failure.
       if (e instanceof BackendError) throw e;
