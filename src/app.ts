@@ -3,11 +3,13 @@
  * createApp(config): the one factory that wires clock, ids, registry, faults, backend, services and routes.
  * No globals, so several apps live side by side in one process.
  */
+import type { RequestListener } from 'node:http';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './api/context.ts';
 import { renderError, validationError } from './api/errors.ts';
 import { LazyRoutes, type RouteEntry } from './api/lazy-routes.ts';
-import { mountMiddleware } from './api/middleware.ts';
+import { preRouteSteps } from './api/middleware.ts';
+import { mountSteps, type PreRouteStep } from './api/pre-route.ts';
 import { ROUTE_TABLE } from './api/route-table.ts';
 import { functionRoutes } from './api/routes/functions.ts';
 import { invokeRoutes } from './api/routes/invoke.ts';
@@ -43,7 +45,7 @@ import { type IdGenerator, randomIds } from './ids.ts';
 import { createServerLog } from './log.ts';
 import { clockPart, functionsPart, layersPart, objectsPart, plainPart } from './persistence/parts.ts';
 import { ossClaim, ossMiddleware } from './api/oss/routes.ts';
-import { isOwnHost, siteGuardOptions, siteRefusal } from './api/site-guard.ts';
+import { isOwnHost, siteGuardOptions } from './api/site-guard.ts';
 import { HotRoutes } from './api/hot-routes.ts';
 import { Persistence } from './persistence/persistence.ts';
 import { payloadLimits } from './domain/payload-limits.ts';
@@ -60,8 +62,10 @@ export interface AppDeps {
 
 export interface LocalfcApp {
   readonly app: OpenAPIHono<AppEnv>;
-  /** What a server serves: the app, behind GetFunction's fast route when there is one (api/hot-routes.ts). */
+  /** The app's fetch, for in-process requests (app.request, tests); a server answers through listener(). */
   readonly fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
+  /** A node:http request listener: the fast routes (api/hot-routes.ts), then `fallback` (@hono/node-server's listener for fetch). */
+  listener(fallback: RequestListener): RequestListener;
   readonly clock: Clock;
   readonly functions: FunctionService;
   readonly faults: FaultEngine;
@@ -157,20 +161,23 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     },
   });
   const guardOptions = siteGuardOptions(config);
-  // Signed requests are all checked on the chain: no fast route then.
-  const refusal = siteRefusal(guardOptions);
+  // Every step before the routes, in order: OSS requests are told apart by Host and path first, and never reach the
+  // FC routes' middleware (see api/oss/addressing.ts). The fast routes read the same list (api/pre-route.ts).
   const claimedByOss = ossClaim({ objects, isOwnHost: (host) => isOwnHost(host, guardOptions) });
-  const hot = config.accessKeys.length > 0 ? undefined : new HotRoutes({
-    fetch: app.fetch, ids, clock, log, silent: config.log === 'silent', publicUrl: config.publicUrl,
-    chainPasses: (c) => !faults.hasRulesFor('api') && !claimedByOss(c) && !refusal(c),
-  });
-  // First: OSS requests are told apart by Host and path, and never reach the FC routes' middleware (see api/oss/addressing.ts).
-  app.use('*', ossMiddleware({
-    objects, tempCredentials, accessKeys: config.accessKeys, clock, ids, maxObjectBytes: config.maxBodyBytes, persistence,
-    log: config.log === 'silent' ? undefined : log,
-    isOwnHost: (host) => isOwnHost(host, guardOptions),
-  }));
-  mountMiddleware(app, { config, clock, ids, log, persistence, faults, functions, provisioning });
+  const steps: PreRouteStep[] = [
+    {
+      on: '*',
+      handler: ossMiddleware({
+        objects, tempCredentials, accessKeys: config.accessKeys, clock, ids, maxObjectBytes: config.maxBodyBytes, persistence,
+        log: config.log === 'silent' ? undefined : log,
+        isOwnHost: (host) => isOwnHost(host, guardOptions),
+      }),
+      passes: (head) => claimedByOss(head) === undefined,
+    },
+    ...preRouteSteps({ config, clock, ids, log, persistence, faults, functions, provisioning }),
+  ];
+  mountSteps(app, steps);
+  const hot = new HotRoutes({ steps, ids, clock, log, silent: config.log === 'silent' });
 
   // Most groups are built on their first request (api/lazy-routes.ts); GetFunction and InvokeFunction's groups feed the
   // fast routes, and the HTTP trigger's host middleware sees every request, so those are mounted now.
@@ -178,7 +185,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   app.route('/', functionRoutes(functions, layers, objects, triggers, hot));
   lazy.mount('version', ROUTE_TABLE.version, async () => (await import('./api/routes/versions.ts')).versionRoutes(functions));
   lazy.mount('alias', ROUTE_TABLE.alias, async () => (await import('./api/routes/aliases.ts')).aliasRoutes(functions));
-  app.route('/', invokeRoutes({ functions, invocations, maxBodyBytes: config.maxBodyBytes, asyncTasks }));
+  app.route('/', invokeRoutes({ functions, invocations, maxBodyBytes: config.maxBodyBytes, asyncTasks }, hot));
   lazy.mount('asyncTask', ROUTE_TABLE.asyncTask, async () => (await import('./api/routes/async-tasks.ts')).asyncTaskRoutes(asyncTasks));
   lazy.mount('functionConfig', ROUTE_TABLE.functionConfig, async () => (await import('./api/routes/function-configs.ts')).functionConfigRoutes(functionConfigs));
   lazy.mount('invocationRestriction', ROUTE_TABLE.invocationRestriction, async () => (await import('./api/routes/invocation-restriction.ts')).invocationRestrictionRoutes({ functions, clock }));
@@ -225,7 +232,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   app.onError((err, c) => renderError(c, err));
 
   return {
-    app, fetch: hot?.fetch ?? app.fetch, clock, functions, faults, registry, objects, advanceClock,
+    app, fetch: app.fetch, listener: (fallback) => hot.listener(fallback), clock, functions, faults, registry, objects, advanceClock,
     loadRoutes: () => lazy.loadAll(),
     routeTables: () => lazy.tables(),
     async describeBackend() {

@@ -2,6 +2,7 @@
  * @module
  * start(): serve an app on a real port; returns the endpoint the SDK takes (`host:port`, no scheme) and stop().
  */
+import { createServer as createHttpServer, type RequestListener, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { type AppDeps, createApp, type LocalfcApp } from './app.ts';
@@ -30,7 +31,9 @@ export async function start(options: ConfigInput = {}, deps: AppDeps = {}): Prom
   const localfc = createApp(config, deps);
   await localfc.restore();
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: localfc.fetch, hostname: config.host, port: config.port, serverOptions: NO_REQUEST_TIMEOUTS }, () => resolve(s));
+    // The fast routes' listener in front of the one @hono/node-server makes for the app (api/hot-routes.ts).
+    const createServer = ((opts: ServerOptions, fallback: RequestListener) => createHttpServer(opts, localfc.listener(fallback))) as typeof createHttpServer;
+    const s = serve({ fetch: localfc.fetch, hostname: config.host, port: config.port, serverOptions: NO_REQUEST_TIMEOUTS, createServer }, () => resolve(s));
     s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;

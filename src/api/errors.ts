@@ -7,6 +7,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { FcError, errors } from '../domain/errors.ts';
+import type { LogFn } from '../log.ts';
 import type { AppEnv } from './context.ts';
 
 export function renderError(c: Context<AppEnv>, err: unknown): Response {
@@ -22,13 +23,19 @@ export function renderFc2Error(c: Context<AppEnv>, err: unknown): Response {
 }
 
 function render(c: Context<AppEnv>, err: unknown, body: (e: FcError, requestId: string) => Record<string, string>): Response {
-  const e = toFcError(err);
-  if (e.status >= 500) c.var.log?.(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  const e = answeredError(err, c.var.log);
   const requestId = c.var.requestId ?? 'unknown';
   return c.json(body(e, requestId), e.status as 400, {
     'x-fc-request-id': requestId,
     ...e.headers,
   });
+}
+
+/** The FcError a request is answered with for `err`; one that is not FC's own (a 500) goes to the log with its stack. */
+export function answeredError(err: unknown, log: LogFn | undefined): FcError {
+  const e = toFcError(err);
+  if (e.status >= 500) log?.(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  return e;
 }
 
 function toFcError(err: unknown): FcError {

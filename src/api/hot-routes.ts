@@ -1,76 +1,256 @@
 /**
  * @module
- * GetFunction served ahead of the middleware chain when nothing in the chain applies to the request. hono calls a route
- * that is the only handler matching a request directly, without compose, and @hono/node-server writes a Response
- * returned synchronously at once; the same route behind the app's middleware pays an async step per middleware, the
- * app's dispatch promise and node-server's promise path (with a close listener per request): most of localfc's own
- * CPU per GetFunction. So the hot routes live in a small hono app of their own, put in front of the full app.
+ * GetFunction and the common InvokeFunction (synchronous, a body within FC's payload limit) answered by a node:http
+ * request listener in front of @hono/node-server's, when no pre-route step acts on the request (api/pre-route.ts).
+ * Hand-written because hono with @hono/node-server alone (no middleware) costs GetFunction a third more CPU than bare
+ * node:http: its Request/Response emulation, routing and compose are the floor no hono route gets under.
  *
- * Only a request the chain would answer with success is answered here, with what the chain would do for it (request id,
- * the same response, the access log line). Anything else goes to the full app as it came: a method other than GET, OSS
- * addressing, a Host or origin the site guard refuses, a part the route's schema refuses, a handler that throws (no
- * such function or version), an api fault rule in force. Nothing here has used a request id by then, so the full app
- * answers exactly as before. With access keys configured there is no fast path (every request is signed and checked).
+ * A request is taken only in its plainest form (origin-form target, no escapes, only `?qualifier=`, one Host that
+ * @hono/node-server would use as is, no repeated header), every step on its route's path passing, and its parts passing
+ * the route's own schemas; everything else goes to the full app untouched, before any request id is used. What it
+ * answers is what the full app answers, byte for byte: the same handler code (the route passes it in), the request id,
+ * the headers in the order @hono/node-server writes them, and the access log line.
+ * GetFunction goes to the full app also when its handler throws (no such function or version), so its errors are the
+ * chain's own. An invocation is the fast route's once its body is being read (a chunked body that passes the limit is
+ * put back and handed over), so admission's errors are rendered here as the app's error handler renders them.
  */
-import type { RouteConfig, RouteHandler } from '@hono/zod-openapi';
-import { type Context, Hono } from 'hono';
+import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { RouteConfig } from '@hono/zod-openapi';
+import type { ZodType } from 'zod';
 import type { Clock } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { LogFn } from '../log.ts';
-import type { AppEnv } from './context.ts';
-import { checkParts } from './lean-route.ts';
+import { answeredError } from './errors.ts';
 import { logRequest } from './middleware.ts';
-import { respondJsonText } from './respond.ts';
+import { type PreRouteStep, type RequestHead, stepsPass } from './pre-route.ts';
+import type { InvokeAnswer, SyncCall } from './routes/invoke.ts';
 
-type Fetch = (request: Request, env?: unknown) => Response | Promise<Response>;
+const FUNCTIONS = '/2023-03-30/functions/';
+/** GetFunction's and InvokeFunction's targets in their plainest form (hono's path and query read them as they are). */
+const HOT_TARGET = /^\/2023-03-30\/functions\/([A-Za-z_][A-Za-z0-9_-]*)(\/invocations)?(?:\?qualifier=([A-Za-z0-9_-]+))?$/;
+/** A Host @hono/node-server puts into the request's URL as it is (its reValidHost); others it normalises. */
+const PLAIN_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/;
+/** The invocation headers the route's schema reads. */
+const INVOKE_HEADERS = ['x-fc-invocation-type', 'x-fc-log-type', 'x-fc-async-task-id'] as const;
 
 export interface HotRouteDeps {
-  /** The full app, which answers everything the fast routes do not. */
-  readonly fetch: Fetch;
-  /** False when something in the chain's middleware applies to the request (OSS, the site guard, api faults). */
-  readonly chainPasses: (c: Context<AppEnv>) => boolean;
+  /** The pre-route steps, as mounted on the full app. */
+  readonly steps: readonly PreRouteStep[];
   readonly ids: IdGenerator;
   readonly clock: Clock;
   readonly log: LogFn;
   readonly silent: boolean;
-  readonly publicUrl: string | undefined;
+}
+
+type Valid = { param: Record<string, string>; query: { qualifier?: string }; header: Record<string, string> };
+
+/** The request as the pre-route steps read it. */
+class NodeHead implements RequestHead {
+  constructor(readonly method: string, readonly url: string, readonly path: string, readonly headers: IncomingHttpHeaders) {}
+  header(name: string): string | undefined {
+    return this.headers[name] as string | undefined;
+  }
+}
+
+/** A route's declared parts checked by its own schemas (as lean-route.ts does), or undefined when one is refused. */
+function partsChecker(route: RouteConfig): (param: Record<string, string>, query: Record<string, string>, header: Record<string, string>) => Valid | undefined {
+  const { params, query, headers } = (route.request ?? {}) as { params?: ZodType; query?: ZodType; headers?: ZodType };
+  const parse = (schema: ZodType | undefined, value: Record<string, string>): Record<string, string> | undefined => {
+    if (!schema) return value;
+    const result = schema.safeParse(value);
+    return result.success ? (result.data as Record<string, string>) : undefined;
+  };
+  return (param, q, header) => {
+    const validQuery = parse(query, q);
+    const validParam = validQuery && parse(params, param);
+    const validHeader = validParam && parse(headers, header);
+    return validHeader && { param: validParam, query: validQuery, header: validHeader };
+  };
+}
+
+/** Writes a response as @hono/node-server writes a Response with plain-object headers (its responseViaCache). */
+function writePlain(res: ServerResponse, status: number, headers: Record<string, string | string[]>, body: string | Uint8Array): void {
+  res.statusCode = status;
+  let hasLength = false;
+  let canAutoLength = true;
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    if (lower === 'content-length') {
+      hasLength = true;
+      break;
+    }
+    if (lower === 'transfer-encoding' || lower === 'trailer') canAutoLength = false;
+  }
+  for (const name in headers) res.setHeader(name, headers[name]!);
+  // Otherwise end() sets the length as @hono/node-server does (Content-Length after Node's own Date and Connection).
+  if (!hasLength && (!canAutoLength || status < 200 || status === 204 || status === 304)) res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+  res.end(body);
+}
+
+/** Writes an error as the app's error handler renders it (c.json with Headers: names sorted, then Content-Length). */
+function writeError(res: ServerResponse, err: unknown, requestId: string, log: LogFn): number {
+  const e = answeredError(err, log);
+  const body = JSON.stringify({ Code: e.code, Message: e.message, RequestId: requestId });
+  const headers = new Headers({ 'content-type': 'application/json', 'x-fc-request-id': requestId, ...e.headers });
+  res.statusCode = e.status;
+  for (const [name, value] of headers) res.setHeader(name, value);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+  return e.status;
+}
+
+/**
+ * The request's body, or undefined when it passes `limit` (only a chunked one can: a declared length was checked). Over
+ * the limit, what was read is put back and the stream paused, so the full app reads the body from its start.
+ */
+function readWithin(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = () => {
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size <= limit) return;
+      req.pause();
+      stop();
+      req.unshift(Buffer.concat(chunks));
+      resolve(undefined);
+    };
+    const onEnd = () => {
+      stop();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    const onError = (err: unknown) => {
+      stop();
+      reject(err);
+    };
+    const onClose = () => onError(new Error('the client closed the connection before the request body ended'));
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
+}
+
+interface Route {
+  readonly passes: (head: RequestHead) => boolean;
+  readonly check: ReturnType<typeof partsChecker>;
+  /** False: the full app answers (called before anything is read); `fallback` is the full app, for a body over the limit. */
+  serve(head: NodeHead, req: IncomingMessage, res: ServerResponse, valid: Valid, fallback: RequestListener): boolean;
 }
 
 export class HotRoutes {
-  readonly #app = new Hono<AppEnv>();
   readonly #deps: HotRouteDeps;
+  #get: Route | undefined;
+  #invoke: Route | undefined;
 
   constructor(deps: HotRouteDeps) {
     this.#deps = deps;
-    this.#app.notFound((c) => deps.fetch(c.req.raw, c.env));
   }
 
-  /** The server's entry: GETs go through the fast routes first, every other method straight to the full app. */
-  readonly fetch: Fetch = (request, env) => (request.method === 'GET' ? this.#app.fetch(request, env) : this.#deps.fetch(request, env));
+  /** A route's pattern in hono's form, and the check that every pre-route step on it passes. */
+  #passes(route: RouteConfig): (head: RequestHead) => boolean {
+    return stepsPass(this.#deps.steps, route.path.replace(/\{(\w+)\}/g, ':$1'));
+  }
+
+  /** GetFunction: `json` reads the validated request and returns the body, throwing for any other answer (the full app gives it). */
+  get(route: RouteConfig, json: (valid: Valid) => string): void {
+    const { ids, clock, log, silent } = this.#deps;
+    this.#get = {
+      passes: this.#passes(route),
+      check: partsChecker(route),
+      serve(head, _req, res, valid) {
+        const started = silent ? 0 : Date.now();
+        let body: string;
+        try {
+          body = json(valid);
+        } catch {
+          return false;
+        }
+        const requestId = ids.requestId(clock.now());
+        writePlain(res, 200, { 'content-type': 'application/json', 'x-fc-request-id': requestId }, body);
+        if (!silent) logRequest(log, requestId, head, 200, started);
+        return true;
+      },
+    };
+  }
 
   /**
-   * A GET route answered with JSON: `body` reads the validated request and returns the JSON to send, throwing for any
-   * other answer (the full app then gives it). The same `body` serves the route's own handler in the full app.
+   * InvokeFunction, synchronous, with a body within `limit`: a declared length over it, other invocation types and a
+   * chunked body that turns out longer go to the full app.
    */
-  json<R extends RouteConfig>(route: R, body: (c: Parameters<RouteHandler<R, AppEnv>>[0]) => string): void {
-    const { fetch, chainPasses, ids, clock, log, silent, publicUrl } = this.#deps;
-    const check = checkParts(route.request ?? {});
-    this.#app.get(route.path.replace(/\{(\w+)\}/g, ':$1'), (c) => {
-      const started = silent ? 0 : Date.now();
-      if (!chainPasses(c) || check(c)) return fetch(c.req.raw, c.env);
-      let json: string;
-      try {
-        json = body(c as never);
-      } catch {
-        return fetch(c.req.raw, c.env);
-      }
-      // From here what the chain does for a request it answers with success.
-      c.set('requestId', ids.requestId(clock.now()));
-      c.set('log', log);
-      if (publicUrl) c.set('publicOrigin', publicUrl);
-      const res = respondJsonText(c, json);
-      if (!silent) logRequest(c, res.status, started);
-      return res;
-    });
+  invoke(route: RouteConfig, limit: number, invokeSync: (call: SyncCall) => Promise<InvokeAnswer>): void {
+    const { ids, clock, log, silent } = this.#deps;
+    this.#invoke = {
+      passes: this.#passes(route),
+      check: partsChecker(route),
+      serve(head, req, res, valid, fallback) {
+        const type = valid.header['x-fc-invocation-type'];
+        const length = head.header('content-length');
+        if ((type !== undefined && type !== 'Sync') || head.method === 'TRACE' || (length !== undefined && !(Number(length) <= limit))) return false;
+        const started = silent ? 0 : Date.now();
+        let requestId = '';
+        const done = (status: number) => {
+          if (!silent) logRequest(log, requestId, head, status, started);
+        };
+        readWithin(req, limit)
+          .then((body) => {
+            if (!body) return void fallback(req, res);
+            requestId = ids.requestId(clock.now());
+            return invokeSync({
+              functionName: valid.param.functionName!, qualifier: valid.query.qualifier ?? 'LATEST', requestId, body,
+              contentType: head.header('content-type'), tail: valid.header['x-fc-log-type'] === 'Tail',
+            }).then((answer) => {
+              answer.headers['x-fc-request-id'] = requestId;
+              writePlain(res, answer.status, answer.headers, answer.body);
+              done(answer.status);
+            });
+          })
+          .catch((err: unknown) => {
+            requestId ||= ids.requestId(clock.now());
+            done(writeError(res, err, requestId, log));
+          });
+        return true;
+      },
+    };
   }
+
+  /** The server's request listener: the hot routes first, everything they do not take to `fallback` (the full app). */
+  listener(fallback: RequestListener): RequestListener {
+    return (req, res) => {
+      const url = req.url ?? '';
+      if (!url.startsWith(FUNCTIONS) || !this.#serve(req, res, url, fallback)) fallback(req, res);
+    };
+  }
+
+  #serve(req: IncomingMessage, res: ServerResponse, url: string, fallback: RequestListener): boolean {
+    const target = HOT_TARGET.exec(url);
+    if (!target) return false;
+    const method = req.method!;
+    const route = target[2] ? (method === 'POST' ? this.#invoke : undefined) : method === 'GET' ? this.#get : undefined;
+    if (!route) return false;
+    const headers = req.headers;
+    const host = headers.host;
+    if (host === undefined || !PLAIN_HOST.test(host) || !singleValued(req)) return false;
+    const q = url.indexOf('?');
+    const head = new NodeHead(method, `http://${host}${url}`, q < 0 ? url : url.slice(0, q), headers);
+    if (!route.passes(head)) return false;
+    const header: Record<string, string> = {};
+    for (const name of INVOKE_HEADERS) {
+      const value = headers[name];
+      if (value !== undefined) header[name] = value as string;
+    }
+    const valid = route.check({ functionName: target[1]! }, target[3] === undefined ? {} : { qualifier: target[3] }, header);
+    return valid !== undefined && route.serve(head, req, res, valid, fallback);
+  }
+}
+
+/**
+ * No header came twice: Node keeps the first of some repeated headers (Host, Authorization, Content-Type) where
+ * @hono/node-server joins them all, so such a request is the full app's.
+ */
+function singleValued(req: IncomingMessage): boolean {
+  let names = 0;
+  for (const _ in req.headers) names++;
+  return req.rawHeaders.length === 2 * names;
 }

@@ -1,9 +1,8 @@
 /**
  * @module
- * The app's middleware, each a small factory taking what it needs, and mountMiddleware() that puts them in order.
+ * The app's middleware, each a small factory taking what it needs, and preRouteSteps() that puts them in order.
  * Each mounted middleware costs every request an async step, so the pass-throughs are not mounted at all.
  */
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { adminToken } from '../admin/token.ts';
@@ -19,8 +18,9 @@ import type { IdGenerator } from '../ids.ts';
 import type { LogFn } from '../log.ts';
 import type { Persistence } from '../persistence/persistence.ts';
 import { signatureAuth } from './auth.ts';
-import { siteGuard, siteGuardOptions } from './site-guard.ts';
+import { siteGuard, siteGuardOptions, siteRefusal } from './site-guard.ts';
 import type { AppEnv } from './context.ts';
+import type { PreRouteStep, RequestHead } from './pre-route.ts';
 import { safeDecode } from './path-segment.ts';
 
 const INVOCATIONS_PATH = '/2023-03-30/functions/:functionName/invocations';
@@ -36,23 +36,36 @@ export interface MiddlewareDeps {
   readonly provisioning: ProvisioningService;
 }
 
-/** Mounts every middleware the config asks for. The order matters: see each step. */
-export function mountMiddleware(app: OpenAPIHono<AppEnv>, deps: MiddlewareDeps): void {
+/**
+ * Every step the config asks for, in order (see each step for why there). The app mounts them (pre-route.ts mountSteps)
+ * and the fast routes ask each step on their path whether it leaves a request as it is.
+ */
+export function preRouteSteps(deps: MiddlewareDeps): PreRouteStep[] {
   const { config, clock } = deps;
-  // First, so every response (errors from the steps below included) carries the request id.
-  app.use('*', requestIdAndLog({ ids: deps.ids, clock, log: deps.log, silent: config.log === 'silent' }));
+  const always = () => true;
+  const steps: PreRouteStep[] = [];
+  // First, so every response (errors from the steps below included) carries the request id. The fast routes give the
+  // id and log the line themselves.
+  steps.push({ on: '*', handler: requestIdAndLog({ ids: deps.ids, clock, log: deps.log, silent: config.log === 'silent' }), passes: always });
   const { publicUrl } = config;
-  if (publicUrl) app.use('*', async (c, next) => { c.set('publicOrigin', publicUrl); await next(); });
+  // Only links read the public origin; the fast routes print none.
+  if (publicUrl) steps.push({ on: '*', handler: async (c, next) => { c.set('publicOrigin', publicUrl); await next(); }, passes: always });
   // Before anything acts on the request: a foreign Host or a cross-site page gets nothing.
-  app.use('*', siteGuard(siteGuardOptions(config)));
-  if (deps.persistence) app.use('*', flushAfterChange(deps.persistence));
-  if (config.accessKeys.length > 0) app.use('/2023-03-30/*', signatureAuth({ accessKeys: config.accessKeys, clock, maxBodyBytes: config.maxBodyBytes }));
-  if (config.adminToken) app.use('/_localfc/*', adminToken(config.adminToken));
+  const refusal = siteRefusal(siteGuardOptions(config));
+  steps.push({ on: '*', handler: siteGuard(refusal), passes: (head) => refusal(head) === undefined });
+  if (deps.persistence) steps.push({ on: '*', handler: flushAfterChange(deps.persistence), passes: (head) => !flushes(head.method, head.path) });
+  if (config.accessKeys.length > 0) steps.push({ on: '/2023-03-30/*', handler: signatureAuth({ accessKeys: config.accessKeys, clock, maxBodyBytes: config.maxBodyBytes }) });
+  if (config.adminToken) steps.push({ on: '/_localfc/*', handler: adminToken(config.adminToken) });
   // Admin bodies are JSON or an event to fire: the synchronous invocation payload limit is plenty.
-  app.use('/_localfc/*', limitBody(payloadLimits(config.maxBodyBytes).sync));
+  steps.push({ on: '/_localfc/*', handler: limitBody(payloadLimits(config.maxBodyBytes).sync) });
   // After auth: an unsigned request is refused before any body check or fault.
-  app.use('/2023-03-30/*', bodyLimitAndApiFaults({ maxBodyBytes: config.maxBodyBytes, faults: deps.faults, functions: deps.functions, clock }));
-  app.use(INVOCATIONS_PATH, reconcileBeforeInvoke(deps.provisioning));
+  steps.push({
+    on: '/2023-03-30/*',
+    handler: bodyLimitAndApiFaults({ maxBodyBytes: config.maxBodyBytes, faults: deps.faults, functions: deps.functions, clock }),
+    passes: (head) => !deps.faults.hasRulesFor('api') && bodyMayPass(head, config.maxBodyBytes),
+  });
+  steps.push({ on: INVOCATIONS_PATH, handler: reconcileBeforeInvoke(deps.provisioning), passes: () => !deps.provisioning.hasConfigs() });
+  return steps;
 }
 
 /** Gives each request its id (context and x-fc-request-id) and the logger; logs one line per request unless silent. */
@@ -69,27 +82,42 @@ export function requestIdAndLog(deps: { ids: IdGenerator; clock: Clock; log: Log
     await next();
     // (c.res.headers on a response built with plain headers would build the Headers object respond() avoids)
     if (!c.get('requestIdSent') && !c.res.headers.has('x-fc-request-id')) c.header('x-fc-request-id', requestId);
-    if (!silent) logRequest(c, c.res.status, started);
+    if (!silent) logRequest(log, requestId, c.req, c.res.status, started);
   };
 }
 
 /** The access log's line for a request answered with `status`, `started` being Date.now() when it came in. */
-export function logRequest(c: Context<AppEnv>, status: number, started: number): void {
-  const requestId = c.get('requestId');
-  const { method, path } = c.req;
-  const action = c.req.header('x-acs-action') ?? '';
+export function logRequest(log: LogFn, requestId: string, head: RequestHead, status: number, started: number): void {
+  const { method, path } = head;
+  const action = head.header('x-acs-action') ?? '';
   const ms = Date.now() - started;
-  c.get('log')(`${method} ${path} ${status} ${action} ${ms}ms`, { requestId, method, path, status, action, ms });
+  log(`${method} ${path} ${status} ${action} ${ms}ms`, { requestId, method, path, status, action, ms });
 }
 
 /** Every accepted change is on disk before its response goes out. Invocations change nothing worth saving. */
 export function flushAfterChange(persistence: Persistence): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
-    if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.res.status >= 400) return;
-    if (c.req.path.endsWith('/invocations') || c.req.path.startsWith('/fcapp/')) return;
-    await persistence.flush();
+    if (flushes(c.req.method, c.req.path) && c.res.status < 400) await persistence.flush();
   };
+}
+
+/** Whether a request of this method to this path can change saved state. */
+function flushes(method: string, path: string): boolean {
+  return method !== 'GET' && method !== 'HEAD' && !path.endsWith('/invocations') && !path.startsWith('/fcapp/');
+}
+
+/**
+ * Whether limitBody leaves the request as it is, as far as its head shows: no body, a declared length within the limit,
+ * or a chunked body (refused only once it passes the limit: a fast route reads no more than its own limit, never above
+ * this one, and gives a body over it to the full app).
+ */
+function bodyMayPass(head: RequestHead, maxBytes: number): boolean {
+  const method = head.method;
+  if (method === 'GET' || method === 'HEAD') return true;
+  if (method === 'TRACE') return false;
+  const length = head.header('content-length');
+  return length === undefined || head.header('transfer-encoding') !== undefined || !(Number.parseInt(length, 10) > maxBytes);
 }
 
 /**

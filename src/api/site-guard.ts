@@ -8,9 +8,10 @@
  */
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { FcError } from '../domain/errors.ts';
 import type { AppEnv } from './context.ts';
+import type { RequestHead } from './pre-route.ts';
 
 export interface SiteGuardOptions {
   /** The address localfc listens on. */
@@ -56,17 +57,16 @@ export function siteGuardOptions(config: { host: string; allowedHosts: readonly 
 
 const refused = (message: string): FcError => new FcError('CrossSiteRequestRefused', 403, message);
 
-export function siteGuard(opts: SiteGuardOptions): MiddlewareHandler<AppEnv> {
-  const refusal = siteRefusal(opts);
+export function siteGuard(refusal: (head: RequestHead) => FcError | undefined): MiddlewareHandler<AppEnv> {
   return (c, next) => {
-    const refused = refusal(c);
+    const refused = refusal(c.req);
     if (refused) throw refused;
     return next();
   };
 }
 
-/** What the site guard refuses a request with, or undefined when it passes (the fast routes ask it too: api/hot-routes.ts). */
-export function siteRefusal(opts: SiteGuardOptions): (c: Context<AppEnv>) => FcError | undefined {
+/** What the site guard refuses a request with, or undefined when it passes (the fast routes ask it too: api/pre-route.ts). */
+export function siteRefusal(opts: SiteGuardOptions): (head: RequestHead) => FcError | undefined {
   // A client uses a handful of Host values: remember the answers (bounded, so a flood of names cannot grow it).
   const known = new Map<string, boolean>();
   const own = (host: string): boolean => {
@@ -77,19 +77,19 @@ export function siteRefusal(opts: SiteGuardOptions): (c: Context<AppEnv>) => FcE
     }
     return ok;
   };
-  return (c) => {
-    const host = c.req.header('host');
+  return (head) => {
+    const host = head.header('host');
     if (host !== undefined && !own(host)) {
       return new FcError('InvalidHost', 403, `Host '${host}' is not one of localfc's names (loopback, the listen address, allowedHosts / LOCALFC_ALLOWED_HOSTS)`);
     }
     // An absolute-form request line (GET http://other/... HTTP/1.1) names a host of its own: it must agree.
-    if (host !== undefined && !c.req.url.startsWith(`http://${host}/`)) {
-      const urlHost = new URL(c.req.url).host;
+    if (host !== undefined && !head.url.startsWith(`http://${host}/`)) {
+      const urlHost = new URL(head.url).host;
       if (!own(urlHost)) return new FcError('InvalidHost', 403, `the request line names host '${urlHost}', not one of localfc's names`);
     }
-    if (c.req.path.startsWith(HTTP_TRIGGER_PREFIX)) return undefined;
-    if (c.req.header('sec-fetch-site') === 'cross-site') return refused('a browser request from another site is refused (Sec-Fetch-Site: cross-site)');
-    const origin = c.req.header('origin');
+    if (head.path.startsWith(HTTP_TRIGGER_PREFIX)) return undefined;
+    if (head.header('sec-fetch-site') === 'cross-site') return refused('a browser request from another site is refused (Sec-Fetch-Site: cross-site)');
+    const origin = head.header('origin');
     if (origin !== undefined && origin !== 'null') {
       let originHost: string;
       try {
@@ -99,9 +99,9 @@ export function siteRefusal(opts: SiteGuardOptions): (c: Context<AppEnv>) => FcE
       }
       if (!own(originHost)) return refused(`a browser request from ${origin} is refused: only localfc's own names may call it from a page`);
     } else if (origin === 'null') return refused('a browser request from an opaque origin is refused');
-    const method = c.req.method;
-    if (c.req.path.startsWith('/_localfc/') && method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
-      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    const method = head.method;
+    if (head.path.startsWith('/_localfc/') && method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+      const type = (head.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       if (SIMPLE_CONTENT_TYPES.includes(type)) return refused(`Content-Type ${type} is refused on admin changes (send application/json, or application/octet-stream for raw bytes)`);
     }
     return undefined;

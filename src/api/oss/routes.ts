@@ -18,6 +18,7 @@ import type { LogFn } from '../../log.ts';
 import type { Persistence } from '../../persistence/persistence.ts';
 import { signatureTime } from '../auth.ts';
 import type { AppEnv } from '../context.ts';
+import type { RequestHead } from '../pre-route.ts';
 import { readLimited } from '../read-limited.ts';
 import { type OssAddress, isSignedForOss, ossAddress } from './addressing.ts';
 import { errorXml, listObjectsXml } from './xml.ts';
@@ -49,7 +50,7 @@ export function ossMiddleware(deps: OssRouteDeps): MiddlewareHandler<AppEnv> {
   const claim = ossClaim(deps);
   // Not async: every FC request passes through here, and a pass-through should not cost it another promise.
   return (c, next) => {
-    const claimed = claim(c);
+    const claimed = claim(c.req);
     return claimed ? serveOss(c, claimed.address, claimed.rawPath, claimed.rawQuery) : next();
   };
 
@@ -77,12 +78,12 @@ export function ossMiddleware(deps: OssRouteDeps): MiddlewareHandler<AppEnv> {
   }
 }
 
-/** The OSS address of a request localfc's OSS serves, or undefined for one that goes on to the FC routes (the fast routes ask too: api/hot-routes.ts). */
-export function ossClaim(deps: Pick<OssRouteDeps, 'objects' | 'isOwnHost'>): (c: Context<AppEnv>) => { address: OssAddress; rawPath: string; rawQuery: string } | undefined {
-  return (c) => {
-    const { rawPath, rawQuery } = splitUrl(c.req.url);
-    const host = c.req.header('host');
-    const address = ossAddress({ host, rawPath, signedForOss: () => isSignedForOss(c.req.header('authorization'), rawQuery) }, (b) => deps.objects.hasBucket(b));
+/** The OSS address of a request localfc's OSS serves, or undefined for one that goes on to the FC routes (the fast routes ask too: api/pre-route.ts). */
+export function ossClaim(deps: Pick<OssRouteDeps, 'objects' | 'isOwnHost'>): (head: RequestHead) => { address: OssAddress; rawPath: string; rawQuery: string } | undefined {
+  return (head) => {
+    const { rawPath, rawQuery } = splitUrl(head.url);
+    const host = head.header('host');
+    const address = ossAddress({ host, rawPath, signedForOss: () => isSignedForOss(head.header('authorization'), rawQuery) }, (b) => deps.objects.hasBucket(b));
     // Path style on a name that is not localfc's own: left to the FC routes' Host check (DNS rebinding). Virtual-host
     // names are under aliyuncs.com, localhost or an IP literal, which a rebinding site cannot own.
     if (!address || (address.style === 'path' && host !== undefined && !deps.isOwnHost(host))) return undefined;

@@ -2,7 +2,7 @@
  * @module
  * CreateFunction, GetFunction, UpdateFunction, DeleteFunction, ListFunctions: parse, call the service, render.
  */
-import { OpenAPIHono, type RouteHandler, createRoute, z } from '@hono/zod-openapi';
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { functionFaults } from '../../domain/faults/rules.ts';
 import type { FunctionService } from '../../domain/functions.ts';
 import type { FunctionRecord, Revision } from '../../domain/model.ts';
@@ -130,13 +130,12 @@ export function functionRoutes(
     renderedJson.set(fn, { rev, json });
     return json;
   };
-  const getJson = (c: Parameters<RouteHandler<typeof getFn, AppEnv>>[0]): string => {
-    const { functionName } = c.req.valid('param');
+  const getJson = (functionName: string, qualifier: string | undefined): string => {
     checkName(functionName);
-    return renderJson(functionName, c.req.valid('query').qualifier);
+    return renderJson(functionName, qualifier);
   };
-  openapiLean(app, getFn, (c) => respondJsonText<ReturnType<typeof renderFunction>>(c, getJson(c)));
-  hot?.json(getFn, getJson);
+  openapiLean(app, getFn, (c) => respondJsonText<ReturnType<typeof renderFunction>>(c, getJson(c.req.valid('param').functionName, c.req.valid('query').qualifier)));
+  hot?.get(getFn, (valid) => getJson(valid.param.functionName!, valid.query.qualifier));
 
   app.openapi(updateFn, async (c) => {
     const { functionName } = c.req.valid('param');

@@ -13,6 +13,7 @@ import { readLimited } from '../read-limited.ts';
 import { payloadLimits } from '../../domain/payload-limits.ts';
 import { openapiLean } from '../lean-route.ts';
 import { respond } from '../respond.ts';
+import type { HotRoutes } from '../hot-routes.ts';
 
 /** 1 to 128 characters: a letter or '_' first, then letters, digits, '_' and '-'. */
 const ASYNC_TASK_ID = /^[A-Za-z_][A-Za-z0-9_-]{0,127}$/;
@@ -53,9 +54,52 @@ export interface InvokeDeps {
   readonly asyncTasks: AsyncTaskService;
 }
 
-export function invokeRoutes({ invocations, maxBodyBytes, asyncTasks }: InvokeDeps): OpenAPIHono<AppEnv> {
+/** A synchronous invocation's answer: the handler's response with FC's invocation headers (the request id is added by whoever sends it). */
+export interface InvokeAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[]>;
+  readonly body: Uint8Array;
+}
+
+/** What a synchronous invocation needs of its request, read and checked by the route (or the fast route: api/hot-routes.ts). */
+export interface SyncCall {
+  readonly functionName: string;
+  readonly qualifier: string;
+  readonly requestId: string;
+  readonly body: Buffer;
+  readonly contentType: string | undefined;
+  readonly tail: boolean;
+}
+
+function invocationInput(call: SyncCall): InvocationInput {
+  const { functionName, qualifier, requestId, body } = call;
+  const headers = { 'content-type': call.contentType ?? 'application/octet-stream' };
+  return call.tail ? { functionName, qualifier, requestId, body, headers, kind: 'event', tailLogs: true } : { functionName, qualifier, requestId, body, headers, kind: 'event' };
+}
+
+/** Admits and runs a synchronous invocation; throws what admission refuses with (an FcError). */
+export function syncInvoker(invocations: InvocationService): (call: SyncCall) => Promise<InvokeAnswer> {
+  return async (call) => {
+    const admitted = await invocations.admit(call.functionName, call.qualifier);
+    const { result, durationMs } = await invocations.run(admitted, invocationInput(call));
+    // Plain headers (api/respond.ts), merged as c.body's Headers did: names lower-cased, FC's own set last and winning,
+    // and the content type @hono/node-server gives a body without one.
+    const out: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(result.headers)) out[name.toLowerCase()] = value as string | string[];
+    out['x-fc-code-checksum'] = admitted.revision.codeChecksum;
+    if (result.instanceId) out['x-fc-instance-id'] = result.instanceId;
+    out['x-fc-invocation-duration'] = String(durationMs);
+    if (result.errorType) out['x-fc-error-type'] = result.errorType;
+    if (call.tail) out['x-fc-log-result'] = Buffer.from(result.logs ?? '').subarray(-LOG_TAIL_BYTES).toString('base64');
+    out['content-type'] ??= BODY_DEFAULT_TYPE;
+    return { status: result.status, headers: out, body: new Uint8Array(result.body) };
+  };
+}
+
+export function invokeRoutes({ invocations, maxBodyBytes, asyncTasks }: InvokeDeps, hot?: HotRoutes): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   const limits = payloadLimits(maxBodyBytes);
+  const invokeSync = syncInvoker(invocations);
 
   openapiLean(app, invokeRoute, async (c) => {
     const { functionName } = c.req.valid('param');
@@ -71,37 +115,20 @@ export function invokeRoutes({ invocations, maxBodyBytes, asyncTasks }: InvokeDe
     // With a declared length (already within limits) the plain read is cheaper: c.req.raw.body builds a stream.
     const body = declared !== undefined && c.req.header('transfer-encoding') === undefined ? Buffer.from(await c.req.arrayBuffer()) : await readLimited(c.req.raw.body, limit, tooLarge);
     const requestId = c.var.requestId;
-    const input: InvocationInput = {
-      functionName,
-      qualifier,
-      requestId,
-      body,
-      headers: { 'content-type': c.req.header('content-type') ?? 'application/octet-stream' },
-      kind: 'event',
-      ...(headers['x-fc-log-type'] === 'Tail' ? { tailLogs: true } : {}),
-    };
+    const call: SyncCall = { functionName, qualifier, requestId, body, contentType: c.req.header('content-type'), tail: headers['x-fc-log-type'] === 'Tail' };
     if (queued) {
       // Queued as a task: state is checked now, while reserved concurrency and invocation faults apply to each attempt.
       // 'Task' (Serverless Devs, FC's stateful async invocation) always answers with the task id, like an asyncTask config.
       const taskId = headers['x-fc-async-task-id'];
-      const { task, codeChecksum, named } = asyncTasks.enqueue({ ...input, ...(taskId !== undefined ? { taskId } : {}) });
+      const { task, codeChecksum, named } = asyncTasks.enqueue({ ...invocationInput(call), ...(taskId !== undefined ? { taskId } : {}) });
       const withId = named || type === 'Task';
       return c.body(null, 202, { 'x-fc-request-id': requestId, 'x-fc-code-checksum': codeChecksum, ...(withId ? { 'x-fc-async-task-id': task.taskId } : {}) });
     }
-    const admitted = await invocations.admit(functionName, qualifier);
-    const { result, durationMs } = await invocations.run(admitted, input);
-    // Plain headers (api/respond.ts), merged as c.body's Headers did: names lower-cased, FC's own set last and winning,
-    // and the content type @hono/node-server gives a body without one.
-    const out: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(result.headers)) out[name.toLowerCase()] = value as string | string[];
-    out['x-fc-code-checksum'] = admitted.revision.codeChecksum;
-    if (result.instanceId) out['x-fc-instance-id'] = result.instanceId;
-    out['x-fc-invocation-duration'] = String(durationMs);
-    if (result.errorType) out['x-fc-error-type'] = result.errorType;
-    if (headers['x-fc-log-type'] === 'Tail') out['x-fc-log-result'] = Buffer.from(result.logs ?? '').subarray(-LOG_TAIL_BYTES).toString('base64');
-    out['content-type'] ??= BODY_DEFAULT_TYPE;
-    return respond(c, result.status, new Uint8Array(result.body), out);
+    const answer = await invokeSync(call);
+    return respond(c, answer.status, answer.body, answer.headers);
   });
+  // The common call (synchronous, a declared length within the limit) also on the fast routes; they hand anything else here.
+  hot?.invoke(invokeRoute, limits.sync, invokeSync);
 
   return app;
 }
