@@ -5,6 +5,7 @@
  */
 import type { RequestListener } from 'node:http';
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { healthRoutes } from './admin/health.ts';
 import type { AppEnv } from './api/context.ts';
 import { renderError, validationError } from './api/errors.ts';
 import { LazyRoutes, type RouteEntry } from './api/lazy-routes.ts';
@@ -180,7 +181,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const hot = new HotRoutes({ steps, ids, clock, log, silent: config.log === 'silent' });
 
   // Most groups are built on their first request (api/lazy-routes.ts); GetFunction and InvokeFunction's groups feed the
-  // fast routes, and the HTTP trigger's host middleware sees every request, so those are mounted now.
+  // fast routes, the HTTP trigger's host middleware sees every request, and health answers liveness probes: mounted now.
   const lazy = new LazyRoutes(app, { checkTables: deps.checkRouteTables });
   app.route('/', functionRoutes(functions, layers, objects, triggers, hot));
   lazy.mount('version', ROUTE_TABLE.version, async () => (await import('./api/routes/versions.ts')).versionRoutes(functions));
@@ -212,10 +213,8 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     const busy = await Promise.all([asyncTasks.quiesce(), timers.quiesce(), pool.quiesce()]);
     return { nowMs, stillBusy: busy.reduce((a, b) => a + b, 0) };
   };
-  lazy.mount('admin', ROUTE_TABLE.admin, async () => (await import('./admin/routes.ts')).adminRoutes({
-    functions, clock, faults, registry: simulatedRegistry, reset, pool, advanceClock,
-    info: () => ({ clock: clock.kind, backend: backend.name, region: config.region, accountId: config.accountId }),
-  }));
+  app.route('/', healthRoutes(() => ({ clock: clock.kind, backend: backend.name, region: config.region, accountId: config.accountId })));
+  lazy.mount('admin', ROUTE_TABLE.admin, async () => (await import('./admin/routes.ts')).adminRoutes({ functions, clock, faults, registry: simulatedRegistry, reset, pool, advanceClock }));
   lazy.mount('ui', ROUTE_TABLE.ui, async () => (await import('./admin/ui.ts')).uiRoutes({
     functions, faults, clock, pool, invocations, triggers, asyncTasks, maxBodyBytes: config.maxBodyBytes,
     registry: simulatedRegistry,

@@ -1,6 +1,6 @@
 /**
  * @module
- * localfc's own API under /_localfc: health, reset, clock, timelines, holds, forced states, instances and their output,
+ * localfc's own API under /_localfc: reset, clock, timelines, holds, forced states, instances and their output,
  * fault rules, the image registry.
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
@@ -16,6 +16,7 @@ import { SCENARIOS, scenarioRules } from '../domain/faults/scenarios.ts';
 import { PHASE_CAPABILITIES } from './fault-capabilities.ts';
 import { type SimulatedRegistry, parseImageRef } from '../domain/registry.ts';
 import type { AppEnv } from '../api/context.ts';
+import { ok } from './health.ts';
 import { InstanceErrorCode, ReasonCode } from '../domain/reason-codes.ts';
 
 export interface AdminDeps {
@@ -26,13 +27,11 @@ export interface AdminDeps {
   readonly reset: () => Promise<void>;
   /** Running instances and their output. */
   readonly pool: Pick<InstancePool, 'ofFunction' | 'instanceLogs'>;
-  readonly info: () => Record<string, unknown>;
   /** Moves the manual clock and waits for what follows (LocalfcApp.advanceClock). */
   readonly advanceClock: (ms: number) => Promise<ClockAdvanced>;
 }
 
 const Name = z.object({ name: z.string().openapi({ param: { name: 'name', in: 'path' } }) });
-const ok = (description: string) => ({ 200: { description, content: { 'application/json': { schema: z.looseObject({}) } } } });
 const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
 
 /** The domain's rule schema, named in the OpenAPI document. */
@@ -45,8 +44,6 @@ export function adminRoutes(d: AdminDeps): OpenAPIHono<AppEnv> {
     if (!d.registry) throw errors.preconditionFailed('RegistryNotSimulated', 'this localfc uses the Docker engine as its registry: change images with docker itself');
     return d.registry;
   };
-
-  app.openapi(createRoute({ operationId: 'LocalfcHealth', method: 'get', path: `${P}/health`, responses: ok('alive') }), (c) => c.json({ status: 'ok', ...d.info() }, 200));
 
   app.openapi(createRoute({ operationId: 'LocalfcReset', method: 'post', path: `${P}/reset`, responses: ok('all state emptied') }), async (c) => {
     await d.reset();

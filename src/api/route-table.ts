@@ -170,7 +170,6 @@ export const ROUTE_TABLE = {
     ["GET", "/2016-08-15/tempBucketToken"],
   ],
   admin: [
-    ["GET", "/_localfc/health"],
     ["POST", "/_localfc/reset"],
     ["GET", "/_localfc/clock"],
     ["POST", "/_localfc/clock/advance"],
