@@ -172,6 +172,7 @@ class AnswerReader implements Dispatcher.DispatchHandler {
     this.#controller?.abort(reason);
   }
 
+  /** Also what makes undici take this for a handler of its current API: one without onRequestStart is taken for the older one. */
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
     if (this.#cancelled) controller.abort(this.#cancelled);
