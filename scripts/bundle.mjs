@@ -7,7 +7,8 @@ import { copyFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
-const dist = (f) => new URL(`../dist/${f}`, import.meta.url).pathname;
+// LOCALFC_BUNDLE_DIR: another output directory than dist/ (tests build a scratch bundle there).
+const dist = (f) => (process.env.LOCALFC_BUNDLE_DIR ? `${process.env.LOCALFC_BUNDLE_DIR}/${f}` : new URL(`../dist/${f}`, import.meta.url).pathname);
 const root = new URL('..', import.meta.url).pathname;
 
 /**

@@ -92,8 +92,6 @@ export async function runPreStop(baseUrl: string, headers: Record<string, string
   return r.status >= 200 && r.status < 300 ? undefined : `[localfc] preStop failed: ${r.status || ''} ${r.body.slice(0, 500)}\n`;
 }
 
-const { RequestAbortedError } = undiciErrors;
-
 const HOP_BY_HOP = new Set(['x-localfc-error-type', 'connection', 'keep-alive', 'transfer-encoding']);
 
 /**
@@ -113,7 +111,8 @@ export async function forwardInvocation(
   const method = isHttp ? (req.method ?? 'GET') : 'POST';
   headers['x-fc-control-path'] = isHttp ? '/http-invoke' : '/invoke';
   const reader = new AnswerReader(req.maxResponseBytes);
-  opts.deadline?.onExpiry(() => reader.cancel(new RequestAbortedError('the invocation timed out')));
+  // undici's exports read when used: at module level the bundle's stand-in would load undici at every start-up.
+  opts.deadline?.onExpiry(() => reader.cancel(new undiciErrors.RequestAbortedError('the invocation timed out')));
   // Origin and path as they are: undici's request(url) would parse the URL again on every call.
   (opts.dispatcher ?? getGlobalDispatcher()).dispatch({
     origin: baseUrl,
