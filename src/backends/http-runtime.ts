@@ -2,11 +2,11 @@
  * @module
  * FC's HTTP contract with a function's own server, shared by the process and container backends: the environment an
  * instance gets, the `x-fc-*` headers, lifecycle hook calls (/initialize, /pre-stop) and forwarding one invocation.
- * Every call takes an optional undici `Dispatcher`: the process backend passes its per-instance keep-alive pool;
- * without one, undici's global agent is used.
+ * Invocations go through the instance's own keep-alive Pool (process: per process, container: per container); the
+ * hook calls take one optionally (without it, undici's global dispatcher).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { type Dispatcher, errors as undiciErrors, getGlobalDispatcher, request } from 'undici';
+import { type Dispatcher, errors as undiciErrors, request } from 'undici';
 import { BackendError, type HeaderValue, type InvocationDeadline, type InvocationRequest, type InvocationResult, type PreparedRevision } from '../domain/ports/backend.ts';
 import { credentialsFor } from './runtime-env.ts';
 import { InstanceErrorCode } from '../domain/reason-codes.ts';
@@ -97,13 +97,15 @@ const HOP_BY_HOP = new Set(['x-localfc-error-type', 'connection', 'keep-alive', 
 /**
  * Sends one invocation to the function's server: an event is `POST /invoke`; with `forwardHttp` an HTTP invocation
  * goes out as it came (method, path, the caller's headers). Throws what undici throws (connection errors, the call
- * stopped once `deadline` passed: the caller tells that by `deadline.expired`).
+ * stopped once `deadline` passed: the caller tells that by `deadline.expired`). `dispatcher` must be this package's
+ * undici (a Pool per instance): undici's global dispatcher may be the older undici inside Node.js (set by the first
+ * fetch() in the process), which does not know the handler API AnswerReader speaks.
  */
 export async function forwardInvocation(
   baseUrl: string,
   req: InvocationRequest,
   fc: Record<string, string>,
-  opts: { forwardHttp: boolean; deadline?: InvocationDeadline; dispatcher?: Dispatcher },
+  opts: { forwardHttp: boolean; deadline?: InvocationDeadline; dispatcher: Dispatcher },
 ): Promise<Omit<InvocationResult, 'logs'>> {
   const headers: Record<string, string> = { ...(req.kind === 'http' ? req.headers : {}), ...fc };
   if (req.kind === 'event') headers['content-type'] = req.headers['content-type'] ?? 'application/octet-stream';
@@ -114,7 +116,7 @@ export async function forwardInvocation(
   // undici's exports read when used: at module level the bundle's stand-in would load undici at every start-up.
   opts.deadline?.onExpiry(() => reader.cancel(new undiciErrors.RequestAbortedError('the invocation timed out')));
   // Origin and path as they are: undici's request(url) would parse the URL again on every call.
-  (opts.dispatcher ?? getGlobalDispatcher()).dispatch({
+  opts.dispatcher.dispatch({
     origin: baseUrl,
     path: isHttp ? (req.path ?? '/') : '/invoke',
     method: method as 'POST',

@@ -1,5 +1,7 @@
 // The container backend end to end through the official SDK, against a real engine (scripts/docker-engine.sh up,
 // then npx tsx scripts/make-test-images.ts). Skips with one line outside CI when no engine answers.
+// First: undici's global dispatcher is Node.js's own, as in the bundled server (the container backend must not use it).
+import '../helpers/node-undici-first.ts';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';

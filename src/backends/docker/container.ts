@@ -7,7 +7,7 @@ import { BackendError, type PreparedRevision, type StartInstanceOptions, startup
 import { fcVariables } from '../runtime-env.ts';
 import { LogRing } from '../process/log-ring.ts';
 import { StartupTimeout, waitUntilListening } from '../readiness.ts';
-import { request } from 'undici';
+import { Pool, request } from 'undici';
 import { type ContainerInfo, type ContainerSpec, type DockerEngine, DockerError } from './engine.ts';
 import { LABELS, type Lease, type Owner } from './owner.ts';
 import { InstanceErrorCode } from '../../domain/reason-codes.ts';
@@ -27,6 +27,13 @@ export interface Container {
   ended: boolean;
   frozen: boolean;
   follow: AbortController;
+  /** Keep-alive connections to its server (made on the first invocation), closed when the container is discarded. */
+  dispatcher?: Pool;
+}
+
+/** The container's keep-alive connections: undici's Pool of this package (see forwardInvocation). */
+export function connectionsTo(c: Container): Pool {
+  return (c.dispatcher ??= new Pool(c.baseUrl, { keepAliveTimeout: 30_000 }));
 }
 
 export interface StartOptions {
@@ -115,6 +122,7 @@ export async function startContainer(p: PreparedImage, instanceId: string, o: St
 /** Stops following the container's output and force-removes it (no SIGTERM grace: PID 1 often ignores it); never throws. */
 export async function discardContainer(c: Container, engine: DockerEngine): Promise<void> {
   c.follow.abort();
+  void c.dispatcher?.destroy().catch(() => undefined);
   await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
 }
 

@@ -12,7 +12,7 @@ import { BackendError, type Backend, type BackendInstance, type InvocationReques
 import { fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop } from '../http-runtime.ts';
 import { ProcessBackend, type ProcessBackendOptions } from '../process/index.ts';
 import { probeHealthCheck } from '../readiness.ts';
-import { autoReach, type Container, discardContainer, type PreparedImage, type Reach, type StartOptions, startContainer } from './container.ts';
+import { autoReach, connectionsTo, type Container, discardContainer, type PreparedImage, type Reach, type StartOptions, startContainer } from './container.ts';
 import { DockerEngine, DockerError, type ImageInfo, layerStatus } from './engine.ts';
 import { EngineRegistry, inspectPinned } from './engine-registry.ts';
 import type { EngineAddress } from './engine-address.ts';
@@ -164,7 +164,7 @@ export class DockerBackend implements Backend {
     const logs = (): string => c.logs.since(from);
     const deadline = req.deadline;
     try {
-      const res = await forwardInvocation(c.baseUrl, req, fcHeaders(s.prepared, req.requestId, req), { forwardHttp: true, ...(deadline ? { deadline } : {}) });
+      const res = await forwardInvocation(c.baseUrl, req, fcHeaders(s.prepared, req.requestId, req), { forwardHttp: true, ...(deadline ? { deadline } : {}), dispatcher: connectionsTo(c) });
       // The invocation's output is only answered to a caller who asked for the tail (x-fc-log-type: Tail), as on the
       // process backend; the container's log keeps it either way. It reaches us through the engine's log stream a little
       // after the response: only such a caller waits for it.
@@ -262,6 +262,7 @@ export class DockerBackend implements Backend {
       if (s.prepared.key !== prepared.key) continue;
       this.#instances.delete(id);
       s.c.follow.abort();
+      void s.c.dispatcher?.destroy().catch(() => undefined);
     }
     await removeOwned(this.engine, this.owner.id, { [LABELS.revision]: prepared.key }).catch(() => 0);
   }
