@@ -179,6 +179,30 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
       assert.deepEqual([answer.status, answer.text], [200, 'probed 1']);
     });
 
+    it('a call still running when the function\'s timeout passes on the clock is answered with FC\'s timeout; its container is replaced', async () => {
+      const input = containerInput('hang', NODE_IMAGE);
+      // Never answers the event "hang"; answers anything else with the container's hostname (its id).
+      input.customContainerConfig!.command = ['node', '-e', `require('http').createServer((q, s) => { let b = ''; q.on('data', (c) => (b += c)).on('end', () => { if (b !== 'hang') s.end(require('os').hostname()); }); }).listen(9000)`];
+      input.instanceLifecycleConfig = undefined as never;
+      input.timeout = 2;
+      await client.createFunction(new $FC.CreateFunctionRequest({ body: input }));
+      await advance(5000);
+      const before = await pendingInvocation(fc, 'hang', 'first').answer;
+      assert.equal(before.status, 200, before.text);
+      const call = pendingInvocation(fc, 'hang', 'hang');
+      await timerArmed(fc, 'invocation timeout');
+      await advance(1999);
+      assert.equal(call.answered(), false, 'answered before the timeout');
+      await advance(1);
+      const answer = await call.answer;
+      assert.equal(answer.status, 200);
+      assert.deepEqual(JSON.parse(answer.text), { errorMessage: 'Function timed out after 2 seconds' });
+      const after = await pendingInvocation(fc, 'hang', 'again').answer;
+      assert.equal(after.status, 200, after.text);
+      assert.notEqual(after.text, before.text, 'a new container answers');
+      assert.equal((await owned()).filter((c) => c.labels[LABELS.fn] === 'hang').length, 1, 'the timed-out container is removed');
+    });
+
     it("cpu becomes the container's CPU quota, capped at the engine's CPUs", async () => {
       const hostCpus = await engine.cpuCount();
       assert.ok(hostCpus >= 1);
