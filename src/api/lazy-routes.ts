@@ -85,7 +85,7 @@ export class LazyRoutes {
     return (this.#app.openAPIRegistry as unknown as { _definitions: unknown[] })._definitions;
   }
 
-  /** Each group's routes as built (after loadAll): what `npm run routes` writes into route-table.ts. */
+  /** Each group's routes as built (building every group): what `npm run routes` writes into route-table.ts. */
   async tables(): Promise<Record<string, readonly RouteEntry[]>> {
     const built = await Promise.all(this.#mounted.map((m) => m.load()));
     return Object.fromEntries(this.#mounted.map((m, i) => [m.name, built[i]!.routes]));
