@@ -30,8 +30,6 @@ const FUNCTIONS = '/2023-03-30/functions/';
 const HOT_TARGET = /^\/2023-03-30\/functions\/([A-Za-z_][A-Za-z0-9_-]*)(\/invocations)?(?:\?qualifier=([A-Za-z0-9_-]+))?$/;
 /** A Host @hono/node-server puts into the request's URL as it is (its reValidHost); others it normalises. */
 const PLAIN_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/;
-/** The invocation headers the route's schema reads. */
-const INVOKE_HEADERS = ['x-fc-invocation-type', 'x-fc-log-type', 'x-fc-async-task-id'] as const;
 
 export interface HotRouteDeps {
   /** The pre-route steps, as mounted on the full app. */
@@ -52,15 +50,24 @@ class NodeHead implements RequestHead {
   }
 }
 
-/** A route's declared parts checked by its own schemas (as lean-route.ts does), or undefined when one is refused. */
-function partsChecker(route: RouteConfig): (param: Record<string, string>, query: Record<string, string>, header: Record<string, string>) => Valid | undefined {
-  const { params, query, headers } = (route.request ?? {}) as { params?: ZodType; query?: ZodType; headers?: ZodType };
+/**
+ * A route's declared parts checked by its own schemas (as lean-route.ts does), or undefined when one is refused. Only
+ * the headers its schema names are read.
+ */
+function partsChecker(route: RouteConfig): (param: Record<string, string>, query: Record<string, string>, headers: IncomingHttpHeaders) => Valid | undefined {
+  const { params, query, headers } = (route.request ?? {}) as { params?: ZodType; query?: ZodType; headers?: ZodType & { shape: Record<string, unknown> } };
+  const headerNames = headers ? Object.keys(headers.shape) : [];
   const parse = (schema: ZodType | undefined, value: Record<string, string>): Record<string, string> | undefined => {
     if (!schema) return value;
     const result = schema.safeParse(value);
     return result.success ? (result.data as Record<string, string>) : undefined;
   };
-  return (param, q, header) => {
+  return (param, q, all) => {
+    const header: Record<string, string> = {};
+    for (const name of headerNames) {
+      const value = all[name];
+      if (value !== undefined) header[name] = value as string;
+    }
     const validQuery = parse(query, q);
     const validParam = validQuery && parse(params, param);
     const validHeader = validParam && parse(headers, header);
@@ -235,12 +242,7 @@ export class HotRoutes {
     const q = url.indexOf('?');
     const head = new NodeHead(method, `http://${host}${url}`, q < 0 ? url : url.slice(0, q), headers);
     if (!route.passes(head)) return false;
-    const header: Record<string, string> = {};
-    for (const name of INVOKE_HEADERS) {
-      const value = headers[name];
-      if (value !== undefined) header[name] = value as string;
-    }
-    const valid = route.check({ functionName: target[1]! }, target[3] === undefined ? {} : { qualifier: target[3] }, header);
+    const valid = route.check({ functionName: target[1]! }, target[3] === undefined ? {} : { qualifier: target[3] }, headers);
     return valid !== undefined && route.serve(head, req, res, valid, fallback);
   }
 }
