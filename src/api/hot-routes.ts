@@ -28,8 +28,11 @@ import type { InvokeAnswer, SyncCall } from './routes/invoke.ts';
 const FUNCTIONS = '/2023-03-30/functions/';
 /** GetFunction's and InvokeFunction's targets in their plainest form (hono's path and query read them as they are). */
 const HOT_TARGET = /^\/2023-03-30\/functions\/([A-Za-z_][A-Za-z0-9_-]*)(\/invocations)?(?:\?qualifier=([A-Za-z0-9_-]+))?$/;
-/** A Host @hono/node-server puts into the request's URL as it is (its reValidHost); others it normalises. */
-const PLAIN_HOST = /^[a-z0-9._-]+(?::(?:[1-5]\d{3,4}|[6-9]\d{3}))?$/;
+/**
+ * A lower-case name or address with a port, if any, that is a port: @hono/node-server takes it into the request's URL as
+ * it is or through URL() (which only drops a default port), and no pre-route step reads more of the URL than its path.
+ */
+const PLAIN_HOST = /^[a-z0-9._-]+(?::([1-9]\d{0,4}))?$/;
 
 export interface HotRouteDeps {
   /** The pre-route steps, as mounted on the full app. */
@@ -238,7 +241,8 @@ export class HotRoutes {
     if (!route) return false;
     const headers = req.headers;
     const host = headers.host;
-    if (host === undefined || !PLAIN_HOST.test(host) || !singleValued(req)) return false;
+    const plain = host === undefined ? null : PLAIN_HOST.exec(host);
+    if (!plain || (plain[1] !== undefined && Number(plain[1]) > 65_535) || !singleValued(req)) return false;
     const q = url.indexOf('?');
     const head = new NodeHead(method, `http://${host}${url}`, q < 0 ? url : url.slice(0, q), headers);
     if (!route.passes(head)) return false;

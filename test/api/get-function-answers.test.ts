@@ -75,6 +75,11 @@ it('answers success and failure the same on the fast path and through the chain,
     () => 'GET /2023-03-30/functions/hot HTTP/1.1\nHost: fcbucket.oss-cn-hangzhou.aliyuncs.com\nConnection: close', // OSS addressing
     () => 'HEAD /2023-03-30/functions/hot HTTP/1.1\nHost: 127.0.0.1:PORT\nConnection: close',
     () => 'GET /2023-03-30/functions/hot HTTP/1.1\nHost: 127.0.0.1:PORT\nConnection: close', // no x-acs-action
+    // Hosts @hono/node-server normalises or refuses: a port above 60000, a default port, upper case, no such port
+    () => 'GET /2023-03-30/functions/hot HTTP/1.1\nHost: localhost:65001\nConnection: close',
+    () => 'GET /2023-03-30/functions/hot HTTP/1.1\nHost: localhost:80\nConnection: close',
+    () => 'GET /2023-03-30/functions/hot HTTP/1.1\nHost: LOCALHOST:PORT\nConnection: close',
+    () => 'GET /2023-03-30/functions/hot HTTP/1.1\nHost: localhost:70000\nConnection: close',
     GET('/2023-03-30/functions/hot'),
   ];
   for (const request of requests) {
