@@ -7,8 +7,8 @@
  * Raw HTTP over a socket, then the official SDK (which sends its body chunked) against both.
  */
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { after, before, it } from 'node:test';
+import { rawRequest } from '../helpers/raw-http.ts';
 import { createZip } from '../helpers/zip.ts';
 import { $FC, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
@@ -30,22 +30,13 @@ async function side(faults: object[]): Promise<Side> {
 }
 
 /** One raw HTTP/1.1 exchange (Connection: close), with the Date header's value blanked. */
-function raw(fc: RunningLocalfc, head: string, body: string | Buffer = ''): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(fc.port, '127.0.0.1');
-    let out = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (d: string) => (out += d));
-    socket.on('end', () => resolve(out.replace(/^date: .*$/im, 'date: -')));
-    socket.on('error', reject);
-    socket.write(`${head.replaceAll('\n', '\r\n')}\r\n\r\n`);
-    socket.end(body);
-  });
+async function raw(fc: RunningLocalfc, head: string, body: string | Buffer = ''): Promise<string> {
+  return (await rawRequest(fc.port, head.replaceAll('\n', '\r\n'), [body])).raw.replace(/^date: .*$/im, 'date: -');
 }
 
 async function create(fc: RunningLocalfc, name: string): Promise<void> {
   const body = JSON.stringify({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: { zipFile: zip } });
-  const res = await raw(fc, `POST /2023-03-30/functions HTTP/1.1\nHost: 127.0.0.1:${fc.port}\nContent-Type: application/json\nContent-Length: ${Buffer.byteLength(body)}\nConnection: close`, body);
+  const res = await raw(fc, `POST /2023-03-30/functions HTTP/1.1\nHost: 127.0.0.1:${fc.port}\nContent-Type: application/json\nContent-Length: ${Buffer.byteLength(body)}`, body);
   assert.match(res, /^HTTP\/1\.1 200 /, res);
 }
 
@@ -67,8 +58,8 @@ async function both(head: string, body: string | Buffer = ''): Promise<[string, 
 }
 
 const POST = (path: string, body: string, extra = '') =>
-  `POST ${path} HTTP/1.1\nHost: 127.0.0.1:PORT\nx-acs-action: InvokeFunction\nContent-Type: application/json\nContent-Length: ${Buffer.byteLength(body)}${extra}\nConnection: close`;
-const CHUNKED = (path: string, extra = '') => `POST ${path} HTTP/1.1\nHost: 127.0.0.1:PORT\nx-acs-action: InvokeFunction\nTransfer-Encoding: chunked${extra}\nConnection: close`;
+  `POST ${path} HTTP/1.1\nHost: 127.0.0.1:PORT\nx-acs-action: InvokeFunction\nContent-Type: application/json\nContent-Length: ${Buffer.byteLength(body)}${extra}`;
+const CHUNKED = (path: string, extra = '') => `POST ${path} HTTP/1.1\nHost: 127.0.0.1:PORT\nx-acs-action: InvokeFunction\nTransfer-Encoding: chunked${extra}`;
 const chunked = (...parts: Buffer[]) => Buffer.concat([...parts.flatMap((p) => [Buffer.from(`${p.length.toString(16)}\r\n`), p, Buffer.from('\r\n')]), Buffer.from('0\r\n\r\n')]);
 const INVOKE = '/2023-03-30/functions/hot/invocations';
 /** The access log's request lines and the invocation lines, the ms blanked (stack traces of internal errors left out). */
