@@ -5,8 +5,8 @@
  * Hand-written because hono with @hono/node-server alone (no middleware) costs GetFunction a third more CPU than bare
  * node:http: its Request/Response emulation, routing and compose are the floor no hono route gets under.
  *
- * A request is taken only in its plainest form (origin-form target, no escapes, only `?qualifier=`, one Host that
- * @hono/node-server would use as is, no repeated header), every step on its route's path passing, and its parts passing
+ * A request is taken only in its plainest form (origin-form target, no escapes, only `?qualifier=`, one lower-case Host
+ * with a valid port if any, no repeated header), every step on its route's path passing, and its parts passing
  * the route's own schemas; everything else goes to the full app untouched, before any request id is used. What it
  * answers is what the full app answers, byte for byte: the same handler code (the route passes it in), the request id,
  * the headers in the order @hono/node-server writes them, and the access log line.
