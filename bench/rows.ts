@@ -22,11 +22,49 @@ export const CONTAINER_IMAGE = process.env.BENCH_IMAGE ?? 'localfc-test/node:20'
 
 export interface Row {
   readonly what: string;
+  /** The median round's figures (see inTurns). */
   readonly localfc: Measured;
   readonly baselineName: string;
   readonly baseline: Measured;
   readonly mode: 'concurrent' | 'sequential';
+  /** The row's goal figure in every round, in order: the throughput ratio, or the p50 added (ms) one at a time. */
+  readonly rounds: readonly number[];
 }
+
+/** BENCH_ROUNDS: how many times every side of a row is measured, in turns (default 3). */
+export const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+
+/** One side of a row, measured in round `round` (0 first: only it warms up). */
+type Side = (round: number) => Promise<Measured>;
+
+/**
+ * Measures every side once per round, in turns, so that a change in the machine's speed falls on all of them. Measured
+ * once, a row of this shared 2-core VM swung 0.42-0.89× between quiet runs minutes apart (2026-12-01 04:30 and 04:35):
+ * the baseline's own CPU per request moved 27-54 µs.
+ */
+async function inTurns<K extends string>(sides: Record<K, Side>): Promise<Array<Record<K, Measured>>> {
+  const rounds: Array<Record<K, Measured>> = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const measured = {} as Record<K, Measured>;
+    for (const k of Object.keys(sides) as K[]) measured[k] = await sides[k](round);
+    rounds.push(measured);
+  }
+  return rounds;
+}
+
+/** The goal figure of one round: the throughput ratio, or one at a time the p50 added (ms). */
+const figure = (mode: Row['mode'], localfc: Measured, baseline: Measured): number => (mode === 'concurrent' ? localfc.rps / baseline.rps : localfc.p50 - baseline.p50);
+
+/** A row of `side` against `base` over the rounds: the figures of its median round (by the goal figure), and every round's. */
+function rowOf<K extends string>(rounds: Array<Record<K, Measured>>, side: K, base: K, row: Omit<Row, 'localfc' | 'baseline' | 'rounds'>): Row {
+  const each = rounds.map((m) => figure(row.mode, m[side], m[base]));
+  const median = [...each].sort((a, b) => a - b)[(each.length - 1) >> 1]!;
+  const m = rounds[each.indexOf(median)]!;
+  return { ...row, localfc: m[side], baseline: m[base], rounds: each };
+}
+
+/** A load spec for round `round`: only the first warms up (the servers stay up between rounds). */
+const inRound = (s: LoadSpec, round: number): LoadSpec => (round === 0 ? s : { ...s, warmupS: 0 });
 
 const spec = (url: string, mode: LoadSpec['mode'], extra: Partial<LoadSpec> = {}): LoadSpec => ({ url, mode, durationS: DURATION_S, warmupS: WARMUP_S, connections: CONNECTIONS, ...extra });
 const POST = { method: 'POST' as const, body: '{"a":1}' };
@@ -50,16 +88,20 @@ export async function controlPlane(): Promise<Row[]> {
     await createActive(fc!.url, nodeFunction('bench'));
     const fnBody = await (await fetch(`${fc!.url}/2023-03-30/functions/bench`)).text();
     return withServers([startBare(fnBody), startHonoFloor(fnBody)], async ([bare, hono]) => {
-      const rows: Row[] = [];
       const [b, f, h] = [bare!.child.pid!, fc!.child.pid!, hono!.child.pid!];
       const GET_PATH = '/2023-03-30/functions/bench';
-      const get = await measure(spec(`${bare!.url}/`, 'concurrent'), b);
-      rows.push({ what: 'GetFunction', mode: 'concurrent', baselineName: 'bare `node:http`, same body', baseline: get, localfc: await measure(spec(`${fc!.url}${GET_PATH}`, 'concurrent'), f) });
-      rows.push({ what: 'floor: hono + @hono/node-server, GetFunction\'s path and body', mode: 'concurrent', baselineName: 'bare `node:http`, same body', baseline: get, localfc: await measure(spec(`${hono!.url}${GET_PATH}`, 'concurrent'), h) });
-      const post = await measure(spec(`${bare!.url}/`, 'concurrent', POST), b);
-      rows.push({ what: 'InvokeFunction, simulated backend', mode: 'concurrent', baselineName: 'bare `node:http` echoing the body', baseline: post, localfc: await measure(spec(`${fc!.url}${GET_PATH}/invocations`, 'concurrent', POST), f) });
-      rows.push({ what: 'floor: hono + @hono/node-server echoing on InvokeFunction\'s path', mode: 'concurrent', baselineName: 'bare `node:http` echoing the body', baseline: post, localfc: await measure(spec(`${hono!.url}${GET_PATH}/invocations`, 'concurrent', POST), h) });
-      return rows;
+      const get = (url: string, pid: number): Side => (round) => measure(inRound(spec(url, 'concurrent'), round), pid);
+      const post = (url: string, pid: number): Side => (round) => measure(inRound(spec(url, 'concurrent', POST), round), pid);
+      const gets = await inTurns({ bare: get(`${bare!.url}/`, b), localfc: get(`${fc!.url}${GET_PATH}`, f), hono: get(`${hono!.url}${GET_PATH}`, h) });
+      const posts = await inTurns({ bare: post(`${bare!.url}/`, b), localfc: post(`${fc!.url}${GET_PATH}/invocations`, f), hono: post(`${hono!.url}${GET_PATH}/invocations`, h) });
+      const getRow = { mode: 'concurrent', baselineName: 'bare `node:http`, same body' } as const;
+      const postRow = { mode: 'concurrent', baselineName: 'bare `node:http` echoing the body' } as const;
+      return [
+        rowOf(gets, 'localfc', 'bare', { ...getRow, what: 'GetFunction' }),
+        rowOf(gets, 'hono', 'bare', { ...getRow, what: 'floor: hono + @hono/node-server, GetFunction\'s path and body' }),
+        rowOf(posts, 'localfc', 'bare', { ...postRow, what: 'InvokeFunction, simulated backend' }),
+        rowOf(posts, 'hono', 'bare', { ...postRow, what: 'floor: hono + @hono/node-server echoing on InvokeFunction\'s path' }),
+      ];
     });
   });
 }
@@ -93,12 +135,17 @@ export async function processBackend(): Promise<Row[]> {
     return withServers([startForwardFloor(origin)], async ([floor]) => {
       const rows: Row[][] = [];
       for (const mode of WARM_FIRST) {
-        await resume();
-        const baseline = await measure(spec(`${origin}/invoke`, mode, POST), pid);
-        const forwarded = await measure(spec(`${floor!.url}/invoke`, mode, POST), [floor!.child.pid!, pid]);
-        const localfc = await measure(spec(via, mode, POST), fc!.child.pid!);
-        const base = { mode, baselineName: 'the handler process called directly', baseline } as const;
-        rows.unshift([{ ...base, what: `${FLOOR_WHAT} handler process`, localfc: forwarded }, { ...base, what: 'warm invoke, process backend', localfc }]);
+        const s = (url: string, round: number) => inRound(spec(url, mode, POST), round);
+        const rounds = await inTurns({
+          direct: async (round) => {
+            await resume();
+            return measure(s(`${origin}/invoke`, round), pid);
+          },
+          forwarded: (round) => measure(s(`${floor!.url}/invoke`, round), [floor!.child.pid!, pid]),
+          localfc: (round) => measure(s(via, round), fc!.child.pid!),
+        });
+        const base = { mode, baselineName: 'the handler process called directly' } as const;
+        rows.unshift([rowOf(rounds, 'forwarded', 'direct', { ...base, what: `${FLOOR_WHAT} handler process` }), rowOf(rounds, 'localfc', 'direct', { ...base, what: 'warm invoke, process backend' })]);
       }
       return rows.flat(); // printed one at a time first
     });
@@ -138,13 +185,17 @@ export async function containerBackend(): Promise<Row[]> {
     return withServers([startForwardFloor(origin)], async ([floor]) => {
       const rows: Row[][] = [];
       for (const mode of WARM_FIRST) {
-        await resumeAfterFreeze(paused, async () => void (await docker('unpause', id)));
-        const s = (url: string) => spec(url, mode, { ...POST, connections: CONTAINER_CONNECTIONS });
-        const baseline = await measure(s(`${origin}/invoke`), containerPid);
-        const forwarded = await measure(s(`${floor!.url}/invoke`), [floor!.child.pid!, containerPid]);
-        const localfc = await measure(s(via), [fc!.child.pid!, containerPid]);
-        const base = { mode, baselineName: 'the container called directly', baseline } as const;
-        rows.unshift([{ ...base, what: `${FLOOR_WHAT} container`, localfc: forwarded }, { ...base, what: 'warm invoke, container backend', localfc }]);
+        const s = (url: string, round: number) => inRound(spec(url, mode, { ...POST, connections: CONTAINER_CONNECTIONS }), round);
+        const rounds = await inTurns({
+          direct: async (round) => {
+            await resumeAfterFreeze(paused, async () => void (await docker('unpause', id)));
+            return measure(s(`${origin}/invoke`, round), containerPid);
+          },
+          forwarded: (round) => measure(s(`${floor!.url}/invoke`, round), [floor!.child.pid!, containerPid]),
+          localfc: (round) => measure(s(via, round), [fc!.child.pid!, containerPid]),
+        });
+        const base = { mode, baselineName: 'the container called directly' } as const;
+        rows.unshift([rowOf(rounds, 'forwarded', 'direct', { ...base, what: `${FLOOR_WHAT} container` }), rowOf(rounds, 'localfc', 'direct', { ...base, what: 'warm invoke, container backend' })]);
       }
       return rows.flat(); // printed one at a time first
     });

@@ -13,7 +13,7 @@ import os from 'node:os';
 import { activation } from './activation.ts';
 import { memory, QUIET_S } from './memory.ts';
 import { ROOT } from './proc.ts';
-import { CONNECTIONS, CONTAINER_CONNECTIONS, DURATION_S, WARMUP_S, containerBackend, containerColdStart, containerUsable, controlPlane, processBackend, type Row, startup } from './rows.ts';
+import { CONNECTIONS, CONTAINER_CONNECTIONS, DURATION_S, ROUNDS, WARMUP_S, containerBackend, containerColdStart, containerUsable, controlPlane, processBackend, type Row, startup } from './rows.ts';
 
 const SECTIONS = ['control', 'process', 'container', 'cold', 'zip', 'startup', 'memory', 'activation'] as const;
 const only = new Set((process.env.BENCH_ONLY ?? SECTIONS.join(',')).split(',').map((s) => s.trim()).filter(Boolean));
@@ -41,14 +41,19 @@ function cpu(r: Row): string {
   return `${l.toFixed(0)} / ${b.toFixed(0)} (${(b / l).toFixed(2)}×)`;
 }
 
+/** The row's goal figure in every round (the table shows the median round's figures). */
+function eachRound(r: Row): string {
+  return r.rounds.map((x) => (r.mode === 'concurrent' ? `${x.toFixed(2)}×` : `+${x.toFixed(2)} ms`)).join(', ');
+}
+
 function printRows(rows: readonly Row[]): void {
-  out('| what | load | localfc req/s | p50 / p99 ms | baseline | baseline req/s | p50 / p99 ms | throughput ratio | p50 added | CPU µs/request, localfc / baseline |');
-  out('|---|---|---|---|---|---|---|---|---|---|');
+  out('| what | load | localfc req/s | p50 / p99 ms | baseline | baseline req/s | p50 / p99 ms | throughput ratio | p50 added | CPU µs/request, localfc / baseline | each round |');
+  out('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const how = r.mode === 'sequential' ? 'one at a time' : `${r.what.includes('container') ? CONTAINER_CONNECTIONS : CONNECTIONS} connections`;
     const lat = (x: Row['localfc']) => `${x.p50.toFixed(2)} / ${x.p99.toFixed(2)}`;
     const errors = r.localfc.errors || r.baseline.errors ? ` (errors: ${r.localfc.errors} / ${r.baseline.errors})` : '';
-    out(`| ${r.what}${errors} | ${how} | ${r.localfc.rps.toFixed(0)} | ${lat(r.localfc)} | ${r.baselineName} | ${r.baseline.rps.toFixed(0)} | ${lat(r.baseline)} | ${(r.localfc.rps / r.baseline.rps).toFixed(2)}× | +${(r.localfc.p50 - r.baseline.p50).toFixed(2)} ms | ${cpu(r)} |`);
+    out(`| ${r.what}${errors} | ${how} | ${r.localfc.rps.toFixed(0)} | ${lat(r.localfc)} | ${r.baselineName} | ${r.baseline.rps.toFixed(0)} | ${lat(r.baseline)} | ${(r.localfc.rps / r.baseline.rps).toFixed(2)}× | +${(r.localfc.p50 - r.baseline.p50).toFixed(2)} ms | ${cpu(r)} | ${eachRound(r)} |`);
   }
 }
 
@@ -58,7 +63,7 @@ async function main(): Promise<void> {
   await promisify(execFile)(process.execPath, ['scripts/bundle.mjs'], { cwd: ROOT });
   out(`localfc benchmark, ${new Date().toISOString()}: ${machine()}`);
   out(`load average (1 / 5 / 15 min) at start: ${load()}`);
-  out(`load client: a separate process (autocannon for concurrent rows, one keep-alive connection for "one at a time"), ${WARMUP_S} s warm-up + ${DURATION_S} s per row; localfc started with \`npm start\` (the bundle, built first), access log on, to a pipe\n`);
+  out(`load client: a separate process (autocannon for concurrent rows, one keep-alive connection for "one at a time"), ${WARMUP_S} s warm-up + ${DURATION_S} s per row, every side of a row measured ${ROUNDS} times in turns and the row showing its median round; localfc started with \`npm start\` (the bundle, built first), access log on, to a pipe\n`);
 
   const rows: Row[] = [];
   if (only.has('control')) rows.push(...(await controlPlane()));
