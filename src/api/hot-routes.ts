@@ -16,11 +16,11 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { RouteConfig } from '@hono/zod-openapi';
-import type { ZodType } from 'zod';
 import type { Clock } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { LogFn } from '../log.ts';
 import { answeredError } from './errors.ts';
+import { partsCheck, type Target } from './lean-route.ts';
 import { logRequest } from './middleware.ts';
 import { type PreRouteStep, type RequestHead, stepsPass } from './pre-route.ts';
 import type { InvokeAnswer, SyncCall } from './routes/invoke.ts';
@@ -53,28 +53,34 @@ class NodeHead implements RequestHead {
   }
 }
 
-/**
- * A route's declared parts checked by its own schemas (as lean-route.ts does), or undefined when one is refused. Only
- * the headers its schema names are read.
- */
+/** A request's parts as the fast routes gather them, and what the route's schemas made of them (`valid`). */
+interface Gathered {
+  readonly param: Record<string, string>;
+  readonly query: Record<string, string>;
+  readonly headers: IncomingHttpHeaders;
+  readonly valid: Valid;
+}
+
+/** A declared part of a node:http request (of the headers, only those the schema names). */
+function readGathered(g: Gathered, target: Target, headerNames: readonly string[]): Record<string, unknown> {
+  if (target !== 'header') return g[target];
+  const header: Record<string, string> = {};
+  for (const name of headerNames) {
+    const value = g.headers[name];
+    if (value !== undefined) header[name] = value as string;
+  }
+  return header;
+}
+
+/** A route's declared parts checked by its own schemas, as the full app's route checks them (lean-route.ts), or undefined when one is refused. */
 function partsChecker(route: RouteConfig): (param: Record<string, string>, query: Record<string, string>, headers: IncomingHttpHeaders) => Valid | undefined {
-  const { params, query, headers } = (route.request ?? {}) as { params?: ZodType; query?: ZodType; headers?: ZodType & { shape: Record<string, unknown> } };
-  const headerNames = headers ? Object.keys(headers.shape) : [];
-  const parse = (schema: ZodType | undefined, value: Record<string, string>): Record<string, string> | undefined => {
-    if (!schema) return value;
-    const result = schema.safeParse(value);
-    return result.success ? (result.data as Record<string, string>) : undefined;
-  };
-  return (param, q, all) => {
-    const header: Record<string, string> = {};
-    for (const name of headerNames) {
-      const value = all[name];
-      if (value !== undefined) header[name] = value as string;
-    }
-    const validQuery = parse(query, q);
-    const validParam = validQuery && parse(params, param);
-    const validHeader = validParam && parse(headers, header);
-    return validHeader && { param: validParam, query: validQuery, header: validHeader };
+  const check = partsCheck<Gathered>(route.request ?? {}, readGathered, (g, target, data) => {
+    g.valid[target] = data as Record<string, string>;
+  });
+  return (param, query, headers) => {
+    // A part the route does not declare is used as gathered (no headers: none are read).
+    const g: Gathered = { param, query, headers, valid: { param, query, header: {} } };
+    return check(g) ? undefined : g.valid;
   };
 }
 

@@ -13,48 +13,54 @@ import type { ZodError, ZodType } from 'zod';
 import type { AppEnv } from './context.ts';
 import { validationError } from './errors.ts';
 
-type Target = 'query' | 'param' | 'header';
+export type Target = 'query' | 'param' | 'header';
 
 /** A part of the request its schema refused: the target, zod's error and the value checked (quoted in the message). */
 export interface PartRefused { readonly target: Target; readonly error: ZodError; readonly value: Record<string, unknown> }
 
-/** One part through its schema: added as validated data when it passes, else what was refused. */
-function accept(c: Context<AppEnv>, target: Target, schema: ZodType, value: Record<string, unknown>): PartRefused | undefined {
-  const result = schema.safeParse(value);
-  if (!result.success) return { target, error: result.error, value };
-  c.req.addValidatedData(target, result.data as object);
-  return undefined;
-}
-
 /**
- * Checks each request part the route declares in zValidator's order, adding what passes as validated data; the first
- * part refused, or undefined when all pass. Used by the route's own validator and by the fast routes (api/hot-routes.ts).
+ * The parts a route declares (query, params, headers as zod objects), checked in zValidator's order on a request `C`:
+ * `read` gathers a declared part's value (of the headers, only those the schema names), `accept` takes what passes as
+ * validated data. Returns the first part refused, or undefined when all pass. Used by the route's own validator (below,
+ * on hono's context) and by the fast routes (api/hot-routes.ts, on node:http's request), so both check alike.
  */
-export function checkParts(request: NonNullable<RouteConfig['request']>): (c: Context<AppEnv>) => PartRefused | undefined {
+export function partsCheck<C>(
+  request: NonNullable<RouteConfig['request']>,
+  read: (req: C, target: Target, headerNames: readonly string[]) => Record<string, unknown>,
+  accept: (req: C, target: Target, data: object) => void,
+): (req: C) => PartRefused | undefined {
   const { query, params, headers } = request as { query?: ZodType; params?: ZodType; headers?: ZodType & { shape: Record<string, unknown> } };
   const headerNames = headers ? Object.keys(headers.shape) : [];
-  return (c) => {
-    if (query) {
-      // hono's query target: one value as a string, a repeated name as an array
-      const value = c.req.url.includes('?') ? Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0] : v])) : {};
-      const refused = accept(c, 'query', query, value);
-      if (refused) return refused;
-    }
-    if (params) {
-      const refused = accept(c, 'param', params, c.req.param());
-      if (refused) return refused;
-    }
-    if (headers) {
-      // The other headers would be stripped by the object schema anyway; c.req.header(name) is case-insensitive.
-      const value: Record<string, string> = {};
-      for (const name of headerNames) {
-        const v = c.req.header(name);
-        if (v !== undefined) value[name] = v;
-      }
-      return accept(c, 'header', headers, value);
+  const parts: Array<[Target, ZodType | undefined]> = [['query', query], ['param', params], ['header', headers]];
+  const declared = parts.filter((part): part is [Target, ZodType] => part[1] !== undefined);
+  return (req) => {
+    for (const [target, schema] of declared) {
+      const value = read(req, target, headerNames);
+      const result = schema.safeParse(value);
+      if (!result.success) return { target, error: result.error, value };
+      accept(req, target, result.data as object);
     }
     return undefined;
   };
+}
+
+/** A declared part of a request as hono's validator reads it. */
+function readPart(c: Context<AppEnv>, target: Target, headerNames: readonly string[]): Record<string, unknown> {
+  // hono's query target: one value as a string, a repeated name as an array
+  if (target === 'query') return c.req.url.includes('?') ? Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => [k, v.length === 1 ? v[0] : v])) : {};
+  if (target === 'param') return c.req.param();
+  // The other headers would be stripped by the object schema anyway; c.req.header(name) is case-insensitive.
+  const value: Record<string, string> = {};
+  for (const name of headerNames) {
+    const v = c.req.header(name);
+    if (v !== undefined) value[name] = v;
+  }
+  return value;
+}
+
+/** Checks each request part the route declares on hono's context, adding what passes as validated data. */
+function checkParts(request: NonNullable<RouteConfig['request']>): (c: Context<AppEnv>) => PartRefused | undefined {
+  return partsCheck<Context<AppEnv>>(request, readPart, (c, target, data) => c.req.addValidatedData(target, data));
 }
 
 /** Each request part the route declares, checked as zValidator would with the app's default hook (which throws). */
