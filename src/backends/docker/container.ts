@@ -119,10 +119,15 @@ export async function startContainer(p: PreparedImage, instanceId: string, o: St
   }
 }
 
-/** Stops following the container's output and force-removes it (no SIGTERM grace: PID 1 often ignores it); never throws. */
-export async function discardContainer(c: Container, engine: DockerEngine): Promise<void> {
+/** Stops following the container's output and closes localfc's connections to it; removing it is the caller's. */
+export function letGo(c: Container): void {
   c.follow.abort();
   void c.dispatcher?.destroy().catch(() => undefined);
+}
+
+/** Lets go of the container and force-removes it (no SIGTERM grace: PID 1 often ignores it); never throws. */
+export async function discardContainer(c: Container, engine: DockerEngine): Promise<void> {
+  letGo(c);
   await engine.removeContainer(c.id, { force: true }).catch(() => undefined);
 }
 

@@ -12,7 +12,7 @@ import { BackendError, type Backend, type BackendInstance, type InvocationReques
 import { fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop } from '../http-runtime.ts';
 import { ProcessBackend, type ProcessBackendOptions } from '../process/index.ts';
 import { probeHealthCheck } from '../readiness.ts';
-import { autoReach, connectionsTo, type Container, discardContainer, type PreparedImage, type Reach, type StartOptions, startContainer } from './container.ts';
+import { autoReach, connectionsTo, type Container, discardContainer, letGo, type PreparedImage, type Reach, type StartOptions, startContainer } from './container.ts';
 import { DockerEngine, DockerError, type ImageInfo, layerStatus } from './engine.ts';
 import { EngineRegistry, inspectPinned } from './engine-registry.ts';
 import type { EngineAddress } from './engine-address.ts';
@@ -261,8 +261,7 @@ export class DockerBackend implements Backend {
     for (const [id, s] of this.#instances) {
       if (s.prepared.key !== prepared.key) continue;
       this.#instances.delete(id);
-      s.c.follow.abort();
-      void s.c.dispatcher?.destroy().catch(() => undefined);
+      letGo(s.c);
     }
     await removeOwned(this.engine, this.owner.id, { [LABELS.revision]: prepared.key }).catch(() => 0);
   }
@@ -275,7 +274,7 @@ export class DockerBackend implements Backend {
   async close(): Promise<void> {
     this.#closed = true;
     this.registry.close();
-    for (const s of this.#instances.values()) s.c.follow.abort();
+    for (const s of this.#instances.values()) letGo(s.c);
     this.#instances.clear();
     await this.reaped;
     await removeOwned(this.engine, this.owner.id).catch(() => 0);
