@@ -10,7 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadSpec } from './client.ts';
 import { containerIp, createActive, docker, instancesOf, invoke, processPort, processStopped, resumeAfterFreeze, untilAnswered } from './api.ts';
-import { ECHO_ZIP, median } from './fixtures.ts';
+import { createBody, ECHO_ZIP, median } from './fixtures.ts';
 import { type Measured, measure, ROOT, startBare, startForwardFloor, startHonoFloor, startLocalfc, startServer, type Server, treeCpuMs } from './proc.ts';
 
 export const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
@@ -236,6 +236,8 @@ const BARE_HTTP = "const s = require('http').createServer((q, r) => r.end('ok'))
  * before any of localfc's code runs), and hono on @hono/node-server alone, bundled as localfc is (the floor of
  * localfc's stack: what serving through it costs before any of localfc's code runs). The variants take turns, so a
  * change in the machine's load falls on all of them; beside the time, the CPU the server's process tree used by then.
+ * For `node bin/localfc.mjs` also the first CreateFunction, sent once health answered (as a user's script does): a
+ * start-up that only moved work from before the health answer to after it would show here.
  */
 export async function startup(runs = Number(process.env.BENCH_STARTUP_RUNS ?? 5)): Promise<StartupRow[]> {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'localfc-bench-startup-'));
@@ -252,18 +254,23 @@ export async function startup(runs = Number(process.env.BENCH_STARTUP_RUNS ?? 5)
 }
 
 async function startupRows(runs: number, npmFloor: string, honoFloor: string): Promise<StartupRow[]> {
-  const variants: Array<[string, () => Promise<Server>, string]> = [
+  const createdBy = '`node bin/localfc.mjs`: spawn to the first CreateFunction answered (sent once health answered)';
+  const variants: Array<[string, () => Promise<Server>, string, string?]> = [
     ['bare `node:http` process (reference)', () => startServer(process.execPath, ['-e', BARE_HTTP]), '/'],
     ['hono + @hono/node-server alone, bundled like localfc (the stack\'s floor)', () => startServer(process.execPath, [honoFloor, '{}']), '/'],
     ['the same bare server through `npm start` (npm\'s own floor)', () => startServer('npm', ['start', '--silent', '--prefix', npmFloor]), '/'],
-    ['`node bin/localfc.mjs` (as the README says)', () => startServer(process.execPath, ['bin/localfc.mjs', '--port', '0']), '/_localfc/health'],
+    ['`node bin/localfc.mjs` (as the README says)', () => startServer(process.execPath, ['bin/localfc.mjs', '--port', '0']), '/_localfc/health', createdBy],
     ['`npm start`', () => startLocalfc(), '/_localfc/health'],
   ];
-  const times = variants.map(() => [] as number[]);
-  const cpu = variants.map(() => [] as number[]);
+  const rows = new Map<string, { times: number[]; cpu: number[] }>();
+  const record = (what: string, ms: number, cpuMs: number) => {
+    const row = rows.get(what) ?? rows.set(what, { times: [], cpu: [] }).get(what)!;
+    row.times.push(ms);
+    row.cpu.push(cpuMs);
+  };
   const failed = new Set<number>();
   for (let i = 0; i < runs; i++) {
-    for (const [v, [, launch, path]] of variants.entries()) {
+    for (const [v, [what, launch, path, created]] of variants.entries()) {
       if (failed.has(v)) continue;
       const t0 = performance.now();
       const server = await launch().catch(() => undefined);
@@ -272,13 +279,17 @@ async function startupRows(runs: number, npmFloor: string, honoFloor: string): P
         continue;
       }
       try {
-        times[v]!.push(await untilAnswered(`${server.url}${path}`, t0));
-        cpu[v]!.push(treeCpuMs(server.child.pid!));
+        record(what, await untilAnswered(`${server.url}${path}`, t0), treeCpuMs(server.child.pid!));
+        if (created) {
+          const res = await fetch(`${server.url}/2023-03-30/functions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: createBody(`startup${i}`) });
+          if (res.status !== 200) throw new Error(`CreateFunction: ${res.status} ${await res.text()}`);
+          record(created, performance.now() - t0, treeCpuMs(server.child.pid!));
+        }
       } finally {
         await server.stop();
       }
       await sleep(100);
     }
   }
-  return variants.flatMap(([what], v) => (times[v]!.length ? [{ what, ms: median(times[v]!), cpuMs: median(cpu[v]!) }] : []));
+  return [...rows].map(([what, r]) => ({ what, ms: median(r.times), cpuMs: median(r.cpu) }));
 }
