@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
+import { strToU8, zipSync } from 'fflate';
 
 // LOCALFC_BUNDLE_DIR: another output directory than dist/ (tests build a scratch bundle there).
 const dist = (f) => (process.env.LOCALFC_BUNDLE_DIR ? `${process.env.LOCALFC_BUNDLE_DIR}/${f}` : new URL(`../dist/${f}`, import.meta.url).pathname);
@@ -16,16 +17,20 @@ const root = new URL('..', import.meta.url).pathname;
  * (and compile, or read from the code cache) before listening. esbuild evaluates every ES module import at start, so
  * the import is routed through a stand-in whose exports are getters requiring the real module the first time one is
  * read. undici: only the process and container backends use it, not the default simulated backend's start-up.
+ * @hono/node-server: its module loads Node.js's internal undici (the global Request and Response it stands in for),
+ * which the health check, answered by the fast routes, does not need (src/server.ts makes its listener on the first
+ * request they do not take).
  */
+const LAZY = /^(undici|@hono\/node-server)$/;
 const lazyModules = {
   name: 'lazy-modules',
   setup(b) {
-    // From src/ only: the stand-in's own require('undici') resolves to the package.
-    b.onResolve({ filter: /^undici$/ }, (a) => (a.importer.startsWith(`${root}src/`) ? { path: 'undici', namespace: 'lazy-undici' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'lazy-undici' }, () => {
-      const names = Object.keys(createRequire(import.meta.url)('undici')).filter((n) => n !== 'default');
+    // From src/ only: the stand-in's own require() resolves to the package.
+    b.onResolve({ filter: LAZY }, (a) => (a.importer.startsWith(`${root}src/`) ? { path: a.path, namespace: 'lazy-module' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-module' }, (a) => {
+      const names = Object.keys(createRequire(import.meta.url)(a.path)).filter((n) => n !== 'default');
       const getters = names.map((n) => `get ${JSON.stringify(n)}() { return real()[${JSON.stringify(n)}]; }`);
-      return { contents: `let u; const real = () => (u ??= require('undici'));\nmodule.exports = { ${getters.join(', ')} };\n`, loader: 'js', resolveDir: root };
+      return { contents: `let m; const real = () => (m ??= require(${JSON.stringify(a.path)}));\nmodule.exports = { ${getters.join(', ')} };\n`, loader: 'js', resolveDir: root };
     });
   },
 };
@@ -74,6 +79,10 @@ try {
     exited.then(() => clearTimeout(timer));
   });
   await (await fetch(`${url}/_localfc/health`, { signal: AbortSignal.timeout(60_000) })).text();
+  // Then what a user's first call is: a function created (the full app's path, loaded after the health check).
+  const zipFile = Buffer.from(zipSync({ 'index.js': strToU8('exports.handler = (e, c, cb) => cb(null, e)') })).toString('base64');
+  const body = JSON.stringify({ functionName: 'warmup', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile } });
+  await (await fetch(`${url}/2023-03-30/functions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(60_000) })).text();
 } catch (e) {
   process.stderr.write(`bundle: no code cache written (the bundled server did not answer: ${e.message}) ${out}\n`);
 } finally {

@@ -213,7 +213,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     const busy = await Promise.all([asyncTasks.quiesce(), timers.quiesce(), pool.quiesce()]);
     return { nowMs, stillBusy: busy.reduce((a, b) => a + b, 0) };
   };
-  app.route('/', healthRoutes(() => ({ clock: clock.kind, backend: backend.name, region: config.region, accountId: config.accountId })));
+  app.route('/', healthRoutes(() => ({ clock: clock.kind, backend: backend.name, region: config.region, accountId: config.accountId }), hot));
   lazy.mount('admin', ROUTE_TABLE.admin, async () => (await import('./admin/routes.ts')).adminRoutes({ functions, clock, faults, registry: simulatedRegistry, reset, pool, advanceClock }));
   lazy.mount('ui', ROUTE_TABLE.ui, async () => (await import('./admin/ui.ts')).uiRoutes({
     functions, faults, clock, pool, invocations, triggers, asyncTasks, maxBodyBytes: config.maxBodyBytes,

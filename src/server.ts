@@ -2,9 +2,9 @@
  * @module
  * start(): serve an app on a real port; returns the endpoint the SDK takes (`host:port`, no scheme) and stop().
  */
-import { createServer as createHttpServer, type RequestListener, type ServerOptions } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { type AppDeps, createApp, type LocalfcApp } from './app.ts';
 import { type ConfigInput, parseStartOptions } from './config.ts';
 
@@ -30,11 +30,14 @@ export async function start(options: ConfigInput = {}, deps: AppDeps = {}): Prom
   const config = parseStartOptions(options);
   const localfc = createApp(config, deps);
   await localfc.restore();
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    // The fast routes' listener in front of the one @hono/node-server makes for the app (api/hot-routes.ts).
-    const createServer = ((opts: ServerOptions, fallback: RequestListener) => createHttpServer(opts, localfc.listener(fallback))) as typeof createHttpServer;
-    const s = serve({ fetch: localfc.fetch, hostname: config.host, port: config.port, serverOptions: NO_REQUEST_TIMEOUTS, createServer }, () => resolve(s));
-    s.once('error', reject);
+  // The fast routes' listener in front of the one @hono/node-server makes for the app (api/hot-routes.ts).
+  const server = createServer(NO_REQUEST_TIMEOUTS, localfc.listener(appListener(localfc.fetch, config.host)));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
   // A wildcard address is not something a client can connect to: advertise loopback, which it also listens on.
@@ -63,6 +66,17 @@ export async function start(options: ConfigInput = {}, deps: AppDeps = {}): Prom
       return stopped;
     },
   };
+}
+
+/**
+ * @hono/node-server's listener for the app (what its serve() gives the server), made on the first request the fast
+ * routes do not take: in the bundle, @hono/node-server itself is loaded then (scripts/bundle.mjs), as its module loads
+ * Node.js's internal undici (its Request and Response stand in for the globals), about 40 ms of a start-up that the
+ * health check a fresh server is asked first does not need.
+ */
+function appListener(fetch: (request: Request) => Response | Promise<Response>, hostname: string): RequestListener {
+  let listener: RequestListener | undefined;
+  return (req, res) => (listener ??= getRequestListener(fetch, { hostname }))(req, res);
 }
 
 /** Addresses only this machine can reach; anything else (0.0.0.0, ::, a LAN address) is exposed. */

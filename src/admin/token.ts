@@ -10,6 +10,9 @@ import { errors } from '../domain/errors.ts';
 // Liveness probes (Docker HEALTHCHECK, orchestrators) carry no secret, and health reveals only clock/backend/region.
 const OPEN_PATHS = new Set(['/_localfc/health']);
 
+/** Whether the admin token leaves a request to this path as it is (the fast routes ask, api/hot-routes.ts). */
+export const openPath = (path: string): boolean => OPEN_PATHS.has(path);
+
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
 /** Accepts `Authorization: Bearer <token>`, or `?token=` because a browser's EventSource cannot send headers. */

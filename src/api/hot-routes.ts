@@ -2,6 +2,7 @@
  * @module
  * GetFunction and the common InvokeFunction (synchronous, a body within FC's payload limit) answered by a node:http
  * request listener in front of @hono/node-server's, when no pre-route step acts on the request (api/pre-route.ts).
+ * Also GET /_localfc/health: a fresh server's first request, answered before @hono/node-server is loaded (server.ts).
  * Hand-written because hono with @hono/node-server alone (no middleware) costs GetFunction a third more CPU than bare
  * node:http: its Request/Response emulation, routing and compose are the floor no hono route gets under.
  *
@@ -159,6 +160,8 @@ export class HotRoutes {
   readonly #deps: HotRouteDeps;
   #get: Route | undefined;
   #invoke: Route | undefined;
+  /** The health check's exact target, and its route. */
+  #health: { readonly url: string; readonly route: Route } | undefined;
 
   constructor(deps: HotRouteDeps) {
     this.#deps = deps;
@@ -187,6 +190,27 @@ export class HotRoutes {
         writePlain(res, 200, { 'content-type': 'application/json', 'x-fc-request-id': requestId }, body);
         if (!silent) logRequest(log, requestId, head, 200, started);
         return true;
+      },
+    };
+  }
+
+  /** The health check: `json` gives its body (the route has no parameters; its target with a query goes to the full app). */
+  health(route: RouteConfig, json: () => string): void {
+    const { ids, clock, log, silent } = this.#deps;
+    this.#health = {
+      url: route.path,
+      route: {
+        passes: this.#passes(route),
+        check: () => ({ param: {}, query: {}, header: {} }),
+        serve(head, _req, res) {
+          const started = silent ? 0 : Date.now();
+          const requestId = ids.requestId(clock.now());
+          const body = json();
+          // c.json's headers are a Headers object there, which @hono/node-server writes with the length named.
+          writePlain(res, 200, { 'content-type': 'application/json', 'x-fc-request-id': requestId, 'Content-Length': String(Buffer.byteLength(body)) }, body);
+          if (!silent) logRequest(log, requestId, head, 200, started);
+          return true;
+        },
       },
     };
   }
@@ -235,7 +259,8 @@ export class HotRoutes {
   listener(fallback: RequestListener): RequestListener {
     return (req, res) => {
       const url = req.url ?? '';
-      if (!url.startsWith(FUNCTIONS) || !this.#serve(req, res, url, fallback)) fallback(req, res);
+      const served = url.startsWith(FUNCTIONS) ? this.#serve(req, res, url, fallback) : url === this.#health?.url && req.method === 'GET' && this.#serveHealth(req, res, url);
+      if (!served) fallback(req, res);
     };
   }
 
@@ -245,16 +270,27 @@ export class HotRoutes {
     const method = req.method!;
     const route = target[2] ? (method === 'POST' ? this.#invoke : undefined) : method === 'GET' ? this.#get : undefined;
     if (!route) return false;
-    const headers = req.headers;
-    const host = headers.host;
-    const plain = host === undefined ? null : PLAIN_HOST.exec(host);
-    if (!plain || (plain[1] !== undefined && Number(plain[1]) > 65_535) || !singleValued(req)) return false;
-    const q = url.indexOf('?');
-    const head = new NodeHead(method, `http://${host}${url}`, q < 0 ? url : url.slice(0, q), headers);
-    if (!route.passes(head)) return false;
-    const valid = route.check({ functionName: target[1]! }, target[3] === undefined ? {} : { qualifier: target[3] }, headers);
+    const head = plainHead(req, url);
+    if (!head || !route.passes(head)) return false;
+    const valid = route.check({ functionName: target[1]! }, target[3] === undefined ? {} : { qualifier: target[3] }, head.headers);
     return valid !== undefined && route.serve(head, req, res, valid, fallback);
   }
+
+  #serveHealth(req: IncomingMessage, res: ServerResponse, url: string): boolean {
+    const { route } = this.#health!;
+    const head = plainHead(req, url);
+    return head !== undefined && route.passes(head) && route.serve(head, req, res, route.check({}, {}, head.headers)!, () => undefined);
+  }
+}
+
+/** The request as the pre-route steps read it, when its Host is plain and no header came twice; else undefined (the full app's). */
+function plainHead(req: IncomingMessage, url: string): NodeHead | undefined {
+  const headers = req.headers;
+  const host = headers.host;
+  const plain = host === undefined ? null : PLAIN_HOST.exec(host);
+  if (!plain || (plain[1] !== undefined && Number(plain[1]) > 65_535) || !singleValued(req)) return undefined;
+  const q = url.indexOf('?');
+  return new NodeHead(req.method!, `http://${host}${url}`, q < 0 ? url : url.slice(0, q), headers);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { Context, MiddlewareHandler, Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { adminToken } from '../admin/token.ts';
+import { adminToken, openPath } from '../admin/token.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { errors } from '../domain/errors.ts';
@@ -55,9 +55,10 @@ export function preRouteSteps(deps: MiddlewareDeps): PreRouteStep[] {
   steps.push({ on: '*', handler: siteGuard(refusal), passes: (head) => refusal(head) === undefined });
   if (deps.persistence) steps.push({ on: '*', handler: flushAfterChange(deps.persistence), passes: (head) => !flushes(head.method, head.path) });
   if (config.accessKeys.length > 0) steps.push({ on: '/2023-03-30/*', handler: signatureAuth({ accessKeys: config.accessKeys, clock, maxBodyBytes: config.maxBodyBytes }) });
-  if (config.adminToken) steps.push({ on: '/_localfc/*', handler: adminToken(config.adminToken) });
+  if (config.adminToken) steps.push({ on: '/_localfc/*', handler: adminToken(config.adminToken), passes: (head) => openPath(head.path) });
   // Admin bodies are JSON or an event to fire: the synchronous invocation payload limit is plenty.
-  steps.push({ on: '/_localfc/*', handler: limitBody(payloadLimits(config.maxBodyBytes).sync) });
+  const adminBodyLimit = payloadLimits(config.maxBodyBytes).sync;
+  steps.push({ on: '/_localfc/*', handler: limitBody(adminBodyLimit), passes: (head) => bodyMayPass(head, adminBodyLimit) });
   // After auth: an unsigned request is refused before any body check or fault.
   steps.push({
     on: '/2023-03-30/*',

@@ -1,7 +1,10 @@
 // The bundled server (scripts/bundle.mjs) answers its first request without loading the npm undici: only the process
 // and container backends use it, and the bundle's stand-in requires it when one of its exports is first read, so a
-// module that reads one at load time (`const { X } = errors` at top level) loads it at every start-up. Checked on a
-// scratch bundle built from the sources, with a preload that watches which Node.js modules the bundle requires.
+// module that reads one at load time (`const { X } = errors` at top level) loads it at every start-up. Nor does it load
+// Node.js's own undici (what the global Request, Response, Headers and fetch are) to answer the health check, which
+// the fast routes answer before @hono/node-server is imported (server.ts); the first CreateFunction then loads it.
+// Checked on a scratch bundle built from the sources, with a preload that watches which Node.js modules the bundle
+// requires.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { it } from 'node:test';
+import { createZip } from '../helpers/zip.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
@@ -21,12 +25,16 @@ Module._load = function (request, ...rest) { seen.add(request); return load.call
 const end = http.ServerResponse.prototype.end;
 let told = false;
 http.ServerResponse.prototype.end = function (...a) {
-  if (!told) { told = true; process.stderr.write('required by the first answer: ' + JSON.stringify([...seen]) + '\\n'); }
+  if (!told) {
+    told = true;
+    process.stderr.write('required by the first answer: ' + JSON.stringify([...seen]) + '\\n');
+    process.stderr.write('built-in undici by the first answer: ' + process.moduleLoadList.includes('NativeModule internal/deps/undici/undici') + '\\n');
+  }
   return end.apply(this, a);
 };
 `;
 
-it('answers its first request without loading undici', async () => {
+it('answers its first request without loading undici, nor the built-in one for the health check', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'localfc-bundle-'));
   try {
     await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts/bundle.mjs')], { cwd: ROOT, env: { ...process.env, LOCALFC_BUNDLE_DIR: dir }, timeout: 180_000 });
@@ -53,6 +61,14 @@ it('answers its first request without loading undici', async () => {
       // undici is bundled, so it is not required by name: its lib/core/util.js (loaded by any part of it) requires
       // node:querystring, which nothing else of the server's start-up does.
       assert.ok(!required.includes('node:querystring'), `undici was loaded before the first answer (node:querystring was required): ${required.join(', ')}`);
+      assert.match(err, /built-in undici by the first answer: false\n/, 'the health check loaded @hono/node-server (and with it Node.js\'s undici)');
+      // What a user sends next goes to the full app, which loads it then.
+      const zipFile = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, e)' }]).toString('base64');
+      const body = JSON.stringify({ functionName: 'first', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile } });
+      const created = await fetch(`${url}/2023-03-30/functions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(60_000) });
+      const answer = await created.text();
+      assert.equal(created.status, 200, answer);
+      assert.equal((JSON.parse(answer) as { functionName: string }).functionName, 'first');
     } finally {
       server.kill('SIGTERM');
       await exited;
