@@ -16,7 +16,9 @@ const root = new URL('..', import.meta.url).pathname;
  * Modules the server needs only on some paths are loaded on first use, not at start-up: the bundle would evaluate them
  * (and compile, or read from the code cache) before listening. esbuild evaluates every ES module import at start, so
  * the import is routed through a stand-in whose exports are getters requiring the real module the first time one is
- * read. undici: only the process and container backends use it, not the default simulated backend's start-up.
+ * read. undici: only the process and container backends use it, not the default simulated backend's start-up; it is
+ * bundled into a file of its own, dist/undici.cjs, so a start-up does not read its 0.7 MB (it is not in the code cache
+ * either way: no start-up runs it).
  * @hono/node-server: its module loads Node.js's internal undici (the global Request and Response it stands in for),
  * which the health check, answered by the fast routes, does not need (src/server.ts makes its listener on the first
  * request they do not take).
@@ -30,7 +32,8 @@ const lazyModules = {
     b.onLoad({ filter: /.*/, namespace: 'lazy-module' }, (a) => {
       const names = Object.keys(createRequire(import.meta.url)(a.path)).filter((n) => n !== 'default');
       const getters = names.map((n) => `get ${JSON.stringify(n)}() { return real()[${JSON.stringify(n)}]; }`);
-      return { contents: `let m; const real = () => (m ??= require(${JSON.stringify(a.path)}));\nmodule.exports = { ${getters.join(', ')} };\n`, loader: 'js', resolveDir: root };
+      const load = a.path === 'undici' ? `require(require('node:path').join(__dirname, 'undici.cjs'))` : `require(${JSON.stringify(a.path)})`;
+      return { contents: `let m; const real = () => (m ??= ${load});\nmodule.exports = { ${getters.join(', ')} };\n`, loader: 'js', resolveDir: root };
     });
   },
 };
@@ -68,6 +71,8 @@ await build({
   footer: { js: '})' },
   plugins: [lazyModules, englishOnly],
 });
+// undici on its own, required by the bundle's stand-in from the directory the bundle is in (see lazyModules).
+await build({ entryPoints: [createRequire(import.meta.url).resolve('undici')], outfile: dist('undici.cjs'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', minifyWhitespace: true, minifySyntax: true, legalComments: 'none', logLevel: 'warning' });
 copyFileSync(new URL('code-cache-loader.mjs', import.meta.url), dist('localfc.mjs'));
 
 // The code cache: the server started once to its first answer, so the functions a start compiles are in it. Only a

@@ -34,12 +34,15 @@ http.ServerResponse.prototype.end = function (...a) {
 };
 `;
 
-it('answers its first request without loading undici, nor the built-in one for the health check', async () => {
+it('answers its first request without loading undici, nor the built-in one for the health check, and loads undici for the process backend', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'localfc-bundle-'));
   try {
     await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts/bundle.mjs')], { cwd: ROOT, env: { ...process.env, LOCALFC_BUNDLE_DIR: dir }, timeout: 180_000 });
-    // zod's other languages are left out of the source every start reads (its Indonesian message for a bad input).
-    assert.ok(!readFileSync(path.join(dir, 'localfc.cjs'), 'latin1').includes('Input tidak valid'), "the bundle holds zod's other locales");
+    // zod's other languages (its Indonesian message for a bad input) and undici (one of its error codes) are left out
+    // of the source every start reads.
+    const source = readFileSync(path.join(dir, 'localfc.cjs'), 'latin1');
+    assert.ok(!source.includes('Input tidak valid'), "the bundle holds zod's other locales");
+    assert.ok(!source.includes('UND_ERR_SOCKS') && readFileSync(path.join(dir, 'undici.cjs'), 'latin1').includes('UND_ERR_SOCKS'), 'undici is in the bundle, not in undici.cjs');
     writeFileSync(path.join(dir, 'watch.cjs'), WATCH);
     const server = spawn(process.execPath, ['-r', path.join(dir, 'watch.cjs'), path.join(dir, 'localfc.mjs'), '--port', '0', '--host', '127.0.0.1', '--log', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise((resolve) => server.once('exit', resolve));
@@ -60,9 +63,9 @@ it('answers its first request without loading undici, nor the built-in one for t
       await res.text();
       const required = JSON.parse(/required by the first answer: (.*)\n/.exec(err)?.[1] ?? 'null') as string[];
       assert.ok(required.includes('node:http'), `the watch sees the bundle's requires: ${err}`);
-      // undici is bundled, so it is not required by name: its lib/core/util.js (loaded by any part of it) requires
-      // node:querystring, which nothing else of the server's start-up does.
-      assert.ok(!required.includes('node:querystring'), `undici was loaded before the first answer (node:querystring was required): ${required.join(', ')}`);
+      // undici is a file of its own next to the bundle (undici.cjs); its lib/core/util.js (loaded by any part of it)
+      // requires node:querystring, which nothing else of the server's start-up does.
+      assert.ok(!required.some((r) => r.endsWith('undici.cjs')) && !required.includes('node:querystring'), `undici was loaded before the first answer: ${required.join(', ')}`);
       assert.match(err, /built-in undici by the first answer: false\n/, 'the health check loaded @hono/node-server (and with it Node.js\'s undici)');
       // What a user sends next goes to the full app, which loads it then.
       const zipFile = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, e)' }]).toString('base64');
@@ -74,6 +77,29 @@ it('answers its first request without loading undici, nor the built-in one for t
     } finally {
       server.kill('SIGTERM');
       await exited;
+    }
+    // The process backend forwards through undici, which the bundle then loads from undici.cjs.
+    const proc = spawn(process.execPath, [path.join(dir, 'localfc.mjs'), '--port', '0', '--host', '127.0.0.1', '--log', 'silent', '--backend', 'process'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const procExited = new Promise((resolve) => proc.once('exit', resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        proc.stdout.on('data', (d: Buffer) => {
+          out += d;
+          const m = /listening on (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        proc.once('exit', (code) => reject(new Error(`exited (${code}) before listening: ${out}`)));
+      });
+      const zipFile = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, e)' }]).toString('base64');
+      const body = JSON.stringify({ functionName: 'echo', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile } });
+      const created = await fetch(`${url}/2023-03-30/functions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(60_000) });
+      assert.equal(created.status, 200, await created.text());
+      const invoked = await fetch(`${url}/2023-03-30/functions/echo/invocations`, { method: 'POST', body: '{"a":1}', signal: AbortSignal.timeout(120_000) });
+      assert.deepEqual([invoked.status, await invoked.text()], [200, '{"a":1}']);
+    } finally {
+      proc.kill('SIGTERM');
+      await procExited;
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
