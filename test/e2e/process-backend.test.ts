@@ -229,6 +229,44 @@ exports.handler = (event, context, callback) => {
     await waitFor('the interval to run again after the thaw', async () => ((await count()) > ticked ? true : undefined));
   });
 
+  it("sends FC's request headers with every invocation, and an HTTP call's own headers with those FC sets replaced", async () => {
+    // Answers the method, path and every header it received, as JSON.
+    const server = `require('http').createServer((q, s) => { q.resume(); q.on('end', () => s.end(JSON.stringify({ method: q.method, url: q.url, headers: q.headers }))); }).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');`;
+    const prepared = await prepare('headers', [{ path: 'server.js', data: server }], {
+      runtime: 'custom.debian10', handler: 'index.handler', timeout: 7, memorySize: 256, passthrough: { role: 'acs:ram::123:role/fc' },
+      customRuntimeConfig: { command: ['node', 'server.js'] },
+      instanceLifecycleConfig: { initializer: { handler: 'index.init', timeout: 4 }, preStop: { handler: 'index.stop', timeout: 3 } },
+    });
+    const inst = await start(prepared);
+    const fcSet = (requestId: string, qualifier: string, versionId: string, controlPath: string) => ({
+      'x-fc-request-id': requestId, 'x-fc-function-name': 'headers', 'x-fc-function-handler': 'index.handler', 'x-fc-function-memory': '256',
+      'x-fc-function-timeout': '7', 'x-fc-function-initializer': 'index.init', 'x-fc-initialization-timeout': '4',
+      'x-fc-instance-lifecycle-pre-stop-handler': 'index.stop', 'x-fc-instance-lifecycle-pre-freeze-handler': '', 'x-fc-region': 'cn-hangzhou',
+      'x-fc-account-id': '123', 'x-fc-qualifier': qualifier, 'x-fc-version-id': versionId, 'x-fc-control-path': controlPath,
+    });
+    const seen = async (r: InvocationRequest) => JSON.parse((await backend.invoke(inst, r)).body.toString()) as { method: string; url: string; headers: Record<string, string> };
+    const credentials = (h: Record<string, string>) => [h['x-fc-access-key-id'], h['x-fc-access-key-secret'], h['x-fc-security-token']];
+
+    const ev = await seen(req('e', { requestId: 'req-event', qualifier: 'prod', versionId: '2' }));
+    assert.equal(ev.method, 'POST');
+    assert.equal(ev.url, '/invoke');
+    assert.deepEqual(ev.headers, { ...ev.headers, ...fcSet('req-event', 'prod', '2', '/invoke'), 'content-type': 'text/plain' });
+    assert.ok(credentials(ev.headers).every((v) => typeof v === 'string' && v.length > 0), 'a role: credentials on every request');
+    // Without a qualifier: LATEST for both; an event without a content type is sent as octet-stream.
+    const plain = await seen(req('e', { requestId: 'req-plain', headers: {} }));
+    assert.deepEqual(plain.headers, { ...plain.headers, ...fcSet('req-plain', 'LATEST', 'LATEST', '/invoke'), 'content-type': 'application/octet-stream' });
+
+    const http = await seen(req('h', {
+      requestId: 'req-http', kind: 'http', method: 'PUT', path: '/a/b?c=d', qualifier: 'LATEST',
+      headers: { 'x-caller': 'kept', 'content-type': 'text/csv', 'x-fc-request-id': 'spoofed', 'x-fc-function-name': 'spoofed', 'x-fc-control-path': 'spoofed' },
+    }));
+    assert.equal(http.method, 'PUT');
+    assert.equal(http.url, '/a/b?c=d');
+    assert.deepEqual(http.headers, { ...http.headers, ...fcSet('req-http', 'LATEST', 'LATEST', '/http-invoke'), 'x-caller': 'kept', 'content-type': 'text/csv' });
+    assert.deepEqual(credentials(http.headers), credentials(ev.headers));
+    await backend.stopInstance(inst, { preStop: false, timeoutMs: 1000 });
+  });
+
   it('rejects broken zips, missing handler files and unsupported runtimes', async () => {
     await assert.rejects(prepare('broken', Buffer.from('this is not a zip'), {}), (e: unknown) => e instanceof BackendError && e.code === 'InvalidZipFileException');
     await assert.rejects(prepare('nohandler', [{ path: 'other.js', data: '' }], { handler: 'index.handler' }), (e: unknown) => e instanceof BackendError && e.code === 'HandlerNotFound');
