@@ -20,6 +20,7 @@ import type { RouteConfig } from '@hono/zod-openapi';
 import type { Clock } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { LogFn } from '../log.ts';
+import { AnswerBatch } from './answer-batch.ts';
 import { answeredError } from './errors.ts';
 import { partsCheck, type Target } from './lean-route.ts';
 import { logRequest } from './middleware.ts';
@@ -158,6 +159,7 @@ interface Route {
 
 export class HotRoutes {
   readonly #deps: HotRouteDeps;
+  readonly #batch = new AnswerBatch();
   #get: Route | undefined;
   #invoke: Route | undefined;
   /** The health check's exact target, and its route. */
@@ -175,6 +177,7 @@ export class HotRoutes {
   /** GetFunction: `json` reads the validated request and returns the body, throwing for any other answer (the full app gives it). */
   get(route: RouteConfig, json: (valid: Valid) => string): void {
     const { ids, clock, log, silent } = this.#deps;
+    const batch = this.#batch;
     this.#get = {
       passes: this.#passes(route),
       check: partsChecker(route),
@@ -187,8 +190,10 @@ export class HotRoutes {
           return false;
         }
         const requestId = ids.requestId(clock.now());
-        writePlain(res, 200, { 'content-type': 'application/json', 'x-fc-request-id': requestId }, body);
-        if (!silent) logRequest(log, requestId, head, 200, started);
+        batch.defer(() => {
+          writePlain(res, 200, { 'content-type': 'application/json', 'x-fc-request-id': requestId }, body);
+          if (!silent) logRequest(log, requestId, head, 200, started);
+        });
         return true;
       },
     };
@@ -221,6 +226,7 @@ export class HotRoutes {
    */
   invoke(route: RouteConfig, limit: number, invokeSync: (call: SyncCall) => Promise<InvokeAnswer>): void {
     const { ids, clock, log, silent } = this.#deps;
+    const batch = this.#batch;
     this.#invoke = {
       passes: this.#passes(route),
       check: partsChecker(route),
@@ -242,8 +248,14 @@ export class HotRoutes {
               contentType: head.header('content-type'), tail: valid.header['x-fc-log-type'] === 'Tail',
             }).then((answer) => {
               answer.headers['x-fc-request-id'] = requestId;
-              writePlain(res, answer.status, answer.headers, answer.body);
-              done(answer.status);
+              batch.defer(() => {
+                try {
+                  writePlain(res, answer.status, answer.headers, answer.body);
+                  done(answer.status);
+                } catch (err) {
+                  done(writeError(res, err, requestId, log));
+                }
+              });
             });
           })
           .catch((err: unknown) => {
