@@ -49,13 +49,17 @@ function toFcError(err: unknown): FcError {
 
 /** zod issues → one InvalidArgument message that names each bad field, the value it got and the rule, as FC's messages do. */
 export function validationError(error: ZodError, where: string, input?: unknown): FcError {
-  const parts = error.issues.slice(0, 5).map((i) => {
+  // A field can break several checks that share one sentence (memorySize 100 is both out of range and not a multiple
+  // of 64): each distinct message is said once, in the order zod reported it.
+  const parts = new Set<string>();
+  for (const i of error.issues) {
     const path = i.path.join('.');
     const value = valueAt(input, i.path);
     const got = value === undefined || (typeof value === 'object' && value !== null) ? '' : ` (got ${JSON.stringify(value).slice(0, 80)})`;
-    return path ? `${path}: ${i.message}${got}` : i.message;
-  });
-  return errors.invalidArgument(`invalid ${where}: ${parts.join('; ')}`);
+    parts.add(path ? `${path}: ${i.message}${got}` : i.message);
+    if (parts.size === 5) break;
+  }
+  return errors.invalidArgument(`invalid ${where}: ${[...parts].join('; ')}`);
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
