@@ -206,6 +206,23 @@ export const handled = (event, context, callback) => callback(new Error('handled
     assert.notEqual(afterPid, before);
   });
 
+  it('kills a timed-out instance at once, as FC does: no SIGTERM and its grace hold the answer back', async () => {
+    // The handler would note a SIGTERM and keep running: with a graceful stop the answer waited out the grace (2 s).
+    const marker = join(mkdtempSync(join(tmpdir(), 'localfc-term-')), 'term');
+    const prepared = await prepare('stubborn', [{ path: 'index.js', data: `process.on('SIGTERM', () => require('fs').writeFileSync(${JSON.stringify(marker)}, 'term'));
+exports.handler = async (e) => { if (e.toString() === 'pid') return String(process.pid); await new Promise((r) => setTimeout(r, 60000)); };` }], {});
+    const inst = await start(prepared);
+    const before = await pidOf(inst);
+    const clock = new ManualClock();
+    const deadline = new ClockDeadline(clock, 1000, 'stubborn');
+    const answer = backend.invoke(inst, req('slow', { timeoutMs: 1000, deadline }));
+    await clock.advance(1000);
+    const r = await answer;
+    assert.equal(JSON.parse(r.body.toString()).errorMessage, 'Function timed out after 1 seconds');
+    assert.equal(alive(before), false);
+    assert.equal(existsSync(marker), false, 'the timed-out instance was sent SIGTERM and given a grace period');
+  });
+
   it('really freezes the process between invocations', async () => {
     const prepared = await prepare('ticker', [
       { path: 'index.js', data: `let n = 0; let timer;

@@ -227,8 +227,9 @@ export class ProcessBackend implements Backend {
       // The function answered, but with something FC would not relay (a body over the payload limit): its own failure.
       if (e instanceof BackendError) throw e;
       if (deadline?.expired) {
-        // The handler is still running: FC kills the instance; the next call gets a fresh process.
-        await killProcess(s.proc);
+        // The handler is still running: FC kills the instance, at once (a SIGTERM's grace would hold the answer back
+        // while the bootstrap waits for this very request); the next call gets a fresh process.
+        await killProcess(s.proc, 0);
         return instanceLost(`Function timed out after ${Math.round(req.timeoutMs / 1000)} seconds`, logs());
       }
       await Promise.race([s.proc.exit, sleep(200)]);

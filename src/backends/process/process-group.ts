@@ -25,18 +25,20 @@ export interface GroupLeader {
 
 /**
  * Ends a group: SIGTERM to all of it (then SIGCONT, so a frozen group receives it), SIGKILL to whatever is left after
- * `graceMs` (the leader, or a grandchild that ignores SIGTERM and outlived it). Resolves once the group is empty.
- * Once the leader has exited, the group is signalled only while /proc still shows members: a group id is free for
- * reuse once empty.
+ * `graceMs` (the leader, or a grandchild that ignores SIGTERM and outlived it); with no grace, SIGKILL at once.
+ * Resolves once the group is empty. Once the leader has exited, the group is signalled only while /proc still shows
+ * members: a group id is free for reuse once empty.
  */
 export async function endGroup(g: GroupLeader, graceMs: number): Promise<void> {
   const remaining = (): boolean => groupMembers(g.pgid).length > 0;
   if (g.exited() && !remaining()) return;
-  signalGroup(g.pgid, 'SIGTERM');
-  signalGroup(g.pgid, 'SIGCONT');
-  const deadline = Date.now() + graceMs;
-  await Promise.race([g.exit, sleep(graceMs)]);
-  while (Date.now() < deadline && remaining()) await sleep(25);
+  if (graceMs > 0) {
+    signalGroup(g.pgid, 'SIGTERM');
+    signalGroup(g.pgid, 'SIGCONT');
+    const deadline = Date.now() + graceMs;
+    await Promise.race([g.exit, sleep(graceMs)]);
+    while (Date.now() < deadline && remaining()) await sleep(25);
+  }
   if (!g.exited() || remaining()) signalGroup(g.pgid, 'SIGKILL');
   await g.exit;
   // SIGKILL is final, but a process takes a moment to be torn down (bounded: the group is gone or going).

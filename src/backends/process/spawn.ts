@@ -288,12 +288,12 @@ function launch(p: Prepared, instanceId: string, port: number, logs: LogRing, o:
 }
 
 /**
- * Ends the instance's whole process group: SIGTERM (delivered even when frozen), SIGKILL to what is left after 2 s;
- * resolves once the group is empty.
+ * Ends the instance's whole process group: SIGTERM (delivered even when frozen), SIGKILL to what is left after
+ * `graceMs` (at once with 0); resolves once the group is empty. An end already under way is the one waited for.
  */
-export function killProcess(proc: Running): Promise<void> {
+export function killProcess(proc: Running, graceMs = 2000): Promise<void> {
   const pid = proc.child.pid;
   if (pid === undefined) return proc.exit;
   const leader: GroupLeader = { pgid: pid, exit: proc.exit, exited: () => proc.exited !== undefined };
-  return (proc.ended ??= endGroup(leader, 2000));
+  return (proc.ended ??= endGroup(leader, graceMs));
 }
