@@ -11,6 +11,7 @@ import { parseImageRef } from '../../domain/registry.ts';
 import { BackendError, type Backend, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision, type StartInstanceOptions } from '../../domain/ports/backend.ts';
 import { fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop } from '../http-runtime.ts';
 import { ProcessBackend, type ProcessBackendOptions } from '../process/index.ts';
+import { withoutOwnLines } from '../process/log-ring.ts';
 import { probeHealthCheck } from '../readiness.ts';
 import { autoReach, connectionsTo, type Container, discardContainer, letGo, type PreparedImage, type Reach, type StartOptions, startContainer } from './container.ts';
 import { DockerEngine, DockerError, type ImageInfo, layerStatus } from './engine.ts';
@@ -161,7 +162,7 @@ export class DockerBackend implements Backend {
     const c = s.c;
     const from = c.logs.offset;
     // A custom container prints FC's "FC Invoke Start/End RequestId" lines itself (FC's log format): its output as it came.
-    const logs = (): string => c.logs.since(from);
+    const logs = (): string => withoutOwnLines(c.logs.since(from));
     const deadline = req.deadline;
     try {
       const res = await forwardInvocation(c.baseUrl, req, fcHeaders(s.prepared, req.requestId, req), { forwardHttp: true, ...(deadline ? { deadline } : {}), dispatcher: connectionsTo(c) });
@@ -184,7 +185,8 @@ export class DockerBackend implements Backend {
       if (!state?.running) {
         c.ended = true;
         const how = state ? `code ${state.exitCode}${state.oomKilled ? ', killed for exceeding its memory limit' : ''}` : 'removed';
-        return instanceLost(`Container exited unexpectedly (${how}): ${c.logs.tail(5)}`, logs(), 'ProcessExited');
+        const tail = c.logs.tail(5);
+        return instanceLost(`Container exited unexpectedly (${how})${tail ? `: ${tail}` : ''}`, logs(), 'ProcessExited');
       }
       throw new BackendError(InstanceErrorCode.InvocationFailed, `could not reach the container: ${e instanceof Error ? e.message : String(e)}`);
     }

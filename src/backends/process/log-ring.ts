@@ -1,7 +1,22 @@
 /**
  * @module
- * A bounded text buffer of a process's output that can hand back "what arrived since offset N".
+ * A bounded text buffer of a process's output that can hand back "what arrived since offset N". localfc adds lines of
+ * its own (`[localfc] …`: where the code runs, restarts, health changes) for the instance's log; what is quoted to the
+ * function's caller (an error's last lines, an invocation's `x-fc-log-result`) is the function's output without them.
  */
+
+/** How each line localfc writes into an instance's log starts. */
+export const OWN_LINE = '[localfc] ';
+
+/** `text` without localfc's own lines: the function's output only. */
+export function withoutOwnLines(text: string): string {
+  if (!text.includes(OWN_LINE)) return text;
+  return text
+    .split('\n')
+    .filter((l) => !l.startsWith(OWN_LINE))
+    .join('\n');
+}
+
 export class LogRing {
   #buf = '';
   /** Characters ever appended: a monotonically increasing offset. */
@@ -26,9 +41,13 @@ export class LogRing {
     return this.#buf.slice(Math.max(0, offset - start));
   }
 
-  /** The last `n` lines. */
+  /** The last `n` lines the function printed (localfc's own lines left out: this is quoted in error messages). */
   tail(n: number): string {
-    return this.#buf.split('\n').filter((l) => l.trim() !== '').slice(-n).join('\n');
+    return this.#buf
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !l.startsWith(OWN_LINE))
+      .slice(-n)
+      .join('\n');
   }
 
   text(): string {

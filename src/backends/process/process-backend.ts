@@ -24,7 +24,7 @@ import { describe, HostInterpreters, resolveOnPath } from './interpreters.ts';
 import { unpackLayers } from './layers.ts';
 import { PortLeases } from './fixed-port.ts';
 import { PortReservations } from './ports.ts';
-import { LogRing } from './log-ring.ts';
+import { LogRing, withoutOwnLines } from './log-ring.ts';
 import { OwnedGroups } from './owned-groups.ts';
 import { signalGroup } from './process-group.ts';
 import { handlerFile, killProcess, runtimeKind, spawnInstance, type Prepared, type Running, type SpawnOptions } from './spawn.ts';
@@ -211,7 +211,8 @@ export class ProcessBackend implements Backend {
     const from = s.logs.offset;
     // FC's built-in runtimes frame an invocation's log with these lines; a custom runtime prints them itself (FC's spec).
     const framed = s.prepared.kind !== 'custom';
-    const logs = (): string => (framed ? `FC Invoke Start RequestId: ${req.requestId}\n${s.logs.since(from)}FC Invoke End RequestId: ${req.requestId}\n` : s.logs.since(from));
+    const output = (): string => withoutOwnLines(s.logs.since(from));
+    const logs = (): string => (framed ? `FC Invoke Start RequestId: ${req.requestId}\n${output()}FC Invoke End RequestId: ${req.requestId}\n` : output());
     const deadline = req.deadline;
     try {
       // Our nodejs/python bootstraps serve POST /invoke only; a custom runtime's server gets HTTP calls as they came.
@@ -234,7 +235,11 @@ export class ProcessBackend implements Backend {
       }
       await Promise.race([s.proc.exit, sleep(200)]);
       if (s.proc.exited) {
-        return instanceLost(`Process exited unexpectedly (${s.proc.exited.signal ?? `code ${s.proc.exited.code}`}): ${s.logs.tail(5)}`, logs(), 'ProcessExited');
+        // 'exit' can come before the last output: let the pipes drain (bounded: a grandchild may hold them open).
+        const child = s.proc.child;
+        if (!(child.stdout?.closed && child.stderr?.closed)) await Promise.race([new Promise((res) => child.once('close', res)), sleep(200)]);
+        const tail = s.logs.tail(5);
+        return instanceLost(`Process exited unexpectedly (${s.proc.exited.signal ?? `code ${s.proc.exited.code}`})${tail ? `: ${tail}` : ''}`, logs(), 'ProcessExited');
       }
       throw new BackendError(InstanceErrorCode.InvocationFailed, `could not reach the instance: ${e instanceof Error ? e.message : String(e)}`);
     }
