@@ -7,7 +7,7 @@
  */
 import { errors } from '../domain/errors.ts';
 import type { ObjectStore } from '../domain/object-store.ts';
-import { decodeZip, isZipArchive } from './to-config.ts';
+import { decodeZip, zipProblem } from './to-config.ts';
 
 export interface CodeLocationInput {
   readonly zipFile?: string | undefined;
@@ -27,6 +27,7 @@ export function codeZip(code: CodeLocationInput | undefined, objects: Pick<Objec
   }
   const object = objects.hasBucket(bucket) ? objects.find(bucket, key) : undefined;
   if (!object) throw errors.accessDenied('AccessDenied', `unable to access object '${key}' in bucket '${bucket}': localfc's OSS has no such ${objects.hasBucket(bucket) ? 'object' : 'bucket'} (upload it there first)`);
-  if (!isZipArchive(object.body)) throw errors.invalidArgument(`object '${key}' in bucket '${bucket}' is not a zip archive`);
+  const problem = zipProblem(object.body);
+  if (problem) throw errors.invalidArgument(`object '${key}' in bucket '${bucket}' ${problem}`);
   return object.body;
 }

@@ -1,7 +1,8 @@
 /**
  * A value can break several of a field's checks that share one sentence (memorySize 100 is under the minimum and not
  * a multiple of 64; 99999 is over the maximum and not a multiple of 64): the 400's message says each distinct sentence
- * once, other fields' sentences keep their order. Real server, raw HTTP, CreateFunction and UpdateFunction.
+ * once, other fields' sentences keep their order. Also how a code package that is no zip, or an empty one, is named.
+ * Real server, raw HTTP, CreateFunction and UpdateFunction.
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
@@ -42,4 +43,16 @@ it('UpdateFunction: the same, and the other bad fields are still listed, in orde
   const both = await send('PUT', '/functions/upd', { timeout: 0, memorySize: 100, diskSize: 1 });
   assert.equal(both.status, 400, JSON.stringify(both.json));
   assert.equal(both.json.Message, `invalid request body: timeout: must be an integer from 1 to 86400 (s) (got 0); memorySize: ${RULE} (got 100); diskSize: must be one of 512, 10240 (MB) (got 1)`);
+});
+
+it('CreateFunction: an empty zip archive is named as such, text that is no zip as not a zip', async () => {
+  // An archive with no entries is only its 22-byte end record (what `zip` writes for nothing to add).
+  const empty = Buffer.alloc(22);
+  empty.writeUInt32LE(0x06054b50, 0);
+  for (const [zipFile, message] of [[empty.toString('base64'), 'code.zipFile is an empty zip archive (no files)'], [Buffer.from('hello').toString('base64'), 'code.zipFile is not a zip archive']]) {
+    const res = await send('POST', '/functions', { functionName: 'nozip', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile } });
+    assert.equal(res.status, 400, JSON.stringify(res.json));
+    assert.equal(res.json.Code, 'InvalidArgument');
+    assert.equal(res.json.Message, message);
+  }
 });
