@@ -162,8 +162,8 @@ export class HotRoutes {
   readonly #batch = new AnswerBatch();
   #get: Route | undefined;
   #invoke: Route | undefined;
-  /** The health check's exact target, and its route. */
-  #health: { readonly url: string; readonly route: Route } | undefined;
+  /** The health check's exact target, whether the pre-route steps leave it alone, and its answer (no parts to check, no body). */
+  #health: { readonly url: string; readonly passes: (head: RequestHead) => boolean; answer(head: NodeHead, res: ServerResponse): void } | undefined;
 
   constructor(deps: HotRouteDeps) {
     this.#deps = deps;
@@ -204,18 +204,14 @@ export class HotRoutes {
     const { ids, clock, log, silent } = this.#deps;
     this.#health = {
       url: route.path,
-      route: {
-        passes: this.#passes(route),
-        check: () => ({ param: {}, query: {}, header: {} }),
-        serve(head, _req, res) {
-          const started = silent ? 0 : Date.now();
-          const requestId = ids.requestId(clock.now());
-          const body = json();
-          // c.json's headers are a Headers object there, which @hono/node-server writes with the length named.
-          writePlain(res, 200, { 'content-type': 'application/json', 'x-fc-request-id': requestId, 'Content-Length': String(Buffer.byteLength(body)) }, body);
-          if (!silent) logRequest(log, requestId, head, 200, started);
-          return true;
-        },
+      passes: this.#passes(route),
+      answer(head, res) {
+        const started = silent ? 0 : Date.now();
+        const requestId = ids.requestId(clock.now());
+        const body = json();
+        // c.json's headers are a Headers object there, which @hono/node-server writes with the length named.
+        writePlain(res, 200, { 'content-type': 'application/json', 'x-fc-request-id': requestId, 'Content-Length': String(Buffer.byteLength(body)) }, body);
+        if (!silent) logRequest(log, requestId, head, 200, started);
       },
     };
   }
@@ -289,9 +285,11 @@ export class HotRoutes {
   }
 
   #serveHealth(req: IncomingMessage, res: ServerResponse, url: string): boolean {
-    const { route } = this.#health!;
+    const health = this.#health!;
     const head = plainHead(req, url);
-    return head !== undefined && route.passes(head) && route.serve(head, req, res, route.check({}, {}, head.headers)!, () => undefined);
+    if (!head || !health.passes(head)) return false;
+    health.answer(head, res);
+    return true;
   }
 }
 

@@ -213,3 +213,8 @@ export function instanceLost(errorMessage: string, logs: string, errorType?: str
   const body = Buffer.from(JSON.stringify(errorType ? { errorMessage, errorType } : { errorMessage }));
   return { status: 200, headers: { 'content-type': 'application/json' }, body, errorType: 'UnhandledInvocationError', logs, instanceLost: true };
 }
+
+/** An instance that died under the call (`how`: its exit code or signal), quoting the last lines it printed, if any. */
+export function exitedUnexpectedly(what: 'Process' | 'Container', how: string, lastLines: string, logs: string): InvocationResult {
+  return instanceLost(`${what} exited unexpectedly (${how})${lastLines ? `: ${lastLines}` : ''}`, logs, 'ProcessExited');
+}

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { healthCheckOf, isContainer } from '../../domain/model.ts';
 import { parseImageRef } from '../../domain/registry.ts';
 import { BackendError, type Backend, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision, type StartInstanceOptions } from '../../domain/ports/backend.ts';
-import { fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop } from '../http-runtime.ts';
+import { exitedUnexpectedly, fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop } from '../http-runtime.ts';
 import { ProcessBackend, type ProcessBackendOptions } from '../process/index.ts';
 import { withoutOwnLines } from '../process/log-ring.ts';
 import { probeHealthCheck } from '../readiness.ts';
@@ -185,8 +185,7 @@ export class DockerBackend implements Backend {
       if (!state?.running) {
         c.ended = true;
         const how = state ? `code ${state.exitCode}${state.oomKilled ? ', killed for exceeding its memory limit' : ''}` : 'removed';
-        const tail = c.logs.tail(5);
-        return instanceLost(`Container exited unexpectedly (${how})${tail ? `: ${tail}` : ''}`, logs(), 'ProcessExited');
+        return exitedUnexpectedly('Container', how, c.logs.tail(5), logs());
       }
       throw new BackendError(InstanceErrorCode.InvocationFailed, `could not reach the container: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -16,7 +16,7 @@ import { DiskBudget, type DiskLease } from '../../code/disk-budget.ts';
 import { extractZip } from '../../code/zip.ts';
 import { healthCheckOf } from '../../domain/model.ts';
 import { BackendError, type Backend, type LayerSource, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision, type StartInstanceOptions } from '../../domain/ports/backend.ts';
-import { fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop } from '../http-runtime.ts';
+import { exitedUnexpectedly, fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop } from '../http-runtime.ts';
 import { probeHealthCheck } from '../readiness.ts';
 import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from './bootstraps.ts';
 import { CodeMounts } from './code-mount.ts';
@@ -27,7 +27,7 @@ import { PortReservations } from './ports.ts';
 import { LogRing, withoutOwnLines } from './log-ring.ts';
 import { OwnedGroups } from './owned-groups.ts';
 import { signalGroup } from './process-group.ts';
-import { handlerFile, killProcess, runtimeKind, spawnInstance, type Prepared, type Running, type SpawnOptions } from './spawn.ts';
+import { handlerFile, killProcess, outputDrained, runtimeKind, spawnInstance, type Prepared, type Running, type SpawnOptions } from './spawn.ts';
 import { InstanceErrorCode, ReasonCode } from '../../domain/reason-codes.ts';
 
 
@@ -235,11 +235,8 @@ export class ProcessBackend implements Backend {
       }
       await Promise.race([s.proc.exit, sleep(200)]);
       if (s.proc.exited) {
-        // 'exit' can come before the last output: let the pipes drain (bounded: a grandchild may hold them open).
-        const child = s.proc.child;
-        if (!(child.stdout?.closed && child.stderr?.closed)) await Promise.race([new Promise((res) => child.once('close', res)), sleep(200)]);
-        const tail = s.logs.tail(5);
-        return instanceLost(`Process exited unexpectedly (${s.proc.exited.signal ?? `code ${s.proc.exited.code}`})${tail ? `: ${tail}` : ''}`, logs(), 'ProcessExited');
+        await outputDrained(s.proc);
+        return exitedUnexpectedly('Process', s.proc.exited.signal ?? `code ${s.proc.exited.code}`, s.logs.tail(5), logs());
       }
       throw new BackendError(InstanceErrorCode.InvocationFailed, `could not reach the instance: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -226,8 +226,7 @@ async function ready(r: Running, port: number, logs: LogRing, start: StartInstan
     if (e instanceof ListensOnFixedPort) throw e;
     await killProcess(r);
     if (e instanceof ProcessExited) {
-      // 'exit' can come before the last output: let the pipes drain (bounded: a grandchild may hold them open).
-      if (!(r.child.stdout?.closed && r.child.stderr?.closed)) await Promise.race([new Promise((res) => r.child.once('close', res)), sleep(200)]);
+      await outputDrained(r);
       const how = r.spawnError ? `could not be started: ${r.spawnError.message}` : r.exited?.signal ? `was killed by ${r.exited.signal}` : `exited with code ${r.exited?.code}`;
       throw new BackendError(InstanceErrorCode.CAExited, `process ${how}${tail()}`);
     }
@@ -285,6 +284,11 @@ function launch(p: Prepared, instanceId: string, port: number, logs: LogRing, o:
   child.stdout?.setEncoding('utf8').on('data', (s: string) => logs.append(s));
   child.stderr?.setEncoding('utf8').on('data', (s: string) => logs.append(s));
   return running;
+}
+
+/** After the process exited, its last output read ('exit' can come before it; bounded: a grandchild may hold the pipes open). */
+export async function outputDrained(r: Running): Promise<void> {
+  if (!(r.child.stdout?.closed && r.child.stderr?.closed)) await Promise.race([new Promise((res) => r.child.once('close', res)), sleep(200)]);
 }
 
 /**
