@@ -183,7 +183,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   // Most groups are built on their first request (api/lazy-routes.ts); GetFunction and InvokeFunction's groups feed the
   // fast routes, the HTTP trigger's host middleware sees every request, and health answers liveness probes: mounted now.
   const lazy = new LazyRoutes(app, { checkTables: deps.checkRouteTables });
-  app.route('/', functionRoutes(functions, layers, objects, triggers, hot));
+  app.route('/', functionRoutes(functions, layers, objects, triggers, provisioning, hot));
   lazy.mount('version', ROUTE_TABLE.version, async () => (await import('./api/routes/versions.ts')).versionRoutes(functions));
   lazy.mount('alias', ROUTE_TABLE.alias, async () => (await import('./api/routes/aliases.ts')).aliasRoutes(functions));
   app.route('/', invokeRoutes({ functions, invocations, maxBodyBytes: config.maxBodyBytes, asyncTasks }, hot));

@@ -29,6 +29,12 @@ export const errors = {
   /** DeleteFunction while triggers remain (FC's "function '%s' has active triggers"). */
   functionNotEmpty: (name: string, triggers: readonly string[]) =>
     new FcError('FunctionNotEmpty', 409, `function '${name}' has active triggers (${triggers.map((t) => `'${t}'`).join(', ')}); delete them first`),
+  /** DeleteFunction while a provision config keeps instances (the code Serverless Devs' `s remove` retries on). */
+  provisionConfigExist: (name: string, qualifiers: readonly string[]) =>
+    new FcError('ProvisionConfigExist', 409, `function '${name}' has provision config (qualifier ${qualifiers.join(', ')}) with a target above 0; delete it first`),
+  /** DeleteFunction while a scaling config keeps resident instances (minInstances above 0). */
+  residentScalingConfigExists: (name: string, qualifiers: readonly string[]) =>
+    new FcError('ResidentScalingConfigExists', 409, `function '${name}' has scaling config (qualifier ${qualifiers.join(', ')}) with resident instances (minInstances above 0); delete it first`),
   functionAlreadyExists: (name: string) => new FcError('FunctionAlreadyExists', 409, `function '${name}' already exists`),
   concurrentUpdate: (name: string, why: string) =>
     new FcError('ConcurrentUpdateError', 409, `The operation cannot be performed at this time. ${why} for function '${name}'`),

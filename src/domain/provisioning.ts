@@ -188,6 +188,19 @@ export class ProvisioningService {
     this.#status.set(keyOf(k), { running: r.current, ...(r.error ? { error: r.error } : {}) });
   }
 
+  /**
+   * FC refuses DeleteFunction while provisioned or resident instances are configured for any qualifier (Serverless
+   * Devs deletes them, polls until none run, and retries DeleteFunction on these codes). A config at 0 holds nothing.
+   */
+  assertNothingResident(functionName: string): void {
+    const qualifiersWhere = <T>(map: Map<string, ConfigKey & { input: T }>, holds: (c: ConfigKey & { input: T }) => boolean) =>
+      [...map.values()].filter((c) => c.functionName === functionName && holds(c)).map((c) => c.qualifier);
+    const provisioned = qualifiersWhere(this.#provision, (c) => targetOf(c.input) > 0);
+    if (provisioned.length > 0) throw errors.provisionConfigExist(functionName, provisioned);
+    const resident = qualifiersWhere(this.#scaling, (c) => this.#scalingTarget(c) > 0);
+    if (resident.length > 0) throw errors.residentScalingConfigExists(functionName, resident);
+  }
+
   /** The function is gone: so are its configs (its instances went with its revisions). */
   forget(functionName: string): void {
     for (const s of [...this.#scaling.values()]) if (s.functionName === functionName) this.#schedule(s, []);

@@ -79,6 +79,24 @@ describe('real clients against default settings', () => {
     assert.equal((await call('GET', '/functions/tf-gone')).status, 404);
   });
 
+  it('s remove: DeleteFunction while provisioned or resident instances are configured is 409 ProvisionConfigExist / ResidentScalingConfigExists; a config at 0 holds nothing', async () => {
+    await ok('POST', '/functions', { functionName: 'warm-gone', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile } });
+    await ok('PUT', '/functions/warm-gone/provision-config?qualifier=LATEST', { target: 2 });
+    const provisioned = await call('DELETE', '/functions/warm-gone');
+    assert.deepEqual([provisioned.status, provisioned.body.Code], [409, 'ProvisionConfigExist']);
+    assert.match(String(provisioned.body.Message), /function 'warm-gone' has provision config \(qualifier LATEST\)/);
+    assert.equal((await ok('GET', '/functions/warm-gone/provision-config?qualifier=LATEST')).target, 2, 'nothing was deleted');
+    // Terraform's acceptance tests set target 0 before destroy: such a config holds no instance.
+    await ok('PUT', '/functions/warm-gone/provision-config?qualifier=LATEST', { target: 0 });
+    await ok('PUT', '/functions/warm-gone/scaling-config?qualifier=LATEST', { minInstances: 1 });
+    const resident = await call('DELETE', '/functions/warm-gone');
+    assert.deepEqual([resident.status, resident.body.Code], [409, 'ResidentScalingConfigExists']);
+    assert.equal((await ok('GET', '/functions/warm-gone')).functionName, 'warm-gone', 'nothing was deleted');
+    await ok('DELETE', '/functions/warm-gone/scaling-config?qualifier=LATEST');
+    await ok('DELETE', '/functions/warm-gone');
+    assert.equal((await call('GET', '/functions/warm-gone')).status, 404);
+  });
+
   it('Go SDK: a null-filled CreateFunction body, then an invocation at once', async () => {
     await ok('POST', '/functions', goShaped('CreateFunctionInput', { functionName: 'go', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile } }));
     const res = await fetch(`${fc.url}/2023-03-30/functions/go/invocations`, { method: 'POST', body: 'ping' });

@@ -194,9 +194,9 @@ describe('function surface through the official SDK (simulated backend)', () => 
     assert.equal(regions.body!.regions!.region![0]!.regionId, 'cn-hangzhou');
   });
 
-  it('deleting a function removes its configs', async () => {
+  it('deleting a function removes its configs (one at target 0: one that holds instances refuses it, test/api/clients.test.ts)', async () => {
     await createActive(fc, client, 'short');
-    await client.putProvisionConfig('short', new $FC.PutProvisionConfigRequest({ body: new $FC.PutProvisionConfigInput({ target: 1 }) }));
+    await client.putProvisionConfig('short', new $FC.PutProvisionConfigRequest({ body: new $FC.PutProvisionConfigInput({ target: 0 }) }));
     await client.deleteFunction('short');
     const listed = await client.listProvisionConfigs(new $FC.ListProvisionConfigsRequest({ functionName: 'short' }));
     assert.deepEqual(listed.body!.provisionConfigs, []);
@@ -304,9 +304,10 @@ describe('scaling config scheduled policies on the manual clock', () => {
     assert.equal(scheduleTimers().length, 0);
 
     await client.putScalingConfig('shift', new $FC.PutScalingConfigRequest({
-      body: new $FC.PutScalingConfigInput({ scheduledPolicies: [new $FC.ScheduledPolicy({ name: 'day', scheduleExpression: 'cron(0 0 9 * * *)', target: 2 })] }),
+      body: new $FC.PutScalingConfigInput({ scheduledPolicies: [new $FC.ScheduledPolicy({ name: 'off', scheduleExpression: 'cron(0 0 9 * * *)', target: 0 })] }),
     }));
     assert.equal(scheduleTimers().length, 1);
+    // A config that keeps no instance now does not hold the function (ResidentScalingConfigExists otherwise).
     await client.deleteFunction('shift');
     assert.equal(scheduleTimers().length, 0);
   });

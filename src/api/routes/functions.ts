@@ -8,6 +8,7 @@ import type { FunctionService } from '../../domain/functions.ts';
 import type { FunctionRecord, Revision } from '../../domain/model.ts';
 import type { LayerStore } from '../../domain/layers.ts';
 import type { ObjectStore } from '../../domain/object-store.ts';
+import type { ProvisioningService } from '../../domain/provisioning.ts';
 import type { TriggerService } from '../../domain/triggers.ts';
 import type { AppEnv } from '../context.ts';
 import { errors } from '../../domain/errors.ts';
@@ -88,6 +89,7 @@ export function functionRoutes(
   layers: Pick<LayerStore, 'getByArn'> | undefined,
   objects: Pick<ObjectStore, 'hasBucket' | 'find'>,
   triggers: Pick<TriggerService, 'list'>,
+  provisioning: Pick<ProvisioningService, 'assertNothingResident'>,
   hot?: HotRoutes,
 ): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -157,6 +159,7 @@ export function functionRoutes(
     // FC refuses with FunctionNotEmpty "function '%s' has active triggers"; clients delete triggers first (docs/behaviour.md).
     const remaining = triggers.list(functionName, { limit: 10 }).triggers.map((t) => t.triggerName);
     if (remaining.length > 0) throw errors.functionNotEmpty(functionName, remaining);
+    provisioning.assertNothingResident(functionName);
     await functions.delete(functionName);
     return c.body(null, 204);
   });
