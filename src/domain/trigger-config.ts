@@ -72,6 +72,8 @@ function cronProblem(expr: string): string | undefined {
 
 const CHECKS: Record<TriggerType, (cfg: Record<string, unknown>, fail: Fail) => void> = {
   http(cfg, fail) {
+    // "The default value is function" (HTTPTriggerConfig.authType in FC's API definition): left out, calls must be signed.
+    if (cfg.authType === undefined || cfg.authType === null) cfg.authType = 'function';
     const auth = cfg.authType;
     if (auth !== 'anonymous' && auth !== 'function') throw fail(`authType must be 'anonymous' or 'function'`);
     const methods = cfg.methods;

@@ -267,6 +267,14 @@ describe('HTTP and timer triggers on real handlers (process backend)', () => {
     assert.equal(signed.status, 200);
   });
 
+  it('a config without authType is accepted and is authType function, its default in FC\'s API definition', async () => {
+    const t = await createTrigger(client, 'web', { triggerName: 'defaulted', triggerType: 'http', triggerConfig: JSON.stringify({ methods: ['GET'] }) });
+    assert.equal(t.triggerConfig, JSON.stringify({ methods: ['GET'] }), 'the config reads back as it was sent');
+    const denied = await fetch(t.httpTrigger!.urlInternet!);
+    assert.equal(denied.status, 403);
+    assert.equal(((await denied.json()) as { Code: string }).Code, 'AccessDenied');
+  });
+
   it('serves a FC-style fcapp.run host too', async () => {
     const t = (await client.getTrigger('web', 'site')).body!;
     assert.ok(t.httpTrigger);
