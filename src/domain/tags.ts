@@ -21,8 +21,8 @@ export interface TaggedResource {
 export class TagService {
   constructor(private readonly functions: FunctionService) {}
 
-  tag(resourceType: string | undefined, resourceIds: readonly string[], tags: readonly Tag[]): void {
-    for (const t of tags) checkKey(t.Key);
+  tag(resourceType: string | undefined, resourceIds: readonly string[], given: readonly Tag[]): void {
+    const tags = checkedTags(given);
     // All or nothing: resolve and validate every resource before changing any.
     const updates = resourceIds.map((id) => {
       const fn = this.#resolve(resourceType, id);
@@ -70,6 +70,21 @@ function checkType(resourceType: string | undefined): void {
   if (resourceType !== undefined && resourceType !== '' && !FUNCTION_TYPES.has(resourceType.toLowerCase())) {
     throw errors.invalidArgument(`resource type '${resourceType}' is not supported by localfc: only function (ALIYUN::FC::FUNCTION) can be tagged`);
   }
+}
+
+/**
+ * Tags as a resource keeps them, from CreateFunction's `tags` or TagResources' `Tag`: each key checked, and one tag per
+ * key (a key given twice keeps its last value, as a map does: Alibaba Cloud's tags are a key-value map, UntagResources
+ * removes by key and Terraform's `tags` is a map).
+ */
+export function checkedTags(tags: readonly Tag[]): Tag[] {
+  const byKey = new Map<string, Tag>();
+  for (const t of tags) {
+    checkKey(t.Key);
+    byKey.delete(t.Key); // the last one given decides the value and the place
+    byKey.set(t.Key, t);
+  }
+  return [...byKey.values()];
 }
 
 function checkKey(key: string): void {

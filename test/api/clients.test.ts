@@ -97,6 +97,19 @@ describe('real clients against default settings', () => {
     assert.equal((await call('GET', '/functions/warm-gone')).status, 404);
   });
 
+  it('tags: CreateFunction refuses reserved keys as TagResources does; a key given twice is kept once, with its last value', async () => {
+    for (const Key of ['acs:x', 'aliyun', 'Aliyun-team']) {
+      const refused = await call('POST', '/functions', { functionName: 'tagged', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile }, tags: [{ Key, Value: 'v' }] });
+      assert.deepEqual([refused.status, refused.body.Code], [400, 'InvalidArgument'], Key);
+      assert.match(String(refused.body.Message), /must not start with 'aliyun' or 'acs:'/);
+    }
+    assert.equal((await call('GET', '/functions/tagged')).status, 404, 'nothing was created');
+    const fn = await ok('POST', '/functions', { functionName: 'tagged', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile }, tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: 'x' }, { Key: 'a', Value: '2' }] });
+    assert.deepEqual(fn.tags, [{ Key: 'b', Value: 'x' }, { Key: 'a', Value: '2' }]);
+    await ok('POST', '/tags-v2', { ResourceId: [fn.functionArn], ResourceType: 'function', Tag: [{ Key: 'c', Value: '1' }, { Key: 'c', Value: '3' }] });
+    assert.deepEqual((await ok('GET', '/functions/tagged')).tags, [{ Key: 'b', Value: 'x' }, { Key: 'a', Value: '2' }, { Key: 'c', Value: '3' }]);
+  });
+
   it('Go SDK: a null-filled CreateFunction body, then an invocation at once', async () => {
     await ok('POST', '/functions', goShaped('CreateFunctionInput', { functionName: 'go', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile } }));
     const res = await fetch(`${fc.url}/2023-03-30/functions/go/invocations`, { method: 'POST', body: 'ping' });

@@ -9,6 +9,7 @@ import type { FunctionRecord, Revision } from '../../domain/model.ts';
 import type { LayerStore } from '../../domain/layers.ts';
 import type { ObjectStore } from '../../domain/object-store.ts';
 import type { ProvisioningService } from '../../domain/provisioning.ts';
+import { checkedTags } from '../../domain/tags.ts';
 import type { TriggerService } from '../../domain/triggers.ts';
 import type { AppEnv } from '../context.ts';
 import { errors } from '../../domain/errors.ts';
@@ -110,7 +111,7 @@ export function functionRoutes(
     const input = c.req.valid('json');
     const config = toConfig(input);
     checkLayers(input.layers);
-    const tags = input.tags ?? [];
+    const tags = checkedTags(input.tags ?? []);
     functionFaults(tags, config.environmentVariables, true);
     const zip = codeZip(input.code, objects);
     const fn = await functions.create({ functionName: input.functionName, config, tags, ...(zip ? { zip } : {}) });
