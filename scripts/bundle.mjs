@@ -22,8 +22,13 @@ const root = new URL('..', import.meta.url).pathname;
  * @hono/node-server: its module loads Node.js's internal undici (the global Request and Response it stands in for),
  * which the health check, answered by the fast routes, does not need (src/server.ts makes its listener on the first
  * request they do not take).
+ * pino: log.ts makes its destination when the first gathered lines are handed over, after the answer that logged them
+ * (pino's transport code alone loads node:worker_threads and node:assert). The Node.js built-ins listed: used by later
+ * work only (the process and container backends, unpacking code, persistence, fault latency, heap-trim.ts, started a
+ * second after listening); each costs 0.3-1.7 ms of CPU to load, and neither the health check nor a CreateFunction
+ * on the default backend loads node:os, node:fs/promises, node:timers/promises or node:child_process.
  */
-const LAZY = /^(undici|@hono\/node-server)$/;
+const LAZY = /^(undici|@hono\/node-server|pino|node:(child_process|zlib|os|fs\/promises|timers\/promises|perf_hooks|v8|stream\/promises|string_decoder|async_hooks))$/;
 const lazyModules = {
   name: 'lazy-modules',
   setup(b) {

@@ -7,7 +7,7 @@
  * hundreds of lines, where sonic-boom alone issued a write per event-loop turn or so (a tenth of a GetFunction's CPU).
  * A write's cost hardly grows with its size (to a drained pipe: ~2.5 µs per line in 4.5 KB writes, ~0.5 in 64 KB).
  */
-import pino from 'pino';
+import { destination, pino, stdTimeFunctions } from 'pino';
 
 /** A log call: the human-readable line, and the same facts as fields for `--log json`. */
 export type LogFn = (line: string, fields?: Readonly<Record<string, unknown>>) => void;
@@ -31,7 +31,8 @@ export function createServerLog(format: 'text' | 'json' | 'silent', sink?: (line
   if (sink) return { log: format === 'json' ? (line, fields) => sink(JSON.stringify({ ...fields, msg: line })) : (line) => sink(line), flush: () => {} };
   if (format === 'silent') return { log: () => {}, flush: () => {} };
   // fd 2 is shared with the rest of the process: never end() it, only flush.
-  const dest = pino.destination({ dest: 2, sync: false });
+  // Made at the first hand-over, not here: loading pino is no part of answering the first request.
+  let dest: ReturnType<typeof destination> | undefined;
   // Hand-written gathering: sonic-boom's own (minLength) keeps a short buffer until the next line or a periodic flush
   // that writes even when there is nothing to write; this arms one timer only while a line waits.
   let gathered = '';
@@ -41,7 +42,7 @@ export function createServerLog(format: 'text' | 'json' | 'silent', sink?: (line
     timer = undefined;
     const text = gathered;
     gathered = '';
-    if (text) dest.write(text);
+    if (text) (dest ??= destination({ dest: 2, sync: false })).write(text);
   };
   const write = (text: string) => {
     gathered += text;
@@ -51,7 +52,7 @@ export function createServerLog(format: 'text' | 'json' | 'silent', sink?: (line
   const flush = () => {
     handOver();
     try {
-      dest.flushSync();
+      dest?.flushSync();
     } catch {
       /* nothing buffered, or stderr is gone */
     }
@@ -63,6 +64,6 @@ export function createServerLog(format: 'text' | 'json' | 'silent', sink?: (line
     flush();
   };
   if (format === 'text') return { log: (line) => write(`${line}\n`), flush: closingFlush };
-  const logger = pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime }, { write });
-  return { log: (line, fields) => logger.info(fields ?? {}, line), flush: closingFlush };
+  let logger: ReturnType<typeof pino> | undefined;
+  return { log: (line, fields) => (logger ??= pino({ base: null, timestamp: stdTimeFunctions.isoTime }, { write })).info(fields ?? {}, line), flush: closingFlush };
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { cliDefaults, gatherConfig } from './config.ts';
 import { CONFIG_FILE, SETTING_LIST } from './settings.ts';
-import { startHeapTrim } from './heap-trim.ts';
+import { type HeapTrim, startHeapTrim } from './heap-trim.ts';
 import { start } from './server.ts';
 
 /** `--help`: every flag of the settings table, with its variable. */
@@ -25,6 +25,9 @@ ${rows.map(([flag, help]) => `  ${flag.padEnd(width)}${help}\n`).join('')}`;
 function localfcVersion(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
+
+/** heap-trim.ts's first look at a quiet process comes 1 s after start-up's last collection anyway. */
+const HEAP_TRIM_START_MS = 1000;
 
 async function main(): Promise<void> {
   if (process.argv.includes('--version') || process.argv.includes('-v')) {
@@ -49,14 +52,17 @@ async function main(): Promise<void> {
   const cfg = running.localfc;
   const dashboard = `${running.url}/_localfc/ui${raw.adminToken ? '?token=<admin token>' : ''}`;
   process.stdout.write(`localfc listening on ${running.url} (SDK endpoint: ${running.endpoint}, protocol: http; clock: ${cfg.clock.kind}; backend: ${await cfg.describeBackend()}; dashboard: ${dashboard})\n`);
-  // This process is localfc's own: give the heap back once a burst is over (heap-trim.ts).
-  const heapTrim = startHeapTrim();
+  // This process is localfc's own: give the heap back once a burst is over (heap-trim.ts). Started a second later, when
+  // its first look would come anyway: its modules (node:v8, node:perf_hooks) are no part of answering the first request.
+  let heapTrim: HeapTrim | undefined;
+  const trimStart = setTimeout(() => (heapTrim = startHeapTrim()), HEAP_TRIM_START_MS).unref();
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`localfc: ${signal} received, stopping\n`);
-    heapTrim.stop();
+    clearTimeout(trimStart);
+    heapTrim?.stop();
     running.stop().then(
       () => process.exit(0),
       (e: unknown) => {

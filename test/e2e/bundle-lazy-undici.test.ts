@@ -22,6 +22,12 @@ const http = require('node:http');
 const seen = new Set();
 const load = Module._load;
 Module._load = function (request, ...rest) { seen.add(request); return load.call(this, request, ...rest); };
+// What main() has required once the listening line is out (the same tick's work included).
+const write = process.stdout.write;
+process.stdout.write = function (chunk, ...a) {
+  if (String(chunk).includes('listening on ')) process.nextTick(() => process.stderr.write('required at listening: ' + JSON.stringify([...seen]) + '\\n'));
+  return write.call(this, chunk, ...a);
+};
 const end = http.ServerResponse.prototype.end;
 let told = false;
 http.ServerResponse.prototype.end = function (...a) {
@@ -44,7 +50,8 @@ it('answers its first request without loading undici, nor the built-in one for t
     assert.ok(!source.includes('Input tidak valid'), "the bundle holds zod's other locales");
     assert.ok(!source.includes('UND_ERR_SOCKS') && readFileSync(path.join(dir, 'undici.cjs'), 'latin1').includes('UND_ERR_SOCKS'), 'undici is in the bundle, not in undici.cjs');
     writeFileSync(path.join(dir, 'watch.cjs'), WATCH);
-    const server = spawn(process.execPath, ['-r', path.join(dir, 'watch.cjs'), path.join(dir, 'localfc.mjs'), '--port', '0', '--host', '127.0.0.1', '--log', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The access log on (its line is written after the answer, through pino's destination).
+    const server = spawn(process.execPath, ['-r', path.join(dir, 'watch.cjs'), path.join(dir, 'localfc.mjs'), '--port', '0', '--host', '127.0.0.1', '--log', 'text'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise((resolve) => server.once('exit', resolve));
     try {
       let out = '';
@@ -67,6 +74,12 @@ it('answers its first request without loading undici, nor the built-in one for t
       // requires node:querystring, which nothing else of the server's start-up does.
       assert.ok(!required.some((r) => r.endsWith('undici.cjs')) && !required.includes('node:querystring'), `undici was loaded before the first answer: ${required.join(', ')}`);
       assert.match(err, /built-in undici by the first answer: false\n/, 'the health check loaded @hono/node-server (and with it Node.js\'s undici)');
+      // Nor what only later work needs (scripts/bundle.mjs LAZY): pino (its worker_threads transport) until the first
+      // log line is handed over, the process backend's modules, and heap-trim.ts's node:v8 and node:perf_hooks, started
+      // a second after listening.
+      for (const m of ['worker_threads', 'node:os', 'node:fs/promises', 'node:timers/promises', 'node:child_process']) assert.ok(!required.includes(m), `${m} was loaded before the first answer`);
+      const atListening = JSON.parse(/required at listening: (.*)\n/.exec(err)?.[1] ?? 'null') as string[];
+      assert.ok(atListening.includes('node:http') && !atListening.includes('node:v8') && !atListening.includes('node:perf_hooks'), `heap-trim.ts's modules were loaded at listening: ${atListening.join(', ')}`);
       // What a user sends next goes to the full app, which loads it then.
       const zipFile = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, e)' }]).toString('base64');
       const body = JSON.stringify({ functionName: 'first', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile } });
