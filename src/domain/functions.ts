@@ -115,10 +115,8 @@ export class FunctionService {
 
   async update(name: string, input: UpdateInput): Promise<FunctionRecord> {
     const entry = this.#entry(name);
-    this.#assertUpdatable(entry.record);
     const pulled: string[] = [];
     const revision = await buildRevision(this.deps, ++this.#revisionCounter, input.config, input.zip, entry.record.latest, (m) => pulled.push(m));
-    this.#assertUpdatable(entry.record);
     if (this.#functions.get(name) !== entry) throw errors.functionNotFound(name);
     this.#notePulled(name, pulled);
     await this.#dispatch(entry, { type: 'update', revision, at: this.deps.clock.now() });
@@ -128,11 +126,6 @@ export class FunctionService {
   /** An image pulled while the call resolved it: the pull belongs to the preparation that follows, so it is shown there. */
   #notePulled(name: string, lines: readonly string[]): void {
     for (const message of lines) this.note(name, 'note', 'preparation.progress', { message });
-  }
-
-  #assertUpdatable(fn: FunctionRecord): void {
-    if (fn.preparing?.kind === 'update') throw errors.concurrentUpdate(fn.functionName, 'An update is in progress (lastUpdateStatus: InProgress)');
-    if (fn.state === 'Pending') throw errors.concurrentUpdate(fn.functionName, `The function is in state Pending (stateReasonCode: ${fn.stateReasonCode ?? ReasonCode.Creating})`);
   }
 
   async delete(name: string): Promise<void> {
@@ -225,8 +218,10 @@ export class FunctionService {
   /** Snapshots the serving code and configuration; only while the function is Active with nothing being prepared. */
   publishVersion(name: string, description: string): VersionRecord {
     const entry = this.#entry(name);
-    this.#assertUpdatable(entry.record);
     const fn = entry.record;
+    // What a version would snapshot is still being prepared (docs/behaviour.md: UNCERTAIN, as FC's rule is not documented).
+    if (fn.preparing?.kind === 'update') throw errors.concurrentUpdate(name, 'An update is in progress (lastUpdateStatus: InProgress)');
+    if (fn.state === 'Pending') throw errors.concurrentUpdate(name, `The function is in state Pending (stateReasonCode: ${fn.stateReasonCode ?? ReasonCode.Creating})`);
     if (fn.state !== 'Active' || !entry.prepared) {
       throw errors.preconditionFailed('FunctionNotActive', `The function '${name}' cannot be published now: it is in state ${fn.state}${fn.stateReasonCode ? ` (stateReasonCode: ${fn.stateReasonCode})` : ''}; a version can only be published while it is Active`);
     }

@@ -39,6 +39,8 @@ export class PreparationRunner {
    * on FC a code-package function is invocable as soon as CreateFunction returns.
    */
   start(entry: FunctionEntry, kind: PreparationKind): Promise<void> | undefined {
+    // One preparation per function: one still under way (its revision superseded by an update) ends unserved.
+    this.cancel(entry);
     const name = entry.record.functionName;
     const revision = entry.record.latest;
     const container = isContainer(revision.config);
@@ -91,7 +93,7 @@ export class PreparationRunner {
     return this.#prepareOnBackend(this.#identity(record), revision, new AbortController().signal, () => {});
   }
 
-  /** Stops whatever preparation the function has under way (it is being deleted). */
+  /** Stops whatever preparation the function has under way (it is being deleted, or a newer one starts). */
   cancel(entry: FunctionEntry): void {
     if (entry.prepTimer !== undefined) this.deps.clock.clearTimer(entry.prepTimer);
     entry.prepTimer = undefined;

@@ -38,7 +38,7 @@ export interface Lifecycle {
 
 /** What the dispatcher carries out after storing an outcome, in the order given. */
 export type Effect =
-  /** Start preparing the latest revision (`record.preparing` says which). */
+  /** Start preparing the latest revision (`record.preparing` says which), stopping any preparation still under way. */
   | { readonly type: 'prepare'; readonly kind: PreparationKind }
   /** Hold the handle that serves now (as versions and admitted requests hold theirs). */
   | { readonly type: 'hold'; readonly prepared: PreparedRevision }
@@ -95,8 +95,12 @@ const TABLE: { readonly [T in StateEvent['type']]: Rule<Extract<StateEvent, { ty
     effects: [{ type: 'prepare', kind: 'create' }],
   }),
   update: ({ record: fn }, { revision, at }) => {
-    if (fn.preparing) return `a preparation (${fn.preparing.kind}) is in progress`;
-    const updating = { update: 'InProgress', updateCode: ReasonCode.Updating, updateReason: REASON_TEXT.Updating, latest: revision, lastModifiedTime: at, preparing: 'update' } as const;
+    // An update supersedes a preparation under way (the 'prepare' effect stops it): the newest configuration is the one
+    // prepared. Terraform updates a function right after creating it, while a custom container is still Pending, and
+    // never waits or retries a 409 (docs/behaviour.md); a function still being created stays Pending, Creating.
+    const latest = { latest: revision, lastModifiedTime: at } as const;
+    if (fn.preparing?.kind === 'create') return { ...latest, preparing: 'create', effects: [{ type: 'prepare', kind: 'create' }] };
+    const updating = { ...latest, update: 'InProgress', updateCode: ReasonCode.Updating, updateReason: REASON_TEXT.Updating, preparing: 'update' } as const;
     // An Active function keeps serving the old revision (and counting down to idle); a Failed or Inactive one has
     // nothing to serve and goes back to Pending.
     if (fn.state === 'Active') return { ...updating, effects: [{ type: 'prepare', kind: 'update' }] };

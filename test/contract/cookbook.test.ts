@@ -44,13 +44,12 @@ describe('fault cookbook, the SDK-only way', () => {
     assert.deepEqual(await faultEvents('slow'), ['fault.preparation:function']);
   });
 
-  it('a timed hold: Pending (update refused, invoke refused) until the hold ends', async () => {
+  it('a timed hold: Pending (invoke refused) until the hold ends', async () => {
     await create('held', { LOCALFC_FAULT_PREPARATION: 'hold:60000' });
     await advance(30_000);
     const fn = await get('held');
     assert.equal(fn.state, 'Pending');
     assert.equal(fn.lastUpdateStatus, 'InProgress');
-    assert.equal((await sdkError(update('held', {}))).code, 'ConcurrentUpdateError');
     assert.equal((await sdkError(invoke('held'))).code, 'FunctionNotActive');
     await advance(60_000);
     assert.equal((await get('held')).state, 'Active');
@@ -69,7 +68,7 @@ describe('fault cookbook, the SDK-only way', () => {
     assert.equal((await invoke('upd')).statusCode, 200);
   });
 
-  it('an update held InProgress: the new configuration shows, a second update is refused', async () => {
+  it('an update held InProgress: the new configuration shows; a second update supersedes it and goes through', async () => {
     await create('upd-held', {});
     await advance(1_000);
     await update('upd-held', { LOCALFC_FAULT_UPDATE: 'hold:60000' });
@@ -77,8 +76,22 @@ describe('fault cookbook, the SDK-only way', () => {
     const fn = await get('upd-held');
     assert.equal(fn.lastUpdateStatus, 'InProgress');
     assert.equal(fn.environmentVariables?.LOCALFC_FAULT_UPDATE, 'hold:60000');
-    assert.equal((await sdkError(update('upd-held', {}))).code, 'ConcurrentUpdateError');
     assert.equal((await invoke('upd-held')).statusCode, 200);
+    await update('upd-held', { STAGE: 'next' });
+    await advance(1_000);
+    const next = await get('upd-held');
+    assert.deepEqual([next.lastUpdateStatus, next.environmentVariables], ['Successful', { STAGE: 'next' }]);
+  });
+
+  it('a creation held Pending is superseded by an update (as Terraform sends one at once); the configuration of the update becomes Active', async () => {
+    await create('held-then-updated', { LOCALFC_FAULT_PREPARATION: 'hold:60000' });
+    await advance(10_000);
+    const upd = await update('held-then-updated', { STAGE: 'two' });
+    assert.deepEqual([upd.body!.state, upd.body!.stateReasonCode], ['Pending', 'Creating']);
+    await advance(1_000);
+    const fn = await get('held-then-updated');
+    assert.deepEqual([fn.state, fn.lastUpdateStatus, fn.environmentVariables], ['Active', 'Successful', { STAGE: 'two' }]);
+    assert.equal((await invoke('held-then-updated')).statusCode, 200);
   });
 
   it('the image phase fails a custom container at deploy time', async () => {

@@ -49,17 +49,20 @@ describe('function lifecycle through the official SDK', () => {
     assert.equal(err.code, 'FunctionNotActive');
     assert.match(err.data.Message, /Pending/);
 
-    const busy = await sdkError(client.updateFunction('cycle', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'x' }) })));
-    assert.equal(busy.code, 'ConcurrentUpdateError');
-    assert.equal(busy.statusCode, 409);
+    // Terraform updates a function right after creating it, without waiting: accepted; it stays Pending (Creating)
+    // and the newest configuration is the one prepared, from the update on.
+    await advance(500);
+    const early = await client.updateFunction('cycle', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'x' }) }));
+    assert.deepEqual([early.body!.state, early.body!.stateReasonCode, early.body!.lastUpdateStatus, early.body!.description], ['Pending', 'Creating', 'InProgress', 'x']);
 
     await advance(999);
-    assert.equal((await get('cycle')).state, 'Pending');
+    assert.equal((await get('cycle')).state, 'Pending', 'the first preparation was superseded, not finished');
     await advance(1);
     const active = await get('cycle');
     assert.equal(active.state, 'Active');
     assert.equal(active.lastUpdateStatus, 'Successful');
     assert.equal(active.stateReasonCode, undefined);
+    assert.equal(active.description, 'x');
   });
 
   it('invokes the simulated handler: echo, with FC invocation headers', async () => {
@@ -83,13 +86,19 @@ describe('function lifecycle through the official SDK', () => {
 
     const during = await client.invokeFunction('updated', new $FC.InvokeFunctionRequest({ body: event('x') }));
     assert.equal(during.headers!['x-fc-code-checksum'], before.codeChecksum, 'the old code serves while InProgress');
-    const second = await sdkError(client.updateFunction('updated', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'y' }) })));
-    assert.equal(second.code, 'ConcurrentUpdateError');
-    assert.match(second.data.Message, /in progress/);
+    // A second update supersedes the one in progress: its preparation starts again with the newest configuration.
+    await advance(500);
+    const second = await client.updateFunction('updated', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'y' }) }));
+    assert.deepEqual([second.body!.lastUpdateStatus, second.body!.description, second.body!.timeout], ['InProgress', 'y', 10]);
+    await advance(999);
+    assert.equal((await get('updated')).lastUpdateStatus, 'InProgress', 'the first update was superseded, not finished');
+    const stillOld = await client.invokeFunction('updated', new $FC.InvokeFunctionRequest({ body: event('x') }));
+    assert.equal(stillOld.headers!['x-fc-code-checksum'], before.codeChecksum);
 
-    await advance(1000);
+    await advance(1);
     const after = await get('updated');
     assert.equal(after.lastUpdateStatus, 'Successful');
+    assert.equal(after.description, 'y');
     const now = await client.invokeFunction('updated', new $FC.InvokeFunctionRequest({ body: event('x') }));
     assert.equal(now.headers!['x-fc-code-checksum'], upd.body!.codeChecksum);
   });

@@ -15,6 +15,7 @@ import { sampleRevision } from '../helpers/fixtures.ts';
 
 const rev1: Revision = sampleRevision;
 const rev2: Revision = { ...sampleRevision, id: 2, codeChecksum: '2' };
+const rev3: Revision = { ...sampleRevision, id: 3, codeChecksum: '3' };
 const handle = (revision: Revision): PreparedRevision => ({
   key: `f#${revision.id}`,
   config: revision.config,
@@ -76,7 +77,21 @@ const cases: ReadonlyArray<readonly [string, Lifecycle, StateEvent, Expected | '
     prepared: p1,
     effects: [{ type: 'prepare', kind: 'update' }],
   }],
-  ['second update while one is in progress', updating, { type: 'update', revision: rev2, at: 51 }, 'refused'],
+  ['a second update supersedes the one in progress: the newest is prepared, the old revision keeps serving', updating, { type: 'update', revision: rev3, at: 51 }, {
+    record: { state: 'Active', lastUpdateStatus: 'InProgress', lastUpdateStatusReasonCode: 'Updating', latest: rev3, serving: rev1, lastModifiedTime: 51, preparing: { kind: 'update', revisionId: 3 } },
+    prepared: p1,
+    effects: [{ type: 'prepare', kind: 'update' }],
+  }],
+  ['an update while being created (Terraform does not wait): still Pending, Creating, the newest is prepared', creating, { type: 'update', revision: rev2, at: 5 }, {
+    record: { state: 'Pending', stateReasonCode: 'Creating', lastUpdateStatus: 'InProgress', lastUpdateStatusReasonCode: 'Creating', latest: rev2, serving: undefined, lastModifiedTime: 5, preparing: { kind: 'create', revisionId: 2 } },
+    prepared: undefined,
+    effects: [{ type: 'prepare', kind: 'create' }],
+  }],
+  ['an update while waking: Pending, Updating, the update is prepared instead', waking, { type: 'update', revision: rev2, at: 70 }, {
+    record: { state: 'Pending', stateReasonCode: 'Updating', lastUpdateStatus: 'InProgress', latest: rev2, serving: rev1, lastModifiedTime: 70, preparing: { kind: 'update', revisionId: 2 } },
+    prepared: undefined,
+    effects: [{ type: 'clearIdle' }, { type: 'prepare', kind: 'update' }],
+  }],
   ['update prepared: the new revision serves, the old one is let go after the new is held', updating, { type: 'prepared', prepared: p2 }, {
     record: { state: 'Active', lastUpdateStatus: 'Successful', lastUpdateStatusReasonCode: undefined, serving: rev2, latest: rev2, preparing: undefined },
     prepared: p2,

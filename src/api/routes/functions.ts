@@ -30,7 +30,7 @@ const NameParam = z.object({ functionName: z.string().openapi({ param: { name: '
 const errorResponses = {
   400: { description: 'InvalidArgument', content: { 'application/json': { schema: ErrorSchema } } },
   404: { description: 'FunctionNotFound', content: { 'application/json': { schema: ErrorSchema } } },
-  409: { description: 'FunctionAlreadyExists / ConcurrentUpdateError / FunctionNotEmpty (DeleteFunction while triggers remain)', content: { 'application/json': { schema: ErrorSchema } } },
+  409: { description: 'FunctionAlreadyExists / FunctionNotEmpty (DeleteFunction while triggers remain) / ProvisionConfigExist / ResidentScalingConfigExists', content: { 'application/json': { schema: ErrorSchema } } },
 } as const;
 const fnResponse = { 200: { description: 'the function', content: { 'application/json': { schema: FunctionSchema } } }, ...errorResponses };
 
