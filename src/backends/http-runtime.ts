@@ -43,6 +43,31 @@ export function fcHeaders(p: PreparedRevision, requestId: string, scope: Request
   };
 }
 
+/**
+ * The `x-fc-*` headers localfc's own nodejs and python bootstraps (bootstraps.ts) read on `POST /invoke`, which is all
+ * they turn into the handler's context there: the call's request id, qualifier and version, and, only when they are set,
+ * the credentials and the initializer's handler and timeout (a bootstrap takes a missing one as FC's default). The rest of
+ * fcHeaders() (name, handler, memory, timeout, region, account) a bootstrap reads from its environment, set at spawn.
+ * A custom runtime's server gets every header of fcHeaders(), as on FC. Each header costs a forward microseconds in
+ * undici (it checks every name and value) and the instance its parsing (docs/benchmarks.md, procfwd 2026-12-01 08:10).
+ */
+export function bootstrapHeaders(p: PreparedRevision, requestId: string, scope: RequestScope = {}): Record<string, string> {
+  const versionId = scope.versionId ?? p.fn.qualifier;
+  const headers: Record<string, string> = { 'x-fc-request-id': requestId, 'x-fc-qualifier': scope.qualifier ?? versionId, 'x-fc-version-id': versionId };
+  const creds = credentialsFor(p.config, 'request');
+  if (creds.accessKeyId) {
+    headers['x-fc-access-key-id'] = creds.accessKeyId;
+    headers['x-fc-access-key-secret'] = creds.accessKeySecret;
+    headers['x-fc-security-token'] = creds.securityToken;
+  }
+  const initializer = p.config.instanceLifecycleConfig?.initializer;
+  if (initializer?.handler) {
+    headers['x-fc-function-initializer'] = initializer.handler;
+    headers['x-fc-initialization-timeout'] = String(initializer.timeout ?? 3);
+  }
+  return headers;
+}
+
 /** A hook call (/initialize, /pre-stop): resolves with the status, rejects on timeout or connection failure. */
 async function callHook(
   baseUrl: string,

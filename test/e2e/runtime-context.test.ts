@@ -69,6 +69,37 @@ exports.handler = (event, context, callback) => {
     assert.notEqual(prod.headers['x-fc-instance-id'], latest.headers['x-fc-instance-id'], 'a version runs its own instances');
   });
 
+  it('Node.js and Python: context.function and context.credentials, with and without a role and an initializer', async () => {
+    const node = `exports.init = (context, callback) => callback(null, '');
+exports.handler = (event, context, callback) => callback(null, JSON.stringify({ fn: context.function, creds: context.credentials, region: context.region, accountId: context.accountId }));
+`;
+    const python = `def init(context):
+    pass
+
+def handler(event, context):
+    import json
+    f, c = context.function, context.credentials
+    return json.dumps({'fn': {'name': f.name, 'handler': f.handler, 'memory': f.memory, 'timeout': f.timeout, 'initializer': f.initializer, 'initializationTimeout': f.initialization_timeout, 'qualifier': f.qualifier, 'versionId': f.version_id},
+                       'creds': {'accessKeyId': c.access_key_id, 'accessKeySecret': c.access_key_secret, 'securityToken': c.security_token}, 'region': context.region, 'accountId': context.account_id})
+`;
+    const hooked = { passthrough: { role: 'acs:ram::1234567890123456:role/fc' }, instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({ initializer: new $FC.LifecycleHook({ handler: 'index.init', timeout: 7 }) }) };
+    for (const [runtime, files] of [['nodejs20', { 'index.js': node }], ['python3.10', { 'index.py': python }]] as const) {
+      const tag = runtime.replace(/\W/g, '');
+      await create(`plain-${tag}`, runtime, files, { memorySize: 256, timeout: 9 });
+      await create(`hooked-${tag}`, runtime, files, { memorySize: 1024, timeout: 20, role: hooked.passthrough.role, instanceLifecycleConfig: hooked.instanceLifecycleConfig });
+    }
+    await advanceClock(fc, 1000);
+    for (const tag of ['nodejs20', 'python310']) {
+      const plain = JSON.parse((await invoke(`plain-${tag}`)).body) as { fn: Record<string, unknown>; creds: Record<string, string>; region: string; accountId: string };
+      assert.deepEqual(plain.fn, { name: `plain-${tag}`, handler: 'index.handler', memory: 256, timeout: 9, initializer: '', initializationTimeout: 3, qualifier: 'LATEST', versionId: 'LATEST' }, tag);
+      assert.deepEqual(plain.creds, { accessKeyId: '', accessKeySecret: '', securityToken: '' }, `${tag}: no role, no credentials`);
+      assert.ok(plain.region && plain.accountId, tag);
+      const withHooks = JSON.parse((await invoke(`hooked-${tag}`)).body) as typeof plain;
+      assert.deepEqual(withHooks.fn, { name: `hooked-${tag}`, handler: 'index.handler', memory: 1024, timeout: 20, initializer: 'index.init', initializationTimeout: 7, qualifier: 'LATEST', versionId: 'LATEST' }, tag);
+      assert.deepEqual(withHooks.creds, { accessKeyId: 'LOCALFC_ACCESS_KEY_ID', accessKeySecret: 'LOCALFC_ACCESS_KEY_SECRET', securityToken: 'LOCALFC_SECURITY_TOKEN' }, `${tag}: a role's credentials`);
+    }
+  });
+
   it('Node.js (ESM) and Python: the runtime loggers print FC format', async () => {
     await create('esm', 'nodejs20', { 'index.mjs': `export const handler = async (event, context) => { context.logger.warn('careful'); return 'esm ok'; };\n` });
     await create('py-log', 'python3.10', {

@@ -4,7 +4,8 @@
  * FC_SERVER_PORT implementing FC's custom-runtime contract (POST /invoke, POST /initialize, GET /pre-stop) around the
  * user's handler. Handler errors answer 200 with FC's error JSON and `x-localfc-error-type`; initializer and pre-stop
  * failures answer 500. Everything per request (hook handlers, qualifier, credentials) comes from FC's x-fc-* headers,
- * as the context FC's runtimes build; loggers print FC's `time requestId [LEVEL] message`.
+ * as the context FC's runtimes build (on /invoke only those http-runtime.ts bootstrapHeaders sends; name, handler,
+ * memory, timeout, region and account from the environment); loggers print FC's `time requestId [LEVEL] message`.
  */
 
 /** CommonJS, so it runs whatever package.json sits above the backend's work dir. */
@@ -16,6 +17,11 @@ const { pathToFileURL } = require('node:url');
 
 const env = process.env;
 const modules = new Map();
+// Read once: every read of process.env is a call into the C++ environment.
+const HANDLER = env.FC_FUNCTION_HANDLER;
+const FUNCTION = { name: env.FC_FUNCTION_NAME, memory: Number(env.FC_FUNCTION_MEMORY_SIZE), timeout: Number(env.FC_FUNCTION_TIMEOUT) };
+const REGION = env.FC_REGION;
+const ACCOUNT_ID = env.FC_ACCOUNT_ID;
 
 function named(name, message) {
   const e = new Error(message);
@@ -59,18 +65,19 @@ function context(h) {
       securityToken: h['x-fc-security-token'] || '',
     },
     function: {
-      name: env.FC_FUNCTION_NAME,
-      handler: env.FC_FUNCTION_HANDLER,
-      memory: Number(env.FC_FUNCTION_MEMORY_SIZE),
-      timeout: Number(env.FC_FUNCTION_TIMEOUT),
+      name: FUNCTION.name,
+      handler: HANDLER,
+      memory: FUNCTION.memory,
+      timeout: FUNCTION.timeout,
       initializer: h['x-fc-function-initializer'] || '',
-      initializationTimeout: Number(h['x-fc-initialization-timeout'] || 0),
+      // Sent on /invoke only with an initializer (http-runtime.ts bootstrapHeaders); FC's default otherwise.
+      initializationTimeout: Number(h['x-fc-initialization-timeout'] || 3),
       qualifier,
       versionId,
     },
     service: { logProject: '', logStore: '', qualifier, versionId },
-    region: env.FC_REGION,
-    accountId: env.FC_ACCOUNT_ID,
+    region: REGION,
+    accountId: ACCOUNT_ID,
     logger: logger(requestId),
     tracing: { openTracingSpanContext: '', openTracingSpanBaggages: {}, jaegerEndpoint: '' },
   };
@@ -136,7 +143,7 @@ const server = http.createServer((req, res) => {
     const ctx = context(req.headers);
     const url = (req.url || '').split('?')[0];
     let work;
-    if (req.method === 'POST' && url === '/invoke') work = call(env.FC_FUNCTION_HANDLER, [body, ctx]).then((r) => reply(res, r, 200));
+    if (req.method === 'POST' && url === '/invoke') work = call(HANDLER, [body, ctx]).then((r) => reply(res, r, 200));
     else if (req.method === 'POST' && url === '/initialize') {
       const spec = req.headers['x-fc-function-initializer'];
       work = spec ? call(spec, [ctx]).then((r) => reply(res, r, 500)) : Promise.resolve(send(res, 200, Buffer.alloc(0), {}));
@@ -220,7 +227,7 @@ def context(h):
         function=_Obj(name=env.get('FC_FUNCTION_NAME'), handler=env.get('FC_FUNCTION_HANDLER'),
                       memory=int(env.get('FC_FUNCTION_MEMORY_SIZE') or 0), timeout=int(env.get('FC_FUNCTION_TIMEOUT') or 0),
                       initializer=h.get('x-fc-function-initializer', ''),
-                      initialization_timeout=int(h.get('x-fc-initialization-timeout') or 0),
+                      initialization_timeout=int(h.get('x-fc-initialization-timeout') or 3),
                       qualifier=qualifier, version_id=version_id),
         service=_Obj(name='', log_project='', log_store='', qualifier=qualifier, version_id=version_id),
         credentials=_Obj(access_key_id=h.get('x-fc-access-key-id', ''),

@@ -16,7 +16,7 @@ import { DiskBudget, type DiskLease } from '../../code/disk-budget.ts';
 import { extractZip } from '../../code/zip.ts';
 import { healthCheckOf } from '../../domain/model.ts';
 import { BackendError, type Backend, type LayerSource, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision, type StartInstanceOptions } from '../../domain/ports/backend.ts';
-import { exitedUnexpectedly, fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop } from '../http-runtime.ts';
+import { bootstrapHeaders, exitedUnexpectedly, fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop } from '../http-runtime.ts';
 import { probeHealthCheck } from '../readiness.ts';
 import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from './bootstraps.ts';
 import { CodeMounts } from './code-mount.ts';
@@ -215,8 +215,11 @@ export class ProcessBackend implements Backend {
     const logs = (): string => (framed ? `FC Invoke Start RequestId: ${req.requestId}\n${output()}FC Invoke End RequestId: ${req.requestId}\n` : output());
     const deadline = req.deadline;
     try {
-      // Our nodejs/python bootstraps serve POST /invoke only; a custom runtime's server gets HTTP calls as they came.
-      const res = await forwardInvocation(baseUrl(s.proc), req, fcHeaders(s.prepared, req.requestId, req), { forwardHttp: s.prepared.kind === 'custom', ...(deadline ? { deadline } : {}), dispatcher: this.#dispatcher(s) });
+      // Our nodejs/python bootstraps serve POST /invoke only, and read only some of FC's headers there; a custom
+      // runtime's server gets HTTP calls as they came, with all of FC's headers.
+      const custom = s.prepared.kind === 'custom';
+      const fc = custom ? fcHeaders(s.prepared, req.requestId, req) : bootstrapHeaders(s.prepared, req.requestId, req);
+      const res = await forwardInvocation(baseUrl(s.proc), req, fc, { forwardHttp: custom, ...(deadline ? { deadline } : {}), dispatcher: this.#dispatcher(s) });
       // The invocation's output is only answered to a caller who asked for the tail (x-fc-log-type: Tail); the instance's
       // log ring keeps it either way. Not gathered otherwise: an extra event-loop turn and strings on every call.
       if (!req.tailLogs) return res;
