@@ -31,9 +31,10 @@ export interface AddressedRequest {
   readonly signedForOss: () => boolean;
 }
 
+const hostnameOf = (host: string | undefined): string => (host ?? '').replace(/:\d+$/, '').toLowerCase();
+
 export function ossAddress(req: AddressedRequest, bucketExists: (bucket: string) => boolean): OssAddress | undefined {
-  const hostname = (req.host ?? '').replace(/:\d+$/, '').toLowerCase();
-  const virtual = VIRTUAL_HOST.exec(hostname);
+  const virtual = VIRTUAL_HOST.exec(hostnameOf(req.host));
   if (virtual) {
     return { bucket: virtual[1]!, key: decodeKey(req.rawPath.slice(1)), style: 'virtual-host' };
   }
@@ -55,4 +56,33 @@ function decodeKey(raw: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether a Host names a bucket in virtual-host style (ossAddress's first test), remembered per Host value: a client
+ * uses a handful (bounded, so a flood of names cannot grow it).
+ */
+export function virtualHostTest(): (host: string | undefined) => boolean {
+  const known = new Map<string, boolean>();
+  return (host) => {
+    if (host === undefined) return false;
+    let named = known.get(host);
+    if (named === undefined) {
+      named = VIRTUAL_HOST.test(hostnameOf(host));
+      if (known.size < 1000) known.set(host, named);
+    }
+    return named;
+  };
+}
+
+/** Whether the first segment of an absolute URL's path is one of localfc's own prefixes, never a bucket in path style. */
+export function underOwnPrefix(url: string): boolean {
+  const pathStart = url.indexOf('/', url.indexOf('//') + 2);
+  if (pathStart < 0) return false;
+  for (const prefix of LOCALFC_PREFIXES) {
+    if (!url.startsWith(prefix, pathStart + 1)) continue;
+    const end = pathStart + 1 + prefix.length;
+    if (end === url.length || url[end] === '/' || url[end] === '?') return true;
+  }
+  return false;
 }

@@ -20,7 +20,7 @@ import { signatureTime } from '../auth.ts';
 import type { AppEnv } from '../context.ts';
 import type { RequestHead } from '../pre-route.ts';
 import { readLimited } from '../read-limited.ts';
-import { type OssAddress, isSignedForOss, ossAddress } from './addressing.ts';
+import { type OssAddress, isSignedForOss, ossAddress, underOwnPrefix, virtualHostTest } from './addressing.ts';
 import { errorXml, listObjectsXml } from './xml.ts';
 
 export interface OssRouteDeps {
@@ -80,9 +80,12 @@ export function ossMiddleware(deps: OssRouteDeps): MiddlewareHandler<AppEnv> {
 
 /** The OSS address of a request localfc's OSS serves, or undefined for one that goes on to the FC routes (the fast routes ask too: api/pre-route.ts). */
 export function ossClaim(deps: Pick<OssRouteDeps, 'objects' | 'isOwnHost'>): (head: RequestHead) => { address: OssAddress; rawPath: string; rawQuery: string } | undefined {
+  const namesBucket = virtualHostTest();
   return (head) => {
-    const { rawPath, rawQuery } = splitUrl(head.url);
     const host = head.header('host');
+    // Every FC API request: ossAddress would find no address (its path is not a bucket's, its Host names none).
+    if (underOwnPrefix(head.url) && !namesBucket(host)) return undefined;
+    const { rawPath, rawQuery } = splitUrl(head.url);
     const address = ossAddress({ host, rawPath, signedForOss: () => isSignedForOss(head.header('authorization'), rawQuery) }, (b) => deps.objects.hasBucket(b));
     // Path style on a name that is not localfc's own: left to the FC routes' Host check (DNS rebinding). Virtual-host
     // names are under aliyuncs.com, localhost or an IP literal, which a rebinding site cannot own.
