@@ -16,12 +16,20 @@ export interface IdGenerator {
 const alnum = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 16);
 
 export function randomIds(): IdGenerator {
+  // The second in hex, written once per second rather than per request.
+  let second = Number.NaN;
+  let secondHex = '';
   return {
     // The first and last groups of a v4 UUID are all random hex: one call of Node's pooled generator per request id,
     // where the two nanoid calls cost about 1% of a GetFunction.
     requestId: (nowMs) => {
       const u = randomUUID();
-      return `1-${Math.floor(nowMs / 1000).toString(16)}-${u.slice(0, 8)}-${u.slice(24)}`;
+      const s = Math.floor(nowMs / 1000);
+      if (s !== second) {
+        second = s;
+        secondHex = s.toString(16);
+      }
+      return `1-${secondHex}-${u.slice(0, 8)}-${u.slice(24)}`;
     },
     uuid: () => randomUUID(),
     shortId: () => alnum(),

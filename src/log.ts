@@ -9,8 +9,13 @@
  */
 import { destination, pino, stdTimeFunctions } from 'pino';
 
-/** A log call: the human-readable line, and the same facts as fields for `--log json`. */
-export type LogFn = (line: string, fields?: Readonly<Record<string, unknown>>) => void;
+/**
+ * A log call: the human-readable line, and the same facts as fields for `--log json`. `lineOnly` is set on a log that
+ * writes the line alone, so that a line written per request need not build its fields.
+ */
+export type LogFn = ((line: string, fields?: Readonly<Record<string, unknown>>) => void) & { readonly lineOnly?: boolean };
+
+const lineOnly = (log: (line: string) => void): LogFn => Object.assign(log, { lineOnly: true });
 
 export interface ServerLog {
   readonly log: LogFn;
@@ -28,7 +33,7 @@ const BATCH_CHARS = 65_536;
  * callers skip); otherwise stderr.
  */
 export function createServerLog(format: 'text' | 'json' | 'silent', sink?: (line: string) => void): ServerLog {
-  if (sink) return { log: format === 'json' ? (line, fields) => sink(JSON.stringify({ ...fields, msg: line })) : (line) => sink(line), flush: () => {} };
+  if (sink) return { log: format === 'json' ? (line, fields) => sink(JSON.stringify({ ...fields, msg: line })) : lineOnly((line) => sink(line)), flush: () => {} };
   if (format === 'silent') return { log: () => {}, flush: () => {} };
   // fd 2 is shared with the rest of the process: never end() it, only flush.
   // Made at the first hand-over, not here: loading pino is no part of answering the first request.
@@ -63,7 +68,7 @@ export function createServerLog(format: 'text' | 'json' | 'silent', sink?: (line
     process.off('exit', flush);
     flush();
   };
-  if (format === 'text') return { log: (line) => write(`${line}\n`), flush: closingFlush };
+  if (format === 'text') return { log: lineOnly((line) => write(`${line}\n`)), flush: closingFlush };
   let logger: ReturnType<typeof pino> | undefined;
   return { log: (line, fields) => (logger ??= pino({ base: null, timestamp: stdTimeFunctions.isoTime }, { write })).info(fields ?? {}, line), flush: closingFlush };
 }

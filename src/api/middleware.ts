@@ -92,7 +92,7 @@ export function logRequest(log: LogFn, requestId: string, head: RequestHead, sta
   const { method, path } = head;
   const action = head.header('x-acs-action') ?? '';
   const ms = Date.now() - started;
-  log(`${method} ${path} ${status} ${action} ${ms}ms`, { requestId, method, path, status, action, ms });
+  log(`${method} ${path} ${status} ${action} ${ms}ms`, log.lineOnly ? undefined : { requestId, method, path, status, action, ms });
 }
 
 /** Every accepted change is on disk before its response goes out. Invocations change nothing worth saving. */

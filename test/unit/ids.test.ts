@@ -14,3 +14,11 @@ it("request ids have FC's form (1-<seconds in hex>-<8 hex>-<12 hex>) and do not 
   }
   assert.equal(seen.size, 10_000);
 });
+
+it('a request id names the second it was made in, across second boundaries (the hex is reused within a second)', () => {
+  const ids = randomIds();
+  const t = Date.UTC(2026, 11, 1, 8, 0, 0);
+  for (const ms of [t, t + 999, t + 1000, t + 1000, t + 61_500, t + 999]) {
+    assert.equal(ids.requestId(ms).split('-')[1], Math.floor(ms / 1000).toString(16), `at ${ms}`);
+  }
+});
