@@ -64,8 +64,40 @@ export class InvocationService {
    * caller learns of a missing or inactive function before it gets its 202.
    */
   async admit(functionName: string, qualifier: string): Promise<Admitted> {
+    // One async step with #admit's work inlined: each costs every invocation a promise and a microtask.
     try {
-      return await this.#admit(functionName, qualifier);
+      const { functions, clock } = this.deps;
+      // Admission first, so a one-shot fault is not spent on a call the function's state refuses anyway.
+      let admitted = functions.admitInvocation(functionName, qualifier);
+      let slot: () => void;
+      try {
+        // The slot is held from here (through a latency fault) until run() ends, so held calls count against the limit.
+        slot = this.deps.guard?.acquire(functionName) ?? (() => {});
+      } catch (e) {
+        admitted.leave();
+        throw e;
+      }
+      // Until run() ends the request also holds the revision it was admitted on, so an update does not stop it under it.
+      const release = () => {
+        slot();
+        admitted.leave();
+      };
+      try {
+        const fault = functions.takeFault(functionName, 'invocation', { qualifier });
+        // `inactive`: dropped to Inactive, the call is admitted again and refused as any call to an Inactive function.
+        const dropToInactive = () => {
+          admitted.leave();
+          functions.force(functionName, { type: 'idle' });
+          admitted = functions.admitInvocation(functionName, qualifier);
+        };
+        if (fault) await applyFault(fault, { phase: 'invocation', clock, dropToInactive });
+        // Field by field: on Node.js 20, `{ ...object, more }` costs microseconds per call (docs/benchmarks.md).
+        const { record, prepared, revision, resolvedQualifier } = admitted;
+        return { record, prepared, revision, resolvedQualifier, release };
+      } catch (e) {
+        release();
+        throw e;
+      }
     } catch (e) {
       // Refused calls (not active, disabled, throttled) go in the timeline too: they are what the caller saw.
       if (e instanceof FcError) this.deps.functions.note(functionName, 'invocation', 'rejected', { code: e.code, status: e.status });
@@ -73,90 +105,58 @@ export class InvocationService {
     }
   }
 
-  async #admit(functionName: string, qualifier: string): Promise<Admitted> {
-    const { functions, clock } = this.deps;
-    // Admission first, so a one-shot fault is not spent on a call the function's state refuses anyway.
-    let admitted = functions.admitInvocation(functionName, qualifier);
-    let slot: () => void;
-    try {
-      // The slot is held from here (through a latency fault) until run() ends, so held calls count against the limit.
-      slot = this.deps.guard?.acquire(functionName) ?? (() => {});
-    } catch (e) {
-      admitted.leave();
-      throw e;
-    }
-    // Until run() ends the request also holds the revision it was admitted on, so an update does not stop it under it.
-    const release = () => {
-      slot();
-      admitted.leave();
-    };
-    try {
-      const fault = functions.takeFault(functionName, 'invocation', { qualifier });
-      // `inactive`: dropped to Inactive, the call is admitted again and refused as any call to an Inactive function.
-      const dropToInactive = () => {
-        admitted.leave();
-        functions.force(functionName, { type: 'idle' });
-        admitted = functions.admitInvocation(functionName, qualifier);
-      };
-      if (fault) await applyFault(fault, { phase: 'invocation', clock, dropToInactive });
-      // Field by field: on Node.js 20, `{ ...object, more }` costs microseconds per call (docs/benchmarks.md).
-      const { record, prepared, revision, resolvedQualifier } = admitted;
-      return { record, prepared, revision, resolvedQualifier, release };
-    } catch (e) {
-      release();
-      throw e;
-    }
-  }
-
   /** Runs an admitted invocation on an instance and records it in the function's timeline. */
   async run(admitted: Admitted, input: InvocationInput): Promise<InvocationOutcome> {
     try {
-      return await this.#run(admitted, input);
+      const { functions, pool, clock } = this.deps;
+      const started = clock.now();
+      const { prepared, revision } = admitted;
+      // Built without spreads, which cost microseconds each on Node.js 20 (docs/benchmarks.md): FC's headers set last win.
+      const headers: Record<string, string> = Object.assign({}, input.headers);
+      headers['x-fc-request-id'] = input.requestId;
+      headers['x-fc-qualifier'] = input.qualifier;
+      headers['x-fc-version-id'] = admitted.resolvedQualifier;
+      const request: Writable<InvocationRequest> = { requestId: input.requestId, body: input.body, headers, qualifier: input.qualifier, versionId: admitted.resolvedQualifier, kind: input.kind, timeoutMs: revision.config.timeout * 1000 };
+      if (input.method) request.method = input.method;
+      if (input.path) request.path = input.path;
+      if (input.tailLogs) request.tailLogs = true;
+      if (this.deps.maxResponseBytes !== undefined) request.maxResponseBytes = this.deps.maxResponseBytes;
+      let result: InvocationResult & { readonly instanceId: string; readonly coldStart: boolean };
+      try {
+        result = await pool.invoke(prepared, request);
+      } catch (e) {
+        // A failed or timed-out initializer: FC answers 200 with x-fc-error-type InitializationError and the error in the body.
+        if (e instanceof BackendError && e.code === InstanceErrorCode.InitializationError) result = initializationFailure(e);
+        // A cold start or instance that failed surfaces with FC's error code, not as an internal error.
+        else if (e instanceof BackendError) {
+          functions.note(input.functionName, 'invocation', 'failed', { requestId: input.requestId, code: e.code, status: e.status, message: e.message, durationMs: clock.now() - started });
+          throw new FcError(e.code, e.status, e.message);
+        } else {
+          if (e instanceof FcError) functions.note(input.functionName, 'invocation', 'rejected', { requestId: input.requestId, code: e.code, status: e.status });
+          throw e;
+        }
+      }
+      const { functionName, requestId } = input;
+      const { instanceId, coldStart, status, errorType } = result;
+      const qualifier = admitted.resolvedQualifier;
+      const detail: Record<string, unknown> = { requestId, qualifier, status, instanceId, coldStart };
+      if (errorType) detail.errorType = errorType;
+      if (result.instanceLost) detail.instanceLost = true;
+      detail.durationMs = clock.now() - started;
+      functions.note(functionName, 'invocation', 'invoked', detail);
+      const { log } = this.deps;
+      if (log) {
+        let fields: Record<string, unknown> | undefined;
+        if (!log.lineOnly) {
+          fields = { event: 'invoke', functionName, qualifier, requestId, instanceId, coldStart, status };
+          if (errorType) fields.errorType = errorType;
+        }
+        log(`invoke ${functionName}:${qualifier} ${requestId} instance ${instanceId} ${coldStart ? 'cold start' : 'warm'} status ${status}${errorType ? ` ${errorType}` : ''}`, fields);
+      }
+      return { result, durationMs: clock.now() - started, admitted };
     } finally {
       admitted.release?.();
     }
-  }
-
-  async #run(admitted: Admitted, input: InvocationInput): Promise<InvocationOutcome> {
-    const { functions, pool, clock } = this.deps;
-    const started = clock.now();
-    const { prepared, revision } = admitted;
-    // Built without spreads, which cost microseconds each on Node.js 20 (docs/benchmarks.md): FC's headers set last win.
-    const headers: Record<string, string> = Object.assign({}, input.headers);
-    headers['x-fc-request-id'] = input.requestId;
-    headers['x-fc-qualifier'] = input.qualifier;
-    headers['x-fc-version-id'] = admitted.resolvedQualifier;
-    const request: Writable<InvocationRequest> = { requestId: input.requestId, body: input.body, headers, qualifier: input.qualifier, versionId: admitted.resolvedQualifier, kind: input.kind, timeoutMs: revision.config.timeout * 1000 };
-    if (input.method) request.method = input.method;
-    if (input.path) request.path = input.path;
-    if (input.tailLogs) request.tailLogs = true;
-    if (this.deps.maxResponseBytes !== undefined) request.maxResponseBytes = this.deps.maxResponseBytes;
-    const result = await pool.invoke(prepared, request).catch((e: unknown) => {
-      // A failed or timed-out initializer: FC answers 200 with x-fc-error-type InitializationError and the error in the body.
-      if (e instanceof BackendError && e.code === InstanceErrorCode.InitializationError) return initializationFailure(e);
-      // A cold start or instance that failed surfaces with FC's error code, not as an internal error.
-      if (e instanceof BackendError) {
-        functions.note(input.functionName, 'invocation', 'failed', { requestId: input.requestId, code: e.code, status: e.status, message: e.message, durationMs: clock.now() - started });
-        throw new FcError(e.code, e.status, e.message);
-      }
-      if (e instanceof FcError) functions.note(input.functionName, 'invocation', 'rejected', { requestId: input.requestId, code: e.code, status: e.status });
-      throw e;
-    });
-    const { functionName, requestId } = input;
-    const { instanceId, coldStart, status, errorType } = result;
-    const qualifier = admitted.resolvedQualifier;
-    const detail: Record<string, unknown> = { requestId, qualifier, status, instanceId, coldStart };
-    if (errorType) detail.errorType = errorType;
-    if (result.instanceLost) detail.instanceLost = true;
-    detail.durationMs = clock.now() - started;
-    functions.note(functionName, 'invocation', 'invoked', detail);
-    const { log } = this.deps;
-    if (log) {
-      const fields: Record<string, unknown> = { event: 'invoke', functionName, qualifier, requestId, instanceId, coldStart, status };
-      if (errorType) fields.errorType = errorType;
-      log(`invoke ${functionName}:${qualifier} ${requestId} instance ${instanceId} ${coldStart ? 'cold start' : 'warm'} status ${status}${errorType ? ` ${errorType}` : ''}`, fields);
-    }
-    return { result, durationMs: clock.now() - started, admitted };
   }
 
   async invoke(input: InvocationInput): Promise<InvocationOutcome> {

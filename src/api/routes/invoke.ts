@@ -85,14 +85,17 @@ export function syncInvoker(invocations: InvocationService): (call: SyncCall) =>
     // Plain headers (api/respond.ts), merged as c.body's Headers did: names lower-cased, FC's own set last and winning,
     // and the content type @hono/node-server gives a body without one.
     const out: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(result.headers)) out[name.toLowerCase()] = value as string | string[];
+    const headers = result.headers;
+    for (const name in headers) out[name.toLowerCase()] = headers[name] as string | string[];
     out['x-fc-code-checksum'] = admitted.revision.codeChecksum;
     if (result.instanceId) out['x-fc-instance-id'] = result.instanceId;
     out['x-fc-invocation-duration'] = String(durationMs);
     if (result.errorType) out['x-fc-error-type'] = result.errorType;
     if (call.tail) out['x-fc-log-result'] = Buffer.from(result.logs ?? '').subarray(-LOG_TAIL_BYTES).toString('base64');
     out['content-type'] ??= BODY_DEFAULT_TYPE;
-    return { status: result.status, headers: out, body: new Uint8Array(result.body) };
+    // A view of the result's bytes, not a copy (nothing writes to them).
+    const body = result.body;
+    return { status: result.status, headers: out, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) };
   };
 }
 
