@@ -110,6 +110,20 @@ describe('real clients against default settings', () => {
     assert.deepEqual((await ok('GET', '/functions/tagged')).tags, [{ Key: 'b', Value: 'x' }, { Key: 'a', Value: '2' }, { Key: 'c', Value: '3' }]);
   });
 
+  it('Terraform, custom container: port 0 for a port left out, then the update it sends at once while Pending', async () => {
+    // alicloud_fcv3_function's create body as its code builds it: port copied from the schema's zero value, nested blocks empty.
+    const body = { functionName: 'tf-box', runtime: 'custom-container', handler: 'index.handler', memorySize: 1024, cpu: 0.5,
+      customContainerConfig: { healthCheckConfig: {}, image: 'registry.example.com/ns/app:v1', port: 0 },
+      instanceLifecycleConfig: { preStop: { timeout: 3 }, initializer: { timeout: 3 } }, logConfig: { logBeginRule: 'None' } };
+    const created = await ok('POST', '/functions', body);
+    assert.deepEqual([created.state, (created.customContainerConfig as { port?: number }).port], ['Pending', 0]);
+    // resourceAliCloudFcv3FunctionUpdate right after: instance_lifecycle_config has changed from the empty state.
+    const updated = await ok('PUT', '/functions/tf-box', { functionName: 'tf-box', instanceLifecycleConfig: { preStop: { timeout: 3 }, initializer: { timeout: 3 } }, runtime: 'custom-container', handler: 'index.handler' });
+    assert.deepEqual([updated.state, updated.stateReasonCode], ['Pending', 'Creating']);
+    const bad = await call('POST', '/functions', { ...body, functionName: 'tf-box-bad', customContainerConfig: { image: 'registry.example.com/ns/app:v1', port: -1 } });
+    assert.deepEqual([bad.status, bad.body.Code], [400, 'InvalidArgument']);
+  });
+
   it('Go SDK: a null-filled CreateFunction body, then an invocation at once', async () => {
     await ok('POST', '/functions', goShaped('CreateFunctionInput', { functionName: 'go', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile } }));
     const res = await fetch(`${fc.url}/2023-03-30/functions/go/invocations`, { method: 'POST', body: 'ping' });

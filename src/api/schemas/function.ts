@@ -28,10 +28,16 @@ const lifecycleHook = (maxTimeout: number) =>
     .object({ handler: z.string().optional(), timeout: ranged({ min: 1, max: maxTimeout, integer: true, unit: 's' }).optional(), command: z.array(z.string()).optional() })
     .refine((h) => !(h.handler && h.command?.length), { message: 'handler and command cannot both be set on one hook' });
 
+/**
+ * 0 is the default port (9000): Terraform's alicloud_fcv3_function sends `port: 0` for a custom_container_config that
+ * leaves port out (its create body copies the schema's zero value), and the cloud accepts that function.
+ */
+const PORT = z.number().int().min(0).max(65535);
+
 export const CustomContainerConfigSchema = z
   .looseObject({
     image: z.string().optional(),
-    port: z.number().int().min(1).max(65535).optional(),
+    port: PORT.optional(),
     entrypoint: z.array(z.string()).optional(),
     command: z.array(z.string()).optional(),
     healthCheckConfig: HealthCheckSchema.optional(),
@@ -45,7 +51,7 @@ const CustomRuntimeConfigSchema = z
   .object({
     command: z.array(z.string()).optional(),
     args: z.array(z.string()).optional(),
-    port: z.number().int().min(1).max(65535).optional(),
+    port: PORT.optional(),
     healthCheckConfig: HealthCheckSchema.optional(),
   })
   .openapi('CustomRuntimeConfig');

@@ -106,7 +106,7 @@ export class DockerBackend implements Backend {
       throw new BackendError(ReasonCode.ImagePullFailed, `pulling ${pinned} failed: ${e instanceof DockerError ? (e.engineMessage ?? e.message) : String(e)}`);
     }
     req.log(`image ${img.image} pinned to ${img.digest} (image ${info.id})`);
-    const port = revision.config.customContainerConfig?.port ?? DEFAULT_PORT;
+    const port = revision.config.customContainerConfig?.port || DEFAULT_PORT; // 0: the default, as the schema says
     const prepared: PreparedImage = { key: `${fn.functionName}#${revision.id}`, config: revision.config, revision, fn, imageId: info.id, port };
     return prepared;
   }

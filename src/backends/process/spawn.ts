@@ -81,7 +81,7 @@ export interface SpawnOptions {
 
 /** The port a custom runtime's code is told about and may hard-code (FC's default 9000); none for built-in runtimes. */
 function fixedPortOf(p: Prepared): number | undefined {
-  return p.kind === 'custom' ? (p.config.customRuntimeConfig?.port ?? 9000) : undefined;
+  return p.kind === 'custom' ? (p.config.customRuntimeConfig?.port || 9000) : undefined;
 }
 
 /** Thrown by the readiness check when the child turned out to listen on the fixed port instead of FC_SERVER_PORT. */
