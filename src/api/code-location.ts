@@ -7,16 +7,28 @@
  */
 import { errors } from '../domain/errors.ts';
 import type { ObjectStore } from '../domain/object-store.ts';
+import { crc64 } from '../code/crc64.ts';
 import { decodeZip, zipProblem } from './to-config.ts';
 
 export interface CodeLocationInput {
   readonly zipFile?: string | undefined;
   readonly ossBucketName?: string | undefined;
   readonly ossObjectName?: string | undefined;
+  /** The package's CRC-64 (FC's codeChecksum form): "If checksum is provided, Function Compute checks" it (InputCodeLocation). */
+  readonly checksum?: string | undefined;
 }
 
 /** The zip, or undefined when the location names none. `zipFile` wins when both forms are given. */
 export function codeZip(code: CodeLocationInput | undefined, objects: Pick<ObjectStore, 'hasBucket' | 'find'>): Buffer | undefined {
+  const zip = namedZip(code, objects);
+  if (zip && code?.checksum) {
+    const actual = crc64(zip);
+    if (actual !== code.checksum) throw errors.invalidArgument(`code.checksum '${code.checksum}' does not match the code package, whose CRC-64 is '${actual}'`);
+  }
+  return zip;
+}
+
+function namedZip(code: CodeLocationInput | undefined, objects: Pick<ObjectStore, 'hasBucket' | 'find'>): Buffer | undefined {
   if (!code) return undefined;
   if (code.zipFile !== undefined) return decodeZip(code.zipFile);
   const bucket = code.ossBucketName || undefined;

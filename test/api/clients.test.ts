@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { goShaped } from '../helpers/definition.ts';
+import { crc64 } from '../../src/code/crc64.ts';
 
 const zipFile = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, "ok")' }]).toString('base64');
 
@@ -122,6 +123,23 @@ describe('real clients against default settings', () => {
     assert.deepEqual([updated.state, updated.stateReasonCode], ['Pending', 'Creating']);
     const bad = await call('POST', '/functions', { ...body, functionName: 'tf-box-bad', customContainerConfig: { image: 'registry.example.com/ns/app:v1', port: -1 } });
     assert.deepEqual([bad.status, bad.body.Code], [400, 'InvalidArgument']);
+  });
+
+  it('code.checksum is checked against the package (CRC-64, as FC\'s codeChecksum), on create, update and layers', async () => {
+    const checksum = crc64(Buffer.from(zipFile, 'base64'));
+    const fn = await ok('POST', '/functions', { functionName: 'summed', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile, checksum } });
+    assert.equal(fn.codeChecksum, checksum);
+    for (const [method, path, body] of [
+      ['POST', '/functions', { functionName: 'summed-bad', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile, checksum: '123' } }],
+      ['PUT', '/functions/summed', { code: { zipFile, checksum: '123' }, description: 'not applied' }],
+      ['POST', '/layers/summed-layer/versions', { code: { zipFile, checksum: '123' }, compatibleRuntime: ['nodejs20'] }],
+    ] as const) {
+      const refused = await call(method, path, body);
+      assert.deepEqual([refused.status, refused.body.Code], [400, 'InvalidArgument'], path);
+      assert.match(String(refused.body.Message), new RegExp(`code.checksum '123' does not match the code package, whose CRC-64 is '${checksum}'`));
+    }
+    assert.equal((await ok('GET', '/functions/summed')).description, '', 'the refused update changed nothing');
+    assert.equal((await call('GET', '/functions/summed-bad')).status, 404);
   });
 
   it('Go SDK: a null-filled CreateFunction body, then an invocation at once', async () => {
