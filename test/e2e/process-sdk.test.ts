@@ -88,12 +88,26 @@ describe('process backend through the SDK', () => {
     assert.equal((await invoke('custom', 'abc')).body, '/invoke:ABC');
   });
 
-  it('a zip whose handler file is missing ends Failed with the reason', async () => {
+  it('a zip whose handler file is missing deploys Active; each invocation fails with the runtime\'s ImportModuleError, as on FC', async () => {
     await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'nohandler', runtime: 'nodejs20', handler: 'missing.handler', code: new $FC.InputCodeLocation({ zipFile: nodeZip('x') }) }) }));
     await advance(1000);
-    const fn = (await client.getFunction('nohandler', new $FC.GetFunctionRequest({}))).body!;
-    assert.equal(fn.state, 'Failed');
-    assert.equal(fn.stateReasonCode, 'HandlerNotFound');
+    assert.equal((await client.getFunction('nohandler', new $FC.GetFunctionRequest({}))).body!.state, 'Active');
+    const res = await invoke('nohandler', 'x');
+    assert.equal(res.headers['x-fc-error-type'], 'UnhandledInvocationError');
+    assert.deepEqual(JSON.parse(res.body).errorType, 'ImportModuleError');
+    assert.match(JSON.parse(res.body).errorMessage, /Cannot find module 'missing'/);
+    // The fix ships as an update, which goes through (it was left unapplied while deploys checked the file).
+    await client.updateFunction('nohandler', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ handler: 'index.handler' }) }));
+    await advance(1000);
+    assert.equal((await client.getFunction('nohandler', new $FC.GetFunctionRequest({}))).body!.lastUpdateStatus, 'Successful');
+    assert.equal((await invoke('nohandler', 'x')).headers['x-fc-error-type'], undefined);
+  });
+
+  it('a Python handler named by a dotted module path (src.main.handler) runs src/main.py, as importlib resolves it', async () => {
+    const zip = createZip([{ path: 'src/main.py', data: 'def handler(event, context):\n    return "dotted:" + event.decode()\n' }]).toString('base64');
+    await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'dotted', runtime: 'python3.10', handler: 'src.main.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
+    await advance(1000);
+    assert.equal((await invoke('dotted', 'ok')).body, 'dotted:ok');
   });
 });
 

@@ -115,14 +115,11 @@ export class ProcessBackend implements Backend {
       if (!config.customRuntimeConfig?.command?.length && !existsSync(join(codeDir, 'bootstrap'))) {
         return missing('a custom runtime needs customRuntimeConfig.command (or an executable "bootstrap" file in the code)');
       }
-    } else {
-      const file = handlerFile(config.handler ?? '');
-      if (!file) return missing(`invalid handler ${JSON.stringify(config.handler)}: expected file.function`);
-      const exts = kind === 'nodejs' ? ['.js', '.mjs', '.cjs'] : ['.py'];
-      if (!exts.some((ext) => existsSync(join(codeDir, file + ext)))) {
-        return missing(`handler file ${file}${exts.length > 1 ? `{${exts.join(',')}}` : exts[0]} not found in the code package`);
-      }
+    } else if (!handlerFile(config.handler ?? '')) {
+      return missing(`invalid handler ${JSON.stringify(config.handler)}: expected file.function`);
     }
+    // A handler file the package lacks is the invocation's error, as on FC (the runtime's ImportModuleError), not the
+    // deployment's: the function goes Active, and an update carrying it is not silently left unapplied.
     // The machine's interpreter stands in for a built-in runtime: named in the timeline, so a version mismatch shows.
     let servedBy: string | undefined;
     if (kind !== 'custom') {
