@@ -8,7 +8,7 @@
 import { errors } from '../domain/errors.ts';
 import type { ObjectStore } from '../domain/object-store.ts';
 import { crc64 } from '../code/crc64.ts';
-import { decodeZip, zipProblem } from './to-config.ts';
+import { decodeZip } from './to-config.ts';
 
 export interface CodeLocationInput {
   readonly zipFile?: string | undefined;
@@ -39,7 +39,5 @@ function namedZip(code: CodeLocationInput | undefined, objects: Pick<ObjectStore
   }
   const object = objects.hasBucket(bucket) ? objects.find(bucket, key) : undefined;
   if (!object) throw errors.accessDenied('AccessDenied', `unable to access object '${key}' in bucket '${bucket}': localfc's OSS has no such ${objects.hasBucket(bucket) ? 'object' : 'bucket'} (upload it there first)`);
-  const problem = zipProblem(object.body);
-  if (problem) throw errors.invalidArgument(`object '${key}' in bucket '${bucket}' ${problem}`);
   return object.body;
 }

@@ -3,7 +3,9 @@
  * The default backend: runs no user code. An invocation echoes its event back, so a client can check the round trip,
  * and the response names the revision that served it (x-fc-code-checksum), so rollover can be observed.
  */
-import type { Backend, BackendInstance, InvocationRequest, InvocationResult, PrepareRequest, PreparedRevision } from '../domain/ports/backend.ts';
+import { notAZip } from '../code/zip-signature.ts';
+import { BackendError, type Backend, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision } from '../domain/ports/backend.ts';
+import { ReasonCode } from '../domain/reason-codes.ts';
 
 /** Invocations whose log lines an instance keeps (instanceLogs, the Tail log type). */
 const LOG_LIMIT = 100;
@@ -13,6 +15,9 @@ export class SimulatedBackend implements Backend {
   readonly #logs = new Map<string, string[]>();
 
   async prepare(req: PrepareRequest): Promise<PreparedRevision> {
+    // Nothing is unpacked here, but a package that is no zip fails as the process backend's unpacking fails it.
+    const problem = req.revision.code && notAZip(req.revision.code.zip);
+    if (problem) throw new BackendError(ReasonCode.InvalidZipFileException, `could not unpack the code package: ${problem}`);
     return { key: `${req.fn.functionName}#${req.revision.id}`, config: req.revision.config, revision: req.revision, fn: req.fn };
   }
 

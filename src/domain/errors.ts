@@ -59,7 +59,7 @@ export const errors = {
   versionNoChanges: (fn: string) => new FcError('VersionPublishError', 400, `can not publish version for function '${fn}', detail: 'No changes were made since last publish'`),
   provisionConfigNotFound: (fn: string, qualifier: string) => new FcError('ProvisionConfigNotFound', 404, `provision config of function '${fn}' (qualifier ${qualifier}) does not exist`),
   scalingConfigNotFound: (fn: string, qualifier: string) => new FcError('ScalingConfigNotFound', 404, `scaling config of function '${fn}' (qualifier ${qualifier}) does not exist`),
-  layerNotFound: (what: string) => new FcError('LayerNotFound', 404, `layer ${what} does not exist`),
+  layerNotFound: (what: string, why?: string) => new FcError('LayerNotFound', 404, `layer ${what} does not exist${why ? ` (${why})` : ''}`),
   /** An operation of the FC API that localfc knows but does not emulate (custom domains, sessions, VPC bindings …). */
   notSupported: (operation: string) => new FcError('NotSupported', 400, `localfc does not emulate ${operation}; see docs/operations.md`),
   conflict: (code: string, message: string) => new FcError(code, 409, message),

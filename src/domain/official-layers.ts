@@ -27,5 +27,5 @@ export function officialLayer(arn: string, region: string): OfficialLayer | unde
   const python = /^Python3(\d+)$/.exec(name);
   if (m[1] === region && node) return { name, language: 'nodejs', dir: `nodejs${node[1]}`, wants: node[1]! };
   if (m[1] === region && python) return { name, language: 'python', dir: `python3.${python[1]}`, wants: `3.${python[1]}` };
-  throw errors.layerNotFound(`'${arn}': localfc stands in for FC's official NodejsNN and PythonNNN layers of region ${region} with the machine's own interpreters and has no ${name}`);
+  throw errors.layerNotFound(`'${arn}'`, `of FC's official layers localfc stands in only for NodejsNN and Python3NN of region ${region}, with the machine's own interpreters`);
 }

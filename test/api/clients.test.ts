@@ -142,6 +142,19 @@ describe('real clients against default settings', () => {
     assert.equal((await call('GET', '/functions/summed-bad')).status, 404);
   });
 
+  it('Terraform\'s own alicloud_fcv3_function example: code print(\'hello\') with its checksum is taken, and preparing it fails', async () => {
+    // website/docs/r/fcv3_function.html.markdown uploads content "print('hello')" as FCV3Py39.zip, checksum 4270285996107335518.
+    const created = await ok('POST', '/functions', {
+      functionName: 'tf-example', description: 'Create', memorySize: 512, timeout: 3, runtime: 'custom.debian10', handler: 'index.handler', diskSize: 512, cpu: 0.5, instanceConcurrency: 2,
+      customRuntimeConfig: { command: ['python', '-c', 'example'], args: ['app.py', 'xx', 'x'], port: 9000, healthCheckConfig: { httpGetUrl: '/ready', initialDelaySeconds: 1, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 1, failureThreshold: 3 } },
+      logConfig: { logBeginRule: 'None' }, instanceLifecycleConfig: { initializer: { timeout: 1, handler: 'index.init' }, preStop: { timeout: 1, handler: 'index.stop' } },
+      environmentVariables: { EnvKey: 'EnvVal' }, internetAccess: true,
+      code: { zipFile: Buffer.from("print('hello')").toString('base64'), checksum: '4270285996107335518' },
+    });
+    assert.equal(created.codeChecksum, '4270285996107335518');
+    assert.deepEqual([created.state, created.stateReasonCode], ['Failed', 'InvalidZipFileException']);
+  });
+
   it('Go SDK: a null-filled CreateFunction body, then an invocation at once', async () => {
     await ok('POST', '/functions', goShaped('CreateFunctionInput', { functionName: 'go', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile } }));
     const res = await fetch(`${fc.url}/2023-03-30/functions/go/invocations`, { method: 'POST', body: 'ping' });
