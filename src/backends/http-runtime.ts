@@ -45,15 +45,20 @@ export function fcHeaders(p: PreparedRevision, requestId: string, scope: Request
 
 /**
  * The `x-fc-*` headers localfc's own nodejs and python bootstraps (bootstraps.ts) read on `POST /invoke`, which is all
- * they turn into the handler's context there: the call's request id, qualifier and version, and, only when they are set,
- * the credentials and the initializer's handler and timeout (a bootstrap takes a missing one as FC's default). The rest of
- * fcHeaders() (name, handler, memory, timeout, region, account) a bootstrap reads from its environment, set at spawn.
- * A custom runtime's server gets every header of fcHeaders(), as on FC. Each header costs a forward microseconds in
- * undici (it checks every name and value) and the instance its parsing (docs/benchmarks.md, procfwd 2026-12-01 08:10).
+ * they turn into the handler's context there, and only those that differ from what a bootstrap takes when one is
+ * missing: the call's request id; the qualifier unless LATEST and the version unless the qualifier; the credentials
+ * and the initializer's handler and timeout when set (FC's default 3 otherwise). The rest of fcHeaders() (name,
+ * handler, memory, timeout, region, account) a bootstrap reads from its environment, set at spawn. A custom runtime's
+ * server gets every header of fcHeaders(), as on FC. Each header costs a forward microseconds in undici (it checks
+ * every name and value) and the instance its parsing (docs/benchmarks.md, procfwd 2026-12-01).
  */
 export function bootstrapHeaders(p: PreparedRevision, requestId: string, scope: RequestScope = {}): Record<string, string> {
   const versionId = scope.versionId ?? p.fn.qualifier;
-  const headers: Record<string, string> = { 'x-fc-request-id': requestId, 'x-fc-qualifier': scope.qualifier ?? versionId, 'x-fc-version-id': versionId };
+  const qualifier = scope.qualifier ?? versionId;
+  const headers: Record<string, string> = { 'x-fc-request-id': requestId };
+  // A bootstrap takes a missing qualifier as LATEST and a missing version as the qualifier.
+  if (qualifier !== 'LATEST') headers['x-fc-qualifier'] = qualifier;
+  if (versionId !== qualifier) headers['x-fc-version-id'] = versionId;
   const creds = credentialsFor(p.config, 'request');
   if (creds.accessKeyId) {
     headers['x-fc-access-key-id'] = creds.accessKeyId;
@@ -121,7 +126,7 @@ const HOP_BY_HOP = new Set(['x-localfc-error-type', 'connection', 'keep-alive', 
 
 /**
  * Sends one invocation to the function's server: an event is `POST /invoke`; with `forwardHttp` an HTTP invocation
- * goes out as it came (method, path, the caller's headers). Throws what undici throws (connection errors, the call
+ * goes out as it came (method, path, the caller's headers); `toBootstrap`: `fc` alone is sent. Throws what undici throws (connection errors, the call
  * stopped once `deadline` passed: the caller tells that by `deadline.expired`). `dispatcher` must be this package's
  * undici (a Pool per instance): undici's global dispatcher may be the older undici inside Node.js (set by the first
  * fetch() in the process), which does not know the handler API AnswerReader speaks.
@@ -130,13 +135,17 @@ export async function forwardInvocation(
   baseUrl: string,
   req: InvocationRequest,
   fc: Record<string, string>,
-  opts: { forwardHttp: boolean; deadline?: InvocationDeadline; dispatcher: Dispatcher },
+  opts: { forwardHttp: boolean; deadline?: InvocationDeadline; dispatcher: Dispatcher; toBootstrap?: boolean },
 ): Promise<Omit<InvocationResult, 'logs'>> {
-  const headers: Record<string, string> = { ...(req.kind === 'http' ? req.headers : {}), ...fc };
-  if (req.kind === 'event') headers['content-type'] = req.headers['content-type'] ?? 'application/octet-stream';
   const isHttp = req.kind === 'http' && opts.forwardHttp;
   const method = isHttp ? (req.method ?? 'GET') : 'POST';
-  headers['x-fc-control-path'] = isHttp ? '/http-invoke' : '/invoke';
+  // localfc's own bootstrap reads nothing of a request but `fc` (bootstrapHeaders) and the body.
+  let headers = fc;
+  if (!opts.toBootstrap) {
+    headers = { ...(req.kind === 'http' ? req.headers : {}), ...fc };
+    if (req.kind === 'event') headers['content-type'] = req.headers['content-type'] ?? 'application/octet-stream';
+    headers['x-fc-control-path'] = isHttp ? '/http-invoke' : '/invoke';
+  }
   const reader = new AnswerReader(req.maxResponseBytes);
   // undici's exports read when used: at module level the bundle's stand-in would load undici at every start-up.
   opts.deadline?.onExpiry(() => reader.cancel(new undiciErrors.RequestAbortedError('the invocation timed out')));

@@ -216,7 +216,7 @@ export class ProcessBackend implements Backend {
       // runtime's server gets HTTP calls as they came, with all of FC's headers.
       const custom = s.prepared.kind === 'custom';
       const fc = custom ? fcHeaders(s.prepared, req.requestId, req) : bootstrapHeaders(s.prepared, req.requestId, req);
-      const res = await forwardInvocation(baseUrl(s.proc), req, fc, { forwardHttp: custom, ...(deadline ? { deadline } : {}), dispatcher: this.#dispatcher(s) });
+      const res = await forwardInvocation(baseUrl(s.proc), req, fc, { forwardHttp: custom, toBootstrap: !custom, ...(deadline ? { deadline } : {}), dispatcher: this.#dispatcher(s) });
       // The invocation's output is only answered to a caller who asked for the tail (x-fc-log-type: Tail); the instance's
       // log ring keeps it either way. Not gathered otherwise: an extra event-loop turn and strings on every call.
       if (!req.tailLogs) return res;
