@@ -3,8 +3,9 @@
 // file starts several times faster than tsc's ~150 modules plus node_modules resolved one by one (module resolution was
 // about a third of the start-up), and the code cache saves compiling it. Plain .mjs: it runs before anything is built.
 import { spawn } from 'node:child_process';
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { strToU8, zipSync } from 'fflate';
 
@@ -44,6 +45,28 @@ const lazyModules = {
 };
 
 /**
+ * The process and container backends, which only `--backend process|docker` use, are evaluated on first use too: app.ts
+ * imports them through a stand-in like lazyModules', so the default simulated backend's start-up neither evaluates
+ * their modules nor has their top-level code in its code cache (about 150 KB of source, 90 KB of cache). esbuild turns
+ * the stand-in's require() of an ES module into a module initialised on that call.
+ */
+const LAZY_OWN = { [`${root}src/app.ts`]: /^\.\/backends\/(docker\/docker-backend|process\/index)\.ts$/ };
+const lazyOwnModules = {
+  name: 'lazy-own-modules',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/backends\// }, (a) => (LAZY_OWN[a.importer]?.test(a.path) ? { path: join(dirname(a.importer), a.path), namespace: 'lazy-own' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-own' }, (a) => {
+      // The module's value exports (`export class X`, `export { X, type Y } from`), read from its source.
+      const text = readFileSync(a.path, 'utf8');
+      const names = [...text.matchAll(/^export (?:class|function|const|let) (\w+)/gm)].map((m) => m[1]);
+      for (const m of text.matchAll(/^export \{([^}]*)\}/gm)) names.push(...m[1].split(',').map((n) => n.trim()).filter((n) => n && !n.startsWith('type ')).map((n) => n.split(/\s+as\s+/).pop()));
+      const getters = names.map((n) => `get ${JSON.stringify(n)}() { return real()[${JSON.stringify(n)}]; }`);
+      return { contents: `let m; const real = () => (m ??= require(${JSON.stringify(a.path)}));\nmodule.exports = { ${getters.join(', ')} };\n`, loader: 'js', resolveDir: dirname(a.path) };
+    });
+  },
+};
+
+/**
  * zod's `z.locales` namespace (every language's error messages, 0.3 MB of the bundle's 2.1) holds only English here:
  * localfc never switches zod's locale (its messages are FC's own), and the start-up reads the whole source every time.
  */
@@ -74,7 +97,7 @@ await build({
   // wrapping it at run time made V8 copy the 2 MB string once more (flattening the concatenation) at every start.
   banner: { js: `(function (exports, require, module, __filename, __dirname) {const __localfcModuleUrl = require('node:url').pathToFileURL(__filename).href;` },
   footer: { js: '})' },
-  plugins: [lazyModules, englishOnly],
+  plugins: [lazyModules, lazyOwnModules, englishOnly],
 });
 // undici on its own, required by the bundle's stand-in from the directory the bundle is in (see lazyModules).
 await build({ entryPoints: [createRequire(import.meta.url).resolve('undici')], outfile: dist('undici.cjs'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', minifyWhitespace: true, minifySyntax: true, legalComments: 'none', logLevel: 'warning' });

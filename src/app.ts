@@ -107,7 +107,8 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const tempCredentials = new TempCredentials(clock);
   const backend = deps.backend ?? createBackend(config, layers);
   // With the docker backend the engine's image store pins digests, so `docker rmi`/`docker tag` fail functions for real.
-  const registry: ImageRegistry = backend instanceof DockerBackend ? backend.registry : new SimulatedRegistry(config.strictRegistry);
+  // (`instanceof SimulatedBackend` first: the bundle loads the docker backend's module when DockerBackend is first read.)
+  const registry: ImageRegistry = !(backend instanceof SimulatedBackend) && backend instanceof DockerBackend ? backend.registry : new SimulatedRegistry(config.strictRegistry);
   /** The simulated registry, when it is the registry (admin routes, reset and persistence act on it only then). */
   const simulatedRegistry = registry instanceof SimulatedRegistry ? registry : undefined;
   const pool: InstancePool = new InstancePool(backend, clock, ids, {
@@ -235,7 +236,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     loadRoutes: () => lazy.loadAll(),
     routeTables: () => lazy.tables(),
     async describeBackend() {
-      if (!(backend instanceof DockerBackend)) return backend.name;
+      if (backend instanceof SimulatedBackend || !(backend instanceof DockerBackend)) return backend.name;
       const e = backend.engine;
       const where = `docker engine ${e.local ? `unix://${e.address}` : e.address} (${e.source})`;
       const reach = await backend.reach().then(

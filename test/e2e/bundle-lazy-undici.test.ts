@@ -49,6 +49,9 @@ it('answers its first request without loading undici, nor the built-in one for t
     const source = readFileSync(path.join(dir, 'localfc.cjs'), 'latin1');
     assert.ok(!source.includes('Input tidak valid'), "the bundle holds zod's other locales");
     assert.ok(!source.includes('UND_ERR_SOCKS') && readFileSync(path.join(dir, 'undici.cjs'), 'latin1').includes('UND_ERR_SOCKS'), 'undici is in the bundle, not in undici.cjs');
+    // The process and container backends' modules are initialised when app.ts first reads their class (an esbuild
+    // wrapper named after the module), not evaluated by every start-up of the default simulated backend.
+    for (const m of ['src/backends/docker/docker-backend.ts', 'src/backends/process/process-backend.ts']) assert.ok(source.includes(`"${m}"(){`), `${m} is evaluated at start-up`);
     writeFileSync(path.join(dir, 'watch.cjs'), WATCH);
     // The access log on (its line is written after the answer, through pino's destination).
     const server = spawn(process.execPath, ['-r', path.join(dir, 'watch.cjs'), path.join(dir, 'localfc.mjs'), '--port', '0', '--host', '127.0.0.1', '--log', 'text'], { stdio: ['ignore', 'pipe', 'pipe'] });
