@@ -77,6 +77,8 @@ describe('versions and aliases through the official SDK (simulated backend)', ()
     assert.equal((await h.invoke('svc', '2')).headers!['x-fc-code-checksum'], checksums.B);
     assert.equal((await h.invoke('svc')).headers!['x-fc-code-checksum'], latest);
     assert.equal((await h.invoke('svc', 'LATEST')).headers!['x-fc-code-checksum'], latest);
+    // x-fc-invocation-service-version names the version that served (Serverless Devs' `s invoke` prints it).
+    assert.deepEqual([r1, await h.invoke('svc', '2'), await h.invoke('svc')].map((r) => r.headers!['x-fc-invocation-service-version']), ['1', '2', 'LATEST']);
 
     const noVersion = await sdkError(h.invoke('svc', '42'));
     assert.equal(noVersion.statusCode, 404);
@@ -102,7 +104,8 @@ describe('versions and aliases through the official SDK (simulated backend)', ()
     assert.equal(created.body!.aliasName, 'prod');
     assert.equal(created.body!.versionId, '1');
     assert.deepEqual(created.body!.additionalVersionWeight, {});
-    assert.equal((await h.invoke('svc', 'prod')).headers!['x-fc-code-checksum'], checksums.A);
+    const viaAlias = await h.invoke('svc', 'prod');
+    assert.deepEqual([viaAlias.headers!['x-fc-code-checksum'], viaAlias.headers!['x-fc-invocation-service-version']], [checksums.A, '1'], 'an alias names the version it routed to');
 
     const canary = await h.client.updateAlias('svc', 'prod', new $FC.UpdateAliasRequest({ body: new $FC.UpdateAliasInput({ additionalVersionWeight: { '2': 0.2 } }) }));
     assert.deepEqual(canary.body!.additionalVersionWeight, { '2': 0.2 });

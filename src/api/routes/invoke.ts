@@ -88,6 +88,8 @@ export function syncInvoker(invocations: InvocationService): (call: SyncCall) =>
     const headers = result.headers;
     for (const name in headers) out[name.toLowerCase()] = headers[name] as string | string[];
     out['x-fc-code-checksum'] = admitted.revision.codeChecksum;
+    // The version that served (LATEST, or the one a version id or alias routed to): `s invoke` prints it as the qualifier.
+    out['x-fc-invocation-service-version'] = admitted.resolvedQualifier;
     if (result.instanceId) out['x-fc-instance-id'] = result.instanceId;
     out['x-fc-invocation-duration'] = String(durationMs);
     if (result.errorType) out['x-fc-error-type'] = result.errorType;
