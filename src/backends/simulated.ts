@@ -10,8 +10,12 @@ import { ReasonCode } from '../domain/reason-codes.ts';
 /** Invocations whose log lines an instance keeps (instanceLogs, the Tail log type). */
 const LOG_LIMIT = 100;
 
+/** What the simulated runtime prints for an invocation: FC's start and end lines. */
+const invocationLog = (requestId: string): string => `FC Invoke Start RequestId: ${requestId}\nFC Invoke End RequestId: ${requestId}\n`;
+
 export class SimulatedBackend implements Backend {
   readonly name = 'simulated';
+  /** Per instance, the request ids of its last invocations (their log lines are written when asked for). */
   readonly #logs = new Map<string, string[]>();
 
   async prepare(req: PrepareRequest): Promise<PreparedRevision> {
@@ -29,25 +33,23 @@ export class SimulatedBackend implements Backend {
   async initialize(): Promise<void> {}
 
   async invoke(instance: BackendInstance, req: InvocationRequest): Promise<InvocationResult> {
-    const logs = `FC Invoke Start RequestId: ${req.requestId}\nFC Invoke End RequestId: ${req.requestId}\n`;
-    const lines = this.#logs.get(instance.id);
-    if (lines) {
-      lines.push(logs);
+    const ids = this.#logs.get(instance.id);
+    if (ids) {
+      ids.push(req.requestId);
       // The oldest go in one splice per LOG_LIMIT calls, not a shift() of the whole array per call.
-      if (lines.length >= 2 * LOG_LIMIT) lines.splice(0, lines.length - LOG_LIMIT);
+      if (ids.length >= 2 * LOG_LIMIT) ids.splice(0, ids.length - LOG_LIMIT);
     }
+    // As the process backend: an invocation's log lines only for a caller who asked for them (x-fc-log-type: Tail).
+    const logs = req.tailLogs ? invocationLog(req.requestId) : undefined;
     const contentType = req.headers['content-type'];
     // An HTTP trigger's raw request (custom runtimes): echo what a web server would have seen.
     if (req.kind === 'http') {
       const echo = { method: req.method ?? 'GET', path: req.path ?? '/', headers: req.headers, body: req.body.toString('utf8') };
-      return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(echo)), logs };
+      const result: InvocationResult = { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(echo)) };
+      return logs === undefined ? result : { ...result, logs };
     }
-    return {
-      status: 200,
-      headers: contentType ? { 'content-type': contentType } : {},
-      body: req.body,
-      logs,
-    };
+    const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
+    return logs === undefined ? { status: 200, headers, body: req.body } : { status: 200, headers, body: req.body, logs };
   }
 
   async freeze(_instance: BackendInstance): Promise<void> {}
@@ -60,7 +62,7 @@ export class SimulatedBackend implements Backend {
   async release(): Promise<void> {}
 
   instanceLogs(instance: BackendInstance): string {
-    return (this.#logs.get(instance.id) ?? []).slice(-LOG_LIMIT).join('');
+    return (this.#logs.get(instance.id) ?? []).slice(-LOG_LIMIT).map(invocationLog).join('');
   }
 
   async close(): Promise<void> {
