@@ -225,6 +225,34 @@ export class HotRoutes {
   invoke(route: RouteConfig, limit: number, invokeSync: (call: SyncCall) => Promise<InvokeAnswer>): void {
     const { ids, clock, log, silent } = this.#deps;
     const batch = this.#batch;
+    // One async step per invocation (a chain of then/catch cost each its promises and closures).
+    const serveInvocation = async (head: NodeHead, req: IncomingMessage, res: ServerResponse, valid: Valid, fallback: RequestListener): Promise<void> => {
+      const started = silent ? 0 : Date.now();
+      let requestId = '';
+      try {
+        const body = await readWithin(req, limit);
+        if (!body) return fallback(req, res);
+        requestId = ids.requestId(clock.now());
+        const answer = await invokeSync({
+          functionName: valid.param.functionName!, qualifier: valid.query.qualifier ?? 'LATEST', requestId, body,
+          contentType: head.header('content-type'), tail: valid.header['x-fc-log-type'] === 'Tail',
+        });
+        answer.headers['x-fc-request-id'] = requestId;
+        batch.defer(() => {
+          let status = answer.status;
+          try {
+            writePlain(res, status, answer.headers, answer.body);
+          } catch (err) {
+            status = writeError(res, err, requestId, log);
+          }
+          if (!silent) logRequest(log, requestId, head, status, started);
+        });
+      } catch (err) {
+        requestId ||= ids.requestId(clock.now());
+        const status = writeError(res, err, requestId, log);
+        if (!silent) logRequest(log, requestId, head, status, started);
+      }
+    };
     this.#invoke = {
       passes: this.#passes(route),
       check: partsChecker(route),
@@ -232,34 +260,7 @@ export class HotRoutes {
         const type = valid.header['x-fc-invocation-type'];
         const length = head.header('content-length');
         if ((type !== undefined && type !== 'Sync') || head.method === 'TRACE' || (length !== undefined && !(Number(length) <= limit))) return false;
-        const started = silent ? 0 : Date.now();
-        let requestId = '';
-        const done = (status: number) => {
-          if (!silent) logRequest(log, requestId, head, status, started);
-        };
-        readWithin(req, limit)
-          .then((body) => {
-            if (!body) return void fallback(req, res);
-            requestId = ids.requestId(clock.now());
-            return invokeSync({
-              functionName: valid.param.functionName!, qualifier: valid.query.qualifier ?? 'LATEST', requestId, body,
-              contentType: head.header('content-type'), tail: valid.header['x-fc-log-type'] === 'Tail',
-            }).then((answer) => {
-              answer.headers['x-fc-request-id'] = requestId;
-              batch.defer(() => {
-                try {
-                  writePlain(res, answer.status, answer.headers, answer.body);
-                  done(answer.status);
-                } catch (err) {
-                  done(writeError(res, err, requestId, log));
-                }
-              });
-            });
-          })
-          .catch((err: unknown) => {
-            requestId ||= ids.requestId(clock.now());
-            done(writeError(res, err, requestId, log));
-          });
+        void serveInvocation(head, req, res, valid, fallback);
         return true;
       },
     };
