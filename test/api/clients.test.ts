@@ -155,6 +155,16 @@ describe('real clients against default settings', () => {
     assert.deepEqual([created.state, created.stateReasonCode], ['Failed', 'InvalidZipFileException']);
   });
 
+  it('ListFunctions filters by gpuType and resourceGroupId, as by runtime', async () => {
+    await ok('POST', '/functions', { functionName: 'gpu-a', runtime: 'custom-container', customContainerConfig: { image: 'registry.example.com/ns/app:v1' }, gpuConfig: { gpuType: 'fc.gpu.tesla.1', gpuMemorySize: 2048 }, resourceGroupId: 'rg-x' });
+    await ok('POST', '/functions', { functionName: 'gpu-b', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile } });
+    const names = async (query: string) => ((await ok('GET', `/functions?prefix=gpu-&${query}`)).functions as Array<{ functionName: string }>).map((f) => f.functionName);
+    assert.deepEqual(await names('gpuType=fc.gpu.tesla.1'), ['gpu-a']);
+    assert.deepEqual(await names('gpuType=fc.gpu.ampere.1'), []);
+    assert.deepEqual(await names('resourceGroupId=rg-x'), ['gpu-a']);
+    assert.deepEqual(await names('limit=10'), ['gpu-a', 'gpu-b']);
+  });
+
   it('Go SDK: a null-filled CreateFunction body, then an invocation at once', async () => {
     await ok('POST', '/functions', goShaped('CreateFunctionInput', { functionName: 'go', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile } }));
     const res = await fetch(`${fc.url}/2023-03-30/functions/go/invocations`, { method: 'POST', body: 'ping' });

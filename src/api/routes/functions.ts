@@ -178,6 +178,8 @@ export function functionRoutes(
         if (q.runtime && cfg.runtime !== q.runtime) return false;
         if (q.functionName && !r.functionName.includes(q.functionName)) return false;
         if (q.description && !cfg.description.includes(q.description)) return false;
+        if (q.gpuType && (cfg.passthrough.gpuConfig as { gpuType?: unknown } | undefined)?.gpuType !== q.gpuType) return false;
+        if (q.resourceGroupId && cfg.passthrough.resourceGroupId !== q.resourceGroupId) return false;
         return tagFilter.every((t) => r.tags.some((rt) => rt.Key === t.Key && (t.Value === undefined || rt.Value === t.Value)));
       },
     });
