@@ -227,7 +227,7 @@ export const SETTINGS = {
     schema: z.preprocess(parseAccessKeys, z.array(z.object({ accessKeyId: z.string().min(1), accessKeySecret: z.string().min(1) }))).default([]),
     env: 'LOCALFC_ACCESS_KEYS', envDoc: '(`id:secret,id2:secret2`)', flag: 'access-keys', arg: 'id:secret,…', flagDoc: '`id:secret,…`', defaultDoc: '`[]` (signatures not checked)',
     help: 'verify ACS3 signatures against these keys',
-    doc: 'With at least one key, every FC API request must carry a valid ACS3-HMAC-SHA256 signature; in the config file an array of `{accessKeyId, accessKeySecret}`. See [docs/security.md](docs/security.md)',
+    doc: 'With at least one key, every FC API request must carry a valid signature: ACS3-HMAC-SHA256 as the official SDKs send it, or a ROA one (`acs <id>:<signature>`) as the FC client of Terraform sends it; in the config file an array of `{accessKeyId, accessKeySecret}`. See [docs/security.md](docs/security.md)',
   },
   adminToken: {
     example: 'tok',

@@ -1,9 +1,11 @@
 /**
  * @module
- * Opt-in ACS3-HMAC-SHA256 verification for the FC API: a pass-through unless at least one access key is configured.
+ * Opt-in signature verification for the FC API (ACS3-HMAC-SHA256, or ROA's `acs <id>:<signature>` that Terraform's FC
+ * client sends): a pass-through unless at least one access key is configured.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { NonceCache, verifyAcs3 } from '../auth/acs3.ts';
+import { ROA_AUTHORIZATION, verifyRoa } from '../auth/roa-signature.ts';
 import type { Clock } from '../clock.ts';
 import { errors } from '../domain/errors.ts';
 import type { AppEnv } from './context.ts';
@@ -51,8 +53,11 @@ export function signatureVerifier(opts: SignatureAuthOptions): SignatureVerifier
     // The stream is spent: hand later middleware and handlers a fresh request over the same bytes (as bodyLimit does).
     if (raw.body) c.req.raw = new Request(raw, { body });
     const url = new URL(raw.url);
-    const verdict = verifyAcs3(
-      { method: raw.method, rawPath: url.pathname, rawQuery: url.search, headers: c.req.header(), body },
+    const headers = c.req.header();
+    // ROA's "acs <id>:<signature>" is what Terraform's FC client (Go tea-roa) sends; the official SDKs send ACS3.
+    const verify = ROA_AUTHORIZATION.test(headers['authorization']?.trim() ?? '') ? verifyRoa : verifyAcs3;
+    const verdict = verify(
+      { method: raw.method, rawPath: url.pathname, rawQuery: url.search, headers, body },
       { secretFor: (id) => secrets.get(id), now: now(), seenNonce: nonces.check },
     );
     if (!verdict.ok) throw errors.signature(verdict.code, verdict.message);
