@@ -21,8 +21,12 @@ interface PooledInstance {
   instance: BackendInstance;
   /** Resolves once the cold start finished; requests that picked a starting instance wait for it. */
   readonly ready: Promise<void>;
+  /** `ready` has resolved: the cold start is over. */
+  started?: boolean;
   busy: number;
   initialized?: Promise<void>;
+  /** `initialized` has resolved: the initializer ran (or there is none). */
+  initializedDone?: boolean;
   reclaimTimer?: number;
   readonly createdAt: number;
   /** The periodic health check, for functions that configure one. */
@@ -97,10 +101,13 @@ export class InstancePool {
   async invoke(prepared: PreparedRevision, req: InvocationRequest): Promise<InvocationResult & { instanceId: string; coldStart: boolean }> {
     // Fault rules match the qualifier the caller named (an alias, a version, LATEST).
     const qualifier = req.qualifier ?? prepared.fn.qualifier;
-    const { pooled, coldStart } = await this.#acquire(prepared, qualifier);
+    const runnable = this.#runnableNow(prepared);
+    const { pooled, coldStart } = runnable ? { pooled: runnable, coldStart: false } : await this.#acquire(prepared, qualifier);
     try {
-      await this.#restartIfEnded(pooled, qualifier);
-      await this.#initialize(pooled, pooled.instance, qualifier);
+      if (!runnable) {
+        await this.#restartIfEnded(pooled, qualifier);
+        await this.#initialize(pooled, pooled.instance, qualifier);
+      }
       const result = await this.#invokeWithTimeout(pooled.instance, req);
       // The caller gets the failure as the result; the dead instance is not reused, so the next call cold-starts anew.
       if (result.instanceLost) await this.#destroy(prepared.key, pooled, false);
@@ -114,6 +121,22 @@ export class InstancePool {
       pooled.busy--;
       if (pooled.busy === 0 && this.#byRevision.get(prepared.key)?.includes(pooled)) await this.#park(prepared.key, pooled);
     }
+  }
+
+  /**
+   * The instance #acquire would pick, taken at once when nothing about it is to be waited for: started, initialized,
+   * neither frozen nor being thawed or restarted, on a backend that cannot tell of an ended instance (the simulated one).
+   * Otherwise undefined, and #acquire and the steps after it run: each awaited step, settled or not, cost an invocation
+   * a promise and a turn of the microtask queue.
+   */
+  #runnableNow(prepared: PreparedRevision): PooledInstance | undefined {
+    if (this.backend.ended) return undefined;
+    const list = this.#byRevision.get(prepared.key);
+    const concurrency = Math.max(1, prepared.config.instanceConcurrency);
+    const warm = list?.find((p) => p.busy < concurrency && p.health?.healthy !== false);
+    if (!warm?.started || !warm.initializedDone || warm.frozen || warm.thawing || warm.restarting) return undefined;
+    warm.busy++;
+    return warm;
   }
 
   async #acquire(prepared: PreparedRevision, qualifier: string): Promise<{ pooled: PooledInstance; coldStart: boolean }> {
@@ -168,6 +191,7 @@ export class InstancePool {
         throw e;
       });
       this.options.onInstance?.(prepared.fn.functionName, 'started', { instanceId: pooled.instance.id, revisionId: prepared.revision.id });
+      pooled.started = true;
       started();
     } catch (e) {
       const i = list.indexOf(pooled);
@@ -243,6 +267,7 @@ export class InstancePool {
     if (!pooled.restarting && !(await backend.ended?.(pooled.instance))) return;
     const restarting = (pooled.restarting ??= (async () => {
       delete pooled.initialized;
+      delete pooled.initializedDone;
       const startedAt = this.clock.now();
       await this.#listening(pooled.instance.id, (start) => backend.restartInstance!(pooled.instance, start));
       await this.#startupCheck(pooled, qualifier, startedAt);
@@ -254,7 +279,7 @@ export class InstancePool {
   #initialize(pooled: PooledInstance, instance: BackendInstance, qualifier: string): Promise<void> {
     return (pooled.initialized ??= (async () => {
       const hook = lifecycleHook(instance.prepared.config, 'initializer');
-      if (!hook) return;
+      if (!hook) return void (pooled.initializedDone = true);
       await this.#injectFault(instance.prepared, 'initializer', qualifier);
       // The hook's request id has the form of an invocation's; what it printed goes to the function's timeline.
       const requestId = this.ids.requestId(this.clock.now());
@@ -264,6 +289,7 @@ export class InstancePool {
         throw e;
       });
       this.options.onInstance?.(instance.prepared.fn.functionName, 'initializer', { ...detail, ...(output ? { output } : {}) });
+      pooled.initializedDone = true;
     })());
   }
 

@@ -185,3 +185,25 @@ describe('instance pool invocation timeout', () => {
     await done();
   });
 });
+
+describe('instance pool: a warm instance with nothing to wait for', () => {
+  it('is handed the invocation at once (no await of settled steps); a frozen one is thawed first, as before', async () => {
+    const { pool, clock, prepared, calls, done, backend } = await setup({ freezeGraceMs: 100 });
+    let invoked = 0;
+    const invoke = backend.invoke.bind(backend);
+    backend.invoke = (i, r) => (invoked++, invoke(i, r));
+    await pool.invoke(prepared, req); // cold start, then initialized
+    const warm = pool.invoke(prepared, req);
+    assert.equal(invoked, 2, 'the backend was called before pool.invoke returned');
+    assert.equal((await warm).coldStart, false);
+    await clock.advance(100);
+    await pool.quiesce();
+    assert.deepEqual(calls(), ['freeze']);
+    const thawed = pool.invoke(prepared, req);
+    assert.equal(invoked, 2, 'a frozen instance is thawed before the backend is called');
+    await thawed;
+    assert.equal(invoked, 3);
+    assert.deepEqual(calls(), ['freeze', 'thaw']);
+    await done();
+  });
+});
