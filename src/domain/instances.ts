@@ -84,6 +84,15 @@ export interface InstanceInfo {
   readonly healthCheck?: HealthStatus;
 }
 
+/**
+ * The instance of `list` that takes the next request: one with room for it that is not unhealthy. A starting instance
+ * counts with its full capacity, so a burst starts ceil(burst / concurrency) instances, as FC scales.
+ */
+function warmIn(list: readonly PooledInstance[], prepared: PreparedRevision): PooledInstance | undefined {
+  const concurrency = Math.max(1, prepared.config.instanceConcurrency);
+  return list.find((p) => p.busy < concurrency && p.health?.healthy !== false);
+}
+
 export class InstancePool {
   readonly #byRevision = new Map<string, PooledInstance[]>();
   /** Provisioned minimum per revision: that many instances are kept started and never reclaimed. */
@@ -132,8 +141,7 @@ export class InstancePool {
   #runnableNow(prepared: PreparedRevision): PooledInstance | undefined {
     if (this.backend.ended) return undefined;
     const list = this.#byRevision.get(prepared.key);
-    const concurrency = Math.max(1, prepared.config.instanceConcurrency);
-    const warm = list?.find((p) => p.busy < concurrency && p.health?.healthy !== false);
+    const warm = list && warmIn(list, prepared);
     if (!warm?.started || !warm.initializedDone || warm.frozen || warm.thawing || warm.restarting) return undefined;
     warm.busy++;
     return warm;
@@ -142,8 +150,7 @@ export class InstancePool {
   async #acquire(prepared: PreparedRevision, qualifier: string): Promise<{ pooled: PooledInstance; coldStart: boolean }> {
     const list = this.#list(prepared.key);
     const concurrency = Math.max(1, prepared.config.instanceConcurrency);
-    // A starting instance counts with its full capacity, so a burst starts ceil(burst / concurrency) instances, as FC scales.
-    const warm = list.find((p) => p.busy < concurrency && p.health?.healthy !== false);
+    const warm = warmIn(list, prepared);
     if (warm) {
       warm.busy++;
       // Its reclaim timer stays armed: it does nothing while the instance is busy, and the next park moves it on.
