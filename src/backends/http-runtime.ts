@@ -17,12 +17,21 @@ export interface RequestScope {
   readonly versionId?: string;
 }
 
+/** FC's initializer timeout when the function's initializer names none, in seconds. */
+const INITIALIZATION_TIMEOUT_S = 3;
+
+/** The version serving a call, and the qualifier the call named (that version when it named none). */
+function servedBy(p: PreparedRevision, scope: RequestScope): { readonly qualifier: string; readonly versionId: string } {
+  const versionId = scope.versionId ?? p.fn.qualifier;
+  return { qualifier: scope.qualifier ?? versionId, versionId };
+}
+
 /** The `x-fc-*` headers FC sends with every request to the function's server (FC's custom-runtime request headers). */
 export function fcHeaders(p: PreparedRevision, requestId: string, scope: RequestScope = {}): Record<string, string> {
   const { config, fn } = p;
   const hooks = config.instanceLifecycleConfig;
   const creds = credentialsFor(config, 'request');
-  const versionId = scope.versionId ?? fn.qualifier;
+  const { qualifier, versionId } = servedBy(p, scope);
   return {
     'x-fc-request-id': requestId,
     'x-fc-function-name': fn.functionName,
@@ -30,12 +39,12 @@ export function fcHeaders(p: PreparedRevision, requestId: string, scope: Request
     'x-fc-function-memory': String(config.memorySize),
     'x-fc-function-timeout': String(config.timeout),
     'x-fc-function-initializer': hooks?.initializer?.handler ?? '',
-    'x-fc-initialization-timeout': String(hooks?.initializer?.timeout ?? 3),
+    'x-fc-initialization-timeout': String(hooks?.initializer?.timeout ?? INITIALIZATION_TIMEOUT_S),
     'x-fc-instance-lifecycle-pre-stop-handler': hooks?.preStop?.handler ?? '',
     'x-fc-instance-lifecycle-pre-freeze-handler': '',
     'x-fc-region': fn.region,
     'x-fc-account-id': fn.accountId,
-    'x-fc-qualifier': scope.qualifier ?? versionId,
+    'x-fc-qualifier': qualifier,
     'x-fc-version-id': versionId,
     'x-fc-access-key-id': creds.accessKeyId,
     'x-fc-access-key-secret': creds.accessKeySecret,
@@ -53,8 +62,7 @@ export function fcHeaders(p: PreparedRevision, requestId: string, scope: Request
  * every name and value) and the instance its parsing (docs/benchmarks.md, procfwd 2026-12-01).
  */
 export function bootstrapHeaders(p: PreparedRevision, requestId: string, scope: RequestScope = {}): Record<string, string> {
-  const versionId = scope.versionId ?? p.fn.qualifier;
-  const qualifier = scope.qualifier ?? versionId;
+  const { qualifier, versionId } = servedBy(p, scope);
   const headers: Record<string, string> = { 'x-fc-request-id': requestId };
   // A bootstrap takes a missing qualifier as LATEST and a missing version as the qualifier.
   if (qualifier !== 'LATEST') headers['x-fc-qualifier'] = qualifier;
@@ -68,7 +76,7 @@ export function bootstrapHeaders(p: PreparedRevision, requestId: string, scope: 
   const initializer = p.config.instanceLifecycleConfig?.initializer;
   if (initializer?.handler) {
     headers['x-fc-function-initializer'] = initializer.handler;
-    headers['x-fc-initialization-timeout'] = String(initializer.timeout ?? 3);
+    headers['x-fc-initialization-timeout'] = String(initializer.timeout ?? INITIALIZATION_TIMEOUT_S);
   }
   return headers;
 }
