@@ -152,6 +152,14 @@ export function isCustomRuntime(config: FunctionConfig): boolean {
   return config.runtime.startsWith('custom') && !isContainer(config);
 }
 
+/**
+ * The port the function's own server listens on: a custom container's or custom runtime's `port`, with FC's 9000 when
+ * it names none or 0 (Terraform sends 0 for a port left out: api/schemas/function.ts).
+ */
+export function serverPortOf(config: FunctionConfig): number {
+  return (isContainer(config) ? config.customContainerConfig?.port : config.customRuntimeConfig?.port) || 9000;
+}
+
 /** The health check FC runs on the function's instances: custom runtimes and custom containers with an `httpGetUrl`. */
 export function healthCheckOf(config: FunctionConfig): HealthCheckConfig | undefined {
   if (!config.runtime.startsWith('custom')) return undefined;

@@ -6,7 +6,7 @@
  * and close; containers of crashed earlier runs are reaped at start-up (owner.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { healthCheckOf, isContainer } from '../../domain/model.ts';
+import { healthCheckOf, isContainer, serverPortOf } from '../../domain/model.ts';
 import { parseImageRef } from '../../domain/registry.ts';
 import { BackendError, type Backend, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision, type StartInstanceOptions } from '../../domain/ports/backend.ts';
 import { exitedUnexpectedly, fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop } from '../http-runtime.ts';
@@ -44,9 +44,6 @@ interface Instance {
   c: Container;
   pausing?: Promise<void>;
 }
-
-/** FC's default port for a custom container's server. */
-const DEFAULT_PORT = 9000;
 
 export class DockerBackend implements Backend {
   readonly name = 'docker';
@@ -106,7 +103,7 @@ export class DockerBackend implements Backend {
       throw new BackendError(ReasonCode.ImagePullFailed, `pulling ${pinned} failed: ${e instanceof DockerError ? (e.engineMessage ?? e.message) : String(e)}`);
     }
     req.log(`image ${img.image} pinned to ${img.digest} (image ${info.id})`);
-    const port = revision.config.customContainerConfig?.port || DEFAULT_PORT; // 0: the default, as the schema says
+    const port = serverPortOf(revision.config);
     const prepared: PreparedImage = { key: `${fn.functionName}#${revision.id}`, config: revision.config, revision, fn, imageId: info.id, port };
     return prepared;
   }

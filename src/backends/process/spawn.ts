@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { FunctionConfig } from '../../domain/model.ts';
+import { type FunctionConfig, serverPortOf } from '../../domain/model.ts';
 import { BackendError, type PreparedRevision, type StartInstanceOptions, startupTimedOut } from '../../domain/ports/backend.ts';
 import { codeRuntimeEnvironment, rewritePaths } from '../runtime-env.ts';
 import type { CodeMounts } from './code-mount.ts';
@@ -81,7 +81,7 @@ export interface SpawnOptions {
 
 /** The port a custom runtime's code is told about and may hard-code (FC's default 9000); none for built-in runtimes. */
 function fixedPortOf(p: Prepared): number | undefined {
-  return p.kind === 'custom' ? (p.config.customRuntimeConfig?.port || 9000) : undefined;
+  return p.kind === 'custom' ? serverPortOf(p.config) : undefined;
 }
 
 /** Thrown by the readiness check when the child turned out to listen on the fixed port instead of FC_SERVER_PORT. */
