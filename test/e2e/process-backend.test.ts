@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BackendError, type BackendInstance, type FunctionIdentity, type InvocationRequest, type PreparedRevision } from '../../src/domain/ports/backend.ts';
+import { BackendError, type BackendInstance, type FunctionIdentity, type InvocationRequest, type InvocationResult, type PreparedRevision } from '../../src/domain/ports/backend.ts';
 import { ProcessBackend } from '../../src/backends/process/index.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { ClockDeadline } from '../../src/domain/instances.ts';
@@ -47,6 +47,18 @@ async function start(prepared: PreparedRevision): Promise<BackendInstance> {
 
 function req(body: string, over: Partial<InvocationRequest> = {}): InvocationRequest {
   return { requestId: `r-${Math.random().toString(36).slice(2)}`, body: Buffer.from(body), headers: { 'content-type': 'text/plain' }, kind: 'event', timeoutMs: 5000, ...over };
+}
+
+/**
+ * One call to a handler that outlives it: invoked with a deadline of `ms` on a clock the test moves (the pool's
+ * deadline), the clock moved past it. The answer, and the pid the instance had before.
+ */
+async function invokePastDeadline(inst: BackendInstance, ms: number): Promise<{ r: InvocationResult; pid: number }> {
+  const pid = await pidOf(inst);
+  const clock = new ManualClock();
+  const answer = backend.invoke(inst, req('wait', { timeoutMs: ms, deadline: new ClockDeadline(clock, ms, 'past deadline') }));
+  await clock.advance(ms);
+  return { r: await answer, pid };
 }
 
 /** The pid the instance reports about itself (each handler below can answer "pid"). */
@@ -189,13 +201,7 @@ export const handled = (event, context, callback) => callback(new Error('handled
   it('kills a slow handler once its deadline has passed; the ended instance starts again under its id', async () => {
     const prepared = await prepare('slow', [{ path: 'index.js', data: `exports.handler = async (e) => { if (e.toString() === 'pid') return String(process.pid); await new Promise((r) => setTimeout(r, 10000)); };` }], {});
     const inst = await start(prepared);
-    const before = await pidOf(inst);
-    // The pool's deadline, on a clock the test moves.
-    const clock = new ManualClock();
-    const deadline = new ClockDeadline(clock, 3000, 'slow');
-    const answer = backend.invoke(inst, req('slow', { timeoutMs: 3000, deadline }));
-    await clock.advance(3000);
-    const r = await answer;
+    const { r, pid: before } = await invokePastDeadline(inst, 3000);
     assert.equal(r.errorType, 'UnhandledInvocationError');
     assert.equal(JSON.parse(r.body.toString()).errorMessage, 'Function timed out after 3 seconds');
     assert.equal(alive(before), false);
@@ -212,12 +218,7 @@ export const handled = (event, context, callback) => callback(new Error('handled
     const prepared = await prepare('stubborn', [{ path: 'index.js', data: `process.on('SIGTERM', () => require('fs').writeFileSync(${JSON.stringify(marker)}, 'term'));
 exports.handler = async (e) => { if (e.toString() === 'pid') return String(process.pid); await new Promise((r) => setTimeout(r, 60000)); };` }], {});
     const inst = await start(prepared);
-    const before = await pidOf(inst);
-    const clock = new ManualClock();
-    const deadline = new ClockDeadline(clock, 1000, 'stubborn');
-    const answer = backend.invoke(inst, req('slow', { timeoutMs: 1000, deadline }));
-    await clock.advance(1000);
-    const r = await answer;
+    const { r, pid: before } = await invokePastDeadline(inst, 1000);
     assert.equal(JSON.parse(r.body.toString()).errorMessage, 'Function timed out after 1 seconds');
     assert.equal(alive(before), false);
     assert.equal(existsSync(marker), false, 'the timed-out instance was sent SIGTERM and given a grace period');
