@@ -108,7 +108,8 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const backend = deps.backend ?? createBackend(config, layers);
   // With the docker backend the engine's image store pins digests, so `docker rmi`/`docker tag` fail functions for real.
   // (`instanceof SimulatedBackend` first: the bundle loads the docker backend's module when DockerBackend is first read.)
-  const registry: ImageRegistry = !(backend instanceof SimulatedBackend) && backend instanceof DockerBackend ? backend.registry : new SimulatedRegistry(config.strictRegistry);
+  const docker = !(backend instanceof SimulatedBackend) && backend instanceof DockerBackend ? backend : undefined;
+  const registry: ImageRegistry = docker ? docker.registry : new SimulatedRegistry(config.strictRegistry);
   /** The simulated registry, when it is the registry (admin routes, reset and persistence act on it only then). */
   const simulatedRegistry = registry instanceof SimulatedRegistry ? registry : undefined;
   const pool: InstancePool = new InstancePool(backend, clock, ids, {
@@ -236,10 +237,10 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     loadRoutes: () => lazy.loadAll(),
     routeTables: () => lazy.tables(),
     async describeBackend() {
-      if (backend instanceof SimulatedBackend || !(backend instanceof DockerBackend)) return backend.name;
-      const e = backend.engine;
+      if (!docker) return backend.name;
+      const e = docker.engine;
       const where = `docker engine ${e.local ? `unix://${e.address}` : e.address} (${e.source})`;
-      const reach = await backend.reach().then(
+      const reach = await docker.reach().then(
         (r) => (r.reach === 'bridge' ? `containers reached at their bridge IPs (${r.why})` : `containers reached through ports published on ${e.engineHost} (${r.why})`),
         (err: unknown) => `not answering yet: ${err instanceof Error ? err.message : String(err)}`,
       );
