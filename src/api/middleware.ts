@@ -18,6 +18,7 @@ import type { IdGenerator } from '../ids.ts';
 import type { LogFn } from '../log.ts';
 import type { Persistence } from '../persistence/persistence.ts';
 import { signatureAuth } from './auth.ts';
+import { operationOf } from './operations.ts';
 import { siteGuard, siteGuardOptions, siteRefusal } from './site-guard.ts';
 import type { AppEnv } from './context.ts';
 import type { PreRouteStep, RequestHead } from './pre-route.ts';
@@ -154,12 +155,15 @@ export function limitBody(maxBytes: number): (c: Context<AppEnv>, next: Next) =>
   };
 }
 
-/** API-level faults (LocalStack chaos style): any FC operation, matched by its SDK action name. */
+/**
+ * API-level faults (LocalStack chaos style): any FC operation, matched by its SDK action name, which is the route's
+ * operation (a client need not send x-acs-action: Terraform's ROA client does not), or else x-acs-action.
+ */
 function apiFaults(deps: { faults: FaultEngine; functions: FunctionService; clock: Clock }): (c: Context<AppEnv>, next: Next) => Promise<void> {
   const { faults, functions, clock } = deps;
   return async (c, next) => {
     const fnName = /^\/2023-03-30\/functions\/([^/]+)/.exec(c.req.path)?.[1];
-    const operation = c.req.header('x-acs-action');
+    const operation = operationOf(c) ?? c.req.header('x-acs-action');
     const functionName = fnName ? safeDecode(fnName) : undefined;
     const rule = faults.take({ phase: 'api', ...(operation ? { operation } : {}), ...(functionName ? { functionName } : {}) });
     if (rule && functionName) functions.note(functionName, 'fault', 'fault.api', { rule: rule.id, source: rule.source, effect: rule.effect, ...(operation ? { operation } : {}) });

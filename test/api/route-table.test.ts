@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { it } from 'node:test';
+import { OPERATION_TABLE } from '../../src/api/operation-table.ts';
+import { operationRoutes } from '../../src/api/operations.ts';
 import { createApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { sequentialIds } from '../../src/ids.ts';
@@ -20,6 +22,12 @@ it("every group's routes match its table, in each configuration that could chang
     await app.loadRoutes(); // rejects naming the group whose table is stale
     await app.close();
   }
+});
+
+it('the operation table names each route of the committed OpenAPI document by its operation', () => {
+  const committed = JSON.parse(readFileSync(new URL('../../openapi/localfc.json', import.meta.url), 'utf8')) as Parameters<typeof operationRoutes>[0];
+  assert.deepEqual(OPERATION_TABLE, operationRoutes(committed), 'stale: run npm run routes');
+  assert.ok(OPERATION_TABLE.some(([method, path, operation]) => method === 'GET' && path === '/2023-03-30/functions/:functionName' && operation === 'GetFunction'));
 });
 
 /** One request to a server of its own (the request that builds its group), or to one whose groups are built: raw answer and log lines. */

@@ -252,6 +252,20 @@ describe('failure modes', () => {
     const timeline = (await admin('GET', '/functions/chaos/timeline')).timeline as Array<{ event: string; detail?: { operation?: string } }>;
     assert.equal(timeline.find((t) => t.event === 'fault.api')?.detail?.operation, 'GetFunction');
   });
+
+  it('matches an API fault by the route for a client that sends no x-acs-action (Terraform, curl)', async () => {
+    await create('bare');
+    await admin('POST', '/faults', { match: { phase: 'api', operation: 'GetFunction', functionName: 'bare' }, effect: { type: 'error', code: 'ServiceUnavailable', status: 503 }, times: 1 });
+    await admin('POST', '/faults', { match: { phase: 'api', operation: 'ListFunctions' }, effect: { type: 'error', code: 'ServiceUnavailable', status: 503 }, times: 1 });
+    await admin('POST', '/faults', { match: { phase: 'api', operation: 'CreateCustomDomain' }, effect: { type: 'error', code: 'ServiceUnavailable', status: 503 }, times: 1 });
+    const bare = (method: string, path: string) => fetch(`${fc.url}/2023-03-30${path}`, { method, signal: AbortSignal.timeout(60_000) });
+    const list = await bare('GET', '/functions');
+    assert.equal(list.status, 503);
+    assert.equal(((await list.json()) as { Code: string }).Code, 'ServiceUnavailable');
+    assert.equal((await bare('GET', '/functions/bare')).status, 503);
+    assert.equal((await bare('GET', '/functions/bare')).status, 200, 'the rule was spent once');
+    assert.equal((await bare('POST', '/custom-domains')).status, 503, 'an operation localfc does not emulate matches by its route too');
+  });
 });
 
 describe('one fault model: rules that take effect, and what happened to them', () => {

@@ -61,7 +61,7 @@ export const FaultRuleSchema = z
   .object({
     match: z
       .object({
-        /** SDK action name (x-acs-action), e.g. `GetFunction`; api phase only. */
+        /** FC operation name (as the SDKs send it in x-acs-action), e.g. `GetFunction`, matched by the route taken; api phase only. */
         operation: z.string().optional(),
         /** Function name or a glob with `*`. */
         functionName: z.string().optional(),
