@@ -257,14 +257,14 @@ describe('failure modes', () => {
     await create('bare');
     await admin('POST', '/faults', { match: { phase: 'api', operation: 'GetFunction', functionName: 'bare' }, effect: { type: 'error', code: 'ServiceUnavailable', status: 503 }, times: 1 });
     await admin('POST', '/faults', { match: { phase: 'api', operation: 'ListFunctions' }, effect: { type: 'error', code: 'ServiceUnavailable', status: 503 }, times: 1 });
-    await admin('POST', '/faults', { match: { phase: 'api', operation: 'CreateCustomDomain' }, effect: { type: 'error', code: 'ServiceUnavailable', status: 503 }, times: 1 });
+    await admin('POST', '/faults', { match: { phase: 'api', operation: 'ListVpcBindings' }, effect: { type: 'error', code: 'ServiceUnavailable', status: 503 }, times: 1 });
     const bare = (method: string, path: string) => fetch(`${fc.url}/2023-03-30${path}`, { method, signal: AbortSignal.timeout(60_000) });
     const list = await bare('GET', '/functions');
     assert.equal(list.status, 503);
     assert.equal(((await list.json()) as { Code: string }).Code, 'ServiceUnavailable');
     assert.equal((await bare('GET', '/functions/bare')).status, 503);
     assert.equal((await bare('GET', '/functions/bare')).status, 200, 'the rule was spent once');
-    assert.equal((await bare('POST', '/custom-domains')).status, 503, 'an operation localfc does not emulate matches by its route too');
+    assert.equal((await bare('GET', '/functions/bare/vpc-bindings')).status, 503, 'an operation localfc does not emulate matches by its route too');
   });
 });
 
