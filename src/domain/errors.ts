@@ -48,7 +48,7 @@ export const errors = {
   triggerAlreadyExists: (fn: string, name: string) => new FcError('TriggerAlreadyExists', 409, `trigger '${name}' already exists in function '${fn}'`),
   /** An HTTP trigger called with a method its `methods` do not list. */
   methodNotAllowed: (method: string, allowed: readonly string[]) =>
-    new FcError('MethodNotAllowed', 405, `method '${method}' is not allowed by the HTTP trigger (allowed: ${allowed.join(', ')})`, { allow: allowed.join(', ') }),
+    new FcError('MethodNotAllowed', 405, `method '${method}' is not allowed by the HTTP trigger (allowed: ${allowed.join(', ') || 'none, its config lists no methods'})`, { allow: allowed.join(', ') }),
   notFound: (code: string, message: string) => new FcError(code, 404, message),
   versionNotFound: (fn: string, id: string) => new FcError('VersionNotFound', 404, `version '${id}' of function '${fn}' does not exist`),
   aliasNotFound: (fn: string, alias: string) => new FcError('AliasNotFound', 404, `alias '${alias}' of function '${fn}' does not exist`),

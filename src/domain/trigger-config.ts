@@ -14,7 +14,8 @@ export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'O
 
 export interface HttpTriggerConfig {
   readonly authType: string;
-  readonly methods: readonly string[];
+  /** Left out: no method is allowed (see docs/behaviour.md). */
+  readonly methods?: readonly string[];
   readonly disableURLInternet?: boolean;
   readonly [extra: string]: unknown;
 }
@@ -76,8 +77,10 @@ const CHECKS: Record<TriggerType, (cfg: Record<string, unknown>, fail: Fail) => 
     if (cfg.authType === undefined || cfg.authType === null) cfg.authType = 'function';
     const auth = cfg.authType;
     if (auth !== 'anonymous' && auth !== 'function') throw fail(`authType must be 'anonymous' or 'function'`);
-    const methods = cfg.methods;
-    if (!Array.isArray(methods) || methods.length === 0) throw fail(`methods must be a non-empty array of ${HTTP_METHODS.join(', ')}`);
+    // methods and a timer's enable are optional in FC's API definition, which gives them no default: left out, they are
+    // Go's zero values (no method allowed, not enabled), as FC's service decodes the config (UNCERTAIN, docs/behaviour.md).
+    const methods = cfg.methods ?? [];
+    if (!Array.isArray(methods)) throw fail(`methods must be an array of ${HTTP_METHODS.join(', ')}`);
     for (const m of methods) if (typeof m !== 'string' || !(HTTP_METHODS as readonly string[]).includes(m)) throw fail(`method ${JSON.stringify(m)} is not one of ${HTTP_METHODS.join(', ')}`);
     optional(cfg, 'disableURLInternet', 'boolean', fail);
     optional(cfg, 'authConfig', 'string', fail);
@@ -87,7 +90,7 @@ const CHECKS: Record<TriggerType, (cfg: Record<string, unknown>, fail: Fail) => 
     if (problem) {
       throw fail(`cronExpression must be '@every <n>h<n>m<n>s' or a six-field cron expression (seconds minutes hours day-of-month month day-of-week), got ${JSON.stringify(cfg.cronExpression)}: ${problem}`);
     }
-    if (typeof cfg.enable !== 'boolean') throw fail('enable must be a boolean');
+    optional(cfg, 'enable', 'boolean', fail);
     optional(cfg, 'payload', 'string', fail);
   },
   oss(cfg, fail) {

@@ -113,6 +113,23 @@ describe('trigger CRUD through the official SDK', () => {
     assert.equal(gone.code, 'TriggerNotFound');
   });
 
+  it('takes an HTTP config without methods and a timer config without enable (optional in FC\'s API definition): no method is allowed, the timer is not armed', async () => {
+    const http = await createTrigger(client, 'crud', { triggerName: 'no-methods', triggerType: 'http', triggerConfig: JSON.stringify({ authType: 'anonymous' }) });
+    assert.equal(http.triggerConfig, JSON.stringify({ authType: 'anonymous' }), 'the config reads back as it was sent');
+    const res = await fetch(http.httpTrigger!.urlInternet!);
+    assert.equal(res.status, 405);
+    assert.equal(res.headers.get('allow'), '');
+    assert.equal(((await res.json()) as { Code: string }).Code, 'MethodNotAllowed');
+
+    const timer = await createTrigger(client, 'crud', { triggerName: 'no-enable', triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: '@every 5m' }) });
+    assert.equal(timer.triggerConfig, JSON.stringify({ cronExpression: '@every 5m' }));
+    assert.deepEqual(fc.localfc.clock.pendingTimers().filter((t) => t.label.includes('no-enable')), []);
+    await client.updateTrigger('crud', 'no-enable', new $FC.UpdateTriggerRequest({ body: new $FC.UpdateTriggerInput({ triggerConfig: JSON.stringify({ cronExpression: '@every 5m', enable: true }) }) }));
+    assert.equal(fc.localfc.clock.pendingTimers().filter((t) => t.label.includes('no-enable')).length, 1, 'enable: true arms it');
+    await client.deleteTrigger('crud', 'no-methods');
+    await client.deleteTrigger('crud', 'no-enable');
+  });
+
   it('validates per type', async () => {
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ triggerName: 'h', triggerType: 'http', triggerConfig: JSON.stringify({ authType: 'anonymous', methods: ['FETCH'] }) }, /method/],
@@ -129,6 +146,8 @@ describe('trigger CRUD through the official SDK', () => {
       assert.equal(err.code, 'InvalidArgument');
       assert.match(err.data.Message, message);
     }
+    const notAList = await sdkError(createTrigger(client, 'crud', { triggerName: 'h', triggerType: 'http', triggerConfig: JSON.stringify({ methods: 'GET' }) }));
+    assert.match(notAList.data.Message, /methods must be an array/);
     const missing = await sdkError(createTrigger(client, 'nope', { triggerName: 't', triggerType: 'timer', triggerConfig: '{}' }));
     assert.equal(missing.code, 'FunctionNotFound');
     const oss = await createTrigger(client, 'crud', {

@@ -73,7 +73,8 @@ export function httpTriggerRoutes(d: HttpTriggerDeps): Hono<AppEnv> {
   async function serve(c: Context<AppEnv>, t: TriggerRecord, rawPath: string, rawQuery: string): Promise<Response> {
     const method = c.req.method.toUpperCase();
     const cfg = t.config as HttpTriggerConfig;
-    if (!cfg.methods.includes(method)) throw errors.methodNotAllowed(method, cfg.methods);
+    const allowed = cfg.methods ?? [];
+    if (!allowed.includes(method)) throw errors.methodNotAllowed(method, allowed);
     if (cfg.authType === 'function') {
       // Missing: 403 AccessDenied either way. Present: verified like the FC API when keys are configured; without
       // keys localfc knows no secret to check it against, so presence is all it can ask for.
