@@ -122,7 +122,8 @@ export function renderFunction(fn: FunctionRecord, rev: Revision, layerSize: (ar
           customContainerConfig: {
             ...c.customContainerConfig,
             ...(rev.image ? { resolvedImageUri: rev.image.resolvedImageUri } : {}),
-            accelerationInfo: { status: fn.state === 'Active' ? 'Ready' : 'Preparing' },
+            // Image acceleration is about an image: a code package's customContainerConfig (Terraform sends an empty one) has none.
+            ...(c.runtime === 'custom-container' ? { accelerationInfo: { status: fn.state === 'Active' ? 'Ready' : 'Preparing' } } : {}),
           },
         }
       : {}),

@@ -49,6 +49,19 @@ describe('real clients against default settings', () => {
     assert.ok((await ok('POST', '/functions/tf/versions', { description: 'v2' })).versionId);
   });
 
+  it('Terraform, code package: the empty nested blocks its create body carries read back without an image-acceleration status', async () => {
+    const created = await ok('POST', '/functions', {
+      functionName: 'tf-blocks', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile },
+      gpuConfig: {}, logConfig: {}, customContainerConfig: { healthCheckConfig: {} }, customRuntimeConfig: { healthCheckConfig: {} },
+      instanceLifecycleConfig: { preStop: {}, initializer: {} }, ossMountConfig: {}, vpcConfig: {}, Tags: [{ Key: 'k', Value: 'v' }],
+    });
+    for (const fn of [created, await ok('GET', '/functions/tf-blocks'), ((await ok('GET', '/functions?prefix=tf-blocks')).functions as Record<string, unknown>[])[0]!]) {
+      assert.deepEqual(fn.customContainerConfig, { healthCheckConfig: {} });
+    }
+    const image = await ok('POST', '/functions', { functionName: 'tf-image', runtime: 'custom-container', customContainerConfig: { image: 'registry.example.com/ns/app:v1' } });
+    assert.deepEqual((image.customContainerConfig as Record<string, unknown>).accelerationInfo, { status: 'Preparing' }, 'an image function still says it');
+  });
+
   it('Terraform reads back what is not there: concurrency config 404 OnDemandConfigNotFound, provision config 200 target 0', async () => {
     await ok('POST', '/functions', { functionName: 'tf-read', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile } });
     // DescribeFcv3ConcurrencyConfig maps exactly this code to "gone" (clients.json notFound.GetConcurrencyConfig).
