@@ -28,7 +28,8 @@ export function toConfig(input: CreateFunctionInput | UpdateFunctionInput, previ
     description: pick('description') as string,
     timeout: pick('timeout') as number,
     memorySize: pick('memorySize') as number,
-    cpu: pick('cpu') as number,
+    // A request without cpu is not refused: the cpu it keeps or gets moves into the ratio (cpuWithin).
+    cpu: input.cpu === undefined ? cpuWithin(pick('cpu') as number, pick('memorySize') as number) : input.cpu,
     diskSize: pick('diskSize') as number,
     instanceConcurrency: pick('instanceConcurrency') as number,
     internetAccess: pick('internetAccess') as boolean,
@@ -48,14 +49,27 @@ export function toConfig(input: CreateFunctionInput | UpdateFunctionInput, previ
 
 /**
  * The definition: "The ratio of cpu to memorySize (in GB) must be between 1:1 and 1:4". Checked when a request sets
- * cpu (against the memory it sets or keeps): a request that sets only memorySize keeps the default cpu, and whether
- * the cloud then refuses or derives a cpu is not documented.
+ * cpu (against the memory it sets or keeps). A request that leaves cpu out is not refused: the cloud takes
+ * memorySize alone (Terraform's acceptance tests create functions with memory_size and no cpu) and its cpu is
+ * Computed there, so the cloud derives one; see cpuWithin.
  */
 function checkCpuRatio(cpu: number, memorySize: number): void {
   const gbPerVcpu = memorySize / 1024 / cpu;
   if (gbPerVcpu < 1 - 1e-9 || gbPerVcpu > 4 + 1e-9) {
     throw errors.invalidArgument(`cpu ${cpu} with memorySize ${memorySize} is not allowed: memorySize (in GB) must be 1 to 4 times cpu (${cpu} vCPU needs ${Math.ceil((cpu * 1024) / 64) * 64}–${Math.floor((cpu * 4096) / 64) * 64} MB)`);
   }
+}
+
+/**
+ * The cpu a function holds when a request sets no cpu: the one it had (or the default 0.35) when that pair is within
+ * the ratio, else the nearest multiple of 0.05 vCPU that is (memorySize/4 to memorySize GB), so no read-back shows a
+ * pair the cloud could not hold. How the cloud derives it is not documented (docs/behaviour.md).
+ */
+function cpuWithin(cpu: number, memorySize: number): number {
+  // In twentieths of a vCPU, FC's cpu step, so the bounds are exact.
+  const lowest = Math.max(1, Math.ceil((memorySize * 20) / 4096 - 1e-9));
+  const highest = Math.floor((memorySize * 20) / 1024 + 1e-9);
+  return Math.min(Math.max(Math.round(cpu * 20), lowest), highest) / 20;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

@@ -118,6 +118,20 @@ describe('every function field of the definition round-trips through GetFunction
     assert.match(String(res.body.Message), /cpu 2 with memorySize 1024/);
   });
 
+  it('memorySize without cpu reads back a cpu within 1:1–1:4: 0.35 where that fits, else the nearest multiple of 0.05 that does', async () => {
+    const cpuOf = (body: Record<string, unknown>) => [body.memorySize, body.cpu];
+    for (const [memorySize, cpu] of [[128, 0.1], [512, 0.35], [1024, 0.35], [2048, 0.5], [3072, 0.75], [32768, 8]] as const) {
+      const created = await expectOk('POST', '/functions', { functionName: `mem-only-${memorySize}`, runtime: 'nodejs20', handler: 'index.handler', code: { zipFile }, memorySize });
+      assert.deepEqual(cpuOf(created), [memorySize, cpu]);
+      assert.deepEqual(cpuOf(await expectOk('GET', `/functions/mem-only-${memorySize}`)), [memorySize, cpu]);
+    }
+    // An update that sets memorySize alone moves the cpu the function has only as far as the ratio needs.
+    await advanceClock(fc, 1000);
+    assert.deepEqual(cpuOf(await expectOk('PUT', '/functions/mem-only-2048', { memorySize: 16384 })), [16384, 4]);
+    assert.deepEqual(cpuOf(await expectOk('PUT', '/functions/mem-only-2048', { memorySize: 4096 })), [4096, 4]);
+    assert.deepEqual(cpuOf(await expectOk('PUT', '/functions/mem-only-2048', { description: 'kept' })), [4096, 4]);
+  });
+
   it('a lifecycle hook with both handler and command is refused', async () => {
     const res = await call('POST', '/functions', {
       functionName: 'both-hook', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile },
