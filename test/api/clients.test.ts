@@ -81,6 +81,26 @@ describe('real clients against default settings', () => {
     assert.deepEqual([missing.status, missing.body.Code], [404, 'FunctionNotFound']);
   });
 
+  it('a qualifier naming nothing: provision and scaling configs refuse it, a trigger and an async config store it for later calls; Terraform\'s provision read without qualifier reads LATEST', async () => {
+    await ok('POST', '/functions', { functionName: 'tf-q', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile } });
+    for (const [path, body] of [['/functions/tf-q/provision-config?qualifier=prod', { functionName: 'tf-q', target: 1 }], ['/functions/tf-q/scaling-config?qualifier=prod', { minInstances: 1 }]] as const) {
+      const refused = await call('PUT', path, body);
+      assert.deepEqual([refused.status, refused.body.Code], [404, 'AliasNotFound'], path);
+    }
+    await ok('POST', '/functions/tf-q/triggers', { triggerName: 'web', triggerType: 'http', triggerConfig: '{"authType":"anonymous","methods":["GET"]}', qualifier: 'prod' });
+    await ok('PUT', '/functions/tf-q/async-invoke-config?qualifier=prod', { functionName: 'tf-q', maxAsyncRetryAttempts: 1 });
+    const calledThrough = await fetch(`${fc.url}/fcapp/tf-q/web`);
+    assert.equal(((await calledThrough.json()) as { Code: string }).Code, 'AliasNotFound', 'the trigger resolves prod when it is called');
+
+    await ok('POST', '/functions/tf-q/versions', { description: 'v1' });
+    await ok('POST', '/functions/tf-q/aliases', { aliasName: 'prod', versionId: '1' });
+    await ok('PUT', '/functions/tf-q/provision-config?qualifier=prod', { functionName: 'tf-q', target: 1 });
+    assert.equal((await ok('GET', '/functions/tf-q/provision-config?qualifier=prod')).target, 1);
+    // DescribeFcv3ProvisionConfig sends no qualifier: LATEST's (none), which Terraform reads as "not found".
+    assert.deepEqual(await ok('GET', '/functions/tf-q/provision-config'), { target: 0, current: 0 });
+    await ok('PUT', '/functions/tf-q/provision-config?qualifier=prod', { target: 0 });
+  });
+
   it('Terraform destroy: the trigger before the function; DeleteFunction while a trigger remains is 409 FunctionNotEmpty', async () => {
     await ok('POST', '/functions', { functionName: 'tf-gone', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile } });
     await ok('POST', '/functions/tf-gone/triggers', { triggerName: 'web', triggerType: 'http', triggerConfig: '{"authType":"anonymous","methods":["GET"]}' });
