@@ -23,6 +23,7 @@ import { TempCredentials } from './domain/temp-credentials.ts';
 import { ProvisioningService } from './domain/provisioning.ts';
 import { TagService } from './domain/tags.ts';
 import { TriggerService } from './domain/triggers.ts';
+import { CustomDomainService } from './domain/custom-domains.ts';
 import { TimerScheduler } from './domain/timer-scheduler.ts';
 import type { Backend } from './domain/ports/backend.ts';
 import { DockerBackend } from './backends/docker/docker-backend.ts';
@@ -140,6 +141,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const timers = new TimerScheduler({ clock, functions, invocations, ids, region: config.region, accountId: config.accountId });
   const triggers = new TriggerService({ functions, clock, ids, listener: timers });
   const provisioning: ProvisioningService = new ProvisioningService({ functions, pool, clock });
+  const customDomains = new CustomDomainService({ clock });
   functions.onDeleted((name) => provisioning.forget(name));
   const codeUrls = new CodeUrls(ids.uuid(), () => clock.now());
 
@@ -154,6 +156,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
         plainPart('triggers', triggers),
         plainPart('functionConfigs', functionConfigs),
         plainPart('provisioning', provisioning),
+        plainPart('customDomains', customDomains),
       ])
     : undefined;
 
@@ -194,6 +197,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   lazy.mount('invocationRestriction', ROUTE_TABLE.invocationRestriction, async () => (await import('./api/routes/invocation-restriction.ts')).invocationRestrictionRoutes({ functions, clock }));
   lazy.mount('trigger', ROUTE_TABLE.trigger, async () => (await import('./api/routes/triggers.ts')).triggerRoutes(triggers));
   app.route('/', httpTriggerRoutes({ triggers, invocations, region: config.region, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes, now: () => clock.now(), accessKeys: config.accessKeys, clock }));
+  lazy.mount('customDomain', ROUTE_TABLE.customDomain, async () => (await import('./api/routes/custom-domains.ts')).customDomainRoutes(customDomains, config.accountId));
   lazy.mount('provision', ROUTE_TABLE.provision, async () => (await import('./api/routes/provision.ts')).provisionRoutes(provisioning));
   lazy.mount('instance', ROUTE_TABLE.instance, async () => (await import('./api/routes/instances.ts')).instanceRoutes({ functions, pool, provisioning }));
   lazy.mount('tag', ROUTE_TABLE.tag, async () => (await import('./api/routes/tags.ts')).tagRoutes(new TagService(functions)));
@@ -204,6 +208,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const reset = async () => {
     await functions.reset();
     provisioning.reset();
+    customDomains.reset();
     layers.reset();
     objects.reset();
     simulatedRegistry?.reset();

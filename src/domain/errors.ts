@@ -50,6 +50,11 @@ export const errors = {
   methodNotAllowed: (method: string, allowed: readonly string[]) =>
     new FcError('MethodNotAllowed', 405, `method '${method}' is not allowed by the HTTP trigger (allowed: ${allowed.join(', ') || 'none, its config lists no methods'})`, { allow: allowed.join(', ') }),
   notFound: (code: string, message: string) => new FcError(code, 404, message),
+  domainNameAlreadyExists: (name: string) => new FcError('DomainNameAlreadyExists', 409, `custom domain '${name}' already exists`),
+  domainNameNotFound: (name: string) => new FcError('DomainNameNotFound', 404, `custom domain '${name}' does not exist`),
+  /** A request to a custom domain that none of its routes takes (FC's code; the status is localfc's choice, docs/behaviour.md). */
+  domainRouteNotFound: (name: string, path: string, method: string) =>
+    new FcError('DomainRouteNotFound', 404, `no route of custom domain '${name}' matches ${method} ${path.slice(0, 200)}`),
   versionNotFound: (fn: string, id: string) => new FcError('VersionNotFound', 404, `version '${id}' of function '${fn}' does not exist`),
   aliasNotFound: (fn: string, alias: string) => new FcError('AliasNotFound', 404, `alias '${alias}' of function '${fn}' does not exist`),
   aliasAlreadyExists: (fn: string, alias: string) => new FcError('AliasAlreadyExists', 409, `alias '${alias}' of function '${fn}' already exists`),
@@ -60,7 +65,7 @@ export const errors = {
   provisionConfigNotFound: (fn: string, qualifier: string) => new FcError('ProvisionConfigNotFound', 404, `provision config of function '${fn}' (qualifier ${qualifier}) does not exist`),
   scalingConfigNotFound: (fn: string, qualifier: string) => new FcError('ScalingConfigNotFound', 404, `scaling config of function '${fn}' (qualifier ${qualifier}) does not exist`),
   layerNotFound: (what: string, why?: string) => new FcError('LayerNotFound', 404, `layer ${what} does not exist${why ? ` (${why})` : ''}`),
-  /** An operation of the FC API that localfc knows but does not emulate (custom domains, sessions, VPC bindings …). */
+  /** An operation of the FC API that localfc knows but does not emulate (sessions, snapshots, VPC bindings …). */
   notSupported: (operation: string) => new FcError('NotSupported', 400, `localfc does not emulate ${operation}; see docs/operations.md`),
   conflict: (code: string, message: string) => new FcError(code, 409, message),
   preconditionFailed: (code: string, message: string) => new FcError(code, 412, message),

@@ -12,6 +12,7 @@ import { start, type RunningLocalfc } from '../../src/index.ts';
 import { UNSUPPORTED } from '../../src/api/routes/unsupported.ts';
 import { advanceClock } from '../helpers/clock.ts';
 import { allOptionalNull, definition, type FieldDef, goShaped, isModel, model } from '../helpers/definition.ts';
+import { TEST_CERTIFICATE, TEST_PRIVATE_KEY } from '../helpers/tls-cert.ts';
 
 const zipFile = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, "ok")' }]).toString('base64');
 const unsupported = new Set(UNSUPPORTED.map(([operation]) => operation));
@@ -90,6 +91,8 @@ describe('FC API definition against localfc (raw JSON, Go SDK shapes)', () => {
     assert.ok(res.status < 300, `${method} ${path} ${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   };
+  /** A custom domain's blocks that need more than one field: tlsConfig's version probes need its cipherSuites. */
+  const domainConfigs = { routeConfig: { routes: [{ path: '/*', functionName: 'web' }] }, tlsConfig: { minVersion: 'TLSv1.2', cipherSuites: ['TLS_RSA_WITH_AES_128_CBC_SHA'] } };
   /** A fresh Active function (and its ARN) for one case. */
   const fn = async (): Promise<{ name: string; arn: string }> => {
     const name = `def-${++n}`;
@@ -126,6 +129,12 @@ describe('FC API definition against localfc (raw JSON, Go SDK shapes)', () => {
     PutProvisionConfig: async () => ({ path: `/functions/${(await fn()).name}/provision-config`, body: { target: 0 } }),
     PutScalingConfig: async () => ({ path: `/functions/${(await fn()).name}/scaling-config`, body: { minInstances: 0 } }),
     TagResources: async () => ({ path: '/tags-v2', body: { ResourceId: [(await fn()).arn], ResourceType: 'function', Tag: [{ Key: 'k', Value: 'v' }] } }),
+    CreateCustomDomain: async () => ({ path: '/custom-domains', body: { domainName: `def-${++n}.example.com`, ...domainConfigs } }),
+    UpdateCustomDomain: async () => {
+      const domainName = `def-${++n}.example.com`;
+      await ok('POST', '/custom-domains', { domainName, certConfig: { certName: 'c', certificate: TEST_CERTIFICATE, privateKey: TEST_PRIVATE_KEY } });
+      return { path: `/custom-domains/${domainName}`, body: domainConfigs };
+    },
   };
   const bodyOps = Object.entries(definition.operations).filter(([, op]) => op.body?.model && op.body.model !== 'readable');
 

@@ -11,6 +11,7 @@ import { start, type RunningLocalfc } from '../../src/index.ts';
 import { UNSUPPORTED } from '../../src/api/routes/unsupported.ts';
 import { advanceClock } from '../helpers/clock.ts';
 import { definition, elementType, isModel, model } from '../helpers/definition.ts';
+import { TEST_CERTIFICATE, TEST_PRIVATE_KEY } from '../helpers/tls-cert.ts';
 
 const zipFile = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, "ok")' }]).toString('base64');
 const unsupported = new Set(UNSUPPORTED.map(([operation]) => operation));
@@ -89,6 +90,12 @@ describe('answers carry only what the definition defines', () => {
     const res = await fetch(`${fc.url}/2023-03-30/functions/walk/invocations`, { method: 'POST', headers: { 'x-fc-invocation-type': 'Async', 'x-fc-async-task-id': 'task-1' }, body: 'x' });
     assert.equal(res.status, 202);
     await advanceClock(fc, 1000);
+    await call('CreateCustomDomain', 'POST', '/custom-domains', {
+      domainName: 'walk.example.com', protocol: 'HTTP,HTTPS',
+      routeConfig: { routes: [{ path: '/*', functionName: 'walk', qualifier: 'prod', methods: ['GET'], rewriteConfig: { equalRules: [{ match: '/a', replacement: '/b' }] } }] },
+      certConfig: { certName: 'c', certificate: TEST_CERTIFICATE, privateKey: TEST_PRIVATE_KEY }, authConfig: { authType: 'anonymous' },
+      corsConfig: { allowOrigins: ['*'], maxAge: 60 }, tlsConfig: { minVersion: 'TLSv1.2', cipherSuites: ['TLS_RSA_WITH_AES_128_CBC_SHA'] }, wafConfig: { enableWAF: false },
+    });
     await call('DisableFunctionInvocation', 'POST', '/functions/walk/invoke/disable', { reason: 'walk' });
     await call('EnableFunctionInvocation', 'POST', '/functions/walk/invoke/enable');
   });
@@ -103,6 +110,7 @@ describe('answers carry only what the definition defines', () => {
       GetAsyncInvokeConfig: ['/functions/walk/async-invoke-config'],
       GetAsyncTask: ['/functions/walk/async-tasks/task-1'],
       GetConcurrencyConfig: ['/functions/walk/concurrency'],
+      GetCustomDomain: ['/custom-domains/walk.example.com'],
       GetFunction: ['/functions/walk', '/functions/walk?qualifier=1', '/functions/walk?qualifier=prod', '/functions/walk-box'],
       GetFunctionCode: ['/functions/walk/code'],
       GetLayerVersion: ['/layers/lib/versions/1'],
@@ -114,6 +122,7 @@ describe('answers carry only what the definition defines', () => {
       ListAsyncInvokeConfigs: ['/async-invoke-configs'],
       ListAsyncTasks: ['/functions/walk/async-tasks?includePayload=true'],
       ListConcurrencyConfigs: ['/concurrency-configs'],
+      ListCustomDomains: ['/custom-domains'],
       ListFunctionVersions: ['/functions/walk/versions'],
       ListFunctions: ['/functions', '/functions?limit=1'],
       ListInstances: ['/functions/walk/instances', '/functions/walk/instances?qualifier=prod'],
@@ -127,7 +136,7 @@ describe('answers carry only what the definition defines', () => {
     const readOps = Object.entries(definition.operations).filter(([name, op]) => op.method === 'GET' && !unsupported.has(name)).map(([name]) => name);
     assert.deepEqual(readOps.filter((name) => !reads[name]), [], 'a read operation of the definition without a case here');
     for (const [operation, paths] of Object.entries(reads)) for (const path of paths) await call(operation, 'GET', path);
-    for (const operation of ['ListProvisionConfigs', 'ListScalingConfigs', 'ListTriggers', 'ListAsyncTasks', 'ListFunctionVersions', 'ListInstances']) {
+    for (const operation of ['ListCustomDomains', 'ListProvisionConfigs', 'ListScalingConfigs', 'ListTriggers', 'ListAsyncTasks', 'ListFunctionVersions', 'ListInstances']) {
       assert.ok(answered.has(operation), `${operation} answered`);
     }
     assert.deepEqual(leaks, []);

@@ -1,6 +1,6 @@
 /**
  * @module
- * FC 3.0 operations localfc knows but does not emulate (custom domains, sessions, snapshots, VPC bindings, resource groups):
+ * FC 3.0 operations localfc knows but does not emulate (sessions, snapshots, VPC bindings, resource groups):
  * each answers with the cloud's error shape naming the operation instead of PathNotSupported. Mounted last.
  */
 import { Hono } from 'hono';
@@ -10,11 +10,6 @@ import type { AppEnv } from '../context.ts';
 /** [operation, method, path under /2023-03-30] as in FC's API definition (reference/fc3-definition). */
 export const UNSUPPORTED: ReadonlyArray<readonly [string, string, string]> = [
   ['ChangeResourceGroup', 'PUT', '/resource-groups'],
-  ['CreateCustomDomain', 'POST', '/custom-domains'],
-  ['ListCustomDomains', 'GET', '/custom-domains'],
-  ['GetCustomDomain', 'GET', '/custom-domains/:domainName'],
-  ['UpdateCustomDomain', 'PUT', '/custom-domains/:domainName'],
-  ['DeleteCustomDomain', 'DELETE', '/custom-domains/:domainName'],
   ['CreateSession', 'POST', '/functions/:functionName/sessions'],
   ['ListSessions', 'GET', '/functions/:functionName/sessions'],
   ['GetSession', 'GET', '/functions/:functionName/sessions/:sessionId'],
