@@ -24,6 +24,7 @@ import { ProvisioningService } from './domain/provisioning.ts';
 import { TagService } from './domain/tags.ts';
 import { TriggerService } from './domain/triggers.ts';
 import { CustomDomainService } from './domain/custom-domains.ts';
+import { VpcBindingStore } from './domain/vpc-bindings.ts';
 import { TimerScheduler } from './domain/timer-scheduler.ts';
 import type { Backend } from './domain/ports/backend.ts';
 import { DockerBackend } from './backends/docker/docker-backend.ts';
@@ -142,6 +143,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const triggers = new TriggerService({ functions, clock, ids, listener: timers });
   const provisioning: ProvisioningService = new ProvisioningService({ functions, pool, clock });
   const customDomains = new CustomDomainService({ clock });
+  const vpcBindings = new VpcBindingStore({ functions });
   functions.onDeleted((name) => provisioning.forget(name));
   const codeUrls = new CodeUrls(ids.uuid(), () => clock.now());
 
@@ -157,6 +159,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
         plainPart('functionConfigs', functionConfigs),
         plainPart('provisioning', provisioning),
         plainPart('customDomains', customDomains),
+        plainPart('vpcBindings', vpcBindings),
       ])
     : undefined;
 
@@ -198,6 +201,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   lazy.mount('trigger', ROUTE_TABLE.trigger, async () => (await import('./api/routes/triggers.ts')).triggerRoutes(triggers));
   app.route('/', httpTriggerRoutes({ triggers, invocations, region: config.region, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes, now: () => clock.now(), accessKeys: config.accessKeys, clock }));
   lazy.mount('customDomain', ROUTE_TABLE.customDomain, async () => (await import('./api/routes/custom-domains.ts')).customDomainRoutes(customDomains, config.accountId));
+  lazy.mount('vpcBinding', ROUTE_TABLE.vpcBinding, async () => (await import('./api/routes/vpc-bindings.ts')).vpcBindingRoutes(vpcBindings));
   lazy.mount('provision', ROUTE_TABLE.provision, async () => (await import('./api/routes/provision.ts')).provisionRoutes(provisioning));
   lazy.mount('instance', ROUTE_TABLE.instance, async () => (await import('./api/routes/instances.ts')).instanceRoutes({ functions, pool, provisioning }));
   lazy.mount('tag', ROUTE_TABLE.tag, async () => (await import('./api/routes/tags.ts')).tagRoutes(new TagService(functions)));

@@ -13,8 +13,8 @@ import { UNSUPPORTED } from './routes/unsupported.ts';
 export type OperationRoute = readonly [method: string, path: string, operation: string];
 
 /** The FC operations of an OpenAPI document (localfc's own `Localfc*` admin operations left out), in hono's path syntax. */
-export function operationRoutes(document: { paths?: Record<string, Record<string, { operationId?: string }>> }): OperationRoute[] {
-  return Object.entries(document.paths ?? {}).flatMap(([path, methods]) =>
+export function operationRoutes(document: { paths?: object }): OperationRoute[] {
+  return Object.entries((document.paths ?? {}) as Record<string, Record<string, { operationId?: string }>>).flatMap(([path, methods]) =>
     Object.entries(methods)
       .filter(([, op]) => op.operationId !== undefined && !op.operationId.startsWith('Localfc'))
       .map(([method, op]): OperationRoute => [method.toUpperCase(), path.replace(/\{([^}]+)\}/g, ':$1'), op.operationId!]),

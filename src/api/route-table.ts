@@ -108,6 +108,16 @@ export const ROUTE_TABLE = {
     ["GET", "/2023-03-30/custom-domains"],
     ["GET", "/2023-03-30/custom-domains"],
   ],
+  vpcBinding: [
+    ["POST", "/2023-03-30/functions/:functionName/vpc-bindings"],
+    ["POST", "/2023-03-30/functions/:functionName/vpc-bindings"],
+    ["POST", "/2023-03-30/functions/:functionName/vpc-bindings"],
+    ["POST", "/2023-03-30/functions/:functionName/vpc-bindings"],
+    ["GET", "/2023-03-30/functions/:functionName/vpc-bindings"],
+    ["GET", "/2023-03-30/functions/:functionName/vpc-bindings"],
+    ["DELETE", "/2023-03-30/functions/:functionName/vpc-bindings/:vpcId"],
+    ["DELETE", "/2023-03-30/functions/:functionName/vpc-bindings/:vpcId"],
+  ],
   provision: [
     ["PUT", "/2023-03-30/functions/:functionName/provision-config"],
     ["PUT", "/2023-03-30/functions/:functionName/provision-config"],

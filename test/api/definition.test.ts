@@ -129,6 +129,7 @@ describe('FC API definition against localfc (raw JSON, Go SDK shapes)', () => {
     PutProvisionConfig: async () => ({ path: `/functions/${(await fn()).name}/provision-config`, body: { target: 0 } }),
     PutScalingConfig: async () => ({ path: `/functions/${(await fn()).name}/scaling-config`, body: { minInstances: 0 } }),
     TagResources: async () => ({ path: '/tags-v2', body: { ResourceId: [(await fn()).arn], ResourceType: 'function', Tag: [{ Key: 'k', Value: 'v' }] } }),
+    CreateVpcBinding: async () => ({ path: `/functions/${(await fn()).name}/vpc-bindings`, body: { vpcId: 'vpc-def' } }),
     CreateCustomDomain: async () => ({ path: '/custom-domains', body: { domainName: `def-${++n}.example.com`, ...domainConfigs } }),
     UpdateCustomDomain: async () => {
       const domainName = `def-${++n}.example.com`;

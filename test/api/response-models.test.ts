@@ -96,6 +96,7 @@ describe('answers carry only what the definition defines', () => {
       certConfig: { certName: 'c', certificate: TEST_CERTIFICATE, privateKey: TEST_PRIVATE_KEY }, authConfig: { authType: 'anonymous' },
       corsConfig: { allowOrigins: ['*'], maxAge: 60 }, tlsConfig: { minVersion: 'TLSv1.2', cipherSuites: ['TLS_RSA_WITH_AES_128_CBC_SHA'] }, wafConfig: { enableWAF: false },
     });
+    await call('CreateVpcBinding', 'POST', '/functions/walk/vpc-bindings', { vpcId: 'vpc-walk' });
     await call('DisableFunctionInvocation', 'POST', '/functions/walk/invoke/disable', { reason: 'walk' });
     await call('EnableFunctionInvocation', 'POST', '/functions/walk/invoke/enable');
   });
@@ -132,11 +133,12 @@ describe('answers carry only what the definition defines', () => {
       ListScalingConfigs: ['/scaling-configs'],
       ListTagResources: [`/tags-v2?ResourceType=function&ResourceId=${encodeURIComponent(JSON.stringify([functionArn]))}`, '/tags-v2?ResourceType=function'],
       ListTriggers: ['/functions/walk/triggers'],
+      ListVpcBindings: ['/functions/walk/vpc-bindings'],
     };
     const readOps = Object.entries(definition.operations).filter(([name, op]) => op.method === 'GET' && !unsupported.has(name)).map(([name]) => name);
     assert.deepEqual(readOps.filter((name) => !reads[name]), [], 'a read operation of the definition without a case here');
     for (const [operation, paths] of Object.entries(reads)) for (const path of paths) await call(operation, 'GET', path);
-    for (const operation of ['ListCustomDomains', 'ListProvisionConfigs', 'ListScalingConfigs', 'ListTriggers', 'ListAsyncTasks', 'ListFunctionVersions', 'ListInstances']) {
+    for (const operation of ['ListVpcBindings', 'ListCustomDomains', 'ListProvisionConfigs', 'ListScalingConfigs', 'ListTriggers', 'ListAsyncTasks', 'ListFunctionVersions', 'ListInstances']) {
       assert.ok(answered.has(operation), `${operation} answered`);
     }
     assert.deepEqual(leaks, []);

@@ -185,10 +185,10 @@ describe('function surface through the official SDK (simulated backend)', () => 
   });
 
   it('operations localfc does not emulate answer with the cloud error shape naming them', async () => {
-    const err = await sdkError(client.listVpcBindings('any'));
+    const err = await sdkError(client.listSessions('any', new $FC.ListSessionsRequest({})));
     assert.equal(err.statusCode, 400);
     assert.equal(err.code, 'NotSupported');
-    assert.match(err.data.Message, /ListVpcBindings/);
+    assert.match(err.data.Message, /ListSessions/);
     assert.match(err.data.RequestId, /^1-/);
     const regions = await client.describeRegions(new $FC.DescribeRegionsRequest({}));
     assert.equal(regions.body!.regions!.region![0]!.regionId, 'cn-hangzhou');

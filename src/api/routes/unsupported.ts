@@ -1,6 +1,6 @@
 /**
  * @module
- * FC 3.0 operations localfc knows but does not emulate (sessions, snapshots, VPC bindings, resource groups):
+ * FC 3.0 operations localfc knows but does not emulate (sessions, snapshots, resource groups):
  * each answers with the cloud's error shape naming the operation instead of PathNotSupported. Mounted last.
  */
 import { Hono } from 'hono';
@@ -21,9 +21,6 @@ export const UNSUPPORTED: ReadonlyArray<readonly [string, string, string]> = [
   ['ListSnapshots', 'GET', '/snapshots'],
   ['GetSnapshot', 'GET', '/functions/:functionName/snapshots/:snapshotId'],
   ['DeleteSnapshot', 'DELETE', '/functions/:functionName/snapshots/:snapshotId'],
-  ['CreateVpcBinding', 'POST', '/functions/:functionName/vpc-bindings'],
-  ['ListVpcBindings', 'GET', '/functions/:functionName/vpc-bindings'],
-  ['DeleteVpcBinding', 'DELETE', '/functions/:functionName/vpc-bindings/:vpcId'],
 ];
 
 export function unsupportedRoutes(): Hono<AppEnv> {
