@@ -15,6 +15,7 @@ import { ROUTE_TABLE } from './api/route-table.ts';
 import { functionRoutes } from './api/routes/functions.ts';
 import { invokeRoutes } from './api/routes/invoke.ts';
 import { httpTriggerRoutes } from './api/routes/http-trigger.ts';
+import { customDomainHostStep } from './api/custom-domain-host.ts';
 import { CodeUrls } from './api/code-urls.ts';
 import { unsupportedRoutes } from './api/routes/unsupported.ts';
 import { LayerStore } from './domain/layers.ts';
@@ -183,7 +184,10 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
       }),
       passes: (head) => claimedByOss(head) === undefined,
     },
-    ...preRouteSteps({ config, clock, ids, log, persistence, faults, functions, provisioning }),
+    ...preRouteSteps({
+      config, clock, ids, log, persistence, faults, functions, provisioning,
+      hostSteps: [customDomainHostStep({ domains: customDomains, invocations, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes, now: () => clock.now(), accessKeys: config.accessKeys, clock })],
+    }),
   ];
   mountSteps(app, steps);
   const hot = new HotRoutes({ steps, ids, clock, log, silent: config.log === 'silent' });

@@ -35,6 +35,8 @@ export interface MiddlewareDeps {
   readonly faults: FaultEngine;
   readonly functions: FunctionService;
   readonly provisioning: ProvisioningService;
+  /** Steps that serve a request by its Host before the site guard sees it (custom domains: api/custom-domain-host.ts). */
+  readonly hostSteps?: readonly PreRouteStep[];
 }
 
 /**
@@ -51,6 +53,7 @@ export function preRouteSteps(deps: MiddlewareDeps): PreRouteStep[] {
   const { publicUrl } = config;
   // Only links read the public origin; the fast routes print none.
   if (publicUrl) steps.push({ on: '*', handler: async (c, next) => { c.set('publicOrigin', publicUrl); await next(); }, passes: always });
+  steps.push(...(deps.hostSteps ?? []));
   // Before anything acts on the request: a foreign Host or a cross-site page gets nothing.
   const refusal = siteRefusal(siteGuardOptions(config));
   steps.push({ on: '*', handler: siteGuard(refusal), passes: (head) => refusal(head) === undefined });

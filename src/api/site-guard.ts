@@ -4,7 +4,8 @@
  * (a simple cross-site POST needs no preflight), and a site whose name rebinds to 127.0.0.1 can even read answers
  * (DNS rebinding). So: the Host must be one of localfc's own names, and a browser request from another site is refused
  * on the FC API and the admin API. HTTP triggers are the function's own web endpoints and stay open to every origin,
- * as on FC (their Host is checked all the same).
+ * as on FC (their Host is checked all the same). A custom domain's requests are served before this guard, by their
+ * routes only (api/custom-domain-host.ts).
  */
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';

@@ -1,0 +1,109 @@
+/**
+ * @module
+ * Serving an HTTP request with a function, as FC does for HTTP triggers and custom domains: the request goes through
+ * the one invocation path with the qualifier the trigger or route names, as FC 3.0's HTTP event for built-in runtimes
+ * and as the raw request for custom runtimes and containers; the function's answer is relayed as it gave it.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Context } from 'hono';
+import { errors } from '../domain/errors.ts';
+import { fromHandlerResult, toHttpEvent, type HttpResponseOut, type ResponseHeaders } from '../domain/http-trigger-event.ts';
+import type { InvocationService } from '../domain/invocations.ts';
+import { payloadLimits } from '../domain/payload-limits.ts';
+import type { AppEnv } from './context.ts';
+import { readLimited } from './read-limited.ts';
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'content-length']);
+const NO_BODY_STATUS = new Set([204, 205, 304]);
+
+export interface HttpServeDeps {
+  readonly invocations: InvocationService;
+  readonly accountId: string;
+  readonly maxBodyBytes: number;
+  readonly now: () => number;
+}
+
+/** What serves the request, and the names the HTTP event's requestContext gives (domainName, domainPrefix). */
+export interface HttpTarget {
+  readonly functionName: string;
+  readonly qualifier: string;
+  readonly domainName: string;
+  readonly domainPrefix: string;
+}
+
+/** The request (its method, headers and body from `c`; the path and query as sent) answered by the target function. */
+export async function serveHttp(deps: HttpServeDeps, c: Context<AppEnv>, target: HttpTarget, rawPath: string, rawQuery: string): Promise<Response> {
+  const method = c.req.method.toUpperCase();
+  // FC's synchronous payload limit; a chunked body is read only up to it, and the connection closed there.
+  const limit = payloadLimits(deps.maxBodyBytes).sync;
+  const tooLarge = () => errors.entityTooLarge('request body', limit, { connection: 'close' });
+  if (Number(c.req.header('content-length') ?? 0) > limit) throw tooLarge();
+  const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readLimited(c.req.raw.body, limit, tooLarge);
+  const requestId = c.var.requestId;
+  const headers = c.req.header();
+  const admitted = await deps.invocations.admit(target.functionName, target.qualifier);
+  const base = { functionName: target.functionName, qualifier: target.qualifier, requestId };
+  let out: HttpResponseOut;
+  if (admitted.revision.config.runtime.startsWith('custom')) {
+    // Custom runtimes and containers are web servers: they get the request itself.
+    const forwarded: Record<string, string> = {};
+    for (const [k, v] of Object.entries(headers)) if (!HOP_BY_HOP.has(k)) forwarded[k] = v;
+    const path = rawPath + (rawQuery ? `?${rawQuery}` : '');
+    const { result } = await deps.invocations.run(admitted, { ...base, body, headers: forwarded, kind: 'http', method, path });
+    const resHeaders: ResponseHeaders = {};
+    for (const [k, v] of Object.entries(result.headers)) if (!HOP_BY_HOP.has(k.toLowerCase())) resHeaders[k] = v;
+    if (result.errorType) resHeaders['x-fc-error-type'] = result.errorType;
+    out = { status: result.status, headers: resHeaders, body: result.body };
+  } else {
+    const event = toHttpEvent({
+      method, rawPath, rawQuery, headers, body, requestId,
+      sourceIp: sourceIp(c), now: deps.now(), accountId: deps.accountId,
+      domainName: target.domainName, domainPrefix: target.domainPrefix,
+    });
+    const { result } = await deps.invocations.run(admitted, { ...base, body: event, headers: { 'content-type': 'application/json' }, kind: 'event' });
+    out = fromHandlerResult(result);
+  }
+  if (out.status < 200 || out.status > 599) throw errors.badResponse(`the function answered with HTTP status ${out.status}, which cannot be relayed`);
+  const empty = method === 'HEAD' || NO_BODY_STATUS.has(out.status);
+  const relayed = relayableHeaders(out.headers);
+  relayed.set('x-fc-request-id', requestId);
+  return new Response(empty ? null : new Uint8Array(out.body), { status: out.status, headers: relayed });
+}
+
+/**
+ * authType 'function': a missing Authorization header is 403 AccessDenied either way; a present one is verified like
+ * the FC API when access keys are configured (`verify`); without keys localfc knows no secret to check it against,
+ * so presence is all it can ask for.
+ */
+export async function requireSignedRequest(c: Context<AppEnv>, what: string, verify: ((c: Context<AppEnv>) => Promise<void>) | undefined): Promise<void> {
+  if (!c.req.header('authorization')) throw errors.accessDenied('AccessDenied', `${what} has authType 'function': send a signed request (an Authorization header)`);
+  await verify?.(c);
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** What Node.js writes in a header value: no CR, LF, NUL or other control characters, nothing beyond one byte. */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * The function's headers as the caller gets them, each value of a repeated header (Set-Cookie) on its own line. A
+ * header that cannot be written on the wire (CR/LF in a value would split the response) is the function's bad answer:
+ * 502 BadResponse naming it, as FC answers a response it cannot relay.
+ */
+function relayableHeaders(from: ResponseHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(from)) {
+    if (!TOKEN.test(name)) throw errors.badResponse(`the function's response has a header with an invalid name ${JSON.stringify(name).slice(0, 200)}`);
+    for (const v of typeof value === 'string' ? [value] : value) {
+      if (!FIELD_VALUE.test(v)) throw errors.badResponse(`the function's response header '${name}' has a value with characters HTTP does not allow (CR, LF, NUL or another control character): ${JSON.stringify(v).slice(0, 200)}`);
+      headers.append(name, v);
+    }
+  }
+  return headers;
+}
+
+function sourceIp(c: Context<AppEnv>): string {
+  const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+  if (forwarded) return forwarded;
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+}
