@@ -140,8 +140,9 @@ export class LayerStore implements LayerSource {
   }
 }
 
-/** What GetLayerVersionByArn and a function's `layers` show for an official layer localfc stands in for (no files of its own). */
+/** What GetLayerVersionByArn and a function's `layers` show for an official layer (localfc has no files of its own for any). */
 function officialVersion(arn: string, o: OfficialLayer): LayerVersion {
   const version = Number(OFFICIAL_LAYER_ARN.exec(arn)![3]);
-  return { layerName: o.name, version, layerVersionArn: arn, description: `FC official layer ${o.name} (stand-in: the machine's own ${o.language === 'nodejs' ? 'Node.js' : 'Python'})`, license: '', compatibleRuntime: [], codeChecksum: '0', codeSize: 0, createdAt: 0, acl: '1', zip: Buffer.alloc(0) };
+  const standIn = o.standIn ? `stand-in: the machine's own ${o.standIn.language === 'nodejs' ? 'Node.js' : 'Python'}` : 'not available locally: none of its files';
+  return { layerName: o.name, version, layerVersionArn: arn, description: `FC official layer ${o.name} (${standIn})`, license: '', compatibleRuntime: [], codeChecksum: '0', codeSize: 0, createdAt: 0, acl: '1', zip: Buffer.alloc(0) };
 }

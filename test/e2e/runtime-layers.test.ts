@@ -1,8 +1,8 @@
 /**
  * Runtimes and FC's official layers on the process backend, through the official SDK: custom-runtime templates that
  * name `official:layers/Nodejs16` or `Python310` and put `/opt/<runtime>/bin` on PATH run on the machine's
- * interpreters, and the timeline and instance listing say which interpreter stands in; unknown official layers are
- * LayerNotFound, as FC answers for a layer that does not exist.
+ * interpreters, and the timeline and instance listing say which interpreter stands in; the other official layers
+ * deploy with no files, and the timeline says so.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -64,13 +64,30 @@ HTTPServer(('127.0.0.1', int(os.environ['FC_SERVER_PORT'])), H).serve_forever()
     assert.ok((await timeline('py-layer')).some((m) => /^official layer Python310 \(\/opt\/python3\.10\) stands in with Python 3\.\d+\.\d+ \(.+\)/.test(m)));
   });
 
-  it('an official layer localfc has no stand-in for is LayerNotFound at CreateFunction', async () => {
+  it('official layers localfc has no files for deploy as on FC, and the timeline says what /opt lacks; another region\'s is LayerNotFound', async () => {
+    // The layers of the Terraform provider's own alicloud_fcv3_function acceptance test, and two the templates name.
+    const layers = [official('Python310'), official('Nodejs18'), official('ServerlessDevs'), official('Python310-Package-Collection'), official('Java17')];
+    const script = `require('http').createServer((q, s) => s.end(require('fs').readdirSync('/opt').sort().join(','))).listen(Number(process.env.FC_SERVER_PORT));\n`;
+    const created = await client.createFunction(new $FC.CreateFunctionRequest({
+      body: new $FC.CreateFunctionInput({ functionName: 'no-files', runtime: 'custom.debian10', handler: 'index.handler', layers, code: new $FC.InputCodeLocation({ zipFile: zip({ 'server.js': script }) }), customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['node', 'server.js'] }) }),
+    }));
+    assert.deepEqual(created.body!.layers!.map((l) => l.arn), layers);
+    await advanceClock(fc, 1000);
+    assert.equal((await client.getFunction('no-files', new $FC.GetFunctionRequest({}))).body!.state, 'Active');
+    assert.equal((await invoke('no-files')).body, 'nodejs18,python3.10', 'only the runtime layers have stand-ins under /opt');
+    const messages = await timeline('no-files');
+    for (const name of ['ServerlessDevs', 'Python310-Package-Collection', 'Java17']) {
+      assert.ok(messages.includes(`official layer ${name}: localfc has none of its files, so /opt holds nothing of it (on FC it would)`), name);
+    }
+    const byArn = (await client.getLayerVersionByArn(official('Java17'))).body!;
+    assert.match(byArn.description!, /not available locally/);
+
     const e = await sdkError(client.createFunction(new $FC.CreateFunctionRequest({
-      body: new $FC.CreateFunctionInput({ functionName: 'java', runtime: 'custom.debian10', handler: 'x', layers: [official('Java17')], code: new $FC.InputCodeLocation({ zipFile: zip({ 'a.txt': 'x' }) }), customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['true'] }) }),
+      body: new $FC.CreateFunctionInput({ functionName: 'java', runtime: 'custom.debian10', handler: 'x', layers: ['acs:fc:cn-shanghai:official:layers/Java17/versions/1'], code: new $FC.InputCodeLocation({ zipFile: zip({ 'a.txt': 'x' }) }), customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['true'] }) }),
     })));
     assert.equal(e.statusCode, 404);
     assert.equal(e.data.Code, 'LayerNotFound');
-    assert.match(e.data.Message, /Java17/);
+    assert.match(e.data.Message, /cn-shanghai.*per region/);
   });
 
   it('a built-in runtime names the interpreter serving it in the timeline and the admin instance listing', async () => {

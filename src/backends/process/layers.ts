@@ -54,21 +54,29 @@ export async function unpackLayers(source: LayerSource | undefined, arns: readon
       await rm(dir, { recursive: true, force: true });
     }
   }
-  for (const official of officials) await standIn(official, opt, standIns);
+  for (const official of officials) await placeOfficial(official, opt, standIns);
 }
 
-/** An official runtime layer: its bin directory under /opt, with links to the machine's interpreter standing in. */
-async function standIn(layer: OfficialLayer, opt: string, o: StandIns): Promise<void> {
-  const interpreter = layer.language === 'nodejs' ? o.interpreters.node() : await o.interpreters.python();
+/**
+ * An official runtime layer: its bin directory under /opt, with links to the machine's interpreter standing in. Any
+ * other official layer has no files here: the timeline says so, since what the function imports from it is missing.
+ */
+async function placeOfficial(layer: OfficialLayer, opt: string, o: StandIns): Promise<void> {
+  const standIn = layer.standIn;
+  if (!standIn) {
+    o.log(`official layer ${layer.name}: localfc has none of its files, so /opt holds nothing of it (on FC it would)`);
+    return;
+  }
+  const interpreter = standIn.language === 'nodejs' ? o.interpreters.node() : await o.interpreters.python();
   if (!interpreter) throw new BackendError(ReasonCode.LayerNotFound, `official layer ${layer.name} stands in with the machine's Python, and there is none: install python3 (e.g. apt-get install python3)`);
-  const bin = join(opt, layer.dir, 'bin');
+  const bin = join(opt, standIn.dir, 'bin');
   await mkdir(bin, { recursive: true });
-  const names = layer.language === 'nodejs' ? ['node'] : ['python3', 'python', `python${layer.wants}`];
+  const names = standIn.language === 'nodejs' ? ['node'] : ['python3', 'python', `python${standIn.wants}`];
   for (const name of names) await symlink(interpreter.path, join(bin, name)).catch(() => undefined);
-  if (layer.language === 'nodejs') {
+  if (standIn.language === 'nodejs') {
     // npm and npx beside the node binary, when the machine has them there.
     for (const tool of ['npm', 'npx']) if (existsSync(join(dirname(interpreter.path), tool))) await symlink(join(dirname(interpreter.path), tool), join(bin, tool)).catch(() => undefined);
   }
-  const same = interpreter.version === layer.wants || interpreter.version.startsWith(`${layer.wants}.`);
-  o.log(`official layer ${layer.name} (/opt/${layer.dir}) stands in with ${describe(layer.language, interpreter)}${same ? '' : `, not ${layer.language === 'nodejs' ? 'Node.js' : 'Python'} ${layer.wants}`}`);
+  const same = interpreter.version === standIn.wants || interpreter.version.startsWith(`${standIn.wants}.`);
+  o.log(`official layer ${layer.name} (/opt/${standIn.dir}) stands in with ${describe(standIn.language, interpreter)}${same ? '' : `, not ${standIn.language === 'nodejs' ? 'Node.js' : 'Python'} ${standIn.wants}`}`);
 }
