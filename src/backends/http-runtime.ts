@@ -256,7 +256,16 @@ export function instanceLost(errorMessage: string, logs: string, errorType?: str
   return { status: 200, headers: { 'content-type': 'application/json' }, body, errorType: 'UnhandledInvocationError', logs, instanceLost: true };
 }
 
+/**
+ * A process that ended under the call, in FC's words: its runtimes answer `{"errorMessage": "Process exited unexpectedly
+ * before completing request (duration: 43ms, maxMemoryUsage: 65MB)"}` and nothing else (FC's Java/C# error-handling
+ * pages); localfc does not measure the memory, so that part is left out. The output is in the log tail, not the message.
+ */
+export function processExited(durationMs: number, logs: string): InvocationResult {
+  return instanceLost(`Process exited unexpectedly before completing request (duration: ${Math.round(durationMs)}ms)`, logs);
+}
+
 /** An instance that died under the call (`how`: its exit code or signal), quoting the last lines it printed, if any. */
-export function exitedUnexpectedly(what: 'Process' | 'Container', how: string, lastLines: string, logs: string): InvocationResult {
+export function exitedUnexpectedly(what: 'Container', how: string, lastLines: string, logs: string): InvocationResult {
   return instanceLost(`${what} exited unexpectedly (${how})${lastLines ? `: ${lastLines}` : ''}`, logs, 'ProcessExited');
 }

@@ -132,7 +132,17 @@ function reply(res, r, errorStatus) {
   if (d === undefined || d === null) send(res, 200, Buffer.alloc(0), {});
   else if (Buffer.isBuffer(d) || d instanceof Uint8Array) send(res, 200, Buffer.from(d), { 'content-type': 'application/octet-stream' });
   else if (typeof d === 'string') send(res, 200, Buffer.from(d), { 'content-type': 'text/plain; charset=utf-8' });
-  else send(res, 200, Buffer.from(JSON.stringify(d)), { 'content-type': 'application/json' });
+  else {
+    let json;
+    try {
+      json = JSON.stringify(d);
+    } catch (e) {
+      // A result JSON cannot encode (circular, a BigInt) is the handler's error, in FC's error shape.
+      return reply(res, { error: e, type: 'UnhandledInvocationError' }, errorStatus);
+    }
+    // undefined for a function or a symbol: nothing to send, as for undefined itself.
+    send(res, 200, Buffer.from(json ?? ''), { 'content-type': 'application/json' });
+  }
 }
 
 const server = http.createServer((req, res) => {
@@ -162,7 +172,7 @@ server.listen(Number(env.FC_SERVER_PORT), '127.0.0.1');
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
 
-export const PYTHON_BOOTSTRAP = String.raw`import importlib, json, logging, os, sys, threading, time, traceback
+export const PYTHON_BOOTSTRAP = String.raw`import importlib, inspect, json, logging, os, sys, threading, time, traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.getcwd())
@@ -238,6 +248,18 @@ def context(h):
         logger=log, getLogger=lambda: log)
 
 
+def _encode(result):
+    if result is None:
+        return b'', {}
+    if isinstance(result, (bytes, bytearray)):
+        return bytes(result), {'content-type': 'application/octet-stream'}
+    if isinstance(result, str):
+        return result.encode('utf-8'), {'content-type': 'text/plain; charset=utf-8'}
+    if inspect.iscoroutine(result):
+        result.close()  # never awaited: FC's Python handlers are plain functions
+    return json.dumps(result).encode('utf-8'), {'content-type': 'application/json'}
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
 
@@ -256,7 +278,15 @@ class Handler(BaseHTTPRequestHandler):
         if not spec:
             return self._send(200, b'')
         try:
-            result = load(spec)(*args)
+            # Serialised inside the try: a result JSON cannot encode (a set, an object, the coroutine an async def
+            # returns) is the handler's error, not the end of the instance.
+            body, headers = _encode(load(spec)(*args))
+        except SystemExit as e:
+            # sys.exit() in a handler ends the process, as it would on FC: the caller gets FC's "Process exited
+            # unexpectedly before completing request" from the backend, the next call a new instance.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(e.code if isinstance(e.code, int) else (0 if e.code is None else 1))
         except Exception as e:
             traceback.print_exc()
             sys.stderr.flush()
@@ -265,14 +295,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(error_status, payload, {'content-type': 'application/json', 'x-localfc-error-type': 'UnhandledInvocationError'})
         sys.stdout.flush()
         sys.stderr.flush()
-        if result is None:
-            self._send(200, b'')
-        elif isinstance(result, (bytes, bytearray)):
-            self._send(200, bytes(result), {'content-type': 'application/octet-stream'})
-        elif isinstance(result, str):
-            self._send(200, result.encode('utf-8'), {'content-type': 'text/plain; charset=utf-8'})
-        else:
-            self._send(200, json.dumps(result).encode('utf-8'), {'content-type': 'application/json'})
+        self._send(200, body, headers)
 
     def do_POST(self):
         n = int(self.headers.get('content-length') or 0)

@@ -16,7 +16,7 @@ import { DiskBudget, type DiskLease } from '../../code/disk-budget.ts';
 import { extractZip } from '../../code/zip.ts';
 import { healthCheckOf } from '../../domain/model.ts';
 import { BackendError, type Backend, type LayerSource, type BackendInstance, type InvocationRequest, type InvocationResult, type PrepareRequest, type PreparedRevision, type StartInstanceOptions } from '../../domain/ports/backend.ts';
-import { bootstrapHeaders, exitedUnexpectedly, fcHeaders, forwardInvocation, instanceLost, runInitializer, runPreStop } from '../http-runtime.ts';
+import { bootstrapHeaders, fcHeaders, forwardInvocation, instanceLost, processExited, runInitializer, runPreStop } from '../http-runtime.ts';
 import { probeHealthCheck } from '../readiness.ts';
 import { NODE_BOOTSTRAP, PYTHON_BOOTSTRAP } from './bootstraps.ts';
 import { CodeMounts } from './code-mount.ts';
@@ -211,6 +211,7 @@ export class ProcessBackend implements Backend {
     const output = (): string => withoutOwnLines(s.logs.since(from));
     const logs = (): string => (framed ? `FC Invoke Start RequestId: ${req.requestId}\n${output()}FC Invoke End RequestId: ${req.requestId}\n` : output());
     const deadline = req.deadline;
+    const startedAt = performance.now();
     try {
       // Our nodejs/python bootstraps serve POST /invoke only, and read only some of FC's headers there; a custom
       // runtime's server gets HTTP calls as they came, with all of FC's headers.
@@ -236,7 +237,7 @@ export class ProcessBackend implements Backend {
       await Promise.race([s.proc.exit, sleep(200)]);
       if (s.proc.exited) {
         await outputDrained(s.proc);
-        return exitedUnexpectedly('Process', s.proc.exited.signal ?? `code ${s.proc.exited.code}`, s.logs.tail(5), logs());
+        return processExited(performance.now() - startedAt, logs());
       }
       throw new BackendError(InstanceErrorCode.InvocationFailed, `could not reach the instance: ${e instanceof Error ? e.message : String(e)}`);
     }
