@@ -49,7 +49,7 @@ exports.handler = (event, context, callback) => {
     });
     await advanceClock(fc, 1000);
     const latest = await invoke('node-ctx');
-    assert.match(latest.log, fcLine(latest.requestId, 'INFO', 'hello world'));
+    assert.match(latest.log, fcLine(latest.requestId, 'info', 'hello world'));
     assert.match(latest.log, /^FC Invoke Start RequestId: /, 'a built-in runtime frames the log tail');
     const seen = JSON.parse(latest.body) as { fn: Record<string, unknown>; service: Record<string, unknown>; tracing: string; env: string };
     assert.equal(seen.fn.name, 'node-ctx');
@@ -116,7 +116,7 @@ def handler(event, context):
     await advanceClock(fc, 1000);
     const esm = await invoke('esm');
     assert.equal(esm.body, 'esm ok');
-    assert.match(esm.log, fcLine(esm.requestId, 'WARN', 'careful'));
+    assert.match(esm.log, fcLine(esm.requestId, 'warn', 'careful'));
     const py = await invoke('py-log');
     assert.equal(py.body, 'py ok LATEST True');
     assert.match(py.log, fcLine(py.requestId, 'INFO', 'hello world'));

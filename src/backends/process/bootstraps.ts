@@ -5,7 +5,7 @@
  * user's handler. Handler errors answer 200 with FC's error JSON and `x-localfc-error-type`; initializer and pre-stop
  * failures answer 500. Everything per request (hook handlers, qualifier, credentials) comes from FC's x-fc-* headers,
  * as the context FC's runtimes build (on /invoke only those http-runtime.ts bootstrapHeaders sends; name, handler,
- * memory, timeout, region and account from the environment); loggers print FC's `time requestId [LEVEL] message`.
+ * memory, timeout, region and account from the environment); loggers print FC's `time requestId [level] message`.
  */
 
 /** CommonJS, so it runs whatever package.json sits above the backend's work dir. */
@@ -47,10 +47,27 @@ async function loadHandler(spec) {
   throw named('HandlerNotFound', "Handler '" + exp + "' is undefined or not exported by '" + file + "'");
 }
 
-// FC's log line: 2024-01-01T00:00:00.000Z <requestId> [INFO] message
+// FC's Node.js log line: <UTC time yyyy-MM-ddTHH:mm:ss.fffZ> <requestId> [<level>] message, for console.* and
+// context.logger alike, levels in lower case (FC's Node.js "Logs" page); process.stdout.write is printed as is.
+const LEVELS = ['debug', 'info', 'warn', 'error'];
+// ALIYUN_FC_LOG_LEVEL drops lines below it (FC: nodejs18 and nodejs20 only; argv[2] is the function's runtime).
+const MIN_LEVEL = /^nodejs(1[89]|[2-9]\d)$/.test(process.argv[2] || '') ? Math.max(0, LEVELS.indexOf(String(env.ALIYUN_FC_LOG_LEVEL || '').toLowerCase())) : 0;
+const format = require('node:util').format;
+const out = process.stdout;
+// Both streams into the one pipe: the log keeps the order things were printed in, as FC's log does.
+process.stderr.write = out.write.bind(out);
+let latestRequestId = '';
+const currentRequest = new (require('node:async_hooks').AsyncLocalStorage)();
+const logLine = (level, requestId) => (...args) => {
+  if (LEVELS.indexOf(level) >= MIN_LEVEL) out.write(new Date().toISOString() + ' ' + requestId() + ' [' + level + '] ' + format(...args) + '\n');
+};
+// console.* outside a request's own async context (a timer the module set up) names the latest request.
+const requestNow = () => currentRequest.getStore() || latestRequestId;
+Object.assign(console, { debug: logLine('debug', requestNow), log: logLine('info', requestNow), info: logLine('info', requestNow), warn: logLine('warn', requestNow), error: logLine('error', requestNow) });
+
 function logger(requestId) {
-  const line = (level) => (...args) => process.stdout.write(new Date().toISOString() + ' ' + requestId + ' [' + level + '] ' + require('node:util').format(...args) + '\n');
-  return { debug: line('DEBUG'), info: line('INFO'), log: line('INFO'), warn: line('WARN'), error: line('ERROR') };
+  const of = () => requestId;
+  return { debug: logLine('debug', of), info: logLine('info', of), log: logLine('info', of), warn: logLine('warn', of), error: logLine('error', of) };
 }
 
 function context(h) {
@@ -153,10 +170,11 @@ const server = http.createServer((req, res) => {
     const ctx = context(req.headers);
     const url = (req.url || '').split('?')[0];
     let work;
-    if (req.method === 'POST' && url === '/invoke') work = call(HANDLER, [body, ctx]).then((r) => reply(res, r, 200));
+    if (ctx.requestId) latestRequestId = ctx.requestId;
+    if (req.method === 'POST' && url === '/invoke') work = currentRequest.run(ctx.requestId, () => call(HANDLER, [body, ctx]).then((r) => reply(res, r, 200)));
     else if (req.method === 'POST' && url === '/initialize') {
       const spec = req.headers['x-fc-function-initializer'];
-      work = spec ? call(spec, [ctx]).then((r) => reply(res, r, 500)) : Promise.resolve(send(res, 200, Buffer.alloc(0), {}));
+      work = spec ? currentRequest.run(ctx.requestId, () => call(spec, [ctx]).then((r) => reply(res, r, 500))) : Promise.resolve(send(res, 200, Buffer.alloc(0), {}));
     } else if (url === '/pre-stop' || url === '/pre-freeze') {
       const spec = url === '/pre-stop' ? req.headers['x-fc-instance-lifecycle-pre-stop-handler'] : undefined;
       work = spec ? call(spec, [ctx]).then((r) => reply(res, r, 500)) : Promise.resolve(send(res, 200, Buffer.alloc(0), {}));
@@ -321,6 +339,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 if __name__ == '__main__':
+    # stderr into the stdout pipe: the log keeps the order things were printed in, as FC's log does.
+    os.dup2(1, 2)
     _setup_logging()
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer(('127.0.0.1', int(env['FC_SERVER_PORT'])), Handler).serve_forever()

@@ -249,7 +249,8 @@ function launch(p: Prepared, instanceId: string, port: number, logs: LogRing, o:
     [cmd, ...args] = [...command, ...(crc?.args ?? [])].map((a) => (mounted ? a : rewritePaths(a, p.codeDir, p.optDir))) as [string, ...string[]];
   } else if (p.kind === 'nodejs') {
     cmd = process.execPath;
-    args = [join(o.workDir, '.bootstrap', 'bootstrap.cjs')];
+    // The runtime: which nodejs versions honour ALIYUN_FC_LOG_LEVEL.
+    args = [join(o.workDir, '.bootstrap', 'bootstrap.cjs'), config.runtime];
   } else {
     cmd = o.python;
     args = ['-u', join(o.workDir, '.bootstrap', 'bootstrap.py')];

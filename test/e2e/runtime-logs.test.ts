@@ -1,0 +1,97 @@
+/**
+ * What a built-in runtime's handler prints, as the invocation's log tail (x-fc-log-result) shows it, through the
+ * official SDK on the process backend: Node.js console.* lines prefixed `<UTC time> <requestId> [<level>] ` as FC's
+ * Node.js "Logs" page shows (context.logger likewise, lower-case levels; process.stdout.write as is), ALIYUN_FC_LOG_LEVEL
+ * honoured on nodejs18/20, and stdout and stderr in the order they were printed (Node.js and Python).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createZip } from '../helpers/zip.ts';
+import { start, type RunningLocalfc } from '../../src/index.ts';
+import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
+
+const zip = (files: Record<string, string>) => createZip(Object.entries(files).map(([path, data]) => ({ path, data }))).toString('base64');
+const TIME = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
+/** The tail's lines between FC's frame, each `<time> <requestId>` replaced by `T RID`. */
+const linesOf = (log: string, requestId: string) =>
+  log
+    .split('\n')
+    .filter((l) => l && !l.startsWith('FC Invoke '))
+    .map((l) => l.replace(new RegExp(`^${TIME} ${requestId} `), 'T RID '));
+
+describe('the log tail of built-in runtimes (process backend, official SDK)', () => {
+  let fc: RunningLocalfc;
+  let client: FcClient;
+  const create = (functionName: string, runtime: string, files: Record<string, string>, extra: Record<string, unknown> = {}) =>
+    client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName, runtime, handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip(files) }), ...extra }) }));
+  const invoke = async (name: string, body = 'x') => {
+    const res = await client.invokeFunctionWithOptions(name, new $FC.InvokeFunctionRequest({ body: event(body) }), new $FC.InvokeFunctionHeaders({ xFcLogType: 'Tail' }), {} as never);
+    const h = res.headers!;
+    return { body: await readBody(res.body!), log: Buffer.from(String(h['x-fc-log-result'] ?? ''), 'base64').toString(), requestId: String(h['x-fc-request-id']) };
+  };
+
+  before(async () => {
+    fc = await start({ clock: 'manual', log: 'silent', backend: 'process', timing: { codePreparationMs: 0 } });
+    client = sdkClient(fc.endpoint);
+  });
+  after(() => fc.stop());
+
+  it("Node.js: FC's logging-page handler, console levels and stderr in print order", async () => {
+    await create('node-log', 'nodejs20', {
+      'index.mjs': `export const handler = async (event, context) => {
+  process.stdout.write('hi,fc\\n');
+  console.log('hello,world');
+  console.info('info line');
+  console.warn('warn line');
+  console.error('error line');
+  process.stderr.write('raw stderr\\n');
+  console.debug('debug line %d', 7);
+  context.logger.info('hello,fc');
+  context.logger.error('e');
+  return 'Hello World!';
+};
+`,
+    });
+    const res = await invoke('node-log');
+    assert.equal(res.body, 'Hello World!');
+    assert.deepEqual(linesOf(res.log, res.requestId), [
+      'hi,fc',
+      'T RID [info] hello,world',
+      'T RID [info] info line',
+      'T RID [warn] warn line',
+      'T RID [error] error line',
+      'raw stderr',
+      'T RID [debug] debug line 7',
+      'T RID [info] hello,fc',
+      'T RID [error] e',
+    ]);
+  });
+
+  it('Node.js: ALIYUN_FC_LOG_LEVEL=warn keeps warn and error lines (nodejs18/20), process.stdout.write always', async () => {
+    const code = { 'index.js': `exports.handler = async (event, context) => { process.stdout.write('raw\\n'); console.log('info'); context.logger.debug('debug'); console.warn('warn'); context.logger.error('error'); return 'ok'; };\n` };
+    await create('node-level', 'nodejs20', code, { environmentVariables: { ALIYUN_FC_LOG_LEVEL: 'warn' } });
+    const res = await invoke('node-level');
+    assert.deepEqual(linesOf(res.log, res.requestId), ['raw', 'T RID [warn] warn', 'T RID [error] error']);
+    // FC: "仅在运行时 Nodejs18 和 Nodejs20 支持": an older runtime prints every level.
+    await create('node16-level', 'nodejs16', code, { environmentVariables: { ALIYUN_FC_LOG_LEVEL: 'warn' } });
+    const old = await invoke('node16-level');
+    assert.deepEqual(linesOf(old.log, old.requestId), ['raw', 'T RID [info] info', 'T RID [debug] debug', 'T RID [warn] warn', 'T RID [error] error']);
+  });
+
+  it('Python: print, stderr and logging stay in print order', async () => {
+    await create('py-order', 'python3.10', {
+      'index.py': `import logging, sys
+
+def handler(event, context):
+    print('one')
+    print('two to stderr', file=sys.stderr)
+    logging.getLogger().info('three')
+    print('four')
+    return 'done'
+`,
+    });
+    const res = await invoke('py-order');
+    assert.equal(res.body, 'done');
+    assert.deepEqual(linesOf(res.log, res.requestId), ['one', 'two to stderr', 'T RID [INFO] three', 'four']);
+  });
+});
