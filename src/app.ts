@@ -27,6 +27,7 @@ import { TriggerService } from './domain/triggers.ts';
 import { CustomDomainService } from './domain/custom-domains.ts';
 import { VpcBindingStore } from './domain/vpc-bindings.ts';
 import { TimerScheduler } from './domain/timer-scheduler.ts';
+import { OssTriggers } from './domain/oss-triggers.ts';
 import type { Backend } from './domain/ports/backend.ts';
 import { DockerBackend } from './backends/docker/docker-backend.ts';
 import { ProcessBackend } from './backends/process/index.ts';
@@ -142,6 +143,8 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const asyncTasks = new AsyncTaskService({ functions, invocations, configs: functionConfigs, clock, ids });
   const timers = new TimerScheduler({ clock, functions, invocations, ids, region: config.region, accountId: config.accountId });
   const triggers = new TriggerService({ functions, clock, ids, listener: timers });
+  const ossTriggers = new OssTriggers({ triggers, functions, invocations, clock, ids, region: config.region, accountId: config.accountId });
+  const stopOssTriggers = objects.onChange((change) => ossTriggers.objectChanged(change));
   const provisioning: ProvisioningService = new ProvisioningService({ functions, pool, clock });
   const customDomains = new CustomDomainService({ clock });
   const vpcBindings = new VpcBindingStore({ functions });
@@ -225,7 +228,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const advanceClock = async (ms: number): Promise<ClockAdvanced> => {
     const nowMs = await clock.advance(ms);
     await functions.quiesce();
-    const busy = await Promise.all([asyncTasks.quiesce(), timers.quiesce(), pool.quiesce()]);
+    const busy = await Promise.all([asyncTasks.quiesce(), timers.quiesce(), ossTriggers.quiesce(), pool.quiesce()]);
     return { nowMs, stillBusy: busy.reduce((a, b) => a + b, 0) };
   };
   app.route('/', healthRoutes(() => ({ clock: clock.kind, backend: backend.name, region: config.region, accountId: config.accountId }), hot));
@@ -265,6 +268,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     async close() {
       await persistence?.close();
       timers.close(); // before functions go, so no firing starts on a closing app
+      stopOssTriggers();
       await provisioning.close();
       await functions.close();
       await pool.drainAll();

@@ -66,8 +66,17 @@ export function isValidKey(key: string): boolean {
   return bytes >= 1 && bytes <= 1023 && !key.startsWith('/') && !key.startsWith('\\');
 }
 
+/** An object created or removed, as OSS event notifications (and so OSS triggers) name it. */
+export interface ObjectChange {
+  readonly eventName: 'ObjectCreated:PutObject' | 'ObjectRemoved:DeleteObject';
+  readonly object: StoredObject;
+  /** The size the object had before (0 when there was none). */
+  readonly previousSize: number;
+}
+
 export class ObjectStore {
   readonly #buckets = new Map<string, { createdAt: number; objects: Map<string, StoredObject> }>();
+  readonly #listeners = new Set<(change: ObjectChange) => void>();
 
   constructor(
     private readonly deps: {
@@ -110,8 +119,20 @@ export class ObjectStore {
       lastModified: this.deps.clock.now(),
       meta: opts.meta ?? {},
     };
+    const previous = b.objects.get(key);
     b.objects.set(key, object);
+    this.#changed({ eventName: 'ObjectCreated:PutObject', object, previousSize: previous?.body.length ?? 0 });
     return object;
+  }
+
+  /** Tells `listener` of every object put or deleted from now on (OSS triggers); returns the unsubscribe. */
+  onChange(listener: (change: ObjectChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(change: ObjectChange): void {
+    for (const listener of this.#listeners) listener(change);
   }
 
   get(bucket: string, key: string): StoredObject {
@@ -127,7 +148,11 @@ export class ObjectStore {
 
   /** OSS's DeleteObject succeeds (204) whether or not the object existed; only a missing bucket is an error. */
   delete(bucket: string, key: string): void {
-    this.#bucket(bucket).objects.delete(key);
+    const objects = this.#bucket(bucket).objects;
+    const object = objects.get(key);
+    objects.delete(key);
+    // OSS notifies a deletion only of an object that was there.
+    if (object) this.#changed({ eventName: 'ObjectRemoved:DeleteObject', object, previousSize: object.body.length });
   }
 
   /** The objects of a bucket, by key (ListObjects). */

@@ -2,14 +2,15 @@
  * @module
  * TimerScheduler: enabled timer triggers fire by themselves, one Clock timer each, so a manual clock's advance fires
  * them in order. TriggerService tells it about every change; each firing invokes the function asynchronously with
- * FC's timer event, through the same admit/run path as the admin fire, and arms the next one first.
+ * FC's timer event (trigger-firing.ts), and arms the next one first.
  */
 import type { Clock } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
 import { type Schedule, nextAfter, parseSchedule } from './cron.ts';
 import type { FunctionService } from './functions.ts';
 import type { InvocationService } from './invocations.ts';
-import { defaultEvent, eventBytes } from './trigger-events.ts';
+import { defaultEvent } from './trigger-events.ts';
+import { fireTrigger } from './trigger-firing.ts';
 import type { TriggerRecord } from './triggers.ts';
 import { BackgroundWork } from './background-work.ts';
 
@@ -144,27 +145,10 @@ export class TimerScheduler implements TriggerListener {
   }
 
   async #invoke(t: TriggerRecord, due: number): Promise<void> {
-    const { functions, invocations, clock, ids } = this.deps;
-    const { functionName: name, triggerName, qualifier } = t;
+    const { clock, ids } = this.deps;
     const requestId = ids.requestId(clock.now());
     const event = defaultEvent(t, { now: due, region: this.deps.region, accountId: this.deps.accountId, requestId, uuid: () => ids.uuid() });
-    const detail = { requestId, triggerName, triggerType: t.triggerType, scheduled: true };
-    let admitted;
-    try {
-      admitted = await invocations.admit(name, qualifier);
-    } catch (e) {
-      // The cloud fails the invocation (e.g. FunctionNotActive); the timer itself goes on.
-      const code = (e as { code?: unknown }).code;
-      functions.note(name, 'invocation', 'trigger.skipped', { ...detail, ...(typeof code === 'string' ? { code } : {}), message: e instanceof Error ? e.message : String(e) });
-      return;
-    }
-    const body = eventBytes(event);
-    // The event goes in the timeline too: a test checks what its function got without a handler that echoes it.
-    functions.note(name, 'invocation', 'trigger.fired', { ...detail, event: body.toString('utf8') });
-    try {
-      await invocations.run(admitted, { functionName: name, qualifier, requestId, body, headers: { 'content-type': 'application/octet-stream' }, kind: 'event' });
-    } catch (e) {
-      functions.note(name, 'invocation', 'async.failed', { requestId, message: e instanceof Error ? e.message : String(e) });
-    }
+    await fireTrigger(this.deps, t, requestId, event, { scheduled: true });
   }
+
 }

@@ -31,31 +31,12 @@ export function defaultEvent(t: TriggerRecord, ctx: EventContext): unknown {
     case 'timer':
       return { triggerTime: time, triggerName: t.triggerName, payload: str(cfg.payload, '') };
     case 'oss': {
-      const bucket = arnResource(t.sourceArn, 'bucket');
       const key = obj(obj(cfg.filter).key);
       const first = Array.isArray(cfg.events) ? String(cfg.events[0] ?? '') : '';
       // `oss:ObjectCreated:*` fires as a concrete event; PutObject is the common one.
       const eventName = first.replace(/^oss:/, '').replace(/\*$/, 'PutObject') || 'ObjectCreated:PutObject';
-      return {
-        events: [
-          {
-            eventName,
-            eventSource: 'acs:oss',
-            eventTime: time,
-            eventVersion: '1.0',
-            oss: {
-              bucket: { arn: `acs:oss:${ctx.region}:${ctx.accountId}:${bucket}`, name: bucket, ownerIdentity: ctx.accountId },
-              object: { deltaSize: 1024, eTag: '0123456789ABCDEF0123456789ABCDEF', key: `${str(key.prefix, '')}example${str(key.suffix, '.txt')}`, size: 1024 },
-              ossSchemaVersion: '1.0',
-              ruleId: ctx.uuid().replace(/-/g, ''),
-            },
-            region: ctx.region,
-            requestParameters: { sourceIPAddress: '127.0.0.1' },
-            responseElements: { requestId: ctx.requestId },
-            userIdentity: { principalId: ctx.accountId },
-          },
-        ],
-      };
+      const object = { key: `${str(key.prefix, '')}example${str(key.suffix, '.txt')}`, size: 1024, deltaSize: 1024, eTag: '0123456789ABCDEF0123456789ABCDEF' };
+      return ossEvent({ eventName, bucket: arnResource(t.sourceArn, 'bucket'), object }, ctx);
     }
     case 'log': {
       const logConfig = obj(cfg.sourceConfig);
@@ -129,4 +110,37 @@ export function defaultEvent(t: TriggerRecord, ctx: EventContext): unknown {
 /** The event's bytes: strings go as they are (an MNS STREAM message), everything else as JSON. */
 export function eventBytes(event: unknown): Buffer {
   return Buffer.from(typeof event === 'string' ? event : JSON.stringify(event));
+}
+
+/** What happened to an object of localfc's OSS (or a sample of it), as an OSS trigger's event names it. */
+export interface OssChange {
+  /** Without the `oss:` prefix: `ObjectCreated:PutObject`, `ObjectRemoved:DeleteObject`. */
+  readonly eventName: string;
+  readonly bucket: string;
+  readonly object: { readonly key: string; readonly size: number; readonly deltaSize: number; readonly eTag: string };
+}
+
+/** FC's OSS trigger event: one record in `events`. */
+export function ossEvent(change: OssChange, ctx: EventContext): unknown {
+  const { eventName, bucket, object } = change;
+  return {
+    events: [
+      {
+        eventName,
+        eventSource: 'acs:oss',
+        eventTime: isoSeconds(ctx.now),
+        eventVersion: '1.0',
+        oss: {
+          bucket: { arn: `acs:oss:${ctx.region}:${ctx.accountId}:${bucket}`, name: bucket, ownerIdentity: ctx.accountId },
+          object: { deltaSize: object.deltaSize, eTag: object.eTag, key: object.key, size: object.size },
+          ossSchemaVersion: '1.0',
+          ruleId: ctx.uuid().replace(/-/g, ''),
+        },
+        region: ctx.region,
+        requestParameters: { sourceIPAddress: '127.0.0.1' },
+        responseElements: { requestId: ctx.requestId },
+        userIdentity: { principalId: ctx.accountId },
+      },
+    ],
+  };
 }

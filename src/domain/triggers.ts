@@ -149,6 +149,11 @@ export class TriggerService {
     return nextToken ? { triggers: items, nextToken } : { triggers: items };
   }
 
+  /** Every trigger of every function (OSS triggers look for the ones a bucket's change concerns). */
+  *all(): IterableIterator<TriggerRecord> {
+    for (const triggers of this.#byFunction.values()) yield* triggers.values();
+  }
+
   /** The http trigger a FC-style host names (`<domainPrefix>.<region>[-vpc].fcapp.run`), if any. */
   byDomainPrefix(prefix: string): TriggerRecord | undefined {
     const wanted = prefix.toLowerCase();
