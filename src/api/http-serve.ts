@@ -34,6 +34,9 @@ export interface HttpTarget {
 /** The request (its method, headers and body from `c`; the path and query as sent) answered by the target function. */
 export async function serveHttp(deps: HttpServeDeps, c: Context<AppEnv>, target: HttpTarget, rawPath: string, rawQuery: string): Promise<Response> {
   const method = c.req.method.toUpperCase();
+  // FC relays WebSocket to a web function; localfc does not. An Upgrade passed on as a plain request came back as
+  // 200 OK with no 101, which no WebSocket client understands: a clear refusal instead (docs/behaviour.md).
+  if (c.req.header('upgrade') !== undefined) throw errors.notSupported(`WebSocket and other Upgrade requests ('Upgrade: ${c.req.header('upgrade')}') through HTTP triggers and custom domains`);
   // FC's synchronous payload limit; a chunked body is read only up to it, and the connection closed there.
   const limit = payloadLimits(deps.maxBodyBytes).sync;
   const tooLarge = () => errors.entityTooLarge('request body', limit, { connection: 'close' });
