@@ -14,8 +14,26 @@ import { FcError, errors } from './errors.ts';
 import type { FaultRule } from './faults/engine.ts';
 import { applyFault } from './faults/effects.ts';
 import { HealthCycle, type HealthStatus, STARTUP_TIMEOUT_MS, startupProbe } from './instance-health.ts';
-import { healthCheckOf, lifecycleHook } from './model.ts';
+import { type FunctionConfig, healthCheckOf, isContainer, lifecycleHook } from './model.ts';
 import { InstanceErrorCode } from './reason-codes.ts';
+
+/**
+ * The initializer's part of a cold call's log tail, as FC shows it (`s invoke` output of FC's own templates): a
+ * built-in runtime frames it with `FC Initialize Start/End RequestId` lines; a custom runtime or container prints
+ * those itself (FC's custom-runtime spec), so its output goes as printed.
+ */
+function initializerTail(config: FunctionConfig, requestId: string, output: string): string {
+  if (config.runtime.startsWith('custom') || isContainer(config)) return output;
+  const text = output && !output.endsWith('\n') ? `${output}\n` : output;
+  return `FC Initialize Start RequestId: ${requestId}\n${text}FC Initialize End RequestId: ${requestId}\n`;
+}
+
+/** The first request to finish on an instance whose initializer it waited for takes that output ahead of its own. */
+function withInitializerLog(pooled: PooledInstance, result: InvocationResult): InvocationResult {
+  const log = pooled.initializerLog!;
+  delete pooled.initializerLog;
+  return result.logs === undefined ? result : { ...result, logs: log + result.logs };
+}
 
 interface PooledInstance {
   instance: BackendInstance;
@@ -27,6 +45,8 @@ interface PooledInstance {
   initialized?: Promise<void>;
   /** `initialized` has resolved: the initializer ran (or there is none). */
   initializedDone?: boolean;
+  /** The initializer's output as FC's log tail shows it, for the request that waited for it (initializerTail). */
+  initializerLog?: string;
   reclaimTimer?: number;
   readonly createdAt: number;
   /** The periodic health check, for functions that configure one. */
@@ -117,7 +137,8 @@ export class InstancePool {
         await this.#restartIfEnded(pooled, qualifier);
         await this.#initialize(pooled, pooled.instance, qualifier);
       }
-      const result = await this.#invokeWithTimeout(pooled.instance, req);
+      let result = await this.#invokeWithTimeout(pooled.instance, req);
+      if (pooled.initializerLog !== undefined) result = withInitializerLog(pooled, result);
       // The caller gets the failure as the result; the dead instance is not reused, so the next call cold-starts anew.
       if (result.instanceLost) await this.#destroy(prepared.key, pooled, false);
       // Not `{ ...result, more }`: on Node.js 20 that costs microseconds per call (docs/benchmarks.md).
@@ -296,6 +317,8 @@ export class InstancePool {
         throw e;
       });
       this.options.onInstance?.(instance.prepared.fn.functionName, 'initializer', { ...detail, ...(output ? { output } : {}) });
+      // A request waits for this run (a cold start or a restart, not a provisioned start): its log tail shows it.
+      if (pooled.busy > 0) pooled.initializerLog = initializerTail(instance.prepared.config, requestId, output ?? '');
       pooled.initializedDone = true;
     })());
   }

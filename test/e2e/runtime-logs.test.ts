@@ -2,7 +2,8 @@
  * What a built-in runtime's handler prints, as the invocation's log tail (x-fc-log-result) shows it, through the
  * official SDK on the process backend: Node.js console.* lines prefixed `<UTC time> <requestId> [<level>] ` as FC's
  * Node.js "Logs" page shows (context.logger likewise, lower-case levels; process.stdout.write as is), ALIYUN_FC_LOG_LEVEL
- * honoured on nodejs18/20, and stdout and stderr in the order they were printed (Node.js and Python).
+ * honoured on nodejs18/20, stdout and stderr in the order they were printed (Node.js and Python), and the
+ * initializer's output at the head of the cold call's tail (framed by FC Initialize Start/End for a built-in runtime).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -93,5 +94,32 @@ def handler(event, context):
     const res = await invoke('py-order');
     assert.equal(res.body, 'done');
     assert.deepEqual(linesOf(res.log, res.requestId), ['one', 'two to stderr', 'T RID [INFO] three', 'four']);
+  });
+
+  it("the cold call's tail starts with the initializer's output in FC's Initialize frame; the next call's does not", async () => {
+    await create('node-init', 'nodejs20', { 'index.js': `exports.init = (context, cb) => { console.log('init ran'); cb(null, ''); };\nexports.handler = async () => { console.log('handled'); return 'ok'; };\n` }, { instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({ initializer: new $FC.LifecycleHook({ handler: 'index.init', timeout: 10 }) }) });
+    const cold = await invoke('node-init');
+    const lines = cold.log.trimEnd().split('\n');
+    const init = /^FC Initialize Start RequestId: (\S+)$/.exec(lines[0] ?? '');
+    assert.ok(init, cold.log);
+    const initId = init[1]!;
+    assert.notEqual(initId, cold.requestId);
+    assert.match(lines[1]!, new RegExp(`^${TIME} ${initId} \\[info\\] init ran$`));
+    assert.deepEqual(lines.slice(2), [`FC Initialize End RequestId: ${initId}`, `FC Invoke Start RequestId: ${cold.requestId}`, lines[4], `FC Invoke End RequestId: ${cold.requestId}`]);
+    assert.match(lines[4]!, /\[info\] handled$/);
+    const warm = await invoke('node-init');
+    assert.doesNotMatch(warm.log, /FC Initialize|init ran/, warm.log);
+  });
+
+  it("a custom runtime's initializer output is in the cold call's tail as its server printed it", async () => {
+    const server = `require('http').createServer((req, res) => { console.log('server got ' + req.url); res.end('ok'); }).listen(Number(process.env.FC_SERVER_PORT), '0.0.0.0');\n`;
+    await create('custom-init', 'custom.debian10', { 'server.js': server }, {
+      customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['node', 'server.js'] }),
+      instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({ initializer: new $FC.LifecycleHook({ handler: 'init', timeout: 10 }) }),
+    });
+    const cold = await invoke('custom-init');
+    assert.deepEqual(cold.log.trimEnd().split('\n'), ['server got /initialize', 'server got /invoke']);
+    const warm = await invoke('custom-init');
+    assert.deepEqual(warm.log.trimEnd().split('\n'), ['server got /invoke']);
   });
 });

@@ -184,7 +184,8 @@ export class ProcessBackend implements Backend {
     const s = this.#state(instance);
     const from = s.logs.offset;
     await runInitializer(baseUrl(s.proc), fcHeaders(s.prepared, requestId), timeoutMs, this.#dispatcher(s));
-    return s.logs.since(from);
+    await new Promise((r) => setImmediate(r)); // what it printed before answering, as for an invocation (#forward)
+    return withoutOwnLines(s.logs.since(from));
   }
 
   /** Keep-alive connections per process (a respawned process gets a new pool). */
