@@ -3,19 +3,29 @@
  * CRC-64/ECMA-182 as Alibaba OSS/FC compute it (`x-oss-hash-crc64ecma`, FC's `codeChecksum`), as a decimal string.
  */
 
-// Reflected polynomial of CRC-64/XZ, which is what OSS calls "crc64ecma".
-const POLY = 0xc96c5795d7870f42n;
+// Reflected polynomial of CRC-64/XZ (0xc96c5795d7870f42), which is what OSS calls "crc64ecma", in 32-bit halves.
+const POLY_HI = 0xc96c5795;
+const POLY_LO = 0xd7870f42;
 const MASK64 = 0xffffffffffffffffn;
 
-// The table is built with BigInt for clarity, then split into 32-bit halves:
-// the per-byte loop on plain numbers is ~50x faster than BigInt, which matters for 100+ MB code packages.
+// The table in 32-bit halves, computed on plain numbers: the per-byte loop on them is ~50x faster than on BigInt, which
+// matters for 100+ MB code packages, and building the table with BigInt allocated 2,048 of them at every start-up.
 const TABLE_LO = new Uint32Array(256);
 const TABLE_HI = new Uint32Array(256);
 for (let n = 0; n < 256; n++) {
-  let c = BigInt(n);
-  for (let k = 0; k < 8; k++) c = c & 1n ? POLY ^ (c >> 1n) : c >> 1n;
-  TABLE_LO[n] = Number(c & 0xffffffffn);
-  TABLE_HI[n] = Number(c >> 32n);
+  let lo = n;
+  let hi = 0;
+  for (let k = 0; k < 8; k++) {
+    const odd = lo & 1;
+    lo = ((lo >>> 1) | ((hi & 1) << 31)) >>> 0;
+    hi >>>= 1;
+    if (odd) {
+      lo = (lo ^ POLY_LO) >>> 0;
+      hi = (hi ^ POLY_HI) >>> 0;
+    }
+  }
+  TABLE_LO[n] = lo;
+  TABLE_HI[n] = hi;
 }
 
 /** Incremental CRC-64, for hashing a body as it streams in. */
