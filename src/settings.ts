@@ -5,7 +5,7 @@
  * Adding a setting is one entry here; config.ts reads flags, environment and file from this table.
  */
 import { z } from 'zod';
-import { FaultRuleSchema } from './domain/faults/rules.ts';
+import { faultRuleSchema } from './domain/faults/rules.ts';
 
 export interface SettingSpec {
   readonly schema: z.ZodType;
@@ -197,7 +197,8 @@ export const SETTINGS = {
   },
   faults: {
     example: [{ match: { phase: 'invocation' }, effect: { type: 'throttle' } }],
-    schema: z.array(FaultRuleSchema).default([]),
+    // The rule schema is built when a rule is given (z.lazy): most start-ups give none.
+    schema: z.array(z.lazy(faultRuleSchema)).default([]),
     help: 'start-up fault rules',
     doc: 'Start-up fault rules (JSON shape below)',
   },

@@ -9,7 +9,7 @@ import type { Clock } from '../clock.ts';
 import type { ClockAdvanced } from '../domain/background-work.ts';
 import { errors } from '../domain/errors.ts';
 import type { FaultEngine } from '../domain/faults/engine.ts';
-import { FAULT_PHASES, FaultRuleSchema } from '../domain/faults/rules.ts';
+import { FAULT_PHASES, faultRuleSchema } from '../domain/faults/rules.ts';
 import type { InstancePool } from '../domain/instances.ts';
 import type { FunctionService } from '../domain/functions.ts';
 import { SCENARIOS, scenarioRules } from '../domain/faults/scenarios.ts';
@@ -35,7 +35,7 @@ const Name = z.object({ name: z.string().openapi({ param: { name: 'name', in: 'p
 const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
 
 /** The domain's rule schema, named in the OpenAPI document. */
-const FaultRuleBody = FaultRuleSchema.meta({ id: 'FaultRule' });
+const FaultRuleBody = faultRuleSchema().meta({ id: 'FaultRule' });
 
 export function adminRoutes(d: AdminDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();

@@ -10,26 +10,7 @@ import { errors } from '../errors.ts';
 export const FAULT_PHASES = ['api', 'preparation', 'update', 'image', 'coldStart', 'initializer', 'invocation'] as const;
 export type FaultPhase = (typeof FAULT_PHASES)[number];
 
-const ms = z.number().min(0);
-const EffectSchema = z.discriminatedUnion('type', [
-  /** API/invocation: answer with this error. Preparation/update/image: fail with this reason code. Cold start/initializer: the start fails with it. */
-  z.object({ type: z.literal('error'), code: z.string().min(1), status: z.number().int().min(400).max(599).optional(), message: z.string().optional() }),
-  /**
-   * Slower by `ms`. Preparation/update/image: that much more clock time in Pending/InProgress. A call (api, invocation,
-   * coldStart, initializer): its answer comes `ms` later; on the manual clock in real time unless `clock` is set, which
-   * parks the call until the clock is advanced past it (docs/behaviour.md, "latency on the manual clock").
-   */
-  z.object({ type: z.literal('latency'), ms, clock: z.boolean().optional() }),
-  /** Preparation/update/image: stay Pending/InProgress until released through the admin API, or for `ms` of clock time. */
-  z.object({ type: z.literal('hold'), ms: ms.optional() }),
-  /** API/invocation: 503 ResourceThrottled. */
-  z.object({ type: z.literal('throttle') }),
-  /** Invocation: the instance dies mid-request. Cold start/initializer: the instance dies starting. */
-  z.object({ type: z.literal('crash') }),
-  /** Invocation: the function drops to Inactive first, as if idle for weeks. */
-  z.object({ type: z.literal('inactive') }),
-]);
-export type FaultEffect = z.infer<typeof EffectSchema>;
+export type FaultEffect = FaultRuleInput['effect'];
 export type FaultEffectType = FaultEffect['type'];
 
 /** Which effects each phase can carry out. A rule without a phase applies only in the phases that support its effect. */
@@ -57,37 +38,69 @@ export function unsupportedEffect(phase: FaultPhase, effect: FaultEffectType): s
   return `the ${phase} phase cannot carry out the '${effect}' effect: it supports ${PHASE_EFFECTS[phase].join(', ')} ('${effect}' works in ${where.join(', ')})`;
 }
 
-export const FaultRuleSchema = z
-  .object({
-    match: z
-      .object({
-        /** FC operation name (as the SDKs send it in x-acs-action), e.g. `GetFunction`, matched by the route taken; api phase only. */
-        operation: z.string().optional(),
-        /** Function name or a glob with `*`. */
-        functionName: z.string().optional(),
-        qualifier: z.string().optional(),
-        phase: z.enum(FAULT_PHASES).optional(),
-      })
-      .optional(),
-    effect: EffectSchema,
-    /** How many times it fires; absent = every time. */
-    times: z.number().int().min(1).optional(),
-    /** Chance (0–1) that a matching call fires it, drawn from the seeded random source. */
-    probability: z.number().min(0).max(1).optional(),
-    description: z.string().optional(),
-  })
-  .superRefine((rule, ctx) => {
-    const phase = rule.match?.phase;
-    const problem = phase ? unsupportedEffect(phase, rule.effect.type) : undefined;
-    if (problem) ctx.addIssue({ code: 'custom', path: ['effect', 'type'], message: problem });
-  });
+/**
+ * The rule schema, built on its first use (the admin API, a config file's or the environment's faults), not by every
+ * start-up: its ~60 zod schema objects were a tenth of what a start-up built before its first answer (issue 16).
+ */
+function buildRuleSchema() {
+  const ms = z.number().min(0);
+  const effect = z.discriminatedUnion('type', [
+    /** API/invocation: answer with this error. Preparation/update/image: fail with this reason code. Cold start/initializer: the start fails with it. */
+    z.object({ type: z.literal('error'), code: z.string().min(1), status: z.number().int().min(400).max(599).optional(), message: z.string().optional() }),
+    /**
+     * Slower by `ms`. Preparation/update/image: that much more clock time in Pending/InProgress. A call (api, invocation,
+     * coldStart, initializer): its answer comes `ms` later; on the manual clock in real time unless `clock` is set, which
+     * parks the call until the clock is advanced past it (docs/behaviour.md, "latency on the manual clock").
+     */
+    z.object({ type: z.literal('latency'), ms, clock: z.boolean().optional() }),
+    /** Preparation/update/image: stay Pending/InProgress until released through the admin API, or for `ms` of clock time. */
+    z.object({ type: z.literal('hold'), ms: ms.optional() }),
+    /** API/invocation: 503 ResourceThrottled. */
+    z.object({ type: z.literal('throttle') }),
+    /** Invocation: the instance dies mid-request. Cold start/initializer: the instance dies starting. */
+    z.object({ type: z.literal('crash') }),
+    /** Invocation: the function drops to Inactive first, as if idle for weeks. */
+    z.object({ type: z.literal('inactive') }),
+  ]);
+  return z
+    .object({
+      match: z
+        .object({
+          /** FC operation name (as the SDKs send it in x-acs-action), e.g. `GetFunction`, matched by the route taken; api phase only. */
+          operation: z.string().optional(),
+          /** Function name or a glob with `*`. */
+          functionName: z.string().optional(),
+          qualifier: z.string().optional(),
+          phase: z.enum(FAULT_PHASES).optional(),
+        })
+        .optional(),
+      effect,
+      /** How many times it fires; absent = every time. */
+      times: z.number().int().min(1).optional(),
+      /** Chance (0–1) that a matching call fires it, drawn from the seeded random source. */
+      probability: z.number().min(0).max(1).optional(),
+      description: z.string().optional(),
+    })
+    .superRefine((rule, ctx) => {
+      const phase = rule.match?.phase;
+      const problem = phase ? unsupportedEffect(phase, rule.effect.type) : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', path: ['effect', 'type'], message: problem });
+    });
+}
 
-export type FaultRuleInput = z.infer<typeof FaultRuleSchema>;
+let ruleSchema: ReturnType<typeof buildRuleSchema> | undefined;
+
+/** The one schema of a fault rule (admin API, config file and the short forms all produce it). */
+export function faultRuleSchema(): ReturnType<typeof buildRuleSchema> {
+  return (ruleSchema ??= buildRuleSchema());
+}
+
+export type FaultRuleInput = z.infer<ReturnType<typeof faultRuleSchema>>;
 export type FaultMatch = NonNullable<FaultRuleInput['match']>;
 
 /** Validates a rule from any source; InvalidArgument naming the first problems otherwise. */
 export function checkRule(input: unknown): FaultRuleInput {
-  const r = FaultRuleSchema.safeParse(input);
+  const r = faultRuleSchema().safeParse(input);
   if (r.success) return r.data;
   throw errors.invalidArgument(`invalid fault rule: ${r.error.issues.slice(0, 3).map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')}`);
 }
