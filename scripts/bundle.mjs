@@ -27,18 +27,19 @@ const root = new URL('..', import.meta.url).pathname;
  * (pino's transport code alone loads node:worker_threads and node:assert). The Node.js built-ins listed: used by later
  * work only (the process and container backends, unpacking code, persistence, fault latency, heap-trim.ts, started a
  * second after listening); each costs 0.3-1.7 ms of CPU to load, and neither the health check nor a CreateFunction
- * on the default backend loads node:os, node:fs/promises, node:timers/promises or node:child_process.
+ * on the default backend loads node:os, node:fs/promises, node:timers/promises or node:child_process. node:crypto
+ * (~4 ms): the health check needs none of it (request ids come from Math.random, ids.ts), a CreateFunction loads it.
  */
 /** A CommonJS module whose exports are getters that evaluate `load` (a require() expression) when one is first read. */
 const standIn = (names, load) =>
   `let m; const real = () => (m ??= ${load});\nmodule.exports = { ${names.map((n) => `get ${JSON.stringify(n)}() { return real()[${JSON.stringify(n)}]; }`).join(', ')} };\n`;
 
-const LAZY = /^(undici|@hono\/node-server|pino|node:(child_process|zlib|os|fs\/promises|timers\/promises|perf_hooks|v8|stream\/promises|string_decoder|async_hooks))$/;
+const LAZY = /^(undici|@hono\/node-server|pino|node:(child_process|crypto|zlib|os|fs\/promises|timers\/promises|perf_hooks|v8|stream\/promises|string_decoder|async_hooks))$/;
 const lazyModules = {
   name: 'lazy-modules',
   setup(b) {
-    // From src/ only: the stand-in's own require() resolves to the package.
-    b.onResolve({ filter: LAZY }, (a) => (a.importer.startsWith(`${root}src/`) ? { path: a.path, namespace: 'lazy-module' } : undefined));
+    // From src/ (and nanoid, which reads node:crypto only when making an id) only: the stand-in's own require() resolves to the package.
+    b.onResolve({ filter: LAZY }, (a) => (a.importer.startsWith(`${root}src/`) || a.importer.startsWith(`${root}node_modules/nanoid/`) ? { path: a.path, namespace: 'lazy-module' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'lazy-module' }, (a) => {
       const names = Object.keys(createRequire(import.meta.url)(a.path)).filter((n) => n !== 'default');
       const load = a.path === 'undici' ? `require(require('node:path').join(__dirname, 'undici.cjs'))` : `require(${JSON.stringify(a.path)})`;

@@ -149,7 +149,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const customDomains = new CustomDomainService({ clock });
   const vpcBindings = new VpcBindingStore({ functions });
   functions.onDeleted((name) => provisioning.forget(name));
-  const codeUrls = new CodeUrls(ids.uuid(), () => clock.now());
+  const codeUrls = new CodeUrls(() => ids.uuid(), () => clock.now());
 
   // Order matters on restore: the clock first, the registry before functions pin images, functions before what hangs off them.
   const persistence = config.dataDir

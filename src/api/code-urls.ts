@@ -11,8 +11,11 @@ export const CODE_PREFIX = '/_code';
 export const LINK_LIFETIME_S = 900;
 
 export class CodeUrls {
+  #secret: string | undefined;
+
   constructor(
-    private readonly secret: string,
+    /** Gives the per-app secret, asked for when the first link is made or checked (not by the start-up, whose first answer needs no node:crypto). */
+    private readonly secretOf: () => string,
     /** localfc's clock, in ms. */
     private readonly now: () => number,
   ) {}
@@ -41,6 +44,6 @@ export class CodeUrls {
   }
 
   #sign(path: string, expires: string): string {
-    return createHmac('sha256', this.secret).update(`${path}\n${expires}`).digest('hex');
+    return createHmac('sha256', (this.#secret ??= this.secretOf())).update(`${path}\n${expires}`).digest('hex');
   }
 }

@@ -80,7 +80,8 @@ it('answers its first request without loading undici, nor the built-in one for t
       // Nor what only later work needs (scripts/bundle.mjs LAZY): pino (its worker_threads transport) until the first
       // log line is handed over, the process backend's modules, and heap-trim.ts's node:v8 and node:perf_hooks, started
       // a second after listening.
-      for (const m of ['worker_threads', 'node:os', 'node:fs/promises', 'node:timers/promises', 'node:child_process']) assert.ok(!required.includes(m), `${m} was loaded before the first answer`);
+      // node:crypto neither: request ids need none of it (ids.ts), code links' secret is made on first use.
+      for (const m of ['worker_threads', 'node:os', 'node:fs/promises', 'node:timers/promises', 'node:child_process', 'node:crypto']) assert.ok(!required.includes(m), `${m} was loaded before the first answer`);
       const atListening = JSON.parse(/required at listening: (.*)\n/.exec(err)?.[1] ?? 'null') as string[];
       assert.ok(atListening.includes('node:http') && !atListening.includes('node:v8') && !atListening.includes('node:perf_hooks'), `heap-trim.ts's modules were loaded at listening: ${atListening.join(', ')}`);
       // What a user sends next goes to the full app, which loads it then.
