@@ -12,8 +12,6 @@ import { LazyRoutes, type RouteEntry } from './api/lazy-routes.ts';
 import { preRouteSteps } from './api/middleware.ts';
 import { mountSteps, type PreRouteStep } from './api/pre-route.ts';
 import { ROUTE_TABLE } from './api/route-table.ts';
-import { functionRoutes } from './api/routes/functions.ts';
-import { invokeRoutes } from './api/routes/invoke.ts';
 import { httpTriggerRoutes } from './api/routes/http-trigger.ts';
 import { customDomainHostStep } from './api/custom-domain-host.ts';
 import { CodeUrls } from './api/code-urls.ts';
@@ -86,6 +84,12 @@ export interface LocalfcApp {
   advanceClock(ms: number): Promise<ClockAdvanced>;
   /** Builds every route group now (they are built on their first request otherwise): before reading the OpenAPI document from `app`. */
   loadRoutes(): Promise<void>;
+  /**
+   * Builds what a client's first API calls need and start-up leaves to after listening (server.ts), each step its own
+   * task: GetFunction's and InvokeFunction's route groups (most of the zod schemas), then hono's router (built at its
+   * first match otherwise). Answers and errors are the same whenever a step runs or whether it runs at all.
+   */
+  readonly warmUpSteps: ReadonlyArray<() => unknown>;
   /** Each lazily built group's hono route list, for `npm run routes`. */
   routeTables(): Promise<Record<string, readonly RouteEntry[]>>;
   /** With a data directory: loads the saved state (call once, before serving). */
@@ -195,13 +199,14 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   mountSteps(app, steps);
   const hot = new HotRoutes({ steps, ids, clock, log, silent: config.log === 'silent' });
 
-  // Most groups are built on their first request (api/lazy-routes.ts); GetFunction and InvokeFunction's groups feed the
-  // fast routes, the HTTP trigger's host middleware sees every request, and health answers liveness probes: mounted now.
+  // Every group is built on its first request (api/lazy-routes.ts), GetFunction's and InvokeFunction's too (they register
+  // their fast routes when built; server.ts builds them after the first answer), but the HTTP trigger's, whose host
+  // middleware sees every request, and health, which answers liveness probes: mounted now.
   const lazy = new LazyRoutes(app, { checkTables: deps.checkRouteTables });
-  app.route('/', functionRoutes(functions, layers, objects, triggers, provisioning, hot));
+  lazy.mount('function', ROUTE_TABLE.function, async () => (await import('./api/routes/functions.ts')).functionRoutes(functions, layers, objects, triggers, provisioning, hot));
   lazy.mount('version', ROUTE_TABLE.version, async () => (await import('./api/routes/versions.ts')).versionRoutes(functions));
   lazy.mount('alias', ROUTE_TABLE.alias, async () => (await import('./api/routes/aliases.ts')).aliasRoutes(functions));
-  app.route('/', invokeRoutes({ functions, invocations, maxBodyBytes: config.maxBodyBytes, asyncTasks }, hot));
+  lazy.mount('invoke', ROUTE_TABLE.invoke, async () => (await import('./api/routes/invoke.ts')).invokeRoutes({ functions, invocations, maxBodyBytes: config.maxBodyBytes, asyncTasks }, hot));
   lazy.mount('asyncTask', ROUTE_TABLE.asyncTask, async () => (await import('./api/routes/async-tasks.ts')).asyncTaskRoutes(asyncTasks));
   lazy.mount('functionConfig', ROUTE_TABLE.functionConfig, async () => (await import('./api/routes/function-configs.ts')).functionConfigRoutes(functionConfigs));
   lazy.mount('invocationRestriction', ROUTE_TABLE.invocationRestriction, async () => (await import('./api/routes/invocation-restriction.ts')).invocationRestrictionRoutes({ functions, clock }));
@@ -251,6 +256,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   return {
     app, fetch: app.fetch, listener: (fallback) => hot.listener(fallback), clock, functions, faults, registry, objects, advanceClock,
     loadRoutes: () => lazy.loadAll(),
+    warmUpSteps: [() => lazy.load('function'), () => lazy.load('invoke'), () => app.router.match('GET', '/')],
     routeTables: () => lazy.tables(),
     async describeBackend() {
       if (!docker) return backend.name;

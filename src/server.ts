@@ -2,7 +2,7 @@
  * @module
  * start(): serve an app on a real port; returns the endpoint the SDK takes (`host:port`, no scheme) and stop().
  */
-import { createServer, type RequestListener } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { type AppDeps, createApp, type LocalfcApp } from './app.ts';
@@ -31,7 +31,8 @@ export async function start(options: ConfigInput = {}, deps: AppDeps = {}): Prom
   const localfc = createApp(config, deps);
   await localfc.restore();
   // The fast routes' listener in front of the one @hono/node-server makes for the app (api/hot-routes.ts).
-  const server = createServer(NO_REQUEST_TIMEOUTS, localfc.listener(appListener(localfc.fetch, config.host)));
+  const fallback = appListener(localfc.fetch, config.host);
+  const server = createServer(NO_REQUEST_TIMEOUTS, localfc.listener(fallback.listener));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -50,6 +51,7 @@ export async function start(options: ConfigInput = {}, deps: AppDeps = {}): Prom
     if (config.accessKeys.length === 0) warn('WARNING: signature verification is off (no accessKeys): any AccessKey is accepted on the FC API.');
   }
   let stopped: Promise<void> | undefined;
+  warmUpWhenIdle(server, localfc.warmUpSteps, fallback.prepare, () => stopped !== undefined);
   return {
     endpoint: `${host}:${port}`,
     url: `http://${host}:${port}`,
@@ -70,13 +72,49 @@ export async function start(options: ConfigInput = {}, deps: AppDeps = {}): Prom
 
 /**
  * @hono/node-server's listener for the app (what its serve() gives the server), made on the first request the fast
- * routes do not take: in the bundle, @hono/node-server itself is loaded then (scripts/bundle.mjs), as its module loads
- * Node.js's internal undici (its Request and Response stand in for the globals), about 40 ms of a start-up that the
- * health check a fresh server is asked first does not need.
+ * routes do not take, or by `prepare` after the first answer: in the bundle, @hono/node-server itself is loaded then
+ * (scripts/bundle.mjs), as its module loads Node.js's internal undici (its Request and Response stand in for the
+ * globals), about 40 ms of a start-up that the health check a fresh server is asked first does not need.
  */
-function appListener(fetch: (request: Request) => Response | Promise<Response>, hostname: string): RequestListener {
+function appListener(fetch: (request: Request) => Response | Promise<Response>, hostname: string): { listener: RequestListener; prepare: () => void } {
   let listener: RequestListener | undefined;
-  return (req, res) => (listener ??= getRequestListener(fetch, { hostname }))(req, res);
+  const prepare = () => (listener ??= getRequestListener(fetch, { hostname }));
+  return { listener: (req, res) => prepare()(req, res), prepare };
+}
+
+/** With no request this long after listening, an idle server builds its route groups anyway. */
+const IDLE_WARM_UP_MS = 100;
+
+/**
+ * What start-up leaves to after listening (app.ts warmUpSteps: the route groups a client's first API calls need, hono's
+ * router) is done once the first request is answered, or after IDLE_WARM_UP_MS with none, one step per turn of the
+ * event loop, so a request that comes meanwhile waits for one step at most; then, after the first answer only,
+ * @hono/node-server (`prepareApp`), which a health check answered by the fast routes must not load. A step the
+ * request itself needed has already run and costs nothing; a step that fails is left for the request that needs it,
+ * which then gets its error.
+ */
+function warmUpWhenIdle(server: Server, steps: ReadonlyArray<() => unknown>, prepareApp: () => unknown, stopped: () => boolean): void {
+  const done = new Set<() => unknown>();
+  const run = async (list: ReadonlyArray<() => unknown>) => {
+    for (const step of list) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (stopped() || done.has(step)) continue;
+      done.add(step);
+      await Promise.resolve(step()).catch(() => undefined);
+    }
+  };
+  const idle = setTimeout(() => void run(steps), IDLE_WARM_UP_MS).unref();
+  server.once('request', (_req: IncomingMessage, res: ServerResponse) => {
+    let answered = false;
+    const afterAnswer = () => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(idle);
+      void run([...steps, prepareApp]);
+    };
+    if (res.writableFinished) afterAnswer();
+    else res.once('finish', afterAnswer).once('close', afterAnswer);
+  });
 }
 
 /** Addresses only this machine can reach; anything else (0.0.0.0, ::, a LAN address) is exposed. */

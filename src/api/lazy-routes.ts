@@ -68,6 +68,13 @@ export class LazyRoutes {
     });
   }
 
+  /** Builds the group named `name` now (as its first request would): what start-up leaves to after listening (server.ts). */
+  async load(name: string): Promise<void> {
+    const group = this.#mounted.find((m) => m.name === name);
+    if (!group) throw new Error(`no route group '${name}'`);
+    await group.load();
+  }
+
   /** Builds every group and puts their OpenAPI definitions where mounting them eagerly would have (once). */
   loadAll(): Promise<void> {
     return (this.#documented ??= Promise.all(this.#mounted.map((m) => m.load())).then((built) => {

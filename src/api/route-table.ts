@@ -4,6 +4,21 @@
 import type { RouteEntry } from './lazy-routes.ts';
 
 export const ROUTE_TABLE = {
+  function: [
+    ["POST", "/2023-03-30/functions"],
+    ["POST", "/2023-03-30/functions"],
+    ["POST", "/2023-03-30/functions"],
+    ["GET", "/2023-03-30/functions/:functionName"],
+    ["GET", "/2023-03-30/functions/:functionName"],
+    ["PUT", "/2023-03-30/functions/:functionName"],
+    ["PUT", "/2023-03-30/functions/:functionName"],
+    ["PUT", "/2023-03-30/functions/:functionName"],
+    ["PUT", "/2023-03-30/functions/:functionName"],
+    ["DELETE", "/2023-03-30/functions/:functionName"],
+    ["DELETE", "/2023-03-30/functions/:functionName"],
+    ["GET", "/2023-03-30/functions"],
+    ["GET", "/2023-03-30/functions"],
+  ],
   version: [
     ["POST", "/2023-03-30/functions/:functionName/versions"],
     ["POST", "/2023-03-30/functions/:functionName/versions"],
@@ -31,6 +46,10 @@ export const ROUTE_TABLE = {
     ["GET", "/2023-03-30/functions/:functionName/aliases"],
     ["DELETE", "/2023-03-30/functions/:functionName/aliases/:aliasName"],
     ["DELETE", "/2023-03-30/functions/:functionName/aliases/:aliasName"],
+  ],
+  invoke: [
+    ["POST", "/2023-03-30/functions/:functionName/invocations"],
+    ["POST", "/2023-03-30/functions/:functionName/invocations"],
   ],
   asyncTask: [
     ["GET", "/2023-03-30/functions/:functionName/async-tasks/:taskId"],

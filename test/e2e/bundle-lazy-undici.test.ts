@@ -52,6 +52,9 @@ it('answers its first request without loading undici, nor the built-in one for t
     // The process and container backends' modules are initialised when app.ts first reads their class (an esbuild
     // wrapper named after the module), not evaluated by every start-up of the default simulated backend.
     for (const m of ['src/backends/docker/docker-backend.ts', 'src/backends/process/process-backend.ts']) assert.ok(source.includes(`"${m}"(){`), `${m} is evaluated at start-up`);
+    // So are GetFunction's and InvokeFunction's route groups and the function schemas (app.ts mounts them lazily;
+    // server.ts builds them after the first answer).
+    for (const m of ['src/api/routes/functions.ts', 'src/api/routes/invoke.ts', 'src/api/schemas/function.ts']) assert.ok(source.includes(`"${m}"(){`), `${m} is evaluated at start-up`);
     writeFileSync(path.join(dir, 'watch.cjs'), WATCH);
     // The access log on (its line is written after the answer, through pino's destination).
     const server = spawn(process.execPath, ['-r', path.join(dir, 'watch.cjs'), path.join(dir, 'localfc.mjs'), '--port', '0', '--host', '127.0.0.1', '--log', 'text'], { stdio: ['ignore', 'pipe', 'pipe'] });
