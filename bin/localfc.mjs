@@ -21,14 +21,20 @@ function staleSources(bundleMtimeMs) {
   return newer(`${root}src`);
 }
 
+/** In a git checkout, the bundle's modification time (it exits when there is no build); undefined elsewhere. */
+let built;
 if (existsSync(`${root}.git`) && existsSync(`${root}src`)) {
-  let built = 0;
   try {
     built = statSync(`${root}dist/localfc.cjs`).mtimeMs;
   } catch {
     process.stderr.write('localfc: no build in dist/: run npm run build (or npm start, which runs the sources)\n');
     process.exit(1);
   }
-  if (staleSources(built)) process.stderr.write('localfc: src/ changed since dist/ was built: this runs the older build (npm run build to update it)\n');
 }
 await import('../dist/localfc.mjs');
+// Once the bundle has started the server (its start-up does not wait for the directory walk): the warning comes after.
+if (built !== undefined) {
+  setImmediate(() => {
+    if (staleSources(built)) process.stderr.write('localfc: src/ changed since dist/ was built: this runs the older build (npm run build to update it)\n');
+  });
+}
