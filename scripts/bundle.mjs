@@ -19,7 +19,8 @@ const root = new URL('..', import.meta.url).pathname;
  * the import is routed through a stand-in whose exports are getters requiring the real module the first time one is
  * read. undici: only the process and container backends use it, not the default simulated backend's start-up; it is
  * bundled into a file of its own, dist/undici.cjs, so a start-up does not read its 0.7 MB (it is not in the code cache
- * either way: no start-up runs it).
+ * either way: no start-up runs it). So are pino (and the packages it brings: 0.1 MB), yauzl (the process and container
+ * backends' zip reader) and croner (cron expressions of timer triggers): every start read their source (~10 us per KB).
  * @hono/node-server: its module loads Node.js's internal undici (the global Request and Response it stands in for),
  * which the health check, answered by the fast routes, does not need (src/server.ts makes its listener on the first
  * request they do not take).
@@ -34,7 +35,9 @@ const root = new URL('..', import.meta.url).pathname;
 const standIn = (names, load) =>
   `let m; const real = () => (m ??= ${load});\nmodule.exports = { ${names.map((n) => `get ${JSON.stringify(n)}() { return real()[${JSON.stringify(n)}]; }`).join(', ')} };\n`;
 
-const LAZY = /^(undici|@hono\/node-server|pino|node:(child_process|crypto|zlib|os|fs\/promises|timers\/promises|perf_hooks|v8|stream\/promises|string_decoder|async_hooks))$/;
+const LAZY = /^(undici|@hono\/node-server|pino|yauzl|croner|node:(child_process|crypto|zlib|os|fs\/promises|timers\/promises|perf_hooks|v8|stream\/promises|string_decoder|async_hooks))$/;
+/** The lazy packages bundled into a file of their own next to the bundle, which their stand-in requires. */
+const OWN_FILE = { undici: 'undici.cjs', pino: 'pino.cjs', yauzl: 'yauzl.cjs', croner: 'croner.cjs' };
 const lazyModules = {
   name: 'lazy-modules',
   setup(b) {
@@ -42,7 +45,7 @@ const lazyModules = {
     b.onResolve({ filter: LAZY }, (a) => (a.importer.startsWith(`${root}src/`) || a.importer.startsWith(`${root}node_modules/nanoid/`) ? { path: a.path, namespace: 'lazy-module' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'lazy-module' }, (a) => {
       const names = Object.keys(createRequire(import.meta.url)(a.path)).filter((n) => n !== 'default');
-      const load = a.path === 'undici' ? `require(require('node:path').join(__dirname, 'undici.cjs'))` : `require(${JSON.stringify(a.path)})`;
+      const load = OWN_FILE[a.path] ? `require(require('node:path').join(__dirname, ${JSON.stringify(OWN_FILE[a.path])}))` : `require(${JSON.stringify(a.path)})`;
       return { contents: standIn(names, load), loader: 'js', resolveDir: root };
     });
   },
@@ -102,8 +105,10 @@ await build({
   footer: { js: '})' },
   plugins: [lazyModules, lazyOwnModules, englishOnly],
 });
-// undici on its own, required by the bundle's stand-in from the directory the bundle is in (see lazyModules).
-await build({ entryPoints: [createRequire(import.meta.url).resolve('undici')], outfile: dist('undici.cjs'), bundle: true, platform: 'node', format: 'cjs', target: 'node20', minifyWhitespace: true, minifySyntax: true, legalComments: 'none', logLevel: 'warning' });
+// undici, pino, yauzl and croner on their own, required by the bundle's stand-ins from the directory the bundle is in (see lazyModules).
+for (const [pkg, file] of Object.entries(OWN_FILE)) {
+  await build({ entryPoints: [createRequire(import.meta.url).resolve(pkg)], outfile: dist(file), bundle: true, platform: 'node', format: 'cjs', target: 'node20', minifyWhitespace: true, minifySyntax: true, legalComments: 'none', logLevel: 'warning' });
+}
 copyFileSync(new URL('code-cache-loader.mjs', import.meta.url), dist('localfc.mjs'));
 
 // The code cache: the server started once to its first answer, so the functions a start compiles are in it. Only a

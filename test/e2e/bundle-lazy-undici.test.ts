@@ -49,6 +49,10 @@ it('answers its first request without loading undici, nor the built-in one for t
     const source = readFileSync(path.join(dir, 'localfc.cjs'), 'latin1');
     assert.ok(!source.includes('Input tidak valid'), "the bundle holds zod's other locales");
     assert.ok(!source.includes('UND_ERR_SOCKS') && readFileSync(path.join(dir, 'undici.cjs'), 'latin1').includes('UND_ERR_SOCKS'), 'undici is in the bundle, not in undici.cjs');
+    // So are pino, yauzl and croner, each in a file of its own (a string of each package's own source).
+    for (const [file, text] of [['pino.cjs', 'SonicBoom'], ['yauzl.cjs', 'central directory file header signature'], ['croner.cjs', 'legacyMode']] as const) {
+      assert.ok(!source.includes(text) && readFileSync(path.join(dir, file), 'latin1').includes(text), `${file} is in the bundle, not in a file of its own`);
+    }
     // The process and container backends' modules are initialised when app.ts first reads their class (an esbuild
     // wrapper named after the module), not evaluated by every start-up of the default simulated backend.
     for (const m of ['src/backends/docker/docker-backend.ts', 'src/backends/process/process-backend.ts']) assert.ok(source.includes(`"${m}"(){`), `${m} is evaluated at start-up`);

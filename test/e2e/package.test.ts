@@ -43,7 +43,7 @@ describe('installed from the packed tarball', () => {
     const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
     assert.ok(packed, 'npm pack reported its tarball');
     const files = packed.files.map((f) => f.path);
-    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/localfc.mjs', 'dist/localfc.cjs', 'dist/undici.cjs', 'bin/localfc.mjs']) assert.ok(files.includes(f), `${f} is packed`);
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/localfc.mjs', 'dist/localfc.cjs', 'dist/undici.cjs', 'dist/pino.cjs', 'dist/yauzl.cjs', 'dist/croner.cjs', 'bin/localfc.mjs']) assert.ok(files.includes(f), `${f} is packed`);
     // the code cache is made for one build's modification time, which npm pack does not keep: the install writes its own
     assert.ok(!files.some((f) => f.startsWith('test/') || f.endsWith('.tsbuildinfo') || f.endsWith('.cache')), 'no tests or build state in the package');
     packedFiles = files;
