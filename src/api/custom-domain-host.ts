@@ -32,7 +32,7 @@ export function customDomainHostStep(d: CustomDomainHostDeps): PreRouteStep {
       if (match.domain.authConfig?.authType === 'function') await requireSignedRequest(c, `the custom domain '${match.domain.domainName}'`, verify);
       const domainName = host!.replace(/:\d+$/, '').toLowerCase();
       const target = { functionName: match.route.functionName, qualifier: match.qualifier, domainName, domainPrefix: domainName.split('.')[0]! };
-      return serveHttp(d, c, target, url.pathname, url.search.slice(1));
+      return serveHttp(d, c, target, match.path, url.search.slice(1));
     },
   };
 }

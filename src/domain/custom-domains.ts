@@ -31,7 +31,7 @@ export interface PathConfig {
   readonly qualifier?: string;
   /** Empty or absent: every method. */
   readonly methods?: string[];
-  /** Stored and returned; localfc does not rewrite paths (docs/operations.md). */
+  /** The path the function sees: rewritePath(). */
   readonly rewriteConfig?: RewriteConfig;
 }
 
@@ -84,6 +84,8 @@ export interface RouteMatch {
   readonly route: PathConfig;
   /** The version or alias that serves it (LATEST when the route names none). */
   readonly qualifier: string;
+  /** The path the function sees: the request's, rewritten by the route's first matching rewrite rule. */
+  readonly path: string;
 }
 
 const LABEL = /^(?!-)[A-Za-z0-9-]{1,63}$/;
@@ -189,6 +191,39 @@ export function matchRoute(routes: readonly PathConfig[], path: string, method: 
   return best;
 }
 
+/**
+ * FC's rewrite policy ("Configure a rewrite policy"): an equal rule replaces a path it equals; a wildcard rule's `*`
+ * matches any string (its captures are `$1`, `$2` … in the replacement), a leading `^` anchors it at the start and it
+ * always runs to the end (`/old` rewrites `/test/old`, `^/old` does not); a regex rule is a regular expression whose
+ * groups the replacement names the same way. The whole path becomes the replacement. Rules are tried equal, then
+ * wildcard, then regex, each list in order, and the first that matches applies (the order between kinds is localfc's
+ * choice, docs/behaviour.md).
+ */
+export function rewritePath(config: RewriteConfig | undefined, path: string): string {
+  if (!config) return path;
+  for (const rule of config.equalRules ?? []) if (rule.match === path) return rule.replacement;
+  for (const rule of config.wildcardRules ?? []) {
+    const m = wildcardRegExp(rule.match).exec(path);
+    if (m) return expand(rule.replacement, m);
+  }
+  for (const rule of config.regexRules ?? []) {
+    const m = new RegExp(rule.match).exec(path);
+    if (m) return expand(rule.replacement, m);
+  }
+  return path;
+}
+
+function wildcardRegExp(match: string): RegExp {
+  const anchored = match.startsWith('^');
+  const body = (anchored ? match.slice(1) : match).split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('(.*)');
+  return new RegExp(`${anchored ? '^' : ''}${body}$`);
+}
+
+/** `$1` … `$9` in a replacement, from the match's groups (a group that did not take part is empty). */
+function expand(replacement: string, m: RegExpExecArray): string {
+  return replacement.replace(/\$(\d)/g, (_, n: string) => m[Number(n)] ?? '');
+}
+
 export interface CustomDomainServiceDeps {
   readonly clock: Clock;
 }
@@ -260,7 +295,7 @@ export class CustomDomainService {
     if (!domain) return undefined;
     const route = matchRoute(domain.routes, path, method);
     if (!route) throw errors.domainRouteNotFound(domain.domainName, path, method);
-    return { domain, route, qualifier: route.qualifier || 'LATEST' };
+    return { domain, route, qualifier: route.qualifier || 'LATEST', path: rewritePath(route.rewriteConfig, path) };
   }
 
   #size(): number {

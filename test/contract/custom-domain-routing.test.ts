@@ -75,6 +75,8 @@ describe('custom domains route requests by Host to functions (process backend)',
       route('/old/*', 'web', { qualifier: '1' }),
       route('/app/*', 'app'),
       route('/gone', 'missing-fn'),
+      route('/rw/*', 'web', { rewriteConfig: new $FC.RewriteConfig({ equalRules: [new $FC.EqualRule({ match: '/rw/old', replacement: '/new' })], wildcardRules: [new $FC.WildcardRule({ match: '^/rw/*', replacement: '/$1' })] }) }),
+      route('/rwapp/*', 'app', { rewriteConfig: new $FC.RewriteConfig({ regexRules: [new $FC.RegexRule({ match: '^/rwapp/(.*)', replacement: '/v2/$1' })] }) }),
     ]);
   });
   after(() => fc.stop());
@@ -117,6 +119,15 @@ describe('custom domains route requests by Host to functions (process backend)',
   it("a route's qualifier picks the version; without one LATEST serves", async () => {
     assert.equal((await via('shop.example.com', '/old/page')).json.mark, 'v1');
     assert.equal((await via('shop.example.com', '/new/page')).json.mark, 'v2');
+  });
+
+  it("a route's rewrite rules change the path the function sees; the query stays", async () => {
+    const cases: Array<[string, string]> = [['/rw/old', '/new'], ['/rw/a/b', '/a/b']];
+    for (const [path, seen] of cases) {
+      const res = await via('shop.example.com', `${path}?k=v`);
+      assert.deepEqual([res.json.path, res.json.query], [seen, { k: 'v' }], path);
+    }
+    assert.equal((await via('shop.example.com', '/rwapp/x?y=1')).json.url, '/v2/x?y=1');
   });
 
   it('a custom runtime gets the request itself: method, path and query as sent', async () => {
