@@ -147,9 +147,14 @@ function checkRoute(route: PathConfig, i: number): void {
 /** An empty object (Terraform sends `{}` for every block it is not given) is no config. */
 const isEmpty = (o: object | undefined): boolean => o === undefined || Object.keys(o).length === 0;
 
-/** certName, certificate and privateKey are all required, in PEM (FC: "'private key' has to be in PEM format"). */
-function certConfigOf(c: Partial<CertConfig> | undefined): CertConfig | undefined {
-  if (!c || isEmpty(c)) return undefined;
+/**
+ * certName, certificate and privateKey are all required, in PEM (FC: "'private key' has to be in PEM format"). An
+ * update may leave the key out when the certificate is the one stored: reads never return the key, and Serverless
+ * Devs sends back the certConfig it read (devsapp/fc3 deploy/impl/custom_domain.ts).
+ */
+function certConfigOf(given: Partial<CertConfig> | undefined, stored: CertConfig | undefined): CertConfig | undefined {
+  if (!given || isEmpty(given)) return undefined;
+  const c = !given.privateKey && stored && given.certificate === stored.certificate ? { ...given, privateKey: stored.privateKey } : given;
   for (const key of ['certName', 'certificate', 'privateKey'] as const) if (!c[key]) throw errors.invalidArgument(`certConfig.${key} is required`);
   try {
     new X509Certificate(c.certificate!);
@@ -281,9 +286,14 @@ export class CustomDomainService {
     return nextToken ? { domains: items, nextToken } : { domains: items };
   }
 
+  /** Every route that names the function, with its domain (the dashboard's function detail). */
+  routesTo(functionName: string): Array<{ domainName: string; route: PathConfig }> {
+    return [...this.#byName.values()].flatMap((d) => d.routes.filter((r) => r.functionName === functionName).map((route) => ({ domainName: d.domainName, route })));
+  }
+
   /** True when some domain answers to this Host (a name, with or without a port). */
   servesHost(host: string | undefined): boolean {
-    return this.#size() > 0 && host !== undefined && this.#forHost(host) !== undefined;
+    return this.#byName.size > 0 && host !== undefined && this.#forHost(host) !== undefined;
   }
 
   /**
@@ -296,10 +306,6 @@ export class CustomDomainService {
     const route = matchRoute(domain.routes, path, method);
     if (!route) throw errors.domainRouteNotFound(domain.domainName, path, method);
     return { domain, route, qualifier: route.qualifier || 'LATEST', path: rewritePath(route.rewriteConfig, path) };
-  }
-
-  #size(): number {
-    return this.#byName.size;
   }
 
   /** The domain named exactly (case-insensitively, as DNS names are), else the closest wildcard domain above it. */
@@ -318,7 +324,7 @@ export class CustomDomainService {
     if (input.protocol) checkProtocol(input.protocol);
     const routes = input.routeConfig ? (input.routeConfig.routes ?? []) : (current?.routes ?? []);
     routes.forEach(checkRoute);
-    const certConfig = input.certConfig !== undefined ? certConfigOf(input.certConfig) : current?.certConfig;
+    const certConfig = input.certConfig !== undefined ? certConfigOf(input.certConfig, current?.certConfig) : current?.certConfig;
     const tlsConfig = input.tlsConfig !== undefined ? tlsConfigOf(input.tlsConfig) : current?.tlsConfig;
     const protocol = input.protocol || current?.protocol || 'HTTP';
     if (protocol.includes('HTTPS') && !certConfig) throw errors.invalidArgument(`protocol '${protocol}' needs a certConfig (certName, certificate, privateKey)`);

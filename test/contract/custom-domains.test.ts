@@ -102,6 +102,14 @@ describe('custom domains through the official SDK', () => {
     assert.equal(created.tlsConfig!.minVersion, 'TLSv1.2');
     const raw = await (await fetch(`${fc.url}/2023-03-30/custom-domains/secure.example.com`)).text();
     assert.ok(!raw.includes('PRIVATE KEY'), raw);
+    // Serverless Devs' s deploy sends back the certConfig it read (no key): the stored key stays.
+    const read = (await client.getCustomDomain('secure.example.com')).body!;
+    const resent = await client.updateCustomDomain('secure.example.com', new $FC.UpdateCustomDomainRequest({ body: new $FC.UpdateCustomDomainInput({ protocol: 'HTTP,HTTPS', certConfig: read.certConfig }) }));
+    assert.equal(resent.body!.certConfig!.certName, 'shop');
+    const otherCert = await sdkError(client.updateCustomDomain('secure.example.com', new $FC.UpdateCustomDomainRequest({
+      body: new $FC.UpdateCustomDomainInput({ certConfig: new $FC.CertConfig({ certName: 'other', certificate: TEST_CERTIFICATE.replace('MII', 'MIJ') }) }),
+    })));
+    assert.match(otherCert.data.Message, /certConfig.privateKey is required/, 'a different certificate needs its key');
     await client.deleteCustomDomain('secure.example.com');
   });
 
