@@ -239,7 +239,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   app.route('/', healthRoutes(() => ({ clock: clock.kind, backend: backend.name, region: config.region, accountId: config.accountId }), hot));
   lazy.mount('admin', ROUTE_TABLE.admin, async () => (await import('./admin/routes.ts')).adminRoutes({ functions, clock, faults, registry: simulatedRegistry, reset, pool, advanceClock }));
   lazy.mount('ui', ROUTE_TABLE.ui, async () => (await import('./admin/ui.ts')).uiRoutes({
-    functions, faults, clock, pool, invocations, triggers, asyncTasks, maxBodyBytes: config.maxBodyBytes,
+    functions, faults, clock, pool, invocations, triggers, customDomains, asyncTasks, maxBodyBytes: config.maxBodyBytes,
     registry: simulatedRegistry,
   }));
   lazy.mount('triggerAdmin', ROUTE_TABLE.triggerAdmin, async () => (await import('./admin/trigger-routes.ts')).triggerAdminRoutes({ triggers, invocations, functions, clock, ids, region: config.region, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes }));

@@ -448,6 +448,9 @@ export const UI_PAGE = /* html */ `<!doctype html>
     parts.push(el("h3", "Triggers"), listTable(["Trigger", "Type", "Qualifier", "Config"], detail.triggers, function (t) {
       return [short(t.triggerName, 30), t.triggerType, t.qualifier, short(t.triggerConfig, 80, { "class": "mono" })];
     }, "triggers"));
+    parts.push(el("h3", "Custom domains"), listTable(["Domain", "Path", "Qualifier", "Methods"], detail.customDomains, function (r) {
+      return [short(r.domainName, 40), short(r.path, 40, { "class": "mono" }), r.qualifier, r.methods.join(", ")];
+    }, "custom-domains"));
     parts.push(el("h3", "Async tasks"), listTable(["Task", "Status", "Started", "Retries", "Error"], detail.asyncTasks, function (t) {
       return [short(t.taskId, 24, { "class": "mono" }), badge(t.status, "task-status"), shortTime(t.startedTime), t.alreadyRetriedTimes, short(t.taskErrorMessage || "", 60)];
     }, "tasks"));

@@ -19,6 +19,7 @@ import type { FunctionRecord, TimelineEntry } from '../domain/model.ts';
 import type { SimulatedRegistry } from '../domain/registry.ts';
 import { SCENARIOS } from '../domain/faults/scenarios.ts';
 import type { TriggerService } from '../domain/triggers.ts';
+import type { CustomDomainService } from '../domain/custom-domains.ts';
 import { UI_PAGE } from './ui-page.ts';
 
 export interface UiDeps {
@@ -28,6 +29,7 @@ export interface UiDeps {
   readonly pool: Pick<InstancePool, 'list' | 'ofFunction'>;
   readonly invocations: InvocationService;
   readonly triggers: TriggerService;
+  readonly customDomains: CustomDomainService;
   readonly asyncTasks: AsyncTaskService;
   /** Absent when the Docker engine is the registry. */
   readonly registry: SimulatedRegistry | undefined;
@@ -82,7 +84,7 @@ export async function overview(d: UiDeps): Promise<Record<string, unknown>> {
   };
 }
 
-/** One function as its detail view shows it: configuration, versions, aliases, triggers, async tasks, instances. */
+/** One function as its detail view shows it: configuration, versions, aliases, triggers, custom domain routes, async tasks, instances. */
 export function functionDetail(d: UiDeps, name: string): Record<string, unknown> {
   const fn = d.functions.get(name);
   const { config, ...rev } = d.functions.shown(fn);
@@ -95,6 +97,7 @@ export function functionDetail(d: UiDeps, name: string): Record<string, unknown>
     versions: versions.all().map((v) => ({ versionId: v.versionId, description: v.description, createdTime: isoSeconds(v.createdTime), codeChecksum: v.revision.codeChecksum })),
     aliases: versions.listAliases({ limit: 100 }).items.map((a) => ({ aliasName: a.aliasName, versionId: a.versionId, additionalVersionWeight: a.additionalVersionWeight, description: a.description })),
     triggers: d.triggers.list(name, { limit: 100 }).triggers.map((t) => ({ triggerName: t.triggerName, triggerType: t.triggerType, qualifier: t.qualifier, triggerConfig: t.triggerConfig })),
+    customDomains: d.customDomains.routesTo(name).map(({ domainName, route }) => ({ domainName, path: route.path, qualifier: route.qualifier || 'LATEST', methods: route.methods?.length ? route.methods : ['*'] })),
     asyncTasks: d.asyncTasks.list(name, { limit: TASKS_SHOWN, sortOrderByTime: 'desc' }).tasks.map((t) => ({
       taskId: t.taskId, status: t.status, qualifier: t.qualifier, startedTime: isoSeconds(t.startedTime), alreadyRetriedTimes: t.alreadyRetriedTimes,
       ...(t.durationMs !== undefined ? { durationMs: t.durationMs } : {}), ...(t.taskErrorMessage ? { taskErrorMessage: t.taskErrorMessage } : {}),

@@ -1,7 +1,7 @@
 /**
  * The dashboard in a real browser (Debian's chromium driven by playwright-core) against a started localfc on the manual
  * clock. Everything goes through the page: the timeline lanes (state and update bands, invocation, fault and instance
- * marks with their details), the function detail, the actions (invoke, release, scenario, fault form fed by the
+ * marks with their details), the function detail (custom domain routes too), the actions (invoke, release, scenario, fault form fed by the
  * server's phase → effects table, clock advance in seconds and days, reset), the simulated registry, and the layout at
  * 800 and 1360 px (no element wider than the page; screenshots in $LOCALFC_SCREENSHOTS or the temp directory).
  */
@@ -184,6 +184,9 @@ describe('dashboard in a real browser', { skip }, () => {
     await client.createTrigger('web-a', new $FC.CreateTriggerRequest({
       body: new $FC.CreateTriggerInput({ triggerName: 'nightly', triggerType: 'timer', qualifier: 'LATEST', triggerConfig: JSON.stringify({ cronExpression: '@every 1h', enable: false, payload: '' }) }),
     }));
+    await client.createCustomDomain(new $FC.CreateCustomDomainRequest({
+      body: new $FC.CreateCustomDomainInput({ domainName: 'shop.example.com', routeConfig: new $FC.RouteConfig({ routes: [new $FC.PathConfig({ path: '/api/*', functionName: 'web-a', qualifier: 'prod', methods: ['GET'] })] }) }),
+    }));
     const res = await client.invokeFunctionWithOptions('web-a', new $FC.InvokeFunctionRequest({ body: event('{"job":1}') }), new $FC.InvokeFunctionHeaders({ xFcInvocationType: 'Async', xFcAsyncTaskId: 'job-1' }), {} as never);
     assert.equal(res.statusCode, 202);
     await readBody(res.body!);
@@ -196,6 +199,7 @@ describe('dashboard in a real browser', { skip }, () => {
     assert.equal(await page.getByTestId('versions-row').count(), 2);
     assert.match((await text('aliases')) ?? '', new RegExp(`prod${v1.versionId}${v1.versionId}: 80%, ${v2.versionId}: 20%`));
     assert.match((await text('triggers')) ?? '', /nightlytimerLATEST/);
+    assert.match((await text('custom-domains')) ?? '', /shop\.example\.com\/api\/\*prodGET/);
     assert.match((await text('tasks')) ?? '', /job-1/);
     await waitFor('[data-testid="detail-instances-row"]');
     await page.getByTestId('instance-logs-btn').first().click();
