@@ -31,7 +31,7 @@ export interface HttpTarget {
   readonly domainPrefix: string;
 }
 
-/** The request (its method, headers and body from `c`; the path and query as sent) answered by the target function. */
+/** The request (its method, headers and body from `c`; the path and query the function is to see) answered by the target function. */
 export async function serveHttp(deps: HttpServeDeps, c: Context<AppEnv>, target: HttpTarget, rawPath: string, rawQuery: string): Promise<Response> {
   const method = c.req.method.toUpperCase();
   // FC relays WebSocket to a web function; localfc does not. An Upgrade passed on as a plain request came back as
