@@ -314,6 +314,8 @@ export class InstancePool {
       const detail = { instanceId: instance.id, revisionId: instance.prepared.revision.id, requestId };
       const output = await this.backend.initialize(instance, hook.timeoutMs, requestId).catch((e: unknown) => {
         this.options.onInstance?.(instance.prepared.fn.functionName, 'initializer', { ...detail, error: e instanceof Error ? e.message : String(e) });
+        // The failed call's tail shows what the initializer printed, as a cold call's does.
+        if (e instanceof BackendError && e.logs !== undefined) e.logs = initializerTail(instance.prepared.config, requestId, e.logs);
         throw e;
       });
       this.options.onInstance?.(instance.prepared.fn.functionName, 'initializer', { ...detail, ...(output ? { output } : {}) });

@@ -126,7 +126,7 @@ export class InvocationService {
         result = await pool.invoke(prepared, request);
       } catch (e) {
         // A failed or timed-out initializer: FC answers 200 with x-fc-error-type InitializationError and the error in the body.
-        if (e instanceof BackendError && e.code === InstanceErrorCode.InitializationError) result = initializationFailure(e);
+        if (e instanceof BackendError && e.code === InstanceErrorCode.InitializationError) result = initializationFailure(e, request.tailLogs === true);
         // A cold start or instance that failed surfaces with FC's error code, not as an internal error.
         else if (e instanceof BackendError) {
           functions.note(input.functionName, 'invocation', 'failed', { requestId: input.requestId, code: e.code, status: e.status, message: e.message, durationMs: clock.now() - started });
@@ -165,7 +165,8 @@ export class InvocationService {
 }
 
 /** The result FC gives a call whose instance's initializer failed; the instance is gone, so it names none. */
-function initializationFailure(e: BackendError): InvocationResult & { instanceId: string; coldStart: boolean } {
+function initializationFailure(e: BackendError, tailLogs: boolean): InvocationResult & { instanceId: string; coldStart: boolean } {
   const body = e.body ?? Buffer.from(JSON.stringify({ errorMessage: e.message, errorType: InstanceErrorCode.InitializationError }));
-  return { status: 200, headers: { 'content-type': 'application/json' }, body, errorType: InstanceErrorCode.InitializationError, instanceId: '', coldStart: true };
+  const logs = tailLogs && e.logs !== undefined ? { logs: e.logs } : {};
+  return { status: 200, headers: { 'content-type': 'application/json' }, body, errorType: InstanceErrorCode.InitializationError, instanceId: '', coldStart: true, ...logs };
 }

@@ -111,6 +111,18 @@ def handler(event, context):
     assert.doesNotMatch(warm.log, /FC Initialize|init ran/, warm.log);
   });
 
+  it("a failing initializer's output is in that call's tail, in FC's Initialize frame", async () => {
+    await create('node-init-fails', 'nodejs20', { 'index.js': `exports.init = async () => { console.log('connecting to db'); throw new Error('db unreachable'); };\nexports.handler = async () => 'never';\n` }, { instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({ initializer: new $FC.LifecycleHook({ handler: 'index.init', timeout: 10 }) }) });
+    const res = await client.invokeFunctionWithOptions('node-init-fails', new $FC.InvokeFunctionRequest({ body: event('x') }), new $FC.InvokeFunctionHeaders({ xFcLogType: 'Tail' }), {} as never);
+    assert.equal(res.headers!['x-fc-error-type'], 'InitializationError');
+    const log = Buffer.from(String(res.headers!['x-fc-log-result'] ?? ''), 'base64').toString();
+    const lines = log.trimEnd().split('\n');
+    assert.match(lines[0]!, /^FC Initialize Start RequestId: \S+$/, log);
+    assert.match(log, /\[info\] connecting to db\n/);
+    assert.match(log, /\[error\] Error: db unreachable\n/);
+    assert.match(lines.at(-1)!, /^FC Initialize End RequestId: \S+$/, log);
+  });
+
   it("a custom runtime's initializer output is in the cold call's tail as its server printed it", async () => {
     const server = `require('http').createServer((req, res) => { console.log('server got ' + req.url); res.end('ok'); }).listen(Number(process.env.FC_SERVER_PORT), '0.0.0.0');\n`;
     await create('custom-init', 'custom.debian10', { 'server.js': server }, {

@@ -183,9 +183,15 @@ export class ProcessBackend implements Backend {
   async initialize(instance: BackendInstance, timeoutMs: number, requestId: string = randomUUID()): Promise<string> {
     const s = this.#state(instance);
     const from = s.logs.offset;
-    await runInitializer(baseUrl(s.proc), fcHeaders(s.prepared, requestId), timeoutMs, this.#dispatcher(s));
-    await new Promise((r) => setImmediate(r)); // what it printed before answering, as for an invocation (#forward)
-    return withoutOwnLines(s.logs.since(from));
+    // What it printed before answering is read within one poll turn, as for an invocation (#forward).
+    const output = async (): Promise<string> => (await new Promise((r) => setImmediate(r)), withoutOwnLines(s.logs.since(from)));
+    try {
+      await runInitializer(baseUrl(s.proc), fcHeaders(s.prepared, requestId), timeoutMs, this.#dispatcher(s));
+    } catch (e) {
+      if (e instanceof BackendError) e.logs = await output();
+      throw e;
+    }
+    return output();
   }
 
   /** Keep-alive connections per process (a respawned process gets a new pool). */

@@ -125,6 +125,9 @@ export class BackendError extends Error {
     super(message);
     this.name = 'BackendError';
   }
+
+  /** What the instance printed during the failed step (a failed initializer's output), for the call's log tail. */
+  logs?: string;
 }
 
 export interface StartInstanceOptions {
