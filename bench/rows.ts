@@ -10,7 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadSpec } from './client.ts';
 import { containerIp, createActive, docker, instancesOf, invoke, processPort, processStopped, resumeAfterFreeze, untilAnswered } from './api.ts';
-import { createBody, ECHO_ZIP, median } from './fixtures.ts';
+import { createBody, ECHO_SERVER_ZIP, median } from './fixtures.ts';
 import { type Measured, measure, ROOT, startBare, startForwardFloor, startHonoFloor, startLocalfc, startServer, type Server, treeCpuMs } from './proc.ts';
 
 export const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
@@ -68,7 +68,11 @@ const inRound = (s: LoadSpec, round: number): LoadSpec => (round === 0 ? s : { .
 
 const spec = (url: string, mode: LoadSpec['mode'], extra: Partial<LoadSpec> = {}): LoadSpec => ({ url, mode, durationS: DURATION_S, warmupS: WARMUP_S, connections: CONNECTIONS, ...extra });
 const POST = { method: 'POST' as const, body: '{"a":1}' };
-const nodeFunction = (name: string) => ({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', instanceConcurrency: 100, code: { zipFile: ECHO_ZIP } });
+/** One instance serving up to 100 requests at once: a custom runtime (FC 3.0's built-in runtimes take one at a time). */
+const echoFunction = (name: string) => ({
+  functionName: name, runtime: 'custom.debian10', handler: 'index.handler', instanceConcurrency: 100,
+  customRuntimeConfig: { command: ['node', 'server.js'] }, code: { zipFile: ECHO_SERVER_ZIP },
+});
 
 async function withServers<T>(starts: Array<Promise<Server>>, body: (servers: Server[]) => Promise<T>): Promise<T> {
   const servers = await Promise.all(starts);
@@ -85,7 +89,7 @@ async function withServers<T>(starts: Array<Promise<Server>>, body: (servers: Se
  */
 export async function controlPlane(): Promise<Row[]> {
   return withServers([startLocalfc()], async ([fc]) => {
-    await createActive(fc!.url, nodeFunction('bench'));
+    await createActive(fc!.url, echoFunction('bench'));
     const fnBody = await (await fetch(`${fc!.url}/2023-03-30/functions/bench`)).text();
     return withServers([startBare(fnBody), startHonoFloor(fnBody)], async ([bare, hono]) => {
       const [b, f, h] = [bare!.child.pid!, fc!.child.pid!, hono!.child.pid!];
@@ -124,7 +128,7 @@ const FLOOR_WHAT = 'floor: bare `node:http` forwarding with undici to the same';
 /** Warm invocations on the process backend (freezing on) against the same handler process called directly. */
 export async function processBackend(): Promise<Row[]> {
   return withServers([startLocalfc(['--backend', 'process'])], async ([fc]) => {
-    await createActive(fc!.url, nodeFunction('bench'));
+    await createActive(fc!.url, echoFunction('bench'));
     await invoke(fc!.url, 'bench');
     const [instance] = await instancesOf(fc!.url, 'bench');
     const pid = instance!.pid!;

@@ -14,7 +14,7 @@ import { FcError, errors } from './errors.ts';
 import type { FaultRule } from './faults/engine.ts';
 import { applyFault } from './faults/effects.ts';
 import { HealthCycle, type HealthStatus, STARTUP_TIMEOUT_MS, startupProbe } from './instance-health.ts';
-import { type FunctionConfig, healthCheckOf, isContainer, lifecycleHook } from './model.ts';
+import { type FunctionConfig, healthCheckOf, isContainer, lifecycleHook, requestsPerInstance } from './model.ts';
 import { InstanceErrorCode } from './reason-codes.ts';
 
 /**
@@ -109,7 +109,7 @@ export interface InstanceInfo {
  * counts with its full capacity, so a burst starts ceil(burst / concurrency) instances, as FC scales.
  */
 function warmIn(list: readonly PooledInstance[], prepared: PreparedRevision): PooledInstance | undefined {
-  const concurrency = Math.max(1, prepared.config.instanceConcurrency);
+  const concurrency = requestsPerInstance(prepared.config);
   return list.find((p) => p.busy < concurrency && p.health?.healthy !== false);
 }
 
@@ -170,7 +170,7 @@ export class InstancePool {
 
   async #acquire(prepared: PreparedRevision, qualifier: string): Promise<{ pooled: PooledInstance; coldStart: boolean }> {
     const list = this.#list(prepared.key);
-    const concurrency = Math.max(1, prepared.config.instanceConcurrency);
+    const concurrency = requestsPerInstance(prepared.config);
     const warm = warmIn(list, prepared);
     if (warm) {
       warm.busy++;

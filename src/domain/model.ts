@@ -153,6 +153,15 @@ export function isCustomRuntime(config: FunctionConfig): boolean {
 }
 
 /**
+ * How many requests one instance serves at once: `instanceConcurrency` for custom runtimes and custom containers; one
+ * for FC's built-in runtimes, which FC 3.0 no longer runs concurrently (docs/behaviour.md, "instanceConcurrency on a
+ * built-in runtime": the field is accepted and read back, and each instance still takes one request at a time).
+ */
+export function requestsPerInstance(config: FunctionConfig): number {
+  return config.runtime.startsWith('custom') ? Math.max(1, config.instanceConcurrency) : 1;
+}
+
+/**
  * The port the function's own server listens on: a custom container's or custom runtime's `port`, with FC's 9000 when
  * it names none or 0 (Terraform sends 0 for a port left out: api/schemas/function.ts).
  */

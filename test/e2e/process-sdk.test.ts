@@ -21,6 +21,14 @@ const serverZip = createZip([
   },
 ]).toString('base64');
 
+/** A custom runtime's server answering an event with it and how many times its instance was initialized. */
+const countingServerZip = createZip([
+  {
+    path: 'server.js',
+    data: `let inits = 0;\nrequire('http').createServer((req, res) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => { if (req.url === '/initialize') { inits++; return res.end(''); } res.end(JSON.stringify({ event: b, inits })); }); }).listen(Number(process.env.FC_SERVER_PORT));\n`,
+  },
+]).toString('base64');
+
 describe('process backend through the SDK', () => {
   let fc: RunningLocalfc;
   let client: FcClient;
@@ -112,14 +120,16 @@ describe('process backend through the SDK', () => {
 });
 
 describe('process backend under a burst', () => {
-  it('200 concurrent invocations: none lost, at most ceil(200 / instanceConcurrency) instances, initializer once per instance', async () => {
+  // A custom runtime: FC 3.0 runs built-in runtimes one request per instance whatever instanceConcurrency says.
+  it('200 concurrent invocations of a custom runtime: none lost, at most ceil(200 / instanceConcurrency) instances, initializer once per instance', async () => {
     const fc = await start({ clock: 'manual', backend: 'process' });
     try {
       const client = sdkClient(fc.endpoint);
       await client.createFunction(
         new $FC.CreateFunctionRequest({
           body: new $FC.CreateFunctionInput({
-            functionName: 'burst', runtime: 'nodejs20', handler: 'index.handler', instanceConcurrency: 50, code: new $FC.InputCodeLocation({ zipFile: nodeZip('hi') }),
+            functionName: 'burst', runtime: 'custom.debian10', handler: 'index.handler', instanceConcurrency: 50, code: new $FC.InputCodeLocation({ zipFile: countingServerZip }),
+            customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['node', 'server.js'] }),
             instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({ initializer: new $FC.LifecycleHook({ handler: 'index.init', timeout: 5 }) }),
           }),
         }),
