@@ -2,10 +2,13 @@
  * @module
  * Async invocations as task records: each accepted `x-fc-invocation-type: Async` call is queued, run through the one
  * invocation path, retried with backoff on the injected clock per the function's async invoke config, expired after
- * maxAsyncEventAgeInSeconds, and finished with its destination recorded (not delivered). Stop, get and list them.
+ * maxAsyncEventAgeInSeconds, and finished by sending FC's destination event to its onSuccess / onFailure destination
+ * when that is a function of this localfc (an async invocation of it); other destinations are recorded, not delivered.
+ * Stop, get and list them.
  */
 import type { Clock } from '../clock.ts';
 import { BackgroundWork } from './background-work.ts';
+import { type AttemptOutcome, destinationEvent, functionDestination, ownerOf } from './destinations.ts';
 import type { IdGenerator } from '../ids.ts';
 import { errors } from './errors.ts';
 import { ASYNC_DEFAULTS, type FunctionConfigStore } from './function-configs.ts';
@@ -42,7 +45,7 @@ export interface AsyncTask {
   returnPayload?: string;
   taskErrorMessage?: string;
   instanceId?: string;
-  /** The destination the outcome was routed to (recorded only: localfc delivers nothing). */
+  /** The destination the outcome was routed to; destinationStatus says whether it was delivered. */
   destination?: { readonly kind: 'onSuccess' | 'onFailure'; readonly destination: string };
   destinationStatus?: string;
   readonly events: AsyncTaskEvent[];
@@ -56,7 +59,12 @@ export interface EnqueueInput {
   readonly headers: Readonly<Record<string, string>>;
   /** `x-fc-async-task-id`, when the caller named the task. */
   readonly taskId?: string;
+  /** How many destination deliveries led to this task (0 for a caller's): a chain stops at MAX_DESTINATION_CHAIN. */
+  readonly destinationDepth?: number;
 }
+
+/** Destination deliveries in a row (A's outcome to B, B's to C, …) before localfc stops one: a loop would never end. */
+export const MAX_DESTINATION_CHAIN = 16;
 
 export interface ListTasksOptions {
   readonly qualifier?: string;
@@ -81,7 +89,11 @@ export interface AsyncTaskDeps {
 
 interface Entry {
   readonly task: AsyncTask;
+  readonly input: EnqueueInput;
   timer?: number;
+  /** Attempts run so far, and how the last one ended (for the destination event). */
+  attempts: number;
+  outcome?: AttemptOutcome;
 }
 
 /** FC retries 0.5 s after a failure, then doubles the wait (1 s, 2 s, 4 s, …); capped here at 5 minutes. */
@@ -136,11 +148,11 @@ export class AsyncTaskService {
       alreadyRetriedTimes: 0,
       events: [],
     };
-    const entry: Entry = { task };
+    const entry: Entry = { task, input, attempts: 0 };
     byId.set(task.taskId, entry);
     this.#event(task, 'Enqueued');
     this.#evict(input.functionName);
-    this.#dispatch(entry, input, false);
+    this.#dispatch(entry, false);
     const named = input.taskId !== undefined || this.deps.configs.findAsync(input.functionName, input.qualifier)?.asyncTask === true;
     return { task, codeChecksum: admitted.revision.codeChecksum, named };
   }
@@ -158,7 +170,7 @@ export class AsyncTaskService {
     if (FINAL.has(task.status)) throw errors.asyncTaskFinished(taskId, task.status);
     const entry = this.#tasks.get(functionName)!.get(taskId)!;
     this.#clearTimer(entry);
-    this.#finish(task, 'Stopped', { detail: { Reason: 'stopped by StopAsyncTask' } });
+    this.#finish(entry, 'Stopped', { detail: { Reason: 'stopped by StopAsyncTask' } });
     return task;
   }
 
@@ -190,16 +202,17 @@ export class AsyncTaskService {
 
   // ---- running ----
 
-  #dispatch(entry: Entry, input: EnqueueInput, isRetry: boolean): void {
-    const { task } = entry;
+  #dispatch(entry: Entry, isRetry: boolean): void {
+    const { task, input } = entry;
     if (!this.#current(entry) || FINAL.has(task.status)) return;
     const config = this.#config(task);
     if (this.deps.clock.now() - task.startedTime > config.maxAsyncEventAgeInSeconds * 1000) {
-      this.#finish(task, 'Expired', { detail: { Reason: `older than maxAsyncEventAgeInSeconds (${config.maxAsyncEventAgeInSeconds})` } });
+      this.#finish(entry, 'Expired', { detail: { Reason: `older than maxAsyncEventAgeInSeconds (${config.maxAsyncEventAgeInSeconds})` } });
       return;
     }
     if (isRetry) task.alreadyRetriedTimes++;
     task.status = 'Running';
+    entry.attempts++;
     this.#event(task, 'Running');
     const run = { functionName: task.functionName, qualifier: task.qualifier, requestId: task.requestId, body: input.body, headers: input.headers, kind: 'event' } as const;
     void this.#attempts
@@ -209,34 +222,39 @@ export class AsyncTaskService {
           if (!this.#current(entry) || task.status !== 'Running') return;
           task.instanceId = result.instanceId;
           const payload = result.body.toString('utf8');
+          entry.outcome = { statusCode: result.status, functionError: result.errorType ?? '', payload };
           // A handler error (x-fc-error-type) is a failed attempt, like a system error.
-          if (result.errorType) this.#failed(entry, input, `${result.errorType}: ${payload}`);
-          else this.#finish(task, 'Succeeded', { returnPayload: payload });
+          if (result.errorType) this.#failed(entry, `${result.errorType}: ${payload}`);
+          else this.#finish(entry, 'Succeeded', { returnPayload: payload });
         },
         (e: unknown) => {
           if (!this.#current(entry) || task.status !== 'Running') return;
-          const code = e && typeof e === 'object' && 'code' in e ? `${String(e.code)}: ` : '';
-          this.#failed(entry, input, `${code}${e instanceof Error ? e.message : String(e)}`);
+          const code = e && typeof e === 'object' && 'code' in e ? String(e.code) : '';
+          const message = e instanceof Error ? e.message : String(e);
+          const status = e && typeof e === 'object' && 'status' in e && typeof e.status === 'number' ? e.status : 500;
+          entry.outcome = { statusCode: status, functionError: code, payload: message };
+          this.#failed(entry, `${code ? `${code}: ` : ''}${message}`);
         },
       );
   }
 
-  #failed(entry: Entry, input: EnqueueInput, message: string): void {
+  #failed(entry: Entry, message: string): void {
     const { task } = entry;
     task.taskErrorMessage = message;
     if (task.alreadyRetriedTimes >= this.#config(task).maxAsyncRetryAttempts) {
-      this.#finish(task, 'Failed', { detail: { Error: message } });
+      this.#finish(entry, 'Failed', { detail: { Error: message } });
       return;
     }
     task.status = 'Retrying';
     this.#event(task, 'Retrying', { Error: message });
     entry.timer = this.deps.clock.setTimer(retryDelayMs(task.alreadyRetriedTimes + 1), `async task retry ${task.functionName}/${task.taskId}`, () => {
       delete entry.timer;
-      this.#dispatch(entry, input, true);
+      this.#dispatch(entry, true);
     });
   }
 
-  #finish(task: AsyncTask, status: 'Succeeded' | 'Failed' | 'Stopped' | 'Expired', out: { returnPayload?: string; detail?: Record<string, unknown> }): void {
+  #finish(entry: Entry, status: 'Succeeded' | 'Failed' | 'Stopped' | 'Expired', out: { returnPayload?: string; detail?: Record<string, unknown> }): void {
+    const { task } = entry;
     const now = this.deps.clock.now();
     task.status = status;
     task.endTime = now;
@@ -247,10 +265,10 @@ export class AsyncTaskService {
     const destination = kind ? this.#config(task).destinationConfig?.[kind]?.destination : undefined;
     let detail = out.detail;
     if (kind && destination) {
-      // Routed, not delivered: the record says where FC would have sent the outcome.
       task.destination = { kind, destination };
-      task.destinationStatus = 'Succeeded';
-      detail = { ...detail, DestinationType: kind, Destination: destination };
+      const sent = this.#deliver(entry, destination, status === 'Expired');
+      task.destinationStatus = sent.status;
+      detail = { ...detail, DestinationType: kind, Destination: destination, ...(sent.reason ? { DestinationError: sent.reason } : {}) };
     }
     this.#event(task, status, detail);
     if (this.#tasks.get(task.functionName)?.get(task.taskId)?.task === task) {
@@ -258,6 +276,29 @@ export class AsyncTaskService {
       if (!finished) this.#finished.set(task.functionName, (finished = new Set()));
       finished.add(task.taskId);
       this.#evict(task.functionName);
+    }
+  }
+
+  /**
+   * Sends FC's destination event to `destination`: a function of this localfc gets it as an async invocation (its own
+   * task, retries and destinations), and the delivery Succeeded once that is accepted, else Failed. A destination
+   * localfc cannot reach (MNS, EventBridge, RocketMQ, another region's or account's function) is Invalid, FC's status
+   * for what was not carried out: nothing claims a delivery that did not happen.
+   */
+  #deliver(entry: Entry, destination: string, expired: boolean): { status: 'Succeeded' | 'Failed' | 'Invalid'; reason?: string } {
+    const { task } = entry;
+    const target = functionDestination(destination, ownerOf(task.functionArn));
+    if (!target) return { status: 'Invalid', reason: `not delivered: localfc reaches only its own functions (acs:fc:<region>:<accountId>:functions/<name>), not ${destination}` };
+    const depth = (entry.input.destinationDepth ?? 0) + 1;
+    if (depth > MAX_DESTINATION_CHAIN) return { status: 'Failed', reason: `not delivered: ${MAX_DESTINATION_CHAIN} destination deliveries in a row (a loop of destinations?)` };
+    const { clock, ids } = this.deps;
+    const body = destinationEvent({ now: clock.now(), requestId: task.requestId, functionArn: task.functionArn, attempts: entry.attempts, requestPayload: task.taskPayload, outcome: entry.outcome, expired });
+    try {
+      const requestId = ids.requestId(clock.now());
+      this.enqueue({ functionName: target.functionName, qualifier: target.qualifier, requestId, body: Buffer.from(body), headers: { 'content-type': 'application/json' }, destinationDepth: depth });
+      return { status: 'Succeeded' };
+    } catch (e) {
+      return { status: 'Failed', reason: `not delivered: ${e instanceof Error ? e.message : String(e)}` };
     }
   }
 

@@ -65,7 +65,7 @@ describe('async invocation, function configs and invocation restriction through 
     assert.equal(noFn.code, 'FunctionNotFound');
   });
 
-  it('a failing attempt is retried with backoff on the clock, up to maxAsyncRetryAttempts, then Failed with onFailure recorded', async () => {
+  it('a failing attempt is retried with backoff on the clock, up to maxAsyncRetryAttempts, then Failed with onFailure recorded (an MNS queue: not delivered, Invalid)', async () => {
     await create('a2');
     await putAsyncConfig('a2', {
       asyncTask: true,
@@ -86,11 +86,93 @@ describe('async invocation, function configs and invocation restriction through 
     t = await task('a2', id);
     assert.equal(t.status, 'Failed');
     assert.equal(t.alreadyRetriedTimes, 1);
-    assert.equal(t.destinationStatus, 'Succeeded');
+    assert.equal(t.destinationStatus, 'Invalid', 'localfc cannot reach MNS: no delivery is claimed');
     const last = t.events!.at(-1)!;
     assert.equal(last.status, 'Failed');
     assert.deepEqual(JSON.parse(last.eventDetail!).DestinationType, 'onFailure');
     assert.match(last.eventDetail!, /queues\/dlq/);
+    assert.match(JSON.parse(last.eventDetail!).DestinationError, /not delivered/);
+  });
+
+  it('a destination that is a function of localfc gets FC\'s destination event as an async invocation, on success and on failure', async () => {
+    for (const name of ['src', 'dest', 'dlq']) await create(name);
+    const arn = (await client.getFunction('src', new $FC.GetFunctionRequest({}))).body!.functionArn!;
+    const [, , region, accountId] = arn.split(':');
+    await putAsyncConfig('src', {
+      maxAsyncRetryAttempts: 0,
+      destinationConfig: new $FC.DestinationConfig({
+        onSuccess: new $FC.Destination({ destination: `acs:fc:${region}:${accountId}:functions/dest` }),
+        // Serverless Devs' fc3 templates leave the account out.
+        onFailure: new $FC.Destination({ destination: `acs:fc:${region}::functions/dlq/LATEST` }),
+      }),
+    });
+    const tasksOf = async (name: string) => (await client.listAsyncTasks(name, new $FC.ListAsyncTasksRequest({ includePayload: true }))).body!.tasks ?? [];
+
+    await invokeAsync('src', 'hello', 'ok-1');
+    await advance(0);
+    const ok = await task('src', 'ok-1');
+    assert.equal(ok.status, 'Succeeded');
+    assert.equal(ok.destinationStatus, 'Succeeded');
+    const [delivered] = await tasksOf('dest');
+    assert.ok(delivered, 'dest was invoked');
+    assert.equal(delivered.status, 'Succeeded', 'the destination ran (the simulated backend echoes the event)');
+    const sent = JSON.parse(delivered.taskPayload!) as Record<string, unknown>;
+    assert.match(String(sent.timestamp), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.deepEqual({ ...sent, timestamp: 0 }, {
+      timestamp: 0,
+      requestContext: { requestId: ok.requestId, functionArn: arn, condition: '', approximateInvokeCount: 1 },
+      requestPayload: 'hello',
+      responseContext: { statusCode: 200, functionError: '' },
+      responsePayload: 'hello',
+    });
+    assert.equal(JSON.parse(delivered.returnPayload!).requestPayload, 'hello');
+    assert.equal((await tasksOf('dlq')).length, 0, 'onFailure is not sent a success');
+
+    await failNext('src', 1);
+    await invokeAsync('src', 'boom', 'fail-1');
+    await advance(0);
+    const failed = await task('src', 'fail-1');
+    assert.equal(failed.status, 'Failed');
+    assert.equal(failed.destinationStatus, 'Succeeded');
+    const [dead] = await tasksOf('dlq');
+    const event = JSON.parse(dead!.taskPayload!) as { requestContext: Record<string, unknown>; requestPayload: string; responseContext: Record<string, unknown>; responsePayload: string };
+    assert.deepEqual(event.requestContext, { requestId: failed.requestId, functionArn: arn, condition: 'BadResponse', approximateInvokeCount: 1 });
+    assert.equal(event.requestPayload, 'boom');
+    assert.deepEqual(event.responseContext, { statusCode: 502, functionError: 'BadResponse' });
+    assert.equal((await tasksOf('dest')).length, 1, 'onSuccess is not sent a failure');
+  });
+
+  it('an event that expires between retries goes to onFailure with condition EventAgeExceeded and the attempts made', async () => {
+    for (const name of ['old', 'late']) await create(name);
+    const arn = (await client.getFunction('old', new $FC.GetFunctionRequest({}))).body!.functionArn!;
+    const [, , region, accountId] = arn.split(':');
+    // The definition's examples write the account and 'functions' with a slash (acs:fc:cn-shanghai:1234/functions/my-func).
+    await putAsyncConfig('old', { maxAsyncEventAgeInSeconds: 1, destinationConfig: new $FC.DestinationConfig({ onFailure: new $FC.Destination({ destination: `acs:fc:${region}:${accountId}/functions/late` }) }) });
+    await failNext('old', 2);
+    await invokeAsync('old', 'slow', 'e-1');
+    await advance(0);
+    await advance(500);
+    await advance(1000); // the second retry is due 1.5 s after the call, past the event's 1 s
+    const t = await task('old', 'e-1');
+    assert.equal(t.status, 'Expired');
+    assert.equal(t.destinationStatus, 'Succeeded');
+    const [sent] = (await client.listAsyncTasks('late', new $FC.ListAsyncTasksRequest({ includePayload: true }))).body!.tasks!;
+    const event = JSON.parse(sent!.taskPayload!) as { requestContext: { condition: string; approximateInvokeCount: number }; responseContext: Record<string, unknown> };
+    assert.equal(event.requestContext.condition, 'EventAgeExceeded');
+    assert.equal(event.requestContext.approximateInvokeCount, 2);
+    assert.deepEqual(event.responseContext, { statusCode: 502, functionError: 'BadResponse' });
+  });
+
+  it('a destination function that does not exist: the delivery Failed, with the reason in the final event', async () => {
+    await create('lonely');
+    const arn = (await client.getFunction('lonely', new $FC.GetFunctionRequest({}))).body!.functionArn!;
+    await putAsyncConfig('lonely', { destinationConfig: new $FC.DestinationConfig({ onSuccess: new $FC.Destination({ destination: arn.replace(/lonely$/, 'nobody') }) }) });
+    await invokeAsync('lonely', 'x', 'l-1');
+    await advance(0);
+    const t = await task('lonely', 'l-1');
+    assert.equal(t.status, 'Succeeded');
+    assert.equal(t.destinationStatus, 'Failed');
+    assert.match(JSON.parse(t.events!.at(-1)!.eventDetail!).DestinationError, /nobody/);
   });
 
   it('default config retries 3 times: two failures then Succeeded with alreadyRetriedTimes 2', async () => {
