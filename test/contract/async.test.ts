@@ -8,17 +8,14 @@ import { createZip } from '../helpers/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { adminApi } from '../helpers/fc-api.ts';
 
 const zip = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, e)' }]).toString('base64');
 
 describe('async invocation, function configs and invocation restriction through the official SDK', () => {
   let fc: RunningLocalfc;
   let client: FcClient;
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${fc.url}/_localfc${path}`, { method, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
-    assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
-    return (await res.json()) as Record<string, unknown>;
-  };
+  const admin = adminApi(() => fc.url);
   const advance = (ms: number) => admin('POST', '/clock/advance', { ms });
   const create = async (functionName: string) => {
     await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));

@@ -9,6 +9,7 @@ import { createZip } from '../helpers/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { $FC, type FcClient, event, sdkClient } from '../helpers/sdk.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { adminApi } from '../helpers/fc-api.ts';
 
 const zip = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, e)' }]).toString('base64');
 const COLD_START_MS = 1000;
@@ -16,11 +17,7 @@ const COLD_START_MS = 1000;
 describe('instanceConcurrency on built-in and custom runtimes', () => {
   let fc: RunningLocalfc;
   let client: FcClient;
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${fc.url}/_localfc${path}`, { method, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
-    assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
-    return (await res.json()) as Record<string, unknown>;
-  };
+  const admin = adminApi(() => fc.url);
   const coldStarts = async () => ((await admin('GET', '/clock')).timers as Array<{ label: string }>).filter((t) => t.label.startsWith('coldStart latency')).length;
   /** Waits (real time, bounded only to name a hang) until `n` instances are starting. */
   const starting = (n: number) => waitFor(`${n} instance(s) starting`, async () => ((await coldStarts()) >= n ? true : undefined), 30_000);

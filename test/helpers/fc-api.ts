@@ -1,7 +1,7 @@
 /**
  * @module
- * Plain-HTTP calls to a started localfc's FC API for tests that do not need the SDK: a POST that must succeed, and an
- * anonymous HTTP trigger named `h`.
+ * Plain-HTTP calls to a started localfc's FC API for tests that do not need the SDK: a POST that must succeed, an
+ * anonymous HTTP trigger named `h`, and its admin API.
  */
 import assert from 'node:assert/strict';
 
@@ -14,4 +14,13 @@ export async function postOk(baseUrl: string, path: string, body: unknown): Prom
 /** An anonymous GET/POST HTTP trigger `h` on the function: served at `/fcapp/<fn>/h/…`. */
 export function createHttpTrigger(baseUrl: string, functionName: string): Promise<void> {
   return postOk(baseUrl, `/functions/${functionName}/triggers`, { triggerName: 'h', triggerType: 'http', triggerConfig: JSON.stringify({ authType: 'anonymous', methods: ['GET', 'POST'] }) });
+}
+
+/** A call to localfc's admin API (`/_localfc<path>`) that fails the test unless it answers 2xx; the JSON it answers. */
+export function adminApi(url: () => string): (method: string, path: string, body?: unknown) => Promise<Record<string, unknown>> {
+  return async (method, path, body) => {
+    const res = await fetch(`${url()}/_localfc${path}`, { method, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+    assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
+    return (await res.json()) as Record<string, unknown>;
+  };
 }
