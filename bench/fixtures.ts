@@ -1,6 +1,7 @@
 /**
  * @module
- * What every benchmark creates: a tiny Node.js handler zip, a custom runtime echo server, a CreateFunction body for it, and many functions at once.
+ * What every benchmark creates: a tiny Node.js handler zip, a custom runtime echo server, a CreateFunction body for
+ * the handler, and many functions at once.
  */
 import { createZip } from '../test/helpers/zip.ts';
 
