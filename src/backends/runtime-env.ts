@@ -43,6 +43,8 @@ export interface InstanceSite {
   readonly optPath: string;
   /** Directories of the interpreters standing in for the runtime (host Node.js, Python), so `node`/`python3` resolve to them. */
   readonly interpreterDirs?: readonly string[];
+  /** The instance's own temporary directory when it cannot have a /tmp of its own (TMPDIR and HOME name it). */
+  readonly tmpPath?: string;
 }
 
 /** FC's own variables and the function's: what every instance gets, code package or container. */
@@ -87,7 +89,8 @@ export function codeRuntimeEnvironment(p: PreparedRevision, site: InstanceSite):
     LD_LIBRARY_PATH: [code, `${code}/lib`, '/usr/local/lib', `${opt}/lib`].join(':'),
     LANG: 'C.UTF-8',
     TZ: 'UTC',
-    HOME: '/tmp',
+    HOME: site.tmpPath ?? '/tmp',
+    ...(site.tmpPath ? { TMPDIR: site.tmpPath } : {}),
     FC_FUNC_CODE_PATH: code,
     ...(runtime.startsWith('nodejs') ? { NODE_PATH: `${opt}/nodejs/node_modules` } : {}),
     ...(runtime.startsWith('python') ? { PYTHONPATH: `${opt}/python` } : {}),

@@ -2,9 +2,8 @@
 // the first probe, an instance that fails failureThreshold checks stops getting requests and recovers after
 // successThreshold passes, and at the instance limit the call fails. Periods run on the manual clock.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
 import { start as startLocalfc, type RunningLocalfc } from '../../src/index.ts';
@@ -13,29 +12,25 @@ import { advanceClock } from '../helpers/clock.ts';
 import { processState } from '../helpers/process.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-// Records every call it gets in $HC_DIR/events.log as "<instance id> <what>"; /healthz answers the status written in
-// $HC_DIR/health-<instance id> or else $HC_DIR/health-<function name> (200 without either; "hang": no answer), so the
-// test flips one instance's health.
+// Reports every call it gets to the test's control server (POST /record, "<function> <instance id> <what>") before
+// answering; /healthz answers the status the control server gives for the instance or else the function (200 without
+// either; "hang": no answer), so the test flips one instance's health. Over HTTP: the instance's files are its own.
 const server = `
 const http = require('node:http');
-const fs = require('node:fs');
-const path = require('node:path');
-const dir = process.env.HC_DIR;
+const ctl = 'http://127.0.0.1:' + process.env.HC_PORT;
 const id = process.env.FC_INSTANCE_ID;
-const record = (what) => fs.appendFileSync(path.join(dir, 'events.log'), process.env.FC_FUNCTION_NAME + ' ' + id + ' ' + what + '\\n');
+const fn = process.env.FC_FUNCTION_NAME;
+const record = (what) => fetch(ctl + '/record', { method: 'POST', body: fn + ' ' + id + ' ' + what });
 http.createServer((req, res) => {
   req.resume();
-  req.on('end', () => {
+  req.on('end', async () => {
     if (req.url === '/healthz') {
-      let status = '200';
-      for (const f of ['health-' + id, 'health-' + process.env.FC_FUNCTION_NAME]) {
-        try { status = fs.readFileSync(path.join(dir, f), 'utf8'); break; } catch {}
-      }
-      record('probe ' + status);
+      const status = await (await fetch(ctl + '/health/' + id + '/' + fn)).text();
+      await record('probe ' + status);
       if (status === 'hang') return;
       return res.writeHead(Number(status)).end();
     }
-    record(req.url.slice(1));
+    await record(req.url.slice(1));
     res.end(req.url === '/invoke' ? id : '');
   });
 }).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');
@@ -53,16 +48,30 @@ interface Listed {
 class Harness {
   fc!: RunningLocalfc;
   client!: FcClient;
-  readonly dir = mkdtempSync(join(tmpdir(), 'localfc-hc-'));
+  readonly #events: string[] = [];
+  readonly #health = new Map<string, string>();
+  readonly #control = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c));
+    req.on('end', () => {
+      if (req.url === '/record') {
+        this.#events.push(body);
+        return res.end();
+      }
+      const [, , id = '', fn = ''] = (req.url ?? '').split('/');
+      res.end(this.#health.get(id) ?? this.#health.get(fn) ?? '200');
+    });
+  });
 
   async start(maxInstances?: number): Promise<void> {
+    await new Promise<void>((r) => this.#control.listen(0, '127.0.0.1', r));
     this.fc = await startLocalfc({ clock: 'manual', backend: 'process', ...(maxInstances ? { maxInstancesPerFunction: maxInstances } : {}) });
     this.client = sdkClient(this.fc.endpoint);
   }
 
   async stop(): Promise<void> {
     await this.fc.stop();
-    rmSync(this.dir, { recursive: true, force: true });
+    await new Promise<void>((r) => (this.#control.close(() => r()), this.#control.closeAllConnections()));
   }
 
   async create(functionName: string, opts: { healthCheck: boolean; initializer?: boolean; initialDelaySeconds?: number }): Promise<void> {
@@ -70,7 +79,7 @@ class Harness {
       new $FC.CreateFunctionRequest({
         body: new $FC.CreateFunctionInput({
           functionName, runtime: 'custom.debian10', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile }),
-          environmentVariables: { HC_DIR: this.dir },
+          environmentVariables: { HC_PORT: String((this.#control.address() as AddressInfo).port) },
           customRuntimeConfig: new $FC.CustomRuntimeConfig({
             command: ['node', 'server.js'],
             ...(opts.healthCheck
@@ -113,15 +122,12 @@ class Harness {
 
   /** What an instance (or every instance of a function) was sent, in order. */
   events(name: string, id?: string): string[] {
-    const file = join(this.dir, 'events.log');
-    if (!existsSync(file)) return [];
-    return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')).filter(([fn, inst]) => fn === name && (!id || inst === id)).map((parts) => parts.slice(2).join(' '));
+    return this.#events.map((l) => l.split(' ')).filter(([fn, inst]) => fn === name && (!id || inst === id)).map((parts) => parts.slice(2).join(' '));
   }
 
   setHealth(id: string, status: number | 'hang' | undefined): void {
-    const file = join(this.dir, `health-${id}`);
-    if (status === undefined) rmSync(file, { force: true });
-    else writeFileSync(file, String(status));
+    if (status === undefined) this.#health.delete(id);
+    else this.#health.set(id, String(status));
   }
 
   /** Sets what the instance's /healthz answers, lets one period pass, and returns its listing. */

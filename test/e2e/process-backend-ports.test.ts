@@ -3,25 +3,27 @@
  * another start or another program can take it unnoticed. Real servers on free ports, real processes.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Agent, request } from 'undici';
 import { waitFor } from '../helpers/wait.ts';
+import { reportServer } from '../helpers/report-server.ts';
 import { createZip } from '../helpers/zip.ts';
 import { start } from '../../src/index.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'localfc-ports-'));
-after(() => {
+// The instances' files are their own: what one start did and what the test saw go through this control server.
+const ctl = await reportServer();
+after(async () => {
   try {
-    process.kill(Number(readFileSync(join(dir, 'thief.pid'), 'utf8')), 'SIGKILL');
+    process.kill(Number(ctl.values.get('thief.pid')), 'SIGKILL');
   } catch {
     /* never started, or gone */
   }
-  rmSync(dir, { recursive: true, force: true });
+  await ctl.close();
 });
+const CTL = `const ctl = 'http://127.0.0.1:${ctl.port}';
+const put = (key, value) => fetch(ctl + '/put/' + key, { method: 'POST', body: value }).then((r) => r.text());
+const get = (key) => fetch(ctl + '/get/' + key).then((r) => r.text());`;
 
 /**
  * On its first start, before listening, the code has another program take its FC_SERVER_PORT (bound, not listening,
@@ -31,40 +33,36 @@ after(() => {
 const portThief = createZip([{
   path: 'index.js',
   data: `
-const fs = require('node:fs');
 const { spawn } = require('node:child_process');
+${CTL}
 const port = Number(process.env.FC_SERVER_PORT);
 const serve = () => require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => s.end('served on ' + port)); }).listen(port, '127.0.0.1');
-const marker = process.env.THIEF_DIR + '/stolen';
-if (fs.existsSync(marker)) serve();
-else {
-  fs.writeFileSync(marker, String(port));
+put('stolen', String(port)).then(async (first) => {
+  if (first !== 'first') return serve();
   // Python binds without SO_REUSEADDR, as an outgoing connection's socket does (Node's sockets set it, and would not clash).
   const thief = spawn('python3', ['-c', 'import socket,sys,time\\ns=socket.socket()\\ns.bind(("127.0.0.1", int(sys.argv[1])))\\nprint("taken", flush=True)\\ntime.sleep(300)', String(port)], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
-  fs.writeFileSync(process.env.THIEF_DIR + '/thief.pid', String(thief.pid));
+  await put('thief.pid', String(thief.pid));
   thief.stdout.once('data', () => { thief.unref(); thief.stdout.destroy(); serve(); });
-}
+});
 `,
 }]).toString('base64');
 
 /**
- * On its first start the code tells its FC_SERVER_PORT (file `squatted`) and listens only once another program
- * listening there was probed (file `probed`): then its listen fails with EADDRINUSE. What happens when a port found
+ * On its first start the code tells its FC_SERVER_PORT (key `squatted`) and listens only once another program
+ * listening there was probed (key `probed`): then its listen fails with EADDRINUSE. What happens when a port found
  * free is taken by another server on port 0 (another test file's, say) before the code listens on it.
  */
 const squatted = createZip([{
   path: 'index.js',
   data: `
-const fs = require('node:fs');
-const dir = process.env.SQUAT_DIR;
+${CTL}
 const port = Number(process.env.FC_SERVER_PORT);
 const serve = () => require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => s.end('served on ' + port)); }).listen(port, '127.0.0.1');
-if (fs.existsSync(dir + '/squatted')) serve();
-else {
-  fs.writeFileSync(dir + '/squatted.tmp', String(port));
-  fs.renameSync(dir + '/squatted.tmp', dir + '/squatted');
-  const poll = setInterval(() => { if (fs.existsSync(dir + '/probed')) { clearInterval(poll); serve(); } }, 10);
-}
+put('squatted', String(port)).then(async (first) => {
+  if (first !== 'first') return serve();
+  while (!(await get('probed'))) await new Promise((r) => setTimeout(r, 10));
+  serve();
+});
 `,
 }]).toString('base64');
 
@@ -76,13 +74,13 @@ describe('ports of new instances (process backend)', { timeout: 600_000 }, () =>
     try {
       const create = await fetch(`${fcs.url}/2023-03-30/functions`, {
         method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ functionName: 'thief', runtime: 'custom.debian10', customRuntimeConfig: { command: ['node', 'index.js'] }, environmentVariables: { THIEF_DIR: dir }, code: { zipFile: portThief } }),
+        body: JSON.stringify({ functionName: 'thief', runtime: 'custom.debian10', customRuntimeConfig: { command: ['node', 'index.js'] }, code: { zipFile: portThief } }),
       });
       assert.equal(create.status, 200, await create.text());
       const res = await fetch(`${fcs.url}/2023-03-30/functions/thief/invocations`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(120_000) });
       const text = await res.text();
       assert.equal(res.status, 200, text);
-      const stolen = readFileSync(join(dir, 'stolen'), 'utf8');
+      const stolen = ctl.values.get('stolen');
       assert.match(text, /^served on \d+$/);
       assert.notEqual(text, `served on ${stolen}`, 'the second start got another port');
     } finally {
@@ -91,21 +89,19 @@ describe('ports of new instances (process backend)', { timeout: 600_000 }, () =>
   });
 
   it('a start whose port another server listens on before the code does is not taken as ready: started again on another port, the caller sees 200 from the code', async () => {
-    const squatDir = join(dir, 'squat');
-    mkdirSync(squatDir);
     const fcs = await start({ backend: 'process' });
     // The other server: this test process, started before the instance (so no offspring of it), answering what the code would not.
     const squatter = createServer((q, s) => { q.resume(); s.end('the squatter answered'); });
     try {
       const create = await fetch(`${fcs.url}/2023-03-30/functions`, {
         method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ functionName: 'squatted', runtime: 'custom.debian10', customRuntimeConfig: { command: ['node', 'index.js'] }, environmentVariables: { SQUAT_DIR: squatDir }, code: { zipFile: squatted } }),
+        body: JSON.stringify({ functionName: 'squatted', runtime: 'custom.debian10', customRuntimeConfig: { command: ['node', 'index.js'] }, code: { zipFile: squatted } }),
       });
       assert.equal(create.status, 200, await create.text());
       const call = fetch(`${fcs.url}/2023-03-30/functions/squatted/invocations`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(300_000) });
-      const port = await waitFor('the code to tell its port', async () => (existsSync(join(squatDir, 'squatted')) ? Number(readFileSync(join(squatDir, 'squatted'), 'utf8')) : undefined), 300_000);
+      const port = await waitFor('the code to tell its port', async () => (ctl.values.has('squatted') ? Number(ctl.values.get('squatted')) : undefined), 300_000);
       // The readiness check's connection reaches the squatter: only then does the code try to listen.
-      squatter.once('connection', () => writeFileSync(join(squatDir, 'probed'), ''));
+      squatter.once('connection', () => ctl.values.set('probed', 'yes'));
       await new Promise<void>((res, rej) => squatter.once('error', rej).listen(port, '127.0.0.1', res));
       const res = await call;
       const text = await res.text();

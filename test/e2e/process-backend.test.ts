@@ -1,7 +1,7 @@
 // Drives the process backend directly: real child processes (node, python3) running function code.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { reportServer } from '../helpers/report-server.ts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -87,12 +87,12 @@ http.createServer((req, res) => {
   let body = '';
   req.on('data', (c) => (body += c));
   req.on('end', () => {
-    if (req.url === '/initialize') fs.writeFileSync('initialized.marker', req.headers['x-fc-request-id'] || '');
-    if (req.url === '/pre-stop') fs.writeFileSync('prestopped.marker', 'yes');
+    if (req.url === '/initialize') fs.writeFileSync(require('node:os').tmpdir() + '/initialized.marker', req.headers['x-fc-request-id'] || '');
+    if (req.url === '/pre-stop') return fetch('http://127.0.0.1:' + process.env.REPORT_PORT + '/report/prestopped').then(() => res.end(''));
     if (req.url === '/invoke') {
       console.log('custom got ' + body);
       if (body === 'pid') return res.end(String(process.pid));
-      return res.end(body.toUpperCase() + ' ' + process.env.FC_FUNCTION_NAME + ' ' + process.env.GREETING + ' ' + fs.existsSync('initialized.marker'));
+      return res.end(body.toUpperCase() + ' ' + process.env.FC_FUNCTION_NAME + ' ' + process.env.GREETING + ' ' + fs.existsSync(require('node:os').tmpdir() + '/initialized.marker'));
     }
     res.end('');
   });
@@ -108,8 +108,10 @@ describe('process backend', () => {
   });
 
   it('runs a custom runtime server with initializer and preStop', async () => {
+    // The hook tells the test over HTTP: the instance's files are its own.
+    const reports = await reportServer();
     const prepared = await prepare('custom', [{ path: 'server.js', data: customServer }], {
-      runtime: 'custom.debian10', handler: 'index.handler', environmentVariables: { GREETING: 'hi' },
+      runtime: 'custom.debian10', handler: 'index.handler', environmentVariables: { GREETING: 'hi', REPORT_PORT: String(reports.port) },
       customRuntimeConfig: { command: ['node', 'server.js'] },
       instanceLifecycleConfig: { initializer: { handler: 'index.init', timeout: 3 }, preStop: { handler: 'index.stop', timeout: 3 } },
     });
@@ -123,9 +125,9 @@ describe('process backend', () => {
     await pidOf(inst);
     await backend.freeze(inst);
     await backend.stopInstance(inst, { preStop: true, timeoutMs: 3000 });
+    await reports.close();
+    assert.deepEqual(reports.reports, ['prestopped']);
     const dir = (prepared as PreparedRevision & { codeDir: string }).codeDir;
-    assert.equal(readFileSync(join(dir, 'prestopped.marker'), 'utf8'), 'yes');
-    assert.ok(readFileSync(join(dir, 'initialized.marker'), 'utf8').length > 0);
     await backend.release(prepared);
     assert.equal(existsSync(dir), false);
   });
@@ -214,14 +216,16 @@ export const handled = (event, context, callback) => callback(new Error('handled
 
   it('kills a timed-out instance at once, as FC does: no SIGTERM and its grace hold the answer back', async () => {
     // The handler would note a SIGTERM and keep running: with a graceful stop the answer waited out the grace (2 s).
-    const marker = join(mkdtempSync(join(tmpdir(), 'localfc-term-')), 'term');
-    const prepared = await prepare('stubborn', [{ path: 'index.js', data: `process.on('SIGTERM', () => require('fs').writeFileSync(${JSON.stringify(marker)}, 'term'));
+    const reports = await reportServer();
+    const prepared = await prepare('stubborn', [{ path: 'index.js', data: `process.on('SIGTERM', () => require('http').get('http://127.0.0.1:${reports.port}/report/term'));
 exports.handler = async (e) => { if (e.toString() === 'pid') return String(process.pid); await new Promise((r) => setTimeout(r, 60000)); };` }], {});
     const inst = await start(prepared);
     const { r, pid: before } = await invokePastDeadline(inst, 1000);
     assert.equal(JSON.parse(r.body.toString()).errorMessage, 'Function timed out after 1 seconds');
     assert.equal(alive(before), false);
-    assert.equal(existsSync(marker), false, 'the timed-out instance was sent SIGTERM and given a grace period');
+    await reports.settled();
+    await reports.close();
+    assert.deepEqual(reports.reports, [], 'the timed-out instance was sent SIGTERM and given a grace period');
   });
 
   it('really freezes the process between invocations', async () => {
@@ -299,11 +303,11 @@ exports.handler = (event, context, callback) => {
 
   it('code that hard-codes its port is ready only once its own process owns the port, not whatever answers there', async () => {
     const fixed = await unclaimedPort();
-    const marker = join(mkdtempSync(join(tmpdir(), 'localfc-fixed-')), 'lost-the-port');
-    // Listens on the fixed port itself; when that port is taken it records so and dies, as real code does.
+    const reports = await reportServer();
+    // Listens on the fixed port itself; when that port is taken it reports so and dies, as real code does.
     const server = `const s = require('http').createServer((req, res) => res.end(req.url === '/invoke' ? 'mine' : '')).listen(${fixed}, '127.0.0.1');
-s.on('error', (e) => { require('fs').appendFileSync(process.env.MARKER, e.code + '\\n'); console.error(e.message); process.exit(1); });`;
-    const prepared = await prepare('fixed', [{ path: 'server.js', data: server }], { runtime: 'custom.debian10', environmentVariables: { MARKER: marker }, customRuntimeConfig: { command: ['node', 'server.js'], port: fixed } });
+s.on('error', (e) => { console.error(e.message); require('http').get('http://127.0.0.1:' + process.env.REPORT_PORT + '/report/' + e.code, () => process.exit(1)).on('error', () => process.exit(1)); });`;
+    const prepared = await prepare('fixed', [{ path: 'server.js', data: server }], { runtime: 'custom.debian10', environmentVariables: { REPORT_PORT: String(reports.port) }, customRuntimeConfig: { command: ['node', 'server.js'], port: fixed } });
     // First start: found listening on the fixed port instead of FC_SERVER_PORT; from then on it takes turns there.
     const first = await start(prepared);
     assert.equal((await backend.invoke(first, req('x'))).body.toString(), 'mine');
@@ -317,14 +321,15 @@ s.on('error', (e) => { require('fs').appendFileSync(process.env.MARKER, e.code +
     let settled = false;
     const starting = start(prepared).finally(() => (settled = true));
     try {
-      await waitFor('the second start to lose the port (EADDRINUSE)', async () => (existsSync(marker) ? true : undefined), 120_000);
+      await waitFor('the second start to lose the port (EADDRINUSE)', async () => (reports.reports.length ? true : undefined), 120_000);
       assert.equal(settled, false, 'the start waited while another process held the port');
     } finally {
       await squatterGone();
     }
     const second = await starting;
     assert.equal((await backend.invoke(second, req('x'))).body.toString(), 'mine');
-    assert.match(readFileSync(marker, 'utf8'), /EADDRINUSE/);
+    assert.ok(reports.reports.length > 0 && reports.reports.every((r) => r === 'EADDRINUSE'), reports.reports.join());
+    await reports.close();
     await backend.stopInstance(second, { preStop: false, timeoutMs: 1000 });
   });
 });

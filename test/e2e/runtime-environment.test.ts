@@ -23,6 +23,8 @@ const FC_DOCUMENTED = new Set([
   'FC_CUSTOM_LISTEN_PORT', 'FC_INSTANCE_ID', 'FC_VER_ID', 'FC_FUNCTION_VERSION', 'FC_QUALIFIER', 'FC_SERVER_PORT', 'FC_RUNTIME_API', 'FC_FUNCTION_TIMEOUT',
   'ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN',
   'PATH', 'LD_LIBRARY_PATH', 'NODE_PATH', 'PYTHONPATH', 'LANG', 'TZ', 'HOME',
+  // Only without a private mount namespace, where the instance's own directory stands in for /tmp.
+  'TMPDIR',
 ]);
 
 describe('the runtime environment FC gives a function (process backend, official SDK)', () => {

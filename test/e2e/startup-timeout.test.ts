@@ -1,9 +1,6 @@
 // Bounds of a call on localfc's clock, process backend (issue 15): a server that never listens is given up at FC's
 // start-up timeout (120 s), and a handler that never answers at the function's timeout, both on the manual clock.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { createZip } from '../helpers/zip.ts';
@@ -12,17 +9,19 @@ import { advanceClock } from '../helpers/clock.ts';
 import { checkGivenUpAtStartupTimeout, pendingInvocation, timerArmed } from '../helpers/startup-timeout.ts';
 import { processState } from '../helpers/process.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { reportServer, type ReportServer } from '../helpers/report-server.ts';
 
 describe('time bounds of a call on the clock (process backend)', () => {
   let fc: RunningLocalfc;
-  const dir = mkdtempSync(join(tmpdir(), 'localfc-startup-'));
-  const pidFile = join(dir, 'pid');
+  // The instance's files are its own: it tells its pid over HTTP.
+  let ctl: ReportServer;
   before(async () => {
     fc = await start({ clock: 'manual', backend: 'process' });
+    ctl = await reportServer();
   });
   after(async () => {
     await fc?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await ctl?.close();
   });
 
   async function create(body: Record<string, unknown>): Promise<void> {
@@ -33,12 +32,11 @@ describe('time bounds of a call on the clock (process backend)', () => {
 
   it('a server that never listens is given up when the clock passes 120 s, not before, with FC\'s answer', async () => {
     // Writes its pid, says so, and runs without ever listening.
-    const zipFile = createZip([{ path: 'server.js', data: `require('fs').writeFileSync(process.env.PID_FILE, String(process.pid)); console.log('up, not listening'); setInterval(() => {}, 1000);` }]).toString('base64');
-    await create({ functionName: 'deaf', runtime: 'custom.debian10', handler: 'index.handler', code: { zipFile }, environmentVariables: { PID_FILE: pidFile }, customRuntimeConfig: { command: ['node', 'server.js'] } });
+    const zipFile = createZip([{ path: 'server.js', data: `fetch('http://127.0.0.1:' + process.env.CTL_PORT + '/put/pid', { method: 'POST', body: String(process.pid) }); console.log('up, not listening'); setInterval(() => {}, 1000);` }]).toString('base64');
+    await create({ functionName: 'deaf', runtime: 'custom.debian10', handler: 'index.handler', code: { zipFile }, environmentVariables: { CTL_PORT: String(ctl.port) }, customRuntimeConfig: { command: ['node', 'server.js'] } });
     let pid = 0;
     const running = async (): Promise<void> => {
-      await waitFor('the server process to run', async () => (existsSync(pidFile) && readFileSync(pidFile, 'utf8') ? true : undefined));
-      pid = Number(readFileSync(pidFile, 'utf8'));
+      pid = await waitFor('the server process to run', async () => (ctl.values.get('pid') ? Number(ctl.values.get('pid')) : undefined));
     };
     const message = await checkGivenUpAtStartupTimeout(fc, 'deaf', /\d+/, running);
     assert.match(message, /\nLogs: [^]*up, not listening/, 'the answer carries what the process printed');

@@ -3,7 +3,9 @@
  * Runs function code as local OS processes: custom runtimes run their own command, built-in nodejs and python
  * runtimes run a small bootstrap of ours (bootstraps.ts). Each instance is one child process listening on a free port,
  * in a process group of its own; freezing is real (SIGSTOP/SIGCONT to the group). Groups left by a localfc that died
- * are reaped at start-up (owned-groups.ts). No isolation beyond the process boundary: this runs trusted code only.
+ * are reaped at start-up (owned-groups.ts). Where the machine allows, each instance has its own mount namespace: code
+ * and layers at /code and /opt, a /tmp of its own, the rest read-only (code-mount.ts). The network and the host's files
+ * stay reachable: this runs trusted code only.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -85,7 +87,7 @@ export class ProcessBackend implements Backend {
     const python = opts.python ?? 'python3';
     const pythonPath = resolveOnPath(python);
     this.#interpreters = new HostInterpreters(python);
-    this.#mounts = new CodeMounts(this.workDir, [process.execPath, this.workDir, ...(pythonPath ? [pythonPath] : [])]);
+    this.#mounts = new CodeMounts(this.workDir, [process.execPath, ...(pythonPath ? [pythonPath] : [])]);
     this.#spawnOptions = {
       workDir: this.workDir, python, children: this.#children, owned: this.#owned, ports: new PortReservations(), leases: new PortLeases(), mounts: this.#mounts,
       interpreterDirs: [dirname(process.execPath), ...(pythonPath ? [dirname(pythonPath)] : [])],
@@ -132,7 +134,7 @@ export class ProcessBackend implements Backend {
     try {
       await unpackLayers(this.#layers, config.layers, optDir, join(revisionDir, 'scratch'), { region: fn.region, interpreters: this.#interpreters, log: req.log }, disk);
       const mode = await this.#mounts.mode();
-      if (mode.mounted) table = await this.#mounts.writeTable(codeDir, optDir, revisionDir);
+      if (mode.mounted) table = await this.#mounts.writeTable(codeDir, optDir, revisionDir, config.diskSize);
     } catch (e) {
       return fail(e);
     }
@@ -325,7 +327,7 @@ export class ProcessBackend implements Backend {
     await Promise.all([...this.#instances.values()].map((s) => s.proc).concat([...this.#children]).map((r) => killProcess(r)));
     this.#instances.clear();
     if (this.#ownsWorkDir) rmSync(this.workDir, { recursive: true, force: true });
-    else for (const dir of [...this.#revisionDirs, join(this.workDir, '.bootstrap'), join(this.workDir, '.root')]) rmSync(dir, { recursive: true, force: true });
+    else for (const dir of [...this.#revisionDirs, join(this.workDir, '.bootstrap'), join(this.workDir, '.root'), join(this.workDir, '.tmp')]) rmSync(dir, { recursive: true, force: true });
     this.#revisionDirs.clear();
   }
 }

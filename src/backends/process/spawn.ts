@@ -5,10 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { type FunctionConfig, serverPortOf } from '../../domain/model.ts';
 import { BackendError, type PreparedRevision, type StartInstanceOptions, startupTimedOut } from '../../domain/ports/backend.ts';
 import { codeRuntimeEnvironment, rewritePaths } from '../runtime-env.ts';
-import type { CodeMounts } from './code-mount.ts';
+import { BOOTSTRAP_DIR_INSIDE, type CodeMounts } from './code-mount.ts';
 import type { Pool } from 'undici';
 import { StartupTimeout, waitUntilListening } from '../readiness.ts';
 import { type Lease, type LeaseOwner, listenedOnByOthers, listensOn, type PortLeases } from './fixed-port.ts';
@@ -97,7 +98,9 @@ class ProcessExited extends Error {}
 export async function spawnInstance(p: Prepared, instanceId: string, logs: LogRing, o: SpawnOptions, start: StartInstanceOptions = {}): Promise<Running> {
   if (logs.offset === 0) {
     const mode = await o.mounts.mode();
-    logs.append(mode.mounted ? '[localfc] code at /code and layers at /opt (a private mount namespace)\n' : `[localfc] code runs from ${p.codeDir} and layers from ${p.optDir}: ${mode.reason}; /code and /opt in the environment and the start command point there\n`);
+    logs.append(mode.mounted
+      ? `[localfc] code at /code and layers at /opt, read-only, and a /tmp of its own (${p.config.diskSize} MB) (a private mount namespace)\n`
+      : `[localfc] code runs from ${p.codeDir} and layers from ${p.optDir}: ${mode.reason}; /code and /opt in the environment and the start command point there; TMPDIR and HOME name a directory of its own, the host's /tmp stays visible\n`);
   }
   const fixed = fixedPortOf(p);
   if (fixed !== undefined && o.leases.hardCoded.has(p.key)) return startOnFixedPort(p, instanceId, fixed, logs, o, start);
@@ -239,7 +242,9 @@ async function ready(r: Running, port: number, logs: LogRing, start: StartInstan
 function launch(p: Prepared, instanceId: string, port: number, logs: LogRing, o: SpawnOptions): Running {
   const config = p.config;
   const mounted = p.mountTable !== undefined;
-  const site = { instanceId, port, codePath: mounted ? '/code' : p.codeDir, optPath: mounted ? '/opt' : p.optDir, interpreterDirs: o.interpreterDirs };
+  // Without a namespace of its own, the process's own temporary directory (TMPDIR, HOME) stands in for FC's /tmp.
+  const tmpPath = mounted ? undefined : ownTmpDir(o.workDir, instanceId);
+  const site = { instanceId, port, codePath: mounted ? '/code' : p.codeDir, optPath: mounted ? '/opt' : p.optDir, interpreterDirs: o.interpreterDirs, ...(tmpPath ? { tmpPath } : {}) };
   const env = codeRuntimeEnvironment(p, site);
   let cmd: string;
   let args: string[];
@@ -250,10 +255,10 @@ function launch(p: Prepared, instanceId: string, port: number, logs: LogRing, o:
   } else if (p.kind === 'nodejs') {
     cmd = process.execPath;
     // The runtime: which nodejs versions honour ALIYUN_FC_LOG_LEVEL.
-    args = [join(o.workDir, '.bootstrap', 'bootstrap.cjs'), config.runtime];
+    args = [join(mounted ? BOOTSTRAP_DIR_INSIDE : join(o.workDir, '.bootstrap'), 'bootstrap.cjs'), config.runtime];
   } else {
     cmd = o.python;
-    args = ['-u', join(o.workDir, '.bootstrap', 'bootstrap.py')];
+    args = ['-u', join(mounted ? BOOTSTRAP_DIR_INSIDE : join(o.workDir, '.bootstrap'), 'bootstrap.py')];
   }
   if (p.mountTable) ({ cmd, args } = o.mounts.wrap(p.mountTable, cmd, args));
   // detached: a session and process group of its own (the pid is the group id; unshare, sh and chroot all exec), so
@@ -277,6 +282,7 @@ function launch(p: Prepared, instanceId: string, port: number, logs: LogRing, o:
   };
   o.children.add(running);
   void running.exit.then(() => running.dispatcher?.destroy().catch(() => undefined));
+  if (tmpPath) void running.exit.then(() => rmSync(tmpPath, { recursive: true, force: true }));
   // The code's own process ended (crashed, or stopped): the rest of its group goes with it, and so does the record.
   void running.exit.then(() => killProcess(running)).then(() => {
     if (child.pid !== undefined) o.owned.remove(child.pid);
@@ -285,6 +291,12 @@ function launch(p: Prepared, instanceId: string, port: number, logs: LogRing, o:
   child.stdout?.setEncoding('utf8').on('data', (s: string) => logs.append(s));
   child.stderr?.setEncoding('utf8').on('data', (s: string) => logs.append(s));
   return running;
+}
+
+/** A fresh directory for one process (FC's /tmp is the instance's own and starts empty); removed when the process exits. */
+function ownTmpDir(workDir: string, instanceId: string): string {
+  mkdirSync(join(workDir, '.tmp'), { recursive: true });
+  return mkdtempSync(join(workDir, '.tmp', `${instanceId}-`));
 }
 
 /** After the process exited, its last output read ('exit' can come before it; bounded: a grandchild may hold the pipes open). */
