@@ -32,7 +32,7 @@ require('node:http').createServer((req, res) => {
     res.writeHead(201, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ method: req.method, url: req.url, host: req.headers.host, body }));
   });
-}).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');
+}).listen(Number(process.env.FC_SERVER_PORT), '0.0.0.0');
 `;
 
 const zip = (data: string, path = 'index.js') => new $FC.InputCodeLocation({ zipFile: createZip([{ path, data }]).toString('base64') });

@@ -54,7 +54,7 @@ http.createServer((req, res) => {
     res.writeHead(202, { 'content-type': 'application/json', 'x-from': 'custom' });
     res.end(JSON.stringify({ method: req.method, url: req.url, custom: req.headers['x-custom'], body }));
   });
-}).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');
+}).listen(Number(process.env.FC_SERVER_PORT), '0.0.0.0');
 `;
 
 const httpConfig = (methods: string[], authType = 'anonymous') => JSON.stringify({ authType, methods });

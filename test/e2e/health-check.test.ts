@@ -33,7 +33,7 @@ http.createServer((req, res) => {
     await record(req.url.slice(1));
     res.end(req.url === '/invoke' ? id : '');
   });
-}).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');
+}).listen(Number(process.env.FC_SERVER_PORT), '0.0.0.0');
 `;
 const zipFile = createZip([{ path: 'server.js', data: server }]).toString('base64');
 const PERIOD_MS = 1000;

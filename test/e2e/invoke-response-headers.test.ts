@@ -26,7 +26,7 @@ require('node:http').createServer((q, s) => {
     ]);
     s.end(typed ? '{"typed":true}' : 'untyped');
   });
-}).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');
+}).listen(Number(process.env.FC_SERVER_PORT), '0.0.0.0');
 `,
 }]).toString('base64');
 

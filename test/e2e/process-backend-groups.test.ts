@@ -33,7 +33,7 @@ http.createServer((req, res) => {
     kid = spawn(process.execPath, ['-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 20); console.log('ready')"], { stdio: ['ignore', 'pipe', 'ignore'] });
     kid.stdout.once('data', answer);
   });
-}).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');
+}).listen(Number(process.env.FC_SERVER_PORT), '0.0.0.0');
 `,
 }]).toString('base64');
 // The record directory of running process groups is shared by every localfc of this user (tmpdir()/localfc-owned-UID),

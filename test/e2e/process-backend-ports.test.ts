@@ -36,7 +36,7 @@ const portThief = createZip([{
 const { spawn } = require('node:child_process');
 ${CTL}
 const port = Number(process.env.FC_SERVER_PORT);
-const serve = () => require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => s.end('served on ' + port)); }).listen(port, '127.0.0.1');
+const serve = () => require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => s.end('served on ' + port)); }).listen(port, '0.0.0.0');
 put('stolen', String(port)).then(async (first) => {
   if (first !== 'first') return serve();
   // Python binds without SO_REUSEADDR, as an outgoing connection's socket does (Node's sockets set it, and would not clash).
@@ -57,7 +57,7 @@ const squatted = createZip([{
   data: `
 ${CTL}
 const port = Number(process.env.FC_SERVER_PORT);
-const serve = () => require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => s.end('served on ' + port)); }).listen(port, '127.0.0.1');
+const serve = () => require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => s.end('served on ' + port)); }).listen(port, '0.0.0.0');
 put('squatted', String(port)).then(async (first) => {
   if (first !== 'first') return serve();
   while (!(await get('probed'))) await new Promise((r) => setTimeout(r, 10));

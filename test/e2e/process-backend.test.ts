@@ -96,7 +96,7 @@ http.createServer((req, res) => {
     }
     res.end('');
   });
-}).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');
+}).listen(Number(process.env.FC_SERVER_PORT), '0.0.0.0');
 `;
 
 describe('process backend', () => {
@@ -253,7 +253,7 @@ exports.handler = (event, context, callback) => {
 
   it("sends FC's request headers with every invocation, and an HTTP call's own headers with those FC sets replaced", async () => {
     // Answers the method, path and every header it received, as JSON.
-    const server = `require('http').createServer((q, s) => { q.resume(); q.on('end', () => s.end(JSON.stringify({ method: q.method, url: q.url, headers: q.headers }))); }).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');`;
+    const server = `require('http').createServer((q, s) => { q.resume(); q.on('end', () => s.end(JSON.stringify({ method: q.method, url: q.url, headers: q.headers }))); }).listen(Number(process.env.FC_SERVER_PORT), '0.0.0.0');`;
     const prepared = await prepare('headers', [{ path: 'server.js', data: server }], {
       runtime: 'custom.debian10', handler: 'index.handler', timeout: 7, memorySize: 256, passthrough: { role: 'acs:ram::123:role/fc' },
       customRuntimeConfig: { command: ['node', 'server.js'] },
@@ -305,7 +305,7 @@ exports.handler = (event, context, callback) => {
     const fixed = await unclaimedPort();
     const reports = await reportServer();
     // Listens on the fixed port itself; when that port is taken it reports so and dies, as real code does.
-    const server = `const s = require('http').createServer((req, res) => res.end(req.url === '/invoke' ? 'mine' : '')).listen(${fixed}, '127.0.0.1');
+    const server = `const s = require('http').createServer((req, res) => res.end(req.url === '/invoke' ? 'mine' : '')).listen(${fixed}, '0.0.0.0');
 s.on('error', (e) => { console.error(e.message); require('http').get('http://127.0.0.1:' + process.env.REPORT_PORT + '/report/' + e.code, () => process.exit(1)).on('error', () => process.exit(1)); });`;
     const prepared = await prepare('fixed', [{ path: 'server.js', data: server }], { runtime: 'custom.debian10', environmentVariables: { REPORT_PORT: String(reports.port) }, customRuntimeConfig: { command: ['node', 'server.js'], port: fixed } });
     // First start: found listening on the fixed port instead of FC_SERVER_PORT; from then on it takes turns there.
@@ -393,7 +393,7 @@ describe('code that hard-codes its port (FC\'s customRuntimeConfig.port), and th
    * one below the ephemeral range, which other test files' servers on port 0 cannot be given meanwhile).
    */
   async function createFixed(port: number, ...names: string[]): Promise<void> {
-    const fixedServer = `require('http').createServer((req, res) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => { console.log('served ' + b); setTimeout(() => res.end(process.env.FC_FUNCTION_NAME + ':' + b), 30); }); }).listen(${port}, '127.0.0.1');`;
+    const fixedServer = `require('http').createServer((req, res) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => { console.log('served ' + b); setTimeout(() => res.end(process.env.FC_FUNCTION_NAME + ':' + b), 30); }); }).listen(${port}, '0.0.0.0');`;
     const zipFile = createZip([{ path: 'server.js', data: fixedServer }]).toString('base64');
     for (const functionName of names) {
       await client.createFunction(
@@ -446,7 +446,7 @@ describe('code that hard-codes its port (FC\'s customRuntimeConfig.port), and th
   });
 
   it('a failed health check fails the invocation with the reason', async () => {
-    const unhealthy = createZip([{ path: 'server.js', data: `require('http').createServer((req, res) => res.writeHead(req.url === '/healthz' ? 503 : 200).end()).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');` }]).toString('base64');
+    const unhealthy = createZip([{ path: 'server.js', data: `require('http').createServer((req, res) => res.writeHead(req.url === '/healthz' ? 503 : 200).end()).listen(Number(process.env.FC_SERVER_PORT), '0.0.0.0');` }]).toString('base64');
     await client.createFunction(
       new $FC.CreateFunctionRequest({
         body: new $FC.CreateFunctionInput({

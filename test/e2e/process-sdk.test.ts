@@ -17,7 +17,7 @@ const nodeZip = (greeting: string) =>
 const serverZip = createZip([
   {
     path: 'server.js',
-    data: `require('http').createServer((req, res) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => res.end(req.url + ':' + b.toUpperCase())); }).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');\n`,
+    data: `require('http').createServer((req, res) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => res.end(req.url + ':' + b.toUpperCase())); }).listen(Number(process.env.FC_SERVER_PORT), '0.0.0.0');\n`,
   },
 ]).toString('base64');
 

@@ -47,7 +47,7 @@ class H(BaseHTTPRequestHandler):
     def do_POST(self):
         body = ('python %d.%d' % sys.version_info[:2]).encode()
         self.send_response(200); self.send_header('content-length', str(len(body))); self.end_headers(); self.wfile.write(body)
-HTTPServer(('127.0.0.1', int(os.environ['FC_SERVER_PORT'])), H).serve_forever()
+HTTPServer(('0.0.0.0', int(os.environ['FC_SERVER_PORT'])), H).serve_forever()
 `;
     await client.createFunction(new $FC.CreateFunctionRequest({
       body: new $FC.CreateFunctionInput({

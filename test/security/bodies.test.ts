@@ -29,7 +29,7 @@ require('node:http').createServer((req, res) => {
   const chunk = Buffer.alloc(64 * 1024, 120);
   const pump = () => { if (res.write(chunk)) setImmediate(pump); else res.once('drain', pump); };
   pump();
-}).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');`;
+}).listen(Number(process.env.FC_SERVER_PORT), '0.0.0.0');`;
 
 let fc: RunningLocalfc;
 const api = (path: string, body: unknown) => postOk(fc.url, path, body);

@@ -23,7 +23,7 @@ const webServer = `
 require('node:http').createServer((req, res) => {
   res.setHeader('set-cookie', ['a=1; Path=/', 'b=2; Expires=Wed, 21 Oct 2037 07:28:00 GMT']);
   res.end('ok');
-}).listen(Number(process.env.FC_SERVER_PORT), '127.0.0.1');`;
+}).listen(Number(process.env.FC_SERVER_PORT), '0.0.0.0');`;
 
 let fc: RunningLocalfc;
 const api = (path: string, body: unknown) => postOk(fc.url, path, body);

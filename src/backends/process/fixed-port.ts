@@ -119,8 +119,13 @@ function processTree(pid: number): number[] {
 
 /** Inodes of the sockets listening on TCP `port` (any address), from /proc/net/tcp{,6}: empty when none, or not Linux. */
 function listeningInodes(port: number): Set<string> {
+  return new Set(listeningSockets(port).keys());
+}
+
+/** The sockets listening on TCP `port`: inode → local address (hex, as /proc/net/tcp{,6} writes it). */
+function listeningSockets(port: number): Map<string, string> {
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  const inodes = new Set<string>();
+  const sockets = new Map<string, string>();
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
     try {
@@ -131,10 +136,31 @@ function listeningInodes(port: number): Set<string> {
     for (const line of text.split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
       // local_address is ADDR:PORT in hex; state 0A is LISTEN; field 9 is the socket inode.
-      if (f.length > 9 && f[3] === '0A' && f[1]!.endsWith(`:${hex}`)) inodes.add(f[9]!);
+      if (f.length > 9 && f[3] === '0A' && f[1]!.endsWith(`:${hex}`)) sockets.set(f[9]!, f[1]!.slice(0, -5));
     }
   }
-  return inodes;
+  return sockets;
+}
+
+/** A /proc/net address (IPv4 as a little-endian word; IPv6 as four) that is a loopback one, as text; else undefined. */
+function loopbackText(addr: string): string | undefined {
+  const v4 = addr.length === 8 ? addr : addr.startsWith('0000000000000000FFFF0000') ? addr.slice(24) : undefined;
+  if (v4) return v4.endsWith('7F') ? [6, 4, 2, 0].map((i) => parseInt(v4.slice(i, i + 2), 16)).join('.') : undefined;
+  return addr === '00000000000000000000000001000000' ? '::1' : undefined;
+}
+
+/**
+ * The loopback address the process `pid` (or a descendant) listens on `port` at, when it listens there and only on
+ * loopback addresses (127.0.0.1, ::1): a server FC could not reach. Undefined otherwise (and off Linux).
+ */
+export function loopbackOnly(pid: number, port: number): string | undefined {
+  const sockets = listeningSockets(port);
+  if (sockets.size === 0) return undefined;
+  const tree = processTree(pid);
+  const own = [...sockets].filter(([inode]) => tree.some((p) => holdsSocket(p, new Set([inode]))));
+  if (own.length === 0) return undefined;
+  const loopback = own.map(([, addr]) => loopbackText(addr));
+  return loopback.every((a) => a !== undefined) ? loopback[0] : undefined;
 }
 
 /** Whether process `p` has an open fd on one of the sockets `inodes`. */

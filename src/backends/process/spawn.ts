@@ -12,7 +12,7 @@ import { codeRuntimeEnvironment, rewritePaths } from '../runtime-env.ts';
 import { BOOTSTRAP_DIR_INSIDE, type CodeMounts } from './code-mount.ts';
 import type { Pool } from 'undici';
 import { StartupTimeout, waitUntilListening } from '../readiness.ts';
-import { type Lease, type LeaseOwner, listenedOnByOthers, listensOn, type PortLeases } from './fixed-port.ts';
+import { type Lease, type LeaseOwner, listenedOnByOthers, listensOn, loopbackOnly, type PortLeases } from './fixed-port.ts';
 import type { LogRing } from './log-ring.ts';
 import { portTaken, type PortReservations } from './ports.ts';
 import { endGroup, type GroupLeader } from './process-group.ts';
@@ -116,6 +116,7 @@ export async function spawnInstance(p: Prepared, instanceId: string, logs: LogRi
         extra: () => (fixed !== undefined && r.child.pid !== undefined && listensOn(r.child.pid, fixed) ? new ListensOnFixedPort() : undefined),
         owned: () => r.child.pid === undefined || !listenedOnByOthers(r.child.pid, port),
       });
+      await refuseLoopback(p, r, port, logs);
       return r;
     } catch (e) {
       if (r.exited && attempt < MAX_PORT_ATTEMPTS && (await lostPort(port, logs.since(from)))) {
@@ -131,6 +132,7 @@ export async function spawnInstance(p: Prepared, instanceId: string, logs: LogRi
           r.port = fixed;
           holdWhileRunning(r, lease);
           await ready(r, fixed, logs, start);
+          await refuseLoopback(p, r, fixed, logs);
           return r;
         }
         await killProcess(r);
@@ -172,6 +174,7 @@ async function startOnFixedPort(p: Prepared, instanceId: string, fixed: number, 
     const r = (running = launch(p, instanceId, fixed, logs, o));
     try {
       await ready(r, fixed, logs, start, { owned: () => r.child.pid !== undefined && listensOn(r.child.pid, fixed) });
+      await refuseLoopback(p, r, fixed, logs);
       holdWhileRunning(r, lease);
       return r;
     } catch (e) {
@@ -210,6 +213,22 @@ function evictor(instanceId: string, r: Running, logs: LogRing): LeaseOwner {
 function holdWhileRunning(r: Running, lease: Lease): void {
   r.lease = lease;
   void r.exit.then(() => lease.release());
+}
+
+/**
+ * FC reaches a custom runtime's server through the instance's network address, so a server listening on 127.0.0.1 (or
+ * ::1) only never starts there (FC: "Custom Runtime启动的服务一定要监听0.0.0.0:CAPort或*:CAPort端口", FunctionNotStarted);
+ * here it would answer on loopback. Known as soon as it listens (Linux /proc): the process is stopped and the start
+ * fails at once, with FC's code, instead of after the start-up timeout as a container does.
+ */
+async function refuseLoopback(p: Prepared, r: Running, port: number, logs: LogRing): Promise<void> {
+  if (p.kind !== 'custom' || r.child.pid === undefined) return;
+  const address = loopbackOnly(r.child.pid, port);
+  if (!address) return;
+  await killProcess(r);
+  await outputDrained(r);
+  const tail = logs.tail(10);
+  throw new BackendError(InstanceErrorCode.FunctionNotStarted, `Function instance health check failed on port ${port}: the server listens on ${address} only, which FC cannot reach; a custom runtime's server must listen on 0.0.0.0:${port} (or *:${port}).${tail ? `\nLogs: ${tail}` : ''}`);
 }
 
 /**
