@@ -113,7 +113,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const layers = new LayerStore({ clock, region: config.region, accountId: config.accountId });
   const objects = new ObjectStore({ clock, builtInBuckets: [TEMP_CODE_BUCKET] });
   const tempCredentials = new TempCredentials(clock);
-  const backend = deps.backend ?? createBackend(config, layers);
+  const backend = deps.backend ?? createBackend(config, layers, config.log === 'silent' ? undefined : log);
   // With the docker backend the engine's image store pins digests, so `docker rmi`/`docker tag` fail functions for real.
   // (`instanceof SimulatedBackend` first: the bundle loads the docker backend's module when DockerBackend is first read.)
   const docker = !(backend instanceof SimulatedBackend) && backend instanceof DockerBackend ? backend : undefined;
@@ -285,8 +285,8 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   };
 }
 
-function createBackend(config: Config, layers: LayerStore): Backend {
-  const processOptions = { ...(config.workDir ? { workDir: config.workDir } : {}), layers };
+function createBackend(config: Config, layers: LayerStore, log: ((line: string) => void) | undefined): Backend {
+  const processOptions = { ...(config.workDir ? { workDir: config.workDir } : {}), layers, ...(log ? { log } : {}) };
   switch (config.backend) {
     case 'process':
       return new ProcessBackend(processOptions);

@@ -42,6 +42,8 @@ export interface ProcessBackendOptions {
   readonly layers?: LayerSource;
   /** Bytes all unpacked code and layers may take on disk together (default 8 GiB); counted as they are written. */
   readonly maxDiskBytes?: number;
+  /** The server log, for what a user should hear once (a python runtime served by another Python version). */
+  readonly log?: (line: string) => void;
 }
 
 export const DEFAULT_MAX_DISK_BYTES = 8 * 1024 ** 3;
@@ -73,12 +75,16 @@ export class ProcessBackend implements Backend {
   readonly #interpreters: HostInterpreters;
   readonly #layers: LayerSource | undefined;
   readonly #owned = new OwnedGroups();
+  readonly #log: ((line: string) => void) | undefined;
+  /** Runtimes whose Python version mismatch the server log already told. */
+  readonly #mismatchesSaid = new Set<string>();
   /** Pids of instance processes left by localfcs that died, killed at start-up. */
   readonly reaped: Promise<number[]>;
 
   constructor(opts: ProcessBackendOptions = {}) {
     this.#ownsWorkDir = !opts.workDir;
     this.#layers = opts.layers;
+    this.#log = opts.log;
     this.#disk = new DiskBudget(opts.maxDiskBytes ?? DEFAULT_MAX_DISK_BYTES);
     this.workDir = opts.workDir ? resolve(opts.workDir) : mkdtempSync(join(tmpdir(), 'localfc-process-'));
     mkdirSync(join(this.workDir, '.bootstrap'), { recursive: true });
@@ -124,11 +130,27 @@ export class ProcessBackend implements Backend {
     // deployment's: the function goes Active, and an update carrying it is not silently left unapplied.
     // The machine's interpreter stands in for a built-in runtime: named in the timeline, so a version mismatch shows.
     let servedBy: string | undefined;
+    let python: string | undefined;
+    let mismatch: string | undefined;
     if (kind !== 'custom') {
-      const interpreter = kind === 'nodejs' ? this.#interpreters.node() : await this.#interpreters.python();
+      // python3.X runs on the machine's Python 3.X when it has one; else on the configured python3, said once per runtime.
+      const exact = kind === 'python' ? await this.#interpreters.pythonFor(config.runtime) : undefined;
+      const interpreter = kind === 'nodejs' ? this.#interpreters.node() : exact ?? (await this.#interpreters.python());
       if (!interpreter) return fail(new BackendError(ReasonCode.InvalidRuntime, `${config.runtime} runs on the machine's Python and localfc found none (${this.#spawnOptions.python}): install python3 (e.g. apt-get install python3) or put it on localfc's PATH`));
       servedBy = describe(kind, interpreter);
       req.log(`${config.runtime} served by ${servedBy}`);
+      if (kind === 'python') {
+        python = interpreter.path;
+        const minor = /^python(3\.\d+)$/.exec(config.runtime)?.[1];
+        if (minor && !exact) {
+          mismatch = `${config.runtime}: no Python ${minor} found (python${minor} on PATH, pyenv's versions), so it runs on ${servedBy}; install Python ${minor} for FC's version`;
+          req.log(mismatch);
+          if (!this.#mismatchesSaid.has(config.runtime)) {
+            this.#mismatchesSaid.add(config.runtime);
+            this.#log?.(`localfc: ${mismatch}`);
+          }
+        }
+      }
     }
     let table: string | undefined;
     try {
@@ -141,7 +163,7 @@ export class ProcessBackend implements Backend {
     this.#revisionDirs.add(revisionDir);
     this.#diskLeases.set(revisionDir, disk);
     req.log(`unpacked code into ${codeDir}`);
-    const prepared: Prepared = { key: `${fn.functionName}#${revision.id}`, config, revision, fn, revisionDir, codeDir, optDir, kind, ...(table ? { mountTable: table } : {}), ...(servedBy ? { servedBy } : {}) };
+    const prepared: Prepared = { key: `${fn.functionName}#${revision.id}`, config, revision, fn, revisionDir, codeDir, optDir, kind, ...(table ? { mountTable: table } : {}), ...(servedBy ? { servedBy } : {}), ...(python ? { python } : {}), ...(mismatch ? { mismatch } : {}) };
     return prepared;
   }
 

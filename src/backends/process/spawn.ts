@@ -4,7 +4,7 @@
  * capture and readiness (readiness.ts; the process exited → CAExited), and code that hard-codes its port (fixed-port.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { type FunctionConfig, serverPortOf } from '../../domain/model.ts';
 import { BackendError, type PreparedRevision, type StartInstanceOptions, startupTimedOut } from '../../domain/ports/backend.ts';
@@ -31,6 +31,10 @@ export interface Prepared extends PreparedRevision {
   readonly kind: Kind;
   /** Set when instances run with /code and /opt mounted (code-mount.ts). */
   readonly mountTable?: string;
+  /** The Python executable for a python* runtime (its own minor version where the machine has it). */
+  readonly python?: string;
+  /** Why the runtime runs on another Python version than FC's, told in each instance's log. */
+  readonly mismatch?: string;
 }
 
 export interface Running {
@@ -98,6 +102,7 @@ class ProcessExited extends Error {}
 export async function spawnInstance(p: Prepared, instanceId: string, logs: LogRing, o: SpawnOptions, start: StartInstanceOptions = {}): Promise<Running> {
   if (logs.offset === 0) {
     const mode = await o.mounts.mode();
+    if (p.mismatch) logs.append(`[localfc] ${p.mismatch}\n`);
     logs.append(mode.mounted
       ? `[localfc] code at /code and layers at /opt, read-only, and a /tmp of its own (${p.config.diskSize} MB) (a private mount namespace)\n`
       : `[localfc] code runs from ${p.codeDir} and layers from ${p.optDir}: ${mode.reason}; /code and /opt in the environment and the start command point there; TMPDIR and HOME name a directory of its own, the host's /tmp stays visible\n`);
@@ -263,7 +268,9 @@ function launch(p: Prepared, instanceId: string, port: number, logs: LogRing, o:
   const mounted = p.mountTable !== undefined;
   // Without a namespace of its own, the process's own temporary directory (TMPDIR, HOME) stands in for FC's /tmp.
   const tmpPath = mounted ? undefined : ownTmpDir(o.workDir, instanceId);
-  const site = { instanceId, port, codePath: mounted ? '/code' : p.codeDir, optPath: mounted ? '/opt' : p.optDir, interpreterDirs: o.interpreterDirs, ...(tmpPath ? { tmpPath } : {}) };
+  // python3 inside is the interpreter the runtime runs on.
+  const interpreterDirs = p.python ? [dirname(p.python), ...o.interpreterDirs] : o.interpreterDirs;
+  const site = { instanceId, port, codePath: mounted ? '/code' : p.codeDir, optPath: mounted ? '/opt' : p.optDir, interpreterDirs, ...(tmpPath ? { tmpPath } : {}) };
   const env = codeRuntimeEnvironment(p, site);
   let cmd: string;
   let args: string[];
@@ -276,7 +283,7 @@ function launch(p: Prepared, instanceId: string, port: number, logs: LogRing, o:
     // The runtime: which nodejs versions honour ALIYUN_FC_LOG_LEVEL.
     args = [join(mounted ? BOOTSTRAP_DIR_INSIDE : join(o.workDir, '.bootstrap'), 'bootstrap.cjs'), config.runtime];
   } else {
-    cmd = o.python;
+    cmd = p.python ?? o.python;
     args = ['-u', join(mounted ? BOOTSTRAP_DIR_INSIDE : join(o.workDir, '.bootstrap'), 'bootstrap.py')];
   }
   if (p.mountTable) ({ cmd, args } = o.mounts.wrap(p.mountTable, cmd, args));
