@@ -93,14 +93,15 @@ const IDLE_WARM_UP_MS = 100;
  * request itself needed has already run and costs nothing; a step that fails is left for the request that needs it,
  * which then gets its error.
  */
-function warmUpWhenIdle(server: Server, steps: ReadonlyArray<() => unknown>, prepareApp: () => unknown, stopped: () => boolean): void {
+export function warmUpWhenIdle(server: Server, steps: ReadonlyArray<() => unknown>, prepareApp: () => unknown, stopped: () => boolean): void {
   const done = new Set<() => unknown>();
   const run = async (list: ReadonlyArray<() => unknown>) => {
     for (const step of list) {
       await new Promise((resolve) => setImmediate(resolve));
       if (stopped() || done.has(step)) continue;
       done.add(step);
-      await Promise.resolve(step()).catch(() => undefined);
+      // A step that throws, at once or later, is left for the request that needs it (never an unhandled rejection).
+      await Promise.resolve().then(step).catch(() => undefined);
     }
   };
   const idle = setTimeout(() => void run(steps), IDLE_WARM_UP_MS).unref();
