@@ -12,5 +12,7 @@ export interface AppEnv {
     requestIdSent?: boolean;
     /** The configured public origin (publicUrl), printed in links instead of the connection's own address. */
     publicOrigin?: string;
+    /** A streamed answer (api/relayed-body.ts): settles once its body has ended or been cut; the access log waits for it. */
+    answerEnded?: Promise<void>;
   };
 }

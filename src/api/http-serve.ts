@@ -4,7 +4,7 @@
  * the one invocation path with the qualifier the trigger or route names, as FC 3.0's HTTP event for built-in runtimes
  * and as the raw request for custom runtimes and containers; the function's answer is relayed as it gave it.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 import { errors } from '../domain/errors.ts';
 import { fromHandlerResult, toHttpEvent, type HttpResponseOut, type ResponseHeaders } from '../domain/http-trigger-event.ts';
@@ -12,6 +12,8 @@ import type { InvocationService } from '../domain/invocations.ts';
 import { payloadLimits } from '../domain/payload-limits.ts';
 import type { AppEnv } from './context.ts';
 import { readLimited } from './read-limited.ts';
+import { RelayedBody, type StreamedHead } from './relayed-body.ts';
+import type { InvocationOutcome } from '../domain/invocations.ts';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'content-length']);
 const NO_BODY_STATUS = new Set([204, 205, 304]);
@@ -52,11 +54,14 @@ export async function serveHttp(deps: HttpServeDeps, c: Context<AppEnv>, target:
     const forwarded: Record<string, string> = {};
     for (const [k, v] of Object.entries(headers)) if (!HOP_BY_HOP.has(k)) forwarded[k] = v;
     const path = rawPath + (rawQuery ? `?${rawQuery}` : '');
-    const { result } = await deps.invocations.run(admitted, { ...base, body, headers: forwarded, kind: 'http', method, path });
-    const resHeaders: ResponseHeaders = {};
-    for (const [k, v] of Object.entries(result.headers)) if (!HOP_BY_HOP.has(k.toLowerCase())) resHeaders[k] = v;
-    if (result.errorType) resHeaders['x-fc-error-type'] = result.errorType;
-    out = { status: result.status, headers: resHeaders, body: result.body };
+    // A streamed (chunked) answer is relayed as it comes, as FC relays a web function's (docs/behaviour.md).
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    const relay = method === 'HEAD' ? undefined : new RelayedBody(outgoing && (() => outgoing.destroy()));
+    const running = deps.invocations.run(admitted, { ...base, body, headers: forwarded, kind: 'http', method, path, ...(relay ? { stream: relay } : {}) });
+    const streamed = relay && (await Promise.race([relay.started, running.then(() => undefined)]));
+    if (streamed) return relayStream(c, relay!, streamed, running);
+    const { result } = await running;
+    out = webAnswer(result, result.body);
   } else {
     const event = toHttpEvent({
       method, rawPath, rawQuery, headers, body, requestId,
@@ -66,11 +71,42 @@ export async function serveHttp(deps: HttpServeDeps, c: Context<AppEnv>, target:
     const { result } = await deps.invocations.run(admitted, { ...base, body: event, headers: { 'content-type': 'application/json' }, kind: 'event' });
     out = fromHandlerResult(result);
   }
+  return respond(out, out.body, method, requestId);
+}
+
+/** A web function's answer as the client gets it: its headers but hop-by-hop ones, and FC's x-fc-error-type. */
+function webAnswer(answer: StreamedHead, body: Buffer): HttpResponseOut {
+  const headers: ResponseHeaders = {};
+  for (const [k, v] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(k.toLowerCase())) headers[k] = v;
+  if (answer.errorType) headers['x-fc-error-type'] = answer.errorType;
+  return { status: answer.status, headers, body };
+}
+
+/** The response relayed to the client; 502 BadResponse for a status or header HTTP cannot carry. */
+function respond(out: Omit<HttpResponseOut, 'body'>, body: Buffer | ReadableStream<Uint8Array>, method: string, requestId: string): Response {
   if (out.status < 200 || out.status > 599) throw errors.badResponse(`the function answered with HTTP status ${out.status}, which cannot be relayed`);
   const empty = method === 'HEAD' || NO_BODY_STATUS.has(out.status);
   const relayed = relayableHeaders(out.headers);
   relayed.set('x-fc-request-id', requestId);
-  return new Response(empty ? null : new Uint8Array(out.body), { status: out.status, headers: relayed });
+  return new Response(empty ? null : body instanceof ReadableStream ? body : new Uint8Array(body), { status: out.status, headers: relayed });
+}
+
+/**
+ * A streamed answer, relayed from its head on: the body ends when the call does, or is broken off when the call fails
+ * after its head went out (a timeout, the size limit, the instance dying), as the status can no longer say so. The
+ * access log writes its line then.
+ */
+function relayStream(c: Context<AppEnv>, relay: RelayedBody, head: StreamedHead, running: Promise<InvocationOutcome>): Response {
+  let response: Response;
+  try {
+    response = respond(webAnswer(head, Buffer.alloc(0)), relay.body, c.req.method.toUpperCase(), c.var.requestId);
+  } catch (e) {
+    relay.stop();
+    void running.catch(() => undefined);
+    throw e;
+  }
+  c.set('answerEnded', running.then(({ result }) => relay.finish(!result.instanceLost), () => relay.finish(false)));
+  return response;
 }
 
 /**

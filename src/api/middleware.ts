@@ -87,7 +87,10 @@ export function requestIdAndLog(deps: { ids: IdGenerator; clock: Clock; log: Log
     await next();
     // (c.res.headers on a response built with plain headers would build the Headers object respond() avoids)
     if (!c.get('requestIdSent') && !c.res.headers.has('x-fc-request-id')) c.header('x-fc-request-id', requestId);
-    if (!silent) logRequest(log, requestId, c.req, c.res.status, started);
+    if (silent) return;
+    const ended = c.get('answerEnded');
+    if (ended) void ended.then(() => logRequest(log, requestId, c.req, c.res.status, started));
+    else logRequest(log, requestId, c.req, c.res.status, started);
   };
 }
 

@@ -7,7 +7,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, errors as undiciErrors, request } from 'undici';
-import { BackendError, type HeaderValue, type InvocationDeadline, type InvocationRequest, type InvocationResult, type PreparedRevision } from '../domain/ports/backend.ts';
+import { BackendError, type HeaderValue, type InvocationDeadline, type InvocationRequest, type InvocationResult, type PreparedRevision, type ResponseSink } from '../domain/ports/backend.ts';
 import { credentialsFor } from './runtime-env.ts';
 import { InstanceErrorCode } from '../domain/reason-codes.ts';
 
@@ -154,7 +154,9 @@ export async function forwardInvocation(
     if (req.kind === 'event') headers['content-type'] = req.headers['content-type'] ?? 'application/octet-stream';
     headers['x-fc-control-path'] = isHttp ? '/http-invoke' : '/invoke';
   }
-  const reader = new AnswerReader(req.maxResponseBytes);
+  // Only an HTTP call is relayed as it streams (FC streams web functions' answers, not event functions').
+  const sink = isHttp && method !== 'HEAD' ? req.stream : undefined;
+  const reader = new AnswerReader(req.maxResponseBytes, sink && { sink, head: (status, headers) => answerHead(status, headers, isHttp) });
   // undici's exports read when used: at module level the bundle's stand-in would load undici at every start-up.
   opts.deadline?.onExpiry(() => reader.cancel(new undiciErrors.RequestAbortedError('the invocation timed out')));
   // Origin and path as they are: undici's request(url) would parse the URL again on every call.
@@ -166,17 +168,28 @@ export async function forwardInvocation(
     body: method === 'GET' || method === 'HEAD' ? null : req.body,
   }, reader);
   const res = await reader.answer;
+  const answer: Writable<Omit<InvocationResult, 'logs'>> = Object.assign(answerHead(res.status, res.headers, isHttp), { body: res.body });
+  if (res.callerGone) answer.callerGone = true;
+  return answer;
+}
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** What the caller gets of an answer but its body: status, headers as the function sent them, FC's error type. */
+function answerHead(status: number, headers: IncomingHttpHeaders, isHttp: boolean): Writable<Omit<InvocationResult, 'logs' | 'body'>> {
   const out: Record<string, HeaderValue> = {};
   // A header sent several times stays several values: Set-Cookie values cannot be joined with commas (RFC 6265).
-  for (const k in res.headers) {
-    const v = res.headers[k];
+  for (const k in headers) {
+    const v = headers[k];
     if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
   }
-  const marked = res.headers['x-localfc-error-type'];
-  const errorType = marked === 'HandledInvocationError' || marked === 'UnhandledInvocationError' ? marked : res.headers['x-fc-status'] === '404' || (!isHttp && res.status >= 300) ? 'UnhandledInvocationError' : undefined;
+  const marked = headers['x-localfc-error-type'];
+  const errorType = marked === 'HandledInvocationError' || marked === 'UnhandledInvocationError' ? marked : headers['x-fc-status'] === '404' || (!isHttp && status >= 300) ? 'UnhandledInvocationError' : undefined;
   // An event invocation (POST /invoke) answered with another status is the function failing, not the API call:
   // FC's custom-runtime spec has 200 (success) and 404 (failure) there; the caller gets 200 with the body as it came.
-  return { status: isHttp ? res.status : 200, headers: out, body: res.body, ...(errorType ? { errorType } : {}) };
+  const head: Writable<Omit<InvocationResult, 'logs' | 'body'>> = { status: isHttp ? status : 200, headers: out };
+  if (errorType) head.errorType = errorType;
+  return head;
 }
 
 /** The function's answer: its status, headers as undici parses them (lower-case names, a repeated one an array), body. */
@@ -184,10 +197,22 @@ interface Answer {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
+  /** A streamed answer whose caller went away before it ended. */
+  readonly callerGone?: boolean;
 }
 
+/** Where AnswerReader relays a streamed answer, and how it makes the head the sink is given. */
+interface Relay {
+  readonly sink: ResponseSink;
+  readonly head: (status: number, headers: IncomingHttpHeaders) => ReturnType<typeof answerHead>;
+}
+
+/** FC streams a web function's answer when it comes with `Transfer-Encoding: chunked` (FC's SSE FAQ). */
+const isChunked = (headers: IncomingHttpHeaders): boolean => /(?:^|,)\s*chunked\s*$/i.test(String(headers['transfer-encoding'] ?? ''));
+
 /**
- * Reads one answer through undici's dispatch API, the body gathered as it arrives into a Buffer. undici's `request()`
+ * Reads one answer through undici's dispatch API, the body gathered as it arrives into a Buffer, or, for a chunked
+ * answer with a `relay`, handed to its sink as it arrives (undici paused while the sink is full). undici's `request()`
  * makes a response stream, an async resource and more promises per call (with the AbortSignal it needed, ~25 µs of
  * CPU per call on Node.js 20: docs/benchmarks.md). The body is given up at `max` bytes (the connection dropped, the
  * rest never read): a handler answering 300 MB must not make localfc buffer 300 MB. Beyond the limit: 502 BadResponse.
@@ -197,6 +222,11 @@ class AnswerReader implements Dispatcher.DispatchHandler {
   #resolve!: (a: Answer) => void;
   #reject!: (e: unknown) => void;
   readonly #max: number | undefined;
+  readonly #relay: Relay | undefined;
+  /** The answer is being relayed (a chunked answer with a relay): its body goes to the sink, not into #chunks. */
+  #streaming = false;
+  /** The sink's caller went away (ResponseSink.onAbort). */
+  #gone = false;
   #controller: Dispatcher.DispatchController | undefined = undefined;
   #cancelled: Error | undefined = undefined;
   #status = 0;
@@ -204,8 +234,9 @@ class AnswerReader implements Dispatcher.DispatchHandler {
   #chunks: Buffer[] = [];
   #size = 0;
 
-  constructor(max: number | undefined) {
+  constructor(max: number | undefined, relay?: Relay) {
     this.#max = max;
+    this.#relay = relay;
     this.answer = new Promise<Answer>((resolve, reject) => ((this.#resolve = resolve), (this.#reject = reject)));
   }
 
@@ -226,22 +257,35 @@ class AnswerReader implements Dispatcher.DispatchHandler {
     this.#status = status;
     this.#headers = headers;
     // A declared length over the limit is refused before any of the body is read.
-    if (this.#max !== undefined && Number(headers['content-length'] ?? 0) > this.#max) controller.abort(tooLarge(this.#max));
+    if (this.#max !== undefined && Number(headers['content-length'] ?? 0) > this.#max) return controller.abort(tooLarge(this.#max));
+    const relay = this.#relay;
+    if (!relay || !isChunked(headers)) return;
+    this.#streaming = true;
+    relay.sink.onDrain(() => controller.resume());
+    relay.sink.onAbort(() => {
+      this.#gone = true;
+      this.cancel(new Error('the caller closed the connection'));
+    });
+    relay.sink.head(relay.head(status, headers));
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.#size += chunk.length;
     if (this.#max !== undefined && this.#size > this.#max) return controller.abort(tooLarge(this.#max));
-    this.#chunks.push(chunk);
+    if (!this.#streaming) this.#chunks.push(chunk);
+    else if (!this.#relay!.sink.write(chunk)) controller.pause();
   }
 
   onResponseEnd(): void {
     const chunks = this.#chunks;
-    this.#resolve({ status: this.#status, headers: this.#headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.#size) });
+    const body = chunks.length === 1 ? chunks[0]! : this.#streaming ? Buffer.alloc(0) : Buffer.concat(chunks, this.#size);
+    this.#resolve({ status: this.#status, headers: this.#headers, body });
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.#reject(error);
+    // The caller of a streamed answer went away: the call ends with what was relayed, the instance unharmed.
+    if (this.#gone) this.#resolve({ status: this.#status, headers: this.#headers, body: Buffer.alloc(0), callerGone: true });
+    else this.#reject(error);
   }
 }
 

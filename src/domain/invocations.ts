@@ -120,6 +120,7 @@ export class InvocationService {
       if (input.method) request.method = input.method;
       if (input.path) request.path = input.path;
       if (input.tailLogs) request.tailLogs = true;
+      if (input.stream) request.stream = input.stream;
       if (this.deps.maxResponseBytes !== undefined) request.maxResponseBytes = this.deps.maxResponseBytes;
       let result: InvocationResult & { readonly instanceId: string; readonly coldStart: boolean };
       try {
@@ -142,6 +143,7 @@ export class InvocationService {
       const detail: Record<string, unknown> = { requestId, qualifier, status, instanceId, coldStart };
       if (errorType) detail.errorType = errorType;
       if (result.instanceLost) detail.instanceLost = true;
+      if (result.callerGone) detail.callerGone = true;
       detail.durationMs = clock.now() - started;
       functions.note(functionName, 'invocation', 'invoked', detail);
       const { log } = this.deps;

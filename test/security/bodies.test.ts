@@ -2,7 +2,7 @@
  * Bodies are streamed with limits, never buffered whole first: a chunked request body on an HTTP trigger or an admin
  * route is refused as soon as it passes the limit (the test never sends the end of it, so a server that waits for the
  * whole body never answers), and a handler's response is cut off at FC's payload limit while it streams (a handler
- * that never finishes its answer still gets one). `maxBodyBytes` lowers FC's 32 MB so the test moves 1 MB, not 32.
+ * that never finishes its answer still gets one; a web function's streamed answer is relayed up to the limit and cut there). `maxBodyBytes` lowers FC's 32 MB so the test moves 1 MB, not 32.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -84,10 +84,23 @@ describe('handler responses are capped as they stream', () => {
     assert.match(json.Message, /exceeds the limit of 1048576 bytes/);
   });
 
-  it('HTTP trigger: a response body that never ends is cut off at the limit with 502 BadResponse', HANG, async () => {
+  it('HTTP trigger: a chunked response that never ends is relayed as it streams and cut off at the limit', HANG, async () => {
     const res = await fetch(`${fc.url}/fcapp/endless/h/`);
+    assert.equal(res.status, 200, 'a streamed answer is relayed from its head on, as FC relays a web function');
+    let received = 0;
+    await assert.rejects(async () => {
+      for await (const chunk of res.body!) received += (chunk as Uint8Array).length;
+    }, 'the body breaks off at the limit, never ending as if complete');
+    assert.ok(received <= LIMIT, `${received} bytes relayed`);
+  });
+
+  it('InvokeFunction on the same never-ending server: 502 BadResponse (an API call is not streamed)', HANG, async () => {
+    const res = await fetch(`${fc.url}/2023-03-30/functions/endless/invocations`, { method: 'POST', body: 'x' });
     assert.equal(res.status, 502);
     assert.equal(((await res.json()) as { Code: string }).Code, 'BadResponse');
+  });
+
+  it('HTTP trigger of a built-in runtime: a response over the limit is 502 BadResponse', HANG, async () => {
     // The same instance serves the next call (it answers the same way: the limit, not a dead instance).
     const again = await fetch(`${fc.url}/fcapp/ev/h/big`);
     assert.equal(again.status, 502);

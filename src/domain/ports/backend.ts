@@ -81,6 +81,12 @@ export interface InvocationRequest {
   /** The largest response body relayed (FC's payload limit): a backend stops reading there and fails with BadResponse. */
   readonly maxResponseBytes?: number;
   /**
+   * Set by a caller that relays a web function's answer as it streams (HTTP triggers, custom domains): an HTTP
+   * invocation answered with `Transfer-Encoding: chunked` (FC's mark of a streamed response) is handed over through it as
+   * it arrives, and the result's body is then empty. Other answers are gathered as without it.
+   */
+  readonly stream?: ResponseSink;
+  /**
    * The call's timeout on localfc's clock (the pool makes it): once it passes, the backend stops the call, kills the
    * instance and answers FC's timeout. Without it the call is not bounded.
    */
@@ -97,6 +103,21 @@ export interface InvocationDeadline {
   readonly expired: boolean;
 }
 
+/**
+ * Where a streamed answer goes as it arrives (InvocationRequest.stream). The invocation ends (its instance released, its
+ * record written) when the body has ended, or failed: the caller ends or cuts what it relays from the call's outcome.
+ */
+export interface ResponseSink {
+  /** The status, headers and error type (what the result would carry), before any of the body. */
+  head(answer: Omit<InvocationResult, 'body' | 'logs' | 'instanceLost'>): void;
+  /** A piece of the body. False: the caller's side is full; the backend reads no more until the `onDrain` callback. */
+  write(chunk: Buffer): boolean;
+  /** What to call when the caller can take more after `write` returned false. */
+  onDrain(resume: () => void): void;
+  /** What to call when the caller went away: the backend stops reading and the call ends (the instance lives on). */
+  onAbort(abort: () => void): void;
+}
+
 /** A response header's value; a header the function sent several times (Set-Cookie) keeps each value. */
 export type HeaderValue = string | readonly string[];
 
@@ -110,6 +131,8 @@ export interface InvocationResult {
   readonly logs?: string;
   /** The instance died handling this request (crash, or killed on timeout): the pool replaces it, as FC does. */
   readonly instanceLost?: boolean;
+  /** A streamed answer whose caller went away before it ended (InvocationRequest.stream): the rest was not read. */
+  readonly callerGone?: boolean;
 }
 
 /** A failure that FC would report with this reason code (preparation) or error code (invocation). */
