@@ -11,9 +11,9 @@ export const END = '<!-- end of settings table -->';
 
 const code = (v: string): string => `\`${v}\``;
 
-function defaultCell(schemaDefault: unknown): string {
-  if (schemaDefault === undefined) return 'unset';
-  return code(typeof schemaDefault === 'string' ? schemaDefault : JSON.stringify(schemaDefault));
+function defaultCell(value: unknown): string {
+  if (value === undefined) return 'unset';
+  return code(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 export function renderSettingsTable(): string {
@@ -21,7 +21,7 @@ export function renderSettingsTable(): string {
     const env = s.env ? [code(s.env), s.envDoc].filter(Boolean).join(' ') : '—';
     const flag = s.flag ? [code(`--${s.flag}${s.list ? ` ${s.arg}` : ''}`), s.flagDoc].filter(Boolean).join(' ') : '— (config file only)';
     const meaning = s.doc ?? s.help[0]!.toUpperCase() + s.help.slice(1);
-    return `| ${code(s.path.join('.'))} | ${env} | ${flag} | ${s.defaultDoc ?? defaultCell(s.schema.parse(undefined))} | ${meaning} |`;
+    return `| ${code(s.path.join('.'))} | ${env} | ${flag} | ${s.defaultDoc ?? defaultCell(s.default)} | ${meaning} |`;
   });
   return ['| Config key | Env var | Flag | Default | Meaning |', '|---|---|---|---|---|', ...rows].join('\n');
 }

@@ -6,14 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { CONFIG_FILE, SETTINGS, SETTING_LIST, type SettingEntry, START_DEFAULTS, TIMING_SETTINGS } from './settings.ts';
+import { CONFIG_FILE, SETTINGS, SETTING_LIST, type SettingEntry, type SettingSpec, START_DEFAULTS, TIMING_SETTINGS, settingSchema, shapeOf } from './settings.ts';
 
-export const ConfigSchema = z.object(
-  Object.fromEntries(Object.entries(SETTINGS).map(([key, s]) => [key, s.schema])) as { -readonly [K in keyof typeof SETTINGS]: (typeof SETTINGS)[K]['schema'] },
-);
+/** The whole configuration's schema, every setting's built (parseConfig builds only the given settings' part). */
+export function configSchema() {
+  return z.object(shapeOf(SETTINGS));
+}
 
-export type Config = z.infer<typeof ConfigSchema>;
-export type ConfigInput = z.input<typeof ConfigSchema>;
+export type Config = z.infer<ReturnType<typeof configSchema>>;
+export type ConfigInput = z.input<ReturnType<typeof configSchema>>;
 
 const FLAGS = new Map<string, SettingEntry>(SETTING_LIST.flatMap((s) => (s.flag ? [s.flag, ...(s.flagAliases ?? [])].map((f) => [f, s] as const) : [])));
 const KNOWN_FLAGS = [CONFIG_FILE.flag, ...FLAGS.keys()];
@@ -111,12 +112,26 @@ function unknownKey(input: Record<string, unknown>): string | undefined {
 
 /** Validates start()'s options or the gathered sources: unknown keys and bad values, each named. */
 export function parseConfig(raw: unknown): Config {
-  const unknown = raw && typeof raw === 'object' && !Array.isArray(raw) ? unknownKey(raw as Record<string, unknown>) : undefined;
+  const input = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
+  const unknown = input && unknownKey(input);
   if (unknown) throw new Error(`invalid localfc configuration: ${unknown}`);
+  // Only the given settings' schemas are built, in the table's order (the issues' order): the object schema over all of
+  // them gave the others their defaults, which is what the table's defaults are. Anything but an object is refused by it.
+  const given = input && (Object.entries(SETTINGS) as Array<[string, SettingSpec]>).filter(([key]) => key in input);
+  const schema = given ? z.object(Object.fromEntries(given.map(([key, s]) => [key, settingSchema(s)]))) : configSchema();
   // Parsed once per start: zod's JIT (code generated per object schema with new Function) costs more than it saves here.
-  const r = ConfigSchema.safeParse(raw, { jitless: true });
+  const r = schema.safeParse(raw, { jitless: true });
   if (!r.success) throw new Error(`invalid localfc configuration: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-  return r.data;
+  if (!given) return r.data as Config;
+  const parsed = r.data as Record<string, unknown>;
+  return Object.fromEntries(
+    (Object.entries(SETTINGS) as Array<[string, SettingSpec]>).flatMap(([key, s]) => (key in parsed ? [[key, parsed[key]]] : s.default === undefined ? [] : [[key, shallowCopy(s.default)]])),
+  ) as Config;
+}
+
+/** A default as zod's `.default()` gives it: an array or object copied, so no two configurations share one. */
+function shallowCopy(v: unknown): unknown {
+  return Array.isArray(v) ? [...v] : v && typeof v === 'object' ? { ...v } : v;
 }
 
 /** start()'s options over its defaults (a free port, no log). */
@@ -126,5 +141,5 @@ export function parseStartOptions(options: ConfigInput): Config {
 
 /** The command line's defaults for what start() defaults differently (port 9000, the text log). */
 export function cliDefaults(): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(START_DEFAULTS).map((k) => [k, (SETTINGS as Record<string, { schema: z.ZodType }>)[k]!.schema.parse(undefined)]));
+  return Object.fromEntries(Object.keys(START_DEFAULTS).map((k) => [k, (SETTINGS as Record<string, SettingSpec>)[k]!.default]));
 }

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { BEGIN, END, renderSettingsTable } from '../../scripts/settings-table.ts';
-import { type Config, ConfigSchema, gatherConfig, parseConfig } from '../../src/config.ts';
-import { SETTING_LIST, type SettingEntry } from '../../src/settings.ts';
+import { type Config, configSchema, gatherConfig, parseConfig } from '../../src/config.ts';
+import { SETTING_LIST, SETTINGS, type SettingEntry, type SettingSpec } from '../../src/settings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'localfc-settings-'));
 const nest = (path: readonly string[], value: unknown): Record<string, unknown> => (path.length === 1 ? { [path[0]!]: value } : { [path[0]!]: nest(path.slice(1), value) });
@@ -18,7 +18,7 @@ const pick = (cfg: Config, path: readonly string[]): unknown => path.reduce<unkn
 const asJson = (s: SettingEntry): unknown => (s.list && typeof s.example === 'string' ? s.example.split(',') : s.example);
 
 it('every setting resolves alike from its flag, its variable, the config file and start() options, and differs from the default', () => {
-  const defaults = ConfigSchema.parse({});
+  const defaults = configSchema().parse({});
   for (const s of SETTING_LIST) {
     const name = s.path.join('.');
     const file = join(dir, `${name}.json`);
@@ -56,6 +56,54 @@ it('flags beat the environment, which beats the file; short-form faults add up f
   assert.deepEqual(cfg.scenarios, ['stuck-pending']);
   assert.equal(parseConfig(gatherConfig([], { LOCALFC_CONFIG: file, LOCALFC_PORT: '2222' })).port, 2222);
   assert.equal(parseConfig(gatherConfig([], { LOCALFC_PORT: '' })).port, 9000); // an empty variable is not set
+});
+
+/** parseConfig's result, or the message it throws. */
+const outcome = (parse: () => unknown): unknown => {
+  try {
+    const v = parse();
+    return { value: v, keys: Object.keys(v as object) };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+};
+/** What the schema of every setting (the library's ConfigSchema) makes of the same input, in parseConfig's words. */
+const wholeSchema = (raw: unknown): unknown => {
+  const r = configSchema().safeParse(raw);
+  if (r.success) return r.data;
+  throw new Error(`invalid localfc configuration: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+};
+
+it('parseConfig, building only the given settings, gives what the schema of every setting gives: values, defaults, key order, errors', () => {
+  const inputs: unknown[] = [
+    {},
+    { port: 0, log: 'silent' },
+    { dataDir: undefined, port: undefined }, // given as undefined: an optional key is kept, a default applies
+    { timing: { updateMs: 5 } },
+    { timing: {} },
+    ...SETTING_LIST.map((s) => nest(s.path, asJson(s))),
+    { port: 70000, clock: 'sundial', timing: { updateMs: -1 } }, // several issues, in the table's order
+    { timeScale: 0, publicUrl: 'http://x.example/path', accessKeys: 'a:' },
+    { timing: 5 },
+    null,
+    [],
+    'port',
+  ];
+  for (const raw of inputs) assert.deepStrictEqual(outcome(() => parseConfig(raw)), outcome(() => wholeSchema(raw)), JSON.stringify(raw));
+  // A default list is the configuration's own, as zod's .default() copies it.
+  const [a, b] = [parseConfig({}), parseConfig({})];
+  assert.notEqual(a.faults, b.faults);
+  assert.notEqual(a.timing, b.timing);
+});
+
+it('a configuration builds the schemas of the settings it gives only (a start-up gives a few)', (t) => {
+  const built: string[] = [];
+  for (const [key, s] of Object.entries(SETTINGS) as Array<[string, SettingSpec & { schema: () => unknown }]>) {
+    const schema = s.schema;
+    t.mock.method(s, 'schema', () => (built.push(key), schema()));
+  }
+  parseConfig({ port: 0, log: 'silent', timing: { updateMs: 3 } });
+  assert.deepEqual(built, ['port', 'timing', 'log']);
 });
 
 it('start() options refuse an unknown key as the config file does, naming the known ones', () => {
