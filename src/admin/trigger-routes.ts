@@ -58,7 +58,7 @@ export function triggerAdminRoutes(d: TriggerAdminDeps): OpenAPIHono<AppEnv> {
       ? given
       : eventBytes(defaultEvent(t, { now: d.clock.now(), region: d.region, accountId: d.accountId, requestId, uuid: () => d.ids.uuid() }));
     const input: InvocationInput = { functionName: name, qualifier: t.qualifier, requestId, body, headers: { 'content-type': 'application/octet-stream' }, kind: 'event' };
-    const admitted = await d.invocations.admit(name, t.qualifier);
+    const admitted = await d.invocations.admit(name, t.qualifier, requestId);
     d.functions.note(name, 'invocation', 'trigger.fired', { requestId, triggerName, triggerType: t.triggerType, sync });
     if (!sync) {
       void d.invocations.run(admitted, input).catch((e: unknown) => d.functions.note(name, 'invocation', 'async.failed', { requestId, message: e instanceof Error ? e.message : String(e) }));

@@ -31,15 +31,19 @@ function render(c: Context<AppEnv>, err: unknown, body: (e: FcError, requestId: 
   });
 }
 
-/** The FcError a request is answered with for `err`; one that is not FC's own (a 500) goes to the log with its stack. */
+/**
+ * The FcError a request is answered with for `err`; one that is not FC's own (a 500) goes to the log with its stack.
+ * An FcError is an answer FC gives, whatever its status (an injected fault, a throttle, a function that did not
+ * start): the access log line records it, with its request id.
+ */
 export function answeredError(err: unknown, log: LogFn | undefined): FcError {
+  if (err instanceof FcError) return err;
   const e = toFcError(err);
   if (e.status >= 500) log?.(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   return e;
 }
 
 function toFcError(err: unknown): FcError {
-  if (err instanceof FcError) return err;
   if (err instanceof HTTPException) {
     if (err.status === 413) return errors.entityTooLarge('request body', 0);
     return errors.invalidArgument(err.message || 'bad request');

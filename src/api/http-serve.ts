@@ -46,7 +46,7 @@ export async function serveHttp(deps: HttpServeDeps, c: Context<AppEnv>, target:
   const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readLimited(c.req.raw.body, limit, tooLarge);
   const requestId = c.var.requestId;
   const headers = c.req.header();
-  const admitted = await deps.invocations.admit(target.functionName, target.qualifier);
+  const admitted = await deps.invocations.admit(target.functionName, target.qualifier, requestId);
   const base = { functionName: target.functionName, qualifier: target.qualifier, requestId };
   let out: HttpResponseOut;
   if (admitted.revision.config.runtime.startsWith('custom')) {

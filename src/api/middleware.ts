@@ -94,12 +94,17 @@ export function requestIdAndLog(deps: { ids: IdGenerator; clock: Clock; log: Log
   };
 }
 
-/** The access log's line for a request answered with `status`, `started` being Date.now() when it came in. */
+/**
+ * The access log's line for a request answered with `status`, `started` being Date.now() when it came in. A refused
+ * request's line ends with its request id, the one its error body and the client's exception carry (a successful
+ * invocation's id is on its invoke line); successful lines stay as short as they were.
+ */
 export function logRequest(log: LogFn, requestId: string, head: RequestHead, status: number, started: number): void {
   const { method, path } = head;
   const action = head.header('x-acs-action') ?? '';
   const ms = Date.now() - started;
-  log(`${method} ${path} ${status} ${action} ${ms}ms`, log.lineOnly ? undefined : { requestId, method, path, status, action, ms });
+  const line = status < 400 ? `${method} ${path} ${status} ${action} ${ms}ms` : `${method} ${path} ${status} ${action} ${ms}ms ${requestId}`;
+  log(line, log.lineOnly ? undefined : { requestId, method, path, status, action, ms });
 }
 
 /** Every accepted change is on disk before its response goes out. Invocations change nothing worth saving. */
@@ -172,7 +177,7 @@ function apiFaults(deps: { faults: FaultEngine; functions: FunctionService; cloc
     const operation = operationOf(c) ?? c.req.header('x-acs-action');
     const functionName = fnName ? safeDecode(fnName) : undefined;
     const rule = faults.take({ phase: 'api', ...(operation ? { operation } : {}), ...(functionName ? { functionName } : {}) });
-    if (rule && functionName) functions.note(functionName, 'fault', 'fault.api', { rule: rule.id, source: rule.source, effect: rule.effect, ...(operation ? { operation } : {}) });
+    if (rule && functionName) functions.note(functionName, 'fault', 'fault.api', { requestId: c.var.requestId, rule: rule.id, source: rule.source, effect: rule.effect, ...(operation ? { operation } : {}) });
     if (rule) await applyFault(rule, { phase: 'api', clock });
     await next();
   };

@@ -10,7 +10,7 @@ import type { Clock } from '../clock.ts';
 import { BackgroundWork } from './background-work.ts';
 import { type AttemptOutcome, destinationEvent, functionDestination, ownerOf } from './destinations.ts';
 import type { IdGenerator } from '../ids.ts';
-import { errors } from './errors.ts';
+import { FcError, errors } from './errors.ts';
 import { ASYNC_DEFAULTS, type FunctionConfigStore } from './function-configs.ts';
 import type { FunctionService } from './functions.ts';
 import type { InvocationService } from './invocations.ts';
@@ -125,7 +125,14 @@ export class AsyncTaskService {
    */
   enqueue(input: EnqueueInput): { task: AsyncTask; codeChecksum: string; named: boolean } {
     const { functions, clock, ids } = this.deps;
-    const admitted = functions.admitInvocation(input.functionName, input.qualifier);
+    let admitted;
+    try {
+      admitted = functions.admitInvocation(input.functionName, input.qualifier);
+    } catch (e) {
+      // In the timeline as a refused synchronous call is, with the id the caller's error carries.
+      if (e instanceof FcError) functions.note(input.functionName, 'invocation', 'rejected', { requestId: input.requestId, code: e.code, status: e.status });
+      throw e;
+    }
     // Only the state is checked now: each attempt is admitted (and holds its revision) when it runs.
     admitted.leave();
     const byId = this.#byFunction(input.functionName);

@@ -166,7 +166,8 @@ export class FunctionService {
     }
     if (fn.state !== 'Active' || !entry.prepared) throw errors.functionNotActive(name, fn.state, fn.stateReasonCode);
     const held = routed.version ? entry.refs.get(routed.version.revision.id) : entry.prepared;
-    if (!held) throw errors.internal(`version '${routed.versionId}' of function '${name}' has no prepared code`);
+    // A bug, not an answer of FC's: a plain Error is logged with its stack (api/errors.ts).
+    if (!held) throw new Error(`version '${routed.versionId}' of function '${name}' has no prepared code`);
     const prepared = servingVersion(held, routed.versionId);
     this.#lifecycle.dispatch(entry, { type: 'invoked' });
     return { record: fn, prepared, revision: prepared.revision, resolvedQualifier: routed.versionId, leave: this.#lease(entry, held) };
@@ -239,12 +240,13 @@ export class FunctionService {
   }
 
   /** Fault lookup for a function: engine rules first, then the function's own reserved tags/env. */
-  takeFault(name: string, phase: FaultPhase, extra: { operation?: string; qualifier?: string } = {}): FaultRule | undefined {
+  /** `requestId`: the call the fault acts on, named in the timeline's entry. */
+  takeFault(name: string, phase: FaultPhase, extra: { operation?: string; qualifier?: string } = {}, requestId?: string): FaultRule | undefined {
     const entry = this.#functions.get(name);
     const rev = entry ? this.shown(entry.record) : undefined;
     const own = entry && rev ? ownFaults(entry.record.tags, rev.config.environmentVariables) : [];
     const rule = this.deps.faults.take({ phase, functionName: name, ...extra }, own);
-    if (rule && entry) this.note(name, 'fault', `fault.${phase}`, { rule: rule.id, source: rule.source, effect: rule.effect });
+    if (rule && entry) this.note(name, 'fault', `fault.${phase}`, requestId ? { requestId, rule: rule.id, source: rule.source, effect: rule.effect } : { rule: rule.id, source: rule.source, effect: rule.effect });
     return rule;
   }
 

@@ -61,9 +61,10 @@ export class InvocationService {
 
   /**
    * Admission, then the invocation-phase fault. Throws the cloud's error when the call is refused, so an async
-   * caller learns of a missing or inactive function before it gets its 202.
+   * caller learns of a missing or inactive function before it gets its 202. `requestId` (the call's) is recorded with a
+   * refusal or a fault in the timeline, so the id a client's error carries can be found there.
    */
-  async admit(functionName: string, qualifier: string): Promise<Admitted> {
+  async admit(functionName: string, qualifier: string, requestId?: string): Promise<Admitted> {
     // One async step with #admit's work inlined: each costs every invocation a promise and a microtask.
     try {
       const { functions, clock } = this.deps;
@@ -83,7 +84,7 @@ export class InvocationService {
         admitted.leave();
       };
       try {
-        const fault = functions.takeFault(functionName, 'invocation', { qualifier });
+        const fault = functions.takeFault(functionName, 'invocation', { qualifier }, requestId);
         // `inactive`: dropped to Inactive, the call is admitted again and refused as any call to an Inactive function.
         const dropToInactive = () => {
           admitted.leave();
@@ -100,7 +101,7 @@ export class InvocationService {
       }
     } catch (e) {
       // Refused calls (not active, disabled, throttled) go in the timeline too: they are what the caller saw.
-      if (e instanceof FcError) this.deps.functions.note(functionName, 'invocation', 'rejected', { code: e.code, status: e.status });
+      if (e instanceof FcError) this.deps.functions.note(functionName, 'invocation', 'rejected', requestId ? { requestId, code: e.code, status: e.status } : { code: e.code, status: e.status });
       throw e;
     }
   }
@@ -162,7 +163,7 @@ export class InvocationService {
   }
 
   async invoke(input: InvocationInput): Promise<InvocationOutcome> {
-    return this.run(await this.admit(input.functionName, input.qualifier), input);
+    return this.run(await this.admit(input.functionName, input.qualifier, input.requestId), input);
   }
 }
 

@@ -21,7 +21,7 @@ export async function fireTrigger(deps: TriggerFiringDeps, t: TriggerRecord, req
   const detail = { requestId, triggerName, triggerType: t.triggerType, ...extra };
   let admitted;
   try {
-    admitted = await invocations.admit(name, qualifier);
+    admitted = await invocations.admit(name, qualifier, requestId);
   } catch (e) {
     // The cloud fails the invocation (e.g. FunctionNotActive); the trigger itself goes on.
     const code = (e as { code?: unknown }).code;

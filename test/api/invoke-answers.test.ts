@@ -91,7 +91,7 @@ it('answers invocations the same on the fast route and through the chain, reques
   }
   assert.deepEqual(logged(fast.lines), logged(chain.lines));
   assert.ok(logged(fast.lines).includes('POST /2023-03-30/functions/hot/invocations 200 InvokeFunction _ms'), fast.lines.join('\n'));
-  assert.ok(logged(fast.lines).includes('POST /2023-03-30/functions/nope/invocations 404 InvokeFunction _ms'), fast.lines.join('\n'));
+  assert.ok(logged(fast.lines).some((l) => /^POST \/2023-03-30\/functions\/nope\/invocations 404 InvokeFunction _ms \S+$/.test(l)), fast.lines.join('\n'));
 });
 
 it('answers the official SDK the same on both (its body is chunked), GetFunction and InvokeFunction', async () => {

@@ -19,8 +19,9 @@ async function oneRequest(flags: string[]): Promise<{ requestId: string; stderr:
 
 describe('access log', { timeout: 60_000 }, () => {
   it('text (the default of the CLI) writes one readable line per request to stderr', async () => {
-    const { stderr } = await oneRequest(['--log', 'text']);
-    assert.match(stderr, /^GET \/2023-03-30\/functions\/nope 404 GetFunction \d+ms$/m);
+    const { requestId, stderr } = await oneRequest(['--log', 'text']);
+    // A refused request's line ends with its request id (the one its error body carries).
+    assert.match(stderr, new RegExp(`^GET /2023-03-30/functions/nope 404 GetFunction \\d+ms ${requestId}$`, 'm'));
   });
 
   it('--log json writes one pino record per request with its fields', async () => {

@@ -28,3 +28,14 @@ it('the access log line: fields only for a log that writes them, the same line f
   assert.deepEqual({ ...fields1, ms: 0 }, { requestId: 'rid', method: 'GET', path: '/p', status: 200, action: 'GetFunction', ms: 0 });
   assert.equal(fields2, undefined);
 });
+
+it('a refused request\'s line ends with its request id; a successful one has none', () => {
+  const lines: string[] = [];
+  const log: LogFn = Object.assign((line: string) => void lines.push(line), { lineOnly: true });
+  logRequest(log, 'rid-ok', head, 200, Date.now());
+  logRequest(log, 'rid-404', head, 404, Date.now());
+  logRequest(log, 'rid-503', head, 503, Date.now());
+  assert.match(lines[0]!, /^GET \/p 200 GetFunction \d+ms$/);
+  assert.match(lines[1]!, /^GET \/p 404 GetFunction \d+ms rid-404$/);
+  assert.match(lines[2]!, /^GET \/p 503 GetFunction \d+ms rid-503$/);
+});

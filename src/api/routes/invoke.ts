@@ -80,7 +80,7 @@ function invocationInput(call: SyncCall): InvocationInput {
 /** Admits and runs a synchronous invocation; throws what admission refuses with (an FcError). */
 export function syncInvoker(invocations: InvocationService): (call: SyncCall) => Promise<InvokeAnswer> {
   return async (call) => {
-    const admitted = await invocations.admit(call.functionName, call.qualifier);
+    const admitted = await invocations.admit(call.functionName, call.qualifier, call.requestId);
     const { result, durationMs } = await invocations.run(admitted, invocationInput(call));
     // Plain headers (api/respond.ts), merged as c.body's Headers did: names lower-cased, FC's own set last and winning,
     // and the content type @hono/node-server gives a body without one.

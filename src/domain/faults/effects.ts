@@ -67,7 +67,8 @@ export async function applyFault(rule: FaultRule, site: FaultSite): Promise<void
 
 /** The phase table promised this phase supports the effect: a missing means is a wiring bug, not a user error. */
 function required<T>(means: T | undefined, rule: FaultRule, phase: FaultPhase): T {
-  if (means === undefined) throw errors.internal(`fault rule ${rule.id}: the ${phase} phase has no means for '${rule.effect.type}'`);
+  // A plain Error: answered as an internal error and logged with its stack (api/errors.ts), as a bug is.
+  if (means === undefined) throw new Error(`fault rule ${rule.id}: the ${phase} phase has no means for '${rule.effect.type}'`);
   return means;
 }
 
