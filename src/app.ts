@@ -143,6 +143,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     guard: new ReservedConcurrencyGuard((name) => functionConfigs.reserved(name)),
     ...(config.log === 'silent' ? {} : { log }),
     maxResponseBytes: payloadLimits(config.maxBodyBytes).sync,
+    relaysUpgrades: backend.relaysUpgrades === true,
   });
   const asyncTasks = new AsyncTaskService({ functions, invocations, configs: functionConfigs, clock, ids });
   const timers = new TimerScheduler({ clock, functions, invocations, ids, region: config.region, accountId: config.accountId });

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { type AppDeps, createApp, type LocalfcApp } from './app.ts';
 import { type ConfigInput, parseStartOptions } from './config.ts';
+import { upgradeListener } from './api/upgrade.ts';
 
 export interface RunningLocalfc {
   /** `127.0.0.1:PORT`: pass as the SDK's `endpoint` with `protocol: 'http'`. */
@@ -32,7 +33,11 @@ export async function start(options: ConfigInput = {}, deps: AppDeps = {}): Prom
   await localfc.restore();
   // The fast routes' listener in front of the one @hono/node-server makes for the app (api/hot-routes.ts).
   const fallback = appListener(localfc.fetch, config.host);
-  const server = createServer(NO_REQUEST_TIMEOUTS, localfc.listener(fallback.listener));
+  const listener = localfc.listener(fallback.listener);
+  const server = createServer(NO_REQUEST_TIMEOUTS, listener);
+  // WebSocket through HTTP triggers and custom domains: Node.js gives Upgrade requests to this listener only.
+  const upgrades = upgradeListener(listener);
+  server.on('upgrade', upgrades.onUpgrade);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -62,6 +67,7 @@ export async function start(options: ConfigInput = {}, deps: AppDeps = {}): Prom
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+          upgrades.closeAll();
         });
         await localfc.close();
       })();

@@ -12,7 +12,10 @@ export interface AppEnv {
     requestIdSent?: boolean;
     /** The configured public origin (publicUrl), printed in links instead of the connection's own address. */
     publicOrigin?: string;
-    /** A streamed answer (api/relayed-body.ts): settles once its body has ended or been cut; the access log waits for it. */
-    answerEnded?: Promise<void>;
+    /**
+     * A streamed answer (api/relayed-body.ts): settles once its body has ended or been cut, the access log waiting for
+     * it; with the status the client got when the response does not say it (a relayed WebSocket's 101).
+     */
+    answerEnded?: Promise<number | void>;
   };
 }

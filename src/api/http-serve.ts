@@ -13,6 +13,7 @@ import { payloadLimits } from '../domain/payload-limits.ts';
 import type { AppEnv } from './context.ts';
 import { readLimited } from './read-limited.ts';
 import { RelayedBody, type StreamedHead } from './relayed-body.ts';
+import { type SocketRelay, upgradeOf } from './upgrade.ts';
 import type { InvocationOutcome } from '../domain/invocations.ts';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'content-length']);
@@ -36,9 +37,9 @@ export interface HttpTarget {
 /** The request (its method, headers and body from `c`; the path and query the function is to see) answered by the target function. */
 export async function serveHttp(deps: HttpServeDeps, c: Context<AppEnv>, target: HttpTarget, rawPath: string, rawQuery: string): Promise<Response> {
   const method = c.req.method.toUpperCase();
-  // FC relays WebSocket to a web function; localfc does not. An Upgrade passed on as a plain request came back as
-  // 200 OK with no 101, which no WebSocket client understands: a clear refusal instead (docs/behaviour.md).
-  if (c.req.header('upgrade') !== undefined) throw errors.notSupported(`WebSocket and other Upgrade requests ('Upgrade: ${c.req.header('upgrade')}') through HTTP triggers and custom domains`);
+  // FC relays WebSocket to a web function: an Upgrade request is relayed to the function's server (docs/behaviour.md).
+  const upgrade = c.req.header('upgrade');
+  const socket = upgrade === undefined ? undefined : upgradeRelay(deps, c, upgrade);
   // FC's synchronous payload limit; a chunked body is read only up to it, and the connection closed there.
   const limit = payloadLimits(deps.maxBodyBytes).sync;
   const tooLarge = () => errors.entityTooLarge('request body', limit, { connection: 'close' });
@@ -49,11 +50,28 @@ export async function serveHttp(deps: HttpServeDeps, c: Context<AppEnv>, target:
   const admitted = await deps.invocations.admit(target.functionName, target.qualifier, requestId);
   const base = { functionName: target.functionName, qualifier: target.qualifier, requestId };
   let out: HttpResponseOut;
-  if (admitted.revision.config.runtime.startsWith('custom')) {
+  const { runtime } = admitted.revision.config;
+  if (socket && !runtime.startsWith('custom')) {
+    admitted.release?.();
+    throw errors.notSupported(`WebSocket and other Upgrade requests ('Upgrade: ${upgrade}') to a function of runtime ${runtime}: FC relays them to web functions (custom runtimes and custom containers), whose server takes the connection`);
+  }
+  if (runtime.startsWith('custom')) {
     // Custom runtimes and containers are web servers: they get the request itself.
     const forwarded: Record<string, string> = {};
     for (const [k, v] of Object.entries(headers)) if (!HOP_BY_HOP.has(k)) forwarded[k] = v;
     const path = rawPath + (rawQuery ? `?${rawQuery}` : '');
+    if (socket) {
+      // The function's server switches protocols with the client: its connection is relayed while it stays open.
+      forwarded.connection = 'Upgrade';
+      forwarded.upgrade = upgrade!;
+      const { result } = await deps.invocations.run(admitted, { ...base, body, headers: forwarded, kind: 'http', method, path, upgrade: socket });
+      if (socket.switchedOver) {
+        // The access log says what the client got: the 101.
+        c.set('answerEnded', Promise.resolve(101));
+        return socket.sent();
+      }
+      return respond(webAnswer(result, result.body), result.body, method, requestId);
+    }
     // A streamed (chunked) answer is relayed as it comes, as FC relays a web function's (docs/behaviour.md).
     const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
     const relay = method === 'HEAD' ? undefined : new RelayedBody(outgoing && (() => outgoing.destroy()));
@@ -72,6 +90,19 @@ export async function serveHttp(deps: HttpServeDeps, c: Context<AppEnv>, target:
     out = fromHandlerResult(result);
   }
   return respond(out, out.body, method, requestId);
+}
+
+/**
+ * Where an Upgrade request's connection goes: refused in FC's error shape where it cannot be relayed (an in-process
+ * request has no connection; the simulated backend runs no server to relay it to). Passed on as a plain request it came
+ * back 200 OK with no 101, which no WebSocket client understands (a new user's trial, R14).
+ */
+function upgradeRelay(deps: HttpServeDeps, c: Context<AppEnv>, upgrade: string): SocketRelay {
+  const relay = upgradeOf(c);
+  const what = `WebSocket and other Upgrade requests ('Upgrade: ${upgrade}')`;
+  if (!deps.invocations.relaysUpgrades) throw errors.notSupported(`${what} on the simulated backend, which runs no function server to relay them to (the process and docker backends relay them)`);
+  if (!relay) throw errors.notSupported(`${what} that did not come in over localfc's port`);
+  return relay;
 }
 
 /** A web function's answer as the client gets it: its headers but hop-by-hop ones, and FC's x-fc-error-type. */

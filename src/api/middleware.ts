@@ -89,7 +89,7 @@ export function requestIdAndLog(deps: { ids: IdGenerator; clock: Clock; log: Log
     if (!c.get('requestIdSent') && !c.res.headers.has('x-fc-request-id')) c.header('x-fc-request-id', requestId);
     if (silent) return;
     const ended = c.get('answerEnded');
-    if (ended) void ended.then(() => logRequest(log, requestId, c.req, c.res.status, started));
+    if (ended) void ended.then((status) => logRequest(log, requestId, c.req, status ?? c.res.status, started));
     else logRequest(log, requestId, c.req, c.res.status, started);
   };
 }

@@ -5,9 +5,10 @@
  * Invocations go through the instance's own keep-alive Pool (process: per process, container: per container); the
  * hook calls take one optionally (without it, undici's global dispatcher).
  */
-import type { IncomingHttpHeaders } from 'node:http';
+import { type IncomingHttpHeaders, request as httpRequest } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { type Dispatcher, errors as undiciErrors, request } from 'undici';
-import { BackendError, type HeaderValue, type InvocationDeadline, type InvocationRequest, type InvocationResult, type PreparedRevision, type ResponseSink } from '../domain/ports/backend.ts';
+import { BackendError, type HeaderValue, type InvocationDeadline, type InvocationRequest, type InvocationResult, type PreparedRevision, type ResponseSink, type UpgradeSink } from '../domain/ports/backend.ts';
 import { credentialsFor } from './runtime-env.ts';
 import { InstanceErrorCode } from '../domain/reason-codes.ts';
 
@@ -154,6 +155,7 @@ export async function forwardInvocation(
     if (req.kind === 'event') headers['content-type'] = req.headers['content-type'] ?? 'application/octet-stream';
     headers['x-fc-control-path'] = isHttp ? '/http-invoke' : '/invoke';
   }
+  if (isHttp && req.upgrade) return forwardUpgrade(`${baseUrl}${req.path ?? '/'}`, method, headers, req.upgrade, opts.deadline, req.maxResponseBytes);
   // Only an HTTP call is relayed as it streams (FC streams web functions' answers, not event functions').
   const sink = isHttp && method !== 'HEAD' ? req.stream : undefined;
   const reader = new AnswerReader(req.maxResponseBytes, sink && { sink, head: (status, headers) => answerHead(status, headers, isHttp) });
@@ -190,6 +192,47 @@ function answerHead(status: number, headers: IncomingHttpHeaders, isHttp: boolea
   const head: Writable<Omit<InvocationResult, 'logs' | 'body'>> = { status: isHttp ? status : 200, headers: out };
   if (errorType) head.errorType = errorType;
   return head;
+}
+
+/**
+ * An Upgrade request (WebSocket) sent on to the function's server on a connection of its own. On its 101 the connection
+ * goes to `sink` and the call lasts until the relayed connection has closed, or until the function's timeout, when FC
+ * closes it ("the client receives status code 1006", FC's WebSocket user guide; the instance is not stopped). Any other
+ * answer comes back as an ordinary one; a timeout before the answer is any call's timeout. node:http, not undici: undici's
+ * upgrade() fails on an answer other than 101, and the function's own refusal (a 400, a 426) is what the client is to get.
+ */
+function forwardUpgrade(url: string, method: string, headers: Record<string, string>, sink: UpgradeSink, deadline: InvocationDeadline | undefined, max: number | undefined): Promise<Omit<InvocationResult, 'logs'>> {
+  return new Promise((resolve, reject) => {
+    const out = httpRequest(url, { method, headers, agent: false });
+    let upstream: Duplex | undefined;
+    deadline?.onExpiry(() => (upstream ? upstream.destroy() : out.destroy(new undiciErrors.RequestAbortedError('the invocation timed out'))));
+    out.on('error', reject);
+    out.on('upgrade', (res, socket, head) => {
+      upstream = socket;
+      const answer = answerHead(101, res.headers, true);
+      void sink.switched(defined(res.headers), socket, head).then(() => resolve(Object.assign(answer, { body: Buffer.alloc(0) })));
+      if (deadline?.expired) socket.destroy();
+    });
+    out.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (max !== undefined && size > max) return void (res.destroy(), reject(tooLarge(max)));
+        chunks.push(chunk);
+      });
+      res.on('error', reject);
+      res.on('end', () => resolve(Object.assign(answerHead(res.statusCode ?? 502, res.headers, true), { body: Buffer.concat(chunks, size) })));
+    });
+    out.end();
+  });
+}
+
+/** Headers as node:http parses them, without the names it left undefined. */
+function defined(headers: IncomingHttpHeaders): Record<string, HeaderValue> {
+  const out: Record<string, HeaderValue> = {};
+  for (const k in headers) if (headers[k] !== undefined) out[k] = headers[k]!;
+  return out;
 }
 
 /** The function's answer: its status, headers as undici parses them (lower-case names, a repeated one an array), body. */

@@ -56,8 +56,15 @@ export class InvocationService {
       readonly log?: LogFn;
       /** The largest response body relayed (FC's payload limit); a backend that streams one stops reading there. */
       readonly maxResponseBytes?: number;
+      /** The backend relays Upgrade requests (WebSocket) to the function's server (Backend.relaysUpgrades). */
+      readonly relaysUpgrades?: boolean;
     },
   ) {}
+
+  /** Whether an Upgrade request (WebSocket) can be relayed: only a backend that runs the function's server can. */
+  get relaysUpgrades(): boolean {
+    return this.deps.relaysUpgrades === true;
+  }
 
   /**
    * Admission, then the invocation-phase fault. Throws the cloud's error when the call is refused, so an async
@@ -122,6 +129,7 @@ export class InvocationService {
       if (input.path) request.path = input.path;
       if (input.tailLogs) request.tailLogs = true;
       if (input.stream) request.stream = input.stream;
+      if (input.upgrade) request.upgrade = input.upgrade;
       if (this.deps.maxResponseBytes !== undefined) request.maxResponseBytes = this.deps.maxResponseBytes;
       let result: InvocationResult & { readonly instanceId: string; readonly coldStart: boolean };
       try {

@@ -1,6 +1,7 @@
 /**
- * A WebSocket (Upgrade) request through an HTTP trigger: localfc does not relay WebSocket, and says so in FC's error
- * shape instead of answering 200 OK without the 101 that every WebSocket client waits for.
+ * A WebSocket (Upgrade) request through an HTTP trigger on the simulated backend, which runs no server to relay it to:
+ * refused in FC's error shape instead of answering 200 OK without the 101 that every WebSocket client waits for. The
+ * process backend relays it (test/e2e/http-trigger-websocket.test.ts).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -25,9 +26,15 @@ describe('an Upgrade request through an HTTP trigger', () => {
     assert.match(upgrade.raw, /^HTTP\/1\.1 400 /);
     const body = JSON.parse(upgrade.raw.slice(upgrade.raw.indexOf('\r\n\r\n') + 4)) as { Code: string; Message: string; RequestId: string };
     assert.equal(body.Code, 'NotSupported');
-    assert.match(body.Message, /WebSocket/);
+    assert.match(body.Message, /WebSocket.*simulated backend/);
     assert.match(body.RequestId, /^1-/);
     const plain = await rawRequest(fc.port, head(''));
     assert.match(plain.raw, /^HTTP\/1\.1 200 /, 'the simulated backend echoes a plain request');
+  });
+
+  it('an Upgrade request to the FC API is answered as a plain request, and its connection closed', async () => {
+    const res = await rawRequest(fc.port, `GET /2023-03-30/functions/ws HTTP/1.1\r\nHost: 127.0.0.1:${fc.port}\r\nConnection: Upgrade\r\nUpgrade: h2c`);
+    assert.equal(res.status, 200, res.raw);
+    assert.equal((JSON.parse(res.body) as { functionName: string }).functionName, 'ws');
   });
 });

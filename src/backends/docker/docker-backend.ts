@@ -47,6 +47,7 @@ interface Instance {
 
 export class DockerBackend implements Backend {
   readonly name = 'docker';
+  readonly relaysUpgrades = true;
   readonly engine: DockerEngine;
   readonly registry: EngineRegistry;
   readonly owner: Owner;

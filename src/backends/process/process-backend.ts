@@ -62,6 +62,7 @@ interface InstanceState {
 
 export class ProcessBackend implements Backend {
   readonly name = 'process';
+  readonly relaysUpgrades = true;
   readonly workDir: string;
   readonly #ownsWorkDir: boolean;
   readonly #spawnOptions: SpawnOptions;

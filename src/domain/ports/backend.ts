@@ -5,6 +5,7 @@
  * (test/unit/layering.test.ts). Backends know nothing of HTTP routing or zod; the instance pool (domain/instances.ts)
  * decides when to call them.
  */
+import type { Duplex } from 'node:stream';
 import type { FunctionConfig, Revision } from '../model.ts';
 import { InstanceErrorCode, type InvocationErrorType } from '../reason-codes.ts';
 
@@ -87,6 +88,13 @@ export interface InvocationRequest {
    */
   readonly stream?: ResponseSink;
   /**
+   * Set for an HTTP invocation that asks to switch protocols (WebSocket; its Upgrade and Connection headers are among
+   * `headers`): the backend sends it to the function's server on a connection of its own and, on a 101, hands that
+   * connection over (`switched`); the call then lasts until the relayed connection has closed, or the function's timeout
+   * has closed it. Any other answer comes back as usual. Only backends with `relaysUpgrades` are given one.
+   */
+  readonly upgrade?: UpgradeSink;
+  /**
    * The call's timeout on localfc's clock (the pool makes it): once it passes, the backend stops the call, kills the
    * instance and answers FC's timeout. Without it the call is not bounded.
    */
@@ -116,6 +124,15 @@ export interface ResponseSink {
   onDrain(resume: () => void): void;
   /** What to call when the caller went away: the backend stops reading and the call ends (the instance lives on). */
   onAbort(abort: () => void): void;
+}
+
+/** Where a switched connection goes (InvocationRequest.upgrade). */
+export interface UpgradeSink {
+  /**
+   * The function's server switched protocols: its 101's headers, the connection to it and what it sent after the head.
+   * Resolves once the relayed connection has closed on either side (the backend destroys `upstream` at the timeout).
+   */
+  switched(headers: Readonly<Record<string, HeaderValue>>, upstream: Duplex, upstreamHead: Buffer): Promise<void>;
 }
 
 /** A response header's value; a header the function sent several times (Set-Cookie) keeps each value. */
@@ -171,6 +188,8 @@ export function startupTimedOut(port: number, timeoutMs: number | undefined, log
 
 export interface Backend {
   readonly name: string;
+  /** It relays an Upgrade request (WebSocket) to the function's server (InvocationRequest.upgrade): it runs real servers. */
+  readonly relaysUpgrades?: boolean;
   /** The real work of the Pending phase: unpack code, pull/pin an image. Throws BackendError with FC's reason code. */
   prepare(req: PrepareRequest): Promise<PreparedRevision>;
   /**
