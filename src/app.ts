@@ -132,6 +132,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     clock, ids, region: config.region, accountId: config.accountId, timing: config.timing, registry, faults, backend,
     // A retired revision means a new one serves (or none): provisioned instances follow it.
     onRevisionRetired: (prepared): Promise<void> => pool.drain(prepared).then(() => provisioning.reconcile(prepared.fn.functionName)),
+    keepsInstances: (name) => provisioning.keepsInstances(name),
     random: seededRandom(config.faultSeed), // alias traffic split: its own stream, same seed
     // Transitions happen off any request (preparation, idle, registry): save them too, or a restart shows a stale state.
     onStateChanged: () => void persistence?.flush().catch((e: unknown) => log(`localfc: could not save state: ${e instanceof Error ? e.message : String(e)}`)),
@@ -146,9 +147,9 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     relaysUpgrades: backend.relaysUpgrades === true,
   });
   const asyncTasks = new AsyncTaskService({ functions, invocations, configs: functionConfigs, clock, ids });
-  const timers = new TimerScheduler({ clock, functions, invocations, ids, region: config.region, accountId: config.accountId });
+  const timers = new TimerScheduler({ clock, functions, invocations, configs: functionConfigs, ids, region: config.region, accountId: config.accountId });
   const triggers = new TriggerService({ functions, clock, ids, listener: timers });
-  const ossTriggers = new OssTriggers({ triggers, functions, invocations, clock, ids, region: config.region, accountId: config.accountId });
+  const ossTriggers = new OssTriggers({ triggers, functions, invocations, configs: functionConfigs, clock, ids, region: config.region, accountId: config.accountId });
   const stopOssTriggers = objects.onChange((change) => ossTriggers.objectChanged(change));
   const provisioning: ProvisioningService = new ProvisioningService({ functions, pool, clock });
   const customDomains = new CustomDomainService({ clock });

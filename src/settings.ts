@@ -82,7 +82,8 @@ export const TIMING_SETTINGS = {
   inactiveAfterMs: {
     example: '45',
     schema: ms, default: 14 * 24 * 3600 * 1000, env: 'LOCALFC_INACTIVE_AFTER_MS', flag: 'inactive-after-ms', arg: 'MS', defaultDoc: '`1209600000` (14 days)',
-    help: 'Active → Inactive after this long without an invocation',
+    help: 'a custom container goes Active → Inactive after this long without an invocation',
+    doc: 'A `custom-container` function goes Active → Inactive after this long without an invocation (not while a provision or scaling config keeps instances). Code packages never go Inactive by themselves, as on FC; the admin API and the `inactive` fault still make any function Inactive',
   },
   instanceIdleMs: {
     example: '46',

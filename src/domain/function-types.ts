@@ -17,7 +17,7 @@ export interface TimingConfig {
   readonly containerPreparationMs: number;
   /** InProgress → Successful after an update. */
   readonly updateMs: number;
-  /** Active → Inactive after this long without an invocation. */
+  /** Active → Inactive after this long without an invocation (custom containers only). */
   readonly inactiveAfterMs: number;
 }
 
@@ -34,6 +34,8 @@ export interface FunctionServiceDeps {
   readonly onRevisionRetired?: (prepared: PreparedRevision) => Promise<void>;
   /** Called after every state transition of a function (persistence saves it, so a restart shows the last state). */
   readonly onStateChanged?: () => void;
+  /** True while a provision or scaling config keeps instances of the function: it is not idle then. */
+  readonly keepsInstances?: (functionName: string) => boolean;
   /** Seeded source for alias traffic splitting, so tests can assert the split. */
   readonly random?: () => number;
 }

@@ -58,6 +58,7 @@ export class FunctionService {
     this.#lifecycle = new FunctionLifecycle({
       clock: deps.clock,
       timing: deps.timing,
+      ...(deps.keepsInstances ? { keepsInstances: deps.keepsInstances } : {}),
       prepare: (entry, kind) => this.#preparation.start(entry, kind),
       retire: (prepared) => this.#retire(prepared),
       track: (name, work) => this.#preparation.track(name, work),

@@ -12,7 +12,7 @@ import { IdleTimers } from './idle-timers.ts';
 import type { PreparationKind } from './model.ts';
 import { type Effect, type StateEvent, transition } from './state-machine.ts';
 
-export interface LifecycleDeps extends Pick<FunctionServiceDeps, 'clock' | 'timing'> {
+export interface LifecycleDeps extends Pick<FunctionServiceDeps, 'clock' | 'timing' | 'keepsInstances'> {
   /** Starts preparing the entry's latest revision; settles when it is done if there was nothing to wait for. */
   readonly prepare: (entry: FunctionEntry, kind: PreparationKind) => Promise<void> | undefined;
   /** A revision nothing holds any more: its instances stop and the backend removes its files. */

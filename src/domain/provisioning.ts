@@ -201,6 +201,13 @@ export class ProvisioningService {
     if (resident.length > 0) throw errors.residentScalingConfigExists(functionName, resident);
   }
 
+  /** A config of any qualifier asks for instances now (a provision target or a scaling minimum above 0). */
+  keepsInstances(functionName: string): boolean {
+    for (const c of this.#provision.values()) if (c.functionName === functionName && targetOf(c.input) > 0) return true;
+    for (const c of this.#scaling.values()) if (c.functionName === functionName && this.#scalingTarget(c) > 0) return true;
+    return false;
+  }
+
   /** The function is gone: so are its configs (its instances went with its revisions). */
   forget(functionName: string): void {
     for (const s of [...this.#scaling.values()]) if (s.functionName === functionName) this.#schedule(s, []);

@@ -7,17 +7,12 @@
 import type { Clock } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
 import { type Schedule, nextAfter, parseSchedule } from './cron.ts';
-import type { FunctionService } from './functions.ts';
-import type { InvocationService } from './invocations.ts';
 import { defaultEvent } from './trigger-events.ts';
-import { fireTrigger } from './trigger-firing.ts';
+import { fireTrigger, type TriggerFiringDeps } from './trigger-firing.ts';
 import type { TriggerRecord } from './triggers.ts';
 import { BackgroundWork } from './background-work.ts';
 
-export interface TimerSchedulerDeps {
-  readonly clock: Clock;
-  readonly functions: FunctionService;
-  readonly invocations: InvocationService;
+export interface TimerSchedulerDeps extends TriggerFiringDeps {
   readonly ids: IdGenerator;
   readonly region: string;
   readonly accountId: string;

@@ -127,9 +127,9 @@ describe('failure modes', () => {
     assert.equal(fn.stateReasonCode, 'ImageDeleted');
   });
 
-  it('idle → Inactive; invoking fails, re-prepares, and the function comes back Active', async () => {
-    await create('idle');
-    await advance(1000);
+  it('idle → Inactive (a custom container); invoking fails, re-prepares, and the function comes back Active', async () => {
+    await createContainer('idle', 'registry.example.com/ns/idle:v1');
+    await advance(5000);
     await invoke('idle');
     await advance(14 * 24 * 3600 * 1000);
     let fn = await get('idle');
@@ -141,15 +141,15 @@ describe('failure modes', () => {
     fn = await get('idle');
     assert.equal(fn.state, 'Pending');
     assert.equal(fn.stateReasonCode, 'Restoring');
-    await advance(1000);
+    await advance(5000);
     assert.equal((await get('idle')).state, 'Active');
     assert.equal((await invoke('idle')).statusCode, 200);
   });
 
   it('each invocation restarts the idle countdown: Inactive 14 days after the last invocation, with one idle timer due then', async () => {
     const DAY = 24 * 3600 * 1000;
-    await create('countdown');
-    await advance(1000);
+    await createContainer('countdown', 'registry.example.com/ns/countdown:v1');
+    await advance(5000);
     await invoke('countdown');
     await advance(10 * DAY);
     await invoke('countdown');
@@ -164,6 +164,38 @@ describe('failure modes', () => {
     const fn = await get('countdown');
     assert.equal(fn.state, 'Inactive');
     assert.equal(fn.stateReasonCode, 'Idle');
+  });
+
+  it('a code package never goes Inactive: a monthly timer trigger runs every month (FC documents states for reserved resources such as containers)', async () => {
+    const DAY = 24 * 3600 * 1000;
+    await create('monthly');
+    await advance(1000);
+    await client.createTrigger('monthly', new $FC.CreateTriggerRequest({ body: new $FC.CreateTriggerInput({ triggerName: 'bill', triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: '0 0 0 1 * *', enable: true, payload: 'bill' }) }) }));
+    for (let month = 0; month < 4; month++) await advance(31 * DAY);
+    const fn = await get('monthly');
+    assert.equal(fn.state, 'Active');
+    const timeline = (await admin('GET', '/functions/monthly/timeline')).timeline as Array<{ event: string; detail?: { status?: number } }>;
+    assert.deepEqual(timeline.filter((t) => t.event.startsWith('trigger.')).map((t) => t.event), ['trigger.fired', 'trigger.fired', 'trigger.fired', 'trigger.fired']);
+    assert.equal(timeline.filter((t) => t.event === 'invoked' && t.detail?.status === 200).length, 4);
+    assert.equal(((await admin('GET', '/clock')).timers as Array<{ label: string }>).filter((t) => t.label === 'idle countdown').length, 0, 'no countdown is armed for a code package');
+    assert.equal((await invoke('monthly')).statusCode, 200);
+  });
+
+  it('a container whose provision config keeps an instance does not go Inactive; without the config it does, 14 days later', async () => {
+    const DAY = 24 * 3600 * 1000;
+    await createContainer('kept', 'registry.example.com/ns/kept:v1');
+    await advance(5000);
+    await client.putProvisionConfig('kept', new $FC.PutProvisionConfigRequest({ qualifier: 'LATEST', body: new $FC.PutProvisionConfigInput({ target: 1 }) }));
+    await advance(30 * DAY);
+    assert.equal((await get('kept')).state, 'Active');
+    const provision = (await client.getProvisionConfig('kept', new $FC.GetProvisionConfigRequest({ qualifier: 'LATEST' }))).body!;
+    assert.deepEqual([provision.target, provision.current], [1, 1]);
+    assert.equal((await invoke('kept')).statusCode, 200);
+    await client.deleteProvisionConfig('kept', new $FC.DeleteProvisionConfigRequest({ qualifier: 'LATEST' }));
+    await advance(14 * DAY - 1);
+    assert.equal((await get('kept')).state, 'Active');
+    await advance(1);
+    assert.equal((await get('kept')).state, 'Inactive');
   });
 
   it('forced Inactive through the admin API; a failing re-preparation leaves it Inactive', async () => {

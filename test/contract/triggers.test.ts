@@ -426,13 +426,36 @@ describe('timer triggers fire by themselves on the manual clock', () => {
     await client.deleteTrigger('hourly', 'dst');
   });
 
-  it('a firing while the function is not Active is recorded and skipped; the timer goes on', async () => {
+  it('a firing that finds the function Inactive wakes it and is retried as an async invocation (0.5 s, then doubling) until it runs', async () => {
+    await createFn(client, { functionName: 'boxed', runtime: 'custom-container', handler: 'not-used', customContainerConfig: new $FC.CustomContainerConfig({ image: 'registry.example.com/ns/boxed:v1', port: 9000 }) });
+    await advance(5000); // Active
+    await createTrigger(client, 'boxed', { triggerName: 'tick', triggerType: 'timer', triggerConfig: timerConfig('@every 1m', 'b') });
+    fc.localfc.functions.force('boxed', { type: 'idle' });
+    await advance(60_000);
+    const firedAt = fc.localfc.clock.now();
+    assert.equal((await fc.localfc.functions.get('boxed')).state, 'Pending', 'the firing woke it');
+    await advance(10_000); // the 5 s preparation ends; retries at +0.5, +1.5, +3.5 find it Pending, +7.5 runs
+    const entries = (await timeline('boxed')).filter((e) => e.event.startsWith('trigger.') || e.event === 'invoked' || e.event === 'rejected');
+    assert.deepEqual(entries.map((e) => [e.event, e.at - firedAt]), [
+      ['rejected', 0], ['trigger.retrying', 0],
+      ['rejected', 500], ['trigger.retrying', 500],
+      ['rejected', 1500], ['trigger.retrying', 1500],
+      ['rejected', 3500], ['trigger.retrying', 3500],
+      ['trigger.fired', 7500], ['invoked', 7500],
+    ]);
+    assert.equal(entries.filter((e) => e.event === 'trigger.skipped').length, 0);
+    assert.equal(timersOf('boxed').length, 1, 'the schedule goes on');
+    await client.deleteTrigger('boxed', 'tick');
+  });
+
+  it('a firing that finds the function Failed is recorded and skipped; the timer goes on', async () => {
     await createTrigger(client, 'sleepy', { triggerName: 'tick', triggerType: 'timer', triggerConfig: timerConfig('@every 1m', 's') });
-    fc.localfc.functions.force('sleepy', { type: 'idle' });
+    fc.localfc.functions.force('sleepy', { type: 'invalidate', code: 'ImageDeleted', reason: 'gone' });
     await advance(60_000);
     const skipped = (await timeline('sleepy')).filter((e) => e.event === 'trigger.skipped');
     assert.equal(skipped.length, 1);
     assert.equal(skipped[0]!.detail!.code, 'FunctionNotActive');
+    assert.equal((await timeline('sleepy')).filter((e) => e.event === 'trigger.retrying').length, 0);
     assert.equal(timersOf('sleepy').length, 1);
   });
 
@@ -446,6 +469,7 @@ describe('timer triggers fire by themselves on the manual clock', () => {
     // Gone the way /_localfc/reset removes functions, triggers and all.
     await fc.localfc.functions.delete('ticker');
     await fc.localfc.functions.delete('sleepy');
+    await fc.localfc.functions.delete('boxed');
     assert.deepEqual(fc.localfc.clock.pendingTimers().filter((t) => t.label.startsWith('timer trigger')), []);
   });
 });

@@ -99,8 +99,10 @@ describe('persistence (--data-dir)', () => {
       return s;
     };
     let fc = await open();
-    assert.equal((await call(fc.url, 'POST', '/2023-03-30/functions', createBody('quiet', 1))).status, 200);
-    await fc.localfc.advanceClock(1000); // in-process: no admin request whose own save would catch the change
+    // A custom container: FC makes only functions with reserved resources Inactive.
+    const container = { functionName: 'quiet', runtime: 'custom-container', handler: 'not-used', customContainerConfig: { image: 'registry.example.com/ns/quiet:v1', port: 9000 } };
+    assert.equal((await call(fc.url, 'POST', '/2023-03-30/functions', container)).status, 200);
+    await fc.localfc.advanceClock(5000); // in-process: no admin request whose own save would catch the change
     await fc.stop();
 
     fc = await open();
@@ -113,7 +115,7 @@ describe('persistence (--data-dir)', () => {
     const idle = await get(fc.url);
     assert.deepEqual([idle.state, idle.stateReasonCode, idle.lastUpdateStatus], ['Inactive', 'Idle', 'Successful']);
     assert.equal((await fetch(`${fc.url}/2023-03-30/functions/quiet/invocations`, { method: 'POST', body: 'x' })).status, 412);
-    await fc.localfc.advanceClock(1000);
+    await fc.localfc.advanceClock(5000);
     const woken = await get(fc.url);
     assert.deepEqual([woken.state, woken.lastUpdateStatus, woken.lastUpdateStatusReasonCode], ['Active', 'Successful', undefined]);
     await fc.stop();

@@ -220,11 +220,14 @@ describe('dashboard in a real browser', { skip }, () => {
     assert.equal((await get('web-a')).lastUpdateStatus, 'Successful');
   });
 
-  it('advancing 15 days on the page sends an idle function Inactive', async () => {
+  it('advancing 15 days on the page sends an idle custom container Inactive; a code package stays Active', async () => {
+    await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'img-a', runtime: 'custom-container', handler: 'not-used', customContainerConfig: new $FC.CustomContainerConfig({ image: 'registry.example.com/ns/img-a:v1', port: 9000 }) }) }));
     await advanceOnPage('15', 'days');
-    await expectText('fn-web-a-state', 'Inactive');
-    assert.equal((await get('web-a')).state, 'Inactive');
-    assert.deepEqual((await bandValues('web-a', 'band-state')).slice(-1), ['Inactive']);
+    await expectText('fn-img-a-state', 'Inactive');
+    assert.equal((await get('img-a')).state, 'Inactive');
+    assert.deepEqual((await bandValues('img-a', 'band-state')).slice(-1), ['Inactive']);
+    await expectText('fn-web-a-state', 'Active');
+    await client.deleteFunction('img-a');
   });
 
   it('shows the simulated registry; long names and digests are shortened with the whole value on hover', async () => {
@@ -232,7 +235,7 @@ describe('dashboard in a real browser', { skip }, () => {
     assert.equal(pushed.status, 200);
     const { digest } = (await pushed.json()) as { digest: string };
     await waitFor('[data-testid="image-row"]');
-    const shown = page.getByTestId('image-digest').first();
+    const shown = page.getByTestId('image-row').filter({ hasText: 'ns/app:v1' }).getByTestId('image-digest');
     assert.equal(await shown.getAttribute('title'), digest);
     assert.ok(((await shown.textContent()) ?? '').length < digest.length, 'the digest is shortened');
 
