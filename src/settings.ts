@@ -242,7 +242,7 @@ export const SETTINGS = {
     example: 'json',
     schema: () => z.enum(['text', 'json', 'silent']), default: 'text', startDefault: 'silent', defaultDoc: '`text` (CLI), `silent` (`start()`)', env: 'LOCALFC_LOG', flag: 'log', arg: 'text|json|silent',
     help: 'the access log on stderr: text, json (pino records) or silent',
-    doc: '`text` (one readable line per request and per invocation), `json` (the same as [pino](https://getpino.io) records with their fields: `requestId`, `method`, `path`, `status`, `action` (the operation the official SDKs name in `x-acs-action`; empty for a client that sends none), `ms`; invocations `functionName`, `qualifier`, `instanceId`, `coldStart`) or `silent`. The log goes to stderr, written asynchronously (pino\'s destination), lines gathered for up to 100 ms into one write',
+    doc: '`text` (one readable line per request and per invocation; a refused request\'s line, status 400 and up, ends with its request id, the `RequestId` the client\'s error carries, and FC\'s own errors are answers like any other, only a localfc bug is logged as `internal error` with its stack), `json` (the same as [pino](https://getpino.io) records with their fields: `requestId`, `method`, `path`, `status`, `action` (the operation the official SDKs name in `x-acs-action`; empty for a client that sends none), `ms`; invocations `functionName`, `qualifier`, `instanceId`, `coldStart`) or `silent`. The log goes to stderr, written asynchronously (pino\'s destination), lines gathered for up to 100 ms into one write',
   },
   accessKeys: {
     example: 'ak1:s1,ak2:s:2',
