@@ -13,6 +13,7 @@ import { start, type RunningLocalfc } from '../../src/server.ts';
 import { advanceClock } from '../helpers/clock.ts';
 import { engineUsable } from '../helpers/docker.ts';
 import { createHttpTrigger, postOk } from '../helpers/fc-api.ts';
+import { WEBSOCKET_SERVER } from '../helpers/web-function.ts';
 
 const engine = new DockerEngine();
 
@@ -22,7 +23,7 @@ const http = require('http');
 const crypto = require('crypto');
 let release;
 const released = new Promise((r) => (release = r));
-const frame = (text) => { const p = Buffer.from(text); return Buffer.concat([Buffer.from([0x81, p.length]), p]); };
+${WEBSOCKET_SERVER}
 const server = http.createServer(async (req, res) => {
   if (req.url !== '/sse') return res.end('ok');
   res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -30,26 +31,10 @@ const server = http.createServer(async (req, res) => {
   await released;
   res.end('data: two\\n\\n');
 });
-server.on('upgrade', (req, socket) => {
-  const accept = crypto.createHash('sha1').update(req.headers['sec-websocket-key'] + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
-  socket.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Accept: ' + accept + '\\r\\n\\r\\n');
-  socket.on('error', () => {});
-  socket.on('end', () => socket.end());
-  let buf = Buffer.alloc(0);
-  socket.on('data', (d) => {
-    buf = Buffer.concat([buf, d]);
-    for (;;) {
-      const len = buf.length >= 2 ? buf[1] & 0x7f : 0;
-      if (buf.length < 6 + len) return;
-      const op = buf[0] & 0x0f;
-      const text = Buffer.from(buf.subarray(6, 6 + len).map((b, i) => b ^ buf[2 + (i % 4)])).toString();
-      buf = buf.subarray(6 + len);
-      if (op === 8) return socket.end(Buffer.from([0x88, 0]));
-      if (text === 'release') release();
-      socket.write(frame('echo: ' + text));
-    }
-  });
-});
+server.on('upgrade', (req, socket) => acceptWebSocket(req, socket, (text) => {
+  if (text === 'release') release();
+  return 'echo: ' + text;
+}));
 server.listen(9000);
 `;
 

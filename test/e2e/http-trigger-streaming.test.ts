@@ -11,9 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import { fetch } from 'undici';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { advanceClock } from '../helpers/clock.ts';
-import { adminApi, createHttpTrigger, postOk } from '../helpers/fc-api.ts';
+import { adminApi } from '../helpers/fc-api.ts';
 import { gateServer, type GateServer } from '../helpers/gate-server.ts';
-import { createZip } from '../helpers/zip.ts';
+import { deployWebFunction } from '../helpers/web-function.ts';
 
 const LIMIT = 1024 * 1024;
 
@@ -52,12 +52,7 @@ describe('a streamed answer through an HTTP trigger (process backend)', { timeou
   before(async () => {
     gates = await gateServer();
     fc = await start({ clock: 'manual', backend: 'process', log: 'text', maxBodyBytes: LIMIT }, { logLine: (l) => logLines.push(l) });
-    await postOk(fc.url, '/functions', {
-      functionName: 'sse', runtime: 'custom.debian10', handler: 'index.handler', timeout: 5,
-      customRuntimeConfig: { command: ['node', 'server.js'] }, environmentVariables: { GATE_PORT: String(gates.port) },
-      code: { zipFile: createZip([{ path: 'server.js', data: SERVER }]).toString('base64') },
-    });
-    await createHttpTrigger(fc.url, 'sse');
+    await deployWebFunction(fc.url, 'sse', SERVER, { timeout: 5, environmentVariables: { GATE_PORT: String(gates.port) } });
     await advanceClock(fc, 1000);
   });
   after(async () => {

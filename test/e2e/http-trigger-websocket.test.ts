@@ -15,6 +15,7 @@ import { advanceClock } from '../helpers/clock.ts';
 import { adminApi, createHttpTrigger, postOk } from '../helpers/fc-api.ts';
 import { gateServer, type GateServer } from '../helpers/gate-server.ts';
 import { rawRequest } from '../helpers/raw-http.ts';
+import { deployWebFunction, WEBSOCKET_SERVER } from '../helpers/web-function.ts';
 import { createZip } from '../helpers/zip.ts';
 
 /** `/chat?tag=T`: a WebSocket echo (short text frames), noting T-closed when its connection closes; other paths refuse with 426. */
@@ -22,29 +23,13 @@ const SERVER = `
 const http = require('http');
 const crypto = require('crypto');
 const note = (what) => http.get({ host: '127.0.0.1', port: Number(process.env.GATE_PORT), path: '/note/' + what, agent: false }, (res) => res.resume());
-const frame = (text) => { const p = Buffer.from(text); return Buffer.concat([Buffer.from([0x81, p.length]), p]); };
+${WEBSOCKET_SERVER}
 const server = http.createServer((req, res) => res.end('plain'));
 server.on('upgrade', (req, socket) => {
   const url = new URL(req.url, 'http://x');
   if (url.pathname !== '/chat') return socket.end('HTTP/1.1 426 Upgrade Required\\r\\ncontent-type: text/plain\\r\\ncontent-length: 7\\r\\nconnection: close\\r\\n\\r\\nno chat');
-  const accept = crypto.createHash('sha1').update(req.headers['sec-websocket-key'] + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
-  socket.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Accept: ' + accept + '\\r\\n\\r\\n');
   socket.on('close', () => note(url.searchParams.get('tag') + '-closed'));
-  socket.on('error', () => {});
-  socket.on('end', () => socket.end());
-  let buf = Buffer.alloc(0);
-  socket.on('data', (d) => {
-    buf = Buffer.concat([buf, d]);
-    for (;;) {
-      const len = buf.length >= 2 ? buf[1] & 0x7f : 0;
-      if (buf.length < 6 + len) return;
-      const op = buf[0] & 0x0f;
-      const data = Buffer.from(buf.subarray(6, 6 + len).map((b, i) => b ^ buf[2 + (i % 4)]));
-      buf = buf.subarray(6 + len);
-      if (op === 8) return socket.end(Buffer.from([0x88, 0]));
-      if (op === 1) socket.write(frame('echo: ' + data.toString()));
-    }
-  });
+  acceptWebSocket(req, socket, (text) => 'echo: ' + text);
 });
 server.listen(Number(process.env.FC_SERVER_PORT), '0.0.0.0');
 `;
@@ -58,12 +43,7 @@ describe('WebSocket through an HTTP trigger (process backend)', { timeout: 120_0
   before(async () => {
     gates = await gateServer();
     fc = await start({ clock: 'manual', backend: 'process', log: 'text' }, { logLine: (l) => logLines.push(l) });
-    await postOk(fc.url, '/functions', {
-      functionName: 'ws', runtime: 'custom.debian10', handler: 'index.handler', timeout: 5,
-      customRuntimeConfig: { command: ['node', 'server.js'] }, environmentVariables: { GATE_PORT: String(gates.port) },
-      code: { zipFile: createZip([{ path: 'server.js', data: SERVER }]).toString('base64') },
-    });
-    await createHttpTrigger(fc.url, 'ws');
+    await deployWebFunction(fc.url, 'ws', SERVER, { timeout: 5, environmentVariables: { GATE_PORT: String(gates.port) } });
     await postOk(fc.url, '/functions', { functionName: 'event', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile: createZip([{ path: 'index.js', data: 'exports.handler = async () => "event"' }]).toString('base64') } });
     await createHttpTrigger(fc.url, 'event');
     await advanceClock(fc, 1000);
