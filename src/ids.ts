@@ -15,8 +15,17 @@ export interface IdGenerator {
 
 const alnum = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 16);
 
-/** `digits` lower-case hex digits of the integer part of `n` (below 16^digits). */
-const hex = (n: number, digits: number): string => Math.floor(n).toString(16).padStart(digits, '0');
+/** Each byte value as two lower-case hex digits. */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+/**
+ * Six random hex digits (24 bits of one Math.random), by table: toString(16) of a 48-bit double and padStart cost
+ * about 1.4 µs per request id on this machine (a tenth of what a GetFunction's own code spends), this ~0.1 µs.
+ */
+const hex6 = (): string => {
+  const n = (Math.random() * 0x100_0000) | 0;
+  return HEX[n >>> 16]! + HEX[(n >>> 8) & 0xff]! + HEX[n & 0xff]!;
+};
+const hex2 = (): string => HEX[(Math.random() * 0x100) | 0]!;
 
 export function randomIds(): IdGenerator {
   // The second in hex, written once per second rather than per request.
@@ -31,7 +40,7 @@ export function randomIds(): IdGenerator {
         second = s;
         secondHex = s.toString(16);
       }
-      return `1-${secondHex}-${hex(Math.random() * 0x1_0000_0000, 8)}-${hex(Math.random() * 0x1_0000_0000_0000, 12)}`;
+      return `1-${secondHex}-${hex6()}${hex2()}-${hex6()}${hex6()}`;
     },
     uuid: () => randomUUID(),
     shortId: () => alnum(),

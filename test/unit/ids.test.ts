@@ -22,3 +22,13 @@ it('a request id names the second it was made in, across second boundaries (the 
     assert.equal(ids.requestId(ms).split('-')[1], Math.floor(ms / 1000).toString(16), `at ${ms}`);
   }
 });
+
+it("every one of a request id's 20 random hex digits takes all 16 values (80 random bits, none fixed or skipped)", () => {
+  const ids = randomIds();
+  const seen = Array.from({ length: 20 }, () => new Set<string>());
+  for (let i = 0; i < 2_000; i++) {
+    const [, , a, b] = ids.requestId(Date.now()).split('-');
+    [...a!, ...b!].forEach((digit, at) => seen[at]!.add(digit));
+  }
+  assert.deepEqual(seen.map((s) => s.size), Array(20).fill(16));
+});
