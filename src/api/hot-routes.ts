@@ -86,9 +86,13 @@ function partsChecker(route: RouteConfig): (param: Record<string, string>, query
   };
 }
 
-/** Writes a response as @hono/node-server writes a Response with plain-object headers (its responseViaCache). */
+/**
+ * Writes a response as @hono/node-server writes a Response with plain-object headers (its responseViaCache): the
+ * headers in one writeHead, which Node.js writes as given (per-header setHeader calls each lower-cased the name and
+ * stored a pair, and end() then wrote them through _implicitHeader), and the length after Node's own Date and
+ * Connection, set as node-server's trySetContentLength sets it.
+ */
 function writePlain(res: ServerResponse, status: number, headers: Record<string, string | string[]>, body: string | Uint8Array): void {
-  res.statusCode = status;
   let hasLength = false;
   let canAutoLength = true;
   for (const name in headers) {
@@ -101,10 +105,31 @@ function writePlain(res: ServerResponse, status: number, headers: Record<string,
     }
     if (lower === 'transfer-encoding' || lower === 'trailer') canAutoLength = false;
   }
-  for (const name in headers) res.setHeader(name, headers[name]!);
-  // Otherwise end() sets the length as @hono/node-server does (Content-Length after Node's own Date and Connection).
-  if (!hasLength && (!canAutoLength || status < 200 || status === 204 || status === 304)) res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+  if (!hasLength) {
+    const length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+    if (!canAutoLength || !autoLength(res, status, length)) headers = Object.assign({}, headers, { 'Content-Length': length });
+  }
+  res.writeHead(status, headers);
   res.end(body);
+}
+
+/** Node.js's fields for the length it writes itself, as @hono/node-server 2.x reads and sets them (its trySetContentLength). */
+interface OutgoingLength {
+  _contentLength: number | null;
+  readonly _hasBody: boolean;
+  readonly _removedContLen: boolean;
+  readonly useChunkedEncodingByDefault: boolean;
+}
+
+/**
+ * Lets Node.js write `length` as the Content-Length, after its Date and Connection headers, where it would otherwise
+ * send the body chunked; false when it would not (a HEAD request, a status without a body, a length already set).
+ */
+function autoLength(res: ServerResponse, status: number, length: number): boolean {
+  const out = res as unknown as OutgoingLength;
+  if (out._contentLength !== null || !out._hasBody || !out.useChunkedEncodingByDefault || out._removedContLen || status < 200 || status === 204 || status === 304) return false;
+  out._contentLength = length;
+  return true;
 }
 
 /** Writes an error as the app's error handler renders it (c.json with Headers: names sorted, then Content-Length). */

@@ -82,6 +82,8 @@ it('answers success and failure the same on the fast path and through the chain,
     () => 'GET /2023-03-30/functions/hot HTTP/1.1\nHost: localhost:80\nConnection: close',
     () => 'GET /2023-03-30/functions/hot HTTP/1.1\nHost: LOCALHOST:PORT\nConnection: close',
     () => 'GET /2023-03-30/functions/hot HTTP/1.1\nHost: localhost:70000\nConnection: close',
+    // HTTP/1.0: no chunked encoding, so the length is named in the headers
+    () => 'GET /2023-03-30/functions/hot HTTP/1.0\nHost: 127.0.0.1:PORT\nx-acs-action: GetFunction',
     GET('/2023-03-30/functions/hot'),
   ];
   for (const request of requests) {

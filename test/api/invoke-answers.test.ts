@@ -83,6 +83,7 @@ it('answers invocations the same on the fast route and through the chain, reques
     [POST(INVOKE, 'x'.repeat(MAX_BODY + 1)), 'x'.repeat(MAX_BODY + 1)], // declared length over the limit
     [CHUNKED(INVOKE), chunked(Buffer.alloc(40_000, 'y'), Buffer.alloc(40_000, 'z'))], // chunked, over it on the way
     [CHUNKED(INVOKE), chunked(Buffer.alloc(MAX_BODY, 'w'))], // chunked, exactly the limit
+    [POST(INVOKE, '{"http":1.0}').replace('HTTP/1.1', 'HTTP/1.0'), '{"http":1.0}'], // no chunked encoding: the length is named
     [POST(INVOKE, '{"last":true}'), '{"last":true}'],
   ];
   for (const [head, body] of requests) {
