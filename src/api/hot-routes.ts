@@ -145,36 +145,36 @@ function writeError(res: ServerResponse, err: unknown, requestId: string, log: L
 }
 
 /**
- * The request's body, or undefined when it passes `limit` (only a chunked one can: a declared length was checked). Over
- * the limit, what was read is put back and the stream paused, so the full app reads the body from its start.
+ * Reads the request's body and calls `done` with it, or with undefined when it passes `limit` (only a chunked one can: a
+ * declared length was checked): what was read is then put back and the stream paused, so the full app reads the body
+ * from its start. `failed` gets a stream error or the client's close before the end. Listeners, not a promise: awaiting
+ * one cost every invocation its allocation and a turn of the microtask queue.
  */
-function readWithin(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const stop = () => {
-      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
-    };
-    const onData = (chunk: Buffer) => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size <= limit) return;
-      req.pause();
-      stop();
-      req.unshift(Buffer.concat(chunks));
-      resolve(undefined);
-    };
-    const onEnd = () => {
-      stop();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    };
-    const onError = (err: unknown) => {
-      stop();
-      reject(err);
-    };
-    const onClose = () => onError(new Error('the client closed the connection before the request body ended'));
-    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
-  });
+function readWithin(req: IncomingMessage, limit: number, done: (body: Buffer | undefined) => void, failed: (err: unknown) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const stop = () => {
+    req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+  };
+  const onData = (chunk: Buffer) => {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size <= limit) return;
+    req.pause();
+    stop();
+    req.unshift(Buffer.concat(chunks));
+    done(undefined);
+  };
+  const onEnd = () => {
+    stop();
+    done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+  };
+  const onError = (err: unknown) => {
+    stop();
+    failed(err);
+  };
+  const onClose = () => onError(new Error('the client closed the connection before the request body ended'));
+  req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
 }
 
 interface Route {
@@ -250,14 +250,15 @@ export class HotRoutes {
   invoke(route: RouteConfig, limit: number, invokeSync: (call: SyncCall) => Promise<InvokeAnswer>): void {
     const { ids, clock, log, silent } = this.#deps;
     const batch = this.#batch;
-    // One async step per invocation (a chain of then/catch cost each its promises and closures).
-    const serveInvocation = async (head: NodeHead, req: IncomingMessage, res: ServerResponse, valid: Valid, fallback: RequestListener): Promise<void> => {
-      const started = silent ? 0 : Date.now();
-      let requestId = '';
+    /** Answers with an error as the app's error handler renders it, and logs the request. */
+    const fail = (head: NodeHead, res: ServerResponse, err: unknown, requestId: string, started: number) => {
+      const status = writeError(res, err, requestId, log);
+      if (!silent) logRequest(log, requestId, head, status, started);
+    };
+    // One async step per invocation, once its body is read (a chain of then/catch cost each its promises and closures).
+    const serveInvocation = async (head: NodeHead, res: ServerResponse, valid: Valid, body: Buffer, started: number): Promise<void> => {
+      const requestId = ids.requestId(clock.now());
       try {
-        const body = await readWithin(req, limit);
-        if (!body) return fallback(req, res);
-        requestId = ids.requestId(clock.now());
         const answer = await invokeSync({
           functionName: valid.param.functionName!, qualifier: valid.query.qualifier ?? 'LATEST', requestId, body,
           contentType: head.header('content-type'), tail: valid.header['x-fc-log-type'] === 'Tail',
@@ -273,9 +274,7 @@ export class HotRoutes {
           if (!silent) logRequest(log, requestId, head, status, started);
         });
       } catch (err) {
-        requestId ||= ids.requestId(clock.now());
-        const status = writeError(res, err, requestId, log);
-        if (!silent) logRequest(log, requestId, head, status, started);
+        fail(head, res, err, requestId, started);
       }
     };
     this.#invoke = {
@@ -285,7 +284,15 @@ export class HotRoutes {
         const type = valid.header['x-fc-invocation-type'];
         const length = head.header('content-length');
         if ((type !== undefined && type !== 'Sync') || head.method === 'TRACE' || (length !== undefined && !(Number(length) <= limit))) return false;
-        void serveInvocation(head, req, res, valid, fallback);
+        const started = silent ? 0 : Date.now();
+        readWithin(req, limit, (body) => {
+          if (body) return void serveInvocation(head, res, valid, body, started);
+          try {
+            fallback(req, res);
+          } catch (err) {
+            fail(head, res, err, ids.requestId(clock.now()), started);
+          }
+        }, (err) => fail(head, res, err, ids.requestId(clock.now()), started));
         return true;
       },
     };

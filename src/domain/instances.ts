@@ -137,7 +137,16 @@ export class InstancePool {
         await this.#restartIfEnded(pooled, qualifier);
         await this.#initialize(pooled, pooled.instance, qualifier);
       }
-      let result = await this.#invokeWithTimeout(pooled.instance, req);
+      // The backend's invoke, bounded by the function's timeout on the clock: the backend kills the instance once the
+      // deadline passes. Its clock timer is armed only when the backend asks for it, with the time counted from the
+      // call's start: a backend that never does (the simulated one) could not be stopped by it, and pays for no timer.
+      const call = new TimedRequest(req, this.clock);
+      let result: InvocationResult;
+      try {
+        result = await this.backend.invoke(pooled.instance, call);
+      } finally {
+        call.deadline.clear();
+      }
       if (pooled.initializerLog !== undefined) result = withInitializerLog(pooled, result);
       // The caller gets the failure as the result; the dead instance is not reused, so the next call cold-starts anew.
       if (result.instanceLost) await this.#destroy(prepared.key, pooled, false);
@@ -149,7 +158,10 @@ export class InstancePool {
       throw e;
     } finally {
       pooled.busy--;
-      if (pooled.busy === 0 && this.#byRevision.get(prepared.key)?.includes(pooled)) await this.#park(prepared.key, pooled);
+      if (pooled.busy === 0 && this.#byRevision.get(prepared.key)?.includes(pooled)) {
+        const parking = this.#park(prepared.key, pooled);
+        if (parking) await parking;
+      }
     }
   }
 
@@ -253,20 +265,6 @@ export class InstancePool {
       return await work(ac.signal);
     } finally {
       this.clock.clearTimer(timer);
-    }
-  }
-
-  /**
-   * The backend's invoke, bounded by the function's timeout on the clock: the backend kills the instance once the
-   * deadline passes. Its clock timer is armed only when the backend asks for it, with the time counted from the call's
-   * start: a backend that never does (the simulated one) could not be stopped by it, and pays for no timer.
-   */
-  async #invokeWithTimeout(instance: BackendInstance, req: InvocationRequest): Promise<InvocationResult> {
-    const call = new TimedRequest(req, this.clock);
-    try {
-      return await this.backend.invoke(instance, call);
-    } finally {
-      call.deadline.clear();
     }
   }
 
@@ -396,9 +394,19 @@ export class InstancePool {
     return thawing;
   }
 
-  async #park(key: string, pooled: PooledInstance): Promise<void> {
+  /**
+   * An instance that became idle: frozen once the grace period passes (or at once), and its reclaim countdown moved on.
+   * A promise only while it is being frozen at once: an awaited step, settled or not, cost every call a promise and a
+   * turn of the microtask queue.
+   */
+  #park(key: string, pooled: PooledInstance): Promise<void> | undefined {
     const freezing = this.#freezeAfterGrace(key, pooled);
-    if (freezing) await freezing;
+    if (freezing) return freezing.then(() => this.#armReclaim(key, pooled));
+    this.#armReclaim(key, pooled);
+    return undefined;
+  }
+
+  #armReclaim(key: string, pooled: PooledInstance): void {
     if (pooled.stopping) return;
     const idleMs = this.options.instanceIdleMs;
     // The reclaim countdown from this park: the timer of an earlier park, if still pending, is moved on.

@@ -7,8 +7,10 @@
  * Raw HTTP over a socket, then the official SDK (which sends its body chunked) against both.
  */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, it } from 'node:test';
 import { rawRequest } from '../helpers/raw-http.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { createZip } from '../helpers/zip.ts';
 import { $FC, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
@@ -110,4 +112,26 @@ it('answers the official SDK the same on both (its body is chunked), GetFunction
   assert.equal(a.invoked[0], 200);
   assert.equal(a.invoked[2], '{"sdk":1}');
   assert.equal(a.missing[1], 'FunctionNotFound');
+});
+
+it('a client that goes away before its body ended is logged as a 500 on both, and each server answers the next call alike', async () => {
+  const goneMidBody = (fc: RunningLocalfc) => new Promise<void>((resolve, reject) => {
+    const s = connect(fc.port, '127.0.0.1', () => {
+      s.write(`POST ${INVOKE} HTTP/1.1\r\nHost: 127.0.0.1:${fc.port}\r\nx-acs-action: InvokeFunction\r\nContent-Length: 100\r\n\r\n{"part`);
+      // Gone once the server has read the head and what came of the body.
+      setImmediate(() => s.destroy());
+    });
+    s.on('close', () => resolve());
+    s.on('error', reject);
+  });
+  const refused = 'POST /2023-03-30/functions/hot/invocations 500 InvokeFunction ';
+  for (const { fc, lines } of [fast, chain]) {
+    const from = lines.length;
+    await goneMidBody(fc);
+    // The server learns of it after the client's socket closed: its line, before the next request.
+    await waitFor('the aborted request logged', async () => lines.slice(from).some((l) => l.startsWith(refused)) || undefined);
+  }
+  const [a, b] = await both(POST(INVOKE, '{"after":1}'), '{"after":1}');
+  assert.equal(a, b);
+  assert.match(a, /^HTTP\/1\.1 200 /);
 });
