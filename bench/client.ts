@@ -19,6 +19,8 @@ export interface LoadSpec {
   readonly warmupS: number;
   /** Keep going past durationS until this many requests were made (warm-ups: V8 optimises by work done, not time). */
   readonly minRequests?: number;
+  /** Concurrent mode: requests a second over all connections (autocannon's overallRate); unlimited without. */
+  readonly rate?: number;
 }
 
 /** However slow the machine, a run stops about this long after durationS. */
@@ -28,7 +30,7 @@ export interface LoadResult { readonly rps: number; readonly p50: number; readon
 
 async function concurrent(spec: LoadSpec): Promise<LoadResult> {
   const run = (length: { duration: number } | { amount: number }) => autocannon({
-    url: spec.url, connections: spec.connections ?? 32, ...length, method: spec.method ?? 'GET',
+    url: spec.url, connections: spec.connections ?? 32, ...length, method: spec.method ?? 'GET', ...(spec.rate ? { overallRate: spec.rate } : {}),
     ...(spec.body !== undefined ? { body: spec.body, headers: { 'content-type': 'application/json' } } : {}),
   });
   if (spec.warmupS > 0) await run({ duration: spec.warmupS });
