@@ -105,7 +105,7 @@ function splitUrl(url: string): { rawPath: string; rawQuery: string } {
 function authorizer(deps: OssRouteDeps): (req: OssRequest) => void {
   if (deps.accessKeys.length === 0) return () => {};
   const secrets = new Map(deps.accessKeys.map((k) => [k.accessKeyId, k.accessKeySecret]));
-  const now = signatureTime(deps.clock);
+  const now = signatureTime();
   return (req) => {
     const lookup: OssCredentialLookup = {
       now: now(),

@@ -31,7 +31,7 @@ export interface TempBucketTokenDeps {
 export function tempBucketTokenRoutes(deps: TempBucketTokenDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const secrets = new Map(deps.accessKeys.map((k) => [k.accessKeyId, k.accessKeySecret]));
-  const now = signatureTime(deps.clock);
+  const now = signatureTime();
 
   app.get(`${FC2_PREFIX}/tempBucketToken`, (c) => {
     try {
