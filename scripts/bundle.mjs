@@ -31,9 +31,15 @@ const root = new URL('..', import.meta.url).pathname;
  * on the default backend loads node:os, node:fs/promises, node:timers/promises or node:child_process. node:crypto
  * (~4 ms): the health check needs none of it (request ids come from Math.random, ids.ts), a CreateFunction loads it.
  */
-/** A CommonJS module whose exports are getters that evaluate `load` (a require() expression) when one is first read. */
+/**
+ * A CommonJS module whose exports are getters that evaluate `load` (a require() expression) when one is first read.
+ * The getters are on the exports' prototype, not the exports themselves: esbuild's __toESM, run for each module that
+ * imports the stand-in, copies a module's own properties into a namespace object of that module (a getter and a
+ * descriptor each: node:crypto's 67 names for 13 modules, ~1,000 at every start-up, ~100 page faults) and gives it the
+ * module's prototype, through which the names are found instead.
+ */
 const standIn = (names, load) =>
-  `let m; const real = () => (m ??= ${load});\nmodule.exports = { ${names.map((n) => `get ${JSON.stringify(n)}() { return real()[${JSON.stringify(n)}]; }`).join(', ')} };\n`;
+  `let m; const real = () => (m ??= ${load});\nmodule.exports = Object.create({ ${names.map((n) => `get ${JSON.stringify(n)}() { return real()[${JSON.stringify(n)}]; }`).join(', ')} });\n`;
 
 const LAZY = /^(undici|@hono\/node-server|pino|yauzl|croner|node:(child_process|crypto|zlib|os|fs\/promises|timers\/promises|perf_hooks|v8|stream\/promises|string_decoder|async_hooks))$/;
 /** The lazy packages bundled into a file of their own next to the bundle, which their stand-in requires. */
