@@ -167,15 +167,15 @@ export class InstancePool {
 
   /**
    * The instance #acquire would pick, taken at once when nothing about it is to be waited for: started, initialized,
-   * neither frozen nor being thawed or restarted, on a backend that cannot tell of an ended instance (the simulated one).
-   * Otherwise undefined, and #acquire and the steps after it run: each awaited step, settled or not, cost an invocation
-   * a promise and a turn of the microtask queue.
+   * neither frozen nor being thawed or restarted, and not ended as far as the backend knows at once (a backend whose
+   * instances cannot end, or one that answers ended() without waiting). Otherwise undefined, and #acquire and the steps
+   * after it run: each awaited step, settled or not, cost an invocation a promise and a turn of the microtask queue.
    */
   #runnableNow(prepared: PreparedRevision): PooledInstance | undefined {
-    if (this.backend.ended) return undefined;
     const list = this.#byRevision.get(prepared.key);
     const warm = list && warmIn(list, prepared);
     if (!warm?.started || !warm.initializedDone || warm.frozen || warm.thawing || warm.restarting) return undefined;
+    if (this.backend.ended && this.backend.ended(warm.instance) !== false) return undefined;
     warm.busy++;
     return warm;
   }

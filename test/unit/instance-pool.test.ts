@@ -206,4 +206,31 @@ describe('instance pool: a warm instance with nothing to wait for', () => {
     assert.deepEqual(calls(), ['freeze', 'thaw']);
     await done();
   });
+
+  it('on a backend that tells at once whether the instance ended: handed over at once while running, restarted first once ended', async () => {
+    const { pool, prepared, done, backend } = await setup({ freezeGraceMs: 100 });
+    let invoked = 0;
+    let ended = false;
+    const restarts: string[] = [];
+    const invoke = backend.invoke.bind(backend);
+    backend.invoke = (i, r) => (invoked++, invoke(i, r));
+    Object.assign(backend, {
+      ended: () => ended,
+      restartInstance: async (i: BackendInstance) => {
+        restarts.push(i.id);
+        ended = false;
+      },
+    });
+    const first = await pool.invoke(prepared, req);
+    const warm = pool.invoke(prepared, req);
+    assert.equal(invoked, 2, 'the backend was called before pool.invoke returned');
+    await warm;
+    ended = true;
+    const restarted = pool.invoke(prepared, req);
+    assert.equal(invoked, 2, 'an ended instance is started again before the backend is called');
+    assert.equal((await restarted).instanceId, first.instanceId);
+    assert.deepEqual(restarts, [first.instanceId]);
+    assert.equal(invoked, 3);
+    await done();
+  });
 });

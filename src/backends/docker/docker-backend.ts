@@ -125,7 +125,7 @@ export class DockerBackend implements Backend {
     return instance;
   }
 
-  async ended(instance: BackendInstance): Promise<boolean> {
+  ended(instance: BackendInstance): boolean | Promise<boolean> {
     if (!isContainer(instance.prepared.config)) return this.#delegate.ended?.(instance) ?? false;
     return this.#instances.get(instance.id)?.c.ended ?? false;
   }

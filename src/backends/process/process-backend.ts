@@ -184,11 +184,11 @@ export class ProcessBackend implements Backend {
     return instance;
   }
 
-  async ended(instance: BackendInstance): Promise<boolean> {
+  ended(instance: BackendInstance): boolean | Promise<boolean> {
     const s = this.#instances.get(instance.id);
     if (!s) return false;
     // Stopped to hand its fixed port over: wait until it is gone before starting it again.
-    if (s.proc.evicted) await s.proc.exit;
+    if (s.proc.evicted) return s.proc.exit.then(() => s.proc.exited !== undefined);
     return s.proc.exited !== undefined;
   }
 

@@ -200,9 +200,10 @@ export interface Backend {
   /**
    * Whether the instance's process or container has ended since it started (it crashed while idle, or was stopped to
    * hand a fixed port to another instance). The pool then starts it again under its id (restartInstance), with the
-   * steps of a cold start. Backends whose instances cannot end leave both out.
+   * steps of a cold start. Backends whose instances cannot end leave both out. Answered at once where the backend
+   * knows without waiting: the pool then hands a warm instance its invocation without awaiting settled steps.
    */
-  ended?(instance: BackendInstance): Promise<boolean>;
+  ended?(instance: BackendInstance): boolean | Promise<boolean>;
   /** Starts an ended instance again under its id, until its port accepts connections (as startInstance). */
   restartInstance?(instance: BackendInstance, opts?: StartInstanceOptions): Promise<void>;
   /** The initializer hook, once per instance before its first invocation. */
