@@ -115,8 +115,8 @@ export function parseConfig(raw: unknown): Config {
   const input = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : undefined;
   const unknown = input && unknownKey(input);
   if (unknown) throw new Error(`invalid localfc configuration: ${unknown}`);
-  // Only the given settings' schemas are built, in the table's order (the issues' order): the object schema over all of
-  // them gave the others their defaults, which is what the table's defaults are. Anything but an object is refused by it.
+  // Only the given settings' schemas are built, in the table's order (the issues' order); the others take their default,
+  // as the object schema over every setting gave it them. Anything but an object is refused by that whole schema.
   const given = input && (Object.entries(SETTINGS) as Array<[string, SettingSpec]>).filter(([key]) => key in input);
   const schema = given ? z.object(Object.fromEntries(given.map(([key, s]) => [key, settingSchema(s)]))) : configSchema();
   // Parsed once per start: zod's JIT (code generated per object schema with new Function) costs more than it saves here.
