@@ -265,7 +265,7 @@ describe('failure modes', () => {
     await admin('POST', '/faults', { match: { phase: 'coldStart', functionName: 'hooks' }, effect: { type: 'crash' }, times: 1 });
     const cold = await sdkError(invoke('hooks'));
     assert.equal(cold.code, 'CAExited');
-    assert.equal(cold.statusCode, 502);
+    assert.equal(cold.statusCode, 412, "FC's status for CAExited (errors.json)");
     const ok = await invoke('hooks');
     assert.equal(ok.statusCode, 200);
     const events = ((await admin('GET', '/functions/hooks/timeline')).timeline as Array<{ event: string }>).map((t) => t.event);

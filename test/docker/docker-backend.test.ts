@@ -159,8 +159,21 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
       await advance(5000);
       const err = await sdkError(client.invokeFunction('crash', new $FC.InvokeFunctionRequest({ body: event('x') })));
       assert.equal(err.data.Code, 'CAExited');
+      assert.equal(err.statusCode, 412, "FC's status for CAExited (errors.json)");
       assert.match(err.data.Message, /exited with code 3.*boom/s);
       assert.equal((await owned()).filter((c) => c.labels[LABELS.fn] === 'crash').length, 0, 'the failed container is removed');
+    });
+
+    it('a container that prints and exits at once: 412 CAExited with its last output (read to the end of its log)', async () => {
+      const input = containerInput('quick-exit', BUSYBOX_IMAGE);
+      input.customContainerConfig!.command = ['sh', '-c', 'echo bye; exit 3'];
+      await client.createFunction(new $FC.CreateFunctionRequest({ body: input }));
+      await advance(5000);
+      for (let round = 0; round < 3; round++) {
+        const err = await sdkError(client.invokeFunction('quick-exit', new $FC.InvokeFunctionRequest({ body: event('x') })));
+        assert.deepEqual([err.statusCode, err.data.Code], [412, 'CAExited']);
+        assert.match(err.data.Message, /exited with code 3: bye/, `round ${round}: ${err.data.Message}`);
+      }
     });
 
     it('probes healthCheckConfig.httpGetUrl once initialDelaySeconds of clock time have passed, before the first invocation', async () => {

@@ -73,7 +73,7 @@ describe('applyFault', () => {
     assert.deepEqual(await failure(applyFault(rule({ type: 'crash' }), { phase: 'invocation', clock })), [
       'BadResponse', 502, 'the function instance crashed while handling the request (injected by fault rule fault-9)',
     ]);
-    assert.deepEqual(await failure(applyFault(rule({ type: 'crash' }), { phase: 'coldStart', clock })), ['CAExited', 502, 'injected coldStart failure (CAExited) by fault rule fault-9']);
+    assert.deepEqual(await failure(applyFault(rule({ type: 'crash' }), { phase: 'coldStart', clock })), ['CAExited', 412, 'injected coldStart failure (CAExited) by fault rule fault-9']);
     assert.deepEqual(await failure(applyFault(rule({ type: 'crash' }), { phase: 'initializer', clock })), ['InitializationError', 502, 'injected initializer failure (InitializationError) by fault rule fault-9']);
     assert.deepEqual(await failure(applyFault(rule({ type: 'error', code: 'Boom' }), { phase: 'api', clock })), ['Boom', 500, 'injected api failure (Boom) by fault rule fault-9']);
     assert.deepEqual(await failure(applyFault(rule({ type: 'error', code: 'Boom', status: 503, message: 'm' }), { phase: 'coldStart', clock })), ['Boom', 503, 'm']);

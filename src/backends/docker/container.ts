@@ -25,6 +25,8 @@ export interface Container {
   baseUrl: string;
   /** Set once the container's process ended (its log stream closed). */
   ended: boolean;
+  /** Settles when the log stream has delivered the container's last line (it ends with the main process). */
+  logsDone?: Promise<unknown>;
   frozen: boolean;
   follow: AbortController;
   /** Keep-alive connections to its server (made on the first invocation), closed when the container is discarded. */
@@ -138,7 +140,8 @@ async function run(c: Container, p: PreparedImage, o: StartOptions, start: Start
     await o.engine.startContainer(c.id);
     const stream = await o.engine.followLogs(c.id, (l) => c.logs.append(`${l.line}\n`), follow.signal, { tail: 'all' });
     // The follow stream ends when the container's main process does.
-    void stream.done.catch(() => undefined).then(() => {
+    c.logsDone = stream.done.catch(() => undefined);
+    void c.logsDone.then(() => {
       if (!follow.signal.aborted) c.ended = true;
     });
     const info = await o.engine.inspectContainer(c.id);
@@ -184,6 +187,8 @@ async function answersHttp(baseUrl: string): Promise<boolean> {
 /** Maps a start failure to FC's reason code, with the exit code and the container's last output. */
 async function explain(e: unknown, c: Container, engine: DockerEngine, port: number, start: StartInstanceOptions): Promise<unknown> {
   if (e instanceof DockerError) return startError(e, 'start');
+  // A container that printed and exited at once is seen exited (inspect) before its log stream has delivered the lines.
+  if (e instanceof BackendError && e.code === InstanceErrorCode.CAExited) await lastLines(c);
   const tail = c.logs.tail(10);
   const output = tail ? `: ${tail}` : '';
   if (e instanceof BackendError && e.code === InstanceErrorCode.CAExited) {
@@ -193,6 +198,16 @@ async function explain(e: unknown, c: Container, engine: DockerEngine, port: num
   }
   if (e instanceof StartupTimeout) return startupTimedOut(port, start.timeoutMs, tail);
   return e;
+}
+
+/** Real time a failed start waits for the exited container's log stream to deliver its end (it normally takes ms). */
+const LOG_END_WAIT_MS = 2000;
+
+async function lastLines(c: Container): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, LOG_END_WAIT_MS)));
+  await Promise.race([c.logsDone, cap]);
+  clearTimeout(timer);
 }
 
 function startError(e: unknown, what: string): unknown {

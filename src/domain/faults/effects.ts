@@ -7,6 +7,7 @@
 import { setTimeout as realDelay } from 'node:timers/promises';
 import { type Clock, sleep } from '../../clock.ts';
 import { FcError, errors } from '../errors.ts';
+import { statusOf } from '../fc-statuses.ts';
 import type { FaultRule } from './engine.ts';
 import { type FaultPhase, STATE_PHASES } from './rules.ts';
 import { InstanceErrorCode } from '../reason-codes.ts';
@@ -23,7 +24,10 @@ export interface FaultSite {
   readonly dropToInactive?: () => void;
 }
 
-/** How a failure surfaces per phase where the rule does not say: the code a crash gives, and the default status. */
+/**
+ * How a failure surfaces per phase where the rule does not say: the code a crash gives, and the status of a code FC's
+ * error pages give none for (a known code takes FC's, fc-statuses.ts: a crashed cold start is 412 CAExited).
+ */
 const FAILURE: Readonly<Record<FaultPhase, { readonly crashCode: string; readonly status: number }>> = {
   api: { crashCode: 'InternalServerError', status: 500 },
   preparation: { crashCode: 'InternalServerError', status: 500 },
@@ -53,12 +57,12 @@ export async function applyFault(rule: FaultRule, site: FaultSite): Promise<void
     case 'inactive':
       return required(site.dropToInactive, rule, phase)();
     case 'error':
-      throw new FcError(effect.code, effect.status ?? FAILURE[phase].status, effect.message ?? `injected ${phase} failure (${effect.code}) ${by}`);
+      throw new FcError(effect.code, effect.status ?? statusOf(effect.code, FAILURE[phase].status), effect.message ?? `injected ${phase} failure (${effect.code}) ${by}`);
     case 'throttle':
       throw errors.throttled(phase === 'invocation' ? `Reserve resource exceeded limit (injected ${by})` : `request throttled (injected ${by})`);
     case 'crash': {
       const code = FAILURE[phase].crashCode;
-      throw new FcError(code, 502, phase === 'invocation' ? `the function instance crashed while handling the request (injected ${by})` : `injected ${phase} failure (${code}) ${by}`);
+      throw new FcError(code, statusOf(code, 502), phase === 'invocation' ? `the function instance crashed while handling the request (injected ${by})` : `injected ${phase} failure (${code}) ${by}`);
     }
     default:
       return unreachable(effect);

@@ -7,6 +7,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type { FunctionConfig, Revision } from '../model.ts';
+import { statusOf } from '../fc-statuses.ts';
 import { InstanceErrorCode, type InvocationErrorType } from '../reason-codes.ts';
 
 /** What a backend needs to know about the function a revision belongs to. */
@@ -157,8 +158,8 @@ export class BackendError extends Error {
   constructor(
     readonly code: string,
     message: string,
-    /** For invocation failures: the HTTP status FC answers with. */
-    readonly status = 502,
+    /** For invocation failures: the HTTP status FC answers with (FC's for the code, else 502). */
+    readonly status = statusOf(code, 502),
     /** What the function itself answered, when it answered (e.g. its initializer's error JSON). */
     readonly body?: Buffer,
   ) {
