@@ -12,6 +12,8 @@ import type { FaultEngine } from '../domain/faults/engine.ts';
 import { FAULT_PHASES, faultRuleSchema } from '../domain/faults/rules.ts';
 import type { InstancePool } from '../domain/instances.ts';
 import type { FunctionService } from '../domain/functions.ts';
+import type { TimelineEntry } from '../domain/model.ts';
+import { recentEntries } from '../domain/timeline.ts';
 import { SCENARIOS, scenarioRules } from '../domain/faults/scenarios.ts';
 import { PHASE_CAPABILITIES } from './fault-capabilities.ts';
 import { type SimulatedRegistry, parseImageRef } from '../domain/registry.ts';
@@ -66,9 +68,16 @@ export function adminRoutes(d: AdminDeps): OpenAPIHono<AppEnv> {
     },
   );
 
-  app.openapi(createRoute({ operationId: 'LocalfcTimeline', method: 'get', path: `${P}/functions/{name}/timeline`, request: { params: Name }, responses: ok('transitions and faults') }), (c) => {
+  app.openapi(createRoute({ operationId: 'LocalfcTimeline', method: 'get', path: `${P}/functions/{name}/timeline`, request: { params: Name }, responses: ok('transitions, faults and invocations; a deleted function\'s until reset') }), (c) => {
     const { name } = c.req.valid('param');
-    return c.json({ functionName: name, timeline: d.functions.timeline(name).map((t) => ({ time: new Date(t.at).toISOString(), ...t })) }, 200);
+    return c.json(timelineJson(d.functions, name), 200);
+  });
+
+  // Every function's timeline, deleted ones' too: what a CI job saves as an artifact before stopping localfc.
+  app.openapi(createRoute({ operationId: 'LocalfcTimelines', method: 'get', path: `${P}/timelines`, responses: ok("every function's timeline, deleted ones' until reset") }), (c) => {
+    const live = d.functions.list({ limit: Number.MAX_SAFE_INTEGER }).functions.map((f) => timelineJson(d.functions, f.functionName));
+    const deleted = d.functions.deletedFunctions().map((f) => ({ functionName: f.functionName, deleted: true, deletedTime: new Date(f.deletedAt).toISOString(), timeline: recentEntries(f.timeline).map(entryJson) }));
+    return c.json({ now: new Date(d.clock.now()).toISOString(), functions: [...live, ...deleted] }, 200);
   });
 
   app.openapi(createRoute({ operationId: 'LocalfcRelease', method: 'post', path: `${P}/functions/{name}/release`, request: { params: Name }, responses: ok('hold released') }), async (c) => {
@@ -181,4 +190,13 @@ export function adminRoutes(d: AdminDeps): OpenAPIHono<AppEnv> {
   );
 
   return app;
+}
+
+const entryJson = (t: TimelineEntry) => ({ time: new Date(t.at).toISOString(), ...t });
+
+/** One function's timeline as the admin API answers it: a deleted function's says so and when. */
+function timelineJson(functions: FunctionService, name: string): Record<string, unknown> {
+  const timeline = functions.timeline(name).map(entryJson);
+  const gone = functions.deleted(name);
+  return gone ? { functionName: name, deleted: true, deletedTime: new Date(gone.deletedAt).toISOString(), timeline } : { functionName: name, timeline };
 }

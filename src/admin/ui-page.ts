@@ -65,6 +65,9 @@ export const UI_PAGE = /* html */ `<!doctype html>
   .band.state { top:0; height:14px; }
   .band.update { top:15px; height:6px; }
   .seg { position:absolute; top:0; bottom:0; min-width:2px; }
+  .seg.instant { width:7px; z-index:1; box-shadow:0 0 0 1px #fff; }
+  .fn.deleted .lane { opacity:.55; }
+  .fn.deleted .name { text-decoration:line-through; }
   .marks { position:absolute; left:8px; right:8px; top:22px; height:16px; }
   .mark { position:absolute; top:2px; width:12px; height:12px; margin-left:-6px; padding:0; border-radius:50%; border:2px solid #fff; cursor:pointer; }
   .m-invocation { background:#2563eb; }
@@ -81,6 +84,7 @@ export const UI_PAGE = /* html */ `<!doctype html>
   pre { margin:4px 0; padding:6px 8px; background:#f3f4f6; border-radius:5px; max-height:240px; overflow:auto; white-space:pre-wrap; overflow-wrap:anywhere; font-size:12px; }
   textarea { width:100%; min-height:52px; font-family:ui-monospace,monospace; font-size:12px; }
   .kv td:first-child { width:38%; color:var(--muted); }
+  td.wrap { white-space:normal; overflow-wrap:anywhere; }
   @media (max-width: 1100px) { main { grid-template-columns: minmax(0,1fr); } }
 </style>
 </head>
@@ -334,15 +338,40 @@ export const UI_PAGE = /* html */ `<!doctype html>
   }
   function bands(entries, key, pos, nowMs, testid) {
     var band = el("div", null, { "class": "band " + testid.replace("band-", ""), "data-testid": testid });
+    // One segment per change of the value; a deletion ends the last one.
     var segs = [];
-    entries.forEach(function (t) { if (t.kind === "transition" && t[key]) segs.push({ at: t.at, value: t[key], reason: t.reasonCode || "" }); });
+    entries.forEach(function (t) {
+      if (t.kind !== "transition") return;
+      var prev = segs[segs.length - 1];
+      if (t.event === "delete") { if (prev && !prev.end) segs.push({ at: t.at, end: true }); return; }
+      if (!t[key] || (prev && !prev.end && prev.value === t[key])) return;
+      segs.push({ at: t.at, value: t[key], reason: t.reasonCode || "", text: t.reason || "" });
+    });
+    var drawn = [];
     segs.forEach(function (s, i) {
-      var end = i + 1 < segs.length ? segs[i + 1].at : nowMs;
+      if (s.end) return;
+      var next = segs[i + 1];
+      var end = next ? next.at : nowMs;
       var left = pos(s.at);
-      var width = Math.max(0, pos(end) - left);
-      var seg = el("div", null, { "class": "seg", "data-value": s.value, title: s.value + (s.reason ? " (" + s.reason + ")" : "") + " from " + new Date(s.at).toISOString() + " for " + duration(end - s.at) });
-      seg.style.left = left + "%";
-      seg.style.width = width + "%";
+      drawn.push({ s: s, end: end, left: left, width: Math.max(0, pos(end) - left), current: !next });
+    });
+    // A state that took no room on the axis (0 ms of clock time: usual on a manual clock, where time moves only when
+    // advanced) is a tick of its own, side by side with the others of that instant and on top of the longer state after
+    // them, so every state the function went through shows; towards the right edge the ticks line up to the left.
+    var INSTANT = 0.4;
+    for (var i = 0; i < drawn.length; ) {
+      if (drawn[i].width >= INSTANT) { i++; continue; }
+      var j = i;
+      while (j < drawn.length && drawn[j].width < INSTANT && Math.abs(drawn[j].left - drawn[i].left) < INSTANT) j++;
+      for (var k = i; k < j; k++) drawn[k].shift = drawn[i].left > 50 ? -(j - k) * 8 : (k - i) * 8;
+      i = j;
+    }
+    drawn.forEach(function (d) {
+      var s = d.s;
+      var when = d.current ? " since " + new Date(s.at).toISOString() + " (now)" : " from " + new Date(s.at).toISOString() + " for " + duration(d.end - s.at) + (d.end === s.at ? " of clock time" : "");
+      var seg = el("div", null, { "class": "seg" + (d.shift !== undefined ? " instant" : ""), "data-value": s.value, title: s.value + (s.reason ? " (" + s.reason + ")" : "") + when + (s.text ? ": " + s.text : "") });
+      seg.style.left = d.shift !== undefined ? "calc(" + d.left + "% " + (d.shift < 0 ? "- " : "+ ") + Math.abs(d.shift) + "px)" : d.left + "%";
+      if (d.shift === undefined) seg.style.width = d.width + "%";
       seg.style.background = "var(--" + s.value + ", #9ca3af)";
       band.appendChild(seg);
     });
@@ -355,19 +384,23 @@ export const UI_PAGE = /* html */ `<!doctype html>
     var from = pos.from;
     fill("functions", "functions-empty", fns.map(function (f) {
       var n = f.functionName;
-      var box = el("div", null, { "data-testid": "fn-" + n, "data-name": n, "class": "fn" + (n === selected ? " selected" : "") });
-      var head = el("div", null, { "class": "fn-head", "data-testid": "fn-" + n + "-head" });
-      head.appendChild(short(n, 40, { "class": "name mono", "data-testid": "fn-" + n + "-name" }));
-      head.appendChild(badge(f.state, "fn-" + n + "-state"));
-      head.appendChild(badge(f.lastUpdateStatus, "fn-" + n + "-update"));
+      // A deleted function's lane is told apart from a live one of the same name.
+      var id = (f.deleted ? "deleted-" : "") + n;
+      var box = el("div", null, { "data-testid": "fn-" + id, "data-name": n, "class": "fn" + (n === selected && !f.deleted ? " selected" : "") + (f.deleted ? " deleted" : "") });
+      var head = el("div", null, { "class": "fn-head", "data-testid": "fn-" + id + "-head" });
+      head.appendChild(short(n, 40, { "class": "name mono", "data-testid": "fn-" + id + "-name" }));
+      // A deleted function's lane stays until reset, so a failed run's history can still be read.
+      if (f.deleted) head.appendChild(el("span", "deleted " + shortTime(f.deletedTime), { "class": "badge", "data-testid": "fn-" + id + "-deleted", title: "deleted at " + f.deletedTime + "; its last state is shown" }));
+      head.appendChild(badge(f.state, "fn-" + id + "-state"));
+      head.appendChild(badge(f.lastUpdateStatus, "fn-" + id + "-update"));
       var reasons = [f.stateReasonCode, f.lastUpdateStatusReasonCode].filter(function (r, i, a) { return r && a.indexOf(r) === i; }).join(" / ");
-      var reason = el("span", reasons, { "class": "reason", "data-testid": "fn-" + n + "-reason" });
+      var reason = el("span", reasons, { "class": "reason", "data-testid": "fn-" + id + "-reason" });
       reason.title = f.stateReason || reasons;
       head.appendChild(reason);
       head.appendChild(el("span", f.runtime, { "class": "runtime" }));
       head.appendChild(short(f.resolvedImageUri || f.codeChecksum, 24, { "class": "runtime mono" }));
-      head.addEventListener("click", function () { select(n); });
-      var lane = el("div", null, { "class": "lane", "data-testid": "lane-" + n });
+      if (!f.deleted) head.addEventListener("click", function () { select(n); });
+      var lane = el("div", null, { "class": "lane", "data-testid": "lane-" + id });
       lane.appendChild(bands(f.timeline, "state", pos, nowMs, "band-state"));
       lane.appendChild(bands(f.timeline, "lastUpdateStatus", pos, nowMs, "band-update"));
       var marks = el("div", null, { "class": "marks" });
@@ -421,6 +454,19 @@ export const UI_PAGE = /* html */ `<!doctype html>
     t.className = "kv";
     return t;
   }
+  // The state and last update with their reasons written out whole: a Failed function's message is what one reads it for.
+  function statusTable(st) {
+    var keys = ["state", "stateReasonCode", "stateReason", "lastUpdateStatus", "lastUpdateStatusReasonCode", "lastUpdateStatusReason"].filter(function (k) { return st[k]; });
+    var t = table(["Key", "Value"], keys.map(function (k) {
+      var tr = row([k, ""], { "data-testid": "status-row", "data-key": k });
+      var td = tr.lastChild;
+      td.className = "wrap";
+      td.replaceChildren(/Status$|^state$/.test(k) ? badge(st[k], "status-" + k) : el("span", st[k], { "data-testid": "status-" + k }));
+      return tr;
+    }), "status");
+    t.className = "kv";
+    return t;
+  }
   function listTable(headers, items, cells, testid) {
     if (!items || !items.length) return el("div", "None.", { "class": "empty", "data-testid": testid + "-empty" });
     return table(headers, items.map(function (it) { return row(cells(it), { "data-testid": testid + "-row" }); }), testid);
@@ -434,6 +480,7 @@ export const UI_PAGE = /* html */ `<!doctype html>
     if (!detail) { body.replaceChildren(el("div", "Loading…", { "class": "empty" })); return; }
     if (detail.error) { body.replaceChildren(el("div", detail.error, { "class": "empty", "data-testid": "detail-error" })); return; }
     var parts = [];
+    parts.push(el("h3", "State"), statusTable(detail.status || {}));
     parts.push(el("h3", "Configuration"), kvTable(detail.config, "config"));
     parts.push(el("h3", "Environment"), kvTable(detail.environmentVariables, "env"));
     parts.push(el("h3", "Versions"), listTable(["Version", "Description", "Created", "Checksum"], detail.versions, function (v) {

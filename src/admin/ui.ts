@@ -18,6 +18,8 @@ import type { InvocationService } from '../domain/invocations.ts';
 import type { FunctionRecord, TimelineEntry } from '../domain/model.ts';
 import type { SimulatedRegistry } from '../domain/registry.ts';
 import { SCENARIOS } from '../domain/faults/scenarios.ts';
+import { recentEntries } from '../domain/timeline.ts';
+import type { DeletedFunction } from '../domain/deleted-history.ts';
 import type { TriggerService } from '../domain/triggers.ts';
 import type { CustomDomainService } from '../domain/custom-domains.ts';
 import { UI_PAGE } from './ui-page.ts';
@@ -36,7 +38,10 @@ export interface UiDeps {
   readonly maxBodyBytes: number;
 }
 
-/** Enough history to draw the recent past of every function, within a budget for the whole page (sent twice a second). */
+/**
+ * Enough marks to draw the recent past of every function, within a budget for the whole page (sent twice a second);
+ * every kept transition is sent besides, so each lane draws its whole state history.
+ */
 const TIMELINE_SHOWN = 300;
 const TIMELINE_BUDGET = 20_000;
 const TASKS_SHOWN = 20;
@@ -62,7 +67,24 @@ function functionJson(d: UiDeps, fn: FunctionRecord, shown: number): Record<stri
     runtime: rev.config.runtime,
     codeChecksum: rev.codeChecksum,
     ...(rev.image ? { resolvedImageUri: rev.image.resolvedImageUri } : {}),
-    timeline: timeline.slice(-shown).map(entryJson),
+    timeline: recentEntries(timeline, shown).map(entryJson),
+  };
+}
+
+function deletedJson(fn: DeletedFunction, shown: number): Record<string, unknown> {
+  return {
+    functionName: fn.functionName,
+    deleted: true,
+    deletedTime: new Date(fn.deletedAt).toISOString(),
+    state: fn.state,
+    stateReasonCode: fn.stateReasonCode ?? null,
+    stateReason: fn.stateReason ?? null,
+    lastUpdateStatus: fn.lastUpdateStatus,
+    lastUpdateStatusReasonCode: fn.lastUpdateStatusReasonCode ?? null,
+    runtime: fn.runtime,
+    codeChecksum: fn.codeChecksum,
+    ...(fn.resolvedImageUri ? { resolvedImageUri: fn.resolvedImageUri } : {}),
+    timeline: recentEntries(fn.timeline, shown).map(entryJson),
   };
 }
 
@@ -70,12 +92,14 @@ function functionJson(d: UiDeps, fn: FunctionRecord, shown: number): Record<stri
 export async function overview(d: UiDeps): Promise<Record<string, unknown>> {
   const now = d.clock.now();
   const fns = d.functions.list({ limit: Number.MAX_SAFE_INTEGER }).functions;
-  const shown = Math.max(20, Math.min(TIMELINE_SHOWN, Math.floor(TIMELINE_BUDGET / Math.max(1, fns.length))));
+  const deleted = d.functions.deletedFunctions();
+  const shown = Math.max(20, Math.min(TIMELINE_SHOWN, Math.floor(TIMELINE_BUDGET / Math.max(1, fns.length + deleted.length))));
   return {
     now: new Date(now).toISOString(),
     nowMs: now,
     clock: d.clock.kind,
-    functions: fns.map((fn) => functionJson(d, fn, shown)),
+    // Deleted functions after the live ones, the latest deletion first: their lanes stay readable until reset.
+    functions: [...fns.map((fn) => functionJson(d, fn, shown)), ...[...deleted].reverse().map((fn) => deletedJson(fn, shown))],
     instances: d.pool.list(),
     faults: d.faults.list(),
     timers: d.clock.pendingTimers().map((t) => ({ ...t, due: isoSeconds(t.dueAt) })),
@@ -84,7 +108,7 @@ export async function overview(d: UiDeps): Promise<Record<string, unknown>> {
   };
 }
 
-/** One function as its detail view shows it: configuration, versions, aliases, triggers, custom domain routes, async tasks, instances. */
+/** One function as its detail view shows it: state and last update with their reasons, configuration, versions, aliases, triggers, custom domain routes, async tasks, instances. */
 export function functionDetail(d: UiDeps, name: string): Record<string, unknown> {
   const fn = d.functions.get(name);
   const { config, ...rev } = d.functions.shown(fn);
@@ -92,6 +116,10 @@ export function functionDetail(d: UiDeps, name: string): Record<string, unknown>
   const versions = d.functions.versions(name);
   return {
     functionName: name,
+    status: {
+      state: fn.state, stateReasonCode: fn.stateReasonCode, stateReason: fn.stateReason,
+      lastUpdateStatus: fn.lastUpdateStatus, lastUpdateStatusReasonCode: fn.lastUpdateStatusReasonCode, lastUpdateStatusReason: fn.lastUpdateStatusReason,
+    },
     config: { ...settings, codeChecksum: rev.codeChecksum, codeSize: rev.codeSize, ...(rev.image ? { resolvedImageUri: rev.image.resolvedImageUri } : {}) },
     environmentVariables,
     versions: versions.all().map((v) => ({ versionId: v.versionId, description: v.description, createdTime: isoSeconds(v.createdTime), codeChecksum: v.revision.codeChecksum })),

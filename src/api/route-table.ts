@@ -221,6 +221,7 @@ export const ROUTE_TABLE = {
     ["POST", "/_localfc/clock/advance"],
     ["GET", "/_localfc/functions/:name/timeline"],
     ["GET", "/_localfc/functions/:name/timeline"],
+    ["GET", "/_localfc/timelines"],
     ["POST", "/_localfc/functions/:name/release"],
     ["POST", "/_localfc/functions/:name/release"],
     ["POST", "/_localfc/functions/:name/state"],

@@ -7,12 +7,8 @@ import type { PreparedRevision } from './ports/backend.ts';
 import type { Clock } from '../clock.ts';
 import type { FunctionRecord, TimelineEntry } from './model.ts';
 import { PreparedRefs } from './prepared-refs.ts';
+import { addEntry, recentEntries } from './timeline.ts';
 import { FunctionVersions } from './versions.ts';
-
-/** A function's timeline shows its last TIMELINE_LIMIT entries. */
-export const TIMELINE_LIMIT = 500;
-/** Entries kept before the oldest are dropped, in one splice per TIMELINE_LIMIT / 4 entries rather than one per entry. */
-const TIMELINE_KEPT = TIMELINE_LIMIT + TIMELINE_LIMIT / 4;
 
 /**
  * Every field is present from the start and set to undefined rather than deleted: V8 turns an object that loses a
@@ -51,11 +47,10 @@ export function newEntry(record: FunctionRecord, clock: Clock, random: () => num
 }
 
 export function addToTimeline(entry: FunctionEntry, t: TimelineEntry): void {
-  entry.timeline.push(t);
-  if (entry.timeline.length > TIMELINE_KEPT) entry.timeline.splice(0, entry.timeline.length - TIMELINE_LIMIT);
+  addEntry(entry.timeline, t);
 }
 
-/** The timeline as shown: its last TIMELINE_LIMIT entries, a copy. */
+/** The timeline as shown: every transition kept and the newest marks (timeline.ts), a copy. */
 export function shownTimeline(entry: FunctionEntry): TimelineEntry[] {
-  return entry.timeline.slice(-TIMELINE_LIMIT);
+  return recentEntries(entry.timeline);
 }

@@ -10,6 +10,8 @@ import { errors } from './errors.ts';
 import type { FaultRule } from './faults/engine.ts';
 import { type FaultPhase, type FaultRuleInput, functionFaults } from './faults/rules.ts';
 import { type FunctionEntry, addToTimeline, newEntry, shownTimeline } from './function-entry.ts';
+import { type DeletedFunction, DeletedHistory } from './deleted-history.ts';
+import { recentEntries } from './timeline.ts';
 import type { CreateInput, FunctionServiceDeps, FunctionsState, UpdateInput } from './function-types.ts';
 import { FunctionLifecycle } from './lifecycle.ts';
 import { type FunctionRecord, type Revision, sharedIfNone, type Tag, type TimelineEntry } from './model.ts';
@@ -44,6 +46,8 @@ export type { CreateInput, FunctionServiceDeps, FunctionsState, TimingConfig, Up
 
 export class FunctionService {
   readonly #functions = new Map<string, FunctionEntry>();
+  /** Timelines of deleted functions, until reset. */
+  readonly #deleted = new DeletedHistory();
   /** Resources that hang off a function (configs, triggers, tasks) drop theirs when it is deleted. */
   readonly #deleteListeners = new Set<(name: string) => void>();
   #revisionCounter = 0;
@@ -132,6 +136,9 @@ export class FunctionService {
   async delete(name: string): Promise<void> {
     const entry = this.#entry(name);
     this.#functions.delete(name);
+    const now = this.deps.clock.now();
+    addToTimeline(entry, { at: now, kind: 'transition', event: 'delete' });
+    this.#deleted.keep(entry.record, this.shown(entry.record), now, entry.timeline);
     for (const listener of this.#deleteListeners) listener(name);
     this.#preparation.cancel(entry);
     // Versions and aliases go with the function; so does every prepared revision they held.
@@ -251,8 +258,23 @@ export class FunctionService {
     return rule;
   }
 
+  /** A function's timeline, or else the latest deleted one's of that name (until reset). */
   timeline(name: string): TimelineEntry[] {
-    return shownTimeline(this.#entry(name));
+    const entry = this.#functions.get(name);
+    if (entry) return shownTimeline(entry);
+    const gone = this.#deleted.latest(name);
+    if (gone) return recentEntries(gone.timeline);
+    throw errors.functionNotFound(name);
+  }
+
+  /** The latest deleted function of this name, when no function of that name exists now (its timeline is the one shown). */
+  deleted(name: string): DeletedFunction | undefined {
+    return this.#functions.has(name) ? undefined : this.#deleted.latest(name);
+  }
+
+  /** Every deleted function whose timeline is kept, the oldest deletion first; names can repeat. */
+  deletedFunctions(): readonly DeletedFunction[] {
+    return this.#deleted.list();
   }
 
   note(name: string, kind: TimelineEntry['kind'], event: string, detail?: Record<string, unknown>): void {
@@ -298,6 +320,7 @@ export class FunctionService {
   async reset(): Promise<void> {
     const names = [...this.#functions.keys()];
     await Promise.all(names.map((n) => this.delete(n).catch(() => undefined)));
+    this.#deleted.clear();
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 /**
- * What localfc keeps of a busy function's history: its timeline shows the last 500 entries, and a simulated
- * instance's log the last 100 invocations, however many came before (the oldest are dropped in batches, unseen).
+ * What localfc keeps of a busy function's history: its timeline shows every state transition and the last 500 other
+ * entries (invocations, faults, instance starts), and a simulated instance's log the last 100 invocations, however
+ * many came before (the oldest are dropped in batches, unseen).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -27,11 +28,13 @@ describe('history limits of a busy function', () => {
   });
   after(() => fc.stop());
 
-  it('the timeline shows the last 500 entries, ending with the last invocation', async () => {
+  it('the timeline keeps the state history and shows the last 500 invocations, ending with the last one', async () => {
     for (const extra of [0, 1]) {
-      const { timeline } = (await (await fetch(`${fc.url}/_localfc/functions/busy/timeline`)).json()) as { timeline: Array<{ event: string; detail?: { requestId?: string } }> };
-      assert.equal(timeline.length, 500);
-      assert.deepEqual(timeline.map((t) => t.detail?.requestId), ids.slice(-500));
+      const { timeline } = (await (await fetch(`${fc.url}/_localfc/functions/busy/timeline`)).json()) as { timeline: Array<{ kind: string; event: string; state?: string; detail?: { requestId?: string } }> };
+      assert.equal(timeline.length, 502);
+      // The deploy (Pending, then Active) is still there, 721 invocations later.
+      assert.deepEqual(timeline.slice(0, 2).map((t) => [t.event, t.state]), [['create', 'Pending'], ['prepared', 'Active']]);
+      assert.deepEqual(timeline.slice(2).map((t) => t.detail?.requestId), ids.slice(-500));
       if (extra) break;
       // One more call: still 500, the window moved by one.
       const r = await fetch(`${fc.url}/2023-03-30/functions/busy/invocations`, { method: 'POST', body: 'one more' });

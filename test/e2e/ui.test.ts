@@ -6,7 +6,6 @@
  * 800 and 1360 px (no element wider than the page; screenshots in $LOCALFC_SCREENSHOTS or the temp directory).
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,19 +14,14 @@ import { FAULT_PHASES } from '../../src/domain/faults/rules.ts';
 import { type RunningLocalfc, start } from '../../src/index.ts';
 import { advanceClock } from '../helpers/clock.ts';
 import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
+import { type Browser, type Page, openPage, skipWithoutChromium } from '../helpers/browser.ts';
 
-const CHROMIUM = process.env.LOCALFC_CHROMIUM ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === 'true') throw new Error(`CI=true but no chromium at ${CHROMIUM}: apt-get install -y --no-install-recommends chromium`);
-const skip = haveChromium ? false : `no chromium at ${CHROMIUM} (apt-get install -y --no-install-recommends chromium); skipping the browser test`;
+const skip = skipWithoutChromium;
 const SHOTS = process.env.LOCALFC_SCREENSHOTS ?? tmpdir();
 
 const zip = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, e)' }]).toString('base64');
 const LONG = `orders-${'x'.repeat(50)}-end`; // 61 characters, near FC's 64 limit
 
-// playwright-core is loaded only when the test runs, so a machine without it (or chromium) still loads this file.
-type Browser = import('playwright-core').Browser;
-type Page = import('playwright-core').Page;
 // The callbacks given to page.waitForFunction / evaluate run in the browser; tsconfig has no DOM lib, so declare the little they use.
 interface DomNode { readonly textContent: string | null; readonly scrollWidth: number; readonly clientWidth: number; readonly tagName: string; getAttribute(n: string): string | null; getBoundingClientRect(): { right: number; width: number } }
 declare const document: {
@@ -75,16 +69,7 @@ describe('dashboard in a real browser', { skip }, () => {
     // The page's Pending band needs the Pending window of code packages (off by default).
     fc = await start({ clock: 'manual', timing: { instanceIdleMs: 60_000, codePreparationMs: 1000 } });
     client = sdkClient(fc.endpoint);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    page.on('pageerror', (e) => {
-      throw e;
-    });
+    ({ browser, page } = await openPage());
   });
 
   after(async () => {
