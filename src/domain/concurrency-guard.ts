@@ -6,6 +6,14 @@
 import { errors } from './errors.ts';
 import type { AdmissionGuard } from './invocations.ts';
 
+/**
+ * How many functions keep a count of 0 once their calls ended. Deleting the key at 0 and adding it again on the next
+ * call made the Map reallocate its table on nearly every invocation (~0.5 KB of garbage each, in a heap profile of the
+ * simulated InvokeFunction); past this many names, a count of 0 is deleted, so names that come and go (tests create
+ * functions with unique names) do not grow it for the life of the server.
+ */
+const ZEROS_KEPT = 256;
+
 export class ReservedConcurrencyGuard implements AdmissionGuard {
   readonly #inFlight = new Map<string, number>();
 
@@ -21,15 +29,18 @@ export class ReservedConcurrencyGuard implements AdmissionGuard {
     return () => {
       if (released) return;
       released = true;
-      // Deleted at 0, not kept: names come and go (tests create functions with unique names), and a key kept per name
-      // ever invoked would grow for the life of the server.
       const left = (this.#inFlight.get(functionName) ?? 1) - 1;
-      if (left > 0) this.#inFlight.set(functionName, left);
+      if (left > 0 || this.#inFlight.size <= ZEROS_KEPT) this.#inFlight.set(functionName, left);
       else this.#inFlight.delete(functionName);
     };
   }
 
   inFlight(functionName: string): number {
     return this.#inFlight.get(functionName) ?? 0;
+  }
+
+  /** How many functions the guard keeps a count for (those with calls in flight, and up to ZEROS_KEPT at 0). */
+  get tracked(): number {
+    return this.#inFlight.size;
   }
 }
