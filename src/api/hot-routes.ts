@@ -201,8 +201,8 @@ export class HotRoutes {
     return stepsPass(this.#deps.steps, route.path.replace(/\{(\w+)\}/g, ':$1'));
   }
 
-  /** GetFunction: `json` reads the validated request and returns the body, throwing for any other answer (the full app gives it). */
-  get(route: RouteConfig, json: (valid: Valid) => string): void {
+  /** GetFunction: `json` reads the validated request and returns the body (text or its bytes), throwing for any other answer (the full app gives it). */
+  get(route: RouteConfig, json: (valid: Valid) => string | Uint8Array): void {
     const { ids, clock, log, silent } = this.#deps;
     const batch = this.#batch;
     this.#get = {
@@ -210,7 +210,7 @@ export class HotRoutes {
       check: partsChecker(route),
       serve(head, _req, res, valid) {
         const started = silent ? 0 : Date.now();
-        let body: string;
+        let body: string | Uint8Array;
         try {
           body = json(valid);
         } catch {

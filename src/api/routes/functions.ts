@@ -121,24 +121,29 @@ export function functionRoutes(
   // GetFunction's JSON for a record and the revision it shows, kept for the last few records asked for: records and
   // revisions are immutable (every change makes new ones), so the same pair renders the same bytes. Layer sizes come
   // from elsewhere (a deleted layer shows size 0): functions with layers are rendered every time.
-  const renderedJson = new Map<FunctionRecord, { rev: Revision; json: string }>();
-  const renderJson = (name: string, qualifier?: string): string => {
+  // The fast route writes the kept UTF-8 bytes: Node encoded the text anew for every answer.
+  const renderedJson = new Map<FunctionRecord, { rev: Revision; json: string; bytes: Buffer }>();
+  const rendered = (name: string, qualifier?: string): { json: string; bytes?: Buffer } => {
     const fn = functions.get(name);
     const rev = functions.shownFor(name, qualifier);
-    if (rev.config.layers.length > 0) return JSON.stringify(renderFunction(fn, rev, layerSize));
+    if (rev.config.layers.length > 0) return { json: JSON.stringify(renderFunction(fn, rev, layerSize)) };
     const kept = renderedJson.get(fn);
-    if (kept?.rev === rev) return kept.json;
+    if (kept?.rev === rev) return kept;
     const json = JSON.stringify(renderFunction(fn, rev, layerSize));
     if (!kept && renderedJson.size >= RENDERED_KEPT) renderedJson.delete(renderedJson.keys().next().value!);
-    renderedJson.set(fn, { rev, json });
-    return json;
+    const fresh = { rev, json, bytes: Buffer.from(json) };
+    renderedJson.set(fn, fresh);
+    return fresh;
   };
-  const getJson = (functionName: string, qualifier: string | undefined): string => {
+  const getRendered = (functionName: string, qualifier: string | undefined) => {
     checkName(functionName);
-    return renderJson(functionName, qualifier);
+    return rendered(functionName, qualifier);
   };
-  openapiLean(app, getFn, (c) => respondJsonText<ReturnType<typeof renderFunction>>(c, getJson(c.req.valid('param').functionName, c.req.valid('query').qualifier)));
-  hot?.get(getFn, (valid) => getJson(valid.param.functionName!, valid.query.qualifier));
+  openapiLean(app, getFn, (c) => respondJsonText<ReturnType<typeof renderFunction>>(c, getRendered(c.req.valid('param').functionName, c.req.valid('query').qualifier).json));
+  hot?.get(getFn, (valid) => {
+    const r = getRendered(valid.param.functionName!, valid.query.qualifier);
+    return r.bytes ?? r.json;
+  });
 
   app.openapi(updateFn, async (c) => {
     const { functionName } = c.req.valid('param');
