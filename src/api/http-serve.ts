@@ -8,13 +8,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 import { errors } from '../domain/errors.ts';
 import { fromHandlerResult, toHttpEvent, type HttpResponseOut, type ResponseHeaders } from '../domain/http-trigger-event.ts';
-import type { InvocationService } from '../domain/invocations.ts';
+import type { InvocationOutcome, InvocationService } from '../domain/invocations.ts';
 import { payloadLimits } from '../domain/payload-limits.ts';
 import type { AppEnv } from './context.ts';
 import { readLimited } from './read-limited.ts';
 import { RelayedBody, type StreamedHead } from './relayed-body.ts';
 import { type SocketRelay, upgradeOf } from './upgrade.ts';
-import type { InvocationOutcome } from '../domain/invocations.ts';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'content-length']);
 const NO_BODY_STATUS = new Set([204, 205, 304]);
