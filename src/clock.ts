@@ -19,7 +19,8 @@ export interface Clock {
   setTimer(ms: number, label: string, fn: () => void): number;
   /**
    * A timer that bounds work running in real time (a start-up, an invocation, a health probe). On the real clock it is
-   * setTimer. On the manual clock a deadline armed while an advance is under way does not fire during that advance:
+   * real time, never scaled by timeScale: the work it bounds (a process starting, a handler running) takes real time
+   * whatever the scale, so a scaled bound failed every healthy handler below a scale of ~0.1. On the manual clock a deadline armed while an advance is under way does not fire during that advance:
    * the work it bounds was set off by the advance (a timer trigger's invocation, a probe) and has had no time to
    * answer; the next advance fires it. Cleared with clearTimer.
    */
@@ -62,7 +63,10 @@ interface Entry extends TimerInfo {
   readonly armedIn?: number;
 }
 
-/** Real time; `scale` shrinks every delay (0.01 makes a 5 s preparation take 50 ms) while now() stays wall-clock time. */
+/**
+ * Real time; `scale` shrinks every delay (0.01 makes a 5 s preparation take 50 ms) while now() stays wall-clock time.
+ * Deadlines (bounds on real work) are not scaled.
+ */
 export class SystemClock implements Clock {
   readonly kind = 'real' as const;
   readonly #timers = new Map<number, { readonly label: string; dueAt: number; readonly fn: () => void; handle: NodeJS.Timeout }>();
@@ -77,8 +81,12 @@ export class SystemClock implements Clock {
   }
 
   setTimer(ms: number, label: string, fn: () => void): number {
+    return this.#add(ms * this.scale, label, fn);
+  }
+
+  #add(realMs: number, label: string, fn: () => void): number {
     const id = this.#nextId++;
-    const timer = { label, dueAt: Date.now() + Math.max(0, ms * this.scale), fn, handle: undefined as unknown as NodeJS.Timeout };
+    const timer = { label, dueAt: Date.now() + Math.max(0, realMs), fn, handle: undefined as unknown as NodeJS.Timeout };
     this.#timers.set(id, timer);
     timer.handle = this.#arm(id, timer.dueAt);
     return id;
@@ -104,7 +112,7 @@ export class SystemClock implements Clock {
   }
 
   setDeadline(ms: number, label: string, fn: () => void): number {
-    return this.setTimer(ms, label, fn);
+    return this.#add(ms, label, fn);
   }
 
   clearTimer(id: number): void {

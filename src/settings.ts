@@ -146,8 +146,8 @@ export const SETTINGS = {
     schema: () => z.coerce.number().gt(0, 'must be above 0 (0 would make idle timeouts immediate too, so every function would go Inactive at once); use a small scale such as 0.001, or clock "manual"'),
     default: 1,
     env: 'LOCALFC_TIME_SCALE', flag: 'time-scale', arg: 'X',
-    help: 'real clock: multiply every simulated delay by this (0.01 = a hundred times faster)',
-    doc: 'Real clock: every simulated delay is multiplied by this (`0.1` = ten times faster, `0.001` = a thousand times), and so are the bounds FC puts on a call: a function\'s `timeout`, the 120 s start-up timeout, health-check periods and probe timeouts; must be above 0, since 0 would make idle timeouts immediate too and send every function Inactive at once (use `--clock manual` to stop time)',
+    help: 'real clock: multiply every simulated delay by this (0.01 = a hundred times faster); bounds on real work stay real time',
+    doc: 'Real clock: every simulated delay is multiplied by this (`0.1` = ten times faster, `0.001` = a thousand times): preparation, update, idle to Inactive, instance reclaim and freeze, timer triggers, async retries, health-check periods. The bounds FC puts on real work are not scaled, since a process starting or a handler running takes real time whatever the scale: a function\'s `timeout`, the 120 s start-up timeout and probe timeouts stay real time, as the messages say. Must be above 0, since 0 would make idle timeouts immediate too and send every function Inactive at once (use `--clock manual` to stop time)',
   },
   timing: {
     example: {},

@@ -143,3 +143,14 @@ it('reschedule on the real clock: a timer moved earlier fires then, one moved la
   clock.dispose();
   assert.equal(clock.reschedule(moved, 0), false, 'disposed');
 });
+
+it('a scaled real clock scales timers (simulated delays), not deadlines (bounds on real work)', () => {
+  const clock = new SystemClock(0.001);
+  const before = Date.now();
+  clock.setTimer(600_000, 'instance idle', () => {});
+  clock.setDeadline(120_000, 'start-up timeout', () => {});
+  const due = Object.fromEntries(clock.pendingTimers().map((t) => [t.label, t.dueAt - before]));
+  assert.ok(due['instance idle']! <= 600 + 50, `10 min scaled by 0.001: ${due['instance idle']} ms`);
+  assert.ok(due['start-up timeout']! >= 120_000, `120 s as is: ${due['start-up timeout']} ms`);
+  clock.dispose();
+});
