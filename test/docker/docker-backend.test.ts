@@ -104,6 +104,21 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
       assert.deepEqual((await engine.inspectContainer(containers[0]!.id)).resources, { memory: 256 * 1024 * 1024, nanoCpus: 250_000_000 });
     });
 
+    it('a function pinned to exactly the resolvedImageUri GetFunction gave (repo@<image id> of an image built here) deploys and runs', async () => {
+      // An image built or tagged locally has no repo digest: localfc pins its id, and must take that pin back (T6 of trial 3).
+      const pinned = (await get('ctr')).customContainerConfig!.resolvedImageUri!;
+      assert.equal(pinned, `${repo}@${nodeId}`);
+      await client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput('pinned', pinned) }));
+      assert.equal((await get('pinned')).customContainerConfig?.resolvedImageUri, pinned);
+      await advance(5000);
+      assert.equal((await get('pinned')).state, 'Active');
+      assert.equal((await invoke('pinned', 'by id')).json.body, 'by id');
+      // An id that is not in that repository is still refused.
+      const other = await sdkError(client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput('elsewhere', `${repo}@${busyboxId}`) })));
+      assert.equal(other.statusCode, 400);
+      await client.deleteFunction('pinned');
+    });
+
     it('a code-package function runs beside it (delegated to the process backend)', async () => {
       const zip = createZip([{ path: 'index.js', data: 'exports.handler = (ev, ctx, cb) => cb(null, "code:" + ev);\n' }]).toString('base64');
       await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'code', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));

@@ -70,6 +70,9 @@ export class EngineRegistry implements ImageRegistry {
   async resolve(ref: ImageRef, progress: (message: string) => void = () => undefined): Promise<string> {
     const name = ref.digest ? `${ref.repository}@${ref.digest}` : `${ref.repository}:${ref.tag ?? 'latest'}`;
     let info = await this.#inspect(name);
+    // A pin to an image id: what localfc itself gives as resolvedImageUri for an image built or tagged here (no repo
+    // digest), so deploying exactly that must work; the engine finds it by id, and it must be in that repository.
+    if (!info && ref.digest) info = await this.#engineCall(() => inspectPinned(this.#engine, ref.repository, ref.digest!)).then((i) => (i && inRepository(i, ref.repository) ? i : undefined));
     if (!info) {
       // Not in the engine: pulling is how a registry would resolve it (no registry reachable → not found).
       try {
