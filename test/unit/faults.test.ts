@@ -104,3 +104,15 @@ describe('applyFault', () => {
     }
   });
 });
+
+describe('scenario descriptions say what the rules do', () => {
+  it('cold-start-latency: a call waits real time on the manual clock (its rule does not ask for the clock), and the text says so', async () => {
+    const [rule] = SCENARIOS['cold-start-latency']!.rules;
+    assert.equal(rule!.effect.type === 'latency' && rule!.effect.clock, undefined);
+    assert.match(SCENARIOS['cold-start-latency']!.description, /real time on the manual clock/);
+    // The manual clock never moves here, yet the latency ends: it was real time.
+    const clock = new ManualClock(0);
+    await applyFault({ ...rule!, id: 'r', source: 'config', fired: 0 } as unknown as FaultRule, { phase: 'coldStart', clock });
+    assert.equal(clock.now(), 0);
+  });
+});

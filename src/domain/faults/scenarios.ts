@@ -38,7 +38,7 @@ export const SCENARIOS: Readonly<Record<string, { readonly description: string; 
     rules: [{ match: { phase: 'invocation' }, effect: { type: 'throttle' } }],
   },
   'cold-start-latency': {
-    description: 'cold starts take 2 s longer (clock time); warm invocations are unaffected',
+    description: 'cold starts take 2 s longer (real time on the manual clock, which a waiting call cannot advance; clock time otherwise); warm invocations are unaffected',
     rules: [{ match: { phase: 'coldStart' }, effect: { type: 'latency', ms: 2000 } }],
   },
   'flaky-invocations': {
