@@ -138,7 +138,7 @@ export class FunctionService {
     this.#functions.delete(name);
     const now = this.deps.clock.now();
     addToTimeline(entry, { at: now, kind: 'transition', event: 'delete' });
-    this.#deleted.keep(entry.record, this.shown(entry.record), now, entry.timeline);
+    this.#deleted.keep(entry.record, this.shown(entry.record), now, shownTimeline(entry));
     for (const listener of this.#deleteListeners) listener(name);
     this.#preparation.cancel(entry);
     // Versions and aliases go with the function; so does every prepared revision they held.

@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { TimelineEntry } from '../../src/domain/model.ts';
+import type { FunctionRecord, Revision, TimelineEntry } from '../../src/domain/model.ts';
 import { MARKS_SHOWN, TRANSITIONS_KEPT, addEntry, recentEntries } from '../../src/domain/timeline.ts';
+import { DELETED_ENTRIES_KEPT, DeletedHistory } from '../../src/domain/deleted-history.ts';
 
 const mark = (at: number): TimelineEntry => ({ at, kind: 'invocation', event: 'invoked' });
 const transition = (at: number): TimelineEntry => ({ at, kind: 'transition', event: 'update', state: 'Active' });
@@ -47,4 +48,18 @@ it('an idle function: a few entries, untouched', () => {
   addEntry(timeline, mark(1));
   assert.deepEqual(recentEntries(timeline), timeline);
   assert.notEqual(recentEntries(timeline), timeline);
+});
+
+it('deleted functions\' timelines stay within their entry budget, the oldest deletion forgotten first', () => {
+  const history = new DeletedHistory();
+  const record = { functionName: 'f', state: 'Active', lastUpdateStatus: 'Successful' } as unknown as FunctionRecord;
+  const shown = { config: { runtime: 'nodejs20' }, codeChecksum: 'c' } as unknown as Revision;
+  const busy = Array.from({ length: 600 }, (_, at) => mark(at));
+  for (let i = 0; i < 400; i++) history.keep({ ...record, functionName: `f${i}` }, shown, i, busy);
+  const kept = history.list();
+  assert.ok(kept.length * 600 <= DELETED_ENTRIES_KEPT, `${kept.length}`);
+  assert.equal(kept.at(-1)?.functionName, 'f399');
+  assert.equal(kept[0]?.functionName, `f${400 - kept.length}`);
+  history.clear();
+  assert.deepEqual(history.list(), []);
 });
