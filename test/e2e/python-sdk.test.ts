@@ -62,6 +62,8 @@ describe('Python 3 handler through the SDK (process backend)', () => {
     const first = await invoke({ name: 'ana' });
     assert.deepEqual(JSON.parse(first.body), { hello: 'ana', inits: 1, fn: 'py' });
     assert.equal(first.headers['x-fc-error-type'], undefined);
+    // The bootstrap's own HTTP server stays out of the answer (it named itself BaseHTTP/0.6 Python/3.x).
+    assert.equal(first.headers.server, undefined);
     const second = await invoke({ name: 'bo' });
     assert.deepEqual(JSON.parse(second.body), { hello: 'bo', inits: 1, fn: 'py' });
   });

@@ -285,7 +285,9 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def _send(self, status, body, headers=None):
-        self.send_response(status)
+        # Not send_response(): its Server header (BaseHTTP/0.6 Python/3.x) would reach the caller of InvokeFunction.
+        self.send_response_only(status)
+        self.send_header('date', self.date_time_string())
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.send_header('content-length', str(len(body)))
