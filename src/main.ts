@@ -50,8 +50,12 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   const cfg = running.localfc;
-  const dashboard = `${running.url}/_localfc/ui${raw.adminToken ? '?token=<admin token>' : ''}`;
-  process.stdout.write(`localfc listening on ${running.url} (SDK endpoint: ${running.endpoint}, protocol: http; clock: ${cfg.clock.kind}; backend: ${await cfg.describeBackend()}; dashboard: ${dashboard})\n`);
+  // With publicUrl (a mapped port: `docker run -p 9537:9000`) clients reach localfc there, not at the address it listens
+  // on: the endpoint and dashboard printed are the ones to copy (start() has validated it).
+  const reachedAt = typeof raw.publicUrl === 'string' ? new URL(raw.publicUrl).origin : running.url;
+  const dashboard = `${reachedAt}/_localfc/ui${raw.adminToken ? '?token=<admin token>' : ''}`;
+  const endpoint = reachedAt === running.url ? running.endpoint : new URL(reachedAt).host;
+  process.stdout.write(`localfc listening on ${running.url}${reachedAt === running.url ? '' : `, reached at ${reachedAt}`} (SDK endpoint: ${endpoint}, protocol: http; clock: ${cfg.clock.kind}; backend: ${await cfg.describeBackend()}; dashboard: ${dashboard})\n`);
   // This process is localfc's own: give the heap back once a burst is over (heap-trim.ts). Started a second later, when
   // its first look would come anyway: its modules (node:v8, node:perf_hooks) are no part of answering the first request.
   let heapTrim: HeapTrim | undefined;

@@ -264,7 +264,7 @@ export const SETTINGS = {
     schema: () => z.string().url().refine((u) => /^https?:$/.test(new URL(u).protocol) && new URL(u).pathname === '/' && !new URL(u).search, 'an http(s) origin such as http://localhost:9000 (no path)').transform((u) => new URL(u).origin),
     env: 'LOCALFC_PUBLIC_URL', flag: 'public-url', arg: 'URL', defaultDoc: 'the address each connection reached',
     help: 'origin printed in the links localfc hands out (urlInternet, code links), e.g. when a port is mapped',
-    doc: 'The origin (`http://host:port`) printed in the links localfc hands out: an HTTP trigger\'s `urlInternet`/`urlIntranet`, GetFunctionCode and layer code links. Unset, they name the address and port the connection reached localfc on (never the client\'s `Host` header); set it when clients reach localfc through a mapped port (`docker run -p 9000:9000` → `http://127.0.0.1:9000`)',
+    doc: 'The origin (`http://host:port`) printed in the links localfc hands out: an HTTP trigger\'s `urlInternet`/`urlIntranet`, GetFunctionCode and layer code links, and the start-up line\'s SDK endpoint and dashboard link. Unset, they name the address and port the connection reached localfc on (never the client\'s `Host` header); set it when clients reach localfc through a mapped port (`docker run -p 9000:9000` → `http://127.0.0.1:9000`)',
   },
   allowedHosts: {
     example: 'a.example,b.example',

@@ -37,6 +37,26 @@ it('starts on a free port with --port 0, prints the dashboard URL, serves health
   assert.equal(code, 0);
 });
 
+it('with --public-url (a mapped port), prints the endpoint and dashboard clients reach it at, beside the address it listens on', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--port', '0', '--log', 'silent', '--public-url', 'http://127.0.0.1:9537'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = once(child, 'exit');
+  let out = '';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${out}`)));
+    });
+    assert.match(out, /^localfc listening on http:\/\/127\.0\.0\.1:\d+, reached at http:\/\/127\.0\.0\.1:9537 \(SDK endpoint: 127\.0\.0\.1:9537, /, out);
+    assert.ok(out.includes('dashboard: http://127.0.0.1:9537/_localfc/ui)'), out);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+});
+
 it('refuses a bad setting with a clear message and exit code 2', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'oops'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
