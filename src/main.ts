@@ -55,7 +55,8 @@ async function main(): Promise<void> {
   const reachedAt = typeof raw.publicUrl === 'string' ? new URL(raw.publicUrl).origin : running.url;
   const dashboard = `${reachedAt}/_localfc/ui${raw.adminToken ? '?token=<admin token>' : ''}`;
   const endpoint = reachedAt === running.url ? running.endpoint : new URL(reachedAt).host;
-  process.stdout.write(`localfc listening on ${running.url}${reachedAt === running.url ? '' : `, reached at ${reachedAt}`} (SDK endpoint: ${endpoint}, protocol: http; clock: ${cfg.clock.kind}; backend: ${await cfg.describeBackend()}; dashboard: ${dashboard})\n`);
+  // The listening URL is followed by a space, as before: scripts read it with /listening on (http:\/\/\S+)/.
+  process.stdout.write(`localfc listening on ${running.url} (${reachedAt === running.url ? '' : `reached at ${reachedAt}; `}SDK endpoint: ${endpoint}, protocol: http; clock: ${cfg.clock.kind}; backend: ${await cfg.describeBackend()}; dashboard: ${dashboard})\n`);
   // This process is localfc's own: give the heap back once a burst is over (heap-trim.ts). Started a second later, when
   // its first look would come anyway: its modules (node:v8, node:perf_hooks) are no part of answering the first request.
   let heapTrim: HeapTrim | undefined;

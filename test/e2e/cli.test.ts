@@ -49,7 +49,7 @@ it('with --public-url (a mapped port), prints the endpoint and dashboard clients
       });
       child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${out}`)));
     });
-    assert.match(out, /^localfc listening on http:\/\/127\.0\.0\.1:\d+, reached at http:\/\/127\.0\.0\.1:9537 \(SDK endpoint: 127\.0\.0\.1:9537, /, out);
+    assert.match(out, /^localfc listening on http:\/\/127\.0\.0\.1:\d+ \(reached at http:\/\/127\.0\.0\.1:9537; SDK endpoint: 127\.0\.0\.1:9537, /, out);
     assert.ok(out.includes('dashboard: http://127.0.0.1:9537/_localfc/ui)'), out);
   } finally {
     child.kill('SIGTERM');
