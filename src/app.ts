@@ -195,7 +195,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     },
     ...preRouteSteps({
       config, clock, ids, log, persistence, faults, functions, provisioning,
-      hostSteps: [customDomainHostStep({ domains: customDomains, invocations, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes, now: () => clock.now(), accessKeys: config.accessKeys, clock })],
+      hostSteps: [customDomainHostStep({ domains: customDomains, invocations, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes, now: () => clock.now(), accessKeys: config.accessKeys })],
     }),
   ];
   mountSteps(app, steps);
@@ -213,7 +213,7 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   lazy.mount('functionConfig', ROUTE_TABLE.functionConfig, async () => (await import('./api/routes/function-configs.ts')).functionConfigRoutes(functionConfigs));
   lazy.mount('invocationRestriction', ROUTE_TABLE.invocationRestriction, async () => (await import('./api/routes/invocation-restriction.ts')).invocationRestrictionRoutes({ functions, clock }));
   lazy.mount('trigger', ROUTE_TABLE.trigger, async () => (await import('./api/routes/triggers.ts')).triggerRoutes(triggers));
-  app.route('/', httpTriggerRoutes({ triggers, invocations, region: config.region, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes, now: () => clock.now(), accessKeys: config.accessKeys, clock }));
+  app.route('/', httpTriggerRoutes({ triggers, invocations, region: config.region, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes, now: () => clock.now(), accessKeys: config.accessKeys }));
   lazy.mount('customDomain', ROUTE_TABLE.customDomain, async () => (await import('./api/routes/custom-domains.ts')).customDomainRoutes(customDomains, config.accountId));
   lazy.mount('vpcBinding', ROUTE_TABLE.vpcBinding, async () => (await import('./api/routes/vpc-bindings.ts')).vpcBindingRoutes(vpcBindings));
   lazy.mount('provision', ROUTE_TABLE.provision, async () => (await import('./api/routes/provision.ts')).provisionRoutes(provisioning));

@@ -6,7 +6,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { NonceCache, verifyAcs3 } from '../auth/acs3.ts';
 import { ROA_AUTHORIZATION, verifyRoa } from '../auth/roa-signature.ts';
-import type { Clock } from '../clock.ts';
 import { errors } from '../domain/errors.ts';
 import type { AppEnv } from './context.ts';
 import { readLimited } from './read-limited.ts';
@@ -18,7 +17,6 @@ export interface AccessKey {
 
 export interface SignatureAuthOptions {
   readonly accessKeys: readonly AccessKey[];
-  readonly clock: Clock;
   /** The body is read here, before bodyLimit, so the limit is enforced here too. */
   readonly maxBodyBytes: number;
 }

@@ -6,7 +6,6 @@
  * trigger for it (FC 3.0: custom domains no longer depend on HTTP triggers). A step before the site guard: a domain
  * the user registered is one of localfc's names for it, and answers every origin, as HTTP triggers do.
  */
-import type { Clock } from '../clock.ts';
 import type { CustomDomainService } from '../domain/custom-domains.ts';
 import { signatureVerifier, type AccessKey } from './auth.ts';
 import { requireSignedRequest, serveHttp, type HttpServeDeps } from './http-serve.ts';
@@ -16,11 +15,10 @@ export interface CustomDomainHostDeps extends HttpServeDeps {
   readonly domains: CustomDomainService;
   /** Configured keys verify the signature of a domain with authType 'function', as for HTTP triggers. */
   readonly accessKeys: readonly AccessKey[];
-  readonly clock: Clock;
 }
 
 export function customDomainHostStep(d: CustomDomainHostDeps): PreRouteStep {
-  const verify = signatureVerifier({ accessKeys: d.accessKeys, clock: d.clock, maxBodyBytes: d.maxBodyBytes });
+  const verify = signatureVerifier({ accessKeys: d.accessKeys, maxBodyBytes: d.maxBodyBytes });
   return {
     on: '*',
     passes: (head) => !d.domains.servesHost(head.header('host')),

@@ -58,7 +58,7 @@ export function preRouteSteps(deps: MiddlewareDeps): PreRouteStep[] {
   const refusal = siteRefusal(siteGuardOptions(config));
   steps.push({ on: '*', handler: siteGuard(refusal), passes: (head) => refusal(head) === undefined });
   if (deps.persistence) steps.push({ on: '*', handler: flushAfterChange(deps.persistence), passes: (head) => !flushes(head.method, head.path) });
-  if (config.accessKeys.length > 0) steps.push({ on: '/2023-03-30/*', handler: signatureAuth({ accessKeys: config.accessKeys, clock, maxBodyBytes: config.maxBodyBytes }) });
+  if (config.accessKeys.length > 0) steps.push({ on: '/2023-03-30/*', handler: signatureAuth({ accessKeys: config.accessKeys, maxBodyBytes: config.maxBodyBytes }) });
   if (config.adminToken) steps.push({ on: '/_localfc/*', handler: adminToken(config.adminToken), passes: (head) => openPath(head.path) });
   // Admin bodies are JSON or an event to fire: the synchronous invocation payload limit is plenty.
   const adminBodyLimit = payloadLimits(config.maxBodyBytes).sync;

@@ -6,7 +6,6 @@
  * only its presence is checked), then the function serves it with the trigger's qualifier (api/http-serve.ts).
  */
 import { Hono, type Context } from 'hono';
-import type { Clock } from '../../clock.ts';
 import { errors } from '../../domain/errors.ts';
 import type { InvocationService } from '../../domain/invocations.ts';
 import type { HttpTriggerConfig } from '../../domain/trigger-config.ts';
@@ -31,8 +30,6 @@ export interface HttpTriggerDeps {
   readonly now: () => number;
   /** Configured keys turn on signature verification for authType 'function' triggers, as for the FC API. */
   readonly accessKeys?: readonly AccessKey[];
-  /** Needed with accessKeys: x-acs-date is checked against it. */
-  readonly clock?: Clock;
 }
 
 /** The URL shown in `httpTrigger.urlInternet`/`urlIntranet`: the address the caller's connection reached, not its Host header. */
@@ -42,7 +39,7 @@ export function httpTriggerUrl(c: Context<AppEnv>, t: TriggerRecord): string {
 
 export function httpTriggerRoutes(d: HttpTriggerDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const verify = d.accessKeys && d.clock ? signatureVerifier({ accessKeys: d.accessKeys, clock: d.clock, maxBodyBytes: d.maxBodyBytes }) : undefined;
+  const verify = d.accessKeys ? signatureVerifier({ accessKeys: d.accessKeys, maxBodyBytes: d.maxBodyBytes }) : undefined;
 
   const byPath = async (c: Context<AppEnv>) => {
     const url = new URL(c.req.url);
