@@ -6,6 +6,7 @@
 import { BackendError, type PreparedRevision, type StartInstanceOptions, startupTimedOut } from '../../domain/ports/backend.ts';
 import { fcVariables } from '../runtime-env.ts';
 import { LogRing } from '../process/log-ring.ts';
+import { RequestLogs } from '../process/request-logs.ts';
 import { StartupTimeout, waitUntilListening } from '../readiness.ts';
 import { Pool, request } from 'undici';
 import { type ContainerInfo, type ContainerSpec, type DockerEngine, DockerError } from './engine.ts';
@@ -21,6 +22,8 @@ export interface PreparedImage extends PreparedRevision {
 export interface Container {
   readonly id: string;
   readonly logs: LogRing;
+  /** Which output is whose while calls share the container (request-logs.ts). */
+  readonly requests: RequestLogs;
   /** `http://<container ip>:<port>`. */
   baseUrl: string;
   /** Set once the container's process ended (its log stream closed). */
@@ -111,7 +114,8 @@ export async function startContainer(p: PreparedImage, instanceId: string, o: St
   } catch (e) {
     throw startError(e, 'create');
   }
-  const c: Container = { id, logs: new LogRing(), baseUrl: '', ended: false, frozen: false, follow: new AbortController() };
+  const logs = new LogRing();
+  const c: Container = { id, logs, requests: new RequestLogs(logs), baseUrl: '', ended: false, frozen: false, follow: new AbortController() };
   try {
     await run(c, p, o, start);
     return c;

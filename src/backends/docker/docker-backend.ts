@@ -158,10 +158,10 @@ export class DockerBackend implements Backend {
     if (!isContainer(instance.prepared.config)) return this.#delegate.invoke(instance, req);
     const s = this.#get(instance);
     const c = s.c;
-    const from = c.logs.offset;
     // A custom container prints FC's "FC Invoke Start/End RequestId" lines itself (FC's log format): its output as it came.
-    const logs = (): string => withoutOwnLines(c.logs.since(from));
+    const logs = (): string => withoutOwnLines(c.requests.of(req.requestId));
     const deadline = req.deadline;
+    c.requests.begin(req.requestId);
     try {
       const res = await forwardInvocation(c.baseUrl, req, fcHeaders(s.prepared, req.requestId, req), { forwardHttp: true, ...(deadline ? { deadline } : {}), dispatcher: connectionsTo(c) });
       // The invocation's output is only answered to a caller who asked for the tail (x-fc-log-type: Tail), as on the
@@ -186,6 +186,8 @@ export class DockerBackend implements Backend {
         return exitedUnexpectedly('Container', how, c.logs.tail(5), logs());
       }
       throw new BackendError(InstanceErrorCode.InvocationFailed, `could not reach the container: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      c.requests.end(req.requestId);
     }
   }
 

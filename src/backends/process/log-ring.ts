@@ -22,9 +22,13 @@ export class LogRing {
   /** Characters ever appended: a monotonically increasing offset. */
   #total = 0;
 
+  /** Told each text appended (request-logs.ts, while calls share the instance). */
+  onAppend: ((text: string) => void) | undefined;
+
   constructor(private readonly maxChars = 256 * 1024) {}
 
   append(text: string): void {
+    this.onAppend?.(text);
     this.#buf += text;
     this.#total += text.length;
     if (this.#buf.length > this.maxChars) this.#buf = this.#buf.slice(this.#buf.length - this.maxChars);

@@ -28,6 +28,7 @@ import { PortLeases } from './fixed-port.ts';
 import { PortReservations } from './ports.ts';
 import { LogRing, withoutOwnLines } from './log-ring.ts';
 import { OwnedGroups } from './owned-groups.ts';
+import { RequestLogs } from './request-logs.ts';
 import { signalGroup } from './process-group.ts';
 import { handlerFile, killProcess, outputDrained, runtimeKind, spawnInstance, type Prepared, type Running, type SpawnOptions } from './spawn.ts';
 import { InstanceErrorCode, ReasonCode } from '../../domain/reason-codes.ts';
@@ -54,6 +55,8 @@ const baseUrl = (proc: Running): string => `http://127.0.0.1:${proc.port}`;
 interface InstanceState {
   readonly prepared: Prepared;
   readonly logs: LogRing;
+  /** Which output is whose while calls share the instance. */
+  readonly requests: RequestLogs;
   proc: Running;
   frozen: boolean;
   /** Invocations running on it now: with none, an owner of a fixed port may be asked to give the port up. */
@@ -176,7 +179,7 @@ export class ProcessBackend implements Backend {
   async startInstance(prepared: PreparedRevision, instanceId: string, opts: StartInstanceOptions = {}): Promise<BackendInstance> {
     const p = prepared as Prepared;
     const logs = new LogRing();
-    const state: InstanceState = { prepared: p, logs, proc: undefined as unknown as Running, frozen: false, inFlight: 0 };
+    const state: InstanceState = { prepared: p, logs, requests: new RequestLogs(logs), proc: undefined as unknown as Running, frozen: false, inFlight: 0 };
     // Getters: an instance evicted from a fixed port is started again with a new process (restartInstance).
     const instance: BackendInstance = { id: instanceId, prepared, get pid() { return state.proc?.child.pid; }, get port() { return state.proc?.port; } };
     state.proc = await spawnInstance(p, instanceId, logs, this.#spawnOptions, opts);
@@ -228,19 +231,20 @@ export class ProcessBackend implements Backend {
     const s = this.#state(instance);
     s.proc.lease?.setIdle(false);
     s.inFlight++;
+    s.requests.begin(req.requestId);
     try {
       return await this.#forward(s, req);
     } finally {
+      s.requests.end(req.requestId);
       // Idle as soon as it answered, not only once frozen: the pool freezes after a grace period (on the clock).
       if (--s.inFlight === 0) s.proc.lease?.setIdle(true);
     }
   }
 
   async #forward(s: InstanceState, req: InvocationRequest): Promise<InvocationResult> {
-    const from = s.logs.offset;
     // FC's built-in runtimes frame an invocation's log with these lines; a custom runtime prints them itself (FC's spec).
     const framed = s.prepared.kind !== 'custom';
-    const output = (): string => withoutOwnLines(s.logs.since(from));
+    const output = (): string => withoutOwnLines(s.requests.of(req.requestId));
     const logs = (): string => (framed ? `FC Invoke Start RequestId: ${req.requestId}\n${output()}FC Invoke End RequestId: ${req.requestId}\n` : output());
     const deadline = req.deadline;
     const startedAt = performance.now();
