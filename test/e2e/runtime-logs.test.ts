@@ -123,6 +123,13 @@ def handler(event, context):
     assert.match(lines.at(-1)!, /^FC Initialize End RequestId: \S+$/, log);
   });
 
+  it("a custom runtime's stdout and stderr lines are in the order its server wrote them", async () => {
+    const server = `require('http').createServer((req, res) => { for (let i = 0; i < 20; i++) (i % 2 ? process.stderr : process.stdout).write('line ' + i + '\\n'); res.end('ok'); }).listen(Number(process.env.FC_SERVER_PORT), '0.0.0.0');\n`;
+    await create('custom-order', 'custom.debian10', { 'server.js': server }, { customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['node', 'server.js'] }) });
+    const res = await invoke('custom-order');
+    assert.deepEqual(res.log.trimEnd().split('\n'), Array.from({ length: 20 }, (_, i) => `line ${i}`));
+  });
+
   it("a custom runtime's initializer output is in the cold call's tail as its server printed it", async () => {
     const server = `require('http').createServer((req, res) => { console.log('server got ' + req.url); res.end('ok'); }).listen(Number(process.env.FC_SERVER_PORT), '0.0.0.0');\n`;
     await create('custom-init', 'custom.debian10', { 'server.js': server }, {

@@ -287,9 +287,13 @@ function launch(p: Prepared, instanceId: string, port: number, logs: LogRing, o:
     args = ['-u', join(mounted ? BOOTSTRAP_DIR_INSIDE : join(o.workDir, '.bootstrap'), 'bootstrap.py')];
   }
   if (p.mountTable) ({ cmd, args } = o.mounts.wrap(p.mountTable, cmd, args));
+  // stderr into the stdout pipe (sh's 2>&1, then exec: the pid stays the code's), as the built-in bootstraps do: one
+  // log in the order the code wrote it, which two pipes read apart do not keep (docs/behaviour.md).
+  args = ['-c', 'exec 2>&1; exec "$@"', 'localfc-output', cmd, ...args];
+  cmd = '/bin/sh';
   // detached: a session and process group of its own (the pid is the group id; unshare, sh and chroot all exec), so
   // freezing and stopping reach what the code starts in the background (process-group.ts).
-  const child = spawn(cmd, args, { cwd: p.codeDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, { cwd: p.codeDir, env, detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
   if (child.pid !== undefined) o.owned.add(child.pid);
   const running: Running = {
     child,
@@ -315,7 +319,6 @@ function launch(p: Prepared, instanceId: string, port: number, logs: LogRing, o:
     o.children.delete(running);
   });
   child.stdout?.setEncoding('utf8').on('data', (s: string) => logs.append(s));
-  child.stderr?.setEncoding('utf8').on('data', (s: string) => logs.append(s));
   return running;
 }
 
@@ -327,7 +330,7 @@ function ownTmpDir(workDir: string, instanceId: string): string {
 
 /** After the process exited, its last output read ('exit' can come before it; bounded: a grandchild may hold the pipes open). */
 export async function outputDrained(r: Running): Promise<void> {
-  if (!(r.child.stdout?.closed && r.child.stderr?.closed)) await Promise.race([new Promise((res) => r.child.once('close', res)), sleep(200)]);
+  if (!r.child.stdout?.closed) await Promise.race([new Promise((res) => r.child.once('close', res)), sleep(200)]);
 }
 
 /**
