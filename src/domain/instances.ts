@@ -10,6 +10,7 @@ import { type Backend, BackendError, type BackendInstance, type InvocationDeadli
 import { type Clock, rearm } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
 import { BackgroundWork } from './background-work.ts';
+import { DeadlineGroup, type GroupedDeadline } from './deadline-group.ts';
 import { FcError, errors } from './errors.ts';
 import type { FaultRule } from './faults/engine.ts';
 import { applyFault } from './faults/effects.ts';
@@ -59,6 +60,8 @@ interface PooledInstance {
   frozen?: Promise<void>;
   /** Being thawed for the requests that picked it up. */
   thawing?: Promise<void>;
+  /** Its calls' timeouts on the real clock, under one clock timer (made at its first call). */
+  deadlines?: DeadlineGroup;
   /** Set once it is being stopped: an instance is stopped (and its preStop called) once. */
   stopping?: boolean;
   /** Its process or container ended while idle and is being started again (concurrent requests wait for the one restart). */
@@ -140,7 +143,8 @@ export class InstancePool {
       // The backend's invoke, bounded by the function's timeout on the clock: the backend kills the instance once the
       // deadline passes. Its clock timer is armed only when the backend asks for it, with the time counted from the
       // call's start: a backend that never does (the simulated one) could not be stopped by it, and pays for no timer.
-      const call = new TimedRequest(req, this.clock);
+      // On the real clock an instance's calls share one timer (DeadlineGroup).
+      const call = new TimedRequest(req, this.clock, this.clock.kind === 'real' ? (pooled.deadlines ??= new DeadlineGroup(this.clock)) : undefined);
       let result: InvocationResult;
       try {
         result = await this.backend.invoke(pooled.instance, call);
@@ -532,45 +536,50 @@ class TimedRequest implements InvocationRequest {
   declare readonly kind: InvocationRequest['kind'];
   readonly deadline: ClockDeadline;
 
-  constructor(req: InvocationRequest, clock: Clock) {
+  constructor(req: InvocationRequest, clock: Clock, group: DeadlineGroup | undefined) {
     Object.assign(this, req);
-    this.deadline = new ClockDeadline(clock, this.timeoutMs, this.requestId);
+    this.deadline = new ClockDeadline(clock, this.timeoutMs, this.requestId, group);
   }
 }
 
 /**
  * An invocation's timeout on the clock, counted from its creation (the call's start). The clock timer is armed when a
- * backend first asks to be told (the simulated backend never does: an invocation it could not stop anyway).
+ * backend first asks to be told (the simulated backend never does: an invocation it could not stop anyway); with a
+ * `group` (an instance's calls on the real clock), the group's one timer stands for it.
  */
-export class ClockDeadline implements InvocationDeadline {
+export class ClockDeadline implements InvocationDeadline, GroupedDeadline {
   expired = false;
+  readonly dueAt: number;
+  readonly requestId: string;
   readonly #clock: Clock;
-  readonly #started: number;
-  readonly #ms: number;
-  readonly #requestId: string;
+  readonly #group: DeadlineGroup | undefined;
   #timer: number | undefined = undefined;
   #cancel: (() => void) | undefined = undefined;
 
-  constructor(clock: Clock, ms: number, requestId: string) {
+  constructor(clock: Clock, ms: number, requestId: string, group?: DeadlineGroup) {
     this.#clock = clock;
-    this.#started = clock.now();
-    this.#ms = ms;
-    this.#requestId = requestId;
+    this.dueAt = clock.now() + ms;
+    this.requestId = requestId;
+    this.#group = group;
   }
 
   onExpiry(cancel: () => void): void {
     if (this.expired) return cancel();
     const earlier = this.#cancel;
     this.#cancel = earlier ? () => (earlier(), cancel()) : cancel;
-    this.#timer ??= this.#clock.setDeadline(this.#ms - (this.#clock.now() - this.#started), `invocation timeout ${this.#requestId}`, () => {
-      this.expired = true;
-      this.#cancel!();
-    });
+    if (this.#group) return this.#group.watch(this);
+    this.#timer ??= this.#clock.setDeadline(this.dueAt - this.#clock.now(), `invocation timeout ${this.requestId}`, () => this.expire());
+  }
+
+  expire(): void {
+    this.expired = true;
+    this.#cancel!();
   }
 
   /** The call ended: its timer, if one was armed, goes. */
   clear(): void {
-    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+    if (this.#group) this.#group.unwatch(this);
+    else if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
   }
 }
 
