@@ -194,6 +194,73 @@ export const PYTHON_BOOTSTRAP = String.raw`import importlib, inspect, json, logg
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.getcwd())
+
+
+def _preinstalled(dists, host):
+    # The top-level modules of FC's preinstalled distributions and of everything they require, as the machine has them.
+    try:
+        from importlib.metadata import Distribution
+    except ImportError:
+        return frozenset()
+    import re
+    seen, names, todo = set(), set(), list(dists)
+    while todo:
+        name = todo.pop()
+        key = re.sub(r'[-_.]+', '-', name).lower()
+        if key in seen:
+            continue
+        seen.add(key)
+        d = next(iter(Distribution.discover(name=name, path=host)), None)
+        if d is None:
+            continue
+        top = d.read_text('top_level.txt')
+        if top:
+            names.update(l.strip() for l in top.splitlines() if l.strip())
+        else:
+            for f in d.files or []:
+                head = f.parts[0]
+                if head in ('..', '__pycache__') or head.endswith(('.dist-info', '.egg-info')):
+                    continue
+                names.add(head.split('.')[0] if len(f.parts) == 1 else head)
+        for r in d.requires or []:
+            m = re.match(r'[A-Za-z0-9][A-Za-z0-9._-]*', r)
+            if m and 'extra ==' not in r:
+                todo.append(m.group(0))
+    return frozenset(names)
+
+
+def _isolate(fc_modules):
+    # FC's Python runtime has the standard library, /code, /opt/python (layers) and the modules it preinstalls, not
+    # what the machine's Python has in its site-packages: those leave sys.path, and only FC's modules (and what they
+    # require) are found there, by a finder asked last. PYTHONPATH entries stay.
+    import importlib.machinery, site
+    host = [os.path.realpath(p) for p in site.getsitepackages() + [site.getusersitepackages()]]
+    keep = set(p for p in env.get('PYTHONPATH', '').split(os.pathsep) if p)
+
+    def under_host(p):
+        r = os.path.realpath(p or '.')
+        return any(r == h or r.startswith(h + os.sep) for h in host)
+
+    sys.path[:] = [p for p in sys.path if p in keep or not under_host(p)]
+    # Worked out on the first import nothing else finds; importlib.metadata's own imports come back here meanwhile.
+    state = {}
+
+    class _Preinstalled(object):
+        @classmethod
+        def find_spec(cls, name, path=None, target=None):
+            if path is not None or state.get('busy'):
+                return None
+            if 'names' not in state:
+                state['busy'] = True
+                try:
+                    state['names'] = _preinstalled([d for d in fc_modules.split(',') if d], host)
+                finally:
+                    state['busy'] = False
+            return importlib.machinery.PathFinder.find_spec(name, host) if name in state['names'] else None
+
+    sys.meta_path.append(_Preinstalled)
+
+
 _modules = {}
 _lock = threading.Lock()
 env = os.environ
@@ -343,6 +410,7 @@ class Handler(BaseHTTPRequestHandler):
 if __name__ == '__main__':
     # stderr into the stdout pipe: the log keeps the order things were printed in, as FC's log does.
     os.dup2(1, 2)
+    _isolate(sys.argv[1] if len(sys.argv) > 1 else '')
     _setup_logging()
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer(('127.0.0.1', int(env['FC_SERVER_PORT'])), Handler).serve_forever()

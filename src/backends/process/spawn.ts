@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { type FunctionConfig, serverPortOf } from '../../domain/model.ts';
 import { BackendError, type PreparedRevision, type StartInstanceOptions, startupTimedOut } from '../../domain/ports/backend.ts';
 import { codeRuntimeEnvironment, rewritePaths } from '../runtime-env.ts';
+import { fcPythonModules } from './python-builtins.ts';
 import { BOOTSTRAP_DIR_INSIDE, type CodeMounts } from './code-mount.ts';
 import type { Pool } from 'undici';
 import { StartupTimeout, waitUntilListening } from '../readiness.ts';
@@ -284,7 +285,8 @@ function launch(p: Prepared, instanceId: string, port: number, logs: LogRing, o:
     args = [join(mounted ? BOOTSTRAP_DIR_INSIDE : join(o.workDir, '.bootstrap'), 'bootstrap.cjs'), config.runtime];
   } else {
     cmd = p.python ?? o.python;
-    args = ['-u', join(mounted ? BOOTSTRAP_DIR_INSIDE : join(o.workDir, '.bootstrap'), 'bootstrap.py')];
+    // -s: no user site-packages; the bootstrap hides the machine's site-packages but for FC's preinstalled modules.
+    args = ['-u', '-s', join(mounted ? BOOTSTRAP_DIR_INSIDE : join(o.workDir, '.bootstrap'), 'bootstrap.py'), fcPythonModules(config.runtime).join(',')];
   }
   if (p.mountTable) ({ cmd, args } = o.mounts.wrap(p.mountTable, cmd, args));
   // stderr into the stdout pipe (sh's 2>&1, then exec: the pid stays the code's), as the built-in bootstraps do: one
