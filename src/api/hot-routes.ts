@@ -26,6 +26,7 @@ import { partsCheck, type Target } from './lean-route.ts';
 import { logRequest } from './middleware.ts';
 import { type PreRouteStep, type RequestHead, stepsPass } from './pre-route.ts';
 import type { InvokeAnswer, SyncCall } from './routes/invoke.ts';
+import type { NowOrLater } from '../domain/ports/backend.ts';
 
 const FUNCTIONS = '/2023-03-30/functions/';
 /** GetFunction's and InvokeFunction's targets in their plainest form (hono's path and query read them as they are). */
@@ -247,7 +248,7 @@ export class HotRoutes {
    * InvokeFunction, synchronous, with a body within `limit`: a declared length over it, other invocation types and a
    * chunked body that turns out longer go to the full app.
    */
-  invoke(route: RouteConfig, limit: number, invokeSync: (call: SyncCall) => Promise<InvokeAnswer>): void {
+  invoke(route: RouteConfig, limit: number, invokeSync: (call: SyncCall) => NowOrLater<InvokeAnswer>): void {
     const { ids, clock, log, silent } = this.#deps;
     const batch = this.#batch;
     /** Answers with an error as the app's error handler renders it, and logs the request. */
@@ -255,27 +256,33 @@ export class HotRoutes {
       const status = writeError(res, err, requestId, log);
       if (!silent) logRequest(log, requestId, head, status, started);
     };
-    // One async step per invocation, once its body is read (a chain of then/catch cost each its promises and closures).
-    const serveInvocation = async (head: NodeHead, res: ServerResponse, valid: Valid, body: Buffer, started: number): Promise<void> => {
+    /** Queues a served invocation's answer, and its access log line, for the turn's batch. */
+    const answered = (head: NodeHead, res: ServerResponse, answer: InvokeAnswer, requestId: string, started: number) => {
+      answer.headers['x-fc-request-id'] = requestId;
+      batch.defer(() => {
+        let status = answer.status;
+        try {
+          writePlain(res, status, answer.headers, answer.body);
+        } catch (err) {
+          status = writeError(res, err, requestId, log);
+        }
+        if (!silent) logRequest(log, requestId, head, status, started);
+      });
+    };
+    // Once its body is read; no promise when the invocation settled at once (each awaited step cost a frame, a promise and a microtask).
+    const serveInvocation = (head: NodeHead, res: ServerResponse, valid: Valid, body: Buffer, started: number): void => {
       const requestId = ids.requestId(clock.now());
+      let answer: NowOrLater<InvokeAnswer>;
       try {
-        const answer = await invokeSync({
+        answer = invokeSync({
           functionName: valid.param.functionName!, qualifier: valid.query.qualifier ?? 'LATEST', requestId, body,
           contentType: head.header('content-type'), tail: valid.header['x-fc-log-type'] === 'Tail',
         });
-        answer.headers['x-fc-request-id'] = requestId;
-        batch.defer(() => {
-          let status = answer.status;
-          try {
-            writePlain(res, status, answer.headers, answer.body);
-          } catch (err) {
-            status = writeError(res, err, requestId, log);
-          }
-          if (!silent) logRequest(log, requestId, head, status, started);
-        });
       } catch (err) {
-        fail(head, res, err, requestId, started);
+        return fail(head, res, err, requestId, started);
       }
+      if (answer instanceof Promise) answer.then((a) => answered(head, res, a, requestId, started), (err: unknown) => fail(head, res, err, requestId, started));
+      else answered(head, res, answer, requestId, started);
     };
     this.#invoke = {
       passes: this.#passes(route),
@@ -286,7 +293,7 @@ export class HotRoutes {
         if ((type !== undefined && type !== 'Sync') || head.method === 'TRACE' || (length !== undefined && !(Number(length) <= limit))) return false;
         const started = silent ? 0 : Date.now();
         readWithin(req, limit, (body) => {
-          if (body) return void serveInvocation(head, res, valid, body, started);
+          if (body) return serveInvocation(head, res, valid, body, started);
           try {
             fallback(req, res);
           } catch (err) {

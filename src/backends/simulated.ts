@@ -32,7 +32,8 @@ export class SimulatedBackend implements Backend {
 
   async initialize(): Promise<void> {}
 
-  async invoke(instance: BackendInstance, req: InvocationRequest): Promise<InvocationResult> {
+  /** Answers at once (no promise): nothing runs, so a warm call settles synchronously through the pool. */
+  invoke(instance: BackendInstance, req: InvocationRequest): InvocationResult | Promise<InvocationResult> {
     const ids = this.#logs.get(instance.id);
     if (ids) {
       ids.push(req.requestId);

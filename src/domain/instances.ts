@@ -6,7 +6,7 @@
  * It runs the cold start in FC's order from the backend's steps: start the instance until it listens (within the
  * start-up timeout), then, with a health check, the initializer and the start-up probe. Every bound is on the clock.
  */
-import { type Backend, BackendError, type BackendInstance, type InvocationDeadline, type InvocationRequest, type InvocationResult, type PreparedRevision, type StartInstanceOptions } from './ports/backend.ts';
+import { type Backend, BackendError, type BackendInstance, type InvocationDeadline, type InvocationRequest, type InvocationResult, type NowOrLater, type PreparedRevision, type StartInstanceOptions } from './ports/backend.ts';
 import { type Clock, rearm } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
 import { BackgroundWork } from './background-work.ts';
@@ -35,6 +35,9 @@ function withInitializerLog(pooled: PooledInstance, result: InvocationResult): I
   delete pooled.initializerLog;
   return result.logs === undefined ? result : { ...result, logs: log + result.logs };
 }
+
+/** An invocation's result as the pool gives it: with the instance that served it, and whether it was started for it. */
+export type PoolResult = InvocationResult & { readonly instanceId: string; readonly coldStart: boolean };
 
 interface PooledInstance {
   instance: BackendInstance;
@@ -130,43 +133,93 @@ export class InstancePool {
     private readonly options: PoolOptions,
   ) {}
 
-  async invoke(prepared: PreparedRevision, req: InvocationRequest): Promise<InvocationResult & { instanceId: string; coldStart: boolean }> {
+  async invoke(prepared: PreparedRevision, req: InvocationRequest): Promise<PoolResult> {
+    return this.invokeNow(prepared, req);
+  }
+
+  /**
+   * invoke(), settled at once when it can be: a warm instance with nothing to wait for (#runnableNow) on a backend that
+   * answered without a promise, and nothing to wait for after it (a lost instance, a freeze at once). Never throws: a
+   * failure is a rejected promise, as from invoke().
+   */
+  invokeNow(prepared: PreparedRevision, req: InvocationRequest): NowOrLater<PoolResult> {
+    const runnable = this.#runnableNow(prepared);
+    return runnable ? this.#call(prepared, runnable, false, req) : this.#invokeAcquired(prepared, req);
+  }
+
+  /** The invocation on an instance that first has to be picked, started, thawed, restarted or initialized. */
+  async #invokeAcquired(prepared: PreparedRevision, req: InvocationRequest): Promise<PoolResult> {
     // Fault rules match the qualifier the caller named (an alias, a version, LATEST).
     const qualifier = req.qualifier ?? prepared.fn.qualifier;
-    const runnable = this.#runnableNow(prepared);
-    const { pooled, coldStart } = runnable ? { pooled: runnable, coldStart: false } : await this.#acquire(prepared, qualifier);
+    const { pooled, coldStart } = await this.#acquire(prepared, qualifier);
     try {
-      if (!runnable) {
-        await this.#restartIfEnded(pooled, qualifier);
-        await this.#initialize(pooled, pooled.instance, qualifier);
-      }
-      // The backend's invoke, bounded by the function's timeout on the clock: the backend kills the instance once the
-      // deadline passes. Its clock timer is armed only when the backend asks for it, with the time counted from the
-      // call's start: a backend that never does (the simulated one) could not be stopped by it, and pays for no timer.
-      // On the real clock an instance's calls share one timer (DeadlineGroup).
-      const call = new TimedRequest(req, this.clock, this.clock.kind === 'real' ? (pooled.deadlines ??= new DeadlineGroup(this.clock)) : undefined);
+      await this.#restartIfEnded(pooled, qualifier);
+      await this.#initialize(pooled, pooled.instance, qualifier);
+    } catch (e) {
+      // An instance whose initializer failed badly is not reused.
+      await this.#destroy(prepared.key, pooled, false);
+      const parking = this.#release(prepared.key, pooled);
+      if (parking) await parking;
+      throw e;
+    }
+    return this.#call(prepared, pooled, coldStart, req);
+  }
+
+  /**
+   * The backend's invoke on a picked-up instance (its `busy` counted), bounded by the function's timeout on the clock:
+   * the backend kills the instance once the deadline passes. Its clock timer is armed only when the backend asks for it,
+   * with the time counted from the call's start: a backend that never does (the simulated one) could not be stopped by
+   * it, and pays for no timer. Then the instance is parked; synchronous when nothing on the way waits.
+   */
+  #call(prepared: PreparedRevision, pooled: PooledInstance, coldStart: boolean, req: InvocationRequest): NowOrLater<PoolResult> {
+    // On the real clock an instance's calls share one timer (DeadlineGroup).
+    const call = new TimedRequest(req, this.clock, this.clock.kind === 'real' ? (pooled.deadlines ??= new DeadlineGroup(this.clock)) : undefined);
+    let answer: NowOrLater<InvocationResult>;
+    try {
+      answer = this.backend.invoke(pooled.instance, call);
+    } catch (e) {
+      answer = Promise.reject(e);
+    }
+    if (answer instanceof Promise || answer.instanceLost) return this.#settle(prepared, pooled, coldStart, call, answer);
+    call.deadline.clear();
+    const result = this.#served(pooled, answer, coldStart);
+    const parking = this.#release(prepared.key, pooled);
+    return parking ? parking.then(() => result) : result;
+  }
+
+  /** #call's end once something in it waits: the backend's answer, a lost instance's destruction, or a freeze. */
+  async #settle(prepared: PreparedRevision, pooled: PooledInstance, coldStart: boolean, call: TimedRequest, answer: NowOrLater<InvocationResult>): Promise<PoolResult> {
+    try {
       let result: InvocationResult;
       try {
-        result = await this.backend.invoke(pooled.instance, call);
+        result = await answer;
       } finally {
         call.deadline.clear();
       }
-      if (pooled.initializerLog !== undefined) result = withInitializerLog(pooled, result);
       // The caller gets the failure as the result; the dead instance is not reused, so the next call cold-starts anew.
       if (result.instanceLost) await this.#destroy(prepared.key, pooled, false);
-      // Not `{ ...result, more }`: on Node.js 20 that costs microseconds per call (docs/benchmarks.md).
-      return Object.assign({}, result, { instanceId: pooled.instance.id, coldStart });
+      return this.#served(pooled, result, coldStart);
     } catch (e) {
-      // An instance whose initializer or request failed badly is not reused.
+      // An instance whose request failed badly is not reused.
       await this.#destroy(prepared.key, pooled, false);
       throw e;
     } finally {
-      pooled.busy--;
-      if (pooled.busy === 0 && this.#byRevision.get(prepared.key)?.includes(pooled)) {
-        const parking = this.#park(prepared.key, pooled);
-        if (parking) await parking;
-      }
+      const parking = this.#release(prepared.key, pooled);
+      if (parking) await parking;
     }
+  }
+
+  /** The result as the caller gets it: with the instance that served, and the initializer's output it waited for. */
+  #served(pooled: PooledInstance, result: InvocationResult, coldStart: boolean): PoolResult {
+    if (pooled.initializerLog !== undefined) result = withInitializerLog(pooled, result);
+    // Not `{ ...result, more }`: on Node.js 20 that costs microseconds per call (docs/benchmarks.md).
+    return Object.assign({}, result, { instanceId: pooled.instance.id, coldStart });
+  }
+
+  /** A call on the instance ended: once none is left on it, it is parked (a promise only while it is frozen at once). */
+  #release(key: string, pooled: PooledInstance): Promise<void> | undefined {
+    pooled.busy--;
+    return pooled.busy === 0 && this.#byRevision.get(key)?.includes(pooled) ? this.#park(key, pooled) : undefined;
   }
 
   /**

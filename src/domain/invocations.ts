@@ -3,12 +3,13 @@
  * The one invocation path: InvokeFunction, HTTP triggers, fired trigger events and async tasks all come through
  * here, so admission by state, qualifier resolution, faults and the instance pool apply to each the same way.
  */
-import { BackendError, type InvocationRequest, type InvocationResult, type PreparedRevision } from './ports/backend.ts';
+import { BackendError, type InvocationRequest, type InvocationResult, type NowOrLater, type PreparedRevision } from './ports/backend.ts';
 import type { Clock } from '../clock.ts';
 import { FcError, errors } from './errors.ts';
 import { applyFault } from './faults/effects.ts';
-import type { FunctionService } from './functions.ts';
-import type { InstancePool } from './instances.ts';
+import type { FaultRule } from './faults/engine.ts';
+import type { AdmittedInvocation, FunctionService } from './functions.ts';
+import type { InstancePool, PoolResult } from './instances.ts';
 import type { FunctionRecord, Revision } from './model.ts';
 import type { LogFn } from '../log.ts';
 import { InstanceErrorCode } from './reason-codes.ts';
@@ -45,6 +46,42 @@ export interface InvocationOutcome {
   readonly admitted: Admitted;
 }
 
+const noSlot = (): void => {};
+
+/** An admitted call: what runs, holding the guard's slot and its revision until release() (run() calls it when it ends). */
+class AdmittedCall implements Admitted {
+  record!: FunctionRecord;
+  prepared!: PreparedRevision;
+  revision!: Revision;
+  resolvedQualifier!: string;
+  #admitted!: AdmittedInvocation;
+  readonly #slot: () => void;
+
+  constructor(admitted: AdmittedInvocation, slot: () => void) {
+    this.#slot = slot;
+    this.readmitted(admitted);
+  }
+
+  /** Takes what an admission gave (again, after an `inactive` fault let go of the first one). */
+  readmitted(admitted: AdmittedInvocation): void {
+    this.#admitted = admitted;
+    this.record = admitted.record;
+    this.prepared = admitted.prepared;
+    this.revision = admitted.revision;
+    this.resolvedQualifier = admitted.resolvedQualifier;
+  }
+
+  /** Lets go of the revision only (at most once: AdmittedInvocation.leave is). */
+  leave(): void {
+    this.#admitted.leave();
+  }
+
+  release(): void {
+    this.#slot();
+    this.#admitted.leave();
+  }
+}
+
 export class InvocationService {
   constructor(
     private readonly deps: {
@@ -72,51 +109,72 @@ export class InvocationService {
    * refusal or a fault in the timeline, so the id a client's error carries can be found there.
    */
   async admit(functionName: string, qualifier: string, requestId?: string): Promise<Admitted> {
-    // One async step with #admit's work inlined: each costs every invocation a promise and a microtask.
+    return this.admitNow(functionName, qualifier, requestId);
+  }
+
+  /** admit(), settled at once unless an invocation fault is to be applied (a latency fault waits). Never throws: a refusal is a rejected promise. */
+  admitNow(functionName: string, qualifier: string, requestId?: string): NowOrLater<Admitted> {
+    const { functions } = this.deps;
+    let call: AdmittedCall | undefined;
     try {
-      const { functions, clock } = this.deps;
       // Admission first, so a one-shot fault is not spent on a call the function's state refuses anyway.
-      let admitted = functions.admitInvocation(functionName, qualifier);
+      const admitted = functions.admitInvocation(functionName, qualifier);
       let slot: () => void;
       try {
         // The slot is held from here (through a latency fault) until run() ends, so held calls count against the limit.
-        slot = this.deps.guard?.acquire(functionName) ?? (() => {});
+        slot = this.deps.guard?.acquire(functionName) ?? noSlot;
       } catch (e) {
         admitted.leave();
         throw e;
       }
       // Until run() ends the request also holds the revision it was admitted on, so an update does not stop it under it.
-      const release = () => {
-        slot();
-        admitted.leave();
-      };
-      try {
-        const fault = functions.takeFault(functionName, 'invocation', { qualifier }, requestId);
-        // `inactive`: dropped to Inactive, the call is admitted again and refused as any call to an Inactive function.
-        const dropToInactive = () => {
-          admitted.leave();
-          functions.force(functionName, { type: 'idle' });
-          admitted = functions.admitInvocation(functionName, qualifier);
-        };
-        if (fault) await applyFault(fault, { phase: 'invocation', clock, dropToInactive });
-        // Field by field: on Node.js 20, `{ ...object, more }` costs microseconds per call (docs/benchmarks.md).
-        const { record, prepared, revision, resolvedQualifier } = admitted;
-        return { record, prepared, revision, resolvedQualifier, release };
-      } catch (e) {
-        release();
-        throw e;
-      }
+      call = new AdmittedCall(admitted, slot);
+      const fault = functions.takeFault(functionName, 'invocation', { qualifier }, requestId);
+      if (fault) return this.#withFault(call, fault, functionName, qualifier, requestId);
+      return call;
     } catch (e) {
-      // Refused calls (not active, disabled, throttled) go in the timeline too: they are what the caller saw.
-      if (e instanceof FcError) this.deps.functions.note(functionName, 'invocation', 'rejected', requestId ? { requestId, code: e.code, status: e.status } : { code: e.code, status: e.status });
-      throw e;
+      call?.release();
+      return this.#refused(e, functionName, requestId);
     }
+  }
+
+  /** Admission's end when an invocation fault fired: applied as the real failure would surface (slower, refused, or the function dropped to Inactive). */
+  async #withFault(call: AdmittedCall, fault: FaultRule, functionName: string, qualifier: string, requestId: string | undefined): Promise<Admitted> {
+    const { functions, clock } = this.deps;
+    try {
+      // `inactive`: dropped to Inactive, the call is admitted again and refused as any call to an Inactive function.
+      const dropToInactive = () => {
+        call.leave();
+        functions.force(functionName, { type: 'idle' });
+        call.readmitted(functions.admitInvocation(functionName, qualifier));
+      };
+      await applyFault(fault, { phase: 'invocation', clock, dropToInactive });
+      return call;
+    } catch (e) {
+      call.release();
+      return this.#refused(e, functionName, requestId);
+    }
+  }
+
+  /** A refused call: rejected with its error, and in the timeline when it is the cloud's (not active, disabled, throttled): what the caller saw. */
+  #refused(e: unknown, functionName: string, requestId: string | undefined): Promise<never> {
+    if (e instanceof FcError) this.deps.functions.note(functionName, 'invocation', 'rejected', requestId ? { requestId, code: e.code, status: e.status } : { code: e.code, status: e.status });
+    return Promise.reject(e);
   }
 
   /** Runs an admitted invocation on an instance and records it in the function's timeline. */
   async run(admitted: Admitted, input: InvocationInput): Promise<InvocationOutcome> {
+    return this.runNow(admitted, input);
+  }
+
+  /**
+   * run(), settled at once when the pool answers at once (a warm instance on a backend with nothing to wait for). Never
+   * throws: a failure is a rejected promise.
+   */
+  runNow(admitted: Admitted, input: InvocationInput): NowOrLater<InvocationOutcome> {
+    let pending = false;
     try {
-      const { functions, pool, clock } = this.deps;
+      const { pool, clock } = this.deps;
       const started = clock.now();
       const { prepared, revision } = admitted;
       // Built without spreads, which cost microseconds each on Node.js 20 (docs/benchmarks.md): FC's headers set last win.
@@ -131,9 +189,24 @@ export class InvocationService {
       if (input.stream) request.stream = input.stream;
       if (input.upgrade) request.upgrade = input.upgrade;
       if (this.deps.maxResponseBytes !== undefined) request.maxResponseBytes = this.deps.maxResponseBytes;
-      let result: InvocationResult & { readonly instanceId: string; readonly coldStart: boolean };
+      const result = pool.invokeNow(prepared, request);
+      if (!(result instanceof Promise)) return this.#record(admitted, input, started, result);
+      pending = true;
+      return this.#settle(admitted, input, started, request, result);
+    } catch (e) {
+      return Promise.reject(e);
+    } finally {
+      if (!pending) admitted.release?.();
+    }
+  }
+
+  /** runNow's end once the pool's answer had to be waited for: a failure surfaces with FC's error, not as an internal one. */
+  async #settle(admitted: Admitted, input: InvocationInput, started: number, request: InvocationRequest, pending: Promise<PoolResult>): Promise<InvocationOutcome> {
+    try {
+      const { functions, clock } = this.deps;
+      let result: PoolResult;
       try {
-        result = await pool.invoke(prepared, request);
+        result = await pending;
       } catch (e) {
         // A failed or timed-out initializer: FC answers 200 with x-fc-error-type InitializationError and the error in the body.
         if (e instanceof BackendError && e.code === InstanceErrorCode.InitializationError) result = initializationFailure(e, request.tailLogs === true);
@@ -146,28 +219,33 @@ export class InvocationService {
           throw e;
         }
       }
-      const { functionName, requestId } = input;
-      const { instanceId, coldStart, status, errorType } = result;
-      const qualifier = admitted.resolvedQualifier;
-      const detail: Record<string, unknown> = { requestId, qualifier, status, instanceId, coldStart };
-      if (errorType) detail.errorType = errorType;
-      if (result.instanceLost) detail.instanceLost = true;
-      if (result.callerGone) detail.callerGone = true;
-      detail.durationMs = clock.now() - started;
-      functions.note(functionName, 'invocation', 'invoked', detail);
-      const { log } = this.deps;
-      if (log) {
-        let fields: Record<string, unknown> | undefined;
-        if (!log.lineOnly) {
-          fields = { event: 'invoke', functionName, qualifier, requestId, instanceId, coldStart, status };
-          if (errorType) fields.errorType = errorType;
-        }
-        log(`invoke ${functionName}:${qualifier} ${requestId} instance ${instanceId} ${coldStart ? 'cold start' : 'warm'} status ${status}${errorType ? ` ${errorType}` : ''}`, fields);
-      }
-      return { result, durationMs: clock.now() - started, admitted };
+      return this.#record(admitted, input, started, result);
     } finally {
       admitted.release?.();
     }
+  }
+
+  /** The served invocation in the function's timeline and the server log. */
+  #record(admitted: Admitted, input: InvocationInput, started: number, result: PoolResult): InvocationOutcome {
+    const { functions, clock, log } = this.deps;
+    const { functionName, requestId } = input;
+    const { instanceId, coldStart, status, errorType } = result;
+    const qualifier = admitted.resolvedQualifier;
+    const detail: Record<string, unknown> = { requestId, qualifier, status, instanceId, coldStart };
+    if (errorType) detail.errorType = errorType;
+    if (result.instanceLost) detail.instanceLost = true;
+    if (result.callerGone) detail.callerGone = true;
+    detail.durationMs = clock.now() - started;
+    functions.note(functionName, 'invocation', 'invoked', detail);
+    if (log) {
+      let fields: Record<string, unknown> | undefined;
+      if (!log.lineOnly) {
+        fields = { event: 'invoke', functionName, qualifier, requestId, instanceId, coldStart, status };
+        if (errorType) fields.errorType = errorType;
+      }
+      log(`invoke ${functionName}:${qualifier} ${requestId} instance ${instanceId} ${coldStart ? 'cold start' : 'warm'} status ${status}${errorType ? ` ${errorType}` : ''}`, fields);
+    }
+    return { result, durationMs: clock.now() - started, admitted };
   }
 
   async invoke(input: InvocationInput): Promise<InvocationOutcome> {

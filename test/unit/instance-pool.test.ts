@@ -187,6 +187,33 @@ describe('instance pool invocation timeout', () => {
 });
 
 describe('instance pool: a warm instance with nothing to wait for', () => {
+  it('settles the call without a promise when the backend answered at once; a cold start, a frozen or a lost instance are waited for', async () => {
+    const { pool, clock, prepared, done, backend } = await setup({ freezeGraceMs: 100 });
+    let lose = false;
+    // The simulated backend's own invoke, which answers with the result itself (RecordingBackend's returns a promise).
+    (backend as SimulatedBackend).invoke = (i, r) => {
+      const result = SimulatedBackend.prototype.invoke.call(backend, i, r) as InvocationResult;
+      return lose ? Object.assign({}, result, { instanceLost: true }) : result;
+    };
+    const cold = pool.invokeNow(prepared, req);
+    assert.ok(cold instanceof Promise, 'a cold start is waited for');
+    const first = await cold;
+    const warm = pool.invokeNow(prepared, req);
+    assert.ok(!(warm instanceof Promise), 'a warm call settles at once');
+    assert.deepEqual([warm.instanceId, warm.coldStart, warm.body.toString()], [first.instanceId, false, 'x']);
+    await clock.advance(100);
+    await pool.quiesce();
+    const thawed = pool.invokeNow(prepared, req);
+    assert.ok(thawed instanceof Promise, 'a frozen instance is thawed first');
+    await thawed;
+    lose = true;
+    const lost = pool.invokeNow(prepared, req);
+    assert.ok(lost instanceof Promise, 'a lost instance is stopped before the call ends');
+    assert.equal((await lost).instanceLost, true);
+    assert.deepEqual(pool.list(), []);
+    await done();
+  });
+
   it('is handed the invocation at once (no await of settled steps); a frozen one is thawed first, as before', async () => {
     const { pool, clock, prepared, calls, done, backend } = await setup({ freezeGraceMs: 100 });
     let invoked = 0;

@@ -6,7 +6,8 @@ import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { errors } from '../../domain/errors.ts';
 import type { FunctionService } from '../../domain/functions.ts';
 import type { AsyncTaskService } from '../../domain/async-tasks.ts';
-import type { InvocationInput, InvocationService } from '../../domain/invocations.ts';
+import type { Admitted, InvocationInput, InvocationOutcome, InvocationService } from '../../domain/invocations.ts';
+import type { NowOrLater } from '../../domain/ports/backend.ts';
 import type { AppEnv } from '../context.ts';
 import { ErrorSchema } from '../schemas/function.ts';
 import { readLimited } from '../read-limited.ts';
@@ -77,27 +78,38 @@ function invocationInput(call: SyncCall): InvocationInput {
   return call.tail ? { functionName, qualifier, requestId, body, headers, kind: 'event', tailLogs: true } : { functionName, qualifier, requestId, body, headers, kind: 'event' };
 }
 
-/** Admits and runs a synchronous invocation; throws what admission refuses with (an FcError). */
-export function syncInvoker(invocations: InvocationService): (call: SyncCall) => Promise<InvokeAnswer> {
-  return async (call) => {
-    const admitted = await invocations.admit(call.functionName, call.qualifier, call.requestId);
-    const { result, durationMs } = await invocations.run(admitted, invocationInput(call));
-    // Plain headers (api/respond.ts), merged as c.body's Headers did: names lower-cased, FC's own set last and winning,
-    // and the content type @hono/node-server gives a body without one.
-    const out: Record<string, string | string[]> = {};
-    const headers = result.headers;
-    for (const name in headers) out[name.toLowerCase()] = headers[name] as string | string[];
-    out['x-fc-code-checksum'] = admitted.revision.codeChecksum;
-    // The version that served (LATEST, or the one a version id or alias routed to): `s invoke` prints it as the qualifier.
-    out['x-fc-invocation-service-version'] = admitted.resolvedQualifier;
-    if (result.instanceId) out['x-fc-instance-id'] = result.instanceId;
-    out['x-fc-invocation-duration'] = String(durationMs);
-    if (result.errorType) out['x-fc-error-type'] = result.errorType;
-    if (call.tail) out['x-fc-log-result'] = Buffer.from(result.logs ?? '').subarray(-LOG_TAIL_BYTES).toString('base64');
-    out['content-type'] ??= BODY_DEFAULT_TYPE;
-    // A view of the result's bytes, not a copy (nothing writes to them).
-    const body = result.body;
-    return { status: result.status, headers: out, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) };
+/** The handler's response with FC's invocation headers, as the caller gets it. */
+function answerOf(call: SyncCall, { result, durationMs, admitted }: InvocationOutcome): InvokeAnswer {
+  // Plain headers (api/respond.ts), merged as c.body's Headers did: names lower-cased, FC's own set last and winning,
+  // and the content type @hono/node-server gives a body without one.
+  const out: Record<string, string | string[]> = {};
+  const headers = result.headers;
+  for (const name in headers) out[name.toLowerCase()] = headers[name] as string | string[];
+  out['x-fc-code-checksum'] = admitted.revision.codeChecksum;
+  // The version that served (LATEST, or the one a version id or alias routed to): `s invoke` prints it as the qualifier.
+  out['x-fc-invocation-service-version'] = admitted.resolvedQualifier;
+  if (result.instanceId) out['x-fc-instance-id'] = result.instanceId;
+  out['x-fc-invocation-duration'] = String(durationMs);
+  if (result.errorType) out['x-fc-error-type'] = result.errorType;
+  if (call.tail) out['x-fc-log-result'] = Buffer.from(result.logs ?? '').subarray(-LOG_TAIL_BYTES).toString('base64');
+  out['content-type'] ??= BODY_DEFAULT_TYPE;
+  // A view of the result's bytes, not a copy (nothing writes to them).
+  const body = result.body;
+  return { status: result.status, headers: out, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) };
+}
+
+/**
+ * Admits and runs a synchronous invocation: the answer at once when nothing on the way waited (a warm instance of the
+ * simulated backend), else its promise; what admission refuses with (an FcError) is a rejection, never thrown.
+ */
+export function syncInvoker(invocations: InvocationService): (call: SyncCall) => NowOrLater<InvokeAnswer> {
+  const runAdmitted = (call: SyncCall, admitted: Admitted): NowOrLater<InvokeAnswer> => {
+    const outcome = invocations.runNow(admitted, invocationInput(call));
+    return outcome instanceof Promise ? outcome.then((o) => answerOf(call, o)) : answerOf(call, outcome);
+  };
+  return (call) => {
+    const admitted = invocations.admitNow(call.functionName, call.qualifier, call.requestId);
+    return admitted instanceof Promise ? admitted.then((a) => runAdmitted(call, a)) : runAdmitted(call, admitted);
   };
 }
 

@@ -10,6 +10,9 @@ import type { FunctionConfig, Revision } from '../model.ts';
 import { statusOf } from '../fc-statuses.ts';
 import { InstanceErrorCode, type InvocationErrorType } from '../reason-codes.ts';
 
+/** A value at once, or the promise of it when the work had to wait (callers test `instanceof Promise`). */
+export type NowOrLater<T> = T | Promise<T>;
+
 /** What a backend needs to know about the function a revision belongs to. */
 export interface FunctionIdentity {
   readonly functionName: string;
@@ -210,7 +213,12 @@ export interface Backend {
   /** The initializer hook, once per instance before its first invocation. */
   /** Resolves with what the instance printed while the hook ran; `requestId` is the hook call's (FC's id form). */
   initialize(instance: BackendInstance, timeoutMs: number, requestId?: string): Promise<string | void>;
-  invoke(instance: BackendInstance, req: InvocationRequest): Promise<InvocationResult>;
+  /**
+   * Runs one invocation. A backend that has nothing to wait for (the simulated one) answers with the result itself: the
+   * pool then settles a warm call without a promise, which on Node.js 20 cost every step a frame, a promise and a turn
+   * of the microtask queue (docs/benchmarks.md, hotpath3).
+   */
+  invoke(instance: BackendInstance, req: InvocationRequest): NowOrLater<InvocationResult>;
   /** Between invocations the instance is frozen (no CPU), as FC does. */
   freeze(instance: BackendInstance): Promise<void>;
   thaw(instance: BackendInstance): Promise<void>;
