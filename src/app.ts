@@ -198,31 +198,10 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
       hostSteps: [customDomainHostStep({ domains: customDomains, invocations, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes, now: () => clock.now(), accessKeys: config.accessKeys })],
     }),
   ];
-  mountSteps(app, steps);
   const hot = new HotRoutes({ steps, ids, clock, log, silent: config.log === 'silent' });
-
-  // Every group is built on its first request (api/lazy-routes.ts), GetFunction's and InvokeFunction's too (they register
-  // their fast routes when built; server.ts builds them after the first answer), but the HTTP trigger's, whose host
-  // middleware sees every request, and health, which answers liveness probes: mounted now.
+  // The health check's fast route is registered now: a fresh server's first request is answered before any route is.
+  const health = healthRoutes(() => ({ clock: clock.kind, backend: backend.name, region: config.region, accountId: config.accountId }), hot);
   const lazy = new LazyRoutes(app, { checkTables: deps.checkRouteTables });
-  lazy.mount('function', ROUTE_TABLE.function, async () => (await import('./api/routes/functions.ts')).functionRoutes(functions, layers, objects, triggers, provisioning, hot));
-  lazy.mount('version', ROUTE_TABLE.version, async () => (await import('./api/routes/versions.ts')).versionRoutes(functions));
-  lazy.mount('alias', ROUTE_TABLE.alias, async () => (await import('./api/routes/aliases.ts')).aliasRoutes(functions));
-  lazy.mount('invoke', ROUTE_TABLE.invoke, async () => (await import('./api/routes/invoke.ts')).invokeRoutes({ functions, invocations, maxBodyBytes: config.maxBodyBytes, asyncTasks }, hot));
-  lazy.mount('asyncTask', ROUTE_TABLE.asyncTask, async () => (await import('./api/routes/async-tasks.ts')).asyncTaskRoutes(asyncTasks));
-  lazy.mount('functionConfig', ROUTE_TABLE.functionConfig, async () => (await import('./api/routes/function-configs.ts')).functionConfigRoutes(functionConfigs));
-  lazy.mount('invocationRestriction', ROUTE_TABLE.invocationRestriction, async () => (await import('./api/routes/invocation-restriction.ts')).invocationRestrictionRoutes({ functions, clock }));
-  lazy.mount('trigger', ROUTE_TABLE.trigger, async () => (await import('./api/routes/triggers.ts')).triggerRoutes(triggers));
-  app.route('/', httpTriggerRoutes({ triggers, invocations, region: config.region, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes, now: () => clock.now(), accessKeys: config.accessKeys }));
-  lazy.mount('customDomain', ROUTE_TABLE.customDomain, async () => (await import('./api/routes/custom-domains.ts')).customDomainRoutes(customDomains, config.accountId));
-  lazy.mount('vpcBinding', ROUTE_TABLE.vpcBinding, async () => (await import('./api/routes/vpc-bindings.ts')).vpcBindingRoutes(vpcBindings));
-  lazy.mount('provision', ROUTE_TABLE.provision, async () => (await import('./api/routes/provision.ts')).provisionRoutes(provisioning));
-  lazy.mount('instance', ROUTE_TABLE.instance, async () => (await import('./api/routes/instances.ts')).instanceRoutes({ functions, pool, provisioning }));
-  lazy.mount('tag', ROUTE_TABLE.tag, async () => (await import('./api/routes/tags.ts')).tagRoutes(new TagService(functions)));
-  lazy.mount('code', ROUTE_TABLE.code, async () => (await import('./api/routes/code.ts')).codeRoutes({ functions, layers, urls: codeUrls }));
-  lazy.mount('layer', ROUTE_TABLE.layer, async () => (await import('./api/routes/layers.ts')).layerRoutes({ layers, urls: codeUrls, objects }));
-  lazy.mount('region', ROUTE_TABLE.region, async () => (await import('./api/routes/regions.ts')).regionRoutes(config.region));
-  lazy.mount('tempBucketToken', ROUTE_TABLE.tempBucketToken, async () => (await import('./api/routes/temp-bucket-token.ts')).tempBucketTokenRoutes({ credentials: tempCredentials, bucket: TEMP_CODE_BUCKET, region: config.region, accessKeys: config.accessKeys, clock, ids }));
   const reset = async () => {
     await functions.reset();
     provisioning.reset();
@@ -238,28 +217,67 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
     const busy = await Promise.all([asyncTasks.quiesce(), timers.quiesce(), ossTriggers.quiesce(), pool.quiesce()]);
     return { nowMs, stillBusy: busy.reduce((a, b) => a + b, 0) };
   };
-  app.route('/', healthRoutes(() => ({ clock: clock.kind, backend: backend.name, region: config.region, accountId: config.accountId }), hot));
-  lazy.mount('admin', ROUTE_TABLE.admin, async () => (await import('./admin/routes.ts')).adminRoutes({ functions, clock, faults, registry: simulatedRegistry, reset, pool, advanceClock }));
-  lazy.mount('ui', ROUTE_TABLE.ui, async () => (await import('./admin/ui.ts')).uiRoutes({
-    functions, faults, clock, pool, invocations, triggers, customDomains, asyncTasks, maxBodyBytes: config.maxBodyBytes,
-    registry: simulatedRegistry,
-  }));
-  lazy.mount('triggerAdmin', ROUTE_TABLE.triggerAdmin, async () => (await import('./admin/trigger-routes.ts')).triggerAdminRoutes({ triggers, invocations, functions, clock, ids, region: config.region, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes }));
-  // The document lists every group's routes: build them first.
-  app.get('/openapi.json', async (_c, next) => {
-    await lazy.loadAll();
-    await next();
-  });
-  app.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO });
-  app.route('/', unsupportedRoutes());
-  app.notFound((c) => renderError(c, errors.pathNotSupported(c.req.method, c.req.path)));
-  app.onError((err, c) => renderError(c, err));
+  /**
+   * The app's middleware and routes, registered on the app's first use (its fetch, its router, `app`, the route groups)
+   * rather than at start-up (issue 16): the first request of a fresh server, the health check, is answered by the fast
+   * routes (api/hot-routes.ts) and needs none of them, and registering the 221 route entries and the middleware with hono
+   * was ~5 M instructions and ~100 page faults of every start.
+   * In the order eager mounting had, so hono matches every request as before.
+   */
+  let routed = false;
+  const routes = (): OpenAPIHono<AppEnv> => {
+    if (routed) return app;
+    routed = true;
+    mountSteps(app, steps);
+    // Every group is built on its first request (api/lazy-routes.ts), GetFunction's and InvokeFunction's too (they
+    // register their fast routes when built; server.ts builds them after the first answer), but the HTTP trigger's,
+    // whose host middleware sees every request, and health, which answers liveness probes: mounted at once.
+    lazy.mount('function', ROUTE_TABLE.function, async () => (await import('./api/routes/functions.ts')).functionRoutes(functions, layers, objects, triggers, provisioning, hot));
+    lazy.mount('version', ROUTE_TABLE.version, async () => (await import('./api/routes/versions.ts')).versionRoutes(functions));
+    lazy.mount('alias', ROUTE_TABLE.alias, async () => (await import('./api/routes/aliases.ts')).aliasRoutes(functions));
+    lazy.mount('invoke', ROUTE_TABLE.invoke, async () => (await import('./api/routes/invoke.ts')).invokeRoutes({ functions, invocations, maxBodyBytes: config.maxBodyBytes, asyncTasks }, hot));
+    lazy.mount('asyncTask', ROUTE_TABLE.asyncTask, async () => (await import('./api/routes/async-tasks.ts')).asyncTaskRoutes(asyncTasks));
+    lazy.mount('functionConfig', ROUTE_TABLE.functionConfig, async () => (await import('./api/routes/function-configs.ts')).functionConfigRoutes(functionConfigs));
+    lazy.mount('invocationRestriction', ROUTE_TABLE.invocationRestriction, async () => (await import('./api/routes/invocation-restriction.ts')).invocationRestrictionRoutes({ functions, clock }));
+    lazy.mount('trigger', ROUTE_TABLE.trigger, async () => (await import('./api/routes/triggers.ts')).triggerRoutes(triggers));
+    app.route('/', httpTriggerRoutes({ triggers, invocations, region: config.region, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes, now: () => clock.now(), accessKeys: config.accessKeys }));
+    lazy.mount('customDomain', ROUTE_TABLE.customDomain, async () => (await import('./api/routes/custom-domains.ts')).customDomainRoutes(customDomains, config.accountId));
+    lazy.mount('vpcBinding', ROUTE_TABLE.vpcBinding, async () => (await import('./api/routes/vpc-bindings.ts')).vpcBindingRoutes(vpcBindings));
+    lazy.mount('provision', ROUTE_TABLE.provision, async () => (await import('./api/routes/provision.ts')).provisionRoutes(provisioning));
+    lazy.mount('instance', ROUTE_TABLE.instance, async () => (await import('./api/routes/instances.ts')).instanceRoutes({ functions, pool, provisioning }));
+    lazy.mount('tag', ROUTE_TABLE.tag, async () => (await import('./api/routes/tags.ts')).tagRoutes(new TagService(functions)));
+    lazy.mount('code', ROUTE_TABLE.code, async () => (await import('./api/routes/code.ts')).codeRoutes({ functions, layers, urls: codeUrls }));
+    lazy.mount('layer', ROUTE_TABLE.layer, async () => (await import('./api/routes/layers.ts')).layerRoutes({ layers, urls: codeUrls, objects }));
+    lazy.mount('region', ROUTE_TABLE.region, async () => (await import('./api/routes/regions.ts')).regionRoutes(config.region));
+    lazy.mount('tempBucketToken', ROUTE_TABLE.tempBucketToken, async () => (await import('./api/routes/temp-bucket-token.ts')).tempBucketTokenRoutes({ credentials: tempCredentials, bucket: TEMP_CODE_BUCKET, region: config.region, accessKeys: config.accessKeys, clock, ids }));
+    app.route('/', health);
+    lazy.mount('admin', ROUTE_TABLE.admin, async () => (await import('./admin/routes.ts')).adminRoutes({ functions, clock, faults, registry: simulatedRegistry, reset, pool, advanceClock }));
+    lazy.mount('ui', ROUTE_TABLE.ui, async () => (await import('./admin/ui.ts')).uiRoutes({
+      functions, faults, clock, pool, invocations, triggers, customDomains, asyncTasks, maxBodyBytes: config.maxBodyBytes,
+      registry: simulatedRegistry,
+    }));
+    lazy.mount('triggerAdmin', ROUTE_TABLE.triggerAdmin, async () => (await import('./admin/trigger-routes.ts')).triggerAdminRoutes({ triggers, invocations, functions, clock, ids, region: config.region, accountId: config.accountId, maxBodyBytes: config.maxBodyBytes }));
+    // The document lists every group's routes: build them first.
+    app.get('/openapi.json', async (_c, next) => {
+      await lazy.loadAll();
+      await next();
+    });
+    app.doc31('/openapi.json', { openapi: '3.1.0', info: OPENAPI_INFO });
+    app.route('/', unsupportedRoutes());
+    app.notFound((c) => renderError(c, errors.pathNotSupported(c.req.method, c.req.path)));
+    app.onError((err, c) => renderError(c, err));
+    return app;
+  };
 
   return {
-    app, fetch: app.fetch, listener: (fallback) => hot.listener(fallback), clock, functions, faults, registry, objects, advanceClock,
-    loadRoutes: () => lazy.loadAll(),
-    warmUpSteps: [() => lazy.load('function'), () => lazy.load('invoke'), () => app.router.match('GET', '/')],
-    routeTables: () => lazy.tables(),
+    get app() {
+      return routes();
+    },
+    fetch: (request, env) => routes().fetch(request, env as never),
+    listener: (fallback) => hot.listener(fallback), clock, functions, faults, registry, objects, advanceClock,
+    loadRoutes: () => (routes(), lazy.loadAll()),
+    warmUpSteps: [routes, () => lazy.load('function'), () => lazy.load('invoke'), () => app.router.match('GET', '/')],
+    routeTables: () => (routes(), lazy.tables()),
     async describeBackend() {
       if (!docker) return backend.name;
       const e = docker.engine;
