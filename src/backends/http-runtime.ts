@@ -209,7 +209,8 @@ export async function forwardInvocation(
     body: method === 'GET' || method === 'HEAD' ? null : req.body,
   }, reader);
   const res = await reader.answer;
-  const answer: Writable<Omit<InvocationResult, 'logs'>> = Object.assign(answerHead(res.status, res.headers, isHttp), { body: res.body });
+  const answer: Writable<Omit<InvocationResult, 'logs'>> = answerHead(res.status, res.headers, isHttp) as Writable<Omit<InvocationResult, 'logs'>>;
+  answer.body = res.body;
   if (res.callerGone) answer.callerGone = true;
   return answer;
 }

@@ -63,6 +63,15 @@ interface InstanceState {
   inFlight: number;
 }
 
+/**
+ * A call's output for its log tail. FC's built-in runtimes frame an invocation's log with these lines; a custom runtime
+ * prints them itself (FC's spec).
+ */
+function callLogs(s: InstanceState, req: InvocationRequest): string {
+  const output = withoutOwnLines(s.requests.of(req.requestId));
+  return s.prepared.kind !== 'custom' ? `FC Invoke Start RequestId: ${req.requestId}\n${output}FC Invoke End RequestId: ${req.requestId}\n` : output;
+}
+
 export class ProcessBackend implements Backend {
   readonly name = 'process';
   readonly relaysUpgrades = true;
@@ -227,13 +236,31 @@ export class ProcessBackend implements Backend {
     return (s.proc.dispatcher ??= new Pool(baseUrl(s.proc), { keepAliveTimeout: 30_000 }));
   }
 
+  /**
+   * One invocation: forwarded to the instance's server. One async step for all of it (the forward, the output for a
+   * tail, the failure's answer): each nested one cost every call a promise and a turn of the microtask queue.
+   */
   async invoke(instance: BackendInstance, req: InvocationRequest): Promise<InvocationResult> {
     const s = this.#state(instance);
     s.proc.lease?.setIdle(false);
     s.inFlight++;
     s.requests.begin(req.requestId);
+    const startedAt = performance.now();
     try {
-      return await this.#forward(s, req);
+      // Our nodejs/python bootstraps serve POST /invoke only, and read only some of FC's headers there; a custom
+      // runtime's server gets HTTP calls as they came, with all of FC's headers.
+      const custom = s.prepared.kind === 'custom';
+      const fc = custom ? fcHeaders(s.prepared, req.requestId, req) : bootstrapHeaders(s.prepared, req.requestId, req);
+      const res = await forwardInvocation(baseUrl(s.proc), req, fc, { forwardHttp: custom, toBootstrap: !custom, deadline: req.deadline, dispatcher: this.#dispatcher(s) });
+      // The invocation's output is only answered to a caller who asked for the tail (x-fc-log-type: Tail); the instance's
+      // log ring keeps it either way. Not gathered otherwise: an extra event-loop turn and strings on every call.
+      if (!req.tailLogs) return res;
+      // Output written before the response is already in the pipe (pipe writes are synchronous for Node on Linux;
+      // Python runs unbuffered): it was readable no later than the response, so finishing this poll phase reads it.
+      await new Promise((r) => setImmediate(r));
+      return { ...res, logs: callLogs(s, req) };
+    } catch (e) {
+      return await this.#failed(s, req, e, startedAt);
     } finally {
       s.requests.end(req.requestId);
       // Idle as soon as it answered, not only once frozen: the pool freezes after a grace period (on the clock).
@@ -241,42 +268,22 @@ export class ProcessBackend implements Backend {
     }
   }
 
-  async #forward(s: InstanceState, req: InvocationRequest): Promise<InvocationResult> {
-    // FC's built-in runtimes frame an invocation's log with these lines; a custom runtime prints them itself (FC's spec).
-    const framed = s.prepared.kind !== 'custom';
-    const output = (): string => withoutOwnLines(s.requests.of(req.requestId));
-    const logs = (): string => (framed ? `FC Invoke Start RequestId: ${req.requestId}\n${output()}FC Invoke End RequestId: ${req.requestId}\n` : output());
-    const deadline = req.deadline;
-    const startedAt = performance.now();
-    try {
-      // Our nodejs/python bootstraps serve POST /invoke only, and read only some of FC's headers there; a custom
-      // runtime's server gets HTTP calls as they came, with all of FC's headers.
-      const custom = s.prepared.kind === 'custom';
-      const fc = custom ? fcHeaders(s.prepared, req.requestId, req) : bootstrapHeaders(s.prepared, req.requestId, req);
-      const res = await forwardInvocation(baseUrl(s.proc), req, fc, { forwardHttp: custom, toBootstrap: !custom, ...(deadline ? { deadline } : {}), dispatcher: this.#dispatcher(s) });
-      // The invocation's output is only answered to a caller who asked for the tail (x-fc-log-type: Tail); the instance's
-      // log ring keeps it either way. Not gathered otherwise: an extra event-loop turn and strings on every call.
-      if (!req.tailLogs) return res;
-      // Output written before the response is already in the pipe (pipe writes are synchronous for Node on Linux;
-      // Python runs unbuffered): it was readable no later than the response, so finishing this poll phase reads it.
-      await new Promise((r) => setImmediate(r));
-      return { ...res, logs: logs() };
-    } catch (e) {
-      // The function answered, but with something FC would not relay (a body over the payload limit): its own failure.
-      if (e instanceof BackendError) throw e;
-      if (deadline?.expired) {
-        // The handler is still running: FC kills the instance, at once (a SIGTERM's grace would hold the answer back
-        // while the bootstrap waits for this very request); the next call gets a fresh process.
-        await killProcess(s.proc, 0);
-        return instanceLost(`Function timed out after ${Math.round(req.timeoutMs / 1000)} seconds`, logs());
-      }
-      await Promise.race([s.proc.exit, sleep(200)]);
-      if (s.proc.exited) {
-        await outputDrained(s.proc);
-        return processExited(performance.now() - startedAt, logs());
-      }
-      throw new BackendError(InstanceErrorCode.InvocationFailed, `could not reach the instance: ${e instanceof Error ? e.message : String(e)}`);
+  /** A forward that failed: the function's own failure, its timeout, its process gone, or the instance out of reach. */
+  async #failed(s: InstanceState, req: InvocationRequest, e: unknown, startedAt: number): Promise<InvocationResult> {
+    // The function answered, but with something FC would not relay (a body over the payload limit): its own failure.
+    if (e instanceof BackendError) throw e;
+    if (req.deadline?.expired) {
+      // The handler is still running: FC kills the instance, at once (a SIGTERM's grace would hold the answer back
+      // while the bootstrap waits for this very request); the next call gets a fresh process.
+      await killProcess(s.proc, 0);
+      return instanceLost(`Function timed out after ${Math.round(req.timeoutMs / 1000)} seconds`, callLogs(s, req));
     }
+    await Promise.race([s.proc.exit, sleep(200)]);
+    if (s.proc.exited) {
+      await outputDrained(s.proc);
+      return processExited(performance.now() - startedAt, callLogs(s, req));
+    }
+    throw new BackendError(InstanceErrorCode.InvocationFailed, `could not reach the instance: ${e instanceof Error ? e.message : String(e)}`);
   }
 
   async probeHealth(instance: BackendInstance, signal: AbortSignal): Promise<string | undefined> {

@@ -38,10 +38,9 @@ export class RequestLogs {
     return c.from === undefined ? own : own + this.ring.since(c.from);
   }
 
-  /** The call has ended: what belongs to it, and the one left (if one is) owns the instance's output again. */
-  end(requestId: string): string {
-    const text = this.of(requestId);
-    if (!this.#calls.delete(requestId)) return text;
+  /** The call has ended (what belongs to it is read before, with of()): the one left, if one is, owns the instance's output again. */
+  end(requestId: string): void {
+    if (!this.#calls.delete(requestId)) return;
     if (this.#calls.size === 1) {
       const [last] = this.#calls.values() as IterableIterator<Call>;
       last!.parts.push(this.#partial);
@@ -49,7 +48,6 @@ export class RequestLogs {
       this.#partial = '';
       this.ring.onAppend = undefined;
     }
-    return text;
   }
 
   /** A second call starts: the first keeps what it printed alone, and lines are attributed from here on. */
