@@ -66,6 +66,11 @@ export function startForwardFloor(target: string): Promise<Server> {
   return startServer(process.execPath, ['--import', 'tsx', 'bench/forward-floor.ts', target]);
 }
 
+/** Each connection spliced at the TCP level to `target`, no HTTP read (bench/pipe-floor.ts): the floor of any forwarder at all. */
+export function startPipeFloor(target: string): Promise<Server> {
+  return startServer(process.execPath, ['--import', 'tsx', 'bench/pipe-floor.ts', target]);
+}
+
 /**
  * CPU time (user + system, ms) used so far by `root` and every process below it (Linux /proc; 0 elsewhere). Per
  * request it is steadier than req/s on a machine that other jobs load: it does not count the time spent waiting.

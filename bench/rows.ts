@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadSpec } from './client.ts';
 import { containerIp, createActive, docker, instancesOf, invoke, processPort, processStopped, resumeAfterFreeze, untilAnswered } from './api.ts';
 import { createBody, ECHO_SERVER_ZIP, median } from './fixtures.ts';
-import { type Measured, measure, ROOT, startBare, startForwardFloor, startHonoFloor, startLocalfc, startServer, type Server, treeCpuMs } from './proc.ts';
+import { type Measured, measure, ROOT, startBare, startForwardFloor, startHonoFloor, startPipeFloor, startLocalfc, startServer, type Server, treeCpuMs } from './proc.ts';
 
 export const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
 export const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 1);
@@ -124,6 +124,8 @@ const WARM_FIRST = ['concurrent', 'sequential'] as const;
  * (it froze it before the direct calls and thaws it on its own next call). Its CPU counts the forwarder and the handler.
  */
 const FLOOR_WHAT = 'floor: bare `node:http` forwarding with undici to the same';
+/** Beside the process row only: each connection spliced to the handler at the TCP level (bench/pipe-floor.ts), no HTTP read. */
+const PIPE_WHAT = 'floor: TCP splice (no HTTP read) to the same handler process';
 
 /** Warm invocations on the process backend (freezing on) against the same handler process called directly. */
 export async function processBackend(): Promise<Row[]> {
@@ -136,7 +138,7 @@ export async function processBackend(): Promise<Row[]> {
     const via = `${fc!.url}/2023-03-30/functions/bench/invocations`;
     // localfc freezes the idle instance; let it run (SIGCONT) so direct calls reach it. localfc thaws it anyway.
     const resume = () => resumeAfterFreeze(() => processStopped(pid), async () => void process.kill(pid, 'SIGCONT'));
-    return withServers([startForwardFloor(origin)], async ([floor]) => {
+    return withServers([startForwardFloor(origin), startPipeFloor(origin)], async ([floor, pipe]) => {
       const rows: Row[][] = [];
       for (const mode of WARM_FIRST) {
         const s = (url: string, round: number) => inRound(spec(url, mode, POST), round);
@@ -145,11 +147,16 @@ export async function processBackend(): Promise<Row[]> {
             await resume();
             return measure(s(`${origin}/invoke`, round), pid);
           },
+          piped: (round) => measure(s(`${pipe!.url}/invoke`, round), [pipe!.child.pid!, pid]),
           forwarded: (round) => measure(s(`${floor!.url}/invoke`, round), [floor!.child.pid!, pid]),
           localfc: (round) => measure(s(via, round), fc!.child.pid!),
         });
         const base = { mode, baselineName: 'the handler process called directly' } as const;
-        rows.unshift([rowOf(rounds, 'forwarded', 'direct', { ...base, what: `${FLOOR_WHAT} handler process` }), rowOf(rounds, 'localfc', 'direct', { ...base, what: 'warm invoke, process backend' })]);
+        rows.unshift([
+          rowOf(rounds, 'piped', 'direct', { ...base, what: PIPE_WHAT }),
+          rowOf(rounds, 'forwarded', 'direct', { ...base, what: `${FLOOR_WHAT} handler process` }),
+          rowOf(rounds, 'localfc', 'direct', { ...base, what: 'warm invoke, process backend' }),
+        ]);
       }
       return rows.flat(); // printed one at a time first
     });
