@@ -11,7 +11,7 @@ import { createZip } from '../helpers/zip.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { UNSUPPORTED } from '../../src/api/routes/unsupported.ts';
 import { advanceClock } from '../helpers/clock.ts';
-import { allOptionalNull, definition, type FieldDef, goShaped, isModel, model } from '../helpers/definition.ts';
+import { allOptionalNull, definition, facts, type Facts, goShaped, isModel, model } from '../helpers/definition.ts';
 import { TEST_CERTIFICATE, TEST_PRIVATE_KEY } from '../helpers/tls-cert.ts';
 
 const zipFile = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, "ok")' }]).toString('base64');
@@ -34,13 +34,13 @@ const TRIGGER_SAMPLES: Record<string, { config: unknown; sourceArn?: string }> =
   eventbridge: { config: { eventSourceConfig: { eventSourceType: 'Default' } } },
 };
 
-type Derived = NonNullable<FieldDef['derived']>;
+type Derived = Facts;
 
-/** Every field with derived facts under a request model, through nested objects (arrays of models are not walked). */
+/** Every field with stated rules under a request model (`facts`: `derived` completed from the prose), through nested objects (arrays of models are not walked). */
 function constrainedFields(modelName: string, prefix: string[] = []): Array<{ path: string[]; derived: Derived }> {
   const out: Array<{ path: string[]; derived: Derived }> = [];
   for (const [name, field] of Object.entries(model(modelName))) {
-    const d = field.derived;
+    const d = facts(field);
     if (d && (d.enum || d.min !== undefined || d.max !== undefined || d.multipleOf !== undefined || d.maxLength !== undefined)) out.push({ path: [...prefix, name], derived: d });
     if (isModel(field.type)) out.push(...constrainedFields(field.type, [...prefix, name]));
   }
@@ -202,9 +202,9 @@ describe('FC API definition against localfc (raw JSON, Go SDK shapes)', () => {
 
   for (const [name, op] of Object.entries(definition.operations)) {
     if (unsupported.has(name)) continue;
-    for (const q of op.query.filter((q) => q.derived)) {
-      const { good, bad } = probes(q.derived!);
-      it(`${name} ?${q.name}: ${JSON.stringify(q.derived)} enforced`, async () => {
+    for (const q of op.query.filter((q) => facts(q))) {
+      const { good, bad } = probes(facts(q)!);
+      it(`${name} ?${q.name}: ${JSON.stringify(facts(q))} enforced`, async () => {
         const { name: fnName } = await fn();
         const path = op.path.replace('{functionName}', fnName).replace(/\{(\w+)\}/g, 'x');
         for (const value of good) {

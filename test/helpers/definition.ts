@@ -86,3 +86,24 @@ export function allOptionalNull(modelName: string, body: Record<string, unknown>
   }
   return out;
 }
+
+export type Facts = NonNullable<FieldDef['derived']>;
+
+/**
+ * A field's machine-checkable facts: the definition's heuristic `derived` block, completed from the description where
+ * the heuristic missed a stated rule ("Valid values: [0,8]", "in the range of [1, 100]", "up to 2,048 characters",
+ * "Valid values: 1 (public) and 0 (private)"). `derived` is a reading of the prose, not the authority: the prose is.
+ */
+export function facts(field: FieldDef): Facts | undefined {
+  const out: { -readonly [K in keyof Facts]: Facts[K] } = { ...(field.derived ?? {}) };
+  const text = field.description ?? '';
+  const num = (s: string): number => Number(s.replace(/,/g, ''));
+  const range = /(?:Valid values|range of|Value range)[^.[]*\[\s*(-?[\d,]+)\s*,\s*(-?[\d,]+)\s*\]/i.exec(text);
+  if (range && out.min === undefined && out.max === undefined) Object.assign(out, { min: num(range[1]!), max: num(range[2]!) });
+  const length = /up to ([\d,]+) characters/i.exec(text);
+  if (length && out.maxLength === undefined && field.type === 'string') out.maxLength = num(length[1]!);
+  const pair = /Valid values: (\d+) \([^)]*\) and (\d+) \([^)]*\)/.exec(text);
+  if (pair && !out.enum) out.enum = [pair[1]!, pair[2]!];
+  const { default: _default, ...rules } = out;
+  return Object.keys(rules).length ? out : undefined;
+}

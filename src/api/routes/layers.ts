@@ -53,7 +53,7 @@ const routes = {
   delete: createRoute({ operationId: 'DeleteLayerVersion', method: 'delete', path: `${BASE}/layers/{layerName}/versions/{version}`, request: { params: VersionParam }, responses: { 204: { description: 'deleted' }, 404: err('LayerNotFound') } }),
   acl: createRoute({
     operationId: 'PutLayerACL', method: 'put', path: `${BASE}/layers/{layerName}/acl`,
-    request: { params: LayerParam, query: z.object({ public: oneOf(['true', 'false']).optional(), acl: z.string().optional() }) },
+    request: { params: LayerParam, query: z.object({ public: oneOf(['true', 'false']).optional(), acl: oneOf(['0', '1']).optional() }) },
     responses: { 204: { description: 'stored' }, 404: err('LayerNotFound') },
   }),
 };

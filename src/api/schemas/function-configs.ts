@@ -3,6 +3,7 @@
  * zod models of FC 3.0's async invoke config, concurrency config and invocation restriction shapes, named as the SDK names them.
  */
 import { z } from '@hono/zod-openapi';
+import { ranged } from './limits.ts';
 
 export const DestinationSchema = z.object({ destination: z.string().optional() }).openapi('Destination');
 
@@ -14,8 +15,9 @@ export const PutAsyncInvokeConfigInputSchema = z
   .object({
     asyncTask: z.boolean().optional(),
     destinationConfig: DestinationConfigSchema.optional(),
-    maxAsyncEventAgeInSeconds: z.number().int().min(1).optional(),
-    maxAsyncRetryAttempts: z.number().int().min(0).optional(),
+    /** The definition: "Valid values: [1,604800]" (seconds) and "Valid values: [0,8]". */
+    maxAsyncEventAgeInSeconds: ranged({ min: 1, max: 604800, integer: true, unit: 's' }).optional(),
+    maxAsyncRetryAttempts: ranged({ min: 0, max: 8, integer: true }).optional(),
   })
   .openapi('PutAsyncInvokeConfigInput');
 

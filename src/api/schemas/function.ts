@@ -13,7 +13,8 @@ export const TagSchema = z.object({ Key: z.string().min(1).max(128), Value: z.st
 
 const HealthCheckSchema = z
   .object({
-    httpGetUrl: z.string().optional(),
+    /** The definition: "can be up to 2,048 characters". */
+    httpGetUrl: z.string().max(2048).optional(),
     initialDelaySeconds: ranged({ min: 0, max: 120, integer: true, unit: 's' }).optional(),
     periodSeconds: ranged({ min: 1, max: 120, integer: true, unit: 's' }).optional(),
     timeoutSeconds: ranged({ min: 1, max: 3, integer: true, unit: 's' }).optional(),
