@@ -46,11 +46,12 @@ export interface Clock {
 
 /**
  * A countdown that each call restarts (an idle period, a freeze grace): moves the pending timer `id` to fire `ms` from
- * now, or arms a new one when there is none (never armed, fired or cleared). Returns the timer's id, to keep for the
- * next call. `fn` is used only when a new timer is armed.
+ * now; false when there is none to move (never armed, fired or cleared), and the caller arms a new one. Asked before
+ * the new timer's label and callback are made: a call that only moves the timer makes neither (every invocation made
+ * both, ~0.3 KB of its garbage: docs/benchmarks.md, hotpath3).
  */
-export function rearm(clock: Clock, id: number | undefined, ms: number, label: string, fn: () => void): number {
-  return id !== undefined && clock.reschedule(id, ms) ? id : clock.setTimer(ms, label, fn);
+export function moved(clock: Clock, id: number | undefined, ms: number): boolean {
+  return id !== undefined && clock.reschedule(id, ms);
 }
 
 const MAX_TIMEOUT = 2 ** 31 - 1;

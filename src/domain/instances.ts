@@ -7,7 +7,7 @@
  * start-up timeout), then, with a health check, the initializer and the start-up probe. Every bound is on the clock.
  */
 import { type Backend, BackendError, type BackendInstance, type InvocationDeadline, type InvocationRequest, type InvocationResult, type NowOrLater, type PreparedRevision, type StartInstanceOptions } from './ports/backend.ts';
-import { type Clock, rearm } from '../clock.ts';
+import { type Clock, moved } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
 import { BackgroundWork } from './background-work.ts';
 import { DeadlineGroup, type GroupedDeadline } from './deadline-group.ts';
@@ -425,7 +425,8 @@ export class InstancePool {
     const grace = this.options.freezeGraceMs ?? DEFAULT_FREEZE_GRACE_MS;
     if (this.options.freeze === false || pooled.frozen || pooled.probing) return undefined;
     if (grace <= 0) return this.#freezeNow(key, pooled);
-    pooled.freezeTimer = rearm(this.clock, pooled.freezeTimer, grace, `freeze instance ${pooled.instance.id}`, () => {
+    if (moved(this.clock, pooled.freezeTimer, grace)) return undefined;
+    pooled.freezeTimer = this.clock.setTimer(grace, `freeze instance ${pooled.instance.id}`, () => {
       delete pooled.freezeTimer;
       // Picked up again since it was parked: its next park arms the grace period anew.
       if (pooled.busy > 0) return;
@@ -467,7 +468,8 @@ export class InstancePool {
     if (pooled.stopping) return;
     const idleMs = this.options.instanceIdleMs;
     // The reclaim countdown from this park: the timer of an earlier park, if still pending, is moved on.
-    pooled.reclaimTimer = rearm(this.clock, pooled.reclaimTimer, idleMs, `reclaim instance ${pooled.instance.id}`, () => {
+    if (moved(this.clock, pooled.reclaimTimer, idleMs)) return;
+    pooled.reclaimTimer = this.clock.setTimer(idleMs, `reclaim instance ${pooled.instance.id}`, () => {
       delete pooled.reclaimTimer;
       // Picked up again since it was parked: its next park arms the countdown anew.
       if (pooled.busy > 0) return;

@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { ManualClock, SystemClock, isoSeconds, rearm, settle, sleep, trackClockWaits } from '../../src/clock.ts';
+import { ManualClock, SystemClock, isoSeconds, moved, settle, sleep, trackClockWaits } from '../../src/clock.ts';
 
 it('fires timers in due order, including timers set by timers, and lists pending ones', async () => {
   const clock = new ManualClock(0);
@@ -95,10 +95,10 @@ it('reschedule moves a pending timer later or earlier, and reports a timer that 
   assert.deepEqual(fired, ['earlier@60', 'later@150']);
 });
 
-it('rearm arms a countdown, moves it while pending, and arms a new one once it fired or was cleared (manual clock)', async () => {
+it('a countdown (moved, else a new timer) is armed, moved while pending, and arms a new one once it fired or was cleared (manual clock)', async () => {
   const clock = new ManualClock(0);
   const fired: number[] = [];
-  const restart = (id: number | undefined) => rearm(clock, id, 100, 'countdown', () => fired.push(clock.now()));
+  const restart = (id: number | undefined) => (moved(clock, id, 100) ? id! : clock.setTimer(100, 'countdown', () => fired.push(clock.now())));
   const first = restart(undefined);
   await clock.advance(60);
   assert.equal(restart(first), first, 'pending: the same timer, moved on');
