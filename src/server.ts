@@ -3,7 +3,7 @@
  * start(): serve an app on a real port; returns the endpoint the SDK takes (`host:port`, no scheme) and stop().
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIP } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { type AppDeps, createApp, type LocalfcApp } from './app.ts';
 import { type ConfigInput, parseStartOptions } from './config.ts';
@@ -40,7 +40,7 @@ export async function start(options: ConfigInput = {}, deps: AppDeps = {}): Prom
   server.on('upgrade', upgrades.onUpgrade);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.port, config.host, () => {
+    listenOn(server, config.port, config.host, () => {
       server.off('error', reject);
       resolve();
     });
@@ -86,6 +86,27 @@ function appListener(fetch: (request: Request) => Response | Promise<Response>, 
   let listener: RequestListener | undefined;
   const prepare = () => (listener ??= getRequestListener(fetch, { hostname }));
   return { listener: (req, res) => prepare()(req, res), prepare };
+}
+
+/** net.Server's own last step of listen() (setupListenHandle), for an address: what listen() ends in outside a cluster worker. */
+type ListenHandle = (address: string, port: number, family: number, backlog?: number, fd?: number, flags?: number) => void;
+
+/**
+ * `server.listen(port, host, onListening)`, but for an IP address (the default, 127.0.0.1) through the step listen()
+ * ends in, `_listen2`, as listen() itself calls it in a process that is no cluster worker: listen() first loads Node's
+ * dns module (it looks up any host, an address too) and its cluster module (to ask whether this is a worker), ~70 page
+ * faults and 2-3 ms of a start-up that answers nothing sooner for them. The same bind, backlog, errors ('error' on the
+ * next tick) and 'listening' event; a host name, a cluster worker or a Node.js without `_listen2` takes listen().
+ */
+export function listenOn(server: Server, port: number, host: string, onListening: () => void): void {
+  const family = isIP(host);
+  const listen2 = (server as unknown as { _listen2?: ListenHandle })._listen2;
+  if (family === 0 || typeof listen2 !== 'function' || process.env.NODE_UNIQUE_ID !== undefined || !Number.isInteger(port) || port < 0 || port > 65535) {
+    server.listen(port, host, onListening);
+    return;
+  }
+  server.once('listening', onListening);
+  listen2.call(server, host, port, family);
 }
 
 /** With no request this long after listening, an idle server builds its route groups anyway. */
