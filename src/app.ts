@@ -31,9 +31,9 @@ import { DockerBackend } from './backends/docker/docker-backend.ts';
 import { ProcessBackend } from './backends/process/index.ts';
 import { SimulatedBackend } from './backends/simulated.ts';
 import { type Clock, ManualClock, SystemClock } from './clock.ts';
-import type { Config } from './config.ts';
+import type { Config, StartupOrigins } from './config.ts';
 import { errors } from './domain/errors.ts';
-import { FaultEngine, type FaultRule, seededRandom } from './domain/faults/engine.ts';
+import { FaultEngine, type FaultRule, type FaultSource, seededRandom } from './domain/faults/engine.ts';
 import { parseFaultSpec } from './domain/faults/rules.ts';
 import { FunctionService } from './domain/functions.ts';
 import { InstancePool } from './domain/instances.ts';
@@ -61,6 +61,8 @@ export interface AppDeps {
   readonly logLine?: (line: string) => void;
   /** False only for `npm run routes`, which builds groups whose route tables are stale to rewrite them. */
   readonly checkRouteTables?: boolean;
+  /** What environment variables or flags gave at start-up (config.ts): those start-up faults are labelled `env`. */
+  readonly startupOrigins?: StartupOrigins;
 }
 
 export interface LocalfcApp {
@@ -107,9 +109,11 @@ export function createApp(config: Config, deps: AppDeps = {}): LocalfcApp {
   const serverLog = createServerLog(config.log, deps.logLine);
   const log = serverLog.log;
   const faults = new FaultEngine(seededRandom(config.faultSeed));
-  for (const rule of config.faults) faults.add(rule, 'config');
-  for (const spec of config.faultSpecs) faults.add(parseFaultSpec(spec), 'env');
-  for (const name of config.scenarios) for (const rule of scenarioRules(name)) faults.add(rule, 'config');
+  // Labelled by where they were given: the config file (or start()'s options), or environment variables and flags.
+  const sourceOf = (key: string, index: number): FaultSource => (index >= (deps.startupOrigins?.[key] ?? Infinity) ? 'env' : 'config');
+  config.faults.forEach((rule, i) => faults.add(rule, sourceOf('faults', i)));
+  config.faultSpecs.forEach((spec, i) => faults.add(parseFaultSpec(spec), sourceOf('faultSpecs', i)));
+  for (const name of config.scenarios) for (const rule of scenarioRules(name)) faults.add(rule, sourceOf('scenarios', 0));
   const layers = new LayerStore({ clock, region: config.region, accountId: config.accountId });
   const objects = new ObjectStore({ clock, builtInBuckets: [TEMP_CODE_BUCKET] });
   const tempCredentials = new TempCredentials(clock);

@@ -21,8 +21,14 @@ const KNOWN_FLAGS = [CONFIG_FILE.flag, ...FLAGS.keys()];
 /** Variables of settings, so a family (`LOCALFC_FAULT_<PHASE>`) does not take `LOCALFC_FAULT_SEED`. */
 const SETTING_ENVS = new Set(SETTING_LIST.flatMap((s) => (s.env && !s.envFamily ? [s.env] : [])));
 
-/** Builds the raw config object from file + env + argv; parseConfig() then validates it. */
-export function gatherConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
+/**
+ * Which settings environment variables or flags gave at start-up (not the config file): setting key → the index of
+ * its first value from there (0 but for a list the file began; `append` lists hold the file's items first).
+ */
+export type StartupOrigins = Record<string, number>;
+
+/** Builds the raw config object from file + env + argv; parseConfig() then validates it. `origins` is filled in. */
+export function gatherConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, origins: StartupOrigins = {}): Record<string, unknown> {
   const flags = readFlags(argv);
   const file = (flags[CONFIG_FILE.flag] as string | undefined) ?? env[CONFIG_FILE.env];
   const raw: Record<string, unknown> = file ? readConfigFile(file) : {};
@@ -31,6 +37,7 @@ export function gatherConfig(argv: readonly string[], env: Readonly<Record<strin
     const given = [s.flag, ...(s.flagAliases ?? [])].map((f) => (f ? flags[f] : undefined)).filter((v) => v !== undefined);
     const fromFlag = s.list ? (given.length ? given.flat().flatMap(splitList) : undefined) : given.at(-1);
     if (fromEnv === undefined && fromFlag === undefined) continue;
+    origins[s.path.join('.')] = s.list === 'append' ? ((get(raw, s.path) as unknown[] | undefined)?.length ?? 0) : 0;
     if (s.list === 'append') set(raw, s.path, [...((get(raw, s.path) as unknown[] | undefined) ?? []), ...((fromEnv as string[] | undefined) ?? []), ...((fromFlag as string[] | undefined) ?? [])]);
     else set(raw, s.path, fromFlag ?? fromEnv);
   }

@@ -3,7 +3,7 @@
  * Command line: flags + env + config file → start(); prints the endpoint; SIGTERM/SIGINT stop it cleanly.
  */
 import { readFileSync } from 'node:fs';
-import { cliDefaults, gatherConfig } from './config.ts';
+import { cliDefaults, gatherConfig, type StartupOrigins } from './config.ts';
 import { CONFIG_FILE, SETTING_LIST } from './settings.ts';
 import { type HeapTrim, startHeapTrim } from './heap-trim.ts';
 import { start } from './server.ts';
@@ -39,13 +39,14 @@ async function main(): Promise<void> {
     return;
   }
   let raw: Record<string, unknown>;
+  const startupOrigins: StartupOrigins = {};
   try {
-    raw = gatherConfig(process.argv.slice(2), process.env);
+    raw = gatherConfig(process.argv.slice(2), process.env, startupOrigins);
   } catch (e) {
     process.stderr.write(`localfc: ${(e as Error).message}\n`);
     process.exit(2);
   }
-  const running = await start({ ...cliDefaults(), ...raw }).catch((e: unknown) => {
+  const running = await start({ ...cliDefaults(), ...raw }, { startupOrigins }).catch((e: unknown) => {
     process.stderr.write(`localfc: ${(e as Error).message}\n`);
     process.exit(1);
   });
