@@ -3,37 +3,30 @@
  * official SDK on the manual clock (retries and latency faults move only when the test advances time).
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { $FC, event, readBody, sdkError, localfcWithClient } from '../helpers/sdk.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { adminApi } from '../helpers/fc-api.ts';
 
 const zip = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, e)' }]).toString('base64');
 
 describe('async invocation, function configs and invocation restriction through the official SDK', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
-  const admin = adminApi(() => fc.url);
+  const admin = adminApi(() => local.fc.url);
   const advance = (ms: number) => admin('POST', '/clock/advance', { ms });
   const create = async (functionName: string) => {
-    await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
+    await local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
     await advance(1000);
   };
   const invokeAsync = (name: string, body: string, taskId?: string) =>
-    client.invokeFunctionWithOptions(name, new $FC.InvokeFunctionRequest({ body: event(body) }), new $FC.InvokeFunctionHeaders({ xFcInvocationType: 'Async', ...(taskId ? { xFcAsyncTaskId: taskId } : {}) }), {} as never);
-  const task = async (name: string, id: string) => (await client.getAsyncTask(name, id, new $FC.GetAsyncTaskRequest({}))).body!;
+    local.client.invokeFunctionWithOptions(name, new $FC.InvokeFunctionRequest({ body: event(body) }), new $FC.InvokeFunctionHeaders({ xFcInvocationType: 'Async', ...(taskId ? { xFcAsyncTaskId: taskId } : {}) }), {} as never);
+  const task = async (name: string, id: string) => (await local.client.getAsyncTask(name, id, new $FC.GetAsyncTaskRequest({}))).body!;
   const putAsyncConfig = (name: string, input: Record<string, unknown>, qualifier?: string) =>
-    client.putAsyncInvokeConfig(name, new $FC.PutAsyncInvokeConfigRequest({ ...(qualifier ? { qualifier } : {}), body: new $FC.PutAsyncInvokeConfigInput(input) }));
+    local.client.putAsyncInvokeConfig(name, new $FC.PutAsyncInvokeConfigRequest({ ...(qualifier ? { qualifier } : {}), body: new $FC.PutAsyncInvokeConfigInput(input) }));
   const failNext = (functionName: string, times: number) =>
     admin('POST', '/faults', { match: { phase: 'invocation', functionName }, effect: { type: 'error', code: 'BadResponse', status: 502 }, times });
 
-  before(async () => {
-    fc = await start({ clock: 'manual' });
-    client = sdkClient(fc.endpoint);
-  });
-  after(() => fc.stop());
+  const local = localfcWithClient({ clock: 'manual' });
   beforeEach(() => admin('POST', '/reset'));
 
   it('async invoke: 202 with the request id and the named task id; GetAsyncTask shows Succeeded with the payloads', async () => {
@@ -56,7 +49,7 @@ describe('async invocation, function configs and invocation restriction through 
 
     const dup = await sdkError(invokeAsync('a1', 'x', 'job-1'));
     assert.equal(dup.statusCode, 409);
-    const missing = await sdkError(client.getAsyncTask('a1', 'nope', new $FC.GetAsyncTaskRequest({})));
+    const missing = await sdkError(local.client.getAsyncTask('a1', 'nope', new $FC.GetAsyncTaskRequest({})));
     assert.equal(missing.statusCode, 404);
     const noFn = await sdkError(invokeAsync('nobody', 'x'));
     assert.equal(noFn.code, 'FunctionNotFound');
@@ -93,7 +86,7 @@ describe('async invocation, function configs and invocation restriction through 
 
   it('a destination that is a function of localfc gets FC\'s destination event as an async invocation, on success and on failure', async () => {
     for (const name of ['src', 'dest', 'dlq']) await create(name);
-    const arn = (await client.getFunction('src', new $FC.GetFunctionRequest({}))).body!.functionArn!;
+    const arn = (await local.client.getFunction('src', new $FC.GetFunctionRequest({}))).body!.functionArn!;
     const [, , region, accountId] = arn.split(':');
     await putAsyncConfig('src', {
       maxAsyncRetryAttempts: 0,
@@ -103,7 +96,7 @@ describe('async invocation, function configs and invocation restriction through 
         onFailure: new $FC.Destination({ destination: `acs:fc:${region}::functions/dlq/LATEST` }),
       }),
     });
-    const tasksOf = async (name: string) => (await client.listAsyncTasks(name, new $FC.ListAsyncTasksRequest({ includePayload: true }))).body!.tasks ?? [];
+    const tasksOf = async (name: string) => (await local.client.listAsyncTasks(name, new $FC.ListAsyncTasksRequest({ includePayload: true }))).body!.tasks ?? [];
 
     await invokeAsync('src', 'hello', 'ok-1');
     await advance(0);
@@ -141,7 +134,7 @@ describe('async invocation, function configs and invocation restriction through 
 
   it('an event that expires between retries goes to onFailure with condition EventAgeExceeded and the attempts made', async () => {
     for (const name of ['old', 'late']) await create(name);
-    const arn = (await client.getFunction('old', new $FC.GetFunctionRequest({}))).body!.functionArn!;
+    const arn = (await local.client.getFunction('old', new $FC.GetFunctionRequest({}))).body!.functionArn!;
     const [, , region, accountId] = arn.split(':');
     // The definition's examples write the account and 'functions' with a slash (acs:fc:cn-shanghai:1234/functions/my-func).
     await putAsyncConfig('old', { maxAsyncEventAgeInSeconds: 1, destinationConfig: new $FC.DestinationConfig({ onFailure: new $FC.Destination({ destination: `acs:fc:${region}:${accountId}/functions/late` }) }) });
@@ -153,7 +146,7 @@ describe('async invocation, function configs and invocation restriction through 
     const t = await task('old', 'e-1');
     assert.equal(t.status, 'Expired');
     assert.equal(t.destinationStatus, 'Succeeded');
-    const [sent] = (await client.listAsyncTasks('late', new $FC.ListAsyncTasksRequest({ includePayload: true }))).body!.tasks!;
+    const [sent] = (await local.client.listAsyncTasks('late', new $FC.ListAsyncTasksRequest({ includePayload: true }))).body!.tasks!;
     const event = JSON.parse(sent!.taskPayload!) as { requestContext: { condition: string; approximateInvokeCount: number }; responseContext: Record<string, unknown> };
     assert.equal(event.requestContext.condition, 'EventAgeExceeded');
     assert.equal(event.requestContext.approximateInvokeCount, 2);
@@ -162,7 +155,7 @@ describe('async invocation, function configs and invocation restriction through 
 
   it('a destination function that does not exist: the delivery Failed, with the reason in the final event', async () => {
     await create('lonely');
-    const arn = (await client.getFunction('lonely', new $FC.GetFunctionRequest({}))).body!.functionArn!;
+    const arn = (await local.client.getFunction('lonely', new $FC.GetFunctionRequest({}))).body!.functionArn!;
     await putAsyncConfig('lonely', { destinationConfig: new $FC.DestinationConfig({ onSuccess: new $FC.Destination({ destination: arn.replace(/lonely$/, 'nobody') }) }) });
     await invokeAsync('lonely', 'x', 'l-1');
     await advance(0);
@@ -192,12 +185,12 @@ describe('async invocation, function configs and invocation restriction through 
     await invokeAsync('a4', 'x', 's1');
     await advance(0);
     assert.equal((await task('a4', 's1')).status, 'Retrying');
-    await client.stopAsyncTask('a4', 's1', new $FC.StopAsyncTaskRequest({}));
+    await local.client.stopAsyncTask('a4', 's1', new $FC.StopAsyncTaskRequest({}));
     await advance(10_000);
     const t = await task('a4', 's1');
     assert.equal(t.status, 'Stopped');
     assert.equal(t.alreadyRetriedTimes, 0);
-    const again = await sdkError(client.stopAsyncTask('a4', 's1', new $FC.StopAsyncTaskRequest({})));
+    const again = await sdkError(local.client.stopAsyncTask('a4', 's1', new $FC.StopAsyncTaskRequest({})));
     assert.equal(again.statusCode, 400);
     const reuse = await sdkError(invokeAsync('a4', 'x', 's1'));
     assert.equal(reuse.code, 'AsyncInvocationStopped');
@@ -219,7 +212,7 @@ describe('async invocation, function configs and invocation restriction through 
   it("x-fc-invocation-type Task (Serverless Devs' stateful async): 202 with a task id, run as an async task", async () => {
     await create('k1');
     const invokeTask = (body: string, taskId?: string) =>
-      client.invokeFunctionWithOptions('k1', new $FC.InvokeFunctionRequest({ body: event(body) }), new $FC.InvokeFunctionHeaders({ xFcInvocationType: 'Task', ...(taskId ? { xFcAsyncTaskId: taskId } : {}) }), {} as never);
+      local.client.invokeFunctionWithOptions('k1', new $FC.InvokeFunctionRequest({ body: event(body) }), new $FC.InvokeFunctionHeaders({ xFcInvocationType: 'Task', ...(taskId ? { xFcAsyncTaskId: taskId } : {}) }), {} as never);
     const res = await invokeTask('{"task":1}');
     assert.equal(res.statusCode, 202);
     const id = res.headers!['x-fc-async-task-id']!;
@@ -259,31 +252,31 @@ describe('async invocation, function configs and invocation restriction through 
     let nextToken: string | undefined;
     let pages = 0;
     do {
-      const page = (await client.listAsyncTasks('a6', new $FC.ListAsyncTasksRequest({ limit: 4, ...(nextToken ? { nextToken } : {}) }))).body!;
+      const page = (await local.client.listAsyncTasks('a6', new $FC.ListAsyncTasksRequest({ limit: 4, ...(nextToken ? { nextToken } : {}) }))).body!;
       seen.push(...page.tasks!.map((t) => t.taskId!));
       nextToken = page.nextToken;
       pages++;
     } while (nextToken);
     assert.equal(pages, 2);
     assert.deepEqual(seen, ['u-0', 't-4', 't-3', 't-2', 't-1', 't-0']);
-    const asc = (await client.listAsyncTasks('a6', new $FC.ListAsyncTasksRequest({ sortOrderByTime: 'asc', limit: 2 }))).body!;
+    const asc = (await local.client.listAsyncTasks('a6', new $FC.ListAsyncTasksRequest({ sortOrderByTime: 'asc', limit: 2 }))).body!;
     assert.deepEqual(asc.tasks!.map((t) => t.taskId), ['t-0', 't-1']);
     assert.equal(asc.tasks![0]!.taskPayload, undefined);
-    const retrying = (await client.listAsyncTasks('a6', new $FC.ListAsyncTasksRequest({ status: 'Retrying' }))).body!;
+    const retrying = (await local.client.listAsyncTasks('a6', new $FC.ListAsyncTasksRequest({ status: 'Retrying' }))).body!;
     assert.deepEqual(retrying.tasks!.map((t) => t.taskId), ['u-0']);
     assert.equal(retrying.nextToken, undefined);
-    const prefixed = (await client.listAsyncTasks('a6', new $FC.ListAsyncTasksRequest({ prefix: 't-', includePayload: true, limit: 1 }))).body!;
+    const prefixed = (await local.client.listAsyncTasks('a6', new $FC.ListAsyncTasksRequest({ prefix: 't-', includePayload: true, limit: 1 }))).body!;
     assert.equal(prefixed.tasks![0]!.taskPayload, 'p4');
     assert.ok(prefixed.nextToken);
-    await client.deleteFunction('a6');
+    await local.client.deleteFunction('a6');
     await create('a6');
-    assert.deepEqual((await client.listAsyncTasks('a6', new $FC.ListAsyncTasksRequest({}))).body!.tasks, [], 'tasks go with their function');
+    assert.deepEqual((await local.client.listAsyncTasks('a6', new $FC.ListAsyncTasksRequest({}))).body!.tasks, [], 'tasks go with their function');
   });
 
   it('async invoke configs: CRUD per qualifier and list pagination', async () => {
     await create('c1');
     await create('c2');
-    const missing = await sdkError(client.getAsyncInvokeConfig('c1', new $FC.GetAsyncInvokeConfigRequest({})));
+    const missing = await sdkError(local.client.getAsyncInvokeConfig('c1', new $FC.GetAsyncInvokeConfigRequest({})));
     assert.equal(missing.code, 'AsyncConfigNotExists');
     assert.equal(missing.statusCode, 404);
     const put = (await putAsyncConfig('c1', { maxAsyncRetryAttempts: 2, maxAsyncEventAgeInSeconds: 600, asyncTask: false })).body!;
@@ -292,73 +285,73 @@ describe('async invocation, function configs and invocation restriction through 
     assert.equal(put.asyncTask, false);
     assert.match(put.functionArn!, /functions\/c1$/);
     assert.match(put.createdTime!, /^2024-01-01T00:00:\d\dZ$/);
-    const got = (await client.getAsyncInvokeConfig('c1', new $FC.GetAsyncInvokeConfigRequest({}))).body!;
+    const got = (await local.client.getAsyncInvokeConfig('c1', new $FC.GetAsyncInvokeConfigRequest({}))).body!;
     assert.equal(got.maxAsyncRetryAttempts, 2);
     await putAsyncConfig('c2', { maxAsyncRetryAttempts: 0 });
     await putAsyncConfig('c2', { maxAsyncRetryAttempts: 1 }, 'prod');
     const all: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = (await client.listAsyncInvokeConfigs(new $FC.ListAsyncInvokeConfigsRequest({ limit: 2, ...(nextToken ? { nextToken } : {}) }))).body!;
+      const page = (await local.client.listAsyncInvokeConfigs(new $FC.ListAsyncInvokeConfigsRequest({ limit: 2, ...(nextToken ? { nextToken } : {}) }))).body!;
       all.push(...page.configs!.map((c) => `${c.functionArn!.split('/').pop()}:${c.maxAsyncRetryAttempts}`));
       nextToken = page.nextToken;
     } while (nextToken);
     assert.deepEqual(all, ['c1:2', 'c2:0', 'c2:1']);
-    const onlyC2 = (await client.listAsyncInvokeConfigs(new $FC.ListAsyncInvokeConfigsRequest({ functionName: 'c2' }))).body!;
+    const onlyC2 = (await local.client.listAsyncInvokeConfigs(new $FC.ListAsyncInvokeConfigsRequest({ functionName: 'c2' }))).body!;
     assert.equal(onlyC2.configs!.length, 2);
-    await client.deleteAsyncInvokeConfig('c2', new $FC.DeleteAsyncInvokeConfigRequest({ qualifier: 'prod' }));
-    assert.equal((await client.listAsyncInvokeConfigs(new $FC.ListAsyncInvokeConfigsRequest({ functionName: 'c2' }))).body!.configs!.length, 1);
+    await local.client.deleteAsyncInvokeConfig('c2', new $FC.DeleteAsyncInvokeConfigRequest({ qualifier: 'prod' }));
+    assert.equal((await local.client.listAsyncInvokeConfigs(new $FC.ListAsyncInvokeConfigsRequest({ functionName: 'c2' }))).body!.configs!.length, 1);
     const bad = await sdkError(putAsyncConfig('c1', { maxAsyncRetryAttempts: -1 }));
     assert.equal(bad.code, 'InvalidArgument');
   });
 
   it('reserved concurrency: CRUD, a second concurrent invoke over the limit gets 503 ResourceThrottled, 0 disables invocation', async () => {
     await create('r1');
-    const none = await sdkError(client.getConcurrencyConfig('r1'));
+    const none = await sdkError(local.client.getConcurrencyConfig('r1'));
     assert.equal(none.statusCode, 404);
-    const put = (await client.putConcurrencyConfig('r1', new $FC.PutConcurrencyConfigRequest({ body: new $FC.PutConcurrencyInput({ reservedConcurrency: 1 }) }))).body!;
+    const put = (await local.client.putConcurrencyConfig('r1', new $FC.PutConcurrencyConfigRequest({ body: new $FC.PutConcurrencyInput({ reservedConcurrency: 1 }) }))).body!;
     assert.equal(put.reservedConcurrency, 1);
     assert.match(put.functionArn!, /functions\/r1$/);
-    assert.equal((await client.getConcurrencyConfig('r1')).body!.reservedConcurrency, 1);
-    assert.equal((await client.listConcurrencyConfigs(new $FC.ListConcurrencyConfigsRequest({}))).body!.configs!.length, 1);
+    assert.equal((await local.client.getConcurrencyConfig('r1')).body!.reservedConcurrency, 1);
+    assert.equal((await local.client.listConcurrencyConfigs(new $FC.ListConcurrencyConfigsRequest({}))).body!.configs!.length, 1);
 
     // Hold the first invocation open with a latency fault on the manual clock.
     await admin('POST', '/faults', { match: { phase: 'invocation', functionName: 'r1' }, effect: { type: 'latency', ms: 5000, clock: true }, times: 1 });
-    const held = client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('first') }));
+    const held = local.client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('first') }));
     // Deterministic: wait (by round trips, not sleeps) until the first call sits on its latency timer.
     await waitFor('the first call to sit on its latency timer', async () => (((await admin('GET', '/clock')).timers as Array<{ label: string }>).some((t) => t.label === 'invocation latency fault') ? true : undefined));
-    const over = await sdkError(client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('second') })));
+    const over = await sdkError(local.client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('second') })));
     assert.equal(over.statusCode, 503);
     assert.equal(over.code, 'ResourceThrottled');
     await advance(5000);
     assert.equal(await readBody((await held).body!), 'first');
-    assert.equal(await readBody((await client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('third') }))).body!), 'third', 'the slot was released');
+    assert.equal(await readBody((await local.client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('third') }))).body!), 'third', 'the slot was released');
     // A failed invocation releases its slot too.
     await failNext('r1', 1);
-    await sdkError(client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('x') })));
-    await client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('y') }));
+    await sdkError(local.client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('x') })));
+    await local.client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('y') }));
 
-    await client.putConcurrencyConfig('r1', new $FC.PutConcurrencyConfigRequest({ body: new $FC.PutConcurrencyInput({ reservedConcurrency: 0 }) }));
-    const zero = await sdkError(client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('x') })));
+    await local.client.putConcurrencyConfig('r1', new $FC.PutConcurrencyConfigRequest({ body: new $FC.PutConcurrencyInput({ reservedConcurrency: 0 }) }));
+    const zero = await sdkError(local.client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('x') })));
     assert.equal(zero.statusCode, 503);
     assert.match(zero.data.Message, /reservedConcurrency 0/);
-    await client.deleteConcurrencyConfig('r1');
-    await client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('z') }));
+    await local.client.deleteConcurrencyConfig('r1');
+    await local.client.invokeFunction('r1', new $FC.InvokeFunctionRequest({ body: event('z') }));
   });
 
   it('disable refuses invocations and shows invocationRestriction; enable restores them', async () => {
     await create('d1');
-    const off = await client.disableFunctionInvocation('d1', new $FC.DisableFunctionInvocationRequest({ reason: 'maintenance', abortOngoingRequest: true }));
+    const off = await local.client.disableFunctionInvocation('d1', new $FC.DisableFunctionInvocationRequest({ reason: 'maintenance', abortOngoingRequest: true }));
     assert.equal(off.body!.success, true);
-    const fn = (await client.getFunction('d1', new $FC.GetFunctionRequest({}))).body!;
+    const fn = (await local.client.getFunction('d1', new $FC.GetFunctionRequest({}))).body!;
     assert.equal(fn.invocationRestriction!.disable, true);
     assert.equal(fn.invocationRestriction!.reason, 'maintenance');
-    const refused = await sdkError(client.invokeFunction('d1', new $FC.InvokeFunctionRequest({ body: event('x') })));
+    const refused = await sdkError(local.client.invokeFunction('d1', new $FC.InvokeFunctionRequest({ body: event('x') })));
     assert.equal(refused.code, 'FunctionInvocationDisabled');
     const refusedAsync = await sdkError(invokeAsync('d1', 'x'));
     assert.equal(refusedAsync.code, 'FunctionInvocationDisabled');
-    assert.equal((await client.enableFunctionInvocation('d1')).body!.success, true);
-    assert.equal((await client.getFunction('d1', new $FC.GetFunctionRequest({}))).body!.invocationRestriction!.disable, false);
-    assert.equal(await readBody((await client.invokeFunction('d1', new $FC.InvokeFunctionRequest({ body: event('back') }))).body!), 'back');
+    assert.equal((await local.client.enableFunctionInvocation('d1')).body!.success, true);
+    assert.equal((await local.client.getFunction('d1', new $FC.GetFunctionRequest({}))).body!.invocationRestriction!.disable, false);
+    assert.equal(await readBody((await local.client.invokeFunction('d1', new $FC.InvokeFunctionRequest({ body: event('back') }))).body!), 'back');
   });
 });

@@ -3,37 +3,30 @@
  * and what GetFunction / InvokeFunction show afterwards. Manual clock: no sleeps.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { $FC, event, readBody, sdkError, localfcWithClient } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const zip = createZip([{ path: 'index.js', data: 'exports.handler = () => 1' }]).toString('base64');
 
 describe('fault cookbook, the SDK-only way', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
-  const advance = (ms: number) => advanceClock(fc, ms);
-  const get = async (name: string) => (await client.getFunction(name, new $FC.GetFunctionRequest({}))).body!;
+  const advance = (ms: number) => advanceClock(local.fc, ms);
+  const get = async (name: string) => (await local.client.getFunction(name, new $FC.GetFunctionRequest({}))).body!;
   const create = (name: string, env: Record<string, string>, extra: Partial<$FC.CreateFunctionInput> = {}) =>
-    client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }), environmentVariables: env, ...extra }) }));
+    local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }), environmentVariables: env, ...extra }) }));
   const update = (name: string, env: Record<string, string>) =>
-    client.updateFunction(name, new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ environmentVariables: env }) }));
-  const invoke = (name: string) => client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('x') }));
+    local.client.updateFunction(name, new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ environmentVariables: env }) }));
+  const invoke = (name: string) => local.client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('x') }));
   const faultEvents = async (name: string) =>
-    ((await (await fetch(`${fc.url}/_localfc/functions/${name}/timeline`)).json()) as { timeline: Array<{ event: string; detail?: { source?: string } }> }).timeline
+    ((await (await fetch(`${local.fc.url}/_localfc/functions/${name}/timeline`)).json()) as { timeline: Array<{ event: string; detail?: { source?: string } }> }).timeline
       .filter((t) => t.event.startsWith('fault.'))
       .map((t) => `${t.event}:${t.detail?.source}`);
 
-  before(async () => {
-    // The cookbook's recipes act in the Pending window of code packages, which is off by default.
-    fc = await start({ clock: 'manual', timing: { codePreparationMs: 1000 } });
-    client = sdkClient(fc.endpoint);
-  });
-  beforeEach(() => fc.localfc.functions.reset());
-  after(() => fc.stop());
+  // The cookbook's recipes act in the Pending window of code packages, which is off by default.
+  const local = localfcWithClient({ clock: 'manual', timing: { codePreparationMs: 1000 } });
+  beforeEach(() => local.fc.localfc.functions.reset());
 
   it('slow preparation: Pending for the extra clock time, then Active', async () => {
     await create('slow', { LOCALFC_FAULT_PREPARATION: 'latency:30000' });
@@ -95,7 +88,7 @@ describe('fault cookbook, the SDK-only way', () => {
   });
 
   it('the image phase fails a custom container at deploy time', async () => {
-    await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({
+    await local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({
       functionName: 'img', runtime: 'custom-container', handler: 'x',
       customContainerConfig: new $FC.CustomContainerConfig({ image: 'registry.example.com/ns/app:v1', port: 9000 }),
       environmentVariables: { LOCALFC_FAULT_IMAGE: 'error:ImageDeleted' },
@@ -141,9 +134,9 @@ describe('fault cookbook, the SDK-only way', () => {
     let done = false;
     const first = invoke('cold').then((r) => ((done = true), r));
     // The call is parked on the clock: wait until its timer exists, then show it does not finish without time moving.
-    await waitFor('the cold start to park on its latency timer', async () => (fc.localfc.clock.pendingTimers().some((t) => t.label === 'coldStart latency fault') ? true : undefined));
+    await waitFor('the cold start to park on its latency timer', async () => (local.fc.localfc.clock.pendingTimers().some((t) => t.label === 'coldStart latency fault') ? true : undefined));
     assert.equal(done, false);
-    await advanceClock(fc, 2_000);
+    await advanceClock(local.fc, 2_000);
     assert.equal((await first).statusCode, 200);
     assert.equal((await invoke('cold')).statusCode, 200);
   });

@@ -5,10 +5,9 @@
  * never answering on a domain's Host. Hosts are sent with undici's request, as curl --resolve or a hosts entry would.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { request } from 'undici';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { $FC, sdkError, localfcWithClient } from '../helpers/sdk.ts';
 import { createZip } from '../helpers/zip.ts';
 import { advanceClock } from '../helpers/clock.ts';
 
@@ -39,33 +38,29 @@ const zip = (data: string, path = 'index.js') => new $FC.InputCodeLocation({ zip
 const route = (path: string, functionName: string, extra: Record<string, unknown> = {}) => new $FC.PathConfig({ path, functionName, ...extra });
 
 describe('custom domains route requests by Host to functions (process backend)', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
-
   /** A request to localfc's port with `host` as its Host header. */
   const via = async (host: string, path: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}) => {
-    const res = await request(`${fc.url}${path}`, { method: (init.method ?? 'GET') as 'GET', headers: { host, ...init.headers }, ...(init.body !== undefined ? { body: init.body } : {}) });
+    const res = await request(`${local.fc.url}${path}`, { method: (init.method ?? 'GET') as 'GET', headers: { host, ...init.headers }, ...(init.body !== undefined ? { body: init.body } : {}) });
     const text = await res.body.text();
     return { status: res.statusCode, headers: res.headers, text, json: (text ? JSON.parse(text) : {}) as Record<string, any> };
   };
 
   const createDomain = (domainName: string, routes: InstanceType<typeof $FC.PathConfig>[], extra: Record<string, unknown> = {}) =>
-    client.createCustomDomain(new $FC.CreateCustomDomainRequest({ body: new $FC.CreateCustomDomainInput({ domainName, protocol: 'HTTP', routeConfig: new $FC.RouteConfig({ routes }), ...extra }) }));
+    local.client.createCustomDomain(new $FC.CreateCustomDomainRequest({ body: new $FC.CreateCustomDomainInput({ domainName, protocol: 'HTTP', routeConfig: new $FC.RouteConfig({ routes }), ...extra }) }));
 
+  const local = localfcWithClient({ clock: 'manual', backend: 'process' });
   before(async () => {
-    fc = await start({ clock: 'manual', backend: 'process' });
-    client = sdkClient(fc.endpoint);
     for (const name of ['web', 'api', 'apiv1', 'exact']) {
-      await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: zip(reporter('v1')) }) }));
+      await local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: zip(reporter('v1')) }) }));
     }
-    await client.createFunction(new $FC.CreateFunctionRequest({
+    await local.client.createFunction(new $FC.CreateFunctionRequest({
       body: new $FC.CreateFunctionInput({ functionName: 'app', runtime: 'custom.debian10', handler: 'index.handler', customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['node', 'server.js'] }), code: zip(customServer, 'server.js') }),
     }));
-    await advanceClock(fc, 1000);
+    await advanceClock(local.fc, 1000);
     // web: version 1 serves the v1 code, LATEST the v2 code.
-    await client.publishFunctionVersion('web', new $FC.PublishFunctionVersionRequest({ body: new $FC.PublishVersionInput({ description: 'v1' }) }));
-    await client.updateFunction('web', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ code: zip(reporter('v2')) }) }));
-    await advanceClock(fc, 1000);
+    await local.client.publishFunctionVersion('web', new $FC.PublishFunctionVersionRequest({ body: new $FC.PublishVersionInput({ description: 'v1' }) }));
+    await local.client.updateFunction('web', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ code: zip(reporter('v2')) }) }));
+    await advanceClock(local.fc, 1000);
     await createDomain('shop.example.com', [
       route('/*', 'web'),
       route('/api/*', 'api'),
@@ -79,7 +74,6 @@ describe('custom domains route requests by Host to functions (process backend)',
       route('/rwapp/*', 'app', { rewriteConfig: new $FC.RewriteConfig({ regexRules: [new $FC.RegexRule({ match: '^/rwapp/(.*)', replacement: '/v2/$1' })] }) }),
     ]);
   });
-  after(() => fc.stop());
 
   it('an exact path wins over prefixes, and the longest prefix over shorter ones; none of the functions has an HTTP trigger', async () => {
     const cases: Array<[string, string, string]> = [
@@ -97,7 +91,7 @@ describe('custom domains route requests by Host to functions (process backend)',
       assert.equal(res.json.fn, fn, path);
       assert.equal(res.json.path, seen, path);
     }
-    for (const name of ['web', 'api', 'apiv1', 'exact']) assert.deepEqual((await client.listTriggers(name, new $FC.ListTriggersRequest({}))).body!.triggers, []);
+    for (const name of ['web', 'api', 'apiv1', 'exact']) assert.deepEqual((await local.client.listTriggers(name, new $FC.ListTriggersRequest({}))).body!.triggers, []);
   });
 
   it('gives the function the HTTP event an HTTP trigger gives, with the domain as requestContext.domainName, and any port on the Host', async () => {
@@ -170,9 +164,9 @@ describe('custom domains route requests by Host to functions (process backend)',
     await createDomain('one.apps.example.com', [route('/*', 'apiv1')]);
     assert.equal((await via('two.apps.example.com:9443', '/x')).json.fn, 'api');
     assert.equal((await via('one.apps.example.com', '/x')).json.fn, 'apiv1');
-    await client.deleteCustomDomain('one.apps.example.com');
+    await local.client.deleteCustomDomain('one.apps.example.com');
     assert.equal((await via('one.apps.example.com', '/x')).json.fn, 'api');
-    await client.deleteCustomDomain('*.apps.example.com');
+    await local.client.deleteCustomDomain('*.apps.example.com');
     assert.equal((await via('one.apps.example.com', '/x')).json.Code, 'InvalidHost');
   });
 
@@ -188,32 +182,27 @@ describe('custom domains route requests by Host to functions (process backend)',
   it('DeleteFunction is not refused for a route naming the function; the route then answers FunctionNotFound', async () => {
     await createDomain('temp.example.com', [route('/*', 'exact')]);
     assert.equal((await via('temp.example.com', '/')).json.fn, 'exact');
-    await client.deleteFunction('exact');
-    const err = await sdkError(client.getFunction('exact', new $FC.GetFunctionRequest({})));
+    await local.client.deleteFunction('exact');
+    const err = await sdkError(local.client.getFunction('exact', new $FC.GetFunctionRequest({})));
     assert.equal(err.code, 'FunctionNotFound');
     assert.equal((await via('temp.example.com', '/')).json.Code, 'FunctionNotFound');
   });
 });
 
 describe("custom domains with the Host check off (allowedHosts '*')", () => {
-  let fc: RunningLocalfc;
-  before(async () => {
-    fc = await start({ clock: 'manual', allowedHosts: ['*'] });
-  });
-  after(() => fc.stop());
+  const local = localfcWithClient({ clock: 'manual', allowedHosts: ['*'] });
 
   it("GetFunction's and InvokeFunction's fast routes do not answer on a domain's Host", async () => {
-    const client = sdkClient(fc.endpoint);
-    await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'fast', runtime: 'nodejs20', handler: 'index.handler', code: zip(reporter('v1')) }) }));
-    await advanceClock(fc, 1000);
-    await client.createCustomDomain(new $FC.CreateCustomDomainRequest({ body: new $FC.CreateCustomDomainInput({ domainName: 'open.example.com', routeConfig: new $FC.RouteConfig({ routes: [route('/www/*', 'fast')] }) }) }));
+    await local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'fast', runtime: 'nodejs20', handler: 'index.handler', code: zip(reporter('v1')) }) }));
+    await advanceClock(local.fc, 1000);
+    await local.client.createCustomDomain(new $FC.CreateCustomDomainRequest({ body: new $FC.CreateCustomDomainInput({ domainName: 'open.example.com', routeConfig: new $FC.RouteConfig({ routes: [route('/www/*', 'fast')] }) }) }));
     for (const [method, path] of [['GET', '/2023-03-30/functions/fast'], ['POST', '/2023-03-30/functions/fast/invocations']] as const) {
-      const res = await request(`${fc.url}${path}`, { method, headers: { host: 'open.example.com' } });
+      const res = await request(`${local.fc.url}${path}`, { method, headers: { host: 'open.example.com' } });
       const body = (await res.body.json()) as { Code?: string };
       assert.equal(res.statusCode, 404, `${method} ${path}`);
       assert.equal(body.Code, 'DomainRouteNotFound');
     }
-    const api = await request(`${fc.url}/2023-03-30/functions/fast`, { headers: { host: 'elsewhere.example.com' } });
+    const api = await request(`${local.fc.url}/2023-03-30/functions/fast`, { headers: { host: 'elsewhere.example.com' } });
     assert.equal(api.statusCode, 200, 'any other Host still reaches the API');
     await api.body.dump();
   });

@@ -8,8 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { $FC, type FcClient, sdkError, localfcWithClient, withLocalfcClient } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 import { TEST_CERTIFICATE, TEST_PRIVATE_KEY } from '../helpers/tls-cert.ts';
 
@@ -19,17 +18,10 @@ const createDomain = async (client: FcClient, input: Record<string, unknown>) =>
 const route = (path: string, functionName: string, extra: Record<string, unknown> = {}) => new $FC.PathConfig({ path, functionName, ...extra });
 
 describe('custom domains through the official SDK', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
-
-  before(async () => {
-    fc = await start({ clock: 'manual' });
-    client = sdkClient(fc.endpoint);
-  });
-  after(() => fc.stop());
+  const local = localfcWithClient({ clock: 'manual' });
 
   it('creates, gets, updates, lists and deletes a custom domain', async () => {
-    const created = await createDomain(client, {
+    const created = await createDomain(local.client, {
       domainName: 'api.example.com', protocol: 'HTTP',
       routeConfig: new $FC.RouteConfig({ routes: [route('/*', 'web', { methods: ['GET', 'POST'] }), route('/admin', 'admin', { qualifier: 'prod' })] }),
     });
@@ -40,13 +32,13 @@ describe('custom domains through the official SDK', () => {
     assert.equal(created.createdTime, '2024-01-01T00:00:00Z');
     assert.deepEqual(created.routeConfig!.routes!.map((r) => [r.path, r.functionName, r.qualifier, r.methods]), [['/*', 'web', undefined, ['GET', 'POST']], ['/admin', 'admin', 'prod', undefined]]);
 
-    const dup = await sdkError(createDomain(client, { domainName: 'api.example.com' }));
+    const dup = await sdkError(createDomain(local.client, { domainName: 'api.example.com' }));
     assert.equal(dup.statusCode, 409);
     assert.equal(dup.code, 'DomainNameAlreadyExists');
     assert.match(dup.data.RequestId, /^1-/);
 
-    await advanceClock(fc, 5000);
-    const updated = (await client.updateCustomDomain('api.example.com', new $FC.UpdateCustomDomainRequest({
+    await advanceClock(local.fc, 5000);
+    const updated = (await local.client.updateCustomDomain('api.example.com', new $FC.UpdateCustomDomainRequest({
       body: new $FC.UpdateCustomDomainInput({ routeConfig: new $FC.RouteConfig({ routes: [route('/v2/*', 'web2')] }), wafConfig: new $FC.WAFConfig({ enableWAF: true }) }),
     }))).body!;
     assert.deepEqual(updated.routeConfig!.routes!.map((r) => r.path), ['/v2/*']);
@@ -55,42 +47,42 @@ describe('custom domains through the official SDK', () => {
     assert.equal(updated.createdTime, '2024-01-01T00:00:00Z');
     assert.equal(updated.lastModifiedTime, '2024-01-01T00:00:05Z');
 
-    const got = (await client.getCustomDomain('api.example.com')).body!;
+    const got = (await local.client.getCustomDomain('api.example.com')).body!;
     assert.deepEqual(got.routeConfig!.routes!.map((r) => r.functionName), ['web2']);
 
-    const listed = (await client.listCustomDomains(new $FC.ListCustomDomainsRequest({}))).body!;
+    const listed = (await local.client.listCustomDomains(new $FC.ListCustomDomainsRequest({}))).body!;
     assert.deepEqual(listed.customDomains!.map((d) => d.domainName), ['api.example.com']);
 
-    await client.deleteCustomDomain('api.example.com');
-    const gone = await sdkError(client.getCustomDomain('api.example.com'));
+    await local.client.deleteCustomDomain('api.example.com');
+    const gone = await sdkError(local.client.getCustomDomain('api.example.com'));
     assert.equal(gone.statusCode, 404);
     assert.equal(gone.code, 'DomainNameNotFound');
-    const goneAgain = await sdkError(client.deleteCustomDomain('api.example.com'));
+    const goneAgain = await sdkError(local.client.deleteCustomDomain('api.example.com'));
     assert.equal(goneAgain.code, 'DomainNameNotFound');
-    const updateGone = await sdkError(client.updateCustomDomain('api.example.com', new $FC.UpdateCustomDomainRequest({ body: new $FC.UpdateCustomDomainInput({ protocol: 'HTTP' }) })));
+    const updateGone = await sdkError(local.client.updateCustomDomain('api.example.com', new $FC.UpdateCustomDomainRequest({ body: new $FC.UpdateCustomDomainInput({ protocol: 'HTTP' }) })));
     assert.equal(updateGone.code, 'DomainNameNotFound');
   });
 
   it('lists by prefix, limit and nextToken as the other List operations do', async () => {
-    for (const name of ['a.page.com', 'b.page.com', 'c.page.com', 'other.net']) await createDomain(client, { domainName: name });
-    const first = (await client.listCustomDomains(new $FC.ListCustomDomainsRequest({ prefix: '', limit: 2 }))).body!;
+    for (const name of ['a.page.com', 'b.page.com', 'c.page.com', 'other.net']) await createDomain(local.client, { domainName: name });
+    const first = (await local.client.listCustomDomains(new $FC.ListCustomDomainsRequest({ prefix: '', limit: 2 }))).body!;
     assert.deepEqual(first.customDomains!.map((d) => d.domainName), ['a.page.com', 'b.page.com']);
     assert.equal(first.nextToken, 'c.page.com');
-    const second = (await client.listCustomDomains(new $FC.ListCustomDomainsRequest({ limit: 2, nextToken: first.nextToken }))).body!;
+    const second = (await local.client.listCustomDomains(new $FC.ListCustomDomainsRequest({ limit: 2, nextToken: first.nextToken }))).body!;
     assert.deepEqual(second.customDomains!.map((d) => d.domainName), ['c.page.com', 'other.net']);
     assert.equal(second.nextToken, undefined);
-    const prefixed = (await client.listCustomDomains(new $FC.ListCustomDomainsRequest({ prefix: 'b.' }))).body!;
+    const prefixed = (await local.client.listCustomDomains(new $FC.ListCustomDomainsRequest({ prefix: 'b.' }))).body!;
     assert.deepEqual(prefixed.customDomains!.map((d) => d.domainName), ['b.page.com']);
-    const badLimit = await sdkError(client.listCustomDomains(new $FC.ListCustomDomainsRequest({ limit: 0 })));
+    const badLimit = await sdkError(local.client.listCustomDomains(new $FC.ListCustomDomainsRequest({ limit: 0 })));
     assert.equal(badLimit.code, 'InvalidArgument');
-    for (const name of ['a.page.com', 'b.page.com', 'c.page.com', 'other.net']) await client.deleteCustomDomain(name);
+    for (const name of ['a.page.com', 'b.page.com', 'c.page.com', 'other.net']) await local.client.deleteCustomDomain(name);
   });
 
   it('HTTPS takes a PEM certificate and key; the key is never returned', async () => {
-    const noCert = await sdkError(createDomain(client, { domainName: 'secure.example.com', protocol: 'HTTP,HTTPS' }));
+    const noCert = await sdkError(createDomain(local.client, { domainName: 'secure.example.com', protocol: 'HTTP,HTTPS' }));
     assert.equal(noCert.statusCode, 400);
     assert.match(noCert.data.Message, /certConfig/);
-    const created = await createDomain(client, {
+    const created = await createDomain(local.client, {
       domainName: 'secure.example.com', protocol: 'HTTP,HTTPS',
       certConfig: new $FC.CertConfig({ certName: 'shop', certificate: TEST_CERTIFICATE, privateKey: TEST_PRIVATE_KEY }),
       tlsConfig: new $FC.TLSConfig({ minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', cipherSuites: ['TLS_RSA_WITH_AES_128_CBC_SHA'] }),
@@ -100,17 +92,17 @@ describe('custom domains through the official SDK', () => {
     assert.equal(created.certConfig!.certificate, TEST_CERTIFICATE);
     assert.equal(created.certConfig!.privateKey, undefined);
     assert.equal(created.tlsConfig!.minVersion, 'TLSv1.2');
-    const raw = await (await fetch(`${fc.url}/2023-03-30/custom-domains/secure.example.com`)).text();
+    const raw = await (await fetch(`${local.fc.url}/2023-03-30/custom-domains/secure.example.com`)).text();
     assert.ok(!raw.includes('PRIVATE KEY'), raw);
     // Serverless Devs' s deploy sends back the certConfig it read (no key): the stored key stays.
-    const read = (await client.getCustomDomain('secure.example.com')).body!;
-    const resent = await client.updateCustomDomain('secure.example.com', new $FC.UpdateCustomDomainRequest({ body: new $FC.UpdateCustomDomainInput({ protocol: 'HTTP,HTTPS', certConfig: read.certConfig }) }));
+    const read = (await local.client.getCustomDomain('secure.example.com')).body!;
+    const resent = await local.client.updateCustomDomain('secure.example.com', new $FC.UpdateCustomDomainRequest({ body: new $FC.UpdateCustomDomainInput({ protocol: 'HTTP,HTTPS', certConfig: read.certConfig }) }));
     assert.equal(resent.body!.certConfig!.certName, 'shop');
-    const otherCert = await sdkError(client.updateCustomDomain('secure.example.com', new $FC.UpdateCustomDomainRequest({
+    const otherCert = await sdkError(local.client.updateCustomDomain('secure.example.com', new $FC.UpdateCustomDomainRequest({
       body: new $FC.UpdateCustomDomainInput({ certConfig: new $FC.CertConfig({ certName: 'other', certificate: TEST_CERTIFICATE.replace('MII', 'MIJ') }) }),
     })));
     assert.match(otherCert.data.Message, /certConfig.privateKey is required/, 'a different certificate needs its key');
-    await client.deleteCustomDomain('secure.example.com');
+    await local.client.deleteCustomDomain('secure.example.com');
   });
 
   it('refuses bad input with 400 InvalidArgument naming what is wrong', async () => {
@@ -139,31 +131,31 @@ describe('custom domains through the official SDK', () => {
       [{ domainName: 'p.example.com', authConfig: new $FC.AuthConfig({ authType: 'open' }) }, /authType/],
     ];
     for (const [input, message] of cases) {
-      const err = await sdkError(createDomain(client, input));
+      const err = await sdkError(createDomain(local.client, input));
       assert.equal(err.statusCode, 400, JSON.stringify(input).slice(0, 200));
       assert.equal(err.code, 'InvalidArgument');
       assert.match(err.data.Message, message);
     }
-    const missing = await fetch(`${fc.url}/2023-03-30/custom-domains`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const missing = await fetch(`${local.fc.url}/2023-03-30/custom-domains`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(missing.status, 400);
     assert.match(((await missing.json()) as { Message: string }).Message, /domainName/);
     // Nothing above was stored.
-    assert.deepEqual((await client.listCustomDomains(new $FC.ListCustomDomainsRequest({}))).body!.customDomains, []);
+    assert.deepEqual((await local.client.listCustomDomains(new $FC.ListCustomDomainsRequest({}))).body!.customDomains, []);
     // What FC's guide allows: a wildcard domain, 63-character labels, a route with every method and no qualifier.
-    await createDomain(client, { domainName: `*.${'a'.repeat(63)}.example.com`, routeConfig: new $FC.RouteConfig({ routes: [route('/', 'web', { methods: ['HEAD', 'GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] })] }) });
-    await client.deleteCustomDomain(`*.${'a'.repeat(63)}.example.com`);
+    await createDomain(local.client, { domainName: `*.${'a'.repeat(63)}.example.com`, routeConfig: new $FC.RouteConfig({ routes: [route('/', 'web', { methods: ['HEAD', 'GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] })] }) });
+    await local.client.deleteCustomDomain(`*.${'a'.repeat(63)}.example.com`);
   });
 
   it('the admin reset removes custom domains', async () => {
-    await createDomain(client, { domainName: 'reset.example.com' });
-    const res = await fetch(`${fc.url}/_localfc/reset`, { method: 'POST' });
+    await createDomain(local.client, { domainName: 'reset.example.com' });
+    const res = await fetch(`${local.fc.url}/_localfc/reset`, { method: 'POST' });
     assert.equal(res.status, 200);
-    assert.deepEqual((await client.listCustomDomains(new $FC.ListCustomDomainsRequest({}))).body!.customDomains, []);
+    assert.deepEqual((await local.client.listCustomDomains(new $FC.ListCustomDomainsRequest({}))).body!.customDomains, []);
   });
 
   it("takes Terraform's bodies: {} for each block not given, '' and [] for unset route fields, protocol '' on update", async () => {
     const send = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${fc.url}/2023-03-30${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      const res = await fetch(`${local.fc.url}/2023-03-30${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
       return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
     };
     // resource_alicloud_fcv3_custom_domain.go Create: every block is sent, empty when not configured.
@@ -200,18 +192,12 @@ describe('custom domains with a data directory', () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   it('a domain survives a restart', async () => {
-    const first = await start({ clock: 'manual', dataDir: dir });
-    try {
-      await createDomain(sdkClient(first.endpoint), { domainName: 'kept.example.com', routeConfig: new $FC.RouteConfig({ routes: [route('/*', 'web')] }) });
-    } finally {
-      await first.stop();
-    }
-    const second = await start({ clock: 'manual', dataDir: dir });
-    try {
-      const got = (await sdkClient(second.endpoint).getCustomDomain('kept.example.com')).body!;
+    await withLocalfcClient({ clock: 'manual', dataDir: dir }, async ({ client }) => {
+      await createDomain(client, { domainName: 'kept.example.com', routeConfig: new $FC.RouteConfig({ routes: [route('/*', 'web')] }) });
+    });
+    await withLocalfcClient({ clock: 'manual', dataDir: dir }, async ({ client }) => {
+      const got = (await client.getCustomDomain('kept.example.com')).body!;
       assert.deepEqual(got.routeConfig!.routes!.map((r) => [r.path, r.functionName]), [['/*', 'web']]);
-    } finally {
-      await second.stop();
-    }
+    });
   });
 });

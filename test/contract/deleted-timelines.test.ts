@@ -4,40 +4,33 @@
  * timeline over at once, deleted ones' too, for a job to keep as an artifact. Official SDK, manual clock.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { $FC, event, sdkError, localfcWithClient } from '../helpers/sdk.ts';
 import { adminApi } from '../helpers/fc-api.ts';
 
 const zip = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, e)' }]).toString('base64');
 type Entry = { kind: string; event: string; state?: string; detail?: Record<string, unknown> };
 
 describe('timelines of deleted functions', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
-  const admin = adminApi(() => fc.url);
+  const admin = adminApi(() => local.fc.url);
   const create = (name: string) =>
-    client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
-  const invoke = (name: string) => client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('x') }));
+    local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
+  const invoke = (name: string) => local.client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('x') }));
   const timelineOf = async (name: string) => {
-    const res = await fetch(`${fc.url}/_localfc/functions/${name}/timeline`);
+    const res = await fetch(`${local.fc.url}/_localfc/functions/${name}/timeline`);
     return { status: res.status, body: (await res.json()) as { deleted?: boolean; deletedTime?: string; timeline: Entry[]; Code?: string } };
   };
 
-  before(async () => {
-    fc = await start({ clock: 'manual', timing: { codePreparationMs: 1000 } });
-    client = sdkClient(fc.endpoint);
-  });
-  after(() => fc.stop());
+  const local = localfcWithClient({ clock: 'manual', timing: { codePreparationMs: 1000 } });
 
   it('DeleteFunction keeps the timeline, marked deleted and ending with the deletion; the export lists it', async () => {
     await create('orders');
     const refused = await sdkError(invoke('orders'));
-    await fc.localfc.advanceClock(1000);
+    await local.fc.localfc.advanceClock(1000);
     await invoke('orders');
-    await client.deleteFunction('orders');
-    assert.equal((await sdkError(client.getFunction('orders', new $FC.GetFunctionRequest({})))).code, 'FunctionNotFound', 'the function itself is gone');
+    await local.client.deleteFunction('orders');
+    assert.equal((await sdkError(local.client.getFunction('orders', new $FC.GetFunctionRequest({})))).code, 'FunctionNotFound', 'the function itself is gone');
 
     const { status, body } = await timelineOf('orders');
     assert.equal(status, 200);
@@ -65,7 +58,7 @@ describe('timelines of deleted functions', () => {
   });
 
   it('reset forgets deleted functions\' timelines too', async () => {
-    await client.deleteFunction('orders');
+    await local.client.deleteFunction('orders');
     assert.equal((await timelineOf('orders')).status, 200);
     await admin('POST', '/reset');
     const gone = await timelineOf('orders');

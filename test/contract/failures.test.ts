@@ -3,10 +3,10 @@
  * and seen through GetFunction with a reason. Manual clock: no sleeps.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { start } from '../../src/index.ts';
+import { $FC, event, readBody, sdkClient, sdkError, localfcWithClient, withLocalfcClient } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -14,29 +14,23 @@ const zip = createZip([{ path: 'index.js', data: 'exports.handler = () => 1' }])
 const zip2 = createZip([{ path: 'index.js', data: 'exports.handler = () => 2' }]).toString('base64');
 
 describe('failure modes', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
   const advance = async (ms: number) => admin('POST', '/clock/advance', { ms });
   const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${fc.url}/_localfc${path}`, { method, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+    const res = await fetch(`${local.fc.url}/_localfc${path}`, { method, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
     const json = (await res.json()) as Record<string, unknown>;
     if (!res.ok) throw Object.assign(new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`), { status: res.status, json });
     return json;
   };
-  const get = async (name: string) => (await client.getFunction(name, new $FC.GetFunctionRequest({}))).body!;
+  const get = async (name: string) => (await local.client.getFunction(name, new $FC.GetFunctionRequest({}))).body!;
   const create = (name: string, extra: Partial<$FC.CreateFunctionInput> = {}) =>
-    client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }), ...extra }) }));
+    local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }), ...extra }) }));
   const createContainer = (name: string, image: string) =>
-    client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'custom-container', handler: 'not-used', customContainerConfig: new $FC.CustomContainerConfig({ image, port: 9000 }) }) }));
-  const invoke = (name: string) => client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('x') }));
+    local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'custom-container', handler: 'not-used', customContainerConfig: new $FC.CustomContainerConfig({ image, port: 9000 }) }) }));
+  const invoke = (name: string) => local.client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('x') }));
 
-  before(async () => {
-    // Preparation and update windows for code packages (off by default) are where these failures happen.
-    fc = await start({ clock: 'manual', timing: { codePreparationMs: 1000 } });
-    client = sdkClient(fc.endpoint);
-  });
+  // Preparation and update windows for code packages (off by default) are where these failures happen.
+  const local = localfcWithClient({ clock: 'manual', timing: { codePreparationMs: 1000 } });
   beforeEach(() => admin('POST', '/reset'));
-  after(() => fc.stop());
 
   it('preparation failure from an admin fault rule: Failed with the chosen reason code', async () => {
     await admin('POST', '/faults', { match: { phase: 'preparation', functionName: 'broken-*' }, effect: { type: 'error', code: 'ImageAccessDenied', message: 'no pull permission' }, times: 1 });
@@ -60,7 +54,7 @@ describe('failure modes', () => {
     await advance(1000);
     const before = await get('upd');
     await admin('POST', '/faults', { match: { phase: 'update' }, effect: { type: 'error', code: 'InvalidConfiguration' }, times: 1 });
-    const upd = await client.updateFunction('upd', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ code: new $FC.InputCodeLocation({ zipFile: zip2 }), memorySize: 1024 }) }));
+    const upd = await local.client.updateFunction('upd', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ code: new $FC.InputCodeLocation({ zipFile: zip2 }), memorySize: 1024 }) }));
     assert.equal(upd.body!.lastUpdateStatus, 'InProgress');
     await advance(1000);
     const after = await get('upd');
@@ -98,7 +92,7 @@ describe('failure modes', () => {
     assert.equal(fn.stateReasonCode, 'ImageTagOverwritten');
     assert.match(fn.stateReason!, new RegExp(String(pushed.digest)));
 
-    await client.updateFunction('img', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ customContainerConfig: new $FC.CustomContainerConfig({ image, port: 9000 }) }) }));
+    await local.client.updateFunction('img', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ customContainerConfig: new $FC.CustomContainerConfig({ image, port: 9000 }) }) }));
     fn = await get('img');
     assert.equal(fn.state, 'Pending');
     assert.equal(fn.customContainerConfig!.resolvedImageUri, `registry.example.com/team/app@${String(pushed.digest)}`);
@@ -170,7 +164,7 @@ describe('failure modes', () => {
     const DAY = 24 * 3600 * 1000;
     await create('monthly');
     await advance(1000);
-    await client.createTrigger('monthly', new $FC.CreateTriggerRequest({ body: new $FC.CreateTriggerInput({ triggerName: 'bill', triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: '0 0 0 1 * *', enable: true, payload: 'bill' }) }) }));
+    await local.client.createTrigger('monthly', new $FC.CreateTriggerRequest({ body: new $FC.CreateTriggerInput({ triggerName: 'bill', triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: '0 0 0 1 * *', enable: true, payload: 'bill' }) }) }));
     for (let month = 0; month < 4; month++) await advance(31 * DAY);
     const fn = await get('monthly');
     assert.equal(fn.state, 'Active');
@@ -185,13 +179,13 @@ describe('failure modes', () => {
     const DAY = 24 * 3600 * 1000;
     await createContainer('kept', 'registry.example.com/ns/kept:v1');
     await advance(5000);
-    await client.putProvisionConfig('kept', new $FC.PutProvisionConfigRequest({ qualifier: 'LATEST', body: new $FC.PutProvisionConfigInput({ target: 1 }) }));
+    await local.client.putProvisionConfig('kept', new $FC.PutProvisionConfigRequest({ qualifier: 'LATEST', body: new $FC.PutProvisionConfigInput({ target: 1 }) }));
     await advance(30 * DAY);
     assert.equal((await get('kept')).state, 'Active');
-    const provision = (await client.getProvisionConfig('kept', new $FC.GetProvisionConfigRequest({ qualifier: 'LATEST' }))).body!;
+    const provision = (await local.client.getProvisionConfig('kept', new $FC.GetProvisionConfigRequest({ qualifier: 'LATEST' }))).body!;
     assert.deepEqual([provision.target, provision.current], [1, 1]);
     assert.equal((await invoke('kept')).statusCode, 200);
-    await client.deleteProvisionConfig('kept', new $FC.DeleteProvisionConfigRequest({ qualifier: 'LATEST' }));
+    await local.client.deleteProvisionConfig('kept', new $FC.DeleteProvisionConfigRequest({ qualifier: 'LATEST' }));
     await advance(14 * DAY - 1);
     assert.equal((await get('kept')).state, 'Active');
     await advance(1);
@@ -274,10 +268,10 @@ describe('failure modes', () => {
 
   it('API-level faults in the chaos style: by operation, with an error status', async () => {
     await admin('POST', '/faults', { match: { phase: 'api', operation: 'ListFunctions' }, effect: { type: 'error', code: 'ServiceUnavailable', status: 503 }, times: 1 });
-    const err = await sdkError(client.listFunctions(new $FC.ListFunctionsRequest({})));
+    const err = await sdkError(local.client.listFunctions(new $FC.ListFunctionsRequest({})));
     assert.equal(err.statusCode, 503);
     assert.equal(err.code, 'ServiceUnavailable');
-    assert.ok((await client.listFunctions(new $FC.ListFunctionsRequest({}))).body!.functions);
+    assert.ok((await local.client.listFunctions(new $FC.ListFunctionsRequest({}))).body!.functions);
     await create('chaos');
     await admin('POST', '/faults', { match: { phase: 'api', operation: 'GetFunction', functionName: 'chaos' }, effect: { type: 'error', code: 'ServiceUnavailable', status: 503 }, times: 1 });
     assert.equal((await sdkError(get('chaos'))).statusCode, 503);
@@ -290,7 +284,7 @@ describe('failure modes', () => {
     await admin('POST', '/faults', { match: { phase: 'api', operation: 'GetFunction', functionName: 'bare' }, effect: { type: 'error', code: 'ServiceUnavailable', status: 503 }, times: 1 });
     await admin('POST', '/faults', { match: { phase: 'api', operation: 'ListFunctions' }, effect: { type: 'error', code: 'ServiceUnavailable', status: 503 }, times: 1 });
     await admin('POST', '/faults', { match: { phase: 'api', operation: 'ListVpcBindings' }, effect: { type: 'error', code: 'ServiceUnavailable', status: 503 }, times: 1 });
-    const bare = (method: string, path: string) => fetch(`${fc.url}/2023-03-30${path}`, { method, signal: AbortSignal.timeout(60_000) });
+    const bare = (method: string, path: string) => fetch(`${local.fc.url}/2023-03-30${path}`, { method, signal: AbortSignal.timeout(60_000) });
     const list = await bare('GET', '/functions');
     assert.equal(list.status, 503);
     assert.equal(((await list.json()) as { Code: string }).Code, 'ServiceUnavailable');
@@ -301,22 +295,16 @@ describe('failure modes', () => {
 });
 
 describe('one fault model: rules that take effect, and what happened to them', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
   const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${fc.url}/_localfc${path}`, { method, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+    const res = await fetch(`${local.fc.url}/_localfc${path}`, { method, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
   };
   const create = (name: string, extra: Partial<$FC.CreateFunctionInput> = {}) =>
-    client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }), ...extra }) }));
-  const invoke = (name: string) => client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('x') }));
+    local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }), ...extra }) }));
+  const invoke = (name: string) => local.client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('x') }));
 
-  before(async () => {
-    fc = await start({ clock: 'manual' });
-    client = sdkClient(fc.endpoint);
-  });
+  const local = localfcWithClient({ clock: 'manual' });
   beforeEach(() => admin('POST', '/reset'));
-  after(() => fc.stop());
 
   it('a rule whose effect its phase cannot carry out is refused, naming what the phase supports', async () => {
     const hold = await admin('POST', '/faults', { match: { phase: 'invocation' }, effect: { type: 'hold' } });
@@ -339,8 +327,8 @@ describe('one fault model: rules that take effect, and what happened to them', (
   it('a rule without a phase acts only where its effect can: a crash is spent on an invocation, not on GetFunction', async () => {
     assert.equal((await admin('POST', '/faults', { match: { functionName: 'anyphase' }, effect: { type: 'crash' }, times: 1 })).status, 200);
     await create('anyphase');
-    await advanceClock(fc, 1000);
-    assert.equal((await client.getFunction('anyphase', new $FC.GetFunctionRequest({}))).body!.state, 'Active');
+    await advanceClock(local.fc, 1000);
+    assert.equal((await local.client.getFunction('anyphase', new $FC.GetFunctionRequest({}))).body!.state, 'Active');
     const timeline = (await admin('GET', '/functions/anyphase/timeline')).json.timeline as Array<{ event: string }>;
     assert.deepEqual(timeline.filter((t) => t.event.startsWith('fault.')), [], 'not fired (nor logged) where it could do nothing');
     const crashed = await sdkError(invoke('anyphase'));
@@ -351,7 +339,7 @@ describe('one fault model: rules that take effect, and what happened to them', (
     const added = (await admin('POST', '/faults', { match: { phase: 'invocation', functionName: 'twice' }, effect: { type: 'throttle' }, times: 2 })).json;
     assert.deepEqual([added.fired, added.remaining, added.spent], [0, 2, false]);
     await create('twice');
-    await advanceClock(fc, 1000);
+    await advanceClock(local.fc, 1000);
     for (let i = 0; i < 2; i++) assert.equal((await sdkError(invoke('twice'))).code, 'ResourceThrottled');
     assert.equal((await invoke('twice')).statusCode, 200, 'spent: no longer fires');
     const rule = ((await admin('GET', '/faults')).json.rules as Array<Record<string, unknown>>).find((r) => r.id === added.id);
@@ -362,8 +350,8 @@ describe('one fault model: rules that take effect, and what happened to them', (
   it('the preparation-failure scenario on a code-package function does not talk about pulling an image', async () => {
     await admin('POST', '/scenarios/preparation-failure?functionName=zipped');
     await create('zipped');
-    await advanceClock(fc, 1000);
-    const fn = (await client.getFunction('zipped', new $FC.GetFunctionRequest({}))).body!;
+    await advanceClock(local.fc, 1000);
+    const fn = (await local.client.getFunction('zipped', new $FC.GetFunctionRequest({}))).body!;
     assert.equal(fn.state, 'Failed');
     assert.equal(fn.stateReasonCode, 'ImageAccessDenied');
     assert.doesNotMatch(fn.stateReason!, /pull|the image/i);
@@ -372,56 +360,46 @@ describe('one fault model: rules that take effect, and what happened to them', (
 
   it('a latency fault on a call does not hang the caller on the manual clock; with clock: true it waits for the clock', async () => {
     await create('slowcall');
-    await advanceClock(fc, 1000);
+    await advanceClock(local.fc, 1000);
     await admin('POST', '/faults', { match: { phase: 'invocation', functionName: 'slowcall' }, effect: { type: 'latency', ms: 50 }, times: 1 });
-    const before = fc.localfc.clock.now();
+    const before = local.fc.localfc.clock.now();
     assert.equal((await invoke('slowcall')).statusCode, 200, 'answered without anyone advancing the clock');
-    assert.equal(fc.localfc.clock.now(), before);
-    assert.deepEqual(fc.localfc.clock.pendingTimers().filter((t) => t.label.includes('latency')), []);
+    assert.equal(local.fc.localfc.clock.now(), before);
+    assert.deepEqual(local.fc.localfc.clock.pendingTimers().filter((t) => t.label.includes('latency')), []);
 
     await admin('POST', '/faults', { match: { phase: 'invocation', functionName: 'slowcall' }, effect: { type: 'latency', ms: 5000, clock: true }, times: 1 });
     let done = false;
     const parked = invoke('slowcall').then((r) => ((done = true), r));
-    await waitFor('the call to park on its latency timer', async () => (fc.localfc.clock.pendingTimers().some((t) => t.label === 'invocation latency fault') ? true : undefined));
+    await waitFor('the call to park on its latency timer', async () => (local.fc.localfc.clock.pendingTimers().some((t) => t.label === 'invocation latency fault') ? true : undefined));
     assert.equal(done, false);
-    await advanceClock(fc, 5000);
+    await advanceClock(local.fc, 5000);
     assert.equal((await parked).statusCode, 200);
   });
 });
 
 describe('start-up faults and settings', () => {
   it('a fault given at start-up (env short form) fails the preparation of matching functions', async () => {
-    const fc = await start({ clock: 'manual', timing: { codePreparationMs: 1000 }, faultSpecs: ['preparation@doomed-*=error:ImageAccessDenied'] });
-    try {
-      const client = sdkClient(fc.endpoint);
+    await withLocalfcClient({ clock: 'manual', timing: { codePreparationMs: 1000 }, faultSpecs: ['preparation@doomed-*=error:ImageAccessDenied'] }, async ({ fc, client }) => {
       for (const n of ['doomed-a', 'ok-a']) {
         await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: n, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
       }
       await advanceClock(fc, 1000);
       assert.equal((await client.getFunction('doomed-a', new $FC.GetFunctionRequest({}))).body!.stateReasonCode, 'ImageAccessDenied');
       assert.equal((await client.getFunction('ok-a', new $FC.GetFunctionRequest({}))).body!.state, 'Active');
-    } finally {
-      await fc.stop();
-    }
+    });
   });
 
   it('a scenario given at start-up holds every new function in Pending', async () => {
-    const fc = await start({ clock: 'manual', timing: { codePreparationMs: 1000 }, scenarios: ['stuck-pending'] });
-    try {
-      const client = sdkClient(fc.endpoint);
+    await withLocalfcClient({ clock: 'manual', timing: { codePreparationMs: 1000 }, scenarios: ['stuck-pending'] }, async ({ fc, client }) => {
       await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'stuck', runtime: 'nodejs20', handler: 'i.h', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
       await advanceClock(fc, 3600_000);
       assert.equal((await client.getFunction('stuck', new $FC.GetFunctionRequest({}))).body!.state, 'Pending');
-    } finally {
-      await fc.stop();
-    }
+    });
   });
 
   it('the server log says which instance served each invocation and whether it was a cold start', async () => {
     const lines: string[] = [];
-    const fc = await start({ clock: 'manual', log: 'text' }, { logLine: (l) => lines.push(l) });
-    try {
-      const client = sdkClient(fc.endpoint);
+    await withLocalfcClient({ clock: 'manual', log: 'text' }, async ({ fc, client }) => {
       await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'logged', runtime: 'nodejs20', handler: 'i.h', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
       await advanceClock(fc, 1000);
       const first = await client.invokeFunction('logged', new $FC.InvokeFunctionRequest({ body: event('a') }));
@@ -430,9 +408,7 @@ describe('start-up faults and settings', () => {
       assert.equal(invokes.length, 2);
       assert.match(invokes[0]!, new RegExp(`instance ${first.headers!['x-fc-instance-id']} cold start status 200`));
       assert.match(invokes[1]!, /warm status 200/);
-    } finally {
-      await fc.stop();
-    }
+    }, { logLine: (l) => lines.push(l) });
   });
 
   it('two servers in one process do not share state', async () => {

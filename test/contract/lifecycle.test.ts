@@ -4,34 +4,27 @@
  * Each test creates the functions it uses, so any one of them runs alone (--test-name-pattern) or in any order.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { $FC, event, readBody, sdkError, localfcWithClient } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 
 const zipA = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, "A")' }]).toString('base64');
 const zipB = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, "B")' }]).toString('base64');
 
 describe('function lifecycle through the official SDK', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
-  const advance = (ms: number) => advanceClock(fc, ms);
-  const get = async (name: string) => (await client.getFunction(name, new $FC.GetFunctionRequest({}))).body!;
+  const advance = (ms: number) => advanceClock(local.fc, ms);
+  const get = async (name: string) => (await local.client.getFunction(name, new $FC.GetFunctionRequest({}))).body!;
   const createActive = async (functionName: string, extra: Partial<$FC.CreateFunctionInput> = {}) => {
-    await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName, runtime: 'nodejs18', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zipA }), ...extra }) }));
+    await local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName, runtime: 'nodejs18', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zipA }), ...extra }) }));
     await advance(1000);
   };
 
-  before(async () => {
-    // The Pending and InProgress windows for code packages (off by default, as on FC) are what this file tests.
-    fc = await start({ clock: 'manual', timing: { codePreparationMs: 1000 } });
-    client = sdkClient(fc.endpoint);
-  });
-  after(() => fc.stop());
+  // The Pending and InProgress windows for code packages (off by default, as on FC) are what this file tests.
+  const local = localfcWithClient({ clock: 'manual', timing: { codePreparationMs: 1000 } });
 
   it('create returns Pending; GetFunction shows Pending, then Active after the preparation delay', async () => {
-    const created = await client.createFunction(
+    const created = await local.client.createFunction(
       new $FC.CreateFunctionRequest({
         body: new $FC.CreateFunctionInput({ functionName: 'cycle', runtime: 'nodejs18', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zipA }), tags: [new $FC.Tag({ key: 'team', value: 'a' })] }),
       }),
@@ -44,7 +37,7 @@ describe('function lifecycle through the official SDK', () => {
     assert.deepEqual(created.body!.tags!.map((t) => [t.key, t.value]), [['team', 'a']]);
     assert.equal((await get('cycle')).state, 'Pending');
 
-    const err = await sdkError(client.invokeFunction('cycle', new $FC.InvokeFunctionRequest({ body: event('x') })));
+    const err = await sdkError(local.client.invokeFunction('cycle', new $FC.InvokeFunctionRequest({ body: event('x') })));
     assert.equal(err.statusCode, 412);
     assert.equal(err.code, 'FunctionNotActive');
     assert.match(err.data.Message, /Pending/);
@@ -52,7 +45,7 @@ describe('function lifecycle through the official SDK', () => {
     // Terraform updates a function right after creating it, without waiting: accepted; it stays Pending (Creating)
     // and the newest configuration is the one prepared, from the update on.
     await advance(500);
-    const early = await client.updateFunction('cycle', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'x' }) }));
+    const early = await local.client.updateFunction('cycle', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'x' }) }));
     assert.deepEqual([early.body!.state, early.body!.stateReasonCode, early.body!.lastUpdateStatus, early.body!.description], ['Pending', 'Creating', 'InProgress', 'x']);
 
     await advance(999);
@@ -67,7 +60,7 @@ describe('function lifecycle through the official SDK', () => {
 
   it('invokes the simulated handler: echo, with FC invocation headers', async () => {
     await createActive('echo');
-    const res = await client.invokeFunctionWithOptions('echo', new $FC.InvokeFunctionRequest({ body: event('{"hello":"fc"}') }), new $FC.InvokeFunctionHeaders({ xFcLogType: 'Tail' }), {} as never);
+    const res = await local.client.invokeFunctionWithOptions('echo', new $FC.InvokeFunctionRequest({ body: event('{"hello":"fc"}') }), new $FC.InvokeFunctionHeaders({ xFcLogType: 'Tail' }), {} as never);
     assert.equal(await readBody(res.body!), '{"hello":"fc"}');
     assert.equal(res.statusCode, 200);
     assert.match(res.headers!['x-fc-request-id']!, /^1-/);
@@ -78,46 +71,46 @@ describe('function lifecycle through the official SDK', () => {
   it('update: InProgress while the old code keeps serving, then Successful and the new code serves', async () => {
     await createActive('updated');
     const before = await get('updated');
-    const upd = await client.updateFunction('updated', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ code: new $FC.InputCodeLocation({ zipFile: zipB }), timeout: 10 }) }));
+    const upd = await local.client.updateFunction('updated', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ code: new $FC.InputCodeLocation({ zipFile: zipB }), timeout: 10 }) }));
     assert.equal(upd.body!.lastUpdateStatus, 'InProgress');
     assert.equal(upd.body!.state, 'Active');
     assert.equal(upd.body!.timeout, 10);
     assert.notEqual(upd.body!.codeChecksum, before.codeChecksum);
 
-    const during = await client.invokeFunction('updated', new $FC.InvokeFunctionRequest({ body: event('x') }));
+    const during = await local.client.invokeFunction('updated', new $FC.InvokeFunctionRequest({ body: event('x') }));
     assert.equal(during.headers!['x-fc-code-checksum'], before.codeChecksum, 'the old code serves while InProgress');
     // A second update supersedes the one in progress: its preparation starts again with the newest configuration.
     await advance(500);
-    const second = await client.updateFunction('updated', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'y' }) }));
+    const second = await local.client.updateFunction('updated', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'y' }) }));
     assert.deepEqual([second.body!.lastUpdateStatus, second.body!.description, second.body!.timeout], ['InProgress', 'y', 10]);
     await advance(999);
     assert.equal((await get('updated')).lastUpdateStatus, 'InProgress', 'the first update was superseded, not finished');
-    const stillOld = await client.invokeFunction('updated', new $FC.InvokeFunctionRequest({ body: event('x') }));
+    const stillOld = await local.client.invokeFunction('updated', new $FC.InvokeFunctionRequest({ body: event('x') }));
     assert.equal(stillOld.headers!['x-fc-code-checksum'], before.codeChecksum);
 
     await advance(1);
     const after = await get('updated');
     assert.equal(after.lastUpdateStatus, 'Successful');
     assert.equal(after.description, 'y');
-    const now = await client.invokeFunction('updated', new $FC.InvokeFunctionRequest({ body: event('x') }));
+    const now = await local.client.invokeFunction('updated', new $FC.InvokeFunctionRequest({ body: event('x') }));
     assert.equal(now.headers!['x-fc-code-checksum'], upd.body!.codeChecksum);
   });
 
   it('lists with prefix and limit, paging with nextToken until it is absent', async () => {
     for (const n of ['page-1', 'page-2', 'page-3', 'other']) {
-      await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: n, runtime: 'python3.10', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zipA }), ...(n === 'page-2' ? { tags: [new $FC.Tag({ key: 'team', value: 'paging' })] } : {}) }) }));
+      await local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: n, runtime: 'python3.10', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zipA }), ...(n === 'page-2' ? { tags: [new $FC.Tag({ key: 'team', value: 'paging' })] } : {}) }) }));
     }
     const seen: string[] = [];
     let nextToken: string | undefined;
     let pages = 0;
     do {
-      const page = await client.listFunctions(new $FC.ListFunctionsRequest({ prefix: 'page-', limit: 2, ...(nextToken ? { nextToken } : {}) }));
+      const page = await local.client.listFunctions(new $FC.ListFunctionsRequest({ prefix: 'page-', limit: 2, ...(nextToken ? { nextToken } : {}) }));
       seen.push(...page.body!.functions!.map((f) => f.functionName!));
       for (const f of page.body!.functions!) {
         // FC's ListFunctions page: state fields come from GetFunction only.
         assert.deepEqual([f.state, f.stateReason, f.stateReasonCode, f.lastUpdateStatus, f.lastUpdateStatusReason, f.lastUpdateStatusReasonCode], [undefined, undefined, undefined, undefined, undefined, undefined], f.functionName);
         assert.ok(f.functionArn && f.runtime && f.codeChecksum, 'the rest of the function is listed');
-        const got = await client.getFunction(f.functionName!, new $FC.GetFunctionRequest({}));
+        const got = await local.client.getFunction(f.functionName!, new $FC.GetFunctionRequest({}));
         assert.ok(got.body!.state && got.body!.lastUpdateStatus, 'GetFunction has them');
       }
       nextToken = page.body!.nextToken;
@@ -125,30 +118,30 @@ describe('function lifecycle through the official SDK', () => {
     } while (nextToken);
     assert.deepEqual(seen, ['page-1', 'page-2', 'page-3']);
     assert.equal(pages, 2);
-    const byTag = await client.listFunctions(new $FC.ListFunctionsRequest({ tags: [new $FC.Tag({ key: 'team', value: 'paging' })] }));
+    const byTag = await local.client.listFunctions(new $FC.ListFunctionsRequest({ tags: [new $FC.Tag({ key: 'team', value: 'paging' })] }));
     assert.deepEqual(byTag.body!.functions!.map((f) => f.functionName), ['page-2']);
   });
 
   it('errors come back in the cloud shape through the SDK', async () => {
     await createActive('taken');
-    const missing = await sdkError(client.getFunction('nope', new $FC.GetFunctionRequest({})));
+    const missing = await sdkError(local.client.getFunction('nope', new $FC.GetFunctionRequest({})));
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.code, 'FunctionNotFound');
     assert.match(missing.data.RequestId, /^1-/);
-    const dup = await sdkError(client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'taken', runtime: 'nodejs18', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zipA }) }) })));
+    const dup = await sdkError(local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'taken', runtime: 'nodejs18', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zipA }) }) })));
     assert.equal(dup.statusCode, 409);
     assert.equal(dup.code, 'FunctionAlreadyExists');
-    const noHandler = await sdkError(client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'x1', runtime: 'nodejs18' }) })));
+    const noHandler = await sdkError(local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'x1', runtime: 'nodejs18' }) })));
     assert.equal(noHandler.code, 'InvalidArgument');
     assert.match(noHandler.data.Message, /handler/);
-    const badName = await sdkError(client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: '9bad name', runtime: 'nodejs18', handler: 'h', code: new $FC.InputCodeLocation({ zipFile: zipA }) }) })));
+    const badName = await sdkError(local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: '9bad name', runtime: 'nodejs18', handler: 'h', code: new $FC.InputCodeLocation({ zipFile: zipA }) }) })));
     assert.equal(badName.code, 'InvalidArgument');
     assert.equal((await get('taken')).state, 'Active', 'failed calls leave other functions alone');
   });
 
   it('delete removes the function', async () => {
     await createActive('doomed');
-    await client.deleteFunction('doomed');
-    assert.equal((await sdkError(client.getFunction('doomed', new $FC.GetFunctionRequest({})))).code, 'FunctionNotFound');
+    await local.client.deleteFunction('doomed');
+    assert.equal((await sdkError(local.client.getFunction('doomed', new $FC.GetFunctionRequest({})))).code, 'FunctionNotFound');
   });
 });

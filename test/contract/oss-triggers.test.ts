@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { start, type RunningLocalfc } from '../../src/index.ts';
+import { describe, it } from 'node:test';
 import { advanceClock } from '../helpers/clock.ts';
-import { $FC, type FcClient, sdkClient } from '../helpers/sdk.ts';
+import { $FC, localfcWithClient } from '../helpers/sdk.ts';
 import { ossClient } from '../helpers/serverless-devs.ts';
 import { createZip } from '../helpers/zip.ts';
 
@@ -22,30 +21,24 @@ interface OssEventRecord {
 }
 
 describe('OSS triggers fire on objects put into and deleted from localfc\'s OSS', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
   const fired = async (name: string): Promise<Array<{ triggerName: string; event: OssEventRecord }>> => {
-    await advanceClock(fc, 0); // waits for the firings under way
-    const { timeline } = (await (await fetch(`${fc.url}/_localfc/functions/${name}/timeline`)).json()) as { timeline: Array<{ event: string; detail: { triggerName: string; event: string } }> };
+    await advanceClock(local.fc, 0); // waits for the firings under way
+    const { timeline } = (await (await fetch(`${local.fc.url}/_localfc/functions/${name}/timeline`)).json()) as { timeline: Array<{ event: string; detail: { triggerName: string; event: string } }> };
     return timeline.filter((t) => t.event === 'trigger.fired').map((t) => ({ triggerName: t.detail.triggerName, event: (JSON.parse(t.detail.event) as { events: OssEventRecord[] }).events[0]! }));
   };
   const trigger = (functionName: string, triggerName: string, bucket: string, config: unknown) =>
-    client.createTrigger(functionName, new $FC.CreateTriggerRequest({
+    local.client.createTrigger(functionName, new $FC.CreateTriggerRequest({
       body: new $FC.CreateTriggerInput({ triggerName, triggerType: 'oss', sourceArn: `acs:oss:cn-hangzhou:1234567890123456:${bucket}`, invocationRole: 'acs:ram::1234567890123456:role/fc-oss', triggerConfig: JSON.stringify(config) }),
     }));
 
-  before(async () => {
-    fc = await start({ clock: 'manual' });
-    client = sdkClient(fc.endpoint);
-  });
-  after(() => fc.stop());
+  const local = localfcWithClient({ clock: 'manual' });
 
   it('a put matching the events and the key filter invokes the function with the object in FC\'s event; others do not', async () => {
-    await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'thumbs', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
+    await local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'thumbs', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
     await trigger('thumbs', 'images', 'photos', { events: ['oss:ObjectCreated:*'], filter: { key: { prefix: 'uploads/', suffix: '.jpg' } } });
     await trigger('thumbs', 'removals', 'photos', { events: ['oss:ObjectRemoved:DeleteObject'] });
     await trigger('thumbs', 'elsewhere', 'other-bucket', { events: ['oss:ObjectCreated:PutObject'] });
-    const oss = ossClient({ endpoint: fc.url, accessKeyId: 'any', accessKeySecret: 'any', bucket: 'photos' });
+    const oss = ossClient({ endpoint: local.fc.url, accessKeyId: 'any', accessKeySecret: 'any', bucket: 'photos' });
     await oss.putBucket('photos');
 
     const body = Buffer.from('not really a jpeg');

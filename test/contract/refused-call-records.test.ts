@@ -5,36 +5,29 @@
  * "internal error" with a stack. Manual clock, official SDK, a server started through start() with the text log.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { $FC, event, sdkError, localfcWithClient } from '../helpers/sdk.ts';
 import { adminApi } from '../helpers/fc-api.ts';
 
 const zip = createZip([{ path: 'index.js', data: 'exports.handler = () => 1' }]).toString('base64');
 
 describe('the request ids of refused calls, and 5xx answers in the log', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
   const lines: string[] = [];
-  const admin = adminApi(() => fc.url);
+  const admin = adminApi(() => local.fc.url);
   const create = (name: string) =>
-    client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
+    local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
   const invoke = (name: string, headers?: Record<string, string>) =>
-    client.invokeFunctionWithOptions(name, new $FC.InvokeFunctionHeaders(headers ? { commonHeaders: headers } : {}), new $FC.InvokeFunctionRequest({ body: event('x') }), {} as never);
+    local.client.invokeFunctionWithOptions(name, new $FC.InvokeFunctionHeaders(headers ? { commonHeaders: headers } : {}), new $FC.InvokeFunctionRequest({ body: event('x') }), {} as never);
   const timeline = async (name: string) => (await admin('GET', `/functions/${name}/timeline`)).timeline as Array<{ kind: string; event: string; detail?: Record<string, unknown> }>;
   const fault = (match: object, effect: object) => admin('POST', '/faults', { match, effect, times: 1 });
 
-  before(async () => {
-    // Code packages take 1 s of clock time to prepare, so a new function is Pending (412) until the test advances.
-    fc = await start({ clock: 'manual', log: 'text', timing: { codePreparationMs: 1000 } }, { logLine: (l) => lines.push(l) });
-    client = sdkClient(fc.endpoint);
-  });
+  // Code packages take 1 s of clock time to prepare, so a new function is Pending (412) until the test advances.
+  const local = localfcWithClient({ clock: 'manual', log: 'text', timing: { codePreparationMs: 1000 } }, { logLine: (l) => lines.push(l) });
   beforeEach(async () => {
     await admin('POST', '/reset');
     lines.length = 0;
   });
-  after(() => fc.stop());
 
   it('a 412 FunctionNotActive: its RequestId is in the access line and in the rejected entry', async () => {
     await create('pending-fn');
@@ -56,7 +49,7 @@ describe('the request ids of refused calls, and 5xx answers in the log', () => {
 
   it('injected 5xx faults (invocation throttle, crash, API error): ordinary answers, ids in the log and the fault entries', async () => {
     await create('orders');
-    await fc.localfc.advanceClock(1000);
+    await local.fc.localfc.advanceClock(1000);
     await fault({ phase: 'invocation', functionName: 'orders' }, { type: 'throttle' });
     const throttled = await sdkError(invoke('orders'));
     assert.equal(throttled.statusCode, 503);
@@ -64,7 +57,7 @@ describe('the request ids of refused calls, and 5xx answers in the log', () => {
     const crashed = await sdkError(invoke('orders'));
     assert.equal(crashed.statusCode, 502);
     await fault({ phase: 'api', functionName: 'orders', operation: 'GetFunction' }, { type: 'error', code: 'ServiceUnavailable', status: 503 });
-    const apiFailed = await sdkError(client.getFunction('orders', new $FC.GetFunctionRequest({})));
+    const apiFailed = await sdkError(local.client.getFunction('orders', new $FC.GetFunctionRequest({})));
     assert.equal(apiFailed.statusCode, 503);
 
 
@@ -92,7 +85,7 @@ describe('the request ids of refused calls, and 5xx answers in the log', () => {
 
   it('a successful call\'s access line stays as it was (its id is on the invoke line)', async () => {
     await create('fine');
-    await fc.localfc.advanceClock(1000);
+    await local.fc.localfc.advanceClock(1000);
     await invoke('fine');
     assert.ok(lines.some((l) => /^POST \/2023-03-30\/functions\/fine\/invocations 200 InvokeFunction \d+ms$/.test(l)), lines.join('\n'));
     assert.ok(lines.some((l) => /^invoke fine:LATEST \S+ instance /.test(l)), lines.join('\n'));

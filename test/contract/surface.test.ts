@@ -3,10 +3,10 @@
  * ListInstances, tags, GetFunctionCode, layers (and a layer's module used by a real handler), unsupported operations.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { type RunningLocalfc } from '../../src/index.ts';
+import { $FC, type FcClient, event, readBody, sdkError, localfcWithClient } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 
 const code = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, "ok")' }]);
@@ -20,21 +20,15 @@ async function createActive(fc: RunningLocalfc, client: FcClient, name: string, 
 }
 
 describe('function surface through the official SDK (simulated backend)', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
-  const instances = async (name: string) => (await client.listInstances(name, new $FC.ListInstancesRequest({}))).body!.instances ?? [];
+  const instances = async (name: string) => (await local.client.listInstances(name, new $FC.ListInstancesRequest({}))).body!.instances ?? [];
 
   // A server per test: no test sees another's functions, configs or layers, so each runs alone or in any order.
-  beforeEach(async () => {
-    fc = await start({ clock: 'manual' });
-    client = sdkClient(fc.endpoint);
-  });
-  afterEach(() => fc.stop());
+  const local = localfcWithClient({ clock: 'manual' }, undefined, { each: true });
 
   it('a provision config starts its target instances; ListInstances shows them and current matches', async () => {
-    await createActive(fc, client, 'warm');
+    await createActive(local.fc, local.client, 'warm');
     assert.deepEqual(await instances('warm'), []);
-    const put = await client.putProvisionConfig('warm', new $FC.PutProvisionConfigRequest({
+    const put = await local.client.putProvisionConfig('warm', new $FC.PutProvisionConfigRequest({
       body: new $FC.PutProvisionConfigInput({ defaultTarget: 2, alwaysAllocateCPU: true, scheduledActions: [new $FC.ScheduledAction({ name: 'peak', scheduleExpression: 'cron(0 0 9 * * *)', target: 5 })] }),
     }));
     assert.equal(put.body!.target, 2);
@@ -46,79 +40,79 @@ describe('function surface through the official SDK (simulated backend)', () => 
     for (const i of listed) assert.equal(i.versionId, '0', 'the definition: instances under LATEST report version 0');
 
     // Provisioned instances are not reclaimed however long they idle.
-    await advanceClock(fc, 3_600_000);
+    await advanceClock(local.fc, 3_600_000);
     assert.equal((await instances('warm')).length, 2);
-    const got = await client.getProvisionConfig('warm', new $FC.GetProvisionConfigRequest({}));
+    const got = await local.client.getProvisionConfig('warm', new $FC.GetProvisionConfigRequest({}));
     assert.equal(got.body!.current, 2);
-    const all = await client.listProvisionConfigs(new $FC.ListProvisionConfigsRequest({}));
+    const all = await local.client.listProvisionConfigs(new $FC.ListProvisionConfigsRequest({}));
     assert.deepEqual(all.body!.provisionConfigs!.map((p) => [p.functionArn?.endsWith('/warm/LATEST'), p.current]), [[true, 2]]);
 
     // An invocation uses a warm instance: no new one.
-    await client.invokeFunction('warm', new $FC.InvokeFunctionRequest({ body: event('x') }));
+    await local.client.invokeFunction('warm', new $FC.InvokeFunctionRequest({ body: event('x') }));
     assert.equal((await instances('warm')).length, 2);
 
-    await client.deleteProvisionConfig('warm', new $FC.DeleteProvisionConfigRequest({}));
-    const gone = await client.getProvisionConfig('warm', new $FC.GetProvisionConfigRequest({}));
+    await local.client.deleteProvisionConfig('warm', new $FC.DeleteProvisionConfigRequest({}));
+    const gone = await local.client.getProvisionConfig('warm', new $FC.GetProvisionConfigRequest({}));
     assert.deepEqual(gone.body!.toMap(), { target: 0, current: 0 }, 'no config: 200 without functionArn (clients.json provision)');
-    await advanceClock(fc, 600_000);
+    await advanceClock(local.fc, 600_000);
     assert.deepEqual(await instances('warm'), [], 'without the config they idle out');
   });
 
   it('the warm instances follow an update to the new revision', async () => {
-    await createActive(fc, client, 'warm');
-    await client.putProvisionConfig('warm', new $FC.PutProvisionConfigRequest({ body: new $FC.PutProvisionConfigInput({ target: 1 }) }));
+    await createActive(local.fc, local.client, 'warm');
+    await local.client.putProvisionConfig('warm', new $FC.PutProvisionConfigRequest({ body: new $FC.PutProvisionConfigInput({ target: 1 }) }));
     const before = (await instances('warm')).map((i) => i.instanceId);
     assert.equal(before.length, 1);
-    await client.updateFunction('warm', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'v2' }) }));
-    await advanceClock(fc, 1000);
+    await local.client.updateFunction('warm', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'v2' }) }));
+    await advanceClock(local.fc, 1000);
     const afterUpdate = (await instances('warm')).map((i) => i.instanceId);
     assert.equal(afterUpdate.length, 1);
     assert.notDeepEqual(afterUpdate, before);
-    await client.deleteProvisionConfig('warm', new $FC.DeleteProvisionConfigRequest({}));
+    await local.client.deleteProvisionConfig('warm', new $FC.DeleteProvisionConfigRequest({}));
   });
 
   it('scaling config CRUD; minInstances kept warm', async () => {
-    await createActive(fc, client, 'warm');
-    const put = await client.putScalingConfig('warm', new $FC.PutScalingConfigRequest({
+    await createActive(local.fc, local.client, 'warm');
+    const put = await local.client.putScalingConfig('warm', new $FC.PutScalingConfigRequest({
       body: new $FC.PutScalingConfigInput({ minInstances: 3, horizontalScalingPolicies: [new $FC.ScalingPolicy({ name: 'cpu', metricType: 'CPUUtilization', metricTarget: 0.6, minInstances: 3, maxInstances: 10 })] }),
     }));
     assert.equal(put.body!.minInstances, 3);
     assert.equal(put.body!.currentInstances, 3);
     assert.equal(put.body!.horizontalScalingPolicies![0]!.maxInstances, 10);
     assert.equal((await instances('warm')).length, 3);
-    const listed = await client.listScalingConfigs(new $FC.ListScalingConfigsRequest({ functionName: 'warm' }));
+    const listed = await local.client.listScalingConfigs(new $FC.ListScalingConfigsRequest({ functionName: 'warm' }));
     assert.equal(listed.body!.scalingConfigs!.length, 1);
-    await client.deleteScalingConfig('warm', new $FC.DeleteScalingConfigRequest({}));
-    assert.equal((await sdkError(client.getScalingConfig('warm', new $FC.GetScalingConfigRequest({})))).code, 'ScalingConfigNotFound');
-    assert.equal((await sdkError(client.putScalingConfig('nope', new $FC.PutScalingConfigRequest({ body: new $FC.PutScalingConfigInput({ minInstances: 1 }) })))).code, 'FunctionNotFound');
+    await local.client.deleteScalingConfig('warm', new $FC.DeleteScalingConfigRequest({}));
+    assert.equal((await sdkError(local.client.getScalingConfig('warm', new $FC.GetScalingConfigRequest({})))).code, 'ScalingConfigNotFound');
+    assert.equal((await sdkError(local.client.putScalingConfig('nope', new $FC.PutScalingConfigRequest({ body: new $FC.PutScalingConfigInput({ minInstances: 1 }) })))).code, 'FunctionNotFound');
   });
 
   it('tags: tag by ARN, list, untag; reserved fault tags are validated and take effect', async () => {
-    await createActive(fc, client, 'warm');
-    const arn = (await client.getFunction('warm', new $FC.GetFunctionRequest({}))).body!.functionArn!;
-    await client.tagResources(new $FC.TagResourcesRequest({ body: new $FC.TagResourcesInput({ resourceType: 'function', resourceId: [arn], tag: [new $FC.Tag({ key: 'team', value: 'a' }), new $FC.Tag({ key: 'env', value: 'dev' })] }) }));
-    const listed = await client.listTagResources(new $FC.ListTagResourcesRequest({ resourceType: 'function', resourceId: [arn] }));
+    await createActive(local.fc, local.client, 'warm');
+    const arn = (await local.client.getFunction('warm', new $FC.GetFunctionRequest({}))).body!.functionArn!;
+    await local.client.tagResources(new $FC.TagResourcesRequest({ body: new $FC.TagResourcesInput({ resourceType: 'function', resourceId: [arn], tag: [new $FC.Tag({ key: 'team', value: 'a' }), new $FC.Tag({ key: 'env', value: 'dev' })] }) }));
+    const listed = await local.client.listTagResources(new $FC.ListTagResourcesRequest({ resourceType: 'function', resourceId: [arn] }));
     assert.deepEqual(listed.body!.tagResources!.map((t) => [t.resourceId, t.tagKey, t.tagValue]), [[arn, 'team', 'a'], [arn, 'env', 'dev']]);
-    const byTag = await client.listTagResources(new $FC.ListTagResourcesRequest({ resourceType: 'function', tag: [new $FC.ListTagResourcesRequestTag({ key: 'env', value: 'dev' })], limit: 1 }));
+    const byTag = await local.client.listTagResources(new $FC.ListTagResourcesRequest({ resourceType: 'function', tag: [new $FC.ListTagResourcesRequestTag({ key: 'env', value: 'dev' })], limit: 1 }));
     assert.equal(byTag.body!.tagResources!.length, 1);
     assert.ok(byTag.body!.nextToken, 'a second page');
-    await client.untagResources(new $FC.UntagResourcesRequest({ resourceType: 'function', resourceId: ['warm'], tagKey: ['team'] }));
-    assert.deepEqual((await client.getFunction('warm', new $FC.GetFunctionRequest({}))).body!.tags!.map((t) => t.key), ['env']);
+    await local.client.untagResources(new $FC.UntagResourcesRequest({ resourceType: 'function', resourceId: ['warm'], tagKey: ['team'] }));
+    assert.deepEqual((await local.client.getFunction('warm', new $FC.GetFunctionRequest({}))).body!.tags!.map((t) => t.key), ['env']);
 
-    const bad = await sdkError(client.tagResources(new $FC.TagResourcesRequest({ body: new $FC.TagResourcesInput({ resourceId: ['warm'], tag: [new $FC.Tag({ key: 'localfc:fault:invocation', value: 'nonsense' })] }) })));
+    const bad = await sdkError(local.client.tagResources(new $FC.TagResourcesRequest({ body: new $FC.TagResourcesInput({ resourceId: ['warm'], tag: [new $FC.Tag({ key: 'localfc:fault:invocation', value: 'nonsense' })] }) })));
     assert.equal(bad.code, 'InvalidArgument');
-    await client.tagResources(new $FC.TagResourcesRequest({ body: new $FC.TagResourcesInput({ resourceId: ['warm'], tag: [new $FC.Tag({ key: 'localfc:fault:invocation', value: 'throttle' })] }) }));
-    const faulted = await sdkError(client.invokeFunction('warm', new $FC.InvokeFunctionRequest({ body: event('x') })));
+    await local.client.tagResources(new $FC.TagResourcesRequest({ body: new $FC.TagResourcesInput({ resourceId: ['warm'], tag: [new $FC.Tag({ key: 'localfc:fault:invocation', value: 'throttle' })] }) }));
+    const faulted = await sdkError(local.client.invokeFunction('warm', new $FC.InvokeFunctionRequest({ body: event('x') })));
     assert.equal(faulted.code, 'ResourceThrottled');
-    await client.untagResources(new $FC.UntagResourcesRequest({ resourceId: ['warm'], all: true }));
-    assert.deepEqual((await client.getFunction('warm', new $FC.GetFunctionRequest({}))).body!.tags, []);
-    assert.equal((await sdkError(client.tagResources(new $FC.TagResourcesRequest({ body: new $FC.TagResourcesInput({ resourceId: ['nope'], tag: [new $FC.Tag({ key: 'k', value: 'v' })] }) })))).code, 'FunctionNotFound');
+    await local.client.untagResources(new $FC.UntagResourcesRequest({ resourceId: ['warm'], all: true }));
+    assert.deepEqual((await local.client.getFunction('warm', new $FC.GetFunctionRequest({}))).body!.tags, []);
+    assert.equal((await sdkError(local.client.tagResources(new $FC.TagResourcesRequest({ body: new $FC.TagResourcesInput({ resourceId: ['nope'], tag: [new $FC.Tag({ key: 'k', value: 'v' })] }) })))).code, 'FunctionNotFound');
   });
 
   it('GetFunctionCode: the URL downloads exactly the uploaded zip; the checksum is codeChecksum', async () => {
-    await createActive(fc, client, 'warm');
-    const res = await client.getFunctionCode('warm', new $FC.GetFunctionCodeRequest({}));
-    const fn = (await client.getFunction('warm', new $FC.GetFunctionRequest({}))).body!;
+    await createActive(local.fc, local.client, 'warm');
+    const res = await local.client.getFunctionCode('warm', new $FC.GetFunctionCodeRequest({}));
+    const fn = (await local.client.getFunction('warm', new $FC.GetFunctionRequest({}))).body!;
     assert.equal(res.body!.checksum, fn.codeChecksum);
     const download = await fetch(res.body!.url!);
     assert.equal(download.status, 200);
@@ -128,16 +122,16 @@ describe('function surface through the official SDK (simulated backend)', () => 
   });
 
   it('layers: create versions, get, get by ARN, ACL, list layers and versions to the last page, delete', async () => {
-    const v1 = await client.createLayerVersion('libs', new $FC.CreateLayerVersionRequest({ body: new $FC.CreateLayerVersionInput({ code: new $FC.InputCodeLocation({ zipFile: layerZip('v1') }), compatibleRuntime: ['nodejs20'], description: 'first' }) }));
+    const v1 = await local.client.createLayerVersion('libs', new $FC.CreateLayerVersionRequest({ body: new $FC.CreateLayerVersionInput({ code: new $FC.InputCodeLocation({ zipFile: layerZip('v1') }), compatibleRuntime: ['nodejs20'], description: 'first' }) }));
     assert.equal(v1.body!.version, 1);
     assert.match(v1.body!.layerVersionArn!, /^acs:fc:cn-hangzhou:\d+:layers\/libs\/versions\/1$/);
     assert.match(v1.body!.codeChecksum!, /^\d+$/);
     assert.deepEqual(v1.body!.compatibleRuntime, ['nodejs20']);
-    for (const n of [2, 3]) await client.createLayerVersion('libs', new $FC.CreateLayerVersionRequest({ body: new $FC.CreateLayerVersionInput({ code: new $FC.InputCodeLocation({ zipFile: layerZip(`v${n}`) }) }) }));
-    await client.createLayerVersion('other', new $FC.CreateLayerVersionRequest({ body: new $FC.CreateLayerVersionInput({ code: new $FC.InputCodeLocation({ zipFile: layerZip('o') }) }) }));
+    for (const n of [2, 3]) await local.client.createLayerVersion('libs', new $FC.CreateLayerVersionRequest({ body: new $FC.CreateLayerVersionInput({ code: new $FC.InputCodeLocation({ zipFile: layerZip(`v${n}`) }) }) }));
+    await local.client.createLayerVersion('other', new $FC.CreateLayerVersionRequest({ body: new $FC.CreateLayerVersionInput({ code: new $FC.InputCodeLocation({ zipFile: layerZip('o') }) }) }));
 
-    assert.equal((await client.getLayerVersion('libs', '1')).body!.description, 'first');
-    const byArn = await client.getLayerVersionByArn(v1.body!.layerVersionArn!);
+    assert.equal((await local.client.getLayerVersion('libs', '1')).body!.description, 'first');
+    const byArn = await local.client.getLayerVersionByArn(v1.body!.layerVersionArn!);
     assert.equal(byArn.body!.codeSize, v1.body!.codeSize);
     const downloaded = Buffer.from(await (await fetch(byArn.body!.code!.location!)).arrayBuffer());
     assert.equal(downloaded.toString('base64'), layerZip('v1'));
@@ -145,7 +139,7 @@ describe('function surface through the official SDK (simulated backend)', () => 
     const versions: number[] = [];
     let startVersion: number | undefined;
     do {
-      const page = await client.listLayerVersions('libs', new $FC.ListLayerVersionsRequest({ limit: 2, ...(startVersion ? { startVersion: String(startVersion) } : {}) }));
+      const page = await local.client.listLayerVersions('libs', new $FC.ListLayerVersionsRequest({ limit: 2, ...(startVersion ? { startVersion: String(startVersion) } : {}) }));
       versions.push(...page.body!.layers!.map((l) => l.version!));
       startVersion = page.body!.nextVersion;
     } while (startVersion !== undefined);
@@ -154,77 +148,71 @@ describe('function surface through the official SDK (simulated backend)', () => 
     const names: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await client.listLayers(new $FC.ListLayersRequest({ limit: 1, ...(nextToken ? { nextToken } : {}) }));
+      const page = await local.client.listLayers(new $FC.ListLayersRequest({ limit: 1, ...(nextToken ? { nextToken } : {}) }));
       names.push(...page.body!.layers!.map((l) => `${l.layerName}:${l.version}`));
       nextToken = page.body!.nextToken;
     } while (nextToken);
     assert.deepEqual(names, ['libs:3', 'other:1']);
 
-    await client.putLayerACL('libs', new $FC.PutLayerACLRequest({ public: 'true' }));
-    assert.equal((await client.getLayerVersion('libs', '2')).body!.acl, '1');
-    assert.deepEqual((await client.listLayers(new $FC.ListLayersRequest({ public: 'true' }))).body!.layers!.map((l) => l.layerName), ['libs']);
+    await local.client.putLayerACL('libs', new $FC.PutLayerACLRequest({ public: 'true' }));
+    assert.equal((await local.client.getLayerVersion('libs', '2')).body!.acl, '1');
+    assert.deepEqual((await local.client.listLayers(new $FC.ListLayersRequest({ public: 'true' }))).body!.layers!.map((l) => l.layerName), ['libs']);
 
-    await client.deleteLayerVersion('libs', '2');
-    const gone = await sdkError(client.getLayerVersion('libs', '2'));
+    await local.client.deleteLayerVersion('libs', '2');
+    const gone = await sdkError(local.client.getLayerVersion('libs', '2'));
     assert.equal(gone.statusCode, 404);
     assert.equal(gone.code, 'LayerNotFound');
-    const v4 = await client.createLayerVersion('libs', new $FC.CreateLayerVersionRequest({ body: new $FC.CreateLayerVersionInput({ code: new $FC.InputCodeLocation({ zipFile: layerZip('v4') }) }) }));
+    const v4 = await local.client.createLayerVersion('libs', new $FC.CreateLayerVersionRequest({ body: new $FC.CreateLayerVersionInput({ code: new $FC.InputCodeLocation({ zipFile: layerZip('v4') }) }) }));
     assert.equal(v4.body!.version, 4, 'version numbers are not reused');
   });
 
   it('a function naming a layer that does not exist is refused; an existing one is shown with its size', async () => {
-    const missing = await sdkError(client.createFunction(new $FC.CreateFunctionRequest({
+    const missing = await sdkError(local.client.createFunction(new $FC.CreateFunctionRequest({
       body: new $FC.CreateFunctionInput({ functionName: 'layered', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: code.toString('base64') }), layers: ['acs:fc:cn-hangzhou:1234567890123456:layers/libs/versions/99'] }),
     })));
     assert.equal(missing.code, 'LayerNotFound');
-    const arn = (await client.createLayerVersion('libs', new $FC.CreateLayerVersionRequest({ body: new $FC.CreateLayerVersionInput({ code: new $FC.InputCodeLocation({ zipFile: layerZip('v1') }) }) }))).body!;
-    const created = await client.createFunction(new $FC.CreateFunctionRequest({
+    const arn = (await local.client.createLayerVersion('libs', new $FC.CreateLayerVersionRequest({ body: new $FC.CreateLayerVersionInput({ code: new $FC.InputCodeLocation({ zipFile: layerZip('v1') }) }) }))).body!;
+    const created = await local.client.createFunction(new $FC.CreateFunctionRequest({
       body: new $FC.CreateFunctionInput({ functionName: 'layered', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: code.toString('base64') }), layers: [arn.layerVersionArn!] }),
     }));
     assert.deepEqual(created.body!.layers!.map((l) => [l.arn, l.size]), [[arn.layerVersionArn, arn.codeSize]]);
   });
 
   it('operations localfc does not emulate answer with the cloud error shape naming them', async () => {
-    const err = await sdkError(client.listSessions('any', new $FC.ListSessionsRequest({})));
+    const err = await sdkError(local.client.listSessions('any', new $FC.ListSessionsRequest({})));
     assert.equal(err.statusCode, 400);
     assert.equal(err.code, 'NotSupported');
     assert.match(err.data.Message, /ListSessions/);
     assert.match(err.data.RequestId, /^1-/);
-    const regions = await client.describeRegions(new $FC.DescribeRegionsRequest({}));
+    const regions = await local.client.describeRegions(new $FC.DescribeRegionsRequest({}));
     assert.equal(regions.body!.regions!.region![0]!.regionId, 'cn-hangzhou');
   });
 
   it('deleting a function removes its configs (one at target 0: one that holds instances refuses it, test/api/clients.test.ts)', async () => {
-    await createActive(fc, client, 'short');
-    await client.putProvisionConfig('short', new $FC.PutProvisionConfigRequest({ body: new $FC.PutProvisionConfigInput({ target: 0 }) }));
-    await client.deleteFunction('short');
-    const listed = await client.listProvisionConfigs(new $FC.ListProvisionConfigsRequest({ functionName: 'short' }));
+    await createActive(local.fc, local.client, 'short');
+    await local.client.putProvisionConfig('short', new $FC.PutProvisionConfigRequest({ body: new $FC.PutProvisionConfigInput({ target: 0 }) }));
+    await local.client.deleteFunction('short');
+    const listed = await local.client.listProvisionConfigs(new $FC.ListProvisionConfigsRequest({ functionName: 'short' }));
     assert.deepEqual(listed.body!.provisionConfigs, []);
   });
 });
 
 describe('layers under the process backend (Node.js and Python)', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
-  before(async () => {
-    fc = await start({ clock: 'manual', backend: 'process' });
-    client = sdkClient(fc.endpoint);
-  });
-  after(() => fc.stop());
+  const local = localfcWithClient({ clock: 'manual', backend: 'process' });
 
   it('a nodejs handler requires a module from a layer (nodejs/node_modules on NODE_PATH)', async () => {
-    const layer = await client.createLayerVersion('greet', new $FC.CreateLayerVersionRequest({
+    const layer = await local.client.createLayerVersion('greet', new $FC.CreateLayerVersionRequest({
       body: new $FC.CreateLayerVersionInput({ code: new $FC.InputCodeLocation({ zipFile: layerZip('module.exports = (n) => `hello ${n}`;') }), compatibleRuntime: ['nodejs20'] }),
     }));
     const handler = createZip([{ path: 'index.js', data: 'const greet = require("greet"); exports.handler = (e, c, cb) => cb(null, greet(e.toString()))' }]);
-    await createActive(fc, client, 'greeter', { layers: [layer.body!.layerVersionArn!] }, handler);
-    assert.equal((await client.getFunction('greeter', new $FC.GetFunctionRequest({}))).body!.state, 'Active');
-    const res = await client.invokeFunction('greeter', new $FC.InvokeFunctionRequest({ body: event('fc') }));
+    await createActive(local.fc, local.client, 'greeter', { layers: [layer.body!.layerVersionArn!] }, handler);
+    assert.equal((await local.client.getFunction('greeter', new $FC.GetFunctionRequest({}))).body!.state, 'Active');
+    const res = await local.client.invokeFunction('greeter', new $FC.InvokeFunctionRequest({ body: event('fc') }));
     assert.equal(await readBody(res.body!), 'hello fc');
   });
 
   it('a python3.10 handler imports a module from a layer (python/ on PYTHONPATH)', async () => {
-    const layer = await client.createLayerVersion('pygreet', new $FC.CreateLayerVersionRequest({
+    const layer = await local.client.createLayerVersion('pygreet', new $FC.CreateLayerVersionRequest({
       body: new $FC.CreateLayerVersionInput({
         code: new $FC.InputCodeLocation({ zipFile: createZip([{ path: 'python/greet.py', data: 'def hello():\n    return "hello from the layer"\n' }]).toString('base64') }),
         compatibleRuntime: ['python3.10'],
@@ -232,39 +220,35 @@ describe('layers under the process backend (Node.js and Python)', () => {
     }));
     const arn = layer.body!.layerVersionArn!;
     const handler = createZip([{ path: 'index.py', data: 'import greet\n\ndef handler(event, context):\n    return greet.hello()\n' }]);
-    await createActive(fc, client, 'pygreeter', { runtime: 'python3.10', layers: [arn] }, handler);
-    const fn = (await client.getFunction('pygreeter', new $FC.GetFunctionRequest({}))).body!;
+    await createActive(local.fc, local.client, 'pygreeter', { runtime: 'python3.10', layers: [arn] }, handler);
+    const fn = (await local.client.getFunction('pygreeter', new $FC.GetFunctionRequest({}))).body!;
     assert.equal(fn.state, 'Active', fn.stateReason);
     assert.deepEqual(fn.layers!.map((l) => l.arn), [arn]);
-    const res = await client.invokeFunction('pygreeter', new $FC.InvokeFunctionRequest({ body: event('{}') }));
+    const res = await local.client.invokeFunction('pygreeter', new $FC.InvokeFunctionRequest({ body: event('{}') }));
     assert.equal(res.headers!['x-fc-error-type'], undefined);
     assert.equal(await readBody(res.body!), 'hello from the layer');
   });
 });
 
 describe('scaling config scheduled policies on the manual clock', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
-  const instances = async (name: string) => (await client.listInstances(name, new $FC.ListInstancesRequest({}))).body!.instances ?? [];
-  const scaling = async (name: string) => (await client.getScalingConfig(name, new $FC.GetScalingConfigRequest({}))).body!;
+  const instances = async (name: string) => (await local.client.listInstances(name, new $FC.ListInstancesRequest({}))).body!.instances ?? [];
+  const scaling = async (name: string) => (await local.client.getScalingConfig(name, new $FC.GetScalingConfigRequest({}))).body!;
   // Through the admin API, as a test outside the process would.
   const advanceTo = async (iso: string) => {
-    const res = await fetch(`${fc.url}/_localfc/clock/advance`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms: Date.parse(iso) - fc.localfc.clock.now() }),
+    const res = await fetch(`${local.fc.url}/_localfc/clock/advance`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms: Date.parse(iso) - local.fc.localfc.clock.now() }),
     });
     assert.equal(res.status, 200);
   };
-  const scheduleTimers = () => fc.localfc.clock.pendingTimers().filter((t) => t.label.startsWith('scaling schedule'));
+  const scheduleTimers = () => local.fc.localfc.clock.pendingTimers().filter((t) => t.label.startsWith('scaling schedule'));
 
+  const local = localfcWithClient({ clock: 'manual' }); // 2024-01-01T00:00:00Z
   before(async () => {
-    fc = await start({ clock: 'manual' }); // 2024-01-01T00:00:00Z
-    client = sdkClient(fc.endpoint);
-    await createActive(fc, client, 'shift');
+    await createActive(local.fc, local.client, 'shift');
   });
-  after(() => fc.stop());
 
   it('raises the warm target to 3 at 09:00 and back to minInstances at 18:00', async () => {
-    const put = await client.putScalingConfig('shift', new $FC.PutScalingConfigRequest({
+    const put = await local.client.putScalingConfig('shift', new $FC.PutScalingConfigRequest({
       body: new $FC.PutScalingConfigInput({
         minInstances: 1,
         scheduledPolicies: [
@@ -293,22 +277,22 @@ describe('scaling config scheduled policies on the manual clock', () => {
   });
 
   it('an invalid expression is refused; deleting the config or the function clears its timer', async () => {
-    const bad = await sdkError(client.putScalingConfig('shift', new $FC.PutScalingConfigRequest({
+    const bad = await sdkError(local.client.putScalingConfig('shift', new $FC.PutScalingConfigRequest({
       body: new $FC.PutScalingConfigInput({ minInstances: 1, scheduledPolicies: [new $FC.ScheduledPolicy({ name: 'five', scheduleExpression: 'cron(0 9 * * *)', target: 2 })] }),
     })));
     assert.equal(bad.code, 'InvalidArgument');
     assert.match(bad.data.Message, /five/);
 
     assert.equal(scheduleTimers().length, 1);
-    await client.deleteScalingConfig('shift', new $FC.DeleteScalingConfigRequest({}));
+    await local.client.deleteScalingConfig('shift', new $FC.DeleteScalingConfigRequest({}));
     assert.equal(scheduleTimers().length, 0);
 
-    await client.putScalingConfig('shift', new $FC.PutScalingConfigRequest({
+    await local.client.putScalingConfig('shift', new $FC.PutScalingConfigRequest({
       body: new $FC.PutScalingConfigInput({ scheduledPolicies: [new $FC.ScheduledPolicy({ name: 'off', scheduleExpression: 'cron(0 0 9 * * *)', target: 0 })] }),
     }));
     assert.equal(scheduleTimers().length, 1);
     // A config that keeps no instance now does not hold the function (ResidentScalingConfigExists otherwise).
-    await client.deleteFunction('shift');
+    await local.client.deleteFunction('shift');
     assert.equal(scheduleTimers().length, 0);
   });
 });

@@ -4,10 +4,9 @@
  * from the trigger's own sourceArn and triggerConfig, and a body given to fire reaches the function byte for byte.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, sdkClient } from '../helpers/sdk.ts';
+import { $FC, localfcWithClient } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 
 const REGION = 'cn-hangzhou';
@@ -32,12 +31,9 @@ const TRIGGERS: ReadonlyArray<{ triggerName: string; triggerType: string; source
 const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 describe('fired trigger events (simulated backend echoes the event)', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
-
   // Raw bytes as application/octet-stream: admin changes refuse the content types a cross-site page may send (site-guard.ts).
   const fire = async (trigger: string, body?: string | Uint8Array): Promise<{ status: number; requestId: string; bytes: Buffer }> => {
-    const res = await fetch(`${fc.url}/_localfc/functions/events/triggers/${trigger}/fire?sync=true`, { method: 'POST', ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/octet-stream' } }) });
+    const res = await fetch(`${local.fc.url}/_localfc/functions/events/triggers/${trigger}/fire?sync=true`, { method: 'POST', ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/octet-stream' } }) });
     return { status: res.status, requestId: res.headers.get('x-fc-request-id') ?? '', bytes: Buffer.from(await res.arrayBuffer()) };
   };
   const fireJson = async (trigger: string): Promise<{ event: Json; requestId: string }> => {
@@ -47,20 +43,18 @@ describe('fired trigger events (simulated backend echoes the event)', () => {
     return { event: JSON.parse(r.bytes.toString('utf8')) as Json, requestId: r.requestId };
   };
 
+  const local = localfcWithClient({ clock: 'manual' });
   before(async () => {
-    fc = await start({ clock: 'manual' });
-    client = sdkClient(fc.endpoint);
-    await client.createFunction(new $FC.CreateFunctionRequest({
+    await local.client.createFunction(new $FC.CreateFunctionRequest({
       body: new $FC.CreateFunctionInput({ functionName: 'events', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: code }) }),
     }));
-    await advanceClock(fc, 1000);
+    await advanceClock(local.fc, 1000);
     for (const t of TRIGGERS) {
-      await client.createTrigger('events', new $FC.CreateTriggerRequest({
+      await local.client.createTrigger('events', new $FC.CreateTriggerRequest({
         body: new $FC.CreateTriggerInput({ triggerName: t.triggerName, triggerType: t.triggerType, triggerConfig: JSON.stringify(t.config), ...(t.sourceArn ? { sourceArn: t.sourceArn } : {}) }),
       }));
     }
   });
-  after(() => fc.stop());
 
   it('timer: {triggerTime, triggerName, payload}', async () => {
     const { event } = await fireJson('tick');
@@ -68,7 +62,7 @@ describe('fired trigger events (simulated backend echoes the event)', () => {
     assert.equal(event.triggerName, 'tick');
     assert.equal(event.payload, 'nightly-payload');
     assert.match(event.triggerTime, ISO_SECONDS);
-    assert.equal(Date.parse(event.triggerTime), Math.floor(fc.localfc.clock.now() / 1000) * 1000);
+    assert.equal(Date.parse(event.triggerTime), Math.floor(local.fc.localfc.clock.now() / 1000) * 1000);
   });
 
   it('oss: events[0] with eventName from the config, bucket from sourceArn, key from the filter', async () => {
@@ -109,7 +103,7 @@ describe('fired trigger events (simulated backend echoes the event)', () => {
     assert.equal(typeof event.source.endCursor, 'string');
     assert.equal(typeof event.jobName, 'string');
     assert.equal(typeof event.taskId, 'string');
-    assert.equal(event.cursorTime, Math.floor(fc.localfc.clock.now() / 1000));
+    assert.equal(event.cursorTime, Math.floor(local.fc.localfc.clock.now() / 1000));
   });
 
   it('mns_topic: the raw message for STREAM, the message JSON for JSON', async () => {
@@ -123,7 +117,7 @@ describe('fired trigger events (simulated backend echoes the event)', () => {
     assert.equal(event.TopicName, 'my-topic');
     assert.equal(event.TopicOwner, ACCOUNT);
     assert.equal(event.SubscriptionName, 'topic-json');
-    assert.equal(event.PublishTime, fc.localfc.clock.now());
+    assert.equal(event.PublishTime, local.fc.localfc.clock.now());
   });
 
   it('cdn_events: events[0] with the configured eventName and eventVersion', async () => {
@@ -171,7 +165,7 @@ describe('fired trigger events (simulated backend echoes the event)', () => {
   });
 
   it('an async fire answers 202 with the sample event it sent', async () => {
-    const res = await fetch(`${fc.url}/_localfc/functions/events/triggers/uploads/fire`, { method: 'POST' });
+    const res = await fetch(`${local.fc.url}/_localfc/functions/events/triggers/uploads/fire`, { method: 'POST' });
     assert.equal(res.status, 202);
     const body = (await res.json()) as { requestId: string; triggerType: string; event: string };
     assert.equal(body.triggerType, 'oss');

@@ -4,11 +4,10 @@
  * the manual clock, and triggers going with their function.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { request } from 'undici';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { $FC, type FcClient, sdkError, localfcWithClient } from '../helpers/sdk.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { advanceClock } from '../helpers/clock.ts';
 
@@ -68,18 +67,13 @@ async function createTrigger(client: FcClient, fn: string, input: Record<string,
 }
 
 describe('trigger CRUD through the official SDK', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
-
+  const local = localfcWithClient({ clock: 'manual' });
   before(async () => {
-    fc = await start({ clock: 'manual' });
-    client = sdkClient(fc.endpoint);
-    await createFn(client, { functionName: 'crud', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: echoZip }) });
+    await createFn(local.client, { functionName: 'crud', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: echoZip }) });
   });
-  after(() => fc.stop());
 
   it('creates, gets, updates and deletes a trigger', async () => {
-    const created = await createTrigger(client, 'crud', {
+    const created = await createTrigger(local.client, 'crud', {
       triggerName: 'tick', triggerType: 'timer', description: 'every minute',
       triggerConfig: JSON.stringify({ cronExpression: '@every 1m', payload: 'p1', enable: true }),
     });
@@ -92,42 +86,42 @@ describe('trigger CRUD through the official SDK', () => {
     assert.equal(JSON.parse(created.triggerConfig!).payload, 'p1');
     assert.equal(created.httpTrigger, undefined);
 
-    const dup = await sdkError(createTrigger(client, 'crud', { triggerName: 'tick', triggerType: 'timer', triggerConfig: created.triggerConfig }));
+    const dup = await sdkError(createTrigger(local.client, 'crud', { triggerName: 'tick', triggerType: 'timer', triggerConfig: created.triggerConfig }));
     assert.equal(dup.statusCode, 409);
     assert.equal(dup.code, 'TriggerAlreadyExists');
 
-    await advanceClock(fc, 5000);
-    const updated = (await client.updateTrigger('crud', 'tick', new $FC.UpdateTriggerRequest({
+    await advanceClock(local.fc, 5000);
+    const updated = (await local.client.updateTrigger('crud', 'tick', new $FC.UpdateTriggerRequest({
       body: new $FC.UpdateTriggerInput({ triggerConfig: JSON.stringify({ cronExpression: '0 0 8 * * *', payload: 'p2', enable: false }) }),
     }))).body!;
     assert.equal(JSON.parse(updated.triggerConfig!).payload, 'p2');
     assert.equal(updated.description, 'every minute');
     assert.equal(updated.lastModifiedTime, '2024-01-01T00:00:05Z');
 
-    const got = (await client.getTrigger('crud', 'tick')).body!;
+    const got = (await local.client.getTrigger('crud', 'tick')).body!;
     assert.equal(got.triggerId, created.triggerId);
 
-    await client.deleteTrigger('crud', 'tick');
-    const gone = await sdkError(client.getTrigger('crud', 'tick'));
+    await local.client.deleteTrigger('crud', 'tick');
+    const gone = await sdkError(local.client.getTrigger('crud', 'tick'));
     assert.equal(gone.statusCode, 404);
     assert.equal(gone.code, 'TriggerNotFound');
   });
 
   it('takes an HTTP config without methods and a timer config without enable (optional in FC\'s API definition): no method is allowed, the timer is not armed', async () => {
-    const http = await createTrigger(client, 'crud', { triggerName: 'no-methods', triggerType: 'http', triggerConfig: JSON.stringify({ authType: 'anonymous' }) });
+    const http = await createTrigger(local.client, 'crud', { triggerName: 'no-methods', triggerType: 'http', triggerConfig: JSON.stringify({ authType: 'anonymous' }) });
     assert.equal(http.triggerConfig, JSON.stringify({ authType: 'anonymous' }), 'the config reads back as it was sent');
     const res = await fetch(http.httpTrigger!.urlInternet!);
     assert.equal(res.status, 405);
     assert.equal(res.headers.get('allow'), '');
     assert.equal(((await res.json()) as { Code: string }).Code, 'MethodNotAllowed');
 
-    const timer = await createTrigger(client, 'crud', { triggerName: 'no-enable', triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: '@every 5m' }) });
+    const timer = await createTrigger(local.client, 'crud', { triggerName: 'no-enable', triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: '@every 5m' }) });
     assert.equal(timer.triggerConfig, JSON.stringify({ cronExpression: '@every 5m' }));
-    assert.deepEqual(fc.localfc.clock.pendingTimers().filter((t) => t.label.includes('no-enable')), []);
-    await client.updateTrigger('crud', 'no-enable', new $FC.UpdateTriggerRequest({ body: new $FC.UpdateTriggerInput({ triggerConfig: JSON.stringify({ cronExpression: '@every 5m', enable: true }) }) }));
-    assert.equal(fc.localfc.clock.pendingTimers().filter((t) => t.label.includes('no-enable')).length, 1, 'enable: true arms it');
-    await client.deleteTrigger('crud', 'no-methods');
-    await client.deleteTrigger('crud', 'no-enable');
+    assert.deepEqual(local.fc.localfc.clock.pendingTimers().filter((t) => t.label.includes('no-enable')), []);
+    await local.client.updateTrigger('crud', 'no-enable', new $FC.UpdateTriggerRequest({ body: new $FC.UpdateTriggerInput({ triggerConfig: JSON.stringify({ cronExpression: '@every 5m', enable: true }) }) }));
+    assert.equal(local.fc.localfc.clock.pendingTimers().filter((t) => t.label.includes('no-enable')).length, 1, 'enable: true arms it');
+    await local.client.deleteTrigger('crud', 'no-methods');
+    await local.client.deleteTrigger('crud', 'no-enable');
   });
 
   it('validates per type', async () => {
@@ -141,96 +135,92 @@ describe('trigger CRUD through the official SDK', () => {
       [{ triggerName: '1bad', triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: '@every 1m', enable: true }) }, /triggerName/],
     ];
     for (const [input, message] of cases) {
-      const err = await sdkError(createTrigger(client, 'crud', input));
+      const err = await sdkError(createTrigger(local.client, 'crud', input));
       assert.equal(err.statusCode, 400, JSON.stringify(input));
       assert.equal(err.code, 'InvalidArgument');
       assert.match(err.data.Message, message);
     }
-    const notAList = await sdkError(createTrigger(client, 'crud', { triggerName: 'h', triggerType: 'http', triggerConfig: JSON.stringify({ methods: 'GET' }) }));
+    const notAList = await sdkError(createTrigger(local.client, 'crud', { triggerName: 'h', triggerType: 'http', triggerConfig: JSON.stringify({ methods: 'GET' }) }));
     assert.match(notAList.data.Message, /methods must be an array/);
-    const missing = await sdkError(createTrigger(client, 'nope', { triggerName: 't', triggerType: 'timer', triggerConfig: '{}' }));
+    const missing = await sdkError(createTrigger(local.client, 'nope', { triggerName: 't', triggerType: 'timer', triggerConfig: '{}' }));
     assert.equal(missing.code, 'FunctionNotFound');
-    const oss = await createTrigger(client, 'crud', {
+    const oss = await createTrigger(local.client, 'crud', {
       triggerName: 'uploads', triggerType: 'oss', sourceArn: 'acs:oss:cn-hangzhou:1234567890123456:my-bucket',
       triggerConfig: JSON.stringify({ events: ['oss:ObjectCreated:*'], filter: { key: { prefix: 'in/', suffix: '.png' } } }),
     });
     assert.equal(oss.sourceArn, 'acs:oss:cn-hangzhou:1234567890123456:my-bucket');
-    await client.deleteTrigger('crud', 'uploads');
+    await local.client.deleteTrigger('crud', 'uploads');
   });
 
   it('lists with prefix, limit and nextToken, with no nextToken on the last page', async () => {
     for (const n of ['b', 'a', 'e', 'c', 'd']) {
-      await createTrigger(client, 'crud', { triggerName: `page-${n}`, triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: '@every 5m', enable: true }) });
+      await createTrigger(local.client, 'crud', { triggerName: `page-${n}`, triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: '@every 5m', enable: true }) });
     }
-    await createTrigger(client, 'crud', { triggerName: 'other', triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: '@every 5m', enable: true }) });
+    await createTrigger(local.client, 'crud', { triggerName: 'other', triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: '@every 5m', enable: true }) });
     const seen: string[] = [];
     let nextToken: string | undefined;
     let pages = 0;
     do {
-      const page = (await client.listTriggers('crud', new $FC.ListTriggersRequest({ prefix: 'page-', limit: 2, ...(nextToken ? { nextToken } : {}) }))).body!;
+      const page = (await local.client.listTriggers('crud', new $FC.ListTriggersRequest({ prefix: 'page-', limit: 2, ...(nextToken ? { nextToken } : {}) }))).body!;
       seen.push(...page.triggers!.map((t) => t.triggerName!));
       nextToken = page.nextToken;
       pages++;
     } while (nextToken);
     assert.deepEqual(seen, ['page-a', 'page-b', 'page-c', 'page-d', 'page-e']);
     assert.equal(pages, 3);
-    const all = (await client.listTriggers('crud', new $FC.ListTriggersRequest({}))).body!;
+    const all = (await local.client.listTriggers('crud', new $FC.ListTriggersRequest({}))).body!;
     assert.equal(all.triggers!.length, 6);
     assert.equal(all.nextToken, undefined);
   });
 
   it('refuses to delete a function that still has triggers (409 FunctionNotEmpty, naming them); without them it goes', async () => {
-    const refused = await sdkError(client.deleteFunction('crud'));
+    const refused = await sdkError(local.client.deleteFunction('crud'));
     assert.equal(refused.statusCode, 409);
     assert.equal(refused.code, 'FunctionNotEmpty');
     assert.match(refused.data.Message, /function 'crud' has active triggers \('other', 'page-a'/);
-    assert.equal((await client.getFunction('crud', new $FC.GetFunctionRequest({}))).body!.functionName, 'crud');
-    for (const t of (await client.listTriggers('crud', new $FC.ListTriggersRequest({}))).body!.triggers!) await client.deleteTrigger('crud', t.triggerName!);
-    await client.deleteFunction('crud');
-    await createFn(client, { functionName: 'crud', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: echoZip }) });
-    const list = (await client.listTriggers('crud', new $FC.ListTriggersRequest({}))).body!;
+    assert.equal((await local.client.getFunction('crud', new $FC.GetFunctionRequest({}))).body!.functionName, 'crud');
+    for (const t of (await local.client.listTriggers('crud', new $FC.ListTriggersRequest({}))).body!.triggers!) await local.client.deleteTrigger('crud', t.triggerName!);
+    await local.client.deleteFunction('crud');
+    await createFn(local.client, { functionName: 'crud', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: echoZip }) });
+    const list = (await local.client.listTriggers('crud', new $FC.ListTriggersRequest({}))).body!;
     assert.deepEqual(list.triggers, []);
-    const err = await sdkError(client.getTrigger('crud', 'page-a'));
+    const err = await sdkError(local.client.getTrigger('crud', 'page-a'));
     assert.equal(err.code, 'TriggerNotFound');
   });
 });
 
 describe('HTTP and timer triggers on real handlers (process backend)', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
   let webUrl: string;
-  const advance = (ms: number) => advanceClock(fc, ms);
+  const advance = (ms: number) => advanceClock(local.fc, ms);
 
+  const local = localfcWithClient({ clock: 'manual', backend: 'process' });
   before(async () => {
-    fc = await start({ clock: 'manual', backend: 'process' });
-    client = sdkClient(fc.endpoint);
-    await createFn(client, {
+    await createFn(local.client, {
       functionName: 'web', runtime: 'nodejs20', handler: 'index.handler',
       code: new $FC.InputCodeLocation({ zipFile: createZip([{ path: 'index.js', data: httpHandler }]).toString('base64') }),
     });
-    await createFn(client, {
+    await createFn(local.client, {
       functionName: 'cron', runtime: 'nodejs20', handler: 'index.timer',
       code: new $FC.InputCodeLocation({ zipFile: createZip([{ path: 'index.js', data: httpHandler }]).toString('base64') }),
     });
-    await createFn(client, {
+    await createFn(local.client, {
       functionName: 'webapp', runtime: 'custom.debian10', handler: 'index.handler',
       customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['node', 'server.js'] }),
       code: new $FC.InputCodeLocation({ zipFile: createZip([{ path: 'server.js', data: customServer }]).toString('base64') }),
     });
     // created here, not in its test: the timer test below expects the clock one second past the start
-    await createFn(client, {
+    await createFn(local.client, {
       functionName: 'pyweb', runtime: 'python3.10', handler: 'index.handler',
       code: new $FC.InputCodeLocation({ zipFile: createZip([{ path: 'index.py', data: pyHttpHandler }]).toString('base64') }),
     });
     await advance(1000);
-    const t = await createTrigger(client, 'web', { triggerName: 'site', triggerType: 'http', triggerConfig: httpConfig(['GET', 'POST']) });
+    const t = await createTrigger(local.client, 'web', { triggerName: 'site', triggerType: 'http', triggerConfig: httpConfig(['GET', 'POST']) });
     webUrl = t.httpTrigger!.urlInternet!;
     assert.equal(t.httpTrigger!.urlIntranet, webUrl);
   });
-  after(() => fc.stop());
 
   it('serves GET with a query as an FC 3.0 HTTP event', async () => {
-    assert.equal(webUrl, `${fc.url}/fcapp/web/site`);
+    assert.equal(webUrl, `${local.fc.url}/fcapp/web/site`);
     const res = await fetch(`${webUrl}/items/42?color=red&color=blue&size=L`, { headers: { 'x-custom': 'hi' } });
     assert.equal(res.status, 200);
     assert.ok(res.headers.get('x-fc-request-id'));
@@ -278,7 +268,7 @@ describe('HTTP and timer triggers on real handlers (process backend)', () => {
     assert.equal(body.Code, 'MethodNotAllowed');
     assert.ok(body.RequestId);
 
-    const t = await createTrigger(client, 'web', { triggerName: 'private', triggerType: 'http', triggerConfig: httpConfig(['GET'], 'function') });
+    const t = await createTrigger(local.client, 'web', { triggerName: 'private', triggerType: 'http', triggerConfig: httpConfig(['GET'], 'function') });
     const denied = await fetch(t.httpTrigger!.urlInternet!);
     assert.equal(denied.status, 403);
     assert.equal(((await denied.json()) as { Code: string }).Code, 'AccessDenied');
@@ -287,7 +277,7 @@ describe('HTTP and timer triggers on real handlers (process backend)', () => {
   });
 
   it('a config without authType is accepted and is authType function, its default in FC\'s API definition', async () => {
-    const t = await createTrigger(client, 'web', { triggerName: 'defaulted', triggerType: 'http', triggerConfig: JSON.stringify({ methods: ['GET'] }) });
+    const t = await createTrigger(local.client, 'web', { triggerName: 'defaulted', triggerType: 'http', triggerConfig: JSON.stringify({ methods: ['GET'] }) });
     assert.equal(t.triggerConfig, JSON.stringify({ methods: ['GET'] }), 'the config reads back as it was sent');
     const denied = await fetch(t.httpTrigger!.urlInternet!);
     assert.equal(denied.status, 403);
@@ -295,11 +285,11 @@ describe('HTTP and timer triggers on real handlers (process backend)', () => {
   });
 
   it('serves a FC-style fcapp.run host too', async () => {
-    const t = (await client.getTrigger('web', 'site')).body!;
+    const t = (await local.client.getTrigger('web', 'site')).body!;
     assert.ok(t.httpTrigger);
     const e = (await (await fetch(`${webUrl}/x`)).json()) as Record<string, any>;
     // fetch drops a Host header; undici's request sends it as curl --resolve or a hosts entry would.
-    const res = await request(`${fc.url}/via-host?q=1`, { headers: { host: e.requestContext.domainName } });
+    const res = await request(`${local.fc.url}/via-host?q=1`, { headers: { host: e.requestContext.domainName } });
     assert.equal(res.statusCode, 200);
     const viaHost = (await res.body.json()) as Record<string, any>;
     assert.equal(viaHost.rawPath, '/via-host');
@@ -307,7 +297,7 @@ describe('HTTP and timer triggers on real handlers (process backend)', () => {
   });
 
   it('serves a python3 handler: the event is bytes, the returned dict is the response', async () => {
-    const t = await createTrigger(client, 'pyweb', { triggerName: 'py', triggerType: 'http', triggerConfig: httpConfig(['GET']) });
+    const t = await createTrigger(local.client, 'pyweb', { triggerName: 'py', triggerType: 'http', triggerConfig: httpConfig(['GET']) });
     const res = await fetch(`${t.httpTrigger!.urlInternet}/hello?name=py&n=1&n=2`);
     const text = await res.text();
     assert.equal(res.status, 201, text);
@@ -318,7 +308,7 @@ describe('HTTP and timer triggers on real handlers (process backend)', () => {
   });
 
   it('forwards the raw request to a custom runtime and relays its response', async () => {
-    const t = await createTrigger(client, 'webapp', { triggerName: 'app', triggerType: 'http', triggerConfig: httpConfig(['GET', 'PUT']) });
+    const t = await createTrigger(local.client, 'webapp', { triggerName: 'app', triggerType: 'http', triggerConfig: httpConfig(['GET', 'PUT']) });
     const res = await fetch(`${t.httpTrigger!.urlInternet}/api/things?id=7`, { method: 'PUT', body: 'payload', headers: { 'x-custom': 'yes' } });
     assert.equal(res.status, 202);
     assert.equal(res.headers.get('x-from'), 'custom');
@@ -327,28 +317,28 @@ describe('HTTP and timer triggers on real handlers (process backend)', () => {
   });
 
   it('fires a timer trigger through the admin API', async () => {
-    await createTrigger(client, 'cron', { triggerName: 'nightly', triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: '0 0 2 * * *', payload: 'hello', enable: true }) });
-    const sync = await fetch(`${fc.url}/_localfc/functions/cron/triggers/nightly/fire?sync=true`, { method: 'POST' });
+    await createTrigger(local.client, 'cron', { triggerName: 'nightly', triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: '0 0 2 * * *', payload: 'hello', enable: true }) });
+    const sync = await fetch(`${local.fc.url}/_localfc/functions/cron/triggers/nightly/fire?sync=true`, { method: 'POST' });
     assert.equal(sync.status, 200);
     assert.equal(await sync.text(), 'tick:hello');
 
-    const fired = await fetch(`${fc.url}/_localfc/functions/cron/triggers/nightly/fire`, { method: 'POST' });
+    const fired = await fetch(`${local.fc.url}/_localfc/functions/cron/triggers/nightly/fire`, { method: 'POST' });
     assert.equal(fired.status, 202);
     const { requestId, event } = (await fired.json()) as { requestId: string; event: string };
     assert.deepEqual(JSON.parse(event), { triggerTime: '2024-01-01T00:00:01Z', triggerName: 'nightly', payload: 'hello' });
     await waitFor('the async fire to show up as an invoked entry in the timeline', async () => {
-      const { timeline } = (await (await fetch(`${fc.url}/_localfc/functions/cron/timeline`)).json()) as { timeline: Array<{ event: string; detail?: { requestId?: string } }> };
+      const { timeline } = (await (await fetch(`${local.fc.url}/_localfc/functions/cron/timeline`)).json()) as { timeline: Array<{ event: string; detail?: { requestId?: string } }> };
       return timeline.some((t) => t.event === 'invoked' && t.detail?.requestId === requestId) ? true : undefined;
     }, 2000);
 
-    const http = await fetch(`${fc.url}/_localfc/functions/web/triggers/site/fire`, { method: 'POST' });
+    const http = await fetch(`${local.fc.url}/_localfc/functions/web/triggers/site/fire`, { method: 'POST' });
     assert.equal(http.status, 400);
   });
 
   it("a deleted function's HTTP trigger stops serving", async () => {
-    assert.equal((await sdkError(client.deleteFunction('web'))).code, 'FunctionNotEmpty');
+    assert.equal((await sdkError(local.client.deleteFunction('web'))).code, 'FunctionNotEmpty');
     // Gone the way /_localfc/reset removes functions (the API refuses while triggers remain).
-    await fc.localfc.functions.delete('web');
+    await local.fc.localfc.functions.delete('web');
     const res = await fetch(webUrl);
     assert.equal(res.status, 404);
     assert.equal(((await res.json()) as { Code: string }).Code, 'FunctionNotFound');
@@ -356,31 +346,27 @@ describe('HTTP and timer triggers on real handlers (process backend)', () => {
 });
 
 describe('timer triggers fire by themselves on the manual clock', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
   type Entry = { at: number; event: string; detail?: { requestId?: string; triggerName?: string; event?: string; code?: string } };
 
-  const timeline = async (fn: string): Promise<Entry[]> => ((await (await fetch(`${fc.url}/_localfc/functions/${fn}/timeline`)).json()) as { timeline: Entry[] }).timeline;
+  const timeline = async (fn: string): Promise<Entry[]> => ((await (await fetch(`${local.fc.url}/_localfc/functions/${fn}/timeline`)).json()) as { timeline: Entry[] }).timeline;
   const fired = async (fn: string, trigger: string): Promise<Entry[]> => (await timeline(fn)).filter((e) => e.event === 'trigger.fired' && e.detail?.triggerName === trigger);
   const advance = async (ms: number): Promise<void> => {
-    const res = await fetch(`${fc.url}/_localfc/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms }) });
+    const res = await fetch(`${local.fc.url}/_localfc/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms }) });
     assert.equal(res.status, 200);
   };
   const timerConfig = (cronExpression: string, payload: string, enable = true) => JSON.stringify({ cronExpression, payload, enable });
-  const timersOf = (fn: string) => fc.localfc.clock.pendingTimers().filter((t) => t.label.startsWith(`timer trigger ${fn}/`));
+  const timersOf = (fn: string) => local.fc.localfc.clock.pendingTimers().filter((t) => t.label.startsWith(`timer trigger ${fn}/`));
 
+  const local = localfcWithClient({ clock: 'manual' });
   before(async () => {
-    fc = await start({ clock: 'manual' });
-    client = sdkClient(fc.endpoint);
     for (const functionName of ['ticker', 'hourly', 'sleepy']) {
-      await createFn(client, { functionName, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: echoZip }) });
+      await createFn(local.client, { functionName, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: echoZip }) });
     }
     await advance(1000); // Active
   });
-  after(() => fc.stop());
 
   it('@every 10m fires six times in an hour, each invoking the function with the timer event', async () => {
-    await createTrigger(client, 'ticker', { triggerName: 'tick', triggerType: 'timer', triggerConfig: timerConfig('@every 10m', 'p1') });
+    await createTrigger(local.client, 'ticker', { triggerName: 'tick', triggerType: 'timer', triggerConfig: timerConfig('@every 10m', 'p1') });
     assert.equal(timersOf('ticker').length, 1);
     await advance(3600_000);
     const firings = await fired('ticker', 'tick');
@@ -394,12 +380,12 @@ describe('timer triggers fire by themselves on the manual clock', () => {
   });
 
   it('UpdateTrigger re-arms: a new payload applies, and enable: false stops the timer', async () => {
-    await client.updateTrigger('ticker', 'tick', new $FC.UpdateTriggerRequest({ body: new $FC.UpdateTriggerInput({ triggerConfig: timerConfig('@every 30m', 'p2') }) }));
+    await local.client.updateTrigger('ticker', 'tick', new $FC.UpdateTriggerRequest({ body: new $FC.UpdateTriggerInput({ triggerConfig: timerConfig('@every 30m', 'p2') }) }));
     await advance(1800_000);
     const last = (await fired('ticker', 'tick')).at(-1)!;
     assert.equal(JSON.parse(last.detail!.event!).payload, 'p2');
 
-    await client.updateTrigger('ticker', 'tick', new $FC.UpdateTriggerRequest({ body: new $FC.UpdateTriggerInput({ triggerConfig: timerConfig('@every 30m', 'p2', false) }) }));
+    await local.client.updateTrigger('ticker', 'tick', new $FC.UpdateTriggerRequest({ body: new $FC.UpdateTriggerInput({ triggerConfig: timerConfig('@every 30m', 'p2', false) }) }));
     assert.equal(timersOf('ticker').length, 0);
     const before = (await fired('ticker', 'tick')).length;
     await advance(3600_000);
@@ -407,8 +393,8 @@ describe('timer triggers fire by themselves on the manual clock', () => {
   });
 
   it('a cron expression fires on the hour', async () => {
-    const now = fc.localfc.clock.now();
-    await createTrigger(client, 'hourly', { triggerName: 'top', triggerType: 'timer', triggerConfig: timerConfig('0 0 * * * *', 'h') });
+    const now = local.fc.localfc.clock.now();
+    await createTrigger(local.client, 'hourly', { triggerName: 'top', triggerType: 'timer', triggerConfig: timerConfig('0 0 * * * *', 'h') });
     const nextHour = Math.ceil(now / 3600_000) * 3600_000;
     await advance(nextHour - now - 1000);
     assert.equal((await fired('hourly', 'top')).length, 0);
@@ -420,20 +406,20 @@ describe('timer triggers fire by themselves on the manual clock', () => {
 
   it("CRON_TZ arms on the zone's wall clock across a daylight-saving change (New York, 2024-03-10)", async () => {
     // 02:30 does not exist that night in New York: the firing is at 03:00 EDT (07:00Z), not at 01:30 EST (06:30Z).
-    await createTrigger(client, 'hourly', { triggerName: 'dst', triggerType: 'timer', triggerConfig: timerConfig('CRON_TZ=America/New_York 0 30 2 10 3 *', 'd') });
-    const armed = fc.localfc.clock.pendingTimers().filter((t) => t.label.startsWith('timer trigger hourly/dst'));
+    await createTrigger(local.client, 'hourly', { triggerName: 'dst', triggerType: 'timer', triggerConfig: timerConfig('CRON_TZ=America/New_York 0 30 2 10 3 *', 'd') });
+    const armed = local.fc.localfc.clock.pendingTimers().filter((t) => t.label.startsWith('timer trigger hourly/dst'));
     assert.deepEqual(armed.map((t) => new Date(t.dueAt).toISOString()), ['2024-03-10T07:00:00.000Z']);
-    await client.deleteTrigger('hourly', 'dst');
+    await local.client.deleteTrigger('hourly', 'dst');
   });
 
   it('a firing that finds the function Inactive wakes it and is retried as an async invocation (0.5 s, then doubling) until it runs', async () => {
-    await createFn(client, { functionName: 'boxed', runtime: 'custom-container', handler: 'not-used', customContainerConfig: new $FC.CustomContainerConfig({ image: 'registry.example.com/ns/boxed:v1', port: 9000 }) });
+    await createFn(local.client, { functionName: 'boxed', runtime: 'custom-container', handler: 'not-used', customContainerConfig: new $FC.CustomContainerConfig({ image: 'registry.example.com/ns/boxed:v1', port: 9000 }) });
     await advance(5000); // Active
-    await createTrigger(client, 'boxed', { triggerName: 'tick', triggerType: 'timer', triggerConfig: timerConfig('@every 1m', 'b') });
-    fc.localfc.functions.force('boxed', { type: 'idle' });
+    await createTrigger(local.client, 'boxed', { triggerName: 'tick', triggerType: 'timer', triggerConfig: timerConfig('@every 1m', 'b') });
+    local.fc.localfc.functions.force('boxed', { type: 'idle' });
     await advance(60_000);
-    const firedAt = fc.localfc.clock.now();
-    assert.equal((await fc.localfc.functions.get('boxed')).state, 'Pending', 'the firing woke it');
+    const firedAt = local.fc.localfc.clock.now();
+    assert.equal((await local.fc.localfc.functions.get('boxed')).state, 'Pending', 'the firing woke it');
     await advance(10_000); // the 5 s preparation ends; retries at +0.5, +1.5, +3.5 find it Pending, +7.5 runs
     const entries = (await timeline('boxed')).filter((e) => e.event.startsWith('trigger.') || e.event === 'invoked' || e.event === 'rejected');
     assert.deepEqual(entries.map((e) => [e.event, e.at - firedAt]), [
@@ -445,12 +431,12 @@ describe('timer triggers fire by themselves on the manual clock', () => {
     ]);
     assert.equal(entries.filter((e) => e.event === 'trigger.skipped').length, 0);
     assert.equal(timersOf('boxed').length, 1, 'the schedule goes on');
-    await client.deleteTrigger('boxed', 'tick');
+    await local.client.deleteTrigger('boxed', 'tick');
   });
 
   it('a firing that finds the function Failed is recorded and skipped; the timer goes on', async () => {
-    await createTrigger(client, 'sleepy', { triggerName: 'tick', triggerType: 'timer', triggerConfig: timerConfig('@every 1m', 's') });
-    fc.localfc.functions.force('sleepy', { type: 'invalidate', code: 'ImageDeleted', reason: 'gone' });
+    await createTrigger(local.client, 'sleepy', { triggerName: 'tick', triggerType: 'timer', triggerConfig: timerConfig('@every 1m', 's') });
+    local.fc.localfc.functions.force('sleepy', { type: 'invalidate', code: 'ImageDeleted', reason: 'gone' });
     await advance(60_000);
     const skipped = (await timeline('sleepy')).filter((e) => e.event === 'trigger.skipped');
     assert.equal(skipped.length, 1);
@@ -460,16 +446,16 @@ describe('timer triggers fire by themselves on the manual clock', () => {
   });
 
   it('deleting the trigger or the function leaves no pending timer', async () => {
-    await client.deleteTrigger('hourly', 'top');
+    await local.client.deleteTrigger('hourly', 'top');
     assert.equal(timersOf('hourly').length, 0);
-    await createTrigger(client, 'ticker', { triggerName: 'again', triggerType: 'timer', triggerConfig: timerConfig('0 0/5 * * * *', 'x') });
+    await createTrigger(local.client, 'ticker', { triggerName: 'again', triggerType: 'timer', triggerConfig: timerConfig('0 0/5 * * * *', 'x') });
     assert.equal(timersOf('ticker').length, 1);
-    assert.equal((await sdkError(client.deleteFunction('ticker'))).code, 'FunctionNotEmpty');
+    assert.equal((await sdkError(local.client.deleteFunction('ticker'))).code, 'FunctionNotEmpty');
     assert.equal(timersOf('ticker').length, 1, 'a refused delete leaves the trigger firing');
     // Gone the way /_localfc/reset removes functions, triggers and all.
-    await fc.localfc.functions.delete('ticker');
-    await fc.localfc.functions.delete('sleepy');
-    await fc.localfc.functions.delete('boxed');
-    assert.deepEqual(fc.localfc.clock.pendingTimers().filter((t) => t.label.startsWith('timer trigger')), []);
+    await local.fc.localfc.functions.delete('ticker');
+    await local.fc.localfc.functions.delete('sleepy');
+    await local.fc.localfc.functions.delete('boxed');
+    assert.deepEqual(local.fc.localfc.clock.pendingTimers().filter((t) => t.label.startsWith('timer trigger')), []);
   });
 });

@@ -3,18 +3,23 @@
  * release with a weighted canary, refusals, pagination, GetFunction with a qualifier, and real handlers per version.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { $FC, event, readBody, sdkError, localfcWithClient, withLocalfcClient } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 
 const handler = (out: string) => createZip([{ path: 'index.js', data: `exports.handler = (e, c, cb) => cb(null, ${JSON.stringify(out)})` }]).toString('base64');
 
-function harness(opts: Parameters<typeof start>[0]) {
+function harness(opts: Parameters<typeof localfcWithClient>[0]) {
+  // Publishing during an update's InProgress window needs that window (off by default for code packages).
+  const local = localfcWithClient({ clock: 'manual', timing: { codePreparationMs: 1000 }, ...opts });
   const h = {
-    fc: undefined as unknown as RunningLocalfc,
-    client: undefined as unknown as FcClient,
+    get fc() {
+      return local.fc;
+    },
+    get client() {
+      return local.client;
+    },
     advance: (ms: number) => advanceClock(h.fc, ms),
     async create(name: string, zip: string) {
       await h.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
@@ -29,12 +34,6 @@ function harness(opts: Parameters<typeof start>[0]) {
       h.client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event(body), ...(qualifier ? { qualifier } : {}) })),
     get: (name: string, qualifier?: string) => h.client.getFunction(name, new $FC.GetFunctionRequest(qualifier ? { qualifier } : {})).then((r) => r.body!),
   };
-  before(async () => {
-    // Publishing during an update's InProgress window needs that window (off by default for code packages).
-    h.fc = await start({ clock: 'manual', timing: { codePreparationMs: 1000 }, ...opts });
-    h.client = sdkClient(h.fc.endpoint);
-  });
-  after(() => h.fc.stop());
   return h;
 }
 
@@ -128,9 +127,7 @@ describe('versions and aliases through the official SDK (simulated backend)', ()
 
   it('the split is deterministic for a seed', async () => {
     const split = async () => {
-      const fc = await start({ clock: 'manual', faultSeed: 7 });
-      try {
-        const c = sdkClient(fc.endpoint);
+      return withLocalfcClient({ clock: 'manual', faultSeed: 7 }, async ({ fc, client: c }) => {
         const adv = (ms: number) => advanceClock(fc, ms);
         await c.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'd', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: handler('A') }) }) }));
         await adv(1000);
@@ -141,9 +138,7 @@ describe('versions and aliases through the official SDK (simulated backend)', ()
         await c.createAlias('d', new $FC.CreateAliasRequest({ body: new $FC.CreateAliasInput({ aliasName: 'a', versionId: '1', additionalVersionWeight: { '2': 0.5 } }) }));
         for (let i = 0; i < 30; i++) await readBody((await c.invokeFunction('d', new $FC.InvokeFunctionRequest({ body: event('x'), qualifier: 'a' }))).body!);
         return fc.localfc.functions.timeline('d').filter((t) => t.event === 'invoked').map((t) => t.detail?.qualifier).join(',');
-      } finally {
-        await fc.stop();
-      }
+      });
     };
     const a = await split();
     assert.equal(a, await split());

@@ -8,8 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { $FC, type FcClient, sdkError, localfcWithClient, withLocalfcClient } from '../helpers/sdk.ts';
 import { createZip } from '../helpers/zip.ts';
 
 const zip = createZip([{ path: 'index.js', data: 'exports.handler = () => 1' }]).toString('base64');
@@ -20,50 +19,43 @@ const bind = (client: FcClient, functionName: string, vpcId: string) =>
 const bound = async (client: FcClient, functionName: string) => (await client.listVpcBindings(functionName)).body!.vpcIds;
 
 describe('VPC bindings through the official SDK', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
-
-  before(async () => {
-    fc = await start({ clock: 'manual' });
-    client = sdkClient(fc.endpoint);
-  });
-  after(() => fc.stop());
+  const local = localfcWithClient({ clock: 'manual' });
 
   it('binds, lists and unbinds VPCs of a function', async () => {
-    await createFunction(client, 'vpc-fn');
-    assert.deepEqual(await bound(client, 'vpc-fn'), []);
-    assert.equal((await bind(client, 'vpc-fn', 'vpc-8vb8x8dggvr0a1')).statusCode, 204);
-    await bind(client, 'vpc-fn', 'vpc-2ze2');
-    await bind(client, 'vpc-fn', 'vpc-8vb8x8dggvr0a1');
-    assert.deepEqual(await bound(client, 'vpc-fn'), ['vpc-8vb8x8dggvr0a1', 'vpc-2ze2'], 'binding a bound VPC again changes nothing');
-    assert.equal((await client.deleteVpcBinding('vpc-fn', 'vpc-8vb8x8dggvr0a1')).statusCode, 204);
-    assert.deepEqual(await bound(client, 'vpc-fn'), ['vpc-2ze2']);
-    await client.deleteVpcBinding('vpc-fn', 'vpc-never-bound');
-    assert.deepEqual(await bound(client, 'vpc-fn'), ['vpc-2ze2']);
+    await createFunction(local.client, 'vpc-fn');
+    assert.deepEqual(await bound(local.client, 'vpc-fn'), []);
+    assert.equal((await bind(local.client, 'vpc-fn', 'vpc-8vb8x8dggvr0a1')).statusCode, 204);
+    await bind(local.client, 'vpc-fn', 'vpc-2ze2');
+    await bind(local.client, 'vpc-fn', 'vpc-8vb8x8dggvr0a1');
+    assert.deepEqual(await bound(local.client, 'vpc-fn'), ['vpc-8vb8x8dggvr0a1', 'vpc-2ze2'], 'binding a bound VPC again changes nothing');
+    assert.equal((await local.client.deleteVpcBinding('vpc-fn', 'vpc-8vb8x8dggvr0a1')).statusCode, 204);
+    assert.deepEqual(await bound(local.client, 'vpc-fn'), ['vpc-2ze2']);
+    await local.client.deleteVpcBinding('vpc-fn', 'vpc-never-bound');
+    assert.deepEqual(await bound(local.client, 'vpc-fn'), ['vpc-2ze2']);
   });
 
   it("answers FC's error shape for a function that does not exist and a body without vpcId", async () => {
-    for (const call of [bind(client, 'nope', 'vpc-1'), client.listVpcBindings('nope'), client.deleteVpcBinding('nope', 'vpc-1')]) {
+    for (const call of [bind(local.client, 'nope', 'vpc-1'), local.client.listVpcBindings('nope'), local.client.deleteVpcBinding('nope', 'vpc-1')]) {
       const err = await sdkError(call);
       assert.equal(err.statusCode, 404);
       assert.equal(err.code, 'FunctionNotFound');
       assert.match(err.data.RequestId, /^1-/);
     }
-    await createFunction(client, 'vpc-bad');
+    await createFunction(local.client, 'vpc-bad');
     for (const body of ['{}', '{"vpcId":""}', '{"vpcId":7}']) {
-      const res = await fetch(`${fc.url}/2023-03-30/functions/vpc-bad/vpc-bindings`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(60_000) });
+      const res = await fetch(`${local.fc.url}/2023-03-30/functions/vpc-bad/vpc-bindings`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(60_000) });
       assert.equal(res.status, 400, body);
       assert.equal(((await res.json()) as { Code: string }).Code, 'InvalidArgument', body);
     }
-    assert.deepEqual(await bound(client, 'vpc-bad'), []);
+    assert.deepEqual(await bound(local.client, 'vpc-bad'), []);
   });
 
   it("a function's bindings go with it", async () => {
-    await createFunction(client, 'vpc-gone');
-    await bind(client, 'vpc-gone', 'vpc-1');
-    await client.deleteFunction('vpc-gone');
-    await createFunction(client, 'vpc-gone');
-    assert.deepEqual(await bound(client, 'vpc-gone'), []);
+    await createFunction(local.client, 'vpc-gone');
+    await bind(local.client, 'vpc-gone', 'vpc-1');
+    await local.client.deleteFunction('vpc-gone');
+    await createFunction(local.client, 'vpc-gone');
+    assert.deepEqual(await bound(local.client, 'vpc-gone'), []);
   });
 });
 
@@ -75,18 +67,12 @@ describe('VPC bindings with a data directory', () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   it('a binding survives a restart', async () => {
-    const first = await start({ clock: 'manual', dataDir: dir });
-    try {
-      await createFunction(sdkClient(first.endpoint), 'kept');
-      await bind(sdkClient(first.endpoint), 'kept', 'vpc-kept');
-    } finally {
-      await first.stop();
-    }
-    const second = await start({ clock: 'manual', dataDir: dir });
-    try {
-      assert.deepEqual(await bound(sdkClient(second.endpoint), 'kept'), ['vpc-kept']);
-    } finally {
-      await second.stop();
-    }
+    await withLocalfcClient({ clock: 'manual', dataDir: dir }, async ({ client }) => {
+      await createFunction(client, 'kept');
+      await bind(client, 'kept', 'vpc-kept');
+    });
+    await withLocalfcClient({ clock: 'manual', dataDir: dir }, async ({ client }) => {
+      assert.deepEqual(await bound(client, 'kept'), ['vpc-kept']);
+    });
   });
 });

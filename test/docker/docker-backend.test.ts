@@ -10,11 +10,10 @@ import { DockerBackend } from '../../src/backends/docker/docker-backend.ts';
 import { ImageEngine } from '../helpers/image-engine.ts';
 import { LABELS } from '../../src/backends/docker/owner.ts';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/server.ts';
 import { BUSYBOX_IMAGE, NODE_IMAGE } from '../../scripts/make-test-images.ts';
 import { engineUsable } from '../helpers/docker.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { $FC, event, readBody, sdkError, localfcWithClient, withLocalfcClient } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 import { pendingInvocation, timerArmed } from '../helpers/startup-timeout.ts';
 
@@ -53,15 +52,13 @@ const testImages = async (): Promise<string | undefined> => {
 
 if (await engineUsable(engine, 'docker backend', testImages)) {
   describe('docker backend through the SDK', () => {
-    let fc: RunningLocalfc;
-    let client: FcClient;
     let backend: DockerBackend;
     let nodeId = '';
     let busyboxId = '';
-    const advance = (ms: number) => advanceClock(fc, ms);
-    const get = async (name: string) => (await client.getFunction(name, new $FC.GetFunctionRequest({}))).body!;
+    const advance = (ms: number) => advanceClock(local.fc, ms);
+    const get = async (name: string) => (await local.client.getFunction(name, new $FC.GetFunctionRequest({}))).body!;
     const invoke = async (name: string, body: string) => {
-      const res = await client.invokeFunctionWithOptions(name, new $FC.InvokeFunctionRequest({ body: event(body) }), new $FC.InvokeFunctionHeaders({ xFcLogType: 'Tail' }), {} as never);
+      const res = await local.client.invokeFunctionWithOptions(name, new $FC.InvokeFunctionRequest({ body: event(body) }), new $FC.InvokeFunctionHeaders({ xFcLogType: 'Tail' }), {} as never);
       return { json: JSON.parse(await readBody(res.body!)) as Record<string, unknown>, headers: res.headers! };
     };
     const owned = async () => engine.listContainers({ labels: { [LABELS.owner]: backend.owner.id }, all: true });
@@ -72,21 +69,19 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
       await engine.tagImage(nodeId, repo, 'v1');
       await engine.tagImage(nodeId, repo, 'v2');
       backend = new DockerBackend();
-      fc = await start({ clock: 'manual', backend: 'docker' }, { backend });
-      client = sdkClient(fc.endpoint);
     });
+    const local = localfcWithClient({ clock: 'manual', backend: 'docker' }, () => ({ backend }));
 
     after(async () => {
-      await fc?.stop();
       for (const tag of ['v1', 'v2', 'a', 'b']) await engine.removeImage(`${repo}:${tag}`, { force: true }).catch(() => undefined);
     });
 
     it('runs the image: Pending → Active, initializer once, invocation answered by the container', async () => {
-      await client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput('ctr', `${repo}:v1`) }));
+      await local.client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput('ctr', `${repo}:v1`) }));
       const pending = await get('ctr');
       assert.equal(pending.state, 'Pending');
       assert.equal(pending.customContainerConfig?.resolvedImageUri, `${repo}@${nodeId}`);
-      assert.equal((await sdkError(client.invokeFunction('ctr', new $FC.InvokeFunctionRequest({ body: event('x') })))).statusCode, 412);
+      assert.equal((await sdkError(local.client.invokeFunction('ctr', new $FC.InvokeFunctionRequest({ body: event('x') })))).statusCode, 412);
       await advance(5000);
       assert.equal((await get('ctr')).state, 'Active');
 
@@ -108,22 +103,22 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
       // An image built or tagged locally has no repo digest: localfc pins its id, and must take that pin back (T6 of trial 3).
       const pinned = (await get('ctr')).customContainerConfig!.resolvedImageUri!;
       assert.equal(pinned, `${repo}@${nodeId}`);
-      await client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput('pinned', pinned) }));
+      await local.client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput('pinned', pinned) }));
       assert.equal((await get('pinned')).customContainerConfig?.resolvedImageUri, pinned);
       await advance(5000);
       assert.equal((await get('pinned')).state, 'Active');
       assert.equal((await invoke('pinned', 'by id')).json.body, 'by id');
       // An id that is not in that repository is still refused.
-      const other = await sdkError(client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput('elsewhere', `${repo}@${busyboxId}`) })));
+      const other = await sdkError(local.client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput('elsewhere', `${repo}@${busyboxId}`) })));
       assert.equal(other.statusCode, 400);
-      await client.deleteFunction('pinned');
+      await local.client.deleteFunction('pinned');
     });
 
     it('a code-package function runs beside it (delegated to the process backend)', async () => {
       const zip = createZip([{ path: 'index.js', data: 'exports.handler = (ev, ctx, cb) => cb(null, "code:" + ev);\n' }]).toString('base64');
-      await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'code', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
+      await local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'code', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
       await advance(1000);
-      const res = await client.invokeFunction('code', new $FC.InvokeFunctionRequest({ body: event('x') }));
+      const res = await local.client.invokeFunction('code', new $FC.InvokeFunctionRequest({ body: event('x') }));
       assert.equal(await readBody(res.body!), 'code:x');
     });
 
@@ -132,7 +127,7 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
       const failed = await waitFor('Failed', async () => ((await get('ctr')).state === 'Failed' ? get('ctr') : undefined), 120_000);
       assert.equal(failed.stateReasonCode, 'ImageTagOverwritten');
 
-      await client.updateFunction('ctr', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ customContainerConfig: new $FC.CustomContainerConfig({ image: `${repo}:v2`, port: 9000, command: ['node', '-e', SERVER] }) }) }));
+      await local.client.updateFunction('ctr', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ customContainerConfig: new $FC.CustomContainerConfig({ image: `${repo}:v2`, port: 9000, command: ['node', '-e', SERVER] }) }) }));
       await advance(5000);
       const fn = await get('ctr');
       assert.equal(fn.state, 'Active');
@@ -149,7 +144,7 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
 
     it('two tags on one image: removing the tag a function was deployed with fails it (ImageDeleted), the other tag keeps its function', async () => {
       for (const tag of ['a', 'b']) await engine.tagImage(nodeId, repo, tag);
-      for (const [name, tag] of [['tag-a', 'a'], ['tag-b', 'b']] as const) await client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput(name, `${repo}:${tag}`) }));
+      for (const [name, tag] of [['tag-a', 'a'], ['tag-b', 'b']] as const) await local.client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput(name, `${repo}:${tag}`) }));
       await advance(5000);
       assert.equal((await get('tag-a')).state, 'Active');
       const removed = await engine.removeImage(`${repo}:a`);
@@ -162,7 +157,7 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
     });
 
     it('an image the engine does not have and cannot pull is refused at create', async () => {
-      const err = await sdkError(client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput('nope', `${repo}:missing`) })));
+      const err = await sdkError(local.client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput('nope', `${repo}:missing`) })));
       assert.equal(err.statusCode, 400);
       assert.match(err.data.Message, /could not be pulled/);
     });
@@ -170,9 +165,9 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
     it('a container whose command exits fails the cold start with CAExited and its output', async () => {
       const input = containerInput('crash', NODE_IMAGE);
       input.customContainerConfig!.command = ['node', '-e', 'console.error("boom"); process.exit(3)'];
-      await client.createFunction(new $FC.CreateFunctionRequest({ body: input }));
+      await local.client.createFunction(new $FC.CreateFunctionRequest({ body: input }));
       await advance(5000);
-      const err = await sdkError(client.invokeFunction('crash', new $FC.InvokeFunctionRequest({ body: event('x') })));
+      const err = await sdkError(local.client.invokeFunction('crash', new $FC.InvokeFunctionRequest({ body: event('x') })));
       assert.equal(err.data.Code, 'CAExited');
       assert.equal(err.statusCode, 412, "FC's status for CAExited (errors.json)");
       assert.match(err.data.Message, /exited with code 3.*boom/s);
@@ -182,10 +177,10 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
     it('a container that prints and exits at once: 412 CAExited with its last output (read to the end of its log)', async () => {
       const input = containerInput('quick-exit', BUSYBOX_IMAGE);
       input.customContainerConfig!.command = ['sh', '-c', 'echo bye; exit 3'];
-      await client.createFunction(new $FC.CreateFunctionRequest({ body: input }));
+      await local.client.createFunction(new $FC.CreateFunctionRequest({ body: input }));
       await advance(5000);
       for (let round = 0; round < 3; round++) {
-        const err = await sdkError(client.invokeFunction('quick-exit', new $FC.InvokeFunctionRequest({ body: event('x') })));
+        const err = await sdkError(local.client.invokeFunction('quick-exit', new $FC.InvokeFunctionRequest({ body: event('x') })));
         assert.deepEqual([err.statusCode, err.data.Code], [412, 'CAExited']);
         assert.match(err.data.Message, /exited with code 3: bye/, `round ${round}: ${err.data.Message}`);
       }
@@ -197,10 +192,10 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
       input.customContainerConfig!.command = ['node', '-e', `let probes = 0; require('http').createServer((q, s) => { if (q.url === '/ready') { probes++; return s.end(); } s.end('probed ' + probes); }).listen(9000)`];
       input.customContainerConfig!.healthCheckConfig = new $FC.CustomHealthCheckConfig({ httpGetUrl: '/ready', initialDelaySeconds: 2, periodSeconds: 60 });
       input.instanceLifecycleConfig = undefined as never;
-      await client.createFunction(new $FC.CreateFunctionRequest({ body: input }));
+      await local.client.createFunction(new $FC.CreateFunctionRequest({ body: input }));
       await advance(5000);
-      const call = pendingInvocation(fc, 'health');
-      await timerArmed(fc, 'health check initial delay');
+      const call = pendingInvocation(local.fc, 'health');
+      await timerArmed(local.fc, 'health check initial delay');
       await advance(1999);
       assert.equal(call.answered(), false, 'answered before the start-up probe');
       await advance(1);
@@ -214,19 +209,19 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
       input.customContainerConfig!.command = ['node', '-e', `require('http').createServer((q, s) => { let b = ''; q.on('data', (c) => (b += c)).on('end', () => { if (b !== 'hang') s.end(require('os').hostname()); }); }).listen(9000)`];
       input.instanceLifecycleConfig = undefined as never;
       input.timeout = 2;
-      await client.createFunction(new $FC.CreateFunctionRequest({ body: input }));
+      await local.client.createFunction(new $FC.CreateFunctionRequest({ body: input }));
       await advance(5000);
-      const before = await pendingInvocation(fc, 'hang', 'first').answer;
+      const before = await pendingInvocation(local.fc, 'hang', 'first').answer;
       assert.equal(before.status, 200, before.text);
-      const call = pendingInvocation(fc, 'hang', 'hang');
-      await timerArmed(fc, 'invocation timeout');
+      const call = pendingInvocation(local.fc, 'hang', 'hang');
+      await timerArmed(local.fc, 'invocation timeout');
       await advance(1999);
       assert.equal(call.answered(), false, 'answered before the timeout');
       await advance(1);
       const answer = await call.answer;
       assert.equal(answer.status, 200);
       assert.deepEqual(JSON.parse(answer.text), { errorMessage: 'Function timed out after 2 seconds' });
-      const after = await pendingInvocation(fc, 'hang', 'again').answer;
+      const after = await pendingInvocation(local.fc, 'hang', 'again').answer;
       assert.equal(after.status, 200, after.text);
       assert.notEqual(after.text, before.text, 'a new container answers');
       assert.equal((await owned()).filter((c) => c.labels[LABELS.fn] === 'hang').length, 1, 'the timed-out container is removed');
@@ -238,7 +233,7 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
       // 16 vCPU (FC's maximum) exceeds this host unless it is big: Docker would refuse the quota, so it is capped.
       // memorySize keeps FC's cpu:memory ratio (1–4 GB per vCPU): 2 GB per vCPU.
       for (const [name, cpu, want] of [['cpu_half', 0.5, 500_000_000], ['cpu_max', 16, Math.min(16, hostCpus) * 1e9]] as const) {
-        await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ ...containerInput(name, NODE_IMAGE), cpu, memorySize: cpu * 2048 }) }));
+        await local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ ...containerInput(name, NODE_IMAGE), cpu, memorySize: cpu * 2048 }) }));
         await advance(5000);
         assert.equal((await get(name)).state, 'Active');
         assert.equal((await invoke(name, 'x')).json.body, 'x');
@@ -249,11 +244,11 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
     });
 
     it('leaves no container behind after stop', async () => {
-      await client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput('ctr2', NODE_IMAGE) }));
+      await local.client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput('ctr2', NODE_IMAGE) }));
       await advance(5000);
       await invoke('ctr2', 'x');
       assert.equal((await owned()).filter((c) => c.labels[LABELS.fn] === 'ctr2').length, 1);
-      await fc.stop();
+      await local.fc.stop();
       assert.deepEqual(await owned(), []);
     });
   });
@@ -285,14 +280,10 @@ if (await engineUsable(engine, 'docker backend', testImages)) {
 
 describe('docker backend without an engine', () => {
   it('the server starts; creating a container function fails with DockerUnavailable', async () => {
-    const fc = await start({ clock: 'manual', backend: 'docker', dockerHost: 'unix:///nonexistent/docker.sock' });
-    try {
-      const client = sdkClient(fc.endpoint);
+    await withLocalfcClient({ clock: 'manual', backend: 'docker', dockerHost: 'unix:///nonexistent/docker.sock' }, async ({ client }) => {
       const err = await sdkError(client.createFunction(new $FC.CreateFunctionRequest({ body: containerInput('x', 'localfc-test/node:20') })));
       assert.equal(err.statusCode, 503);
       assert.equal(err.data.Code, 'DockerUnavailable');
-    } finally {
-      await fc.stop();
-    }
+    });
   });
 });

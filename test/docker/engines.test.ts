@@ -19,7 +19,7 @@ import { startTlsEngine, tlsEngineUnavailable, type TlsEngine } from '../helpers
 import { podmanUnavailable, startPodmanEngine, type PodmanEngine } from '../helpers/podman-engine.ts';
 import { sshChildren, sshGateUnavailable, startSshGate } from '../helpers/ssh-engine.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { $FC, event, readBody, sdkClient } from '../helpers/sdk.ts';
+import { $FC, event, readBody, sdkClient, withLocalfcClient } from '../helpers/sdk.ts';
 
 const SERVER = `require('http').createServer((q, s) => { let b = ''; q.on('data', (c) => (b += c)); q.on('end', () => s.end('echo:' + b)); }).listen(Number(process.env.FC_SERVER_PORT));`;
 const run = `${process.pid}-${Date.now().toString(36)}`;
@@ -155,9 +155,7 @@ for (const kind of KINDS) {
     if (kind.reach === 'bridge') {
       it('also reaches a container through a port the engine published (dockerNetworking: published)', async () => {
         const viaPort = newBackend({ networking: 'published' });
-        const other = await start({ clock: 'manual', backend: 'docker' }, { backend: viaPort });
-        try {
-          const c2 = sdkClient(other.endpoint);
+        await withLocalfcClient({ clock: 'manual', backend: 'docker' }, async ({ fc: other, client: c2 }) => {
           await c2.createFunction(new $FC.CreateFunctionRequest({
             body: new $FC.CreateFunctionInput({ functionName: 'echo', runtime: 'custom-container', handler: 'x', customContainerConfig: new $FC.CustomContainerConfig({ image: `${repo}:v1`, port: 9000, command: ['node', '-e', SERVER] }) }),
           }));
@@ -166,9 +164,7 @@ for (const kind of KINDS) {
           assert.equal(await readBody(res.body!), 'echo:published');
           const [c] = await engine.listContainers({ labels: { [LABELS.owner]: viaPort.owner.id } });
           assert.ok((await engine.inspectContainer(c!.id)).ports['9000/tcp']?.[0]?.hostPort, 'the port is published');
-        } finally {
-          await other.stop();
-        }
+        }, { backend: viaPort });
       });
     }
 

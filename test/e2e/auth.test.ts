@@ -13,7 +13,7 @@ import { gatherConfig, parseConfig } from '../../src/config.ts';
 import { start, type RunningLocalfc } from '../../src/index.ts';
 import { isLoopback } from '../../src/server.ts';
 import * as $OpenApi from '@alicloud/openapi-client';
-import { $FC, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { $FC, event, localfcWithClient, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 
 const KEY = { accessKeyId: 'LTAI-test', accessKeySecret: 'the-secret' };
@@ -77,43 +77,37 @@ async function captureOne(call: (endpoint: string) => Promise<unknown>): Promise
 }
 
 describe('ACS3 signature verification (accessKeys configured)', () => {
-  let fc: RunningLocalfc;
-  const client = () => sdkClient(fc.endpoint, KEY);
-  const advance = (ms: number) => advanceClock(fc, ms);
-
-  before(async () => {
-    fc = await start({ clock: 'manual', accessKeys: [KEY] });
-  });
-  after(() => fc.stop());
+  const local = localfcWithClient({ clock: 'manual', accessKeys: [KEY] }, undefined, { credentials: KEY });
+  const advance = (ms: number) => advanceClock(local.fc, ms);
 
   it('the SDK with the right key can Create, Get, Invoke (streamed body) and List', async () => {
-    const created = await client().createFunction(createInput('signed'));
+    const created = await local.client.createFunction(createInput('signed'));
     assert.equal(created.body!.state, 'Active');
-    assert.equal((await client().getFunction('signed', new $FC.GetFunctionRequest({}))).body!.state, 'Active');
-    const res = await client().invokeFunction('signed', new $FC.InvokeFunctionRequest({ body: event('{"signed":true}') }));
+    assert.equal((await local.client.getFunction('signed', new $FC.GetFunctionRequest({}))).body!.state, 'Active');
+    const res = await local.client.invokeFunction('signed', new $FC.InvokeFunctionRequest({ body: event('{"signed":true}') }));
     assert.equal(res.statusCode, 200);
     assert.equal(await readBody(res.body!), '{"signed":true}', 'the handler still sees the body the middleware hashed');
-    const list = await client().listFunctions(new $FC.ListFunctionsRequest({ prefix: 'sig', limit: 10 }));
+    const list = await local.client.listFunctions(new $FC.ListFunctionsRequest({ prefix: 'sig', limit: 10 }));
     assert.deepEqual(list.body!.functions!.map((f) => f.functionName), ['signed']);
   });
 
   it('a wrong secret is 403 SignatureNotMatch', async () => {
-    const err = await sdkError(sdkClient(fc.endpoint, { ...KEY, accessKeySecret: 'wrong' }).getFunction('signed', new $FC.GetFunctionRequest({})));
+    const err = await sdkError(sdkClient(local.fc.endpoint, { ...KEY, accessKeySecret: 'wrong' }).getFunction('signed', new $FC.GetFunctionRequest({})));
     assert.equal(err.statusCode, 403);
     assert.equal(err.code, 'SignatureNotMatch');
     assert.match(err.data.RequestId, /^1-/);
   });
 
   it('an unknown AccessKeyId is 403 InvalidAccessKeyID', async () => {
-    const err = await sdkError(sdkClient(fc.endpoint, { accessKeyId: 'nobody', accessKeySecret: 'x' }).createFunction(createInput('intruder')));
+    const err = await sdkError(sdkClient(local.fc.endpoint, { accessKeyId: 'nobody', accessKeySecret: 'x' }).createFunction(createInput('intruder')));
     assert.equal(err.statusCode, 403);
     assert.equal(err.code, 'InvalidAccessKeyID');
     assert.match(err.data.Message, /nobody/);
-    assert.equal((await sdkError(client().getFunction('intruder', new $FC.GetFunctionRequest({})))).code, 'FunctionNotFound', 'nothing was created');
+    assert.equal((await sdkError(local.client.getFunction('intruder', new $FC.GetFunctionRequest({})))).code, 'FunctionNotFound', 'nothing was created');
   });
 
   it('an unsigned request is 400 MissingRequiredHeader', async () => {
-    const res = await fetch(`${fc.url}/2023-03-30/functions`);
+    const res = await fetch(`${local.fc.url}/2023-03-30/functions`);
     assert.equal(res.status, 400);
     const body = (await res.json()) as { Code: string; RequestId: string };
     assert.equal(body.Code, 'MissingRequiredHeader');
@@ -124,37 +118,37 @@ describe('ACS3 signature verification (accessKeys configured)', () => {
     const req = await captureOne((endpoint) => sdkClient(endpoint, KEY).createFunction(createInput('replayed')));
     assert.match(String(req.headers.authorization), /^ACS3-HMAC-SHA256 Credential=LTAI-test,/);
 
-    const tampered = await send(fc.port, { ...req, body: Buffer.from(req.body.toString('utf8').replace('replayed', 'tampered')) });
+    const tampered = await send(local.fc.port, { ...req, body: Buffer.from(req.body.toString('utf8').replace('replayed', 'tampered')) });
     assert.equal(tampered.status, 403);
     assert.equal(tampered.json.Code, 'SignatureNotMatch');
 
-    const first = await send(fc.port, req);
+    const first = await send(local.fc.port, req);
     assert.equal(first.status, 200, JSON.stringify(first.json));
     assert.equal(first.json.functionName, 'replayed', 'the handler parsed the JSON body after verification read it');
-    const replay = await send(fc.port, req);
+    const replay = await send(local.fc.port, req);
     assert.equal(replay.status, 403);
     assert.equal(replay.json.Code, 'SignatureNonceUsed');
   });
 
   it('verification does not touch the admin API', async () => {
-    assert.equal((await fetch(`${fc.url}/_localfc/clock`)).status, 200);
+    assert.equal((await fetch(`${local.fc.url}/_localfc/clock`)).status, 200);
   });
 
   it('advancing the manual clock (14 days) never makes signed calls fail: the date is checked against wall time, as the SDK stamps it', async () => {
     await advance(14 * 24 * 3600 * 1000);
-    assert.equal((await client().getFunction('signed', new $FC.GetFunctionRequest({}))).body!.functionName, 'signed');
-    assert.deepEqual((await client().listFunctions(new $FC.ListFunctionsRequest({ prefix: 'signed' }))).body!.functions!.map((f) => f.functionName), ['signed']);
+    assert.equal((await local.client.getFunction('signed', new $FC.GetFunctionRequest({}))).body!.functionName, 'signed');
+    assert.deepEqual((await local.client.listFunctions(new $FC.ListFunctionsRequest({ prefix: 'signed' }))).body!.functions!.map((f) => f.functionName), ['signed']);
   });
 
   it('a request stamped more than 15 minutes from wall time is 403 RequestTimeTooSkewed', async (t) => {
     // The SDK stamps x-acs-date from Date: sign one request 16 minutes in the past (only Date is mocked, for the capture).
     t.mock.timers.enable({ apis: ['Date'], now: Date.now() - 16 * 60 * 1000 });
     const stale = await captureOne((endpoint) => sdkClient(endpoint, KEY).getFunction('signed', new $FC.GetFunctionRequest({}))).finally(() => t.mock.timers.reset());
-    const res = await send(fc.port, stale);
+    const res = await send(local.fc.port, stale);
     assert.equal(res.status, 403);
     assert.equal(res.json.Code, 'RequestTimeTooSkewed');
     const fresh = await captureOne((endpoint) => sdkClient(endpoint, KEY).getFunction('signed', new $FC.GetFunctionRequest({})));
-    assert.equal((await send(fc.port, fresh)).status, 200);
+    assert.equal((await send(local.fc.port, fresh)).status, 200);
   });
 });
 

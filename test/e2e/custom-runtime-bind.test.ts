@@ -6,10 +6,9 @@
  * Real server on a free port, the official SDK.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { $FC, event, readBody, sdkError, localfcWithClient } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 
 const server = (host: string) => createZip([{
@@ -18,17 +17,11 @@ const server = (host: string) => createZip([{
 }]).toString('base64');
 
 describe('a custom runtime server bound to loopback fails to start, as on FC (process backend)', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
-  before(async () => {
-    fc = await start({ clock: 'manual', backend: 'process' });
-    client = sdkClient(fc.endpoint);
-  });
-  after(() => fc.stop());
+  const local = localfcWithClient({ clock: 'manual', backend: 'process' });
 
   const deploy = async (functionName: string, host: string) => {
-    await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName, runtime: 'custom.debian10', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: server(host) }), customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['node', 'server.js'] }) }) }));
-    await advanceClock(fc, 1000);
+    await local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName, runtime: 'custom.debian10', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: server(host) }), customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['node', 'server.js'] }) }) }));
+    await advanceClock(local.fc, 1000);
   };
 
   // (A server on ::1 alone is never reached by localfc's readiness check either: it fails at the start-up timeout.)
@@ -36,7 +29,7 @@ describe('a custom runtime server bound to loopback fails to start, as on FC (pr
     it(`listening on ${host}: 502 FunctionNotStarted naming the address, without the start-up timeout passing`, async () => {
       const name = `loopback-${host.replace(/\W/g, '')}`;
       await deploy(name, host);
-      const e = await sdkError(client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('x') })));
+      const e = await sdkError(local.client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('x') })));
       assert.equal(e.statusCode, 502);
       assert.equal(e.data.Code, 'FunctionNotStarted');
       assert.match(e.data.Message, new RegExp(`^Function instance health check failed on port \\d+: the server listens on ${host.replace(/\./g, '\\.')} only`));
@@ -49,7 +42,7 @@ describe('a custom runtime server bound to loopback fails to start, as on FC (pr
     it(`listening on ${host}: served`, async () => {
       const name = `any-${host === '::' ? 'v6' : 'v4'}`;
       await deploy(name, host);
-      const res = await client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('x') }));
+      const res = await local.client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('x') }));
       assert.equal(await readBody(res.body!), 'served');
     });
   }

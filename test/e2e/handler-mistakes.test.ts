@@ -7,10 +7,9 @@
  * error shape, and the instance lives on. Real server, real interpreters.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
+import { $FC, event, readBody, localfcWithClient } from '../helpers/sdk.ts';
 
 const python = `import sys
 
@@ -43,24 +42,20 @@ const node = `exports.handler = async (event) => {
 `;
 
 describe('handler mistakes answer as FC does (process backend, SDK)', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
   const invoke = async (name: string, body: string) => {
-    const res = await client.invokeFunctionWithOptions(name, new $FC.InvokeFunctionRequest({ body: event(body) }), new $FC.InvokeFunctionHeaders({ xFcLogType: 'Tail' }), {} as never);
+    const res = await local.client.invokeFunctionWithOptions(name, new $FC.InvokeFunctionRequest({ body: event(body) }), new $FC.InvokeFunctionHeaders({ xFcLogType: 'Tail' }), {} as never);
     const h = res.headers!;
     return { status: res.statusCode, errorType: h['x-fc-error-type'], instanceId: h['x-fc-instance-id'], text: await readBody(res.body!), log: Buffer.from(String(h['x-fc-log-result'] ?? ''), 'base64').toString() };
   };
   const create = (functionName: string, runtime: string, path: string, data: string, handler = 'index.handler') =>
-    client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName, runtime, handler, code: new $FC.InputCodeLocation({ zipFile: createZip([{ path, data }]).toString('base64') }) }) }));
+    local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName, runtime, handler, code: new $FC.InputCodeLocation({ zipFile: createZip([{ path, data }]).toString('base64') }) }) }));
 
+  const local = localfcWithClient({ clock: 'manual', log: 'silent', backend: 'process', timing: { codePreparationMs: 0 } });
   before(async () => {
-    fc = await start({ clock: 'manual', log: 'silent', backend: 'process', timing: { codePreparationMs: 0 } });
-    client = sdkClient(fc.endpoint);
     await create('py', 'python3.10', 'index.py', python);
     await create('pyasync', 'python3.10', 'index.py', python, 'index.coro');
     await create('js', 'nodejs20', 'index.js', node);
   });
-  after(() => fc.stop());
 
   it('Python sys.exit(): FC\'s process-exit error, the printed line in the tail, then a new instance', async () => {
     const alive = await invoke('py', 'hi');

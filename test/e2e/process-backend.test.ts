@@ -5,7 +5,7 @@ import { reportServer } from '../helpers/report-server.ts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { BackendError, type BackendInstance, type FunctionIdentity, type InvocationRequest, type InvocationResult, type PreparedRevision } from '../../src/domain/ports/backend.ts';
 import { ProcessBackend } from '../../src/backends/process/index.ts';
 import { ManualClock } from '../../src/clock.ts';
@@ -14,8 +14,7 @@ import { unclaimedPort } from '../helpers/ports.ts';
 import { probeHealthCheck, StartupTimeout, waitUntilListening } from '../../src/backends/readiness.ts';
 import { createZip, type ZipInputFile } from '../helpers/zip.ts';
 import type { FunctionConfig, Revision } from '../../src/domain/model.ts';
-import { start as startLocalfc, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { $FC, event, readBody, sdkError, localfcWithClient } from '../helpers/sdk.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { processState } from '../helpers/process.ts';
 import { advanceClock } from '../helpers/clock.ts';
@@ -378,14 +377,7 @@ describe('readiness: listening and one health probe', () => {
 });
 
 describe('code that hard-codes its port (FC\'s customRuntimeConfig.port), and the admin instance API', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
-
-  before(async () => {
-    fc = await startLocalfc({ clock: 'manual', backend: 'process' });
-    client = sdkClient(fc.endpoint);
-  });
-  after(() => fc.stop());
+  const local = localfcWithClient({ clock: 'manual', backend: 'process' });
 
   /**
    * Creates functions whose code ignores FC_SERVER_PORT and listens on `port`, as much real code does, and makes them
@@ -396,17 +388,17 @@ describe('code that hard-codes its port (FC\'s customRuntimeConfig.port), and th
     const fixedServer = `require('http').createServer((req, res) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => { console.log('served ' + b); setTimeout(() => res.end(process.env.FC_FUNCTION_NAME + ':' + b), 30); }); }).listen(${port}, '0.0.0.0');`;
     const zipFile = createZip([{ path: 'server.js', data: fixedServer }]).toString('base64');
     for (const functionName of names) {
-      await client.createFunction(
+      await local.client.createFunction(
         new $FC.CreateFunctionRequest({
           body: new $FC.CreateFunctionInput({ functionName, runtime: 'custom.debian10', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile }), customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['node', 'server.js'], port }) }),
         }),
       );
     }
-    await advanceClock(fc, 1000);
+    await advanceClock(local.fc, 1000);
   }
 
   const invoke = async (name: string, body: string) => {
-    const res = await client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event(body) }));
+    const res = await local.client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event(body) }));
     return { body: await readBody(res.body!), instance: res.headers!['x-fc-instance-id'] ?? '' };
   };
 
@@ -422,7 +414,7 @@ describe('code that hard-codes its port (FC\'s customRuntimeConfig.port), and th
     const fixedPort = await unclaimedPort();
     await createFixed(fixedPort, 'listed');
     const { instance } = await invoke('listed', 'listed');
-    const list = (await (await fetch(`${fc.url}/_localfc/functions/listed/instances`)).json()) as { instances: Array<{ instanceId: string; revisionId: number; busy: boolean; createdTime: string; pid?: number }> };
+    const list = (await (await fetch(`${local.fc.url}/_localfc/functions/listed/instances`)).json()) as { instances: Array<{ instanceId: string; revisionId: number; busy: boolean; createdTime: string; pid?: number }> };
     const mine = list.instances.find((i) => i.instanceId === instance);
     assert.ok(mine, JSON.stringify(list));
     assert.equal(mine.busy, false);
@@ -430,24 +422,24 @@ describe('code that hard-codes its port (FC\'s customRuntimeConfig.port), and th
     assert.ok(mine.pid && process.kill(mine.pid, 0), `no live pid in ${JSON.stringify(mine)}`);
     assert.equal(typeof mine.revisionId, 'number');
     assert.ok(!Number.isNaN(Date.parse(mine.createdTime)));
-    const logs = await fetch(`${fc.url}/_localfc/functions/listed/instances/${instance}/logs`);
+    const logs = await fetch(`${local.fc.url}/_localfc/functions/listed/instances/${instance}/logs`);
     assert.equal(logs.status, 200);
     assert.match(logs.headers.get('content-type') ?? '', /^text\/plain/);
     const text = await logs.text();
     assert.match(text, /served listed/);
     assert.match(text, new RegExp(`listens on port ${fixedPort}, not on FC_SERVER_PORT|port ${fixedPort} is in use by another instance`));
 
-    const noInstance = await fetch(`${fc.url}/_localfc/functions/listed/instances/c-nope/logs`);
+    const noInstance = await fetch(`${local.fc.url}/_localfc/functions/listed/instances/c-nope/logs`);
     assert.equal(noInstance.status, 404);
     assert.equal(((await noInstance.json()) as { Code: string }).Code, 'InstanceNotFound');
-    const noFunction = await fetch(`${fc.url}/_localfc/functions/ghost/instances`);
+    const noFunction = await fetch(`${local.fc.url}/_localfc/functions/ghost/instances`);
     assert.equal(noFunction.status, 404);
     assert.equal(((await noFunction.json()) as { Code: string }).Code, 'FunctionNotFound');
   });
 
   it('a failed health check fails the invocation with the reason', async () => {
     const unhealthy = createZip([{ path: 'server.js', data: `require('http').createServer((req, res) => res.writeHead(req.url === '/healthz' ? 503 : 200).end()).listen(Number(process.env.FC_SERVER_PORT), '0.0.0.0');` }]).toString('base64');
-    await client.createFunction(
+    await local.client.createFunction(
       new $FC.CreateFunctionRequest({
         body: new $FC.CreateFunctionInput({
           functionName: 'unhealthy', runtime: 'custom.debian10', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: unhealthy }),
@@ -455,7 +447,7 @@ describe('code that hard-codes its port (FC\'s customRuntimeConfig.port), and th
         }),
       }),
     );
-    await advanceClock(fc, 1000);
+    await advanceClock(local.fc, 1000);
     const e = await sdkError(invoke('unhealthy', 'x'));
     assert.equal(e.data.Code, 'FunctionNotStarted');
     assert.match(e.data.Message, /health check failed on port \d+ \(GET \/healthz: HTTP 503/);

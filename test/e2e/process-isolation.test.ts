@@ -11,8 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
+import { $FC, type FcClient, event, readBody, sdkClient, localfcWithClient } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -54,20 +53,14 @@ const invoke = async (client: FcClient, name: string, body: string): Promise<See
 const unique = (what: string) => `localfc-isolation-${what}-${process.pid}-${Date.now()}`;
 
 describe('a /tmp of its own, everything else read-only (process backend with a private mount namespace)', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
-  before(async () => {
-    fc = await start({ clock: 'manual', backend: 'process' });
-    client = sdkClient(fc.endpoint);
-  });
-  after(() => fc.stop());
+  const local = localfcWithClient({ clock: 'manual', backend: 'process' });
 
   it('each instance starts with an empty /tmp of diskSize, the host /tmp unseen and untouched; /code, /opt and the host directories refuse writes', async (t) => {
-    await create(client, 'iso-a');
-    await create(client, 'iso-b', 10240);
-    await advanceClock(fc, 1000);
+    await create(local.client, 'iso-a');
+    await create(local.client, 'iso-b', 10240);
+    await advanceClock(local.fc, 1000);
     const marker = unique('a');
-    const a = await invoke(client, 'iso-a', marker);
+    const a = await invoke(local.client, 'iso-a', marker);
     if (a.code !== '/code') return t.skip(`no private mount namespace on this machine (code at ${a.code})`);
     assert.equal(a.tmpdir, '/tmp');
     assert.equal(a.home, '/tmp');
@@ -78,10 +71,10 @@ describe('a /tmp of its own, everything else read-only (process backend with a p
     for (const [path, how] of Object.entries(a.writes)) assert.equal(how, 'EROFS', `${path} is read-only`);
     assert.equal(a.tmpBytes, 512 * 1024 * 1024, 'the default diskSize, 512 MB');
 
-    const again = await invoke(client, 'iso-a', unique('a2'));
+    const again = await invoke(local.client, 'iso-a', unique('a2'));
     assert.deepEqual(again.before, [marker], 'the same instance keeps its /tmp between invocations');
 
-    const b = await invoke(client, 'iso-b', unique('b'));
+    const b = await invoke(local.client, 'iso-b', unique('b'));
     assert.deepEqual(b.before, [], 'another function does not see the first one /tmp');
     assert.equal(b.tmpBytes, 10240 * 1024 * 1024, 'diskSize 10240 MB');
   });

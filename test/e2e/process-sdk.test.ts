@@ -3,10 +3,9 @@
  * with an initializer, a custom-runtime server, and update rollover to new code; no process left after stop().
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
+import { $FC, event, readBody, localfcWithClient, withLocalfcClient } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 
 const nodeZip = (greeting: string) =>
@@ -30,28 +29,22 @@ const countingServerZip = createZip([
 ]).toString('base64');
 
 describe('process backend through the SDK', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
-  const advance = (ms: number) => advanceClock(fc, ms);
+  const advance = (ms: number) => advanceClock(local.fc, ms);
   const invoke = async (name: string, body: string) => {
-    const res = await client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event(body) }));
+    const res = await local.client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event(body) }));
     return { body: await readBody(res.body!), headers: res.headers! };
   };
 
-  before(async () => {
-    // The rollover test needs an update's InProgress window, during which the old code serves (off by default).
-    fc = await start({ clock: 'manual', backend: 'process', timing: { codePreparationMs: 1000 } });
-    client = sdkClient(fc.endpoint);
-  });
-  after(() => fc.stop());
+  // The rollover test needs an update's InProgress window, during which the old code serves (off by default).
+  const local = localfcWithClient({ clock: 'manual', backend: 'process', timing: { codePreparationMs: 1000 } });
 
   it('an instance that dies mid-invocation: that call gets the cloud error, the next one a fresh instance', async () => {
     const zip = createZip([{ path: 'index.js', data: `exports.handler = (ev, ctx, cb) => { if (ev.toString() === 'die') process.exit(7); cb(null, 'alive'); };\n` }]).toString('base64');
-    await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'mortal', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
+    await local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'mortal', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
     await advance(1000);
     const before = await invoke('mortal', 'hi');
     assert.equal(before.body, 'alive');
-    const died = await client.invokeFunction('mortal', new $FC.InvokeFunctionRequest({ body: event('die') })).then(
+    const died = await local.client.invokeFunction('mortal', new $FC.InvokeFunctionRequest({ body: event('die') })).then(
       async (r) => ({ status: r.statusCode, errorType: r.headers?.['x-fc-error-type'], body: await readBody(r.body!) }),
       (e: { statusCode: number; code: string }) => ({ status: e.statusCode, code: e.code }),
     );
@@ -63,7 +56,7 @@ describe('process backend through the SDK', () => {
   });
 
   it('runs a built-in Node.js handler with its initializer, and rolls over to new code after an update', async () => {
-    await client.createFunction(
+    await local.client.createFunction(
       new $FC.CreateFunctionRequest({
         body: new $FC.CreateFunctionInput({
           functionName: 'greeter', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: nodeZip('hello') }),
@@ -77,14 +70,14 @@ describe('process backend through the SDK', () => {
     const second = JSON.parse((await invoke('greeter', 'again')).body) as Record<string, unknown>;
     assert.equal(second.inits, 1, 'the warm instance is reused and not initialised twice');
 
-    await client.updateFunction('greeter', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ code: new $FC.InputCodeLocation({ zipFile: nodeZip('bonjour') }) }) }));
+    await local.client.updateFunction('greeter', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ code: new $FC.InputCodeLocation({ zipFile: nodeZip('bonjour') }) }) }));
     assert.equal((JSON.parse((await invoke('greeter', 'x')).body) as { greeting: string }).greeting, 'hello', 'old code while InProgress');
     await advance(1000);
     assert.equal((JSON.parse((await invoke('greeter', 'x')).body) as { greeting: string }).greeting, 'bonjour');
   });
 
   it('runs a custom-runtime server on the port FC gives it', async () => {
-    await client.createFunction(
+    await local.client.createFunction(
       new $FC.CreateFunctionRequest({
         body: new $FC.CreateFunctionInput({
           functionName: 'custom', runtime: 'custom.debian10', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: serverZip }),
@@ -97,23 +90,23 @@ describe('process backend through the SDK', () => {
   });
 
   it('a zip whose handler file is missing deploys Active; each invocation fails with the runtime\'s ImportModuleError, as on FC', async () => {
-    await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'nohandler', runtime: 'nodejs20', handler: 'missing.handler', code: new $FC.InputCodeLocation({ zipFile: nodeZip('x') }) }) }));
+    await local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'nohandler', runtime: 'nodejs20', handler: 'missing.handler', code: new $FC.InputCodeLocation({ zipFile: nodeZip('x') }) }) }));
     await advance(1000);
-    assert.equal((await client.getFunction('nohandler', new $FC.GetFunctionRequest({}))).body!.state, 'Active');
+    assert.equal((await local.client.getFunction('nohandler', new $FC.GetFunctionRequest({}))).body!.state, 'Active');
     const res = await invoke('nohandler', 'x');
     assert.equal(res.headers['x-fc-error-type'], 'UnhandledInvocationError');
     assert.deepEqual(JSON.parse(res.body).errorType, 'ImportModuleError');
     assert.match(JSON.parse(res.body).errorMessage, /Cannot find module 'missing'/);
     // The fix ships as an update, which goes through (it was left unapplied while deploys checked the file).
-    await client.updateFunction('nohandler', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ handler: 'index.handler' }) }));
+    await local.client.updateFunction('nohandler', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ handler: 'index.handler' }) }));
     await advance(1000);
-    assert.equal((await client.getFunction('nohandler', new $FC.GetFunctionRequest({}))).body!.lastUpdateStatus, 'Successful');
+    assert.equal((await local.client.getFunction('nohandler', new $FC.GetFunctionRequest({}))).body!.lastUpdateStatus, 'Successful');
     assert.equal((await invoke('nohandler', 'x')).headers['x-fc-error-type'], undefined);
   });
 
   it('a Python handler named by a dotted module path (src.main.handler) runs src/main.py, as importlib resolves it', async () => {
     const zip = createZip([{ path: 'src/main.py', data: 'def handler(event, context):\n    return "dotted:" + event.decode()\n' }]).toString('base64');
-    await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'dotted', runtime: 'python3.10', handler: 'src.main.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
+    await local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'dotted', runtime: 'python3.10', handler: 'src.main.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
     await advance(1000);
     assert.equal((await invoke('dotted', 'ok')).body, 'dotted:ok');
   });
@@ -122,9 +115,7 @@ describe('process backend through the SDK', () => {
 describe('process backend under a burst', () => {
   // A custom runtime: FC 3.0 runs built-in runtimes one request per instance whatever instanceConcurrency says.
   it('200 concurrent invocations of a custom runtime: none lost, at most ceil(200 / instanceConcurrency) instances, initializer once per instance', async () => {
-    const fc = await start({ clock: 'manual', backend: 'process' });
-    try {
-      const client = sdkClient(fc.endpoint);
+    await withLocalfcClient({ clock: 'manual', backend: 'process' }, async ({ fc, client }) => {
       await client.createFunction(
         new $FC.CreateFunctionRequest({
           body: new $FC.CreateFunctionInput({
@@ -145,8 +136,6 @@ describe('process backend under a burst', () => {
       assert.ok(results.every((r) => r.body.inits === 1));
       const instances = new Set(results.map((r) => r.instance)).size;
       assert.ok(instances >= 1 && instances <= 4, `${instances} instances for 200 requests at concurrency 50`);
-    } finally {
-      await fc.stop();
-    }
+    });
   });
 });

@@ -3,10 +3,9 @@
  * returned value comes back, an exception sets x-fc-error-type, and the log tail carries what the handler printed.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
+import { $FC, type FcClient, event, readBody, localfcWithClient } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 
 const code = createZip([
@@ -31,10 +30,8 @@ def handler(event, context):
 ]).toString('base64');
 
 describe('Python 3 handler through the SDK (process backend)', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
   const invoke = async (body: unknown, tail = false) => {
-    const res = await client.invokeFunctionWithOptions(
+    const res = await local.client.invokeFunctionWithOptions(
       'py',
       new $FC.InvokeFunctionRequest({ body: event(JSON.stringify(body)) }),
       new $FC.InvokeFunctionHeaders(tail ? { xFcLogType: 'Tail' } : {}),
@@ -43,10 +40,9 @@ describe('Python 3 handler through the SDK (process backend)', () => {
     return { body: await readBody(res.body!), headers: res.headers! };
   };
 
+  const local = localfcWithClient({ clock: 'manual', backend: 'process' });
   before(async () => {
-    fc = await start({ clock: 'manual', backend: 'process' });
-    client = sdkClient(fc.endpoint);
-    await client.createFunction(
+    await local.client.createFunction(
       new $FC.CreateFunctionRequest({
         body: new $FC.CreateFunctionInput({
           functionName: 'py', runtime: 'python3.10', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: code }),
@@ -54,9 +50,8 @@ describe('Python 3 handler through the SDK (process backend)', () => {
         }),
       }),
     );
-    await advanceClock(fc, 1000);
+    await advanceClock(local.fc, 1000);
   });
-  after(() => fc.stop());
 
   it('returns what the handler returned, initializer run once', async () => {
     const first = await invoke({ name: 'ana' });

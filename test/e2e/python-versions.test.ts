@@ -9,10 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
+import { $FC, event, readBody, localfcWithClient } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 
 /** Whether this machine has a Python `minor` the test itself can find (PATH or pyenv), asked independently of localfc. */
@@ -31,26 +30,22 @@ const handler = (minor: string) => createZip([{ path: 'index.py', data: `import 
 const MINORS = ['3.9', '3.10', '3.12'];
 
 describe('each python3.X on its own Python version (process backend)', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
   /** Asked before the server starts: a spawnSync between requests blocks the in-process server too, whose keep-alive
    * timer then closes the SDK's idle connection just as the next request is written on it (ECONNRESET on a loaded machine). */
   let has: Map<string, boolean>;
   before(async () => {
     has = new Map(MINORS.map((minor) => [minor, machineHas(minor)]));
-    fc = await start({ clock: 'manual', backend: 'process' });
-    client = sdkClient(fc.endpoint);
   });
-  after(() => fc.stop());
+  const local = localfcWithClient({ clock: 'manual', backend: 'process' });
 
   for (const minor of MINORS) {
     it(`python${minor}`, async () => {
       const name = `py${minor.replace('.', '')}`;
-      await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: `python${minor}`, handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: handler(minor) }) }) }));
-      await advanceClock(fc, 1000);
-      const res = await client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('') }));
+      await local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: `python${minor}`, handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: handler(minor) }) }) }));
+      await advanceClock(local.fc, 1000);
+      const res = await local.client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('') }));
       const text = await readBody(res.body!);
-      const timeline = ((await (await fetch(`${fc.url}/_localfc/functions/${name}/timeline`)).json()) as { timeline: Array<{ detail?: { message?: string } }> }).timeline.map((t) => t.detail?.message ?? '').join('\n');
+      const timeline = ((await (await fetch(`${local.fc.url}/_localfc/functions/${name}/timeline`)).json()) as { timeline: Array<{ detail?: { message?: string } }> }).timeline.map((t) => t.detail?.message ?? '').join('\n');
       if (has.get(minor)) {
         assert.equal(res.headers?.['x-fc-error-type'], undefined, text);
         assert.match(text, new RegExp(`^${minor.replace('.', '\\.')}\\.\\d+${minor === '3.12' ? ' a, b' : ''}$`));
@@ -58,7 +53,7 @@ describe('each python3.X on its own Python version (process backend)', () => {
       } else {
         assert.match(timeline, new RegExp(`python${minor.replace('.', '\\.')}: no Python ${minor.replace('.', '\\.')} found`));
         const id = res.headers?.['x-fc-instance-id'];
-        const log = await (await fetch(`${fc.url}/_localfc/functions/${name}/instances/${id}/logs`)).text();
+        const log = await (await fetch(`${local.fc.url}/_localfc/functions/${name}/instances/${id}/logs`)).text();
         assert.match(log, /\[localfc\] python3\.\d+: no Python 3\.\d+ found/);
       }
     });

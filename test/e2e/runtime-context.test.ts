@@ -5,10 +5,9 @@
  * it), a failing initializer's 200 + InitializationError, and a web server's non-JSON answer to InvokeFunction.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
+import { $FC, event, readBody, localfcWithClient } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -17,12 +16,10 @@ const zip = (files: Record<string, string>) => createZip(Object.entries(files).m
 const fcLine = (requestId: string, level: string, message: string) => new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z ${requestId} \\[${level}\\] ${message}$`, 'm');
 
 describe('context, logging and errors (process backend, official SDK)', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
   const create = (functionName: string, runtime: string, files: Record<string, string>, extra: Record<string, unknown> = {}) =>
-    client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName, runtime, handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip(files) }), ...extra }) }));
+    local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName, runtime, handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip(files) }), ...extra }) }));
   const invoke = async (name: string, qualifier?: string) => {
-    const res = await client.invokeFunctionWithOptions(
+    const res = await local.client.invokeFunctionWithOptions(
       name,
       new $FC.InvokeFunctionRequest({ body: event('{"key":"value"}'), ...(qualifier ? { qualifier } : {}) }),
       new $FC.InvokeFunctionHeaders({ xFcLogType: 'Tail' }),
@@ -32,11 +29,7 @@ describe('context, logging and errors (process backend, official SDK)', () => {
     return { status: res.statusCode!, headers, body: await readBody(res.body!), log: Buffer.from(headers['x-fc-log-result'] ?? '', 'base64').toString(), requestId: headers['x-fc-request-id']! };
   };
 
-  before(async () => {
-    fc = await start({ clock: 'manual', backend: 'process' });
-    client = sdkClient(fc.endpoint);
-  });
-  after(() => fc.stop());
+  const local = localfcWithClient({ clock: 'manual', backend: 'process' });
 
   it('Node.js (CommonJS): context.logger in FC format, context.service/tracing/function; the qualifier reaches a version and an alias', async () => {
     await create('node-ctx', 'nodejs20', {
@@ -47,7 +40,7 @@ exports.handler = (event, context, callback) => {
 };
 `,
     });
-    await advanceClock(fc, 1000);
+    await advanceClock(local.fc, 1000);
     const latest = await invoke('node-ctx');
     assert.match(latest.log, fcLine(latest.requestId, 'info', 'hello world'));
     assert.match(latest.log, /^FC Invoke Start RequestId: /, 'a built-in runtime frames the log tail');
@@ -58,8 +51,8 @@ exports.handler = (event, context, callback) => {
     assert.deepEqual(seen.service, { logProject: '', logStore: '', qualifier: 'LATEST', versionId: 'LATEST' });
     assert.equal(seen.env, 'LATEST');
 
-    await client.publishFunctionVersion('node-ctx', new $FC.PublishFunctionVersionRequest({ body: new $FC.PublishVersionInput({ description: 'v1' }) }));
-    await client.createAlias('node-ctx', new $FC.CreateAliasRequest({ body: new $FC.CreateAliasInput({ aliasName: 'prod', versionId: '1' }) }));
+    await local.client.publishFunctionVersion('node-ctx', new $FC.PublishFunctionVersionRequest({ body: new $FC.PublishVersionInput({ description: 'v1' }) }));
+    await local.client.createAlias('node-ctx', new $FC.CreateAliasRequest({ body: new $FC.CreateAliasInput({ aliasName: 'prod', versionId: '1' }) }));
     const prod = await invoke('node-ctx', 'prod');
     const viaAlias = JSON.parse(prod.body) as typeof seen & { ver: string };
     assert.deepEqual(viaAlias.service, { logProject: '', logStore: '', qualifier: 'prod', versionId: '1' }, 'qualifier: what the caller named; versionId: what served');
@@ -88,7 +81,7 @@ def handler(event, context):
       await create(`plain-${tag}`, runtime, files, { memorySize: 256, timeout: 9 });
       await create(`hooked-${tag}`, runtime, files, { memorySize: 1024, timeout: 20, role: hooked.passthrough.role, instanceLifecycleConfig: hooked.instanceLifecycleConfig });
     }
-    await advanceClock(fc, 1000);
+    await advanceClock(local.fc, 1000);
     for (const tag of ['nodejs20', 'python310']) {
       const plain = JSON.parse((await invoke(`plain-${tag}`)).body) as { fn: Record<string, unknown>; creds: Record<string, string>; region: string; accountId: string };
       assert.deepEqual(plain.fn, { name: `plain-${tag}`, handler: 'index.handler', memory: 256, timeout: 9, initializer: '', initializationTimeout: 3, qualifier: 'LATEST', versionId: 'LATEST' }, tag);
@@ -113,7 +106,7 @@ def handler(event, context):
     return 'py ok ' + context.service.qualifier + ' ' + str(context.tracing is not None)
 `,
     });
-    await advanceClock(fc, 1000);
+    await advanceClock(local.fc, 1000);
     const esm = await invoke('esm');
     assert.equal(esm.body, 'esm ok');
     assert.match(esm.log, fcLine(esm.requestId, 'warn', 'careful'));
@@ -128,18 +121,18 @@ def handler(event, context):
       'index.js': `exports.initialize = (context, callback) => callback(new Error('db unreachable'));\nexports.handler = (event, context, callback) => callback(null, 'never');\n`,
     }, { instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({ initializer: new $FC.LifecycleHook({ handler: 'index.initialize', timeout: 5 }) }) });
     await create('aliased', 'nodejs20', { 'index.js': `exports.handler = (event, context, callback) => callback(null, 'fine');\n` });
-    await advanceClock(fc, 1000);
+    await advanceClock(local.fc, 1000);
     const res = await invoke('bad-init');
     assert.equal(res.status, 200);
     assert.equal(res.headers['x-fc-error-type'], 'InitializationError');
     assert.equal((JSON.parse(res.body) as { errorMessage: string }).errorMessage, 'db unreachable');
 
-    await client.publishFunctionVersion('aliased', new $FC.PublishFunctionVersionRequest({ body: new $FC.PublishVersionInput({}) }));
-    await client.createAlias('aliased', new $FC.CreateAliasRequest({ body: new $FC.CreateAliasInput({ aliasName: 'prod', versionId: '1' }) }));
-    const rule = await fetch(`${fc.url}/_localfc/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ match: { phase: 'coldStart', functionName: 'aliased', qualifier: 'prod' }, effect: { type: 'error', code: 'ColdStartBroke', status: 503 } }) });
+    await local.client.publishFunctionVersion('aliased', new $FC.PublishFunctionVersionRequest({ body: new $FC.PublishVersionInput({}) }));
+    await local.client.createAlias('aliased', new $FC.CreateAliasRequest({ body: new $FC.CreateAliasInput({ aliasName: 'prod', versionId: '1' }) }));
+    const rule = await fetch(`${local.fc.url}/_localfc/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ match: { phase: 'coldStart', functionName: 'aliased', qualifier: 'prod' }, effect: { type: 'error', code: 'ColdStartBroke', status: 503 } }) });
     assert.ok(rule.ok, await rule.text());
     assert.equal((await invoke('aliased')).body, 'fine', 'LATEST is not prod');
-    const failed = await client.invokeFunction('aliased', new $FC.InvokeFunctionRequest({ qualifier: 'prod', body: event('x') })).catch((e: { code: string }) => e);
+    const failed = await local.client.invokeFunction('aliased', new $FC.InvokeFunctionRequest({ qualifier: 'prod', body: event('x') })).catch((e: { code: string }) => e);
     assert.equal((failed as { code: string }).code, 'ColdStartBroke');
   });
 
@@ -150,13 +143,13 @@ exports.preStop = (context, callback) => { console.log('bye ' + context.requestI
 exports.handler = (event, context, callback) => callback(null, 'served');
 `,
     }, { instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({ initializer: new $FC.LifecycleHook({ handler: 'index.initialize', timeout: 5 }), preStop: new $FC.LifecycleHook({ handler: 'index.preStop', timeout: 5 }) }) });
-    await advanceClock(fc, 1000);
+    await advanceClock(local.fc, 1000);
     const served = await invoke('hooked');
     assert.equal(served.body, 'served');
-    await advanceClock(fc, 600_000); // idle past instanceIdleMs: the instance is reclaimed, preStop first
+    await advanceClock(local.fc, 600_000); // idle past instanceIdleMs: the instance is reclaimed, preStop first
     // The reclaim runs after the clock moved (stopping a process takes real time): wait until the instance is gone.
     const timeline = await waitFor('the reclaimed instance', async () => {
-      const t = ((await (await fetch(`${fc.url}/_localfc/functions/hooked/timeline`)).json()) as { timeline: Array<{ event: string; detail?: { requestId?: string; output?: string } }> }).timeline;
+      const t = ((await (await fetch(`${local.fc.url}/_localfc/functions/hooked/timeline`)).json()) as { timeline: Array<{ event: string; detail?: { requestId?: string; output?: string } }> }).timeline;
       return t.some((e) => e.event === 'instance.stopped') ? t : undefined;
     });
     const idForm = /^1-[0-9a-f]+-[0-9a-f]{8}-[0-9a-f]{12}$/;
@@ -173,7 +166,7 @@ exports.handler = (event, context, callback) => callback(null, 'served');
   it('InvokeFunction on a web server that answers HTML (no /invoke route): the SDK gets the bytes, not a SyntaxError', async () => {
     const server = `require('http').createServer((req, res) => { res.writeHead(404, { 'content-type': 'text/html' }); res.end('<!DOCTYPE html><title>Error</title><pre>Cannot ' + req.method + ' ' + req.url + '</pre>'); }).listen(Number(process.env.FC_SERVER_PORT));\n`;
     await create('web', 'custom.debian10', { 'server.js': server }, { customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['node', 'server.js'] }) });
-    await advanceClock(fc, 1000);
+    await advanceClock(local.fc, 1000);
     const res = await invoke('web');
     assert.equal(res.status, 200);
     assert.equal(res.headers['x-fc-error-type'], 'UnhandledInvocationError');

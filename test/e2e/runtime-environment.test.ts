@@ -6,8 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, readBody, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { $FC, event, readBody, sdkError, localfcWithClient } from '../helpers/sdk.ts';
 import { advanceClock } from '../helpers/clock.ts';
 
 const zip = (files: Record<string, string>) => createZip(Object.entries(files).map(([path, data]) => ({ path, data }))).toString('base64');
@@ -28,29 +27,25 @@ const FC_DOCUMENTED = new Set([
 ]);
 
 describe('the runtime environment FC gives a function (process backend, official SDK)', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
   const create = (functionName: string, extra: Record<string, unknown> = {}, code = envHandler) =>
-    client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: code }), ...extra }) }));
-  const invoke = async (name: string, body = '') => JSON.parse(await readBody((await client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event(body) }))).body!)) as {
+    local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: code }), ...extra }) }));
+  const invoke = async (name: string, body = '') => JSON.parse(await readBody((await local.client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event(body) }))).body!)) as {
     env: Record<string, string>;
     cwd: string;
     credentials: Record<string, string>;
   };
 
-  before(async () => {
+  before(() => {
     process.env.LOCALFC_SECRET_OF_THE_HOST = 'must not leak';
-    fc = await start({ clock: 'manual', backend: 'process' });
-    client = sdkClient(fc.endpoint);
   });
-  after(async () => {
+  after(() => {
     delete process.env.LOCALFC_SECRET_OF_THE_HOST;
-    await fc.stop();
   });
+  const local = localfcWithClient({ clock: 'manual', backend: 'process' });
 
   it('FC documented variables and the function own, nothing of localfc own environment', async () => {
     await create('plain', { environmentVariables: { STAGE: 'test', LOCALFC_OWN: 'the user set this' }, memorySize: 256 });
-    await advanceClock(fc, 1000);
+    await advanceClock(local.fc, 1000);
     const { env, cwd, credentials } = await invoke('plain');
     const extra = Object.keys(env).filter((k) => !FC_DOCUMENTED.has(k) && k !== 'STAGE' && k !== 'LOCALFC_OWN');
     assert.deepEqual(extra, [], `variables FC does not set: ${extra.join(', ')}`);
@@ -78,7 +73,7 @@ describe('the runtime environment FC gives a function (process backend, official
     await create('role-no-env', { role, disableInjectCredentials: 'Env' });
     await create('role-no-request', { role, disableInjectCredentials: 'Request' });
     await create('role-none', { role, disableInjectCredentials: 'All' });
-    await advanceClock(fc, 1000);
+    await advanceClock(local.fc, 1000);
     const withRole = await invoke('role');
     assert.equal(withRole.env.ALIBABA_CLOUD_ACCESS_KEY_ID, 'LOCALFC_ACCESS_KEY_ID');
     assert.equal(withRole.credentials.securityToken, 'LOCALFC_SECURITY_TOKEN');
@@ -99,7 +94,7 @@ describe('the runtime environment FC gives a function (process backend, official
     assert.equal(created.data.Code, 'InvalidArgument');
     assert.equal(created.data.Message, "The environment variable name 'FC_ENDPOINT' is reserved by Function Compute");
     await create('later');
-    const updated = await sdkError(client.updateFunction('later', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ environmentVariables: { FC_SUPABASE_URL: 'x' } }) })));
+    const updated = await sdkError(local.client.updateFunction('later', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ environmentVariables: { FC_SUPABASE_URL: 'x' } }) })));
     assert.equal(updated.data.Code, 'InvalidArgument');
     assert.match(updated.data.Message, /FC_SUPABASE_URL' is reserved/);
   });
@@ -121,7 +116,7 @@ class H(BaseHTTPRequestHandler):
 
 HTTPServer(('0.0.0.0', int(os.environ.get('FC_SERVER_PORT', '9000'))), H).serve_forever()
 `;
-    await client.createFunction(new $FC.CreateFunctionRequest({
+    await local.client.createFunction(new $FC.CreateFunctionRequest({
       body: new $FC.CreateFunctionInput({
         functionName: 'start-fc-python', runtime: 'custom.debian10', handler: 'index.handler',
         code: new $FC.InputCodeLocation({ zipFile: zip({ 'app.py': app, 'data.txt': 'from-code-dir', 'python/greeting.py': "HELLO = 'hello'\n" }) }),
@@ -129,11 +124,11 @@ HTTPServer(('0.0.0.0', int(os.environ.get('FC_SERVER_PORT', '9000'))), H).serve_
         environmentVariables: { PYTHONPATH: '/code/python' },
       }),
     }));
-    await advanceClock(fc, 1000);
-    const res = await client.invokeFunction('start-fc-python', new $FC.InvokeFunctionRequest({ body: event('x') }));
+    await advanceClock(local.fc, 1000);
+    const res = await local.client.invokeFunction('start-fc-python', new $FC.InvokeFunctionRequest({ body: event('x') }));
     const body = await readBody(res.body!);
     assert.match(body, /^hello from-code-dir \S+$/);
-    const logs = await (await fetch(`${fc.url}/_localfc/functions/start-fc-python/instances/${res.headers!['x-fc-instance-id']}/logs`)).text();
+    const logs = await (await fetch(`${local.fc.url}/_localfc/functions/start-fc-python/instances/${res.headers!['x-fc-instance-id']}/logs`)).text();
     assert.match(logs, /\[localfc\] (code at \/code and layers at \/opt|code runs from )/, 'the instance log says which mode is in use');
   });
 });

@@ -6,10 +6,9 @@
  * initializer's output at the head of the cold call's tail (framed by FC Initialize Start/End for a built-in runtime).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
-import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
+import { $FC, event, readBody, localfcWithClient } from '../helpers/sdk.ts';
 
 const zip = (files: Record<string, string>) => createZip(Object.entries(files).map(([path, data]) => ({ path, data }))).toString('base64');
 const TIME = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
@@ -21,21 +20,15 @@ const linesOf = (log: string, requestId: string) =>
     .map((l) => l.replace(new RegExp(`^${TIME} ${requestId} `), 'T RID '));
 
 describe('the log tail of built-in runtimes (process backend, official SDK)', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
   const create = (functionName: string, runtime: string, files: Record<string, string>, extra: Record<string, unknown> = {}) =>
-    client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName, runtime, handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip(files) }), ...extra }) }));
+    local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName, runtime, handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip(files) }), ...extra }) }));
   const invoke = async (name: string, body = 'x') => {
-    const res = await client.invokeFunctionWithOptions(name, new $FC.InvokeFunctionRequest({ body: event(body) }), new $FC.InvokeFunctionHeaders({ xFcLogType: 'Tail' }), {} as never);
+    const res = await local.client.invokeFunctionWithOptions(name, new $FC.InvokeFunctionRequest({ body: event(body) }), new $FC.InvokeFunctionHeaders({ xFcLogType: 'Tail' }), {} as never);
     const h = res.headers!;
     return { body: await readBody(res.body!), log: Buffer.from(String(h['x-fc-log-result'] ?? ''), 'base64').toString(), requestId: String(h['x-fc-request-id']) };
   };
 
-  before(async () => {
-    fc = await start({ clock: 'manual', log: 'silent', backend: 'process', timing: { codePreparationMs: 0 } });
-    client = sdkClient(fc.endpoint);
-  });
-  after(() => fc.stop());
+  const local = localfcWithClient({ clock: 'manual', log: 'silent', backend: 'process', timing: { codePreparationMs: 0 } });
 
   it("Node.js: FC's logging-page handler, console levels and stderr in print order", async () => {
     await create('node-log', 'nodejs20', {
@@ -113,7 +106,7 @@ def handler(event, context):
 
   it("a failing initializer's output is in that call's tail, in FC's Initialize frame", async () => {
     await create('node-init-fails', 'nodejs20', { 'index.js': `exports.init = async () => { console.log('connecting to db'); throw new Error('db unreachable'); };\nexports.handler = async () => 'never';\n` }, { instanceLifecycleConfig: new $FC.InstanceLifecycleConfig({ initializer: new $FC.LifecycleHook({ handler: 'index.init', timeout: 10 }) }) });
-    const res = await client.invokeFunctionWithOptions('node-init-fails', new $FC.InvokeFunctionRequest({ body: event('x') }), new $FC.InvokeFunctionHeaders({ xFcLogType: 'Tail' }), {} as never);
+    const res = await local.client.invokeFunctionWithOptions('node-init-fails', new $FC.InvokeFunctionRequest({ body: event('x') }), new $FC.InvokeFunctionHeaders({ xFcLogType: 'Tail' }), {} as never);
     assert.equal(res.headers!['x-fc-error-type'], 'InitializationError');
     const log = Buffer.from(String(res.headers!['x-fc-log-result'] ?? ''), 'base64').toString();
     const lines = log.trimEnd().split('\n');

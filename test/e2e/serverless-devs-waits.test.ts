@@ -7,11 +7,10 @@
  * are manual-clock advances.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { start, type RunningLocalfc } from '../../src/index.ts';
 import { advanceClock } from '../helpers/clock.ts';
-import { $FC, event, type FcClient, readBody, sdkClient } from '../helpers/sdk.ts';
+import { $FC, event, readBody, localfcWithClient } from '../helpers/sdk.ts';
 
 const zipFile = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, cb) => cb(null, "ok")' }]).toString('base64');
 
@@ -19,25 +18,18 @@ const zipFile = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, c
 const MAX_STATE_POLLS = (40 * 60) / 2;
 
 describe('Serverless Devs waits and read-backs against localfc', () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
-
-  before(async () => {
-    fc = await start({ clock: 'manual' });
-    client = sdkClient(fc.endpoint);
-  });
-  after(() => fc.stop());
+  const local = localfcWithClient({ clock: 'manual' });
 
   /** fc3 src/resources/fc/index.ts untilFunctionStateOK, with `sleep(2)` as a 2 s clock advance; returns the polls made. */
   const untilFunctionStateOK = async (functionName: string): Promise<number> => {
     let failedTimes = 0;
     for (let polls = 1; polls <= MAX_STATE_POLLS; polls++) {
-      const body = (await client.getFunction(functionName, new $FC.GetFunctionRequest({}))).body!;
+      const body = (await local.client.getFunction(functionName, new $FC.GetFunctionRequest({}))).body!;
       if (body.state === 'Pending' || body.lastUpdateStatus === 'InProgress') {
-        await advanceClock(fc, 2000);
+        await advanceClock(local.fc, 2000);
       } else if (body.state === 'Failed') {
         if (++failedTimes >= 3) throw new Error(`retry to wait function state ok failed reach 3 times, function State=${body.state}`);
-        await advanceClock(fc, 2000);
+        await advanceClock(local.fc, 2000);
       } else {
         return polls;
       }
@@ -47,12 +39,12 @@ describe('Serverless Devs waits and read-backs against localfc', () => {
 
   /** fc3 impl/client.ts getFunctionProvisionConfig: a body without functionArn is "no config"; errors propagate. */
   const getFunctionProvisionConfig = async (functionName: string, qualifier: string): Promise<Record<string, unknown>> => {
-    const { body } = (await client.getProvisionConfig(functionName, new $FC.GetProvisionConfigRequest({ qualifier }))).toMap() as { body: Record<string, unknown> };
+    const { body } = (await local.client.getProvisionConfig(functionName, new $FC.GetProvisionConfigRequest({ qualifier }))).toMap() as { body: Record<string, unknown> };
     return body.functionArn ? body : {};
   };
 
   /** fc3 deploy/impl/provision_config.ts: getRemote (errors read as {}), then put and wait, or remove and poll. */
-  const deployProvisionConfig = async (functionName: string, local: Record<string, unknown>): Promise<string[]> => {
+  const deployProvisionConfig = async (functionName: string, localConfig: Record<string, unknown>): Promise<string[]> => {
     const steps: string[] = [];
     const qualifier = 'LATEST';
     let remote: Record<string, unknown>;
@@ -62,45 +54,45 @@ describe('Serverless Devs waits and read-backs against localfc', () => {
     } catch {
       remote = {};
     }
-    if (Object.keys(local).length > 0) {
-      await client.putProvisionConfig(functionName, new $FC.PutProvisionConfigRequest({ qualifier, body: new $FC.PutProvisionConfigInput(local) }));
+    if (Object.keys(localConfig).length > 0) {
+      await local.client.putProvisionConfig(functionName, new $FC.PutProvisionConfigRequest({ qualifier, body: new $FC.PutProvisionConfigInput(localConfig) }));
       steps.push('put');
-      const realTarget = (local.defaultTarget ?? local.target) as number;
+      const realTarget = (localConfig.defaultTarget ?? localConfig.target) as number;
       for (let i = 0; i < 180 && realTarget > 0; i++) {
         const { current } = await getFunctionProvisionConfig(functionName, qualifier);
         if (current === realTarget) return [...steps, `ready after ${i + 1}`];
-        await advanceClock(fc, 5000);
+        await advanceClock(local.fc, 5000);
       }
       throw new Error('provision config never became ready');
     }
     if (Object.keys(remote).length === 0) return [...steps, 'nothing to remove'];
-    await client.deleteProvisionConfig(functionName, new $FC.DeleteProvisionConfigRequest({ qualifier }));
+    await local.client.deleteProvisionConfig(functionName, new $FC.DeleteProvisionConfigRequest({ qualifier }));
     steps.push('delete');
     for (let i = 0; i < 12; i++) {
       // An error here is rethrown by fc3: the deploy fails.
       const { current } = await getFunctionProvisionConfig(functionName, qualifier);
       if (current === 0 || !current) return [...steps, `removed after ${i + 1}`];
-      await advanceClock(fc, 5000);
+      await advanceClock(local.fc, 5000);
     }
     return [...steps, 'timeout waiting for removal (fc3 warns and goes on)'];
   };
 
   it('custom container: Pending while the image is prepared, the wait loop passes, then it serves; the same after an update with fc3 defaults', async () => {
-    const created = await client.createFunction(new $FC.CreateFunctionRequest({
+    const created = await local.client.createFunction(new $FC.CreateFunctionRequest({
       body: new $FC.CreateFunctionInput({ functionName: 'box', runtime: 'custom-container', memorySize: 1024, cpu: 1, customContainerConfig: new $FC.CustomContainerConfig({ image: 'registry.example.com/ns/app:v1', port: 9000 }) }),
     }));
     assert.equal(created.body!.state, 'Pending');
     const polls = await untilFunctionStateOK('box');
     assert.ok(polls > 1, `the loop saw Pending first (${polls} polls)`);
-    const ready = (await client.getFunction('box', new $FC.GetFunctionRequest({}))).body!;
+    const ready = (await local.client.getFunction('box', new $FC.GetFunctionRequest({}))).body!;
     assert.deepEqual([ready.state, ready.lastUpdateStatus], ['Active', 'Successful']);
-    const res = await client.invokeFunction('box', new $FC.InvokeFunctionRequest({ body: event('hi') }));
+    const res = await local.client.invokeFunction('box', new $FC.InvokeFunctionRequest({ body: event('hi') }));
     assert.equal(res.statusCode, 200);
     await readBody(res.body!);
 
     // fc3's update: the container config with command/entrypoint defaulted to [], plus its empty-config defaults
     // that clear cloud-side settings (clients.json updateBodyDefaults).
-    await client.updateFunction('box', new $FC.UpdateFunctionRequest({
+    await local.client.updateFunction('box', new $FC.UpdateFunctionRequest({
       body: new $FC.UpdateFunctionInput({
         customContainerConfig: new $FC.CustomContainerConfig({ image: 'registry.example.com/ns/app:v2', port: 9000, command: [], entrypoint: [] }),
         vpcConfig: new $FC.VPCConfig({ securityGroupId: '', vSwitchIds: [], vpcId: '' }),
@@ -114,32 +106,32 @@ describe('Serverless Devs waits and read-backs against localfc', () => {
         sessionAffinity: 'NONE',
       }),
     }));
-    assert.equal((await client.getFunction('box', new $FC.GetFunctionRequest({}))).body!.lastUpdateStatus, 'InProgress');
+    assert.equal((await local.client.getFunction('box', new $FC.GetFunctionRequest({}))).body!.lastUpdateStatus, 'InProgress');
     assert.ok((await untilFunctionStateOK('box')) > 1, 'the loop saw InProgress first');
-    const updated = (await client.getFunction('box', new $FC.GetFunctionRequest({}))).body!;
+    const updated = (await local.client.getFunction('box', new $FC.GetFunctionRequest({}))).body!;
     assert.deepEqual([updated.state, updated.lastUpdateStatus, updated.customContainerConfig?.image], ['Active', 'Successful', 'registry.example.com/ns/app:v2']);
   });
 
   it('a code package is not waited for: Active when CreateFunction returns, the loop passes on its first read', async () => {
-    await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'zip', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile }) }) }));
+    await local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'zip', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile }) }) }));
     assert.equal(await untilFunctionStateOK('zip'), 1);
   });
 
   it('s deploy with a provision config, then without it (removed and polled), then again without; s remove', async () => {
-    await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'warm', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile }) }) }));
+    await local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'warm', runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile }) }) }));
     assert.deepEqual(await getFunctionProvisionConfig('warm', 'LATEST'), {}, 'no config yet: a 200 without functionArn');
 
     assert.deepEqual(await deployProvisionConfig('warm', { defaultTarget: 1, alwaysAllocateCPU: false }), ['put', 'ready after 1']);
-    assert.equal((await getFunctionProvisionConfig('warm', 'LATEST')).functionArn, `${(await client.getFunction('warm', new $FC.GetFunctionRequest({}))).body!.functionArn}/LATEST`);
+    assert.equal((await getFunctionProvisionConfig('warm', 'LATEST')).functionArn, `${(await local.client.getFunction('warm', new $FC.GetFunctionRequest({}))).body!.functionArn}/LATEST`);
 
     assert.deepEqual(await deployProvisionConfig('warm', {}), ['delete', 'removed after 1']);
     assert.deepEqual(await deployProvisionConfig('warm', {}), ['nothing to remove']);
 
     // s remove: DeleteProvisionConfig, then GetProvisionConfig until current is 0 or absent.
     await deployProvisionConfig('warm', { target: 1 });
-    await client.deleteProvisionConfig('warm', new $FC.DeleteProvisionConfigRequest({ qualifier: 'LATEST' }));
+    await local.client.deleteProvisionConfig('warm', new $FC.DeleteProvisionConfigRequest({ qualifier: 'LATEST' }));
     const { current } = await getFunctionProvisionConfig('warm', 'LATEST');
     assert.ok(current === 0 || !current);
-    await client.deleteFunction('warm');
+    await local.client.deleteFunction('warm');
   });
 });

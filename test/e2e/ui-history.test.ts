@@ -7,8 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
-import { type RunningLocalfc, start } from '../../src/index.ts';
-import { $FC, type FcClient, event, sdkClient, sdkError } from '../helpers/sdk.ts';
+import { $FC, event, sdkError, localfcWithClient } from '../helpers/sdk.ts';
 import { type Browser, type Page, openPage, skipWithoutChromium } from '../helpers/browser.ts';
 import { adminApi } from '../helpers/fc-api.ts';
 
@@ -19,14 +18,12 @@ interface DomNode { readonly textContent: string | null; getAttribute(n: string)
 declare const document: { querySelectorAll(selector: string): ArrayLike<DomNode> & Iterable<DomNode>; querySelector(selector: string): DomNode | null; elementFromPoint(x: number, y: number): DomNode | null };
 
 describe('the page keeps the history a failed run is read for', { skip: skipWithoutChromium }, () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
   let browser: Browser;
   let page: Page;
-  const admin = adminApi(() => fc.url);
+  const admin = adminApi(() => local.fc.url);
   const create = (name: string) =>
-    client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
-  const invoke = (name: string) => client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('x') }));
+    local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }) }) }));
+  const invoke = (name: string) => local.client.invokeFunction(name, new $FC.InvokeFunctionRequest({ body: event('x') }));
   /** Each state segment of a lane: its value, and whether it is the element seen at its own centre (not covered). */
   const segments = (lane: string) =>
     page.evaluate((l) => [...document.querySelectorAll(`[data-testid="lane-${l}"] [data-testid="band-state"] .seg`)].map((s) => {
@@ -37,22 +34,21 @@ describe('the page keeps the history a failed run is read for', { skip: skipWith
   const segmentCount = (lane: string, n: number) =>
     page.waitForFunction(([l, k]) => document.querySelectorAll(`[data-testid="lane-${l}"] [data-testid="band-state"] .seg`).length === k, [lane, n] as const, { timeout: 60_000 });
 
-  before(async () => {
-    fc = await start({ clock: 'manual', timing: { codePreparationMs: 1000 } });
-    client = sdkClient(fc.endpoint);
-    ({ browser, page } = await openPage());
-    await page.goto(`${fc.url}/_localfc/ui`);
-  });
+  // The browser closes before the server stops (after hooks run in the order they were registered).
   after(async () => {
     await browser?.close();
-    await fc?.stop();
+  });
+  const local = localfcWithClient({ clock: 'manual', timing: { codePreparationMs: 1000 } });
+  before(async () => {
+    ({ browser, page } = await openPage());
+    await page.goto(`${local.fc.url}/_localfc/ui`);
   });
 
   it('a function invoked 700 times still shows its Pending and Active bands', async () => {
     await create('busy');
-    await fc.localfc.advanceClock(1000);
+    await local.fc.localfc.advanceClock(1000);
     for (let i = 0; i < 700; i++) {
-      const r = await fetch(`${fc.url}/2023-03-30/functions/busy/invocations`, { method: 'POST', body: `${i}`, signal: AbortSignal.timeout(60_000) });
+      const r = await fetch(`${local.fc.url}/2023-03-30/functions/busy/invocations`, { method: 'POST', body: `${i}`, signal: AbortSignal.timeout(60_000) });
       await r.arrayBuffer();
     }
     await waitFor('[data-testid="lane-busy"] [data-testid="mark"][data-event="invoked"]');
@@ -62,14 +58,14 @@ describe('the page keeps the history a failed run is read for', { skip: skipWith
 
   it('states of 0 ms of clock time are each drawn and visible; the refused call names its request id; the detail shows the Failed message', async () => {
     // A new client: the last one's keep-alive connection may have been closed by the server while it sat idle above.
-    client = sdkClient(fc.endpoint);
+    local.renewClient();
     await create('flip');
-    await fc.localfc.advanceClock(1000);
+    await local.fc.localfc.advanceClock(1000);
     // Active → Inactive → (a call wakes it) Pending, all at one instant; then Active, and Failed at that same instant.
     await admin('POST', '/functions/flip/state', { state: 'Inactive' });
     const refused = await sdkError(invoke('flip'));
     assert.equal(refused.code, 'FunctionNotActive');
-    await fc.localfc.advanceClock(1000);
+    await local.fc.localfc.advanceClock(1000);
     const message = 'manifest unknown: tag v1 not found in ns/app; the image was deleted from the registry after the function was deployed, so it cannot restart';
     await admin('POST', '/functions/flip/state', { state: 'Failed', reasonCode: 'ImagePullFailed', reason: message });
     await segmentCount('flip', 6);
@@ -91,7 +87,7 @@ describe('the page keeps the history a failed run is read for', { skip: skipWith
   });
 
   it('a deleted function keeps its lane, marked deleted, until reset', async () => {
-    await client.deleteFunction('busy');
+    await local.client.deleteFunction('busy');
     await waitFor('[data-testid="fn-deleted-busy-deleted"]');
     await segmentCount('deleted-busy', 2);
     assert.deepEqual((await segments('deleted-busy')).map((s) => s.value), ['Pending', 'Active']);

@@ -11,9 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createZip } from '../helpers/zip.ts';
 import { FAULT_PHASES } from '../../src/domain/faults/rules.ts';
-import { type RunningLocalfc, start } from '../../src/index.ts';
 import { advanceClock } from '../helpers/clock.ts';
-import { $FC, type FcClient, event, readBody, sdkClient } from '../helpers/sdk.ts';
+import { $FC, event, readBody, localfcWithClient } from '../helpers/sdk.ts';
 import { type Browser, type Page, openPage, skipWithoutChromium } from '../helpers/browser.ts';
 
 const skip = skipWithoutChromium;
@@ -32,19 +31,17 @@ declare const document: {
 declare const window: { readonly innerWidth: number };
 
 describe('dashboard in a real browser', { skip }, () => {
-  let fc: RunningLocalfc;
-  let client: FcClient;
   let browser: Browser;
   let page: Page;
 
   const create = (name: string, extra: Record<string, unknown> = {}) =>
-    client.createFunction(
+    local.client.createFunction(
       new $FC.CreateFunctionRequest({
         body: new $FC.CreateFunctionInput({ functionName: name, runtime: 'nodejs20', handler: 'index.handler', code: new $FC.InputCodeLocation({ zipFile: zip }), ...extra }),
       }),
     );
-  const get = async (name: string) => (await client.getFunction(name, new $FC.GetFunctionRequest({}))).body!;
-  const admin = (path: string, init: RequestInit = {}) => fetch(`${fc.url}/_localfc${path}`, init);
+  const get = async (name: string) => (await local.client.getFunction(name, new $FC.GetFunctionRequest({}))).body!;
+  const admin = (path: string, init: RequestInit = {}) => fetch(`${local.fc.url}/_localfc${path}`, init);
   const text = (testId: string) => page.getByTestId(testId).first().textContent();
   const expectText = async (testId: string, t: string) => {
     await page.waitForFunction(([id, v]) => document.querySelector(`[data-testid="${id}"]`)?.textContent === v, [testId, t] as const, { timeout: 60_000 });
@@ -65,16 +62,14 @@ describe('dashboard in a real browser', { skip }, () => {
     await waitFor('[data-testid="config"]');
   };
 
-  before(async () => {
-    // The page's Pending band needs the Pending window of code packages (off by default).
-    fc = await start({ clock: 'manual', timing: { instanceIdleMs: 60_000, codePreparationMs: 1000 } });
-    client = sdkClient(fc.endpoint);
-    ({ browser, page } = await openPage());
-  });
-
+  // The browser closes before the server stops (after hooks run in the order they were registered).
   after(async () => {
     await browser?.close();
-    await fc?.stop();
+  });
+  // The page's Pending band needs the Pending window of code packages (off by default).
+  const local = localfcWithClient({ clock: 'manual', timing: { instanceIdleMs: 60_000, codePreparationMs: 1000 } });
+  before(async () => {
+    ({ browser, page } = await openPage());
   });
 
   it('serves the page with a favicon, the overview, the event stream and the fault capabilities', async () => {
@@ -100,7 +95,7 @@ describe('dashboard in a real browser', { skip }, () => {
   });
 
   it('a function created through the SDK: a Pending band, then Active after advancing 1 second on the page', async () => {
-    await page.goto(`${fc.url}/`); // the bare address leads to the page
+    await page.goto(`${local.fc.url}/`); // the bare address leads to the page
     assert.match(page.url(), /\/_localfc\/ui$/);
     await expectText('clock-kind', 'manual');
     await expectText('conn-status', 'live');
@@ -112,7 +107,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await advanceOnPage('1', 'seconds');
     await expectText('fn-web-a-state', 'Active');
     assert.equal((await get('web-a')).state, 'Active');
-    assert.equal(fc.localfc.clock.now(), Date.UTC(2024, 0, 1, 0, 0, 1), 'one second, as chosen on the page');
+    assert.equal(local.fc.localfc.clock.now(), Date.UTC(2024, 0, 1, 0, 0, 1), 'one second, as chosen on the page');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="lane-web-a"] [data-testid="band-state"] .seg').length === 2, undefined, { timeout: 60_000 });
     assert.deepEqual(await bandValues('web-a', 'band-state'), ['Pending', 'Active']);
     assert.deepEqual(await bandValues('web-a', 'band-update'), ['InProgress', 'Successful']);
@@ -149,7 +144,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.getByTestId('fault-times').fill('1');
     await page.getByTestId('fault-add').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid$="-remove"]').length === 1, undefined, { timeout: 60_000 });
-    const [rule] = fc.localfc.faults.list();
+    const [rule] = local.fc.localfc.faults.list();
     assert.deepEqual([rule!.match, rule!.effect, rule!.times], [{ phase: 'invocation', functionName: 'web-a' }, { type: 'throttle' }, 1]);
 
     await page.getByTestId('invoke-btn').click();
@@ -161,18 +156,18 @@ describe('dashboard in a real browser', { skip }, () => {
   });
 
   it('the detail shows configuration, environment, versions, aliases with weights, triggers, async tasks and instances with logs', async () => {
-    const v1 = (await client.publishFunctionVersion('web-a', new $FC.PublishFunctionVersionRequest({ body: new $FC.PublishVersionInput({ description: 'first' }) }))).body!;
-    await client.updateFunction('web-a', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'second' }) }));
-    await advanceClock(fc, 1000);
-    const v2 = (await client.publishFunctionVersion('web-a', new $FC.PublishFunctionVersionRequest({ body: new $FC.PublishVersionInput({ description: 'second' }) }))).body!;
-    await client.createAlias('web-a', new $FC.CreateAliasRequest({ body: new $FC.CreateAliasInput({ aliasName: 'prod', versionId: v1.versionId, additionalVersionWeight: { [v2.versionId!]: 0.2 } }) }));
-    await client.createTrigger('web-a', new $FC.CreateTriggerRequest({
+    const v1 = (await local.client.publishFunctionVersion('web-a', new $FC.PublishFunctionVersionRequest({ body: new $FC.PublishVersionInput({ description: 'first' }) }))).body!;
+    await local.client.updateFunction('web-a', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'second' }) }));
+    await advanceClock(local.fc, 1000);
+    const v2 = (await local.client.publishFunctionVersion('web-a', new $FC.PublishFunctionVersionRequest({ body: new $FC.PublishVersionInput({ description: 'second' }) }))).body!;
+    await local.client.createAlias('web-a', new $FC.CreateAliasRequest({ body: new $FC.CreateAliasInput({ aliasName: 'prod', versionId: v1.versionId, additionalVersionWeight: { [v2.versionId!]: 0.2 } }) }));
+    await local.client.createTrigger('web-a', new $FC.CreateTriggerRequest({
       body: new $FC.CreateTriggerInput({ triggerName: 'nightly', triggerType: 'timer', qualifier: 'LATEST', triggerConfig: JSON.stringify({ cronExpression: '@every 1h', enable: false, payload: '' }) }),
     }));
-    await client.createCustomDomain(new $FC.CreateCustomDomainRequest({
+    await local.client.createCustomDomain(new $FC.CreateCustomDomainRequest({
       body: new $FC.CreateCustomDomainInput({ domainName: 'shop.example.com', routeConfig: new $FC.RouteConfig({ routes: [new $FC.PathConfig({ path: '/api/*', functionName: 'web-a', qualifier: 'prod', methods: ['GET'] })] }) }),
     }));
-    const res = await client.invokeFunctionWithOptions('web-a', new $FC.InvokeFunctionRequest({ body: event('{"job":1}') }), new $FC.InvokeFunctionHeaders({ xFcInvocationType: 'Async', xFcAsyncTaskId: 'job-1' }), {} as never);
+    const res = await local.client.invokeFunctionWithOptions('web-a', new $FC.InvokeFunctionRequest({ body: event('{"job":1}') }), new $FC.InvokeFunctionHeaders({ xFcInvocationType: 'Async', xFcAsyncTaskId: 'job-1' }), {} as never);
     assert.equal(res.statusCode, 202);
     await readBody(res.body!);
 
@@ -196,8 +191,8 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.getByTestId('scenario-select').selectOption('stuck-update');
     await page.getByTestId('scenario-btn').click();
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="faults"] td')].some((td) => td.textContent === 'update · web-a'), undefined, { timeout: 60_000 });
-    assert.ok(fc.localfc.faults.list().some((r) => r.match?.phase === 'update' && r.match.functionName === 'web-a'));
-    await client.updateFunction('web-a', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'v3' }) }));
+    assert.ok(local.fc.localfc.faults.list().some((r) => r.match?.phase === 'update' && r.match.functionName === 'web-a'));
+    await local.client.updateFunction('web-a', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'v3' }) }));
     await advanceOnPage('1', 'minutes');
     await expectText('fn-web-a-update', 'InProgress');
     await page.getByTestId('release-btn').click();
@@ -206,13 +201,13 @@ describe('dashboard in a real browser', { skip }, () => {
   });
 
   it('advancing 15 days on the page sends an idle custom container Inactive; a code package stays Active', async () => {
-    await client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'img-a', runtime: 'custom-container', handler: 'not-used', customContainerConfig: new $FC.CustomContainerConfig({ image: 'registry.example.com/ns/img-a:v1', port: 9000 }) }) }));
+    await local.client.createFunction(new $FC.CreateFunctionRequest({ body: new $FC.CreateFunctionInput({ functionName: 'img-a', runtime: 'custom-container', handler: 'not-used', customContainerConfig: new $FC.CustomContainerConfig({ image: 'registry.example.com/ns/img-a:v1', port: 9000 }) }) }));
     await advanceOnPage('15', 'days');
     await expectText('fn-img-a-state', 'Inactive');
     assert.equal((await get('img-a')).state, 'Inactive');
     assert.deepEqual((await bandValues('img-a', 'band-state')).slice(-1), ['Inactive']);
     await expectText('fn-web-a-state', 'Active');
-    await client.deleteFunction('img-a');
+    await local.client.deleteFunction('img-a');
   });
 
   it('shows the simulated registry; long names and digests are shortened with the whole value on hover', async () => {
@@ -265,10 +260,10 @@ describe('dashboard in a real browser', { skip }, () => {
 
   it('reset (two clicks) empties the page', async () => {
     await page.getByTestId('reset-btn').click();
-    assert.equal(fc.localfc.functions.list({ limit: 10 }).functions.length, 2, 'one click only arms it');
+    assert.equal(local.fc.localfc.functions.list({ limit: 10 }).functions.length, 2, 'one click only arms it');
     await page.getByTestId('reset-btn').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="functions"] > div').length === 0, undefined, { timeout: 60_000 });
-    assert.equal(fc.localfc.functions.list({ limit: 10 }).functions.length, 0);
+    assert.equal(local.fc.localfc.functions.list({ limit: 10 }).functions.length, 0);
     assert.equal(await page.getByTestId('detail').isVisible(), false);
   });
 });
