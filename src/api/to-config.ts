@@ -4,6 +4,7 @@
  * and the domain record → the Function body the SDK casts.
  */
 import { isoSeconds } from '../clock.ts';
+import { checkStoredBlocks } from '../domain/config-rules.ts';
 import { checkEnvironmentVariables } from '../domain/environment-variables.ts';
 import { errors } from '../domain/errors.ts';
 import { type FunctionConfig, type FunctionRecord, type Revision, sharedIfEmpty, sharedIfNone } from '../domain/model.ts';
@@ -41,6 +42,7 @@ export function toConfig(input: CreateFunctionInput | UpdateFunctionInput, previ
     ...optional('instanceLifecycleConfig', input.instanceLifecycleConfig ?? previous?.instanceLifecycleConfig),
   };
   if (input.cpu !== undefined) checkCpuRatio(config.cpu, config.memorySize);
+  checkStoredBlocks(runtime, passthrough);
   if (runtime === 'custom-container' && !config.customContainerConfig?.image) {
     throw errors.invalidArgument('customContainerConfig.image is required when runtime is custom-container');
   }

@@ -46,6 +46,14 @@ export const errors = {
     ),
   triggerNotFound: (fn: string, name: string) => new FcError('TriggerNotFound', 404, `trigger '${name}' does not exist in function '${fn}'`),
   triggerAlreadyExists: (fn: string, name: string) => new FcError('TriggerAlreadyExists', 409, `trigger '${name}' already exists in function '${fn}'`),
+  /** FC-ERRCENTER's code and wording ("additionalVersionWeight %+v should not contain major version %d", Go's %+v of a map). */
+  additionalVersionContainsMajorVersion: (weights: Readonly<Record<string, number>>, versionId: string) =>
+    new FcError('AdditionalVersionContainsMajorVersion', 400, `additionalVersionWeight map[${Object.entries(weights).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}:${v}`).join(' ')}] should not contain major version ${versionId}`),
+  /** errors.json (FC3-ERRCODES): a target-tracking policy needs the function's instance metrics (logConfig.enableInstanceMetrics). */
+  instanceMetricsRequired: () => new FcError('InstanceMetricsRequired', 400, 'Target tracking policy required instance metrics enabled.'),
+  /** A second HTTP trigger for one version or alias: FC documents the limit, not its code (docs/behaviour.md). */
+  httpTriggerExists: (fn: string, qualifier: string, existing: string) =>
+    new FcError('InvalidArgument', 400, `function '${fn}' already has an HTTP trigger ('${existing}') for qualifier ${qualifier}: only one HTTP trigger is allowed per version or alias`),
   /** An HTTP trigger called with a method its `methods` do not list. */
   methodNotAllowed: (method: string, allowed: readonly string[]) =>
     new FcError('MethodNotAllowed', 405, `method '${method}' is not allowed by the HTTP trigger (allowed: ${allowed.join(', ') || 'none, its config lists no methods'})`, { allow: allowed.join(', ') }),

@@ -101,6 +101,10 @@ export class ProvisioningService {
 
   async putProvision(k: ConfigKey, input: ProvisionInput): Promise<ProvisionView> {
     this.#checkQualifier(k);
+    if (input.targetTrackingPolicies?.length) {
+      const log = this.deps.functions.shownFor(k.functionName, k.qualifier).config.passthrough.logConfig as { enableInstanceMetrics?: unknown } | undefined;
+      if (log?.enableInstanceMetrics !== true) throw errors.instanceMetricsRequired();
+    }
     this.#provision.set(keyOf(k), { ...k, input });
     await this.reconcile(k.functionName);
     return this.#provisionView(k);
@@ -285,6 +289,9 @@ export class ProvisioningService {
 
   #checkQualifier(k: ConfigKey): void {
     this.deps.functions.get(k.functionName);
+    // The definition's provision and scaling qualifier is "the function alias" (FC's PutProvisionConfig page: "The
+    // function alias or LATEST"), never a version as for triggers and async configs.
+    if (/^\d+$/.test(k.qualifier)) throw errors.invalidArgument(`qualifier '${k.qualifier}' is a version: provision and scaling configs take an alias or LATEST`);
     // An unknown version or alias fails as the cloud's VersionNotFound / AliasNotFound.
     if (k.qualifier !== 'LATEST') this.deps.functions.versions(k.functionName).resolveStatic(k.qualifier);
   }

@@ -80,14 +80,27 @@ function checkType(resourceType: string | undefined): void {
 export function checkedTags(tags: readonly Tag[]): Tag[] {
   const byKey = new Map<string, Tag>();
   for (const t of tags) {
-    checkKey(t.Key);
+    checkTag(t);
     byKey.delete(t.Key); // the last one given decides the value and the place
     byKey.set(t.Key, t);
   }
   return [...byKey.values()];
 }
 
-function checkKey(key: string): void {
+/**
+ * FC's "Configure tags" limits (help.aliyun.com/en/functioncompute/fc/function-tags-management): a key up to 64 Unicode
+ * characters, a value up to 128; neither may contain Chinese punctuation marks, http:// or https://; a key must not
+ * start with aliyun or acs:. (`·` is on the page's list of allowed characters.)
+ */
+const CHINESE_PUNCTUATION = /[\u3001-\u3003\u3008-\u3011\u3014-\u301f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2018\u2019\u201c\u201d\u2026\u2014]/;
+
+function checkTag(t: Tag): void {
+  const { Key: key, Value: value } = t;
   if (/^(aliyun|acs:)/i.test(key)) throw errors.invalidArgument(`tag key '${key}' must not start with 'aliyun' or 'acs:'`);
-  if (/https?:\/\//.test(key)) throw errors.invalidArgument(`tag key '${key}' must not contain http:// or https://`);
+  if ([...key].length > 64) throw errors.invalidArgument(`tag key '${key.slice(0, 80)}' is longer than 64 characters`);
+  if ([...value].length > 128) throw errors.invalidArgument(`tag value '${value.slice(0, 80)}' of key '${key}' is longer than 128 characters`);
+  for (const [what, text] of [['key', key], ['value', value]] as const) {
+    if (/https?:\/\//i.test(text)) throw errors.invalidArgument(`tag ${what} '${text}' must not contain http:// or https://`);
+    if (CHINESE_PUNCTUATION.test(text)) throw errors.invalidArgument(`tag ${what} '${text}' must not contain Chinese punctuation marks`);
+  }
 }

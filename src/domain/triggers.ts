@@ -92,6 +92,7 @@ export class TriggerService {
     checkSourceArn(type, input.sourceArn);
     const triggers = this.#triggers(functionName);
     if (triggers.has(input.triggerName)) throw errors.triggerAlreadyExists(functionName, input.triggerName);
+    if (type === 'http') this.#checkOneHttpTrigger(functionName, input.qualifier || 'LATEST', input.triggerName);
     const now = this.deps.clock.now();
     const record: TriggerRecord = {
       functionName,
@@ -115,6 +116,16 @@ export class TriggerService {
     return record;
   }
 
+  /**
+   * FC: "only one HTTP trigger can be created for each version or alias of the function" (HTTP trigger overview,
+   * Limits; docs/behaviour.md). `triggerName` is the trigger being created or moved, which may keep its own place.
+   */
+  #checkOneHttpTrigger(functionName: string, qualifier: string, triggerName: string): void {
+    for (const t of this.#triggers(functionName).values()) {
+      if (t.triggerType === 'http' && t.qualifier === qualifier && t.triggerName !== triggerName) throw errors.httpTriggerExists(functionName, qualifier, t.triggerName);
+    }
+  }
+
   get(functionName: string, triggerName: string): TriggerRecord {
     const record = this.#triggers(functionName).get(triggerName);
     if (!record) throw errors.triggerNotFound(functionName, triggerName);
@@ -124,6 +135,7 @@ export class TriggerService {
   update(functionName: string, triggerName: string, input: UpdateTriggerInput): TriggerRecord {
     const current = this.get(functionName, triggerName);
     const config = input.triggerConfig !== undefined ? parseTriggerConfig(current.triggerType, input.triggerConfig) : current.config;
+    if (current.triggerType === 'http' && input.qualifier) this.#checkOneHttpTrigger(functionName, input.qualifier, triggerName);
     const next: TriggerRecord = {
       ...current,
       ...(input.triggerConfig !== undefined ? { triggerConfig: input.triggerConfig, config } : {}),

@@ -199,7 +199,7 @@ export class FunctionVersions {
     let sum = 0;
     for (const [id, w] of weights) {
       if (id === 'LATEST') throw errors.invalidArgument('additionalVersionWeight cannot name LATEST: canary versions must be published versions');
-      if (id === alias.versionId) throw errors.invalidArgument(`additionalVersionWeight cannot name the alias's own version '${id}'`);
+      if (id === alias.versionId) throw errors.additionalVersionContainsMajorVersion(alias.additionalVersionWeight, id);
       if (!VERSION_ID.test(id)) throw errors.invalidArgument(`invalid version id '${id}' in additionalVersionWeight`);
       if (!this.#versions.has(id)) throw errors.versionNotFound(fn, id);
       if (!(w >= 0 && w <= 1)) throw errors.invalidArgument(`weight of version '${id}' must be between 0 and 1, got ${w}`);

@@ -66,7 +66,7 @@ describe('answers carry only what the definition defines', () => {
       functionName: 'walk', runtime: 'nodejs20', handler: 'index.handler', code: { zipFile }, environmentVariables: { A: '1' },
       layers: [layer.layerVersionArn], tags: [{ Key: 'team', Value: 'walk' }], instanceConcurrency: 2,
       instanceLifecycleConfig: { initializer: { handler: 'index.init', timeout: 3 }, preStop: { handler: 'index.stop', timeout: 3 } },
-      logConfig: { project: 'p', logstore: 's' }, vpcConfig: { vpcId: 'vpc-1', vSwitchIds: ['vsw-1'], securityGroupId: 'sg-1' },
+      logConfig: { project: 'p', logstore: 's', enableInstanceMetrics: true }, // its provision config has a target-tracking policy vpcConfig: { vpcId: 'vpc-1', vSwitchIds: ['vsw-1'], securityGroupId: 'sg-1' },
     });
     await call('CreateFunction', 'POST', '/functions', { functionName: 'walk-box', runtime: 'custom-container', customContainerConfig: { image: 'registry.example.com/ns/app:v1', port: 9000, healthCheckConfig: { httpGetUrl: '/ready' } } });
     await advanceClock(fc, 10_000);

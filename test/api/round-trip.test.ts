@@ -15,14 +15,18 @@ const zipFile = createZip([{ path: 'index.js', data: 'exports.handler = (e, c, c
 /** Values the definition's types and examples don't pin to something valid on their own. */
 const OVERRIDES: Record<string, unknown> = {
   runtime: 'custom.debian10', handler: 'index.handler', cpu: 1, memorySize: 2048, diskSize: 10240, timeout: 60, instanceConcurrency: 10,
-  disableInjectCredentials: 'Env', idleTimeout: 100, 'gpuConfig.gpuMemorySize': 2048, 'customContainerConfig.port': 9000,
+  disableInjectCredentials: 'Env', idleTimeout: 100, 'customContainerConfig.port': 9000,
   'customRuntimeConfig.port': 9000, 'healthCheckConfig.timeoutSeconds': 2, 'healthCheckConfig.initialDelaySeconds': 1,
   'healthCheckConfig.periodSeconds': 5, 'healthCheckConfig.failureThreshold': 3, 'healthCheckConfig.successThreshold': 1,
   instanceLifecycleConfig: { initializer: { handler: 'index.init', timeout: 10 }, preStop: { command: ['/bin/true'], timeout: 20 } },
   internetAccess: false, sessionAffinity: 'MCP_SSE', sessionAffinityConfig: '{"sessionConcurrencyPerInstance":20}',
+  'customContainerConfig.accelerationType': 'Default', 'logConfig.logBeginRule': 'DefaultRegex',
+  // GPUs only with custom-container (docs/behaviour.md): this code-package function sends an unset GPU block, as
+  // Terraform does; test/contract/documented-limits.test.ts reads a container's gpuConfig back.
+  'gpuConfig.gpuType': '',
 };
 /** Not echoed as sent: the code, the name, layers (rendered as {arn, size}), tags (checked apart), and what FC computes. */
-const SKIP = new Set(['code', 'functionName', 'layers', 'tags', 'customContainerConfig.accelerationInfo', 'customContainerConfig.resolvedImageUri']);
+const SKIP = new Set(['code', 'functionName', 'layers', 'tags', 'gpuConfig.gpuMemorySize', 'customContainerConfig.accelerationInfo', 'customContainerConfig.resolvedImageUri']);
 
 function sample(modelName: string, prefix = '', salt = ''): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -152,6 +152,31 @@ describe('trigger CRUD through the official SDK', () => {
     await local.client.deleteTrigger('crud', 'uploads');
   });
 
+  it('allows one HTTP trigger per version or alias (FC\'s HTTP trigger Limits): a second one for the same qualifier is refused, another qualifier takes one', async () => {
+    const http = JSON.stringify({ authType: 'anonymous', methods: ['GET'] });
+    await createTrigger(local.client, 'crud', { triggerName: 'web', triggerType: 'http', triggerConfig: http });
+    const second = await sdkError(createTrigger(local.client, 'crud', { triggerName: 'web2', triggerType: 'http', triggerConfig: http }));
+    assert.equal(second.statusCode, 400);
+    assert.equal(second.code, 'InvalidArgument');
+    assert.match(second.data.Message, /already has an HTTP trigger \('web'\) for qualifier LATEST/);
+    assert.ok(second.data.RequestId);
+    const explicit = await sdkError(createTrigger(local.client, 'crud', { triggerName: 'web2', triggerType: 'http', triggerConfig: http, qualifier: 'LATEST' }));
+    assert.equal(explicit.code, 'InvalidArgument');
+    // Another version gets its own; moving it onto LATEST is refused and leaves it where it was.
+    await local.client.updateFunction('crud', new $FC.UpdateFunctionRequest({ body: new $FC.UpdateFunctionInput({ description: 'v1' }) }));
+    await advanceClock(local.fc, 1000);
+    const version = (await local.client.publishFunctionVersion('crud', new $FC.PublishFunctionVersionRequest({ body: new $FC.PublishVersionInput({}) }))).body!.versionId!;
+    await createTrigger(local.client, 'crud', { triggerName: 'web-v', triggerType: 'http', triggerConfig: http, qualifier: version });
+    const moved = await sdkError(local.client.updateTrigger('crud', 'web-v', new $FC.UpdateTriggerRequest({ body: new $FC.UpdateTriggerInput({ qualifier: 'LATEST' }) })));
+    assert.equal(moved.code, 'InvalidArgument');
+    assert.equal((await local.client.getTrigger('crud', 'web-v')).body!.qualifier, version);
+    // Updating the one trigger of a qualifier (naming its own qualifier) and other trigger types are not affected.
+    await local.client.updateTrigger('crud', 'web', new $FC.UpdateTriggerRequest({ body: new $FC.UpdateTriggerInput({ qualifier: 'LATEST', description: 'same' }) }));
+    await createTrigger(local.client, 'crud', { triggerName: 'tick2', triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: '@every 5m', enable: true }) });
+    assert.deepEqual((await local.client.listTriggers('crud', new $FC.ListTriggersRequest({}))).body!.triggers!.map((t) => t.triggerName).sort(), ['tick2', 'web', 'web-v']);
+    for (const t of ['web', 'web-v', 'tick2']) await local.client.deleteTrigger('crud', t);
+  });
+
   it('lists with prefix, limit and nextToken, with no nextToken on the last page', async () => {
     for (const n of ['b', 'a', 'e', 'c', 'd']) {
       await createTrigger(local.client, 'crud', { triggerName: `page-${n}`, triggerType: 'timer', triggerConfig: JSON.stringify({ cronExpression: '@every 5m', enable: true }) });
@@ -208,6 +233,13 @@ describe('HTTP and timer triggers on real handlers (process backend)', () => {
       customRuntimeConfig: new $FC.CustomRuntimeConfig({ command: ['node', 'server.js'] }),
       code: new $FC.InputCodeLocation({ zipFile: createZip([{ path: 'server.js', data: customServer }]).toString('base64') }),
     });
+    // One HTTP trigger per function and qualifier: the tests that add another trigger use functions of their own.
+    for (const functionName of ['web-private', 'web-default']) {
+      await createFn(local.client, {
+        functionName, runtime: 'nodejs20', handler: 'index.handler',
+        code: new $FC.InputCodeLocation({ zipFile: createZip([{ path: 'index.js', data: httpHandler }]).toString('base64') }),
+      });
+    }
     // created here, not in its test: the timer test below expects the clock one second past the start
     await createFn(local.client, {
       functionName: 'pyweb', runtime: 'python3.10', handler: 'index.handler',
@@ -268,7 +300,7 @@ describe('HTTP and timer triggers on real handlers (process backend)', () => {
     assert.equal(body.Code, 'MethodNotAllowed');
     assert.ok(body.RequestId);
 
-    const t = await createTrigger(local.client, 'web', { triggerName: 'private', triggerType: 'http', triggerConfig: httpConfig(['GET'], 'function') });
+    const t = await createTrigger(local.client, 'web-private', { triggerName: 'private', triggerType: 'http', triggerConfig: httpConfig(['GET'], 'function') });
     const denied = await fetch(t.httpTrigger!.urlInternet!);
     assert.equal(denied.status, 403);
     assert.equal(((await denied.json()) as { Code: string }).Code, 'AccessDenied');
@@ -277,7 +309,7 @@ describe('HTTP and timer triggers on real handlers (process backend)', () => {
   });
 
   it('a config without authType is accepted and is authType function, its default in FC\'s API definition', async () => {
-    const t = await createTrigger(local.client, 'web', { triggerName: 'defaulted', triggerType: 'http', triggerConfig: JSON.stringify({ methods: ['GET'] }) });
+    const t = await createTrigger(local.client, 'web-default', { triggerName: 'defaulted', triggerType: 'http', triggerConfig: JSON.stringify({ methods: ['GET'] }) });
     assert.equal(t.triggerConfig, JSON.stringify({ methods: ['GET'] }), 'the config reads back as it was sent');
     const denied = await fetch(t.httpTrigger!.urlInternet!);
     assert.equal(denied.status, 403);

@@ -302,17 +302,19 @@ describe('HTTP trigger with authType function (accessKeys configured)', () => {
       new $OpenApi.OpenApiRequest(body === undefined ? {} : { body }),
       {} as never,
     ) as Promise<{ statusCode: number; body: string }>;
-  const trigger = (triggerName: string, authType: string) =>
-    sdkClient(fc.endpoint, KEY).createTrigger('web', new $FC.CreateTriggerRequest({
+  // One HTTP trigger per function and qualifier (FC's limit): the anonymous one is on a function of its own.
+  const trigger = (functionName: string, triggerName: string, authType: string) =>
+    sdkClient(fc.endpoint, KEY).createTrigger(functionName, new $FC.CreateTriggerRequest({
       body: new $FC.CreateTriggerInput({ triggerName, triggerType: 'http', triggerConfig: JSON.stringify({ authType, methods: ['GET', 'POST'] }) }),
     }));
 
   before(async () => {
     fc = await start({ clock: 'manual', accessKeys: [KEY] });
     await sdkClient(fc.endpoint, KEY).createFunction(createInput('web'));
+    await sdkClient(fc.endpoint, KEY).createFunction(createInput('web-open'));
     await advanceClock(fc, 1000);
-    await trigger('private', 'function');
-    await trigger('public', 'anonymous');
+    await trigger('web', 'private', 'function');
+    await trigger('web-open', 'public', 'anonymous');
   });
   after(() => fc.stop());
 
@@ -341,7 +343,7 @@ describe('HTTP trigger with authType function (accessKeys configured)', () => {
   });
 
   it('an anonymous trigger is 200 without a signature', async () => {
-    const res = await fetch(`${fc.url}/fcapp/web/public`);
+    const res = await fetch(`${fc.url}/fcapp/web-open/public`);
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { rawPath: string }).rawPath, '/');
   });

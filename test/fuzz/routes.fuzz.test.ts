@@ -324,11 +324,13 @@ describe('fuzzing the routes outside the OpenAPI document', () => {
       assert.equal(r.status, 200, JSON.stringify(r.body));
     };
     await mk('web', { runtime: 'nodejs20' });
+    // One HTTP trigger per function and qualifier (FC's limit): the signed one is on a function of its own.
+    await mk('secure', { runtime: 'nodejs20' });
     await mk('webapp', { runtime: 'custom.debian10', customRuntimeConfig: { command: ['node', 'index.js'] } });
     await http('POST', '/_localfc/clock/advance', { ms: 10_000 });
     await mk('pending', { runtime: 'nodejs20' });
     await trigger('web', 'site', 'http', { authType: 'anonymous', methods: ALL });
-    await trigger('web', 'locked', 'http', { authType: 'function', methods: ['GET', 'POST'] });
+    await trigger('secure', 'locked', 'http', { authType: 'function', methods: ['GET', 'POST'] });
     await trigger('web', 'tick', 'timer', { cronExpression: '0 0 2 * * *', enable: false });
     await trigger('webapp', 'app', 'http', { authType: 'anonymous', methods: ['GET', 'PUT', 'POST'] });
     await trigger('pending', 'site', 'http', { authType: 'anonymous', methods: ALL });
@@ -371,7 +373,7 @@ describe('fuzzing the routes outside the OpenAPI document', () => {
         around(
           fc
             .tuple(
-              fc.oneof({ weight: 4, arbitrary: fc.constantFrom('web', 'webapp', 'pending') }, { weight: 1, arbitrary: pathSegment(false) }),
+              fc.oneof({ weight: 4, arbitrary: fc.constantFrom('web', 'secure', 'webapp', 'pending') }, { weight: 1, arbitrary: pathSegment(false) }),
               fc.oneof({ weight: 4, arbitrary: fc.constantFrom('site', 'locked', 'tick', 'app') }, { weight: 1, arbitrary: pathSegment(false) }),
               restPath,
             )

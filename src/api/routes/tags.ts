@@ -4,7 +4,7 @@
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { errors } from '../../domain/errors.ts';
-import type { TagService } from '../../domain/tags.ts';
+import { MAX_TAGS, type TagService } from '../../domain/tags.ts';
 import type { AppEnv } from '../context.ts';
 import { isString, isTagFilter, jsonArrayParam } from '../query-json.ts';
 import { ErrorSchema } from '../schemas/function.ts';
@@ -61,7 +61,10 @@ export function tagRoutes(tags: TagService): OpenAPIHono<AppEnv> {
     const q = c.req.valid('query');
     const ids = jsonArrayParam(q.ResourceId, 'ResourceId', isString);
     if (!ids?.length) throw errors.invalidArgument('ResourceId is required');
-    tags.untag(q.ResourceType, ids, jsonArrayParam(q.TagKey, 'TagKey', isString), q.All === 'true');
+    const keys = jsonArrayParam(q.TagKey, 'TagKey', isString);
+    // The definition: "You can specify up to 50 tag keys."
+    if (keys && keys.length > 50) throw errors.invalidArgument(`TagKey lists ${keys.length} keys; at most 50 are allowed`);
+    tags.untag(q.ResourceType, ids, keys, q.All === 'true');
     return c.body(null, 204);
   });
 
@@ -69,6 +72,8 @@ export function tagRoutes(tags: TagService): OpenAPIHono<AppEnv> {
     const q = c.req.valid('query');
     const ids = jsonArrayParam(q.ResourceId, 'ResourceId', isString);
     const filter = jsonArrayParam(q.Tag, 'Tag', isTagFilter);
+    // The definition: "You can specify up to 20 tags."
+    if (filter && filter.length > MAX_TAGS) throw errors.invalidArgument(`Tag lists ${filter.length} tags; at most ${MAX_TAGS} are allowed`);
     const page = tags.list({
       ...(q.ResourceType ? { resourceType: q.ResourceType } : {}), ...(ids ? { resourceIds: ids } : {}), ...(filter ? { filter } : {}),
       ...(q.Limit ? { limit: q.Limit } : {}), ...(q.NextToken ? { nextToken: q.NextToken } : {}),

@@ -9,7 +9,8 @@ export const ErrorSchema = z
   .object({ Code: z.string(), Message: z.string(), RequestId: z.string() })
   .openapi('Error', { example: { Code: 'FunctionNotFound', Message: "function 'f' does not exist", RequestId: '1-64e70cf1-15a2c7e3-8f3a1b2c4d5e' } });
 
-export const TagSchema = z.object({ Key: z.string().min(1).max(128), Value: z.string().max(256) }).openapi('Tag');
+/** Lengths (64 and 128 Unicode characters) and forbidden content are checked with the tags (domain/tags.ts). */
+export const TagSchema = z.object({ Key: z.string().min(1), Value: z.string() }).openapi('Tag');
 
 const HealthCheckSchema = z
   .object({
@@ -42,7 +43,8 @@ export const CustomContainerConfigSchema = z
     entrypoint: z.array(z.string()).optional(),
     command: z.array(z.string()).optional(),
     healthCheckConfig: HealthCheckSchema.optional(),
-    accelerationType: z.string().optional(),
+    /** The definition: "Valid values: Default … None"; '' is unset. */
+    accelerationType: z.enum(['Default', 'None', ''], { error: 'must be one of Default, None' }).optional(),
     acrInstanceId: z.string().optional(),
     registryConfig: z.looseObject({}).optional(),
   })
@@ -87,7 +89,8 @@ const passthroughFields = {
   role: z.string().optional(),
   resourceGroupId: z.string().optional(),
   instanceIsolationMode: z.string().optional(),
-  sessionAffinity: z.string().optional(),
+  /** The definition names MCP_SSE, GENERATED_COOKIE, HEADER_FIELD and NONE (not set: NONE). */
+  sessionAffinity: z.enum(['MCP_SSE', 'GENERATED_COOKIE', 'HEADER_FIELD', 'NONE', ''], { error: 'must be one of MCP_SSE, GENERATED_COOKIE, HEADER_FIELD, NONE' }).optional(),
   sessionAffinityConfig: z.string().optional(),
   disableInjectCredentials: oneOf(['None', 'Env', 'Request', 'All']).optional(),
   idleTimeout: z.number().int().min(0).optional(),
