@@ -67,7 +67,7 @@ function revisionHeadersOf(p: PreparedRevision): RevisionHeaders {
  */
 export function fcHeaders(p: PreparedRevision, requestId: string, scope: RequestScope = {}): Record<string, string> {
   const h = revisionHeadersOf(p);
-  const versionId = scope.versionId ?? p.fn.qualifier;
+  const { qualifier, versionId } = servedBy(p, scope);
   return {
     'x-fc-request-id': requestId,
     'x-fc-function-name': h.name,
@@ -80,8 +80,7 @@ export function fcHeaders(p: PreparedRevision, requestId: string, scope: Request
     'x-fc-instance-lifecycle-pre-freeze-handler': '',
     'x-fc-region': h.region,
     'x-fc-account-id': h.accountId,
-    // As servedBy(): the qualifier the call named, else the version that serves it.
-    'x-fc-qualifier': scope.qualifier ?? versionId,
+    'x-fc-qualifier': qualifier,
     'x-fc-version-id': versionId,
     'x-fc-access-key-id': h.accessKeyId,
     'x-fc-access-key-secret': h.accessKeySecret,
